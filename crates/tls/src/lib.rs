@@ -222,4 +222,5 @@ impl ServerCertVerifier for OpportunisticVerifier {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
