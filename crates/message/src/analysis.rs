@@ -1,0 +1,309 @@
+//! [`Analysis`]: the facts about one message that the charter rules need.
+
+use std::fmt;
+
+use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use vesontio_types::{Address, UnixTime};
+
+use crate::privacy::is_private_subject;
+use crate::zipscan::{Budget, ScanLimits, list_zip, looks_like_zip};
+
+/// One file name found in a message: a MIME part's name, or an entry of a
+/// zip archive attached to it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttachmentName {
+    /// Where the file is: the MIME name, then archive entries joined by `/`,
+    /// e.g. `archive.zip/inner/evil.scr`. A message nested as
+    /// `message/rfc822` adds nothing to the path: its attachments are
+    /// delivered like the outer ones.
+    pub path: String,
+    /// True for a name found inside an archive rather than in MIME headers.
+    pub in_archive: bool,
+}
+
+impl AttachmentName {
+    /// The last component of the path: the name the file gets when saved.
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+}
+
+impl fmt::Display for AttachmentName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path)
+    }
+}
+
+/// Facts about one RFC 5322 message.
+///
+/// Fields that the message does not carry, or carries in a form that does
+/// not parse, are `None` or empty: an analysis never fails.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Analysis {
+    /// Size of the raw message in bytes (R6).
+    pub size: usize,
+    /// The subject, RFC 2047 decoded.
+    pub subject: Option<String>,
+    /// `Message-ID` without the angle brackets.
+    pub message_id: Option<String>,
+    /// Every address of `From:` that parses (RFC 5322 §3.6.2 allows several).
+    pub from: Vec<Address>,
+    /// `Sender:`.
+    pub sender: Option<Address>,
+    /// Addresses of `To:` and `Cc:` (groups flattened).
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    /// `Date:` as Unix time.
+    pub date: Option<UnixTime>,
+    /// RFC 3834 §5: the `Auto-Submitted` keyword, lower case, parameters
+    /// dropped (`no`, `auto-generated`, `auto-replied`, ...).
+    pub auto_submitted: Option<String>,
+    /// `Precedence:` lower case (`bulk`, `list`, `junk`; not standardised,
+    /// RFC 3834 §2 lists it among the signs of automatic mail).
+    pub precedence: Option<String>,
+    /// RFC 2919 `List-Id`, as written.
+    pub list_id: Option<String>,
+    /// True when any `List-*` header (RFC 2369, RFC 2919, RFC 8058) is present.
+    pub has_list_headers: bool,
+    /// R4: the subject marks the message private.
+    pub is_private: bool,
+    /// Every file name anywhere in the message (see [`AttachmentName`]).
+    pub attachments: Vec<AttachmentName>,
+    /// Something could not be looked into: an archive that is encrypted,
+    /// corrupt or beyond the scan budget, or a message that did not parse.
+    /// `attachments` may then be missing names.
+    pub scan_incomplete: bool,
+}
+
+impl Analysis {
+    /// Analyses `raw` with [`ScanLimits::DEFAULT`].
+    pub fn of(raw: &[u8]) -> Analysis {
+        Self::with_limits(raw, ScanLimits::DEFAULT)
+    }
+
+    /// Analyses `raw` within the given archive and nesting limits.
+    pub fn with_limits(raw: &[u8], limits: ScanLimits) -> Analysis {
+        // mail-parser is fuzzed upstream but contains `debug_assert!`s on
+        // states reachable with hostile input; a panic here must not take
+        // down the session, so it turns into an incomplete analysis.
+        match std::panic::catch_unwind(|| analyse(raw, limits)) {
+            Ok(a) => a,
+            Err(_) => Analysis {
+                size: raw.len(),
+                scan_incomplete: true,
+                ..Analysis::default()
+            },
+        }
+    }
+}
+
+fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
+    let mut a = Analysis {
+        size: raw.len(),
+        ..Analysis::default()
+    };
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        a.scan_incomplete = true;
+        return a;
+    };
+    a.subject = msg.subject().map(str::to_string);
+    a.message_id = msg.message_id().map(str::to_string);
+    a.from = addresses(msg.from());
+    a.sender = addresses(msg.sender()).into_iter().next();
+    a.to = addresses(msg.to());
+    a.cc = addresses(msg.cc());
+    a.date = msg.date().map(|d| d.to_timestamp());
+    a.auto_submitted = text_header(&msg, "Auto-Submitted").map(|v| keyword(&v));
+    a.precedence = text_header(&msg, "Precedence").map(|v| keyword(&v));
+    a.list_id = text_header(&msg, "List-Id").map(|v| v.trim().to_string());
+    a.has_list_headers = msg
+        .root_part()
+        .headers
+        .iter()
+        .any(|h| h.name().to_ascii_lowercase().starts_with("list-"));
+    a.is_private = a.subject.as_deref().is_some_and(is_private_subject);
+
+    let mut budget = Budget::new(limits);
+    let mut names = Vec::new();
+    collect_names(&msg, 0, &mut budget, &mut names);
+    a.scan_incomplete = budget.incomplete;
+    let mut seen = std::collections::HashSet::new();
+    a.attachments = names
+        .into_iter()
+        .filter(|n: &AttachmentName| seen.insert(n.path.clone()))
+        .collect();
+    a
+}
+
+/// Walks every part of `msg` (mail-parser flattens the multipart tree of
+/// one message into `parts`) and of the messages nested in it.
+fn collect_names(
+    msg: &Message<'_>,
+    depth: usize,
+    budget: &mut Budget,
+    out: &mut Vec<AttachmentName>,
+) {
+    for part in &msg.parts {
+        // RFC 2183 §2.3 `filename` and RFC 2046 §4.5.1 `name` may disagree;
+        // a mail client may use either, so both are recorded.
+        let mut part_names: Vec<String> = Vec::new();
+        if let Some(n) = part
+            .content_disposition()
+            .and_then(|cd| cd.attribute("filename"))
+        {
+            part_names.push(clean_mime_name(n));
+        }
+        if let Some(n) = part.content_type().and_then(|ct| ct.attribute("name")) {
+            let n = clean_mime_name(n);
+            if !part_names.contains(&n) {
+                part_names.push(n);
+            }
+        }
+        part_names.retain(|n| !n.is_empty());
+        for n in &part_names {
+            out.push(AttachmentName {
+                path: n.clone(),
+                in_archive: false,
+            });
+        }
+
+        match &part.body {
+            PartType::Message(inner) => {
+                if depth + 1 < budget.limits.max_message_depth {
+                    collect_names(inner, depth + 1, budget, out);
+                } else {
+                    budget.incomplete = true;
+                }
+            }
+            PartType::Binary(data) | PartType::InlineBinary(data) => {
+                if is_message_rfc822(part) {
+                    // Nested deeper than mail-parser follows on its own.
+                    nested_binary_message(data, depth, budget, out);
+                } else if looks_like_zip(data) {
+                    let prefix = part_names
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "(archive)".to_string());
+                    let mut entries = Vec::new();
+                    list_zip(data, &prefix, 1, budget, &mut entries);
+                    out.extend(
+                        entries
+                            .into_iter()
+                            .filter(|(_, dir)| !dir)
+                            .map(|(path, _)| AttachmentName {
+                                path,
+                                in_archive: true,
+                            }),
+                    );
+                }
+            }
+            PartType::Text(_) | PartType::Html(_) | PartType::Multipart(_) => {}
+        }
+    }
+}
+
+fn nested_binary_message(
+    data: &[u8],
+    depth: usize,
+    budget: &mut Budget,
+    out: &mut Vec<AttachmentName>,
+) {
+    if depth + 1 >= budget.limits.max_message_depth {
+        budget.incomplete = true;
+        return;
+    }
+    match MessageParser::default().parse(data) {
+        Some(inner) => collect_names(&inner, depth + 1, budget, out),
+        None => budget.incomplete = true,
+    }
+}
+
+fn is_message_rfc822(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.is_content_type("message", "rfc822") || part.is_content_type("message", "global")
+}
+
+/// MIME names are shown to people and compared by extension: control
+/// characters go, backslashes become slashes, surrounding blanks go.
+fn clean_mime_name(n: &str) -> String {
+    n.chars()
+        .map(|c| match c {
+            '\\' => '/',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect::<String>()
+        .trim_matches(|c: char| c == ' ' || c == '"')
+        .to_string()
+}
+
+/// The unstructured text of a header, whatever mail-parser parsed it into.
+fn text_header(msg: &Message<'_>, name: &str) -> Option<String> {
+    let h = msg
+        .root_part()
+        .headers
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))?;
+    match h.value() {
+        HeaderValue::Text(t) => Some(t.to_string()),
+        HeaderValue::TextList(l) => Some(l.join(",")),
+        _ => msg
+            .raw_message
+            .get(h.offset_start() as usize..h.offset_end() as usize)
+            .map(|b| String::from_utf8_lossy(b).trim().to_string()),
+    }
+}
+
+/// First token of a header value, lower case: `auto-replied; owner=x` -> `auto-replied`.
+fn keyword(v: &str) -> String {
+    v.split(|c: char| c == ';' || c == '(' || c.is_whitespace())
+        .find(|t| !t.is_empty())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn addresses(a: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
+    let Some(a) = a else { return Vec::new() };
+    a.iter()
+        .filter_map(|addr| addr.address.as_deref())
+        .filter_map(|s| Address::parse(s).ok())
+        .collect()
+}
+
+/// R7: the first attachment whose extension is in `forbidden_exts`.
+///
+/// Extensions are compared without case and with or without their leading
+/// dot (`".EXE"`, `"exe"`). The name is normalised the way Windows does
+/// before it decides how to open a file, so `file.scr.`, `file.scr ` and
+/// `file.exe::$DATA` all count as forbidden. Names inside archives are
+/// checked too (`docs.zip/setup.exe`).
+pub fn forbidden_attachment(
+    analysis: &Analysis,
+    forbidden_exts: &[String],
+) -> Option<AttachmentName> {
+    let wanted: Vec<String> = forbidden_exts
+        .iter()
+        .map(|e| e.trim().trim_start_matches('.').to_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect();
+    analysis
+        .attachments
+        .iter()
+        .find(|a| extension(a.file_name()).is_some_and(|e| wanted.contains(&e)))
+        .cloned()
+}
+
+/// The extension Windows would see, lower case.
+pub(crate) fn extension(file_name: &str) -> Option<String> {
+    let mut name = file_name;
+    // NTFS alternate data stream suffix: `evil.exe::$DATA` runs evil.exe.
+    if let Some(pos) = name.find("::") {
+        name = &name[..pos];
+    }
+    // Windows strips trailing dots and spaces from file names.
+    let name = name.trim_end_matches(['.', ' ', '\u{a0}']);
+    let (stem, ext) = name.rsplit_once('.')?;
+    if stem.is_empty() && ext.is_empty() {
+        return None;
+    }
+    Some(ext.to_lowercase())
+}
