@@ -194,3 +194,35 @@ pub fn ensure_message_id(raw: &[u8], hostname: &str, unique: &str) -> (Vec<u8>, 
     let id = format!("{}@{}", clean(unique), clean(hostname));
     (prepend_header(raw, "Message-ID", &format!("<{id}>")), id)
 }
+
+/// Text for a place that must be plain ASCII (an SMTP reply, a
+/// delivery-status field): French accents folded (`é` -> `e`, `É` -> `E`),
+/// other non-ASCII and control characters replaced by `?`.
+pub fn to_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'œ' => out.push_str("oe"),
+            'Œ' => out.push_str("OE"),
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("AE"),
+            '«' | '»' | '“' | '”' => out.push('"'),
+            '’' | '‘' => out.push('\''),
+            '\u{a0}' | '\u{202f}' => out.push(' '),
+            _ => {
+                let f = crate::privacy::fold(c);
+                let f = if c.is_uppercase() && f.is_ascii() {
+                    f.to_ascii_uppercase()
+                } else {
+                    f
+                };
+                out.push(if f.is_ascii() && !f.is_ascii_control() {
+                    f
+                } else {
+                    '?'
+                });
+            }
+        }
+    }
+    out
+}

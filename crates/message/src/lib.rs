@@ -44,7 +44,10 @@ pub use build::{
     build_dsn, build_notice, build_vacation_reply, received_header,
 };
 pub use date::format_rfc5322_date;
-pub use headers::{add_sensitivity_private, ensure_message_id, has_header, prepend_header};
+pub use headers::{
+    add_sensitivity_private, encode_unstructured, ensure_message_id, has_header, prepend_header,
+    to_ascii,
+};
 pub use privacy::is_private_subject;
 pub use zipscan::ScanLimits;
 

@@ -829,3 +829,10 @@ fn received_header_known_answers() {
         assert_eq!(WithProtocol::for_session(*e, *t, *a, *u).as_str(), *want);
     }
 }
+
+#[test]
+fn to_ascii_known_answers() {
+    assert_eq!(to_ascii("Élève à l'école"), "Eleve a l'ecole");
+    assert_eq!(to_ascii("«\u{a0}cœur\u{a0}» l’été"), "\" coeur \" l'ete");
+    assert_eq!(to_ascii("a\r\nb ☃"), "a??b ?");
+}

@@ -2,9 +2,10 @@
 
 use vesontio_types::{Address, UnixTime};
 
-use super::{Mailbox, angle, ascii_only, boundary, push_field, quoted_printable};
+use super::{Mailbox, angle, boundary, push_field, quoted_printable};
 use crate::date::format_rfc5322_date;
 use crate::headers::encode_unstructured;
+use crate::headers::to_ascii as ascii_only;
 
 /// RFC 3464 §2.3.3 `Action` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

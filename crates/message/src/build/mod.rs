@@ -128,26 +128,6 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Text that must be plain ASCII in a header or a delivery-status field:
-/// French accents folded, other non-ASCII and control characters as `?`.
-pub(crate) fn ascii_only(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            let f = crate::privacy::fold(c);
-            let f = if c.is_uppercase() && f.is_ascii() {
-                f.to_ascii_uppercase()
-            } else {
-                f
-            };
-            if f.is_ascii() && !f.is_ascii_control() {
-                f
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
-
 /// `<id>` from an id given with or without brackets.
 pub(crate) fn angle(id: &str) -> String {
     format!(
