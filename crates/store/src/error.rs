@@ -1,0 +1,40 @@
+use thiserror::Error;
+
+/// Everything a store operation can fail with. Callers match on the
+/// variants; they never compare error strings.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// R15/R17: the account has not enough room for this write.
+    #[error("over quota: {used} + {needed} bytes exceeds the limit of {limit} bytes")]
+    OverQuota { used: i64, needed: i64, limit: i64 },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// RFC 7162 §3.1.3: UNCHANGEDSINCE failed for some messages.
+    #[error("modified since")]
+    Modified,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("blob store error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A blob the metadata points at is missing or damaged: a bug or disk failure.
+    #[error("blob {0} is missing or corrupt")]
+    BlobCorrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// True when the error comes from a uniqueness constraint.
+    pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+        match e {
+            sqlx::Error::Database(d) => {
+                d.is_unique_violation() || d.message().contains("UNIQUE constraint failed")
+            }
+            _ => false,
+        }
+    }
+}

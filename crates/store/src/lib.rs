@@ -1,0 +1,273 @@
+//! Storage of vesontio: domains, accounts, memberships, mailboxes, messages,
+//! the outbound queue, the audit log (R11), quarantine (R8, R9) and the small
+//! tables the charter's limits need (login failures, sending rate, absence
+//! replies).
+//!
+//! One implementation, two dialects: every query is written once and runs
+//! through sqlx's `Any` driver on SQLite (embedded default, WAL, one writer
+//! connection) or PostgreSQL (scale-out). Message bodies are
+//! content-addressed files ([`blob::BlobStore`]), reference-counted in the
+//! `blobs` table.
+//!
+//! Invariants
+//! - A blob file is durable before any row referencing it commits.
+//! - `accounts.bytes_used` changes only in the transaction that adds or
+//!   removes the message rows it counts, with a conditional update, so quota
+//!   stays exact under concurrent delivery and expunge.
+//! - UIDs and MODSEQs of a mailbox only grow (RFC 9051 §2.3.1.1, RFC 7162 §3.1).
+//! - This crate knows nothing about protocols.
+
+/// A query text built at run time from constants of this crate (column
+/// lists, table names, dialect keywords), never from input: every value goes
+/// through a bind parameter.
+macro_rules! q {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+}
+
+mod accounts;
+mod audit;
+pub mod blob;
+pub mod conformance;
+mod error;
+mod mailboxes;
+mod messages;
+mod misc;
+mod model;
+mod queue;
+mod schema;
+
+pub use blob::{BlobRef, BlobStore};
+pub use error::{Result, StoreError};
+pub use model::*;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+use vesontio_types::{AccountId, MailboxId};
+
+/// Which SQL engine is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the store lives.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// `dir/vesontio.db` plus `dir/blobs/`.
+    Sqlite { dir: PathBuf },
+    /// Metadata in `schema` of the database at `url`; blobs in `blob_dir`.
+    Postgres {
+        url: String,
+        schema: String,
+        blob_dir: PathBuf,
+    },
+}
+
+/// A change to a mailbox, broadcast after commit so IMAP IDLE sessions and
+/// held deliveries can react.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub account_id: AccountId,
+    pub mailbox_id: MailboxId,
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dialect: Dialect,
+    /// SQLite: a single connection, so writers queue in the pool instead of
+    /// failing with SQLITE_BUSY. PostgreSQL: the same pool as `read`.
+    write: AnyPool,
+    read: AnyPool,
+    blobs: BlobStore,
+    changes: broadcast::Sender<Change>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dialect", &self.inner.dialect)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store and applies pending migrations.
+    pub async fn open(config: StoreConfig) -> Result<Store> {
+        install_default_drivers();
+        let (dialect, write, read, blob_dir) = match &config {
+            StoreConfig::Sqlite { dir } => {
+                std::fs::create_dir_all(dir)?;
+                let url = format!("sqlite://{}?mode=rwc", dir.join("vesontio.db").display());
+                let opts = || {
+                    AnyPoolOptions::new().after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // synchronous=FULL: a commit is on disk before it
+                            // returns (DESIGN.md: 250 after DATA means fsynced).
+                            conn.execute(
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                                 PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                };
+                let write = opts().max_connections(1).connect(&url).await?;
+                let read = opts().max_connections(4).connect(&url).await?;
+                (Dialect::Sqlite, write, read, dir.join("blobs"))
+            }
+            StoreConfig::Postgres {
+                url,
+                schema,
+                blob_dir,
+            } => {
+                if !schema
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    || schema.is_empty()
+                {
+                    return Err(StoreError::Invalid(format!("bad schema name {schema:?}")));
+                }
+                let bootstrap = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .connect(url)
+                    .await?;
+                bootstrap
+                    .execute(q!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                    .await?;
+                bootstrap.close().await;
+                let schema = schema.clone();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .after_connect(move |conn, _| {
+                        let schema = schema.clone();
+                        Box::pin(async move {
+                            conn.execute(q!("SET search_path TO {schema}")).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?;
+                (Dialect::Postgres, pool.clone(), pool, blob_dir.clone())
+            }
+        };
+        let blobs = tokio::task::spawn_blocking(move || BlobStore::open(&blob_dir))
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        let (changes, _) = broadcast::channel(1024);
+        let store = Store {
+            inner: Arc::new(Inner {
+                dialect,
+                write,
+                read,
+                blobs,
+                changes,
+            }),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let w = &self.inner.write;
+        w.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
+            .await?;
+        for (version, sql) in schema::MIGRATIONS {
+            let mut tx = w.begin().await?;
+            let done: Option<(i64,)> =
+                sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if done.is_some() {
+                continue;
+            }
+            for stmt in schema::render(sql, self.inner.dialect).split(';') {
+                if !stmt.trim().is_empty() {
+                    tx.execute(sqlx::AssertSqlSafe(stmt.to_string())).await?;
+                }
+            }
+            sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+                .bind(*version)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// Mailbox changes committed by any session of this process.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.inner.changes.subscribe()
+    }
+
+    pub(crate) fn notify(&self, change: Change) {
+        let _ = self.inner.changes.send(change);
+    }
+
+    pub(crate) fn w(&self) -> &AnyPool {
+        &self.inner.write
+    }
+
+    pub(crate) fn r(&self) -> &AnyPool {
+        &self.inner.read
+    }
+
+    /// Writes a body durably (file and directory fsynced) and returns its
+    /// reference. Nothing points at it until a message or queue row does.
+    pub async fn put_blob(&self, data: Vec<u8>) -> Result<(BlobRef, Arc<Vec<u8>>)> {
+        let this = self.clone();
+        let data = Arc::new(data);
+        let d2 = data.clone();
+        let r = tokio::task::spawn_blocking(move || this.inner.blobs.put(&d2))
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        Ok((r, data))
+    }
+
+    /// Reads a body.
+    pub async fn read_blob(&self, id: &str) -> Result<Vec<u8>> {
+        let this = self.clone();
+        let id = id.to_string();
+        tokio::task::spawn_blocking(move || this.inner.blobs.get(&id))
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))?
+    }
+
+    /// Runs one raw statement. For tests that must damage the database on
+    /// purpose (audit tampering); never called by the platform.
+    #[doc(hidden)]
+    pub async fn debug_execute(&self, sql: &'static str) -> Result<u64> {
+        Ok(sqlx::query(sql).execute(self.w()).await?.rows_affected())
+    }
+
+    pub async fn close(&self) {
+        self.inner.write.close().await;
+        self.inner.read.close().await;
+    }
+}
+
+/// Current time in seconds, for callers that do not inject a clock.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

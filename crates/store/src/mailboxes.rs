@@ -1,0 +1,195 @@
+//! Mailboxes (IMAP folders) of an account. Hierarchy is carried by the name,
+//! with `/` as the delimiter (RFC 9051 §5.1).
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use vesontio_types::{AccountId, MailboxId};
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::model::*;
+
+const COLS: &str = "id, account_id, name, special_use, uidnext, highestmodseq, subscribed";
+
+fn from_row(r: &AnyRow) -> Result<Mailbox> {
+    let id: i64 = r.try_get("id")?;
+    Ok(Mailbox {
+        id: MailboxId(id),
+        account_id: AccountId(r.try_get("account_id")?),
+        name: r.try_get("name")?,
+        special_use: r.try_get("special_use")?,
+        uidvalidity: uidvalidity_of(id),
+        uidnext: r.try_get::<i64, _>("uidnext")? as u32,
+        highestmodseq: r.try_get::<i64, _>("highestmodseq")? as u64,
+        subscribed: r.try_get::<i64, _>("subscribed")? != 0,
+    })
+}
+
+/// UIDVALIDITY is the mailbox's row id: ids are never reused, so a mailbox
+/// deleted and re-created gets a new UIDVALIDITY (RFC 9051 §2.3.1.1), and a
+/// renamed one keeps its own.
+pub(crate) fn uidvalidity_of(id: i64) -> u32 {
+    (id as u32).max(1)
+}
+
+/// RFC 9051 §5.1: INBOX is case-insensitive.
+fn canonical(name: &str) -> String {
+    if name.eq_ignore_ascii_case("INBOX") {
+        "INBOX".to_string()
+    } else if name.len() > 6 && name[..6].eq_ignore_ascii_case("INBOX/") {
+        format!("INBOX/{}", &name[6..])
+    } else {
+        name.to_string()
+    }
+}
+
+impl Store {
+    pub async fn create_mailbox(
+        &self,
+        account: AccountId,
+        name: &str,
+        special_use: Option<&str>,
+    ) -> Result<Mailbox> {
+        let name = canonical(name);
+        if name.is_empty() || name.starts_with('/') || name.ends_with('/') || name.contains("//") {
+            return Err(StoreError::Invalid(format!("bad mailbox name {name:?}")));
+        }
+        let res = sqlx::query(q!(
+            "INSERT INTO mailboxes (account_id, name, special_use) VALUES ($1, $2, $3) RETURNING {COLS}"
+        ))
+        .bind(account.0)
+        .bind(&name)
+        .bind(special_use.map(str::to_string))
+        .fetch_one(self.w())
+        .await;
+        match res {
+            Ok(row) => from_row(&row),
+            Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::AlreadyExists(name)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every mailbox of an account, ordered by name.
+    pub async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>> {
+        let rows = sqlx::query(q!(
+            "SELECT {COLS} FROM mailboxes WHERE account_id = $1 ORDER BY name"
+        ))
+        .bind(account.0)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn mailbox_by_name(&self, account: AccountId, name: &str) -> Result<Option<Mailbox>> {
+        let row = sqlx::query(q!(
+            "SELECT {COLS} FROM mailboxes WHERE account_id = $1 AND name = $2"
+        ))
+        .bind(account.0)
+        .bind(canonical(name))
+        .fetch_optional(self.r())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn mailbox(&self, id: MailboxId) -> Result<Option<Mailbox>> {
+        let row = sqlx::query(q!("SELECT {COLS} FROM mailboxes WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.r())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Reads the mailbox through the writer, so the caller sees its own
+    /// latest commits (SQLite readers may lag a WAL frame behind).
+    pub async fn mailbox_fresh(&self, id: MailboxId) -> Result<Option<Mailbox>> {
+        let row = sqlx::query(q!("SELECT {COLS} FROM mailboxes WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.w())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Renames a mailbox and its children (RFC 9051 §6.3.6). Renaming INBOX
+    /// is a protocol-level operation (move its messages) left to the caller.
+    pub async fn rename_mailbox(&self, id: MailboxId, new_name: &str) -> Result<()> {
+        let new_name = canonical(new_name);
+        let mut tx = self.w().begin().await?;
+        let row = sqlx::query("SELECT account_id, name FROM mailboxes WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", id.0)))?;
+        let account: i64 = row.try_get(0)?;
+        let old: String = row.try_get(1)?;
+        let taken: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2")
+                .bind(account)
+                .bind(&new_name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if taken.is_some() {
+            return Err(StoreError::AlreadyExists(new_name));
+        }
+        let children: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM mailboxes WHERE account_id = $1")
+                .bind(account)
+                .fetch_all(&mut *tx)
+                .await?;
+        sqlx::query("UPDATE mailboxes SET name = $1 WHERE id = $2")
+            .bind(&new_name)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let prefix = format!("{old}/");
+        for (cid, cname) in children {
+            if let Some(rest) = cname.strip_prefix(&prefix) {
+                sqlx::query("UPDATE mailboxes SET name = $1 WHERE id = $2")
+                    .bind(format!("{new_name}/{rest}"))
+                    .bind(cid)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a mailbox with its messages, freeing their quota at once.
+    pub async fn delete_mailbox(&self, id: MailboxId) -> Result<()> {
+        let mut tx = self.w().begin().await?;
+        let row = sqlx::query("SELECT account_id FROM mailboxes WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", id.0)))?;
+        let account: i64 = row.try_get(0)?;
+        let msgs: Vec<(String, i64)> =
+            sqlx::query_as("SELECT blob_id, size FROM messages WHERE mailbox_id = $1")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
+        let freed: i64 = msgs.iter().map(|m| m.1).sum();
+        sqlx::query("DELETE FROM mailboxes WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
+            .bind(freed)
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        let unlink = crate::messages::release_blobs(&mut tx, msgs.into_iter().map(|m| m.0)).await?;
+        tx.commit().await?;
+        self.unlink_blobs(unlink).await;
+        Ok(())
+    }
+
+    pub async fn set_subscribed(&self, id: MailboxId, subscribed: bool) -> Result<()> {
+        sqlx::query("UPDATE mailboxes SET subscribed = $1 WHERE id = $2")
+            .bind(subscribed as i64)
+            .bind(id.0)
+            .execute(self.w())
+            .await?;
+        Ok(())
+    }
+}

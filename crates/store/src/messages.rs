@@ -1,0 +1,731 @@
+//! Messages in mailboxes: append/deliver, flags, expunge, copy and move,
+//! with quota accounting (R15, R17) and the UID/MODSEQ rules of RFC 9051
+//! and RFC 7162.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+use vesontio_types::{AccountId, MailboxId, ModSeq, Uid, UnixTime};
+
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use crate::{Change, Store};
+
+const COLS: &str = "id, mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private";
+
+fn from_row(r: &AnyRow) -> Result<MessageMeta> {
+    let flags: String = r.try_get("flags")?;
+    Ok(MessageMeta {
+        id: r.try_get("id")?,
+        mailbox_id: MailboxId(r.try_get("mailbox_id")?),
+        uid: r.try_get::<i64, _>("uid")? as Uid,
+        blob_id: r.try_get("blob_id")?,
+        size: r.try_get("size")?,
+        internal_date: r.try_get("internal_date")?,
+        flags: split_flags(&flags),
+        modseq: r.try_get::<i64, _>("modseq")? as ModSeq,
+        private: r.try_get::<i64, _>("private")? != 0,
+    })
+}
+
+fn split_flags(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn join_flags(flags: &[String]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for f in flags {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(f)) {
+            out.push(f);
+        }
+    }
+    out.join(" ")
+}
+
+/// Whether to expunge only messages flagged `\Deleted` (IMAP EXPUNGE) or
+/// the given messages whatever their flags (POP3 DELE, MOVE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpungeMode {
+    FlaggedDeleted,
+    Any,
+}
+
+/// Result of a STORE (RFC 7162 §3.1.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlagsUpdate {
+    /// Messages whose flags were written: uid, new flags, new modseq.
+    pub updated: Vec<(Uid, Vec<String>, ModSeq)>,
+    /// Messages skipped because their modseq was above UNCHANGEDSINCE.
+    pub modified: Vec<Uid>,
+}
+
+impl Store {
+    /// Appends one message (IMAP APPEND, a single delivery).
+    pub async fn append(&self, mailbox: MailboxId, msg: NewMessage) -> Result<Appended> {
+        let mut out = self.deliver_batch(vec![(mailbox, msg)]).await?;
+        out.pop()
+            .unwrap_or_else(|| Err(StoreError::Invalid("empty batch".into())))
+    }
+
+    /// Inserts many messages in one transaction (one fsync): the group
+    /// commit of the delivery path. Each item succeeds or fails alone (quota,
+    /// missing mailbox); a database error fails the whole batch and nothing
+    /// is written.
+    pub async fn deliver_batch(
+        &self,
+        items: Vec<(MailboxId, NewMessage)>,
+    ) -> Result<Vec<Result<Appended>>> {
+        let mut tx = self.w().begin().await?;
+        let mut results = Vec::with_capacity(items.len());
+        let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
+        let mut changes = Vec::new();
+        for (mailbox, msg) in items {
+            let account = match accounts.get(&mailbox) {
+                Some(a) => *a,
+                None => {
+                    let row: Option<(i64,)> =
+                        sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
+                            .bind(mailbox.0)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    match row {
+                        Some((a,)) => {
+                            accounts.insert(mailbox, a);
+                            a
+                        }
+                        None => {
+                            results
+                                .push(Err(StoreError::NotFound(format!("mailbox {}", mailbox.0))));
+                            continue;
+                        }
+                    }
+                }
+            };
+            if let Err(e) = charge_quota(&mut tx, account, msg.blob.size).await? {
+                results.push(Err(e));
+                continue;
+            }
+            self.link_blob(
+                &mut tx,
+                &msg.blob,
+                msg.data.as_deref().map(|v| v.as_slice()),
+            )
+            .await?;
+            let (uid, modseq) = next_uid(&mut tx, mailbox).await?;
+            sqlx::query(
+                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(mailbox.0)
+            .bind(uid as i64)
+            .bind(&msg.blob.id)
+            .bind(msg.blob.size)
+            .bind(msg.internal_date)
+            .bind(join_flags(&msg.flags))
+            .bind(modseq as i64)
+            .bind(msg.private as i64)
+            .execute(&mut *tx)
+            .await?;
+            changes.push(Change {
+                account_id: AccountId(account),
+                mailbox_id: mailbox,
+            });
+            results.push(Ok(Appended {
+                mailbox_id: mailbox,
+                uidvalidity: crate::mailboxes::uidvalidity_of(mailbox.0),
+                uid,
+                modseq,
+            }));
+        }
+        tx.commit().await?;
+        changes.dedup();
+        for c in changes {
+            self.notify(c);
+        }
+        Ok(results)
+    }
+
+    /// Takes one more reference on a blob. Inside the transaction that
+    /// inserts the referencing row, so the row lock orders it against a
+    /// concurrent reclaim; if the reclaim won, the file is written again.
+    pub(crate) async fn link_blob(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        blob: &crate::BlobRef,
+        data: Option<&[u8]>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
+             ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1",
+        )
+        .bind(&blob.id)
+        .bind(blob.size)
+        .execute(&mut **tx)
+        .await?;
+        if !self.blobs().exists(&blob.id) {
+            match data {
+                Some(d) => self.blobs().ensure(&blob.id, d)?,
+                None => return Err(StoreError::BlobCorrupt(blob.id.clone())),
+            }
+        }
+        Ok(())
+    }
+
+    /// Messages of a mailbox in UID order.
+    pub async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageMeta>> {
+        let rows = sqlx::query(q!(
+            "SELECT {COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid"
+        ))
+        .bind(mailbox.0)
+        .fetch_all(self.w())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn message_by_uid(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+    ) -> Result<Option<MessageMeta>> {
+        let row = sqlx::query(q!(
+            "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid = $2"
+        ))
+        .bind(mailbox.0)
+        .bind(uid as i64)
+        .fetch_optional(self.r())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// RFC 7162 §3.1.4.1: messages whose modseq is above `modseq`.
+    pub async fn changed_since(
+        &self,
+        mailbox: MailboxId,
+        modseq: ModSeq,
+    ) -> Result<Vec<MessageMeta>> {
+        let rows = sqlx::query(q!(
+            "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid"
+        ))
+        .bind(mailbox.0)
+        .bind(modseq as i64)
+        .fetch_all(self.w())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// RFC 7162 §3.2.5.1: UIDs expunged after `modseq`.
+    pub async fn vanished_since(&self, mailbox: MailboxId, modseq: ModSeq) -> Result<Vec<Uid>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid",
+        )
+        .bind(mailbox.0)
+        .bind(modseq as i64)
+        .fetch_all(self.w())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0 as Uid).collect())
+    }
+
+    pub async fn counts(&self, mailbox: MailboxId) -> Result<MailboxCounts> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT flags, size FROM messages WHERE mailbox_id = $1")
+                .bind(mailbox.0)
+                .fetch_all(self.w())
+                .await?;
+        let mut c = MailboxCounts::default();
+        for (flags, size) in rows {
+            c.messages += 1;
+            c.size += size;
+            let f = split_flags(&flags);
+            if !f.iter().any(|x| x.eq_ignore_ascii_case("\\Seen")) {
+                c.unseen += 1;
+            }
+            if f.iter().any(|x| x.eq_ignore_ascii_case("\\Deleted")) {
+                c.deleted += 1;
+            }
+        }
+        Ok(c)
+    }
+
+    /// Changes flags (RFC 9051 §6.4.6) with an optional UNCHANGEDSINCE
+    /// (RFC 7162 §3.1.3). Messages whose flags do not change keep their modseq.
+    pub async fn store_flags(
+        &self,
+        mailbox: MailboxId,
+        uids: &[Uid],
+        op: FlagOp,
+        flags: &[String],
+        unchanged_since: Option<ModSeq>,
+    ) -> Result<FlagsUpdate> {
+        let mut tx = self.w().begin().await?;
+        // Lock order everywhere: account, then mailbox, then message rows.
+        lock_mailbox(&mut tx, mailbox).await?;
+        let mut out = FlagsUpdate::default();
+        let mut new_modseq: Option<ModSeq> = None;
+        let mut account = None;
+        for &uid in uids {
+            let row: Option<(String, i64)> = sqlx::query_as(
+                "SELECT flags, modseq FROM messages WHERE mailbox_id = $1 AND uid = $2",
+            )
+            .bind(mailbox.0)
+            .bind(uid as i64)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((cur, modseq)) = row else { continue };
+            if let Some(limit) = unchanged_since {
+                if modseq as u64 > limit {
+                    out.modified.push(uid);
+                    continue;
+                }
+            }
+            let cur = split_flags(&cur);
+            let next: Vec<String> = match op {
+                FlagOp::Replace => flags.to_vec(),
+                FlagOp::Add => {
+                    let mut v = cur.clone();
+                    for f in flags {
+                        if !v.iter().any(|x| x.eq_ignore_ascii_case(f)) {
+                            v.push(f.clone());
+                        }
+                    }
+                    v
+                }
+                FlagOp::Remove => cur
+                    .iter()
+                    .filter(|x| !flags.iter().any(|f| f.eq_ignore_ascii_case(x)))
+                    .cloned()
+                    .collect(),
+            };
+            let same = next.len() == cur.len()
+                && next
+                    .iter()
+                    .all(|n| cur.iter().any(|c| c.eq_ignore_ascii_case(n)));
+            if same && unchanged_since.is_none() {
+                continue;
+            }
+            let ms = match new_modseq {
+                Some(m) => m,
+                None => {
+                    let (a, m) = bump_modseq(&mut tx, mailbox).await?;
+                    account = Some(a);
+                    new_modseq = Some(m);
+                    m
+                }
+            };
+            sqlx::query(
+                "UPDATE messages SET flags = $1, modseq = $2 WHERE mailbox_id = $3 AND uid = $4",
+            )
+            .bind(join_flags(&next))
+            .bind(ms as i64)
+            .bind(mailbox.0)
+            .bind(uid as i64)
+            .execute(&mut *tx)
+            .await?;
+            out.updated.push((uid, next, ms));
+        }
+        tx.commit().await?;
+        if let Some(a) = account {
+            self.notify(Change {
+                account_id: AccountId(a),
+                mailbox_id: mailbox,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes messages, frees their quota at once, records them as
+    /// expunged for QRESYNC and releases their blobs. Returns the UIDs removed.
+    pub async fn expunge(
+        &self,
+        mailbox: MailboxId,
+        uids: Option<&[Uid]>,
+        mode: ExpungeMode,
+    ) -> Result<Vec<Uid>> {
+        let mut tx = self.w().begin().await?;
+        let (removed, unlink, account) = expunge_in(&mut tx, mailbox, uids, mode).await?;
+        tx.commit().await?;
+        self.unlink_blobs(unlink).await;
+        if let (Some(a), false) = (account, removed.is_empty()) {
+            self.notify(Change {
+                account_id: AccountId(a),
+                mailbox_id: mailbox,
+            });
+        }
+        Ok(removed)
+    }
+
+    /// Copies messages (RFC 9051 §6.4.7); the copies share the blobs.
+    /// Returns (source uid, destination uid) pairs for COPYUID (RFC 4315).
+    pub async fn copy_messages(
+        &self,
+        src: MailboxId,
+        uids: &[Uid],
+        dst: MailboxId,
+        now: UnixTime,
+    ) -> Result<Vec<(Uid, Uid)>> {
+        let _ = now;
+        let mut tx = self.w().begin().await?;
+        let map = self.copy_in(&mut tx, src, uids, dst).await?;
+        tx.commit().await?;
+        self.notify_mailbox(dst).await;
+        Ok(map)
+    }
+
+    /// Moves messages atomically (RFC 6851): copy then expunge in one transaction.
+    pub async fn move_messages(
+        &self,
+        src: MailboxId,
+        uids: &[Uid],
+        dst: MailboxId,
+    ) -> Result<Vec<(Uid, Uid)>> {
+        let mut tx = self.w().begin().await?;
+        let map = self.copy_in(&mut tx, src, uids, dst).await?;
+        let moved: Vec<Uid> = map.iter().map(|m| m.0).collect();
+        let (_, unlink, _) = expunge_in(&mut tx, src, Some(&moved), ExpungeMode::Any).await?;
+        tx.commit().await?;
+        self.unlink_blobs(unlink).await;
+        self.notify_mailbox(src).await;
+        self.notify_mailbox(dst).await;
+        Ok(map)
+    }
+
+    async fn copy_in(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        src: MailboxId,
+        uids: &[Uid],
+        dst: MailboxId,
+    ) -> Result<Vec<(Uid, Uid)>> {
+        let dst_account: Option<(i64,)> =
+            sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
+                .bind(dst.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let dst_account = dst_account
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", dst.0)))?
+            .0;
+        let mut msgs = Vec::new();
+        for &uid in uids {
+            let row = sqlx::query(q!(
+                "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid = $2"
+            ))
+            .bind(src.0)
+            .bind(uid as i64)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(r) = row {
+                msgs.push(from_row(&r)?);
+            }
+        }
+        let total: i64 = msgs.iter().map(|m| m.size).sum();
+        if let Err(e) = charge_quota(tx, dst_account, total).await? {
+            return Err(e);
+        }
+        let mut map = Vec::new();
+        for m in msgs {
+            sqlx::query("UPDATE blobs SET refcount = refcount + 1 WHERE id = $1")
+                .bind(&m.blob_id)
+                .execute(&mut **tx)
+                .await?;
+            let (uid, modseq) = next_uid(tx, dst).await?;
+            sqlx::query(
+                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(dst.0)
+            .bind(uid as i64)
+            .bind(&m.blob_id)
+            .bind(m.size)
+            .bind(m.internal_date)
+            .bind(join_flags(&m.flags))
+            .bind(modseq as i64)
+            .bind(m.private as i64)
+            .execute(&mut **tx)
+            .await?;
+            map.push((m.uid, uid));
+        }
+        Ok(map)
+    }
+
+    async fn notify_mailbox(&self, mailbox: MailboxId) {
+        if let Ok(Some(mb)) = self.mailbox(mailbox).await {
+            self.notify(Change {
+                account_id: mb.account_id,
+                mailbox_id: mailbox,
+            });
+        }
+    }
+
+    /// R15/R16: bytes used and quota of an account (all folders together).
+    pub async fn quota_usage(&self, account: AccountId) -> Result<QuotaUsage> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT bytes_used, quota_bytes FROM accounts WHERE id = $1")
+                .bind(account.0)
+                .fetch_optional(self.w())
+                .await?;
+        let (used, limit) =
+            row.ok_or_else(|| StoreError::NotFound(format!("account {}", account.0)))?;
+        Ok(QuotaUsage { used, limit })
+    }
+
+    /// The sum of message sizes of an account, computed from the messages
+    /// themselves; equal to `bytes_used` whenever the store is consistent.
+    pub async fn recount_usage(&self, account: AccountId) -> Result<i64> {
+        let row: (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(m.size), 0) AS BIGINT) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
+             WHERE b.account_id = $1",
+        )
+        .bind(account.0)
+        .fetch_one(self.w())
+        .await?;
+        Ok(row.0)
+    }
+
+    // ---- R2: \Seen per user in shared (functional) mailboxes ----
+
+    pub async fn set_shared_seen(
+        &self,
+        mailbox: MailboxId,
+        reader: AccountId,
+        uids: &[Uid],
+        seen: bool,
+    ) -> Result<()> {
+        let mut tx = self.w().begin().await?;
+        for &uid in uids {
+            let q = if seen {
+                "INSERT INTO shared_seen (mailbox_id, uid, account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+            } else {
+                "DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid = $2 AND account_id = $3"
+            };
+            sqlx::query(q)
+                .bind(mailbox.0)
+                .bind(uid as i64)
+                .bind(reader.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn shared_seen(&self, mailbox: MailboxId, reader: AccountId) -> Result<Vec<Uid>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT uid FROM shared_seen WHERE mailbox_id = $1 AND account_id = $2 ORDER BY uid",
+        )
+        .bind(mailbox.0)
+        .bind(reader.0)
+        .fetch_all(self.w())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0 as Uid).collect())
+    }
+
+    /// Deletes the blob files whose last reference went away, after the
+    /// commit that released them. A file is removed only while its row,
+    /// at refcount 0, is being deleted in the same transaction.
+    pub(crate) async fn unlink_blobs(&self, ids: Vec<String>) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = self.reclaim_blobs(&ids).await {
+            tracing::warn!(error = %e, "blob reclaim deferred");
+        }
+    }
+
+    /// Removes unreferenced blobs (rows at refcount 0 and their files).
+    /// Called after releases and by the periodic jobs with every candidate.
+    pub async fn reclaim_blobs(&self, ids: &[String]) -> Result<usize> {
+        let mut n = 0;
+        for id in ids {
+            let mut tx = self.w().begin().await?;
+            let gone = sqlx::query("DELETE FROM blobs WHERE id = $1 AND refcount <= 0")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if gone.rows_affected() > 0 {
+                self.blobs().remove(id)?;
+                n += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(n)
+    }
+
+    /// Every blob id at refcount 0 (left by an interrupted reclaim).
+    pub async fn unreferenced_blobs(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blobs WHERE refcount <= 0")
+            .fetch_all(self.w())
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Every blob id referenced by the metadata.
+    pub async fn referenced_blobs(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blobs WHERE refcount > 0")
+            .fetch_all(self.w())
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
+/// R15: adds `size` to the account's usage if it fits. The outer error is a
+/// database failure; the inner one is the quota refusal.
+pub(crate) async fn charge_quota(
+    tx: &mut Transaction<'_, Any>,
+    account: i64,
+    size: i64,
+) -> Result<Result<()>> {
+    let r = sqlx::query("UPDATE accounts SET bytes_used = bytes_used + $1 WHERE id = $2 AND bytes_used + $1 <= quota_bytes")
+        .bind(size)
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
+    if r.rows_affected() == 1 {
+        return Ok(Ok(()));
+    }
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT bytes_used, quota_bytes FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(Err(match row {
+        Some((used, limit)) => StoreError::OverQuota {
+            used,
+            needed: size,
+            limit,
+        },
+        None => StoreError::NotFound(format!("account {account}")),
+    }))
+}
+
+/// Allocates the next UID and a new MODSEQ of a mailbox; the row lock this
+/// takes serialises writers of the same mailbox.
+async fn next_uid(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Result<(Uid, ModSeq)> {
+    let row: (i64, i64) = sqlx::query_as(
+        "UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1 WHERE id = $1 \
+         RETURNING uidnext - 1, highestmodseq",
+    )
+    .bind(mailbox.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.0 as Uid, row.1 as ModSeq))
+}
+
+async fn bump_modseq(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Result<(i64, ModSeq)> {
+    let row: (i64, i64) =
+        sqlx::query_as("UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = $1 RETURNING account_id, highestmodseq")
+            .bind(mailbox.0)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
+    Ok((row.0, row.1 as ModSeq))
+}
+
+async fn expunge_in(
+    tx: &mut Transaction<'_, Any>,
+    mailbox: MailboxId,
+    uids: Option<&[Uid]>,
+    mode: ExpungeMode,
+) -> Result<(Vec<Uid>, Vec<String>, Option<i64>)> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
+        .bind(mailbox.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let account = row
+        .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?
+        .0;
+    // Lock order everywhere: account, then mailbox, then message rows. The
+    // victims are read under the mailbox lock, so two sessions expunging
+    // the same message cannot both count it.
+    sqlx::query("UPDATE accounts SET bytes_used = bytes_used WHERE id = $1")
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
+    lock_mailbox(tx, mailbox).await?;
+    let rows = sqlx::query(q!(
+        "SELECT {COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid"
+    ))
+    .bind(mailbox.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let wanted: Option<std::collections::HashSet<Uid>> = uids.map(|u| u.iter().copied().collect());
+    let mut victims = Vec::new();
+    for r in &rows {
+        let m = from_row(r)?;
+        if let Some(w) = &wanted {
+            if !w.contains(&m.uid) {
+                continue;
+            }
+        }
+        if mode == ExpungeMode::FlaggedDeleted
+            && !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Deleted"))
+        {
+            continue;
+        }
+        victims.push(m);
+    }
+    if victims.is_empty() {
+        return Ok((Vec::new(), Vec::new(), None));
+    }
+    let (_, modseq) = bump_modseq(tx, mailbox).await?;
+    let mut freed = 0;
+    for m in &victims {
+        sqlx::query("DELETE FROM messages WHERE id = $1")
+            .bind(m.id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("INSERT INTO expunged (mailbox_id, uid, modseq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(mailbox.0)
+            .bind(m.uid as i64)
+            .bind(modseq as i64)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid = $2")
+            .bind(mailbox.0)
+            .bind(m.uid as i64)
+            .execute(&mut **tx)
+            .await?;
+        freed += m.size;
+    }
+    sqlx::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
+        .bind(freed)
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
+    let unlink = release_blobs(tx, victims.iter().map(|m| m.blob_id.clone())).await?;
+    Ok((
+        victims.into_iter().map(|m| m.uid).collect(),
+        unlink,
+        Some(account),
+    ))
+}
+
+/// Takes the mailbox row lock (a no-op update) for the rest of the transaction.
+async fn lock_mailbox(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Result<()> {
+    sqlx::query("UPDATE mailboxes SET uidnext = uidnext WHERE id = $1")
+        .bind(mailbox.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Drops one reference per id; returns the ids that reached zero.
+pub(crate) async fn release_blobs(
+    tx: &mut Transaction<'_, Any>,
+    ids: impl Iterator<Item = String>,
+) -> Result<Vec<String>> {
+    let mut zero = Vec::new();
+    for id in ids {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "UPDATE blobs SET refcount = refcount - 1 WHERE id = $1 RETURNING refcount",
+        )
+        .bind(&id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some((0,)) = row {
+            zero.push(id);
+        }
+    }
+    Ok(zero)
+}

@@ -1,0 +1,303 @@
+//! The rows of the store, as the rest of the platform sees them.
+
+use serde::Serialize;
+use vesontio_types::{AccountId, AccountKind, AccountStatus, MailboxId, ModSeq, Uid, UnixTime};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    /// Normalised (lower-case) address.
+    pub address: String,
+    pub kind: AccountKind,
+    pub display_name: String,
+    /// argon2id PHC string; `None` for accounts nobody logs into (lists).
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    /// R26: an administrator set the password; the owner must change it.
+    pub must_change_password: bool,
+    pub status: AccountStatus,
+    pub departure_at: Option<UnixTime>,
+    pub departure_warned: bool,
+    pub manager: Option<String>,
+    pub quota_bytes: i64,
+    pub bytes_used: i64,
+    /// R16: the 90 % warning was sent and usage has not dropped below since.
+    pub quota_warned: bool,
+    /// R13: last time someone read received messages.
+    pub last_read_at: Option<UnixTime>,
+    pub created_at: UnixTime,
+    /// R22: redirection to an external address.
+    pub forward_to: Option<String>,
+    pub forward_keep_copy: bool,
+    pub forward_since: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub address: String,
+    pub kind: AccountKind,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    pub manager: Option<String>,
+    pub quota_bytes: i64,
+    pub created_at: UnixTime,
+}
+
+/// A partial update: `None` leaves the field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AccountUpdate {
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub must_change_password: Option<bool>,
+    pub status: Option<AccountStatus>,
+    pub departure_at: Option<Option<UnixTime>>,
+    pub departure_warned: Option<bool>,
+    pub manager: Option<Option<String>>,
+    pub quota_bytes: Option<i64>,
+    pub quota_warned: Option<bool>,
+    pub forward_to: Option<Option<String>>,
+    pub forward_keep_copy: Option<bool>,
+    pub forward_since: Option<Option<UnixTime>>,
+}
+
+/// Rights of a member on a functional mailbox (RFC 4314 letters, e.g.
+/// "lrswipkxtea"); `p` is used for "may send as" (R2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    pub group: Account,
+    pub member: Account,
+    pub rights: String,
+}
+
+/// The folders every person and functional account starts with, with their
+/// RFC 6154 SPECIAL-USE attribute. IMAP names stay stable; display names are
+/// a client matter.
+pub const DEFAULT_MAILBOXES: &[(&str, Option<&str>)] = &[
+    ("INBOX", None),
+    ("Sent", Some("\\Sent")),
+    ("Drafts", Some("\\Drafts")),
+    ("Trash", Some("\\Trash")),
+    ("Junk", Some("\\Junk")),
+    ("Archive", Some("\\Archive")),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mailbox {
+    pub id: MailboxId,
+    pub account_id: AccountId,
+    pub name: String,
+    pub special_use: Option<String>,
+    /// RFC 9051 §2.3.1.1. Derived from the row id, so a mailbox deleted and
+    /// created again under the same name gets a new one.
+    pub uidvalidity: u32,
+    pub uidnext: Uid,
+    pub highestmodseq: ModSeq,
+    pub subscribed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageMeta {
+    pub id: i64,
+    pub mailbox_id: MailboxId,
+    pub uid: Uid,
+    pub blob_id: String,
+    pub size: i64,
+    pub internal_date: UnixTime,
+    /// System flags (`\Seen`…) and keywords, in insertion order.
+    pub flags: Vec<String>,
+    pub modseq: ModSeq,
+    /// R4: never shown to administrators.
+    pub private: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub blob: crate::BlobRef,
+    /// The body, so the store can rewrite the file if a concurrent reclaim
+    /// removed it between `put_blob` and this insert (PostgreSQL only).
+    pub data: Option<std::sync::Arc<Vec<u8>>>,
+    pub internal_date: UnixTime,
+    pub flags: Vec<String>,
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    pub mailbox_id: MailboxId,
+    pub uidvalidity: u32,
+    pub uid: Uid,
+    pub modseq: ModSeq,
+}
+
+/// How STORE changes flags (RFC 9051 §6.4.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagOp {
+    Replace,
+    Add,
+    Remove,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MailboxCounts {
+    pub messages: u32,
+    pub unseen: u32,
+    pub deleted: u32,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QuotaUsage {
+    pub used: i64,
+    pub limit: i64,
+}
+
+/// Kind of queue entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum QueueKind {
+    /// Outbound to another domain.
+    Remote,
+    /// R17: a local delivery held because the mailbox is full.
+    HeldLocal,
+}
+
+impl QueueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueKind::Remote => "remote",
+            QueueKind::HeldLocal => "held_local",
+        }
+    }
+    pub(crate) fn parse(s: &str) -> Self {
+        if s == "held_local" {
+            QueueKind::HeldLocal
+        } else {
+            QueueKind::Remote
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum RcptStatus {
+    Pending,
+    Done,
+    Failed,
+}
+
+impl RcptStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RcptStatus::Pending => "pending",
+            RcptStatus::Done => "done",
+            RcptStatus::Failed => "failed",
+        }
+    }
+    pub(crate) fn parse(s: &str) -> Self {
+        match s {
+            "done" => RcptStatus::Done,
+            "failed" => RcptStatus::Failed,
+            _ => RcptStatus::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewQueueEntry {
+    pub kind: QueueKind,
+    pub blob: crate::BlobRef,
+    /// Reverse path; empty for the null sender (bounces).
+    pub sender: String,
+    /// RFC 3461 ENVID and RET.
+    pub envid: Option<String>,
+    pub ret: Option<String>,
+    pub recipients: Vec<NewQueueRcpt>,
+    pub created_at: UnixTime,
+    pub next_attempt_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewQueueRcpt {
+    pub address: String,
+    pub orcpt: Option<String>,
+    pub notify: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueEntry {
+    pub id: i64,
+    pub kind: QueueKind,
+    pub blob_id: String,
+    pub sender: String,
+    pub envid: Option<String>,
+    pub ret: Option<String>,
+    pub created_at: UnixTime,
+    pub next_attempt_at: UnixTime,
+    pub attempts: i64,
+    pub delay_notified: bool,
+    pub recipients: Vec<QueueRcpt>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRcpt {
+    pub id: i64,
+    pub address: String,
+    pub orcpt: Option<String>,
+    pub notify: Option<String>,
+    pub status: RcptStatus,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: UnixTime,
+    /// `connection`, `message`, `admin`…
+    pub category: String,
+    /// JSON object with the event's fields. Never message content.
+    pub data: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarantineEntry {
+    pub id: i64,
+    pub created_at: UnixTime,
+    pub blob_id: String,
+    pub sender: String,
+    pub recipients: Vec<String>,
+    pub reason: String,
+    pub rule: Option<String>,
+    /// R4: private messages keep their subject hidden from administrators.
+    pub private: bool,
+    pub subject: Option<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewQuarantine {
+    pub created_at: UnixTime,
+    pub blob: crate::BlobRef,
+    pub sender: String,
+    pub recipients: Vec<String>,
+    pub reason: String,
+    pub rule: Option<String>,
+    pub private: bool,
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vacation {
+    pub active: bool,
+    pub start_at: Option<UnixTime>,
+    pub end_at: Option<UnixTime>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Consecutive login failures of one key (an account or a client address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureState {
+    pub failures: i64,
+    pub last_failure_at: UnixTime,
+}

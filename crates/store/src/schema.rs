@@ -1,0 +1,175 @@
+//! Versioned migrations, applied in order at start. One text per version,
+//! shared by both dialects: `{ID}` becomes the auto-increment key type.
+//! Every integer is BIGINT and booleans are 0/1 so that values decode the
+//! same way through sqlx's `Any` driver on SQLite and PostgreSQL.
+
+use crate::Dialect;
+
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1)];
+
+pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
+    let id = match dialect {
+        Dialect::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Dialect::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    sql.replace("{ID}", id)
+}
+
+const V1: &str = r#"
+CREATE TABLE domains (
+    name TEXT PRIMARY KEY
+);
+CREATE TABLE accounts (
+    id {ID},
+    address TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    display_name TEXT NOT NULL DEFAULT '',
+    password_hash TEXT,
+    must_change_password BIGINT NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'active',
+    departure_at BIGINT,
+    departure_warned BIGINT NOT NULL DEFAULT 0,
+    manager TEXT,
+    quota_bytes BIGINT NOT NULL,
+    bytes_used BIGINT NOT NULL DEFAULT 0,
+    quota_warned BIGINT NOT NULL DEFAULT 0,
+    last_read_at BIGINT,
+    created_at BIGINT NOT NULL,
+    forward_to TEXT,
+    forward_keep_copy BIGINT NOT NULL DEFAULT 1,
+    forward_since BIGINT
+);
+CREATE TABLE memberships (
+    group_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    member_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    rights TEXT NOT NULL,
+    PRIMARY KEY (group_id, member_id)
+);
+CREATE INDEX memberships_member ON memberships(member_id);
+CREATE TABLE list_members (
+    list_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    PRIMARY KEY (list_id, address)
+);
+CREATE TABLE list_senders (
+    list_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    PRIMARY KEY (list_id, address)
+);
+CREATE TABLE mailboxes (
+    id {ID},
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    special_use TEXT,
+    uidnext BIGINT NOT NULL DEFAULT 1,
+    highestmodseq BIGINT NOT NULL DEFAULT 1,
+    subscribed BIGINT NOT NULL DEFAULT 1,
+    UNIQUE (account_id, name)
+);
+CREATE TABLE blobs (
+    id TEXT PRIMARY KEY,
+    size BIGINT NOT NULL,
+    refcount BIGINT NOT NULL
+);
+CREATE TABLE messages (
+    id {ID},
+    mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid BIGINT NOT NULL,
+    blob_id TEXT NOT NULL REFERENCES blobs(id),
+    size BIGINT NOT NULL,
+    internal_date BIGINT NOT NULL,
+    flags TEXT NOT NULL DEFAULT '',
+    modseq BIGINT NOT NULL,
+    private BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (mailbox_id, uid)
+);
+CREATE TABLE expunged (
+    mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid BIGINT NOT NULL,
+    modseq BIGINT NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+);
+CREATE TABLE shared_seen (
+    mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid BIGINT NOT NULL,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    PRIMARY KEY (mailbox_id, uid, account_id)
+);
+CREATE TABLE queue (
+    id {ID},
+    kind TEXT NOT NULL,
+    blob_id TEXT NOT NULL REFERENCES blobs(id),
+    sender TEXT NOT NULL,
+    envid TEXT,
+    ret TEXT,
+    created_at BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    locked_until BIGINT NOT NULL DEFAULT 0,
+    delay_notified BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX queue_due ON queue(next_attempt_at);
+CREATE TABLE queue_rcpt (
+    id {ID},
+    queue_id BIGINT NOT NULL REFERENCES queue(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    orcpt TEXT,
+    notify TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    last_error TEXT
+);
+CREATE INDEX queue_rcpt_queue ON queue_rcpt(queue_id);
+CREATE TABLE audit_head (
+    id BIGINT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+CREATE TABLE audit (
+    seq BIGINT PRIMARY KEY,
+    at BIGINT NOT NULL,
+    category TEXT NOT NULL,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_at ON audit(at);
+CREATE TABLE quarantine (
+    id {ID},
+    created_at BIGINT NOT NULL,
+    blob_id TEXT NOT NULL REFERENCES blobs(id),
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    rule TEXT,
+    private BIGINT NOT NULL DEFAULT 0,
+    subject TEXT,
+    status TEXT NOT NULL DEFAULT 'held'
+);
+CREATE TABLE auth_failures (
+    key TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    last_failure_at BIGINT NOT NULL
+);
+CREATE TABLE send_rate (
+    id {ID},
+    sender TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    n BIGINT NOT NULL
+);
+CREATE INDEX send_rate_sender ON send_rate(sender, at);
+CREATE TABLE vacation (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    active BIGINT NOT NULL,
+    start_at BIGINT,
+    end_at BIGINT,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE vacation_replies (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    sender TEXT NOT NULL,
+    period TEXT NOT NULL,
+    PRIMARY KEY (account_id, sender, period)
+);
+"#;
