@@ -1,0 +1,1 @@
+//! Outbound SMTP client state machine (to be written).
