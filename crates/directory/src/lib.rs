@@ -1,0 +1,187 @@
+//! The directory: who may log in, with which password, and what their
+//! address is.
+//!
+//! - R1 address rules: `first.last@domain`, lower case, accents folded,
+//!   homonyms numbered ([`address`]).
+//! - R26 passwords: argon2id hashes, the CNIL strength rule (délibération
+//!   2022-100), change with old/new/confirmation, forced change at first
+//!   login ([`password`]).
+//! - Failed logins limited per account and per client address, shared by
+//!   every protocol because the counters live in the store ([`Directory::authenticate`]).
+//!
+//! Invariants
+//! - A password never leaves a [`Secret`]; nothing here logs one.
+//! - An unknown account and a wrong password take the same time and give
+//!   the same answer, so logins cannot be used to find addresses.
+
+pub mod address;
+pub mod password;
+
+use std::net::IpAddr;
+use vesontio_store::{Account, AccountUpdate, Store, StoreError};
+use vesontio_types::{AccountKind, AccountStatus, Secret, UnixTime};
+
+/// Limits on failed logins (config `[auth]`).
+#[derive(Debug, Clone)]
+pub struct AuthLimits {
+    /// Consecutive failures after which logins are refused for `max_delay`.
+    pub max_failures: u32,
+    /// Delay after the third consecutive failure; doubles with each further one.
+    pub base_delay_secs: i64,
+    pub max_delay_secs: i64,
+}
+
+/// Why a login was refused. Protocols map these to their own replies; all
+/// but `MustChangePassword` and `Locked` read "authentication failed" to the
+/// client, whatever the real cause.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("authentication failed")]
+    Invalid,
+    /// Too many failures for this account or client address.
+    #[error("too many failed attempts; retry in {retry_after} seconds")]
+    Locked { retry_after: i64 },
+    /// R26: the password was set by an administrator.
+    #[error("the password must be changed before first use")]
+    MustChangePassword(Box<Account>),
+    #[error("account disabled")]
+    Disabled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    #[error("the new password and its confirmation differ")]
+    Mismatch,
+    #[error("the new password must differ from the current one")]
+    Unchanged,
+    #[error("{0}")]
+    Weak(#[from] password::Weakness),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Clone)]
+pub struct Directory {
+    store: Store,
+    limits: AuthLimits,
+}
+
+impl Directory {
+    pub fn new(store: Store, limits: AuthLimits) -> Self {
+        Directory { store, limits }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Checks a login. `login` is the address (case-insensitive). On success
+    /// both failure counters are cleared.
+    pub async fn authenticate(
+        &self,
+        login: &str,
+        pass: &Secret<String>,
+        client: IpAddr,
+        now: UnixTime,
+    ) -> Result<Account, AuthError> {
+        let login = login.trim().to_lowercase();
+        let keys = [format!("account:{login}"), format!("ip:{client}")];
+        for key in &keys {
+            if let Some(st) = self.store.auth_state(key).await? {
+                let wait = self.delay_after(st.failures) - (now - st.last_failure_at);
+                if wait > 0 {
+                    return Err(AuthError::Locked { retry_after: wait });
+                }
+            }
+        }
+        let account = self.store.account_by_address(&login).await?;
+        let hash = account.as_ref().and_then(|a| a.password_hash.clone());
+        let ok = password::verify_blocking(pass.clone(), hash).await;
+        let account = match (ok, account) {
+            (true, Some(a)) if a.kind != AccountKind::List => a,
+            _ => {
+                for key in &keys {
+                    self.store.auth_failure(key, now).await?;
+                }
+                return Err(AuthError::Invalid);
+            }
+        };
+        for key in &keys {
+            self.store.auth_reset(key).await?;
+        }
+        if account.status == AccountStatus::Disabled {
+            return Err(AuthError::Disabled);
+        }
+        if account.must_change_password {
+            return Err(AuthError::MustChangePassword(Box::new(account)));
+        }
+        Ok(account)
+    }
+
+    /// Seconds to wait after `failures` consecutive failures: none for the
+    /// first three (typing mistakes), then doubling from `base_delay`, and
+    /// the full `max_delay` once `max_failures` is reached.
+    pub fn delay_after(&self, failures: i64) -> i64 {
+        if failures >= self.limits.max_failures as i64 {
+            return self.limits.max_delay_secs;
+        }
+        if failures < 3 {
+            return 0;
+        }
+        let shift = (failures - 3).min(20) as u32;
+        (self.limits.base_delay_secs.saturating_mul(1 << shift)).min(self.limits.max_delay_secs)
+    }
+
+    /// Sets a password chosen by an administrator (an initial password unless
+    /// `must_change` is false). Checked for strength like any other.
+    pub async fn set_password(
+        &self,
+        account: &Account,
+        new: &Secret<String>,
+        must_change: bool,
+    ) -> Result<Account, PasswordChangeError> {
+        password::check_strength(new.expose(), &account.address, &account.display_name)?;
+        let hash = password::hash_blocking(new.clone())
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(self
+            .store
+            .update_account(
+                account.id,
+                AccountUpdate {
+                    password_hash: Some(hash),
+                    must_change_password: Some(must_change),
+                    ..Default::default()
+                },
+            )
+            .await?)
+    }
+
+    /// R26: the owner changes their password with the current one, the new
+    /// one and its confirmation. Clears the forced-change flag.
+    pub async fn change_password(
+        &self,
+        account: &Account,
+        current: &Secret<String>,
+        new: &Secret<String>,
+        confirm: &Secret<String>,
+    ) -> Result<Account, PasswordChangeError> {
+        if !password::verify_blocking(current.clone(), account.password_hash.clone()).await {
+            return Err(PasswordChangeError::WrongCurrent);
+        }
+        if new.expose() != confirm.expose() {
+            return Err(PasswordChangeError::Mismatch);
+        }
+        if new.expose() == current.expose() {
+            return Err(PasswordChangeError::Unchanged);
+        }
+        self.set_password(account, new, false).await
+    }
+}
+
+#[cfg(test)]
+mod tests;
