@@ -23,10 +23,11 @@ pub struct Config {
     /// Accept USER/PASS and AUTH on a connection without TLS. Off in
     /// production: plaintext passwords never cross an unencrypted link.
     pub allow_plaintext_auth: bool,
-    /// Longest accepted line in octets, including CRLF. Longer lines are
-    /// answered `-ERR line too long` and skipped without being buffered.
-    /// RFC 2449 §4 says 255 ([`RFC_MAX_COMMAND_LINE`]); pass
-    /// [`RECOMMENDED_MAX_LINE`] to be lenient.
+    /// Longest accepted command line in octets, including CRLF. Longer
+    /// lines are answered `-ERR line too long` and skipped without being
+    /// buffered. RFC 2449 §4 says 255 ([`RFC_MAX_COMMAND_LINE`]); pass
+    /// [`RECOMMENDED_MAX_LINE`] to be lenient. SASL response lines after
+    /// `+ ` may always be up to 1026 octets (the longest PLAIN response).
     pub max_line: usize,
     /// Value of the RFC 2449 §6.9 IMPLEMENTATION capability.
     pub implementation: String,

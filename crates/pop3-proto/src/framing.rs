@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Frame {
-    /// A line without its LF or CRLF.
-    Line(Vec<u8>),
+    /// A line without its LF or CRLF, and its length on the wire.
+    Line(Vec<u8>, usize),
     /// A line longer than `max_line`; its bytes were dropped.
     TooLong,
 }
@@ -45,10 +45,11 @@ impl LineFramer {
                     } else {
                         self.buf.extend_from_slice(part);
                         let mut line = std::mem::take(&mut self.buf);
+                        let wire_len = line.len() + 1;
                         if line.last() == Some(&b'\r') {
                             line.pop();
                         }
-                        frames.push_back(Frame::Line(line));
+                        frames.push_back(Frame::Line(line, wire_len));
                     }
                 }
                 None => {

@@ -10,6 +10,13 @@ use crate::encode::MessageEncoder;
 use crate::event::{CloseReason, Event};
 use crate::framing::{Frame, LineFramer};
 
+/// Longest SASL response line: RFC 4616 §2 allows 255-octet authzid, authcid
+/// and password, 767 octets that base64 turns into 1024, plus CRLF. RFC 2449
+/// §4's command limit is for commands; responses inside AUTH may be longer,
+/// so the framer buffers up to this and commands are checked against
+/// `max_line` afterwards.
+const SASL_MAX_LINE: usize = 1026;
+
 /// The RFC 1939 §3 state, as seen from outside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pop3State {
@@ -76,7 +83,7 @@ impl Pop3Session {
     pub fn new(cfg: Config) -> Self {
         Pop3Session {
             tls_active: cfg.tls_active,
-            framer: LineFramer::new(cfg.max_line),
+            framer: LineFramer::new(cfg.max_line.max(SASL_MAX_LINE)),
             cfg,
             state: State::Authorization,
             pending: Pending::Nothing,

@@ -52,7 +52,7 @@ impl Pop3Session {
                 self.bad("line too long");
             }
             (Frame::TooLong, _) => self.bad("line too long"),
-            (Frame::Line(line), State::SaslPlain) => {
+            (Frame::Line(line, _), State::SaslPlain) => {
                 self.state = State::Authorization;
                 // RFC 5034 §4: "*" cancels the exchange with -ERR.
                 if line == b"*" {
@@ -64,7 +64,11 @@ impl Pop3Session {
                     }
                 }
             }
-            (Frame::Line(line), _) => match parse_command(&line) {
+            // RFC 2449 §4: commands are limited to `max_line` octets.
+            (Frame::Line(_, wire_len), _) if wire_len > self.cfg.max_line => {
+                self.bad("line too long")
+            }
+            (Frame::Line(line, _), _) => match parse_command(&line) {
                 Ok(cmd) => self.command(cmd),
                 Err(ParseError::Unknown) => self.bad("unknown command"),
                 Err(ParseError::Syntax(text)) => self.bad(text),

@@ -393,3 +393,31 @@ fn authenticate_event_hides_password_in_debug() {
     assert_eq!(password.expose(), "hunter2");
     assert!(!format!("{ev:?}").contains("hunter2"));
 }
+
+#[test]
+fn long_plain_credentials_go_through_the_challenge() {
+    use base64::Engine;
+    let user = "u".repeat(200);
+    let pass = "p".repeat(255);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{pass}"));
+    assert!(b64.len() > 255);
+    let mut h = Harness::new(config());
+    h.s.take_output();
+    // RFC 5034 §4: too long for an initial response on a 255-octet line...
+    assert_eq!(
+        h.send(format!("AUTH PLAIN {b64}\r\n").as_bytes()),
+        "-ERR line too long\r\n"
+    );
+    // ...so the client sends it after the empty challenge.
+    assert_eq!(h.send(b"AUTH PLAIN\r\n"), "+ \r\n");
+    assert_eq!(
+        h.send(format!("{b64}\r\n").as_bytes()),
+        "-ERR [AUTH] invalid user name or password\r\n"
+    );
+    assert_eq!(h.events, [format!("auth {user} Plain")]);
+    // The SASL allowance does not lengthen commands.
+    let mut long_cmd = b"USER ".to_vec();
+    long_cmd.extend(std::iter::repeat_n(b'a', 600));
+    long_cmd.extend_from_slice(b"\r\n");
+    assert_eq!(h.send(&long_cmd), "-ERR line too long\r\n");
+}
