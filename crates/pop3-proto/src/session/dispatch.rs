@@ -42,7 +42,14 @@ fn allowed(verb: Verb, state: State) -> bool {
     })
 }
 
-const TLS_REQUIRED: &str = "plaintext authentication is disabled: use STLS or port 995";
+/// The refusal of a password on a link without TLS, naming what will work.
+fn tls_required(stls_available: bool) -> &'static str {
+    if stls_available {
+        "[AUTH] plaintext authentication is disabled: use STLS or port 995"
+    } else {
+        "[AUTH] plaintext authentication is disabled: use port 995"
+    }
+}
 
 impl Pop3Session {
     pub(super) fn handle_frame(&mut self, frame: Frame) {
@@ -101,7 +108,10 @@ impl Pop3Session {
                 (_, _) if self.auth_allowed() => {
                     "not authenticated: log in first with USER/PASS or AUTH PLAIN"
                 }
-                (_, _) => "not authenticated: use STLS, then log in with USER/PASS or AUTH PLAIN",
+                (_, _) if self.cfg.stls_available => {
+                    "not authenticated: use STLS, then log in with USER/PASS or AUTH PLAIN"
+                }
+                (_, _) => "not authenticated: log in over TLS on port 995",
             };
             self.bad(hint);
             return;
@@ -113,7 +123,7 @@ impl Pop3Session {
             Command::Apop => self.bad("APOP is not supported: use USER/PASS or AUTH PLAIN"),
             Command::User(name) => {
                 if !self.auth_allowed() {
-                    self.bad(&format!("[AUTH] {TLS_REQUIRED}"));
+                    self.bad(tls_required(self.cfg.stls_available));
                     return;
                 }
                 // RFC 1939 §7: answer +OK whether or not the user exists, so
@@ -123,7 +133,7 @@ impl Pop3Session {
             }
             Command::Pass(password) => {
                 if !self.auth_allowed() {
-                    self.bad(&format!("[AUTH] {TLS_REQUIRED}"));
+                    self.bad(tls_required(self.cfg.stls_available));
                     return;
                 }
                 let Some(user) = self.user.take() else {
@@ -230,7 +240,7 @@ impl Pop3Session {
 
     fn auth(&mut self, mechanism: Option<String>, initial_response: Option<String>) {
         if !self.auth_allowed() {
-            self.bad(&format!("[AUTH] {TLS_REQUIRED}"));
+            self.bad(tls_required(self.cfg.stls_available));
             return;
         }
         self.user = None;

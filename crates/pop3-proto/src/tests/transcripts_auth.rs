@@ -421,3 +421,25 @@ fn long_plain_credentials_go_through_the_challenge() {
     long_cmd.extend_from_slice(b"\r\n");
     assert_eq!(h.send(&long_cmd), "-ERR line too long\r\n");
 }
+
+#[test]
+fn plaintext_without_stls_points_to_995() {
+    let cfg = Config {
+        stls_available: false,
+        ..plain_config()
+    };
+    run(
+        cfg,
+        &format!(
+            "{GREETING}
+            C: USER alice
+            S: -ERR [AUTH] plaintext authentication is disabled: use port 995
+            C: AUTH PLAIN
+            S: -ERR [AUTH] plaintext authentication is disabled: use port 995
+            C: STAT
+            S: -ERR not authenticated: log in over TLS on port 995
+            C: STLS
+            S: -ERR STLS is not available"
+        ),
+    );
+}
