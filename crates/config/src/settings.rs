@@ -359,6 +359,13 @@ impl Service {
     }
 }
 
+impl std::fmt::Display for Service {
+    /// The `[ports]` key, e.g. `imaps`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
 impl Ports {
     pub fn get(&self, service: Service) -> Option<u16> {
         match service {

@@ -171,3 +171,37 @@ fn serde_uses_the_text_forms() {
     let text = toml::to_string(&t).unwrap();
     assert_eq!(text, "size = \"10MB\"\nbytes = \"4KB\"\ndelay = \"5d\"\n");
 }
+
+#[test]
+fn display_then_parse_is_identity() {
+    // A spread of values, including ones with no exact larger unit.
+    let mut values = vec![0u64, 1, 999, 1023, 1024, 1025, u64::MAX];
+    for shift in 0..63 {
+        values.push(1u64 << shift);
+        values.push((1u64 << shift) * 3);
+        values.push((1u64 << shift) + 7);
+    }
+    for v in values {
+        let size = ByteSize(v);
+        assert_eq!(ByteSize::parse(&size.to_string()), Ok(size), "{v}");
+    }
+    for secs in [
+        1u64,
+        59,
+        61,
+        3599,
+        3601,
+        86_399,
+        86_401,
+        29 * 86_400,
+        31 * 86_400,
+        400 * 86_400,
+    ] {
+        let d = HumanDuration::from_secs(secs);
+        assert_eq!(HumanDuration::parse(&d.to_string()), Ok(d), "{secs}");
+    }
+    for ms in [1u64, 999, 1001, 60_001] {
+        let d = HumanDuration(Duration::from_millis(ms));
+        assert_eq!(HumanDuration::parse(&d.to_string()), Ok(d), "{ms}ms");
+    }
+}
