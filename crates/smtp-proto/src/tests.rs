@@ -1,6 +1,6 @@
 //! Known-answer tables for the parsers: commands, paths, parameters,
-#![allow(clippy::type_complexity)]
 //! xtext, enhanced codes and replies.
+#![allow(clippy::type_complexity)]
 
 use crate::command::{Command, CommandError, parse};
 use crate::params::{xtext_decode, xtext_encode};
