@@ -38,7 +38,10 @@ impl fmt::Display for AttachmentName {
 ///
 /// Fields that the message does not carry, or carries in a form that does
 /// not parse, are `None` or empty: an analysis never fails.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// `Debug` hides the subject and the file names of a private message (R4),
+/// so an analysis can be logged whatever the message.
+#[derive(Clone, Default, PartialEq)]
 pub struct Analysis {
     /// Size of the raw message in bytes (R6).
     pub size: usize,
@@ -73,6 +76,36 @@ pub struct Analysis {
     /// corrupt or beyond the scan budget, or a message that did not parse.
     /// `attachments` may then be missing names.
     pub scan_incomplete: bool,
+}
+
+impl fmt::Debug for Analysis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Analysis");
+        d.field("size", &self.size);
+        if self.is_private {
+            // R4: the content of a private message is never shown to administrators.
+            d.field("subject", &"<private>").field(
+                "attachments",
+                &format_args!("<{} private>", self.attachments.len()),
+            );
+        } else {
+            d.field("subject", &self.subject)
+                .field("attachments", &self.attachments);
+        }
+        d.field("message_id", &self.message_id)
+            .field("from", &self.from)
+            .field("sender", &self.sender)
+            .field("to", &self.to)
+            .field("cc", &self.cc)
+            .field("date", &self.date)
+            .field("auto_submitted", &self.auto_submitted)
+            .field("precedence", &self.precedence)
+            .field("list_id", &self.list_id)
+            .field("has_list_headers", &self.has_list_headers)
+            .field("is_private", &self.is_private)
+            .field("scan_incomplete", &self.scan_incomplete)
+            .finish()
+    }
 }
 
 impl Analysis {

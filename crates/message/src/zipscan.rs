@@ -74,6 +74,13 @@ pub(crate) fn list_zip(
     budget: &mut Budget,
     out: &mut Vec<(String, bool)>,
 ) {
+    // The zip crate parses the whole central directory up front; do not let
+    // it when the archive declares more entries than the budget allows (a
+    // 10 MB archive can declare 200,000 tiny entries).
+    if declared_entries(data).is_some_and(|n| n > budget.entries_left as u64) {
+        budget.incomplete = true;
+        return;
+    }
     let mut archive = match zip::ZipArchive::new(Cursor::new(data)) {
         Ok(a) => a,
         Err(_) => {
@@ -169,4 +176,40 @@ fn clean_entry_name(name: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// The total number of entries the end-of-central-directory record declares
+/// (APPNOTE §4.3.16, and §4.3.14 for zip64), or `None` when it cannot be found.
+pub(crate) fn declared_entries(data: &[u8]) -> Option<u64> {
+    const EOCD_LEN: usize = 22;
+    if data.len() < EOCD_LEN {
+        return None;
+    }
+    // The record ends the file, followed only by a comment of at most 65535 bytes.
+    let earliest = data.len().saturating_sub(EOCD_LEN + 0xFFFF);
+    let eocd = (earliest..=data.len() - EOCD_LEN)
+        .rev()
+        .find(|&i| data[i..].starts_with(b"PK\x05\x06"))?;
+    let u16_at = |b: &[u8], i: usize| -> Option<u64> {
+        Some(u64::from(u16::from_le_bytes(
+            b.get(i..i + 2)?.try_into().ok()?,
+        )))
+    };
+    let u64_at = |b: &[u8], i: usize| -> Option<u64> {
+        Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
+    };
+    let total = u16_at(data, eocd + 10)?;
+    if total != 0xFFFF {
+        return Some(total);
+    }
+    // Zip64: the locator sits just before the record and points at the zip64 record.
+    let loc = eocd.checked_sub(20)?;
+    if !data[loc..].starts_with(b"PK\x06\x07") {
+        return None;
+    }
+    let z64 = usize::try_from(u64_at(data, loc + 8)?).ok()?;
+    if !data.get(z64..)?.starts_with(b"PK\x06\x06") {
+        return None;
+    }
+    u64_at(data, z64 + 32)
 }

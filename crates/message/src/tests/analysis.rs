@@ -285,6 +285,8 @@ fn zip_entry_budget() {
     let names: Vec<String> = (0..50).map(|i| format!("f{i}.txt")).collect();
     let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
     let z = zip_of(&entries);
+    assert_eq!(crate::zipscan::declared_entries(&z), Some(50));
+    // Declaring more entries than the budget: not opened at all.
     let limits = ScanLimits {
         max_entries: 10,
         ..ScanLimits::DEFAULT
@@ -294,7 +296,27 @@ fn zip_entry_budget() {
         limits,
     );
     assert!(a.scan_incomplete);
-    assert_eq!(a.attachments.len(), 1 + 10);
+    assert_eq!(paths(&a), vec!["m.zip"]);
+    // The budget is shared by the archives of a message.
+    let small = zip_of(&entries[..30]);
+    let two = format!(
+        "Subject: t\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n\
+--B\r\nContent-Type: application/zip; name=one.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+--B\r\nContent-Type: application/zip; name=two.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--B--\r\n",
+        b64(&small),
+        b64(&small)
+    );
+    let limits = ScanLimits {
+        max_entries: 50,
+        ..ScanLimits::DEFAULT
+    };
+    let a = Analysis::with_limits(two.as_bytes(), limits);
+    assert!(a.scan_incomplete);
+    assert_eq!(
+        a.attachments.len(),
+        2 + 30,
+        "the second archive is over the remaining budget"
+    );
 }
 
 #[test]
@@ -427,4 +449,49 @@ fn deep_multipart_nesting_does_not_crash() {
     }
     let a = Analysis::of(raw.as_bytes());
     assert_eq!(a.subject.as_deref(), Some("deep"));
+}
+
+#[test]
+fn debug_hides_private_content() {
+    let z = zip_of(&[("secret-name.txt", b"x")]);
+    let mut raw = with_attachment(
+        "Content-Type: application/zip; name=\"dossier-medical.zip\"",
+        &z,
+    );
+    let shown = format!("{:?}", Analysis::of(&raw));
+    assert!(
+        shown.contains("dossier-medical.zip") && shown.contains("subject: Some(\"test\")"),
+        "{shown}"
+    );
+    let pos = raw.windows(13).position(|w| w == b"Subject: test").unwrap();
+    raw.splice(
+        pos..pos + 13,
+        b"Subject: [PRIVE] arret maladie".iter().copied(),
+    );
+    let a = Analysis::of(&raw);
+    assert!(a.is_private);
+    let shown = format!("{a:?}");
+    assert!(
+        !shown.contains("dossier-medical")
+            && !shown.contains("secret-name")
+            && !shown.contains("maladie"),
+        "{shown}"
+    );
+    assert!(shown.contains("<2 private>"));
+}
+
+#[test]
+fn zip_with_lying_end_record() {
+    // The end-of-central-directory record claims 65535 entries and a huge
+    // directory: listing fails cleanly, nothing is allocated for the lie.
+    let mut z = zip_of(&[("a.exe", b"MZ")]);
+    let eocd = z.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    z[eocd + 8..eocd + 12].copy_from_slice(&[0xff, 0xff, 0xff, 0xff]);
+    z[eocd + 12..eocd + 16].copy_from_slice(&[0xff, 0xff, 0xff, 0x7f]);
+    let a = Analysis::of(&with_attachment(
+        "Content-Type: application/zip; name=\"l.zip\"",
+        &z,
+    ));
+    assert!(a.scan_incomplete);
+    assert!(paths(&a).iter().all(|p| p == "l.zip" || p == "l.zip/a.exe"));
 }
