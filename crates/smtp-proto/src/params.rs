@@ -1,4 +1,4 @@
-//! ESMTP parameters of MAIL and RCPT: SIZE (RFC 1870 §4), BODY (RFC 6152 §2),
+//! ESMTP parameters of MAIL and RCPT: SIZE (RFC 1870 §3), BODY (RFC 6152 §2),
 //! SMTPUTF8 (RFC 6531 §3.4), RET/ENVID/NOTIFY/ORCPT (RFC 3461 §4), AUTH
 //! (RFC 4954 §5), and xtext (RFC 3461 §4).
 
@@ -77,7 +77,7 @@ pub struct Orcpt {
 /// Parameters of `MAIL FROM`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MailParams {
-    /// RFC 1870 §4: the size the client declares, in octets.
+    /// RFC 1870 §3: the size the client declares, in octets.
     pub size: Option<u64>,
     pub body: Option<Body>,
     /// RFC 6531 §3.4: the transaction may carry UTF-8 addresses and headers.
@@ -144,7 +144,7 @@ pub fn mail_params(s: &str) -> Result<MailParams, CommandError> {
     let mut p = MailParams::default();
     for (k, v) in esmtp_params(s)? {
         match k.as_str() {
-            // RFC 1870 §4: size-value = 1*20DIGIT. A number too large for
+            // RFC 1870 §3: size-value = 1*20DIGIT. A number too large for
             // u64 is certainly over any limit.
             "SIZE" => {
                 let v = value(v)?;

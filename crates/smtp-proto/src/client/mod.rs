@@ -414,7 +414,7 @@ impl ClientSession {
             );
         }
         let size = self.message.len() as u64;
-        // RFC 1870 §6.1: do not send what the peer announced it refuses.
+        // RFC 1870 §7: do not send what the peer announced it will refuse.
         if self.ext.size.is_some_and(|max| max > 0 && size > max) {
             return self.quit_and_fail(
                 Stage::Mail,

@@ -201,7 +201,7 @@ fn session_level_failures() {
             reply: r(554, (5, 3, 2), "go away")
         }]
     );
-    // The peer's announced SIZE is respected (RFC 1870 §6.1).
+    // The peer's announced SIZE is respected (RFC 1870 §7).
     let mut c = ClientSession::new(cfg(StartTlsPolicy::Never), envelope(&["b"]), vec![b'x'; 50]);
     step(&mut c, "220 p\r\n");
     let (_, ev) = step(&mut c, "250-p\r\n250 SIZE 10\r\n");

@@ -302,7 +302,7 @@ impl ServerSession {
         if !params.smtputf8 && !path.is_ascii() {
             return Some(non_ascii());
         }
-        // RFC 1870 §6.3: refuse at once a declared size over the limit.
+        // RFC 1870 §6.1: 552 at once for a declared size over the fixed limit.
         if params.size.is_some_and(|s| s > self.cfg.size_limit) {
             return Some(Reply::new(
                 552,
@@ -321,7 +321,7 @@ impl ServerSession {
             }
             DataEnd::TooLarge { size } => {
                 self.tx = None;
-                // RFC 1870 §6.3: 552 once the end of data is read.
+                // RFC 1870 §6.3: 552 after the data when it was larger than allowed.
                 let r = Reply::new(552, ec(5, 3, 4), self.cfg.size_limit_text.clone());
                 self.reply(r);
                 self.events.push_back(Event::MessageRefused {
