@@ -98,4 +98,4 @@ pub fn body_structure(raw: &[u8]) -> BodyStructure {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
