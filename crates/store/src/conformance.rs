@@ -679,7 +679,17 @@ pub async fn queue_lifecycle(s: Store) {
         .unwrap();
     assert!(s.claim_due(NOW + 400, 60, 10).await.unwrap().is_empty());
     assert_eq!(s.wake_held(NOW + 400).await.unwrap(), 1);
-    let woke = s.claim_due(NOW + 400, 60, 10).await.unwrap();
+    assert!(
+        s.claim_due_kind(NOW + 400, 60, 10, QueueKind::Remote)
+            .await
+            .unwrap()
+            .is_empty(),
+        "kind filter"
+    );
+    let woke = s
+        .claim_due_kind(NOW + 400, 60, 10, QueueKind::HeldLocal)
+        .await
+        .unwrap();
     assert_eq!(woke.iter().map(|e| e.id).collect::<Vec<_>>(), vec![held]);
     assert_eq!(woke[0].kind, QueueKind::HeldLocal);
     s.dequeue(held).await.unwrap();

@@ -1,0 +1,1 @@
+//! Outbound mail: the queue runner, the SMTP client, routes, DKIM signing.
