@@ -26,7 +26,7 @@ pub fn encode(data: &[u8]) -> String {
 
 /// Decodes strict padded base64, ignoring nothing; `None` on any error.
 pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() / 4 * 3);

@@ -217,10 +217,10 @@ impl ServerConn {
 
     /// Queues one response. A tagged response ends an AUTHENTICATE exchange.
     pub fn write(&mut self, r: Response) {
-        if let (Response::Status { tag: Some(t), .. }, Mode::Auth { tag }) = (&r, &self.mode) {
-            if t == tag {
-                self.mode = Mode::Normal;
-            }
+        if let (Response::Status { tag: Some(t), .. }, Mode::Auth { tag }) = (&r, &self.mode)
+            && t == tag
+        {
+            self.mode = Mode::Normal;
         }
         self.encoder().encode(&r, &mut self.output);
     }

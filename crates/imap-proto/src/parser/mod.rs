@@ -125,10 +125,8 @@ impl<'a> Cursor<'a> {
 
     /// End of the command: CRLF (a bare LF is tolerated).
     pub(crate) fn end(&mut self) -> PResult<()> {
-        if self.eat(b'\r') && self.eat(b'\n') || self.eat(b'\n') {
-            if self.pos == self.buf.len() {
-                return Ok(());
-            }
+        if (self.eat(b'\r') && self.eat(b'\n') || self.eat(b'\n')) && self.pos == self.buf.len() {
+            return Ok(());
         }
         err("Unexpected characters at end of command")
     }

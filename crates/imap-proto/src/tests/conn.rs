@@ -31,16 +31,16 @@ fn state_table() {
     assert!(check(NotAuthenticated, "CAPABILITY").is_ok());
     assert!(check(Selected, "ID").is_ok());
     assert_eq!(
-        check(Authenticated, "LOGIN").unwrap_err(),
-        "LOGIN is only valid before authentication"
+        check(Authenticated, "LOGIN"),
+        Err("LOGIN is only valid before authentication".to_string())
     );
     assert_eq!(
-        check(NotAuthenticated, "SELECT").unwrap_err(),
-        "SELECT requires authentication; LOGIN first"
+        check(NotAuthenticated, "SELECT"),
+        Err("SELECT requires authentication; LOGIN first".to_string())
     );
     assert_eq!(
-        check(Authenticated, "FETCH").unwrap_err(),
-        "FETCH requires a selected mailbox; SELECT first"
+        check(Authenticated, "FETCH"),
+        Err("FETCH requires a selected mailbox; SELECT first".to_string())
     );
     assert!(check(Selected, "SELECT").is_ok());
     assert!(check(Authenticated, "ENABLE").is_ok());
