@@ -73,17 +73,46 @@ impl Store {
         lease: i64,
         limit: i64,
     ) -> Result<Vec<QueueEntry>> {
+        self.claim(now, lease, limit, None).await
+    }
+
+    /// Like [`Store::claim_due`], for one kind only (the outbound runner and
+    /// the held-delivery retrier each claim their own).
+    pub async fn claim_due_kind(
+        &self,
+        now: UnixTime,
+        lease: i64,
+        limit: i64,
+        kind: QueueKind,
+    ) -> Result<Vec<QueueEntry>> {
+        self.claim(now, lease, limit, Some(kind)).await
+    }
+
+    async fn claim(
+        &self,
+        now: UnixTime,
+        lease: i64,
+        limit: i64,
+        kind: Option<QueueKind>,
+    ) -> Result<Vec<QueueEntry>> {
         let mut tx = self.w().begin().await?;
         let lock = if self.dialect() == crate::Dialect::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""
         };
+        let (k1, k2) = match kind {
+            Some(k) => (k.as_str(), k.as_str()),
+            None => ("remote", "held_local"),
+        };
         let rows = sqlx::query(q!(
-            "SELECT {COLS} FROM queue WHERE next_attempt_at <= $1 AND locked_until <= $1 ORDER BY next_attempt_at LIMIT $2{lock}"
+            "SELECT {COLS} FROM queue WHERE next_attempt_at <= $1 AND locked_until <= $1 AND kind IN ($3, $4) \
+             ORDER BY next_attempt_at LIMIT $2{lock}"
         ))
         .bind(now)
         .bind(limit)
+        .bind(k1)
+        .bind(k2)
         .fetch_all(&mut *tx)
         .await?;
         let mut out = Vec::new();
