@@ -1,0 +1,71 @@
+//! Unit tests: the refusal table, the in-use registry, UIDL values.
+
+use vesontio_directory::AuthError;
+use vesontio_pop3_proto::ErrCode;
+use vesontio_store::StoreError;
+use vesontio_types::AccountId;
+
+use crate::auth_reply;
+use crate::inuse::InUse;
+use crate::maildrop::uidl;
+
+#[test]
+fn auth_refusals_known_answers() {
+    let table: Vec<(AuthError, ErrCode, &str, &str)> = vec![
+        (
+            AuthError::Invalid,
+            ErrCode::Auth,
+            "authentication failed",
+            "invalid-credentials",
+        ),
+        (
+            AuthError::Locked { retry_after: 42 },
+            ErrCode::LoginDelay,
+            "too many failed attempts, retry in 42 s",
+            "locked",
+        ),
+        (
+            AuthError::Disabled,
+            ErrCode::Auth,
+            "account disabled",
+            "disabled",
+        ),
+        (
+            AuthError::Store(StoreError::Invalid("boom".into())),
+            ErrCode::SysTemp,
+            "temporary server failure, try again later (error id E1)",
+            "server-error",
+        ),
+    ];
+    for (err, code, text, reason) in table {
+        let r = auth_reply(&err, "mail.example", "E1");
+        assert_eq!((r.code, r.text.as_str(), r.reason), (code, text, reason));
+        assert!(
+            !r.text.contains("boom"),
+            "store details never reach the client"
+        );
+    }
+}
+
+#[test]
+fn in_use_is_exclusive_and_released_on_drop() {
+    let reg = InUse::default();
+    let a = AccountId(1);
+    let g = reg.try_lock(a).expect("first lock");
+    assert!(reg.try_lock(a).is_none(), "second session refused");
+    assert!(
+        reg.try_lock(AccountId(2)).is_some(),
+        "other accounts unaffected"
+    );
+    drop(g);
+    assert!(!reg.is_locked(a));
+    assert!(reg.try_lock(a).is_some(), "lock released on drop");
+}
+
+#[test]
+fn uidl_is_uidvalidity_dot_uid() {
+    assert_eq!(uidl(7, 42), "7.42");
+    assert_eq!(uidl(u32::MAX, u32::MAX), "4294967295.4294967295");
+    // RFC 1939 §7: at most 70 characters in 0x21..=0x7E.
+    assert!(uidl(u32::MAX, u32::MAX).len() <= 70);
+}
