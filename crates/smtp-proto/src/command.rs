@@ -34,6 +34,11 @@ pub enum Command {
         mechanism: String,
         initial_response: Option<String>,
     },
+    /// RFC 3030 §2: `BDAT chunk-size [SP "LAST"]`.
+    Bdat {
+        size: u64,
+        last: bool,
+    },
     /// A verb this crate does not know (upper-cased, at most 16 characters).
     Unknown(String),
 }
@@ -126,6 +131,7 @@ pub fn parse(line: &[u8]) -> Result<Command, CommandError> {
                 initial_response,
             }
         }
+        "BDAT" => bdat_args(args_trimmed)?,
         _ => Command::Unknown(verb_upper.chars().take(16).collect()),
     })
 }
@@ -163,6 +169,30 @@ fn domain_arg(args: &str) -> Result<String, CommandError> {
         return Err(CommandError::Syntax("one domain name expected"));
     }
     Ok(args.to_string())
+}
+
+/// RFC 3030 §2: `bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ]`,
+/// `chunk-size = 1*DIGIT`, `end-marker = "LAST"`.
+fn bdat_args(args: &str) -> Result<Command, CommandError> {
+    let mut it = args.split(' ').filter(|s| !s.is_empty());
+    let size = it
+        .next()
+        .ok_or(CommandError::Syntax("BDAT needs a chunk size"))?;
+    if size.len() > 20 || !size.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CommandError::Syntax("bad BDAT chunk size"));
+    }
+    let size = size
+        .parse()
+        .map_err(|_| CommandError::Syntax("bad BDAT chunk size"))?;
+    let last = match it.next() {
+        None => false,
+        Some(l) if l.eq_ignore_ascii_case("LAST") => true,
+        Some(_) => return Err(CommandError::Syntax("BDAT end marker must be LAST")),
+    };
+    if it.next().is_some() {
+        return Err(CommandError::Syntax("too many BDAT arguments"));
+    }
+    Ok(Command::Bdat { size, last })
 }
 
 /// After the path: nothing, or `SP Mail-parameters`.

@@ -8,8 +8,10 @@
 //!   RFC 6531 SMTPUTF8, RFC 2034 / RFC 3463 ENHANCEDSTATUSCODES,
 //!   RFC 3461 DSN parameters (RET, ENVID, NOTIFY, ORCPT),
 //!   RFC 3207 STARTTLS, RFC 4954 AUTH with PLAIN (RFC 4616) and LOGIN,
-//!   RFC 6409 submission (AUTH before MAIL).
-//! - Not implemented: RFC 3030 CHUNKING/BDAT and BINARYMIME (not advertised).
+//!   RFC 6409 submission (AUTH before MAIL), RFC 3030 CHUNKING (server
+//!   side, optional).
+//! - Not implemented: RFC 3030 BINARYMIME (never advertised), BDAT in the
+//!   client (it always uses DATA).
 //!
 //! Invariants
 //! - No tokio, no clock, no store: bytes in, events and bytes out.

@@ -41,7 +41,45 @@ fn command_table() {
             b"AUTH LOGIN a b",
             Err(CommandError::Syntax("too many AUTH arguments")),
         ),
-        (b"BDAT 10 LAST", Ok(Command::Unknown("BDAT".into()))),
+        (
+            b"BDAT 10 LAST",
+            Ok(Command::Bdat {
+                size: 10,
+                last: true,
+            }),
+        ),
+        (
+            b"bdat 0",
+            Ok(Command::Bdat {
+                size: 0,
+                last: false,
+            }),
+        ),
+        (
+            b"BDAT 10 last",
+            Ok(Command::Bdat {
+                size: 10,
+                last: true,
+            }),
+        ),
+        (
+            b"BDAT",
+            Err(CommandError::Syntax("BDAT needs a chunk size")),
+        ),
+        (b"BDAT -1", Err(CommandError::Syntax("bad BDAT chunk size"))),
+        (
+            b"BDAT 99999999999999999999",
+            Err(CommandError::Syntax("bad BDAT chunk size")),
+        ),
+        (
+            b"BDAT 1 FIRST",
+            Err(CommandError::Syntax("BDAT end marker must be LAST")),
+        ),
+        (
+            b"BDAT 1 LAST x",
+            Err(CommandError::Syntax("too many BDAT arguments")),
+        ),
+        (b"TURN", Ok(Command::Unknown("TURN".into()))),
         (b"", Ok(Command::Unknown("".into()))),
         (b"MAIL FROM:<a@b>\x00", Err(CommandError::ControlCharacter)),
         (b"MAIL FROM:<a@b>\t", Err(CommandError::ControlCharacter)),

@@ -348,6 +348,7 @@ fn server_cfg() -> SessionConfig {
         auth_mechanisms: vec![],
         auth_mechanisms_allowed_without_tls: false,
         data_line_endings: LineEndings::Normalise,
+        chunking: false,
     }
 }
 

@@ -4,7 +4,9 @@
 
 use super::auth::{self, AuthMechanism, SaslError, Step};
 use super::data::{DataEnd, DataReader};
-use super::{Event, Greeted, Input, Mode, Pending, Refusal, ServerSession, TlsState, ec};
+use super::{
+    CloseReason, Event, Greeted, Input, Mode, Pending, Refusal, ServerSession, TlsState, ec,
+};
 use crate::command::{self, Command, CommandError};
 use crate::path::PathError;
 use crate::reply::Reply;
@@ -36,6 +38,9 @@ impl ServerSession {
                 }
                 None => false,
             };
+        }
+        if matches!(self.input, Input::Bdat { .. }) {
+            return self.bdat_step();
         }
         if !matches!(self.input, Input::Command | Input::Sasl(..)) {
             return false;
@@ -125,6 +130,23 @@ impl ServerSession {
     fn command_line(&mut self, line: &[u8]) {
         match command::parse(line) {
             Ok(cmd) => self.command(cmd),
+            // RFC 3030 §2: without a size the chunk cannot be skipped, and its
+            // octets must never run as commands: close.
+            Err(e)
+                if line
+                    .get(..4)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(b"BDAT"))
+                    && self.cfg.chunking =>
+            {
+                let r = syntax_reply(&e, line);
+                self.reply(r);
+                let text = format!("{} Bad BDAT command, closing connection", self.cfg.hostname);
+                self.reply(Reply::new(421, ec(4, 5, 0), text));
+                self.close();
+                self.events.push_back(Event::Close {
+                    reason: CloseReason::BadChunk,
+                });
+            }
             Err(e) => {
                 let r = syntax_reply(&e, line);
                 self.error(r);
@@ -192,6 +214,9 @@ impl ServerSession {
             }
             Command::Data => match &self.tx {
                 None => self.refuse(bad_sequence("Need MAIL command")),
+                Some(tx) if tx.chunking() => {
+                    self.refuse(bad_sequence("DATA not allowed after BDAT"))
+                }
                 // RFC 2920 §3.1: DATA with no accepted recipient gets 554.
                 Some(tx) if tx.recipients == 0 => {
                     self.refuse(Reply::new(554, ec(5, 5, 1), "No valid recipients"))
@@ -237,7 +262,10 @@ impl ServerSession {
                 mechanism,
                 initial_response,
             } => self.auth(&mechanism, initial_response.as_deref()),
-            Command::Unknown(_) => self.error(Reply::new(500, ec(5, 5, 1), "Command unrecognized")),
+            Command::Bdat { size, last } if self.cfg.chunking => self.bdat_command(size, last),
+            Command::Bdat { .. } | Command::Unknown(_) => {
+                self.error(Reply::new(500, ec(5, 5, 1), "Command unrecognized"))
+            }
         }
     }
 
@@ -254,6 +282,9 @@ impl ServerSession {
         lines.push("SMTPUTF8".into());
         lines.push("ENHANCEDSTATUSCODES".into());
         lines.push("DSN".into());
+        if self.cfg.chunking {
+            lines.push("CHUNKING".into());
+        }
         if self.cfg.starttls_available && self.tls == TlsState::None {
             lines.push("STARTTLS".into());
         }

@@ -33,6 +33,7 @@
 //!   (`max_line_length`, 12288 for AUTH) or `size_limit` bytes of body.
 
 mod auth;
+mod bdat;
 mod data;
 mod dispatch;
 #[cfg(test)]
@@ -101,6 +102,8 @@ pub struct SessionConfig {
     /// `LineEndings::Refuse`: bare CR/LF in DATA gets 550 5.6.11;
     /// `LineEndings::Normalise`: they are stored as CRLF.
     pub data_line_endings: LineEndings,
+    /// Offer CHUNKING (RFC 3030 BDAT). BINARYMIME is never offered.
+    pub chunking: bool,
 }
 
 /// What the session reports. Events marked *decision* wait for exactly one
@@ -162,6 +165,8 @@ pub enum Refusal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseReason {
     TooManyErrors,
+    /// A BDAT whose size could not be read: its data cannot be skipped.
+    BadChunk,
 }
 
 /// What the session is waiting for, so the driver can pick a timeout.
@@ -244,12 +249,21 @@ enum Greeted {
 struct Transaction {
     smtputf8: bool,
     recipients: usize,
+    /// Set by the first BDAT.
+    chunks: Option<bdat::Chunks>,
 }
 
 #[derive(Debug)]
 enum Input {
     Command,
     Data(data::DataReader),
+    /// Reading the octets of a BDAT chunk; `verdict` is the refusal to send
+    /// once they are read.
+    Bdat {
+        remaining: u64,
+        last: bool,
+        verdict: Option<Reply>,
+    },
     Sasl(AuthMechanism, auth::Exchange),
     AwaitTls,
     Closed,
@@ -342,7 +356,7 @@ impl ServerSession {
         }
         match self.input {
             Input::Command => Phase::Command,
-            Input::Data(_) => Phase::DataBlock,
+            Input::Data(_) | Input::Bdat { .. } => Phase::DataBlock,
             Input::Sasl(..) => Phase::AuthExchange,
             Input::AwaitTls => Phase::TlsHandshake,
             Input::Closed => Phase::Closed,
@@ -464,6 +478,7 @@ impl ServerSession {
                 self.tx = Some(Transaction {
                     smtputf8,
                     recipients: 0,
+                    chunks: None,
                 })
             }
             Pending::Rcpt => {

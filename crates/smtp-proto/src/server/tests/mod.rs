@@ -1,6 +1,7 @@
 //! Known-answer transcripts for the server session: bytes in, bytes and
 //! events out. Helpers here, one file per area.
 
+mod bdat;
 mod commands;
 mod data;
 mod robustness;
@@ -26,6 +27,7 @@ fn cfg() -> SessionConfig {
         auth_mechanisms: vec![AuthMechanism::Plain, AuthMechanism::Login],
         auth_mechanisms_allowed_without_tls: false,
         data_line_endings: LineEndings::Normalise,
+        chunking: false,
     }
 }
 

@@ -106,6 +106,10 @@ fn random_input_never_panics() {
         b"NOTIFY=NEVER",
         b"QUIT\r\n",
         b"AGVsbG8=\r\n",
+        b"BDAT 3\r\n",
+        b"BDAT 5 LAST\r\n",
+        b"BDAT 99999999\r\n",
+        b"BDAT x\r\n",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for round in 0..3000 {
@@ -126,6 +130,7 @@ fn random_input_never_panics() {
                 LineEndings::Normalise
             },
             max_bad_commands: 20,
+            chunking: round % 4 != 0,
             ..cfg()
         };
         let mut s = ServerSession::new(c);
