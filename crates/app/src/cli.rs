@@ -1,0 +1,187 @@
+//! The command line, as DESIGN.md promises it to users.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vesontio",
+    version,
+    about = "The mail platform of an académie: SMTP, IMAP, POP3, webmail, and the mail charter in code."
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Required by every command but `demo`.
+    #[arg(long, global = true, env = "VESONTIO_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create DIR (config, self-signed certificate, embedded store), seed the
+    /// demo domain ac-demo.fr, start every service and print the endpoints.
+    Demo {
+        #[arg(long, default_value = "demo-data")]
+        dir: PathBuf,
+        /// Each port is the standard one plus N.
+        #[arg(long, default_value_t = 10000)]
+        port_offset: u16,
+    },
+    /// Run every enabled service from the configuration file.
+    Serve,
+    /// Check the configuration file and report every problem at once.
+    CheckConfig,
+    /// Manage accounts (persons R1, functional mailboxes R2).
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Manage institutional lists (R3).
+    #[command(subcommand)]
+    List(ListCmd),
+    /// Manage the members of functional mailboxes (R2).
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// The audit log (R11).
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Person,
+    Functional,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Active,
+    Departed,
+    Disabled,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCmd {
+    /// Create an account. Persons get an initial password they must change
+    /// at first login (R26) unless --no-change-at-first-login.
+    Add {
+        address: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum, default_value_t = KindArg::Person)]
+        kind: KindArg,
+        /// e.g. 2GB (default: quota.default of the config, 1GB).
+        #[arg(long)]
+        quota: Option<String>,
+        /// Address of the manager who approves quota requests (R18).
+        #[arg(long)]
+        manager: Option<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+        /// For service and scripted accounts: the password is final.
+        #[arg(long)]
+        no_change_at_first_login: bool,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one account.
+    Show {
+        address: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an account's settings.
+    Set(SetArgs),
+    /// Delete an account and its mail.
+    Delete { address: String },
+    /// Set a new password (an initial one, unless --no-change-at-first-login).
+    Passwd {
+        address: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        no_change_at_first_login: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    pub address: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub quota: Option<String>,
+    #[arg(long)]
+    pub manager: Option<String>,
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// Departure date YYYY-MM-DD (R12), with --status departed.
+    #[arg(long)]
+    pub departure_date: Option<String>,
+    /// Redirect to an external address (R22; refused for functional mailboxes).
+    #[arg(long)]
+    pub forward: Option<String>,
+    #[arg(long, conflicts_with = "forward")]
+    pub no_forward: bool,
+    /// Keep a copy when forwarding (true/false).
+    #[arg(long)]
+    pub keep_copy: Option<bool>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ListCmd {
+    /// Create a list.
+    Add {
+        address: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show or change the members of a list.
+    Members(MemberArgs),
+    /// Show or change who may post to a list (R3).
+    Senders(MemberArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MemberArgs {
+    pub address: String,
+    #[arg(long, num_args = 1..)]
+    pub add: Vec<String>,
+    #[arg(long, num_args = 1..)]
+    pub remove: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCmd {
+    /// Show or change the members of a functional mailbox.
+    Members {
+        address: String,
+        #[arg(long, num_args = 1..)]
+        add: Vec<String>,
+        /// RFC 4314 rights for --add: l r s w i p k x t e a (p = may send as).
+        #[arg(long, default_value = "lrswipkxte")]
+        rights: String,
+        #[arg(long, num_args = 1..)]
+        remove: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Check the hash chain of the audit log.
+    Verify,
+    /// Print entries (JSON lines) between two dates (YYYY-MM-DD, UTC).
+    Export {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+}

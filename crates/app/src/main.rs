@@ -1,0 +1,120 @@
+//! `vesontio`: the whole mail platform in one binary. This crate is the
+//! only one that reads files, the environment or arguments; it lowers the
+//! configuration into each crate's own config and starts the services.
+
+mod admin;
+mod cli;
+mod demo;
+mod runtime;
+mod services;
+mod settings;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use std::path::PathBuf;
+
+use cli::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VESONTIO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    vesontio_tls::install_default_provider();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_path(cli: &Cli) -> Result<PathBuf> {
+    match &cli.config {
+        Some(p) => Ok(p.clone()),
+        None => bail!("--config FILE is required (vesontio demo writes DIR/vesontio.toml)"),
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let config = cli.config.clone();
+    let config_path = || {
+        config_path(&Cli {
+            config: config.clone(),
+            command: Command::Serve,
+        })
+    };
+    match cli.command {
+        Command::Demo {
+            ref dir,
+            port_offset,
+        } => {
+            let config = demo::prepare(dir, port_offset)?;
+            let loaded = settings::load(&config)?;
+            let quota = loaded.settings.quota.default.0 as i64;
+            let platform = runtime::open(loaded).await?;
+            demo::seed(&platform.store, quota)
+                .await
+                .context("cannot seed the demo accounts")?;
+            let s = platform.loaded.settings.clone();
+            let dir = dir.clone();
+            platform
+                .serve(move |eps| println!("{}", demo::banner(&dir, &s, eps)))
+                .await
+        }
+        Command::Serve => {
+            let loaded = settings::load(&config_path()?)?;
+            let platform = runtime::open(loaded).await?;
+            platform
+                .serve(|eps| {
+                    for e in eps {
+                        tracing::info!("listening: {e}");
+                    }
+                })
+                .await
+        }
+        Command::CheckConfig => {
+            let path = config_path()?;
+            let loaded = settings::load(&path)?;
+            println!(
+                "{}: configuration valid (domains: {})",
+                path.display(),
+                loaded.settings.domains.local.join(", ")
+            );
+            Ok(())
+        }
+        cmd => {
+            let loaded = settings::load(&config_path()?)?;
+            let platform = runtime::open(loaded).await?;
+            let admin = admin::Admin {
+                directory: platform.directory.clone(),
+                store: platform.store.clone(),
+                loaded: platform.loaded,
+            };
+            let r = match cmd {
+                Command::Account(c) => admin.account(c).await,
+                Command::List(c) => admin.list(c).await,
+                Command::Group(c) => admin.group(c).await,
+                Command::Audit(c) => admin.audit_cmd(c).await,
+                _ => Ok(()),
+            };
+            admin.store.close().await;
+            r
+        }
+    }
+}

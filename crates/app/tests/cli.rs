@@ -1,0 +1,334 @@
+//! The user-facing contract of the `vesontio` binary (DESIGN.md), driven as
+//! a user would: real processes, real files.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vesontio");
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn vesontio");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("wait")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Starts `vesontio demo`, waits for its banner, returns the child.
+fn start_demo(dir: &Path, offset: u16) -> std::process::Child {
+    let mut child = Command::new(BIN)
+        .args([
+            "demo",
+            "--dir",
+            dir.to_str().expect("utf-8 path"),
+            "--port-offset",
+            &offset.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn demo");
+    let config = dir.join("vesontio.toml");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // The banner is printed after seeding: wait until the demo accounts exist.
+    loop {
+        assert!(Instant::now() < deadline, "demo did not start");
+        if config.exists() {
+            let o = run(
+                &[
+                    "--config",
+                    config.to_str().expect("path"),
+                    "account",
+                    "show",
+                    "marie.curie@ac-demo.fr",
+                    "--json",
+                ],
+                None,
+            );
+            if o.status.success() {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    child.stdout.take();
+    child
+}
+
+fn stop(mut child: std::process::Child) -> std::process::ExitStatus {
+    // SIGINT, as Ctrl-C would.
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(st) = child.try_wait().expect("try_wait") {
+            return st;
+        }
+        assert!(Instant::now() < deadline, "demo did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn demo_then_account_add_with_password_policy() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("D");
+    let demo = start_demo(&dir, 21000 + (std::process::id() % 500) as u16 * 10);
+    let config = dir.join("vesontio.toml");
+    let c = config.to_str().expect("path");
+    assert!(dir.join("cert.pem").exists() && dir.join("key.pem").exists());
+
+    let weak = run(
+        &[
+            "--config",
+            c,
+            "account",
+            "add",
+            "jeanne.dupont@ac-demo.fr",
+            "--password-stdin",
+            "--no-change-at-first-login",
+        ],
+        Some("azerty123\n"),
+    );
+    assert!(!weak.status.success(), "a weak password is refused");
+    let t = text(&weak);
+    assert!(
+        t.contains("too easy to guess") && t.contains("12 characters"),
+        "refusal explains and advises: {t}"
+    );
+
+    let strong = run(
+        &[
+            "--config",
+            c,
+            "account",
+            "add",
+            "jeanne.dupont@ac-demo.fr",
+            "--password-stdin",
+            "--no-change-at-first-login",
+        ],
+        Some("Kx9mPq2vLr7tWz!\n"),
+    );
+    assert!(strong.status.success(), "{}", text(&strong));
+
+    let list = run(&["--config", c, "account", "list", "--json"], None);
+    assert!(list.status.success(), "{}", text(&list));
+    let v: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let jeanne = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|a| a["address"] == "jeanne.dupont@ac-demo.fr")
+        .expect("listed");
+    assert_eq!(
+        jeanne["quota_bytes"],
+        1u64 << 30,
+        "1 GB default quota (R15)"
+    );
+    assert_eq!(jeanne["quota"], "1GB");
+    assert_eq!(jeanne["kind"], "person");
+    assert_eq!(jeanne["must_change_password"], false);
+
+    // Homonyms get a suggestion; non-nominative personal addresses are refused (R1).
+    let dup = run(
+        &["--config", c, "account", "add", "Jeanne.Dupont@ac-demo.fr"],
+        None,
+    );
+    assert!(
+        text(&dup).contains("jeanne.dupont2@ac-demo.fr"),
+        "{}",
+        text(&dup)
+    );
+    let bad = run(
+        &["--config", c, "account", "add", "jdupont@ac-demo.fr"],
+        None,
+    );
+    assert!(
+        !bad.status.success() && text(&bad).contains("first.last@domain"),
+        "{}",
+        text(&bad)
+    );
+    let foreign = run(&["--config", c, "account", "add", "a.b@example.org"], None);
+    assert!(
+        !foreign.status.success() && text(&foreign).contains("not a local domain"),
+        "{}",
+        text(&foreign)
+    );
+
+    // An account created without a password gets a printed initial one it must change (R26).
+    let init = run(
+        &["--config", c, "account", "add", "paul.durand@ac-demo.fr"],
+        None,
+    );
+    assert!(text(&init).contains("initial password:"), "{}", text(&init));
+    let show = run(
+        &[
+            "--config",
+            c,
+            "account",
+            "show",
+            "paul.durand@ac-demo.fr",
+            "--json",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&show.stdout).expect("json");
+    assert_eq!(v["must_change_password"], true);
+
+    let verify = run(&["--config", c, "audit", "verify"], None);
+    assert!(
+        verify.status.success() && text(&verify).contains("audit log intact"),
+        "{}",
+        text(&verify)
+    );
+
+    let st = stop(demo);
+    assert!(st.success(), "demo exits cleanly on SIGINT: {st:?}");
+}
+
+#[test]
+fn lists_and_groups() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("D");
+    let demo = start_demo(&dir, 26000 + (std::process::id() % 500) as u16 * 10);
+    let c = dir.join("vesontio.toml");
+    let c = c.to_str().expect("path");
+    assert!(
+        run(&["--config", c, "list", "add", "profs@ac-demo.fr"], None)
+            .status
+            .success()
+    );
+    let m = run(
+        &[
+            "--config",
+            c,
+            "list",
+            "members",
+            "profs@ac-demo.fr",
+            "--add",
+            "marie.curie@ac-demo.fr",
+            "paul.langevin@ac-demo.fr",
+            "--json",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&m.stdout).expect("json");
+    assert_eq!(
+        v,
+        serde_json::json!(["marie.curie@ac-demo.fr", "paul.langevin@ac-demo.fr"])
+    );
+    let s = run(
+        &[
+            "--config",
+            c,
+            "list",
+            "senders",
+            "profs@ac-demo.fr",
+            "--add",
+            "dsi@ac-demo.fr",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&s.stdout).expect("json"),
+        serde_json::json!(["dsi@ac-demo.fr"])
+    );
+    let g = run(
+        &[
+            "--config",
+            c,
+            "group",
+            "members",
+            "dsi@ac-demo.fr",
+            "--remove",
+            "paul.langevin@ac-demo.fr",
+            "--json",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&g.stdout).expect("json");
+    assert_eq!(
+        v,
+        serde_json::json!([{"address": "marie.curie@ac-demo.fr", "rights": "lrswipkxtea"}])
+    );
+    let fwd = run(
+        &[
+            "--config",
+            c,
+            "account",
+            "set",
+            "dsi@ac-demo.fr",
+            "--forward",
+            "x@example.org",
+        ],
+        None,
+    );
+    assert!(
+        !fwd.status.success() && text(&fwd).contains("R22"),
+        "{}",
+        text(&fwd)
+    );
+    assert!(stop(demo).success());
+}
+
+#[test]
+fn check_config_reports_every_problem_at_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "[limits]\nmesage_size = \"10MB\"\n[quota]\ndefault = \"lots\"\n",
+    )
+    .expect("write");
+    let o = run(
+        &["--config", path.to_str().expect("path"), "check-config"],
+        None,
+    );
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("limits.mesage_size") && t.contains("message_size"),
+        "misspelt key named with a hint: {t}"
+    );
+    assert!(
+        t.contains("quota.default"),
+        "bad size named in the same run: {t}"
+    );
+    assert!(t.contains("2 problem"), "{t}");
+    std::fs::write(&path, "[domains]\nlocal = [\"ac-test.fr\"]\n").expect("write");
+    let o = run(
+        &["--config", path.to_str().expect("path"), "check-config"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["check-config"], None);
+    assert!(
+        !o.status.success() && text(&o).contains("--config"),
+        "{}",
+        text(&o)
+    );
+}
