@@ -11,8 +11,18 @@
 
 pub mod outbound;
 
+mod checks;
+mod commit;
+mod held;
+mod notify;
+mod resolve;
+mod scan;
+mod submit;
+
+pub use scan::{ScanVerdict, Scanner};
+
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use vesontio_store::{Account, Store};
 use vesontio_types::{Address, UnixTime};
 
@@ -36,6 +46,27 @@ impl Reply {
     }
     pub fn is_permanent(&self) -> bool {
         self.code >= 500
+    }
+
+    /// A policy verdict as an SMTP reply; the text is folded to ASCII
+    /// (RFC 5321 §4.2: reply text is US-ASCII).
+    pub fn from_refusal(r: &vesontio_policy::Refusal) -> Self {
+        Reply::new(r.code, r.enhanced, vesontio_message::to_ascii(&r.text))
+    }
+
+    /// `451 4.3.0` for a storage failure: the client retries later.
+    pub(crate) fn internal() -> Self {
+        Reply::new(
+            451,
+            "4.3.0",
+            "Erreur temporaire du serveur, reessayez plus tard / Temporary server error, try again later",
+        )
+    }
+}
+
+impl std::fmt::Display for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.code, self.enhanced, self.text)
     }
 }
 
@@ -120,12 +151,46 @@ pub struct Delivery {
 struct Inner {
     cfg: DeliveryConfig,
     store: Store,
+    /// Content hooks (R9 antivirus, R24 spam), consulted in order before storing.
+    scanners: Vec<Arc<dyn Scanner>>,
+    /// R24: a spam score at or above this goes to the `Junk` folder.
+    spam_threshold: f32,
+    /// The group committer (started on first use, inside the runtime).
+    committer: OnceLock<commit::Committer>,
+    /// Serialises the R16 check-and-set of `quota_warned`.
+    quota_warning_lock: tokio::sync::Mutex<()>,
+    ids: std::sync::atomic::AtomicU64,
+    id_seed: u64,
 }
 
 impl Delivery {
     pub fn new(cfg: DeliveryConfig, store: Store) -> Self {
+        Self::with_scanners(cfg, store, Vec::new())
+    }
+
+    /// Like [`Delivery::new`], with content scanners (antivirus, spam)
+    /// consulted in order for every message from outside or from users.
+    pub fn with_scanners(
+        cfg: DeliveryConfig,
+        store: Store,
+        scanners: Vec<Arc<dyn Scanner>>,
+    ) -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        // A per-process random seed for queue ids (std's RandomState is
+        // randomly keyed), so ids stay unique across restarts.
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(0x7665_736f_6e74_696f);
         Delivery {
-            inner: Arc::new(Inner { cfg, store }),
+            inner: Arc::new(Inner {
+                cfg,
+                store,
+                scanners,
+                spam_threshold: 5.0,
+                committer: OnceLock::new(),
+                quota_warning_lock: tokio::sync::Mutex::new(()),
+                ids: std::sync::atomic::AtomicU64::new(0),
+                id_seed: h.finish(),
+            }),
         }
     }
 
@@ -139,8 +204,8 @@ impl Delivery {
 
     /// Called at `RCPT TO`: may this recipient be accepted from this origin
     /// and sender? Unknown local user `550 5.1.1`, relay attempt on MX
-    /// `550 5.7.1`, list posting not authorised `550 5.7.1 not authorised
-    /// to post to LIST`, R5 per-message limit `452 4.5.3`/hourly limit.
+    /// `550 5.7.1`, list posting not authorised `550 5.7.1` (R3), R5
+    /// per-message limit `452 4.5.3`, hourly limit `450 4.7.1`.
     pub async fn check_recipient(
         &self,
         origin: &Origin,
@@ -149,12 +214,7 @@ impl Delivery {
         rcpt_count_so_far: usize,
         now: UnixTime,
     ) -> Result<(), Reply> {
-        let _ = (origin, sender, rcpt, rcpt_count_so_far, now);
-        Err(Reply::new(
-            451,
-            "4.3.0",
-            "delivery path not implemented yet",
-        ))
+        checks::check_recipient(self, origin, sender, rcpt, rcpt_count_so_far, now).await
     }
 
     /// Called at `MAIL FROM` on submission: may this account send as this
@@ -165,12 +225,7 @@ impl Delivery {
         sender: Option<&Address>,
         now: UnixTime,
     ) -> Result<(), Reply> {
-        let _ = (origin, sender, now);
-        Err(Reply::new(
-            451,
-            "4.3.0",
-            "delivery path not implemented yet",
-        ))
+        checks::check_sender(self, origin, sender, now).await
     }
 
     /// Accepts a complete message after DATA. Runs the charter's checks,
@@ -183,11 +238,38 @@ impl Delivery {
         raw: Vec<u8>,
         now: UnixTime,
     ) -> Result<Accepted, Reply> {
-        let _ = (origin, envelope, raw, now);
-        Err(Reply::new(
-            451,
-            "4.3.0",
-            "delivery path not implemented yet",
-        ))
+        submit::submit(self, origin, envelope, raw, now).await
+    }
+
+    /// True when `domain` is one of ours (configuration or store).
+    pub async fn is_local_domain(&self, domain: &str) -> bool {
+        let d = domain.to_ascii_lowercase();
+        if self
+            .inner
+            .cfg
+            .local_domains
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(&d))
+        {
+            return true;
+        }
+        self.inner.store.is_local_domain(&d).await.unwrap_or(false)
+    }
+
+    /// A new id, unique on this host: for queue ids and Message-IDs.
+    pub(crate) fn new_id(&self, now: UnixTime) -> String {
+        let n = self
+            .inner
+            .ids
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!(
+            "{:x}{:08x}{:04x}",
+            now.max(0),
+            (self.inner.id_seed as u32),
+            n & 0xffff_ffff
+        )
     }
 }
+
+#[cfg(test)]
+mod tests;

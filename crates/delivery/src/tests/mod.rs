@@ -1,0 +1,178 @@
+//! Tests of the delivery path on a real SQLite store in a temporary
+//! directory (no mocks of the store), with an injected clock.
+
+mod checks;
+mod submit;
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use vesontio_store::{Account, NewAccount, Store, StoreConfig};
+use vesontio_types::{AccountKind, Address, UnixTime};
+
+use crate::{Delivery, DeliveryConfig, Envelope, Origin, Recipient};
+
+pub(crate) const NOW: UnixTime = 1_790_000_000;
+pub(crate) const DOMAIN: &str = "ac-demo.fr";
+
+pub(crate) struct Env {
+    pub _dir: tempfile::TempDir,
+    pub d: Delivery,
+}
+
+impl Env {
+    pub fn store(&self) -> &Store {
+        self.d.store()
+    }
+}
+
+pub(crate) fn config() -> DeliveryConfig {
+    DeliveryConfig {
+        hostname: "mx.ac-demo.fr".into(),
+        local_domains: vec![DOMAIN.into()],
+        postmaster: addr("postmaster@ac-demo.fr"),
+        message_size_limit: 10 * 1024 * 1024,
+        forbidden_extensions: ["exe", "com", "pif", "reg", "scr", "vbs"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        large_file_url: "https://fichiers.ac-demo.fr".into(),
+        recipients_per_message: 5,
+        recipients_per_hour: 8,
+        quota_warning_percent: 90,
+        full_mailbox_hold_secs: 5 * 86_400,
+        retry_intervals_secs: vec![900, 3600],
+        queue_expiry_secs: 5 * 86_400,
+        static_routes: vec![],
+    }
+}
+
+pub(crate) async fn setup() -> Env {
+    setup_with(config()).await
+}
+
+pub(crate) async fn setup_with(cfg: DeliveryConfig) -> Env {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(StoreConfig::Sqlite {
+        dir: dir.path().to_path_buf(),
+    })
+    .await
+    .expect("open store");
+    store.add_domain(DOMAIN).await.expect("domain");
+    Env {
+        _dir: dir,
+        d: Delivery::new(cfg, store),
+    }
+}
+
+pub(crate) fn addr(s: &str) -> Address {
+    Address::parse(s).expect("address")
+}
+
+pub(crate) async fn account(e: &Env, address: &str, kind: AccountKind, quota: i64) -> Account {
+    e.store()
+        .create_account(NewAccount {
+            address: address.into(),
+            kind,
+            display_name: address.split('@').next().unwrap_or("").into(),
+            password_hash: None,
+            must_change_password: false,
+            manager: None,
+            quota_bytes: quota,
+            created_at: NOW - 1000,
+        })
+        .await
+        .expect("create account")
+}
+
+pub(crate) async fn person(e: &Env, address: &str) -> Account {
+    account(e, address, AccountKind::Person, 1 << 30).await
+}
+
+pub(crate) fn mx() -> Origin {
+    Origin::Mx {
+        client_ip: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7)),
+        helo: "mail.example.org".into(),
+        tls: true,
+    }
+}
+
+pub(crate) fn sub(a: &Account) -> Origin {
+    Origin::Submission {
+        account: Box::new(a.clone()),
+        client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+        helo: "laptop".into(),
+    }
+}
+
+pub(crate) fn envelope(from: Option<&str>, rcpts: &[&str]) -> Envelope {
+    Envelope {
+        mail_from: from.map(addr),
+        recipients: rcpts
+            .iter()
+            .map(|r| Recipient {
+                address: addr(r),
+                orcpt: None,
+                notify: None,
+            })
+            .collect(),
+        envid: None,
+        ret: None,
+        smtputf8: false,
+    }
+}
+
+pub(crate) fn message(from: &str, to: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nMessage-ID: <m{}@example.org>\r\n\r\n{body}\r\n",
+        subject.len() + body.len()
+    )
+    .into_bytes()
+}
+
+/// The bodies in a folder of an account, in UID order.
+pub(crate) async fn folder(e: &Env, address: &str, name: &str) -> Vec<(Vec<u8>, bool, String)> {
+    let acc = e
+        .store()
+        .account_by_address(address)
+        .await
+        .expect("lookup")
+        .expect("account exists");
+    let mb = e
+        .store()
+        .mailbox_by_name(acc.id, name)
+        .await
+        .expect("mailbox")
+        .expect("mailbox exists");
+    let mut out = Vec::new();
+    for m in e.store().messages(mb.id).await.expect("messages") {
+        let raw = e.store().read_blob(&m.blob_id).await.expect("blob");
+        out.push((raw, m.private, m.blob_id.clone()));
+    }
+    out
+}
+
+pub(crate) async fn inbox(e: &Env, address: &str) -> Vec<Vec<u8>> {
+    folder(e, address, "INBOX")
+        .await
+        .into_iter()
+        .map(|m| m.0)
+        .collect()
+}
+
+/// The message as text with folded header lines unfolded (RFC 5322 §2.2.3).
+pub(crate) fn text(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).replace("\r\n ", " ")
+}
+
+/// Subjects (decoded) of the messages in an INBOX.
+pub(crate) async fn subjects(e: &Env, address: &str) -> Vec<String> {
+    inbox(e, address)
+        .await
+        .iter()
+        .map(|r| {
+            vesontio_message::Analysis::of(r)
+                .subject
+                .unwrap_or_default()
+        })
+        .collect()
+}
