@@ -6,6 +6,7 @@ mod commands;
 mod data;
 mod robustness;
 mod tls_auth;
+mod transcripts;
 
 use super::*;
 use crate::params::{Body, Notify, Orcpt, Ret};
