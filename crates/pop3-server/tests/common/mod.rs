@@ -12,13 +12,13 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use vesontio_directory::{AuthLimits, Directory};
 use vesontio_pop3_server::{Pop3Config, Pop3Server};
 use vesontio_store::{Account, NewAccount, NewMessage, Store, StoreConfig};
 use vesontio_tls::tokio_rustls::TlsAcceptor;
 use vesontio_types::{AccountKind, MailboxId, Secret, Uid};
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 pub const USER: &str = "alice.martin@example.org";
 pub const PASS: &str = "Correct-Horse-42-battery!";
@@ -123,7 +123,12 @@ impl Env {
     }
 
     pub async fn uidvalidity(&self) -> u32 {
-        self.store.mailbox(self.inbox).await.unwrap().unwrap().uidvalidity
+        self.store
+            .mailbox(self.inbox)
+            .await
+            .unwrap()
+            .unwrap()
+            .uidvalidity
     }
 
     fn envs(&self) -> Vec<(&'static str, String)> {
@@ -182,7 +187,12 @@ impl Env {
     }
 }
 
-pub async fn create_account(store: &Store, address: &str, pass: &str, must_change: bool) -> Account {
+pub async fn create_account(
+    store: &Store,
+    address: &str,
+    pass: &str,
+    must_change: bool,
+) -> Account {
     let hash = vesontio_directory::password::hash(&Secret::new(pass.to_string())).unwrap();
     store
         .create_account(NewAccount {
