@@ -93,6 +93,17 @@ impl Reply {
         )
     }
 
+    /// RFC 5321 §4.2.3 / RFC 3463: `451 4.3.0`, the reply for an internal
+    /// error; `reference` (an error id also written to the log) lets an
+    /// administrator find the cause without showing it to the peer.
+    pub fn local_error(reference: &str) -> Self {
+        Reply::new(
+            451,
+            EnhancedCode::new(4, 3, 0),
+            format!("Local error in processing, reference {reference}"),
+        )
+    }
+
     /// 2xx.
     pub fn is_positive(&self) -> bool {
         (200..300).contains(&self.code)

@@ -249,6 +249,14 @@ fn reply_formatting() {
     );
     assert_eq!(Reply::plain(334, "").to_bytes(), b"334 \r\n");
     assert_eq!(Reply::plain(220, "x\ry").to_bytes(), b"220 xy\r\n");
+    assert_eq!(
+        Reply::local_error("E42").to_bytes(),
+        b"451 4.3.0 Local error in processing, reference E42\r\n"
+    );
+    assert_eq!(
+        Reply::auth_failed().to_bytes(),
+        b"535 5.7.8 Authentication credentials invalid\r\n"
+    );
 }
 
 fn parse_reply(lines: &[&[u8]]) -> Result<Option<Reply>, ReplyError> {

@@ -105,6 +105,7 @@ impl ServerSession {
     }
 
     fn bdat_last(&mut self, body: Vec<u8>) {
+        let size = body.len() as u64;
         let (body, bare) = normalise(body);
         if bare && self.cfg.data_line_endings == LineEndings::Refuse {
             self.tx = None;
@@ -115,7 +116,7 @@ impl ServerSession {
             ));
             self.events.push_back(Event::MessageRefused {
                 reason: Refusal::BareLineEnding,
-                size: 0,
+                size,
             });
             return;
         }

@@ -41,8 +41,8 @@ pub enum DataEnd {
     Complete(Vec<u8>),
     /// The body went over the limit; `size` octets were seen in total.
     TooLarge { size: u64 },
-    /// `LineEndings::Refuse` and a bare CR or LF was seen.
-    BareLineEnding,
+    /// `LineEndings::Refuse` and a bare CR or LF was seen; `size` octets in all.
+    BareLineEnding { size: u64 },
 }
 
 /// Accumulates one message body, fed in pieces.
@@ -90,7 +90,7 @@ impl DataReader {
 
     fn finish(&mut self) -> DataEnd {
         if self.bare && self.endings == LineEndings::Refuse {
-            DataEnd::BareLineEnding
+            DataEnd::BareLineEnding { size: self.size }
         } else if self.over {
             DataEnd::TooLarge { size: self.size }
         } else {

@@ -360,7 +360,7 @@ impl ServerSession {
                     size,
                 });
             }
-            DataEnd::BareLineEnding => {
+            DataEnd::BareLineEnding { size } => {
                 self.tx = None;
                 // RFC 5321 §2.3.8; the code is the one Exchange uses.
                 self.reply(Reply::new(
@@ -370,7 +370,7 @@ impl ServerSession {
                 ));
                 self.events.push_back(Event::MessageRefused {
                     reason: Refusal::BareLineEnding,
-                    size: 0,
+                    size,
                 });
             }
         }

@@ -126,6 +126,15 @@ fn strict_line_endings_refuse_bare_lf() {
         data_line_endings: LineEndings::Refuse,
         ..cfg()
     };
+    let mut s = data_session(c.clone());
+    let (_, ev) = run(&mut s, b"a\nb\r\n.\r\n");
+    assert_eq!(
+        ev,
+        vec![Event::MessageRefused {
+            reason: Refusal::BareLineEnding,
+            size: 5
+        }]
+    );
     let (o, body) = body_of(c.clone(), b"a\nb\r\n.\r\n");
     assert_eq!(
         o,
