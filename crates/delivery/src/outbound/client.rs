@@ -221,13 +221,13 @@ async fn session(
             }
         }
         let out = c.take_output();
-        if !out.is_empty() {
-            if let Err(e) = stream.write_all(&out).await {
-                return Ok(Attempt::Failed {
-                    stage: None,
-                    reply: local(421, (4, 4, 2), format!("Write to {} failed: {e}", hop.name)),
-                });
-            }
+        if !out.is_empty()
+            && let Err(e) = stream.write_all(&out).await
+        {
+            return Ok(Attempt::Failed {
+                stage: None,
+                reply: local(421, (4, 4, 2), format!("Write to {} failed: {e}", hop.name)),
+            });
         }
         match tokio::time::timeout(opts.reply_timeout, stream.read(&mut buf)).await {
             Ok(Ok(0)) | Ok(Err(_)) => c.on_eof(),

@@ -95,10 +95,13 @@ pub async fn entries(store: &Store) -> Vec<QueueEntry> {
     store.queue_entries().await.expect("entries")
 }
 
+/// `(sender, recipient, message)` as given to the local sink.
+pub type LocalDelivery = (Option<String>, String, Vec<u8>);
+
 /// A LocalSink that records what it is given.
 #[derive(Default)]
 pub struct Mailboxes {
-    pub got: Mutex<Vec<(Option<String>, String, Vec<u8>)>>,
+    pub got: Mutex<Vec<LocalDelivery>>,
 }
 
 impl LocalSink for Mailboxes {

@@ -54,10 +54,10 @@ impl Sink {
                 let st = st.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    if let Some(tcp) = session(tcp, st.clone(), false).await {
-                        if let Ok(tls) = acceptor.accept(tcp).await {
-                            session(tls, st, true).await;
-                        }
+                    if let Some(tcp) = session(tcp, st.clone(), false).await
+                        && let Ok(tls) = acceptor.accept(tcp).await
+                    {
+                        session(tls, st, true).await;
                     }
                 });
             }
