@@ -36,7 +36,6 @@ pub async fn open(loaded: Loaded) -> Result<Platform> {
 }
 
 impl Platform {
-    #[allow(dead_code)] // used as the servers are wired in
     pub fn tls_acceptor(&self) -> Result<tokio_rustls::TlsAcceptor> {
         let t = &self.loaded.settings.tls;
         let cert_path = self.loaded.resolve(&t.certificate);

@@ -1,17 +1,26 @@
 //! Lowering the settings into each service's config and starting the
-//! enabled listeners (R10: each service can be switched off alone).
+//! enabled listeners (R10: each service can be switched off alone), plus the
+//! background workers (outbound queue, held deliveries).
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use vesontio_config::Service;
+use vesontio_config::{DnsMode, Service, Settings};
+use vesontio_delivery::outbound::{
+    self, BoxFuture, LocalSink, MxResolver, OutboundConfig, Runner, StaticDns, SystemDns,
+};
+use vesontio_delivery::{Delivery, DeliveryConfig, Envelope, Origin, Recipient, Reply};
+use vesontio_pop3_server::{Pop3Config, Pop3Server};
+use vesontio_smtp_server::{Listener, SmtpConfig, SmtpServer};
+use vesontio_types::Address;
 
 use crate::runtime::Platform;
 
 /// Binds `service` on every configured address.
-#[allow(dead_code)] // used as the servers are wired in
 pub async fn bind(p: &Platform, service: Service) -> Result<Vec<TcpListener>> {
     let port = p.loaded.settings.port(service);
     let mut out = Vec::new();
@@ -26,13 +35,208 @@ pub async fn bind(p: &Platform, service: Service) -> Result<Vec<TcpListener>> {
     Ok(out)
 }
 
-/// Starts what is enabled and implemented; returns one line per endpoint.
+pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
+    Ok(DeliveryConfig {
+        hostname: s.server.hostname.clone(),
+        local_domains: s.domains.local.clone(),
+        postmaster: Address::parse(&s.domains.postmaster)
+            .map_err(|e| anyhow!("domains.postmaster: {e}"))?,
+        message_size_limit: s.limits.message_size.0,
+        forbidden_extensions: s.limits.forbidden_extensions.clone(),
+        large_file_url: s.limits.large_file_service_url.clone(),
+        recipients_per_message: s.limits.recipients_per_message,
+        recipients_per_hour: s.limits.recipients_per_hour,
+        quota_warning_percent: s.quota.warning_percent,
+        full_mailbox_hold_secs: s.quota.full_mailbox_hold.0.as_secs() as i64,
+        retry_intervals_secs: s
+            .queue
+            .retry_intervals
+            .iter()
+            .map(|d| d.0.as_secs() as i64)
+            .collect(),
+        queue_expiry_secs: s.queue.expiry.0.as_secs() as i64,
+        static_routes: s
+            .dns
+            .routes
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
+}
+
+fn webmail_url(s: &Settings) -> String {
+    match s.port(Service::Https) {
+        443 => format!("https://{}/", s.server.hostname),
+        p => format!("https://{}:{p}/", s.server.hostname),
+    }
+}
+
+/// Queued mail for a local domain (DSNs to local senders) re-enters the
+/// inbound path.
+struct InboundSink(Delivery);
+
+impl LocalSink for InboundSink {
+    fn deliver_local<'a>(
+        &'a self,
+        sender: Option<&'a str>,
+        rcpt: &'a str,
+        raw: Vec<u8>,
+    ) -> BoxFuture<'a, Result<(), Reply>> {
+        Box::pin(async move {
+            let rcpt = Address::parse(rcpt)
+                .map_err(|e| Reply::new(550, "5.1.3", format!("bad recipient: {e}")))?;
+            let mail_from = sender
+                .filter(|s| !s.is_empty())
+                .and_then(|s| Address::parse(s).ok());
+            let env = Envelope {
+                mail_from,
+                recipients: vec![Recipient {
+                    address: rcpt,
+                    orcpt: None,
+                    notify: None,
+                }],
+                envid: None,
+                ret: None,
+                smtputf8: false,
+            };
+            self.0
+                .submit(Origin::Internal, env, raw, vesontio_store::now())
+                .await
+                .map(|_| ())
+        })
+    }
+}
+
+/// Starts what is enabled; returns one line per endpoint.
 pub async fn start(
     p: &Platform,
     shutdown: &CancellationToken,
     tracker: &TaskTracker,
 ) -> Result<Vec<String>> {
-    let _ = (p, shutdown, tracker);
-    let endpoints = Vec::new();
+    let s = &p.loaded.settings;
+    let tls = p.tls_acceptor()?;
+    let mut endpoints = Vec::new();
+
+    let delivery = Delivery::new(delivery_config(s)?, p.store.clone());
+    tracker.spawn({
+        let d = delivery.clone();
+        let t = shutdown.clone();
+        async move {
+            let _ = d.spawn_held_retrier(t).await;
+        }
+    });
+    let resolver: Arc<dyn MxResolver> = match s.dns.mode {
+        DnsMode::Static => Arc::new(StaticDns::new()),
+        DnsMode::System => Arc::new(SystemDns::new().map_err(|e| anyhow!("dns: {e}"))?),
+    };
+    let mut dkim = Vec::new();
+    if !s.dkim.private_key.is_empty() {
+        let pem = std::fs::read_to_string(p.loaded.resolve(&s.dkim.private_key))
+            .context("cannot read dkim.private_key")?;
+        for d in &s.domains.local {
+            dkim.push(Arc::new(
+                outbound::dkim::Signer::from_pem(d, &s.dkim.selector, &pem)
+                    .map_err(|e| anyhow!("dkim: {e}"))?,
+            ));
+        }
+    }
+    let runner = Runner::new(
+        OutboundConfig {
+            hostname: s.server.hostname.clone(),
+            retry_intervals_secs: s
+                .queue
+                .retry_intervals
+                .iter()
+                .map(|d| d.0.as_secs() as i64)
+                .collect(),
+            expiry_secs: s.queue.expiry.0.as_secs() as i64,
+            static_routes: s
+                .dns
+                .routes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            postmaster: s.domains.postmaster.clone(),
+            dkim,
+            connect_timeout: Duration::from_secs(30),
+            local_domains: s.domains.local.clone(),
+        },
+        p.store.clone(),
+        resolver,
+    )
+    .with_local_sink(Arc::new(InboundSink(delivery.clone())));
+    tracker.spawn({
+        let t = shutdown.clone();
+        async move {
+            let _ = runner.spawn(t).await;
+        }
+    });
+
+    let smtp = SmtpServer::new(
+        SmtpConfig {
+            hostname: s.server.hostname.clone(),
+            size_limit: s.limits.message_size.0,
+            max_recipients: s.limits.recipients_per_message as usize,
+            max_line_length: s.limits.smtp_line_length.0 as usize,
+            max_bad_commands: 20,
+            command_timeout: s.limits.command_timeout.0,
+            data_timeout: Duration::from_secs(180),
+            data_termination_timeout: Duration::from_secs(600),
+            large_file_url: s.limits.large_file_service_url.clone(),
+            webmail_url: webmail_url(s),
+            data_line_endings: vesontio_smtp_server::LineEndings::Normalise,
+        },
+        delivery.clone(),
+        p.directory.clone(),
+        tls.clone(),
+    );
+    for (service, kind, label) in [
+        (Service::Smtp, Listener::Mx, "SMTP MX"),
+        (
+            Service::Submission,
+            Listener::Submission,
+            "submission (STARTTLS)",
+        ),
+        (
+            Service::Submissions,
+            Listener::Submissions,
+            "submission (implicit TLS)",
+        ),
+    ] {
+        if !s.service_enabled(service) {
+            continue;
+        }
+        for l in bind(p, service).await? {
+            endpoints.push(format!("{label:<28} {}", l.local_addr()?));
+            let (smtp, t, tr) = (smtp.clone(), shutdown.clone(), tracker.clone());
+            tracker.spawn(async move { smtp.run(l, kind, t, tr).await });
+        }
+    }
+
+    if s.service_enabled(Service::Pop3) {
+        let pop3 = Pop3Server::new(
+            Pop3Config {
+                hostname: s.server.hostname.clone(),
+                idle_timeout: Duration::from_secs(600),
+                max_line: 1024,
+                expire_days: None,
+                implementation: format!("vesontio {}", env!("CARGO_PKG_VERSION")),
+            },
+            p.directory.clone(),
+            p.store.clone(),
+            tls.clone(),
+        );
+        let pop3 = Arc::new(pop3);
+        for (service, implicit, label) in [
+            (Service::Pop3, false, "POP3 (STLS)"),
+            (Service::Pop3s, true, "POP3S"),
+        ] {
+            for l in bind(p, service).await? {
+                endpoints.push(format!("{label:<28} {}", l.local_addr()?));
+                let (pop3, t, tr) = (pop3.clone(), shutdown.clone(), tracker.clone());
+                tracker.spawn(async move { pop3.run(l, implicit, t, tr).await });
+            }
+        }
+    }
     Ok(endpoints)
 }
