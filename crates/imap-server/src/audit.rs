@@ -1,0 +1,47 @@
+//! R11 audit events of the IMAP service: one `connection` event per login
+//! attempt. Never message content, never a password.
+
+use std::net::IpAddr;
+
+use serde_json::json;
+use vesontio_store::Store;
+use vesontio_types::UnixTime;
+
+/// How the client tried to log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mechanism {
+    Login,
+    Plain,
+}
+
+impl Mechanism {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::Login => "login",
+            Mechanism::Plain => "plain",
+        }
+    }
+}
+
+/// One login attempt. `reason` is `None` on success.
+pub(crate) async fn login(
+    store: &Store,
+    now: UnixTime,
+    account: &str,
+    ip: IpAddr,
+    mech: Mechanism,
+    reason: Option<&str>,
+) {
+    let data = json!({
+        "protocol": "imap",
+        "account": account,
+        "ip": ip.to_string(),
+        "mechanism": mech.as_str(),
+        "success": reason.is_none(),
+        "reason": reason,
+    });
+    if let Err(e) = store.audit_append(now, "connection", &data).await {
+        let id = crate::error::error_id();
+        tracing::error!(error_id = %id, error = %e, "audit append failed");
+    }
+}

@@ -1,0 +1,178 @@
+//! IMAP listeners: port 993 (implicit TLS, RFC 8314) and port 143 (clear,
+//! upgraded with STARTTLS, RFC 9051 §6.2.1). The protocol itself (framing,
+//! parsing, encoding, the state table) lives in `vesontio-imap-proto`; this
+//! crate owns the only loop ([`session`]): it reads the socket, runs each
+//! command against the directory and the store (`ops`, one file per
+//! command group), and writes the replies.
+//!
+//! Implements, for the server side: IMAP4rev1 (RFC 3501) and IMAP4rev2
+//! (RFC 9051), IDLE (RFC 2177), NAMESPACE (RFC 2342), UIDPLUS (RFC 4315),
+//! MOVE (RFC 6851), UNSELECT (RFC 3691), SPECIAL-USE and CREATE-SPECIAL-USE
+//! (RFC 6154), LIST-EXTENDED (RFC 5258, basics), LIST-STATUS (RFC 5819),
+//! CHILDREN (RFC 3348), ENABLE (RFC 5161), ID (RFC 2971), SASL-IR (RFC 4959)
+//! with PLAIN (RFC 4616), ESEARCH (RFC 4731), SEARCHRES (RFC 5182),
+//! APPENDLIMIT (RFC 7889), CONDSTORE (RFC 7162, partial QRESYNC), QUOTA
+//! (RFC 9208, STORAGE), BINARY (RFC 3516, FETCH), WITHIN (RFC 5032),
+//! STATUS=SIZE (RFC 8438), UTF8=ACCEPT (RFC 6855), response codes (RFC 5530).
+//!
+//! Charter rules touched: R11 (one audit `connection` event per login
+//! attempt), R13 (selecting INBOX or reading a body updates the last read
+//! time), R15/R16 (QUOTA, `[ALERT]` at login above the warning level), R17
+//! (expunge frees quota and wakes held deliveries), R20 (IMAP on 993), R26
+//! (an administrator-set password must be changed in the webmail first).
+//!
+//! Invariants
+//! - Passwords never cross a clear link: LOGIN and AUTHENTICATE are refused
+//!   before TLS (`LOGINDISABLED`, `[PRIVACYREQUIRED]`).
+//! - The client's sequence numbers change only when the server may send
+//!   EXPUNGE: never during FETCH, STORE or SEARCH (RFC 9051 §7.5.1).
+//! - No message content in a log line or an audit entry.
+//! - Peer input never reaches a panic; a malformed command gets BAD and the
+//!   session goes on.
+
+mod audit;
+mod caps;
+mod error;
+mod mailbox;
+mod ops;
+mod search;
+mod selected;
+mod session;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use vesontio_directory::Directory;
+use vesontio_netkit::{CancellationToken, Security, TaskTracker, TlsAcceptor};
+use vesontio_store::Store;
+use vesontio_types::AccountId;
+
+/// Settings of the IMAP listeners (lowered from `config::Settings` by
+/// `app`). There is deliberately no `Default`.
+#[derive(Debug, Clone)]
+pub struct ImapConfig {
+    /// Host name in the greeting and in the webmail link given to accounts
+    /// that must change their password (`https://<hostname>/`).
+    pub hostname: String,
+    /// Longest command line in octets, literals excluded.
+    pub max_command_len: usize,
+    /// Largest literal (and so message) accepted: APPENDLIMIT (RFC 7889),
+    /// the charter's message size limit (R6).
+    pub max_literal: u64,
+    /// Simultaneous sessions one account may hold in this process.
+    pub max_sessions_per_account: u32,
+    /// RFC 9051 §5.4: the autologout timer, "at least 30 minutes" once
+    /// authenticated. Also bounds IDLE.
+    pub idle_timeout: Duration,
+    /// R16: above this share of the quota (percent), login says so with `[ALERT]`.
+    pub quota_warning_percent: u8,
+}
+
+/// Per-account session counts of this process.
+#[derive(Debug, Default)]
+pub(crate) struct SessionCounts(Mutex<HashMap<AccountId, u32>>);
+
+/// A held session slot; dropping it frees the slot.
+pub(crate) struct SessionSlot {
+    counts: Arc<Shared>,
+    account: AccountId,
+}
+
+impl Drop for SessionSlot {
+    fn drop(&mut self) {
+        let mut m = self
+            .counts
+            .sessions
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(&self.account) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                m.remove(&self.account);
+            }
+        }
+    }
+}
+
+/// What every connection of a server shares.
+pub(crate) struct Shared {
+    pub(crate) cfg: Arc<ImapConfig>,
+    pub(crate) directory: Directory,
+    pub(crate) store: Store,
+    pub(crate) tls: TlsAcceptor,
+    pub(crate) sessions: SessionCounts,
+}
+
+impl Shared {
+    /// Takes a session slot for `account`, or `None` when it already holds
+    /// `max_sessions_per_account`.
+    pub(crate) fn take_slot(self: &Arc<Self>, account: AccountId) -> Option<SessionSlot> {
+        let mut m = self.sessions.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = m.entry(account).or_insert(0);
+        if *n >= self.cfg.max_sessions_per_account {
+            return None;
+        }
+        *n += 1;
+        Some(SessionSlot {
+            counts: self.clone(),
+            account,
+        })
+    }
+}
+
+/// The IMAP service. `run` may be called once per listener (143 and 993)
+/// on the same server, so both ports share the per-account session limit.
+pub struct ImapServer {
+    shared: Arc<Shared>,
+}
+
+impl ImapServer {
+    /// `tls` serves both port 993 and STARTTLS on port 143.
+    pub fn new(cfg: ImapConfig, directory: Directory, store: Store, tls: TlsAcceptor) -> Self {
+        ImapServer {
+            shared: Arc::new(Shared {
+                cfg: Arc::new(cfg),
+                directory,
+                store,
+                tls,
+                sessions: SessionCounts::default(),
+            }),
+        }
+    }
+
+    /// Accepts connections on `listener` until `shutdown` is cancelled.
+    /// `implicit_tls`: port 993 (TLS from the first byte); otherwise port
+    /// 143 (clear, STARTTLS offered, LOGINDISABLED until then). Each
+    /// connection runs in a task of `tracker`; when `shutdown` fires, open
+    /// sessions send `* BYE` and close. Returns when the accept loop stops;
+    /// wait on `tracker` for the sessions.
+    pub async fn run(
+        &self,
+        listener: TcpListener,
+        implicit_tls: bool,
+        shutdown: CancellationToken,
+        tracker: TaskTracker,
+    ) {
+        let security = if implicit_tls {
+            Security::Implicit(self.shared.tls.clone())
+        } else {
+            Security::Plain
+        };
+        let shared = self.shared.clone();
+        let token = shutdown.clone();
+        vesontio_netkit::serve(
+            listener,
+            security,
+            shutdown,
+            tracker,
+            move |stream, peer| session::serve(shared.clone(), stream, peer, token.clone()),
+        )
+        .await;
+    }
+}
+
+#[cfg(test)]
+mod tests;

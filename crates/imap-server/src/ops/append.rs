@@ -1,0 +1,98 @@
+//! APPEND (RFC 9051 §6.3.12) with APPENDUID (RFC 4315 §3), TRYCREATE,
+//! `[OVERQUOTA]` (RFC 9208 §4.3), `[TOOBIG]` (RFC 9051 §7.1) and
+//! MULTIAPPEND (RFC 3502, one message after the other).
+
+use vesontio_imap_proto::{AppendMessage, Code, NumSet};
+use vesontio_store::{NewMessage, StoreError};
+
+use crate::error::{CmdError, CmdResult, Done};
+use crate::mailbox;
+use crate::ops::{account, storable};
+use crate::session::Session;
+
+fn subject_is_private(raw: &[u8]) -> bool {
+    mail_parser::MessageParser::default()
+        .parse_headers(raw)
+        .and_then(|m| m.subject().map(vesontio_message::is_private_subject))
+        .unwrap_or(false)
+}
+
+pub(crate) async fn append(s: &mut Session, name: &str, messages: Vec<AppendMessage>) -> CmdResult {
+    let acc = account(s)?;
+    let store = s.shared.store.clone();
+    let Some(target) = mailbox::resolve(&store, &acc, name).await? else {
+        // RFC 9051 §6.3.12: TRYCREATE tells the client to CREATE and retry.
+        return Err(CmdError::no(
+            Code::TryCreate,
+            format!("No such mailbox: {name}"),
+        ));
+    };
+    if !target.may('i') {
+        return Err(CmdError::no(Code::NoPerm, "You may not add messages here"));
+    }
+    let limit = s.shared.cfg.max_literal;
+    if let Some(m) = messages.iter().find(|m| m.data.len() as u64 > limit) {
+        return Err(CmdError::no(
+            Code::TooBig,
+            format!(
+                "Message of {} octets exceeds the limit of {limit}; use the large file service",
+                m.data.len()
+            ),
+        ));
+    }
+    // TODO(RFC 3502 §6.3.11): MULTIAPPEND should be all-or-nothing; a later
+    // failure leaves earlier messages appended.
+    let mut uids = Vec::new();
+    let mut uidvalidity = target.mailbox.uidvalidity;
+    for m in messages {
+        let private = subject_is_private(&m.data);
+        let now = vesontio_store::now();
+        let mut flags = storable(&m.flags);
+        if !target.may('s') {
+            flags.retain(|f| !f.eq_ignore_ascii_case("\\Seen"));
+        }
+        let date = m.date.map(|d| d.to_unix()).unwrap_or(now);
+        let (blob, data) = store.put_blob(m.data).await?;
+        let res = store
+            .append(
+                target.mailbox.id,
+                NewMessage {
+                    blob,
+                    data: Some(data),
+                    internal_date: date,
+                    flags,
+                    private,
+                },
+            )
+            .await;
+        match res {
+            Ok(a) => {
+                uidvalidity = a.uidvalidity;
+                uids.push(a.uid);
+            }
+            Err(StoreError::OverQuota { used, limit, .. }) => {
+                return Err(CmdError::no(
+                    Code::OverQuota,
+                    format!(
+                        "Mailbox is full ({} of {} MB used): delete messages and expunge, or ask for more room",
+                        used / 1_000_000,
+                        limit / 1_000_000
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(sel) = s.selected.as_mut()
+        && sel.target.mailbox.id == target.mailbox.id
+    {
+        sel.dirty = true;
+    }
+    Ok(Done::with(
+        Code::AppendUid {
+            uid_validity: uidvalidity,
+            uids: NumSet::from_numbers(&uids),
+        },
+        "APPEND completed",
+    ))
+}

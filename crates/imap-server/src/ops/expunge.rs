@@ -1,0 +1,54 @@
+//! EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1). The EXPUNGE
+//! (or VANISHED) responses come from the mailbox sync that follows every
+//! command; removing messages frees quota at once (R17).
+
+use vesontio_imap_proto::{Code, SequenceSet, UidMode};
+use vesontio_store::ExpungeMode;
+
+use crate::error::{CmdError, CmdResult, Done};
+use crate::ops::selected;
+use crate::session::Session;
+
+pub(crate) async fn expunge(s: &mut Session, uids: Option<&SequenceSet>) -> CmdResult {
+    let sel = selected(s)?;
+    if sel.read_only {
+        return Err(CmdError::no(Code::ReadOnly, "Mailbox is read-only"));
+    }
+    if !sel.target.may('e') {
+        return Err(CmdError::no(
+            Code::NoPerm,
+            "You may not expunge this mailbox",
+        ));
+    }
+    let list: Option<Vec<u32>> = match uids {
+        Some(set) => Some(
+            sel.resolve(set, UidMode::Uid)
+                .map_err(CmdError::bad)?
+                .into_iter()
+                .map(|(_, u)| u)
+                .collect(),
+        ),
+        None => None,
+    };
+    if list.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Done::ok("EXPUNGE completed"));
+    }
+    let id = sel.target.mailbox.id;
+    sel.dirty = true;
+    let removed = s
+        .shared
+        .store
+        .expunge(id, list.as_deref(), ExpungeMode::FlaggedDeleted)
+        .await?;
+    if !removed.is_empty() {
+        wake_held(s).await;
+    }
+    Ok(Done::ok("EXPUNGE completed"))
+}
+
+/// R17: room was freed; deliveries held for quota may go now.
+pub(crate) async fn wake_held(s: &Session) {
+    if let Err(e) = s.shared.store.wake_held(vesontio_store::now()).await {
+        tracing::warn!(error = %e, "wake_held failed");
+    }
+}

@@ -1,0 +1,277 @@
+//! FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9), BINARY (RFC 3516),
+//! CHANGEDSINCE/MODSEQ (RFC 7162 §3.1.4) and VANISHED (RFC 7162 §3.2.6).
+
+use std::collections::HashMap;
+
+use vesontio_imap_proto::bodystructure::{
+    BinaryError, binary, binary_size, body_structure, envelope, partial, section,
+};
+use vesontio_imap_proto::{
+    Code, Data, DateTime, FetchAttr, FetchValue, NumSet, Response, Section, SectionText,
+    SequenceSet, UidMode,
+};
+use vesontio_store::{FlagOp, MessageMeta};
+use vesontio_types::Uid;
+
+use crate::error::{CmdError, CmdResult, Done};
+use crate::ops::selected;
+use crate::selected::{to_flags, view_flags};
+use crate::session::Session;
+
+/// Above this many messages, metadata is read in one query.
+const BULK: usize = 16;
+
+fn needs_body(a: &FetchAttr) -> bool {
+    !matches!(
+        a,
+        FetchAttr::Flags
+            | FetchAttr::Uid
+            | FetchAttr::InternalDate
+            | FetchAttr::Rfc822Size
+            | FetchAttr::ModSeq
+    )
+}
+
+/// RFC 9051 §6.4.5: these set `\Seen` (unless the mailbox is read-only).
+fn sets_seen(a: &FetchAttr) -> bool {
+    matches!(
+        a,
+        FetchAttr::BodySection { peek: false, .. }
+            | FetchAttr::Binary { peek: false, .. }
+            | FetchAttr::Rfc822
+            | FetchAttr::Rfc822Text
+    )
+}
+
+fn cut(data: Option<Vec<u8>>, p: Option<(u32, u32)>) -> (Option<u32>, Option<Vec<u8>>) {
+    match p {
+        None => (None, data),
+        Some((off, count)) => (Some(off), data.map(|d| partial(&d, off, count).to_vec())),
+    }
+}
+
+pub(crate) async fn fetch(
+    s: &mut Session,
+    set: &SequenceSet,
+    items: &[FetchAttr],
+    uid: UidMode,
+    changed_since: Option<u64>,
+    vanished: bool,
+    out: &mut Vec<Response>,
+) -> CmdResult {
+    let store = s.shared.store.clone();
+    let en = s.enabled;
+    if vanished && !en.qresync {
+        return Err(CmdError::bad("VANISHED requires ENABLE QRESYNC"));
+    }
+    if changed_since.is_some() {
+        // RFC 7162 §3.1.4: CHANGEDSINCE enables CONDSTORE.
+        s.enabled.condstore = true;
+    }
+    let condstore = s.enabled.condstore;
+    let sel = selected(s)?;
+    let pairs = sel.resolve(set, uid).map_err(CmdError::bad)?;
+    let mb = sel.target.mailbox.id;
+    let read_only = sel.read_only || !sel.target.may('s');
+    let shared_reader = sel.seen_reader;
+    let mut metas: HashMap<Uid, MessageMeta> = HashMap::new();
+    if pairs.len() > BULK {
+        for m in store.messages(mb).await? {
+            metas.insert(m.uid, m);
+        }
+    } else {
+        for &(_, u) in &pairs {
+            if let Some(m) = store.message_by_uid(mb, u).await? {
+                metas.insert(u, m);
+            }
+        }
+    }
+    if let (true, Some(since)) = (vanished, changed_since) {
+        // RFC 7162 §3.2.6: expunged UIDs of the set, before the FETCH data.
+        let largest = sel.uids.last().copied().unwrap_or(0);
+        let gone: Vec<Uid> = store
+            .vanished_since(mb, since)
+            .await?
+            .into_iter()
+            .filter(|u| set.contains(*u, largest.max(*u)))
+            .collect();
+        if !gone.is_empty() {
+            out.push(Response::Data(Data::Vanished {
+                earlier: true,
+                uids: NumSet::from_numbers(&gone),
+            }));
+        }
+    }
+    let mut seen = sel.seen_set(&store).await?;
+    let mut pairs: Vec<(u32, Uid)> = pairs
+        .into_iter()
+        .filter(|(_, u)| metas.contains_key(u))
+        .collect();
+    if let Some(since) = changed_since {
+        pairs.retain(|(_, u)| metas.get(u).is_some_and(|m| m.modseq > since));
+    }
+    // Non-PEEK body fetches mark the messages seen first, so the replies
+    // carry the new flags (RFC 9051 §6.4.5).
+    let mut flags_changed: Vec<Uid> = Vec::new();
+    if !read_only && items.iter().any(sets_seen) {
+        let unseen: Vec<Uid> = pairs
+            .iter()
+            .filter_map(|(_, u)| metas.get(u))
+            .filter(|m| {
+                !view_flags(m, seen.as_ref())
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case("\\Seen"))
+            })
+            .map(|m| m.uid)
+            .collect();
+        if !unseen.is_empty() {
+            match (shared_reader, seen.as_mut()) {
+                (Some(reader), Some(set)) => {
+                    store.set_shared_seen(mb, reader, &unseen, true).await?;
+                    set.extend(unseen.iter().copied());
+                }
+                _ => {
+                    let up = store
+                        .store_flags(mb, &unseen, FlagOp::Add, &["\\Seen".to_string()], None)
+                        .await?;
+                    for (u, f, ms) in up.updated {
+                        if let Some(m) = metas.get_mut(&u) {
+                            m.flags = f;
+                            m.modseq = ms;
+                        }
+                    }
+                }
+            }
+            flags_changed = unseen;
+        }
+    }
+    let body_needed = items.iter().any(needs_body);
+    let mut read_any = false;
+    for (seq, u) in pairs {
+        let Some(m) = metas.get(&u) else { continue };
+        let raw = if body_needed {
+            read_any = true;
+            Some(store.read_blob(&m.blob_id).await?)
+        } else {
+            None
+        };
+        let raw = raw.as_deref().unwrap_or_default();
+        let flags = view_flags(m, seen.as_ref());
+        let mut vals: Vec<FetchValue> = Vec::new();
+        let mut sent_flags = false;
+        let mut sent_modseq = false;
+        if uid == UidMode::Uid && !items.contains(&FetchAttr::Uid) {
+            // RFC 9051 §6.4.9: UID FETCH always returns the UID.
+            vals.push(FetchValue::Uid(u));
+        }
+        for it in items {
+            let v = match it {
+                FetchAttr::Flags => {
+                    sent_flags = true;
+                    FetchValue::Flags(to_flags(&flags))
+                }
+                FetchAttr::Uid => FetchValue::Uid(u),
+                FetchAttr::InternalDate => {
+                    FetchValue::InternalDate(DateTime::from_unix(m.internal_date))
+                }
+                FetchAttr::Rfc822Size => FetchValue::Rfc822Size(m.size.max(0) as u64),
+                FetchAttr::Envelope => FetchValue::Envelope(Box::new(envelope(raw))),
+                FetchAttr::Body => FetchValue::Body(Box::new(body_structure(raw))),
+                FetchAttr::BodyStructure => {
+                    FetchValue::BodyStructure(Box::new(body_structure(raw)))
+                }
+                FetchAttr::BodySection {
+                    section: sec,
+                    partial: p,
+                    ..
+                } => {
+                    let (origin, data) = cut(section(raw, sec), *p);
+                    FetchValue::BodySection {
+                        section: sec.clone(),
+                        origin,
+                        data,
+                    }
+                }
+                FetchAttr::Binary {
+                    section: path,
+                    partial: p,
+                    ..
+                } => {
+                    let data = match binary(raw, path) {
+                        Ok(d) => Some(d),
+                        Err(BinaryError::NoSuchPart) => None,
+                        Err(BinaryError::UnknownCte) => {
+                            return Err(CmdError::no(
+                                Code::UnknownCte,
+                                "Cannot decode this part's transfer encoding",
+                            ));
+                        }
+                    };
+                    let (origin, data) = cut(data, *p);
+                    FetchValue::Binary {
+                        section: path.clone(),
+                        origin,
+                        data,
+                    }
+                }
+                FetchAttr::BinarySize { section: path } => FetchValue::BinarySize {
+                    section: path.clone(),
+                    size: match binary_size(raw, path) {
+                        Ok(n) => n,
+                        Err(BinaryError::NoSuchPart) => 0,
+                        Err(BinaryError::UnknownCte) => {
+                            return Err(CmdError::no(
+                                Code::UnknownCte,
+                                "Cannot decode this part's transfer encoding",
+                            ));
+                        }
+                    },
+                },
+                FetchAttr::Rfc822 => FetchValue::Rfc822(Some(raw.to_vec())),
+                FetchAttr::Rfc822Header => FetchValue::Rfc822Header(section(
+                    raw,
+                    &Section {
+                        part: vec![],
+                        text: Some(SectionText::Header),
+                    },
+                )),
+                FetchAttr::Rfc822Text => FetchValue::Rfc822Text(section(
+                    raw,
+                    &Section {
+                        part: vec![],
+                        text: Some(SectionText::Text),
+                    },
+                )),
+                FetchAttr::ModSeq => {
+                    sent_modseq = true;
+                    FetchValue::ModSeq(m.modseq)
+                }
+            };
+            vals.push(v);
+        }
+        if !sent_flags && flags_changed.contains(&u) {
+            sent_flags = true;
+            vals.push(FetchValue::Flags(to_flags(&flags)));
+        }
+        // RFC 7162 §3.1.4: with CONDSTORE on, FETCH replies carry MODSEQ
+        // when asked with CHANGEDSINCE or when flags are reported.
+        if !sent_modseq && condstore && (changed_since.is_some() || sent_flags) {
+            vals.push(FetchValue::ModSeq(m.modseq));
+        }
+        if sent_flags && let Some(sel) = s.selected.as_mut() {
+            sel.remember(u, flags, Some(m.modseq));
+        }
+        out.push(Response::Data(Data::Fetch { seq, items: vals }));
+    }
+    if read_any && let Some(sel) = &s.selected {
+        // R13: reading received messages keeps the account active.
+        let owner = sel.target.mailbox.account_id;
+        if let Err(e) = store.touch_last_read(owner, vesontio_store::now()).await {
+            tracing::warn!(error = %e, "touch_last_read failed");
+        }
+    }
+    Ok(Done::ok(match uid {
+        UidMode::Uid => "UID FETCH completed",
+        UidMode::Seq => "FETCH completed",
+    }))
+}

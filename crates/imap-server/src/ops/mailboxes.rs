@@ -1,0 +1,238 @@
+//! CREATE (RFC 9051 §6.3.4, RFC 6154 §5.1 USE), DELETE (§6.3.5), RENAME
+//! (§6.3.6), SUBSCRIBE/UNSUBSCRIBE (§6.3.7, §6.3.8) and STATUS (§6.3.11,
+//! RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, RFC 7889 APPENDLIMIT).
+
+use vesontio_imap_proto::{Code, Data, Mailbox as Name, Response, StatusItem};
+use vesontio_store::{Account, StoreError};
+
+use crate::error::{CmdError, CmdResult, Done};
+use crate::mailbox::{self, DELIM, Target, strip_shared};
+use crate::ops::{account, nonexistent};
+use crate::session::Session;
+
+/// RFC 6154 §2: the attributes CREATE (USE ...) accepts.
+const SPECIAL_USES: [&str; 7] = [
+    "\\All",
+    "\\Archive",
+    "\\Drafts",
+    "\\Flagged",
+    "\\Junk",
+    "\\Sent",
+    "\\Trash",
+];
+
+fn check_name(name: &str) -> Result<String, CmdError> {
+    // RFC 9051 §6.3.4: a trailing delimiter only says a hierarchy is intended.
+    let n = name.strip_suffix(DELIM).unwrap_or(name);
+    if n.is_empty()
+        || n.starts_with(DELIM)
+        || n.contains("//")
+        || n.chars().any(|c| c.is_control() || c == '*' || c == '%')
+    {
+        return Err(CmdError::no(
+            Code::Cannot,
+            format!("Invalid mailbox name: {name}"),
+        ));
+    }
+    Ok(n.to_string())
+}
+
+fn personal_only(name: &str) -> Result<(), CmdError> {
+    if strip_shared(name).is_some() || name == "Shared" {
+        return Err(CmdError::no(
+            Code::NoPerm,
+            "Folders of functional mailboxes are managed by the administrators",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) async fn create(s: &mut Session, name: &str, uses: &[String]) -> CmdResult {
+    let acc = account(s)?;
+    let n = check_name(name)?;
+    personal_only(&n)?;
+    if n.eq_ignore_ascii_case("INBOX") {
+        return Err(CmdError::no(Code::AlreadyExists, "INBOX always exists"));
+    }
+    let special = match uses {
+        [] => None,
+        [one] => match SPECIAL_USES.iter().find(|u| u.eq_ignore_ascii_case(one)) {
+            Some(u) => Some(*u),
+            None => {
+                return Err(CmdError::no(
+                    Code::UseAttr,
+                    format!("Unsupported use {one}"),
+                ));
+            }
+        },
+        _ => {
+            return Err(CmdError::no(Code::UseAttr, "One special use per mailbox"));
+        }
+    };
+    match s.shared.store.create_mailbox(acc.id, &n, special).await {
+        Ok(_) => Ok(Done::ok("CREATE completed")),
+        Err(StoreError::AlreadyExists(_)) => Err(CmdError::no(
+            Code::AlreadyExists,
+            format!("Mailbox already exists: {n}"),
+        )),
+        Err(StoreError::Invalid(_)) => Err(CmdError::no(Code::Cannot, "Invalid mailbox name")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn own(s: &Session, acc: &Account, name: &str) -> Result<Target, CmdError> {
+    personal_only(name)?;
+    mailbox::resolve(&s.shared.store, acc, name)
+        .await?
+        .ok_or_else(|| nonexistent(name))
+}
+
+pub(crate) async fn delete(s: &mut Session, name: &str) -> CmdResult {
+    let acc = account(s)?;
+    if name.eq_ignore_ascii_case("INBOX") {
+        return Err(CmdError::no(Code::Cannot, "INBOX cannot be deleted"));
+    }
+    let t = own(s, &acc, name).await?;
+    if s.selected
+        .as_ref()
+        .is_some_and(|sel| sel.target.mailbox.id == t.mailbox.id)
+    {
+        return Err(CmdError::no(
+            Code::InUse,
+            "Mailbox is selected; CLOSE it first",
+        ));
+    }
+    s.shared.store.delete_mailbox(t.mailbox.id).await?;
+    // R17: the messages' room is free again.
+    super::expunge::wake_held(s).await;
+    Ok(Done::ok("DELETE completed"))
+}
+
+pub(crate) async fn rename(s: &mut Session, from: &str, to: &str) -> CmdResult {
+    let acc = account(s)?;
+    let to = check_name(to)?;
+    personal_only(&to)?;
+    let t = own(s, &acc, from).await?;
+    let store = s.shared.store.clone();
+    if store.mailbox_by_name(acc.id, &to).await?.is_some() || to.eq_ignore_ascii_case("INBOX") {
+        return Err(CmdError::no(
+            Code::AlreadyExists,
+            format!("Mailbox already exists: {to}"),
+        ));
+    }
+    if t.mailbox.name == "INBOX" {
+        // RFC 9051 §6.3.6: renaming INBOX moves its messages to a new
+        // mailbox and leaves INBOX empty.
+        let dst = store.create_mailbox(acc.id, &to, None).await?;
+        let uids: Vec<u32> = store
+            .messages(t.mailbox.id)
+            .await?
+            .iter()
+            .map(|m| m.uid)
+            .collect();
+        if !uids.is_empty() {
+            store.move_messages(t.mailbox.id, &uids, dst.id).await?;
+        }
+        return Ok(Done::ok("RENAME completed"));
+    }
+    match store.rename_mailbox(t.mailbox.id, &to).await {
+        Ok(()) => Ok(Done::ok("RENAME completed")),
+        Err(StoreError::AlreadyExists(_)) => Err(CmdError::no(
+            Code::AlreadyExists,
+            format!("Mailbox already exists: {to}"),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn subscribe(s: &mut Session, name: &str, on: bool) -> CmdResult {
+    let acc = account(s)?;
+    let Some(t) = mailbox::resolve(&s.shared.store, &acc, name).await? else {
+        return Err(nonexistent(name));
+    };
+    if t.shared {
+        // TODO(RFC 9051 §6.3.7): per-member subscriptions of shared folders
+        // need a store table; shared folders are always listed as subscribed.
+        return Ok(Done::ok("Shared folders are always subscribed"));
+    }
+    s.shared.store.set_subscribed(t.mailbox.id, on).await?;
+    Ok(Done::ok(if on {
+        "SUBSCRIBE completed"
+    } else {
+        "UNSUBSCRIBE completed"
+    }))
+}
+
+/// The values of STATUS items for one mailbox (also used by LIST-STATUS).
+pub(crate) async fn status_items(
+    s: &Session,
+    t: &Target,
+    items: &[StatusItem],
+) -> Result<Vec<(StatusItem, u64)>, StoreError> {
+    let store = &s.shared.store;
+    let mb = store
+        .mailbox_fresh(t.mailbox.id)
+        .await?
+        .unwrap_or_else(|| t.mailbox.clone());
+    let need_counts = items.iter().any(|i| {
+        matches!(
+            i,
+            StatusItem::Messages | StatusItem::Unseen | StatusItem::Deleted | StatusItem::Size
+        )
+    });
+    let mut counts = if need_counts {
+        store.counts(mb.id).await?
+    } else {
+        Default::default()
+    };
+    if t.shared && items.contains(&StatusItem::Unseen) {
+        // Per-reader \Seen (R2).
+        let acc = s.account.as_ref().map(|a| a.id);
+        if let Some(reader) = acc {
+            let seen = store.shared_seen(mb.id, reader).await?;
+            let msgs = store.messages(mb.id).await?;
+            counts.unseen = msgs
+                .iter()
+                .filter(|m| seen.binary_search(&m.uid).is_err())
+                .count() as u32;
+        }
+    }
+    Ok(items
+        .iter()
+        .map(|i| {
+            let v = match i {
+                StatusItem::Messages => u64::from(counts.messages),
+                StatusItem::UidNext => u64::from(mb.uidnext),
+                StatusItem::UidValidity => u64::from(mb.uidvalidity),
+                StatusItem::Unseen => u64::from(counts.unseen),
+                StatusItem::Deleted => u64::from(counts.deleted),
+                StatusItem::Size => counts.size.max(0) as u64,
+                StatusItem::Recent => 0,
+                StatusItem::HighestModSeq => mb.highestmodseq,
+                StatusItem::AppendLimit => s.shared.cfg.max_literal,
+            };
+            (*i, v)
+        })
+        .collect())
+}
+
+pub(crate) async fn status(
+    s: &mut Session,
+    name: &str,
+    items: &[StatusItem],
+    out: &mut Vec<Response>,
+) -> CmdResult {
+    let acc = account(s)?;
+    let Some(t) = mailbox::resolve(&s.shared.store, &acc, name).await? else {
+        return Err(nonexistent(name));
+    };
+    if !t.may('r') {
+        return Err(CmdError::no(Code::NoPerm, "You may not read this mailbox"));
+    }
+    let values = status_items(s, &t, items).await?;
+    out.push(Response::Data(Data::Status {
+        mailbox: Name::new(t.name.clone()),
+        items: values,
+    }));
+    Ok(Done::ok("STATUS completed"))
+}

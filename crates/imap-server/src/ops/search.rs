@@ -1,0 +1,153 @@
+//! SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH results (RFC 4731,
+//! IMAP4rev2) and SEARCHRES (RFC 5182). Criteria are evaluated in
+//! [`crate::search`].
+
+use std::collections::HashMap;
+
+use vesontio_imap_proto::{
+    Code, Data, ESearchItem, NumSet, Response, SearchKey, SearchReturn, UidMode,
+};
+use vesontio_types::Uid;
+
+use crate::error::{CmdError, CmdResult, Done};
+use crate::ops::selected;
+use crate::search::{Content, Msg, Scope, matches, needs_content, uses_modseq};
+use crate::selected::view_flags;
+use crate::session::Session;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn search(
+    s: &mut Session,
+    tag: &str,
+    returns: Option<Vec<SearchReturn>>,
+    charset: Option<String>,
+    criteria: &SearchKey,
+    uid: UidMode,
+    out: &mut Vec<Response>,
+) -> CmdResult {
+    if let Some(cs) = &charset
+        && !cs.eq_ignore_ascii_case("UTF-8")
+        && !cs.eq_ignore_ascii_case("US-ASCII")
+    {
+        return Err(CmdError::no(
+            Code::BadCharset(vec!["UTF-8".into(), "US-ASCII".into()]),
+            "Unsupported charset",
+        ));
+    }
+    let with_modseq = uses_modseq(criteria);
+    if with_modseq {
+        s.enabled.condstore = true;
+    }
+    let rev2 = s.enabled.rev2;
+    let store = s.shared.store.clone();
+    let sel = selected(s)?;
+    let mb = sel.target.mailbox.id;
+    let metas: HashMap<Uid, _> = store
+        .messages(mb)
+        .await?
+        .into_iter()
+        .map(|m| (m.uid, m))
+        .collect();
+    let seen = sel.seen_set(&store).await?;
+    let want_content = needs_content(criteria);
+    let scope = Scope {
+        largest_seq: sel.exists(),
+        largest_uid: sel.uids.last().copied().unwrap_or(0),
+        saved: &sel.saved,
+        now: vesontio_store::now(),
+    };
+    let mut hits: Vec<(u32, Uid, u64)> = Vec::new();
+    for (i, &u) in sel.uids.iter().enumerate() {
+        // Messages expunged elsewhere keep their number but match nothing.
+        let Some(m) = metas.get(&u) else { continue };
+        let content = if want_content {
+            match store.read_blob(&m.blob_id).await {
+                Ok(raw) => Some(Content::parse(&raw)),
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            None
+        };
+        let flags = view_flags(m, seen.as_ref());
+        let msg = Msg {
+            seq: i as u32 + 1,
+            uid: u,
+            flags: &flags,
+            size: m.size.max(0) as u64,
+            internal_date: m.internal_date,
+            modseq: m.modseq,
+            content: content.as_ref(),
+        };
+        if matches(criteria, &msg, &scope) {
+            hits.push((msg.seq, u, m.modseq));
+        }
+    }
+    let nums: Vec<u32> = hits
+        .iter()
+        .map(|h| if uid == UidMode::Uid { h.1 } else { h.0 })
+        .collect();
+    let top_modseq = with_modseq
+        .then(|| hits.iter().map(|h| h.2).max())
+        .flatten();
+    let returns = match returns {
+        Some(r) => Some(r),
+        // RFC 9051 §6.4.4: IMAP4rev2 answers with ESEARCH.
+        None if rev2 => Some(vec![]),
+        None => None,
+    };
+    match returns {
+        None => out.push(Response::Data(Data::Search {
+            ids: nums,
+            mod_seq: top_modseq,
+        })),
+        Some(opts) => {
+            let opts = if opts.is_empty() {
+                vec![SearchReturn::All]
+            } else {
+                opts
+            };
+            if opts.contains(&SearchReturn::Save) {
+                sel.saved = hits.iter().map(|h| h.1).collect();
+            }
+            // RFC 5182 §2.1: RETURN (SAVE) alone sends no ESEARCH.
+            if opts != [SearchReturn::Save] {
+                let mut items = Vec::new();
+                for o in &opts {
+                    match o {
+                        SearchReturn::Min => {
+                            if let Some(n) = nums.iter().min() {
+                                items.push(ESearchItem::Min(*n));
+                            }
+                        }
+                        SearchReturn::Max => {
+                            if let Some(n) = nums.iter().max() {
+                                items.push(ESearchItem::Max(*n));
+                            }
+                        }
+                        SearchReturn::All => {
+                            if !nums.is_empty() {
+                                let mut sorted = nums.clone();
+                                sorted.sort_unstable();
+                                items.push(ESearchItem::All(NumSet::from_numbers(&sorted)));
+                            }
+                        }
+                        SearchReturn::Count => items.push(ESearchItem::Count(nums.len() as u32)),
+                        SearchReturn::Save => {}
+                    }
+                }
+                if let Some(m) = top_modseq {
+                    items.push(ESearchItem::ModSeq(m));
+                }
+                out.push(Response::Data(Data::ESearch {
+                    tag: Some(tag.to_string()),
+                    uid: uid == UidMode::Uid,
+                    items,
+                }));
+            }
+        }
+    }
+    Ok(Done::ok(match uid {
+        UidMode::Uid => "UID SEARCH completed",
+        UidMode::Seq => "SEARCH completed",
+    }))
+}

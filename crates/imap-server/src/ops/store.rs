@@ -1,0 +1,141 @@
+//! STORE and UID STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162
+//! §3.1.3). In functional mailboxes `\Seen` is each reader's own (R2).
+
+use vesontio_imap_proto::{
+    Code, Data, FetchValue, Flag, NumSet, Response, SequenceSet, StoreKind, StoreResponse, UidMode,
+};
+use vesontio_store::FlagOp;
+use vesontio_types::Uid;
+
+use crate::error::{CmdError, CmdResult, Done};
+use crate::ops::{selected, storable};
+use crate::selected::{to_flags, view_flags};
+use crate::session::Session;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn store(
+    s: &mut Session,
+    set: &SequenceSet,
+    kind: StoreKind,
+    response: StoreResponse,
+    flags: &[Flag],
+    unchanged_since: Option<u64>,
+    uid: UidMode,
+    out: &mut Vec<Response>,
+) -> CmdResult {
+    if unchanged_since.is_some() {
+        // RFC 7162 §3.1.3: UNCHANGEDSINCE enables CONDSTORE.
+        s.enabled.condstore = true;
+    }
+    let condstore = s.enabled.condstore;
+    let store = s.shared.store.clone();
+    let sel = selected(s)?;
+    if sel.read_only {
+        return Err(CmdError::no(Code::ReadOnly, "Mailbox is read-only"));
+    }
+    let pairs = sel.resolve(set, uid).map_err(CmdError::bad)?;
+    let mb = sel.target.mailbox.id;
+    let op = match kind {
+        StoreKind::Replace => FlagOp::Replace,
+        StoreKind::Add => FlagOp::Add,
+        StoreKind::Remove => FlagOp::Remove,
+    };
+    let mut wanted = storable(flags);
+    // RFC 4314 §4: 's' for \Seen, 'w' for other flags, 't' for \Deleted.
+    let t = &sel.target;
+    wanted.retain(|f| {
+        if f.eq_ignore_ascii_case("\\Seen") {
+            t.may('s')
+        } else if f.eq_ignore_ascii_case("\\Deleted") {
+            t.may('t')
+        } else {
+            t.may('w')
+        }
+    });
+    let uids: Vec<Uid> = pairs.iter().map(|p| p.1).collect();
+    let mut modified: Vec<Uid> = Vec::new();
+    if let Some(reader) = sel.seen_reader {
+        // Functional mailbox: \Seen goes to the reader's own set, the rest to the message.
+        let seen_op = match op {
+            FlagOp::Add => wanted
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case("\\Seen"))
+                .then_some(true),
+            FlagOp::Remove => wanted
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case("\\Seen"))
+                .then_some(false),
+            FlagOp::Replace => Some(wanted.iter().any(|f| f.eq_ignore_ascii_case("\\Seen"))),
+        };
+        if let Some(on) = seen_op {
+            store.set_shared_seen(mb, reader, &uids, on).await?;
+        }
+        wanted.retain(|f| !f.eq_ignore_ascii_case("\\Seen"));
+        if op == FlagOp::Replace {
+            // Keep others' view of the stored \Seen as it is.
+            let up = store
+                .store_flags(mb, &uids, FlagOp::Replace, &wanted, unchanged_since)
+                .await?;
+            modified = up.modified;
+        } else if !wanted.is_empty() {
+            let up = store
+                .store_flags(mb, &uids, op, &wanted, unchanged_since)
+                .await?;
+            modified = up.modified;
+        }
+    } else {
+        let up = store
+            .store_flags(mb, &uids, op, &wanted, unchanged_since)
+            .await?;
+        modified = up.modified;
+    }
+    // Report the resulting flags of every message of the set (RFC 9051
+    // §6.4.6), read back so concurrent changes show too.
+    let sel = selected(s)?;
+    let seen = sel.seen_set(&store).await?;
+    let mut reports = Vec::new();
+    for &(seq, u) in &pairs {
+        if modified.contains(&u) {
+            continue;
+        }
+        let Some(m) = store.message_by_uid(mb, u).await? else {
+            continue;
+        };
+        let f = view_flags(&m, seen.as_ref());
+        reports.push((seq, u, f, m.modseq));
+    }
+    for (seq, u, f, ms) in reports {
+        let silent = response == StoreResponse::Silent;
+        // RFC 7162 §3.1.3: with UNCHANGEDSINCE, FETCH MODSEQ is sent even when silent.
+        if !silent || (condstore && unchanged_since.is_some()) {
+            let mut items = Vec::new();
+            if !silent {
+                items.push(FetchValue::Flags(to_flags(&f)));
+            }
+            if uid == UidMode::Uid {
+                items.push(FetchValue::Uid(u));
+            }
+            if condstore {
+                items.push(FetchValue::ModSeq(ms));
+            }
+            out.push(Response::Data(Data::Fetch { seq, items }));
+            if !silent {
+                sel.remember(u, f, Some(ms));
+            }
+        } else {
+            // The client knows what it asked for; keep our record in step.
+            sel.remember(u, f, Some(ms));
+        }
+    }
+    if !modified.is_empty() {
+        let nums: Vec<u32> = match uid {
+            UidMode::Uid => modified.clone(),
+            UidMode::Seq => modified.iter().filter_map(|u| sel.seq_of(*u)).collect(),
+        };
+        return Ok(Done::with(
+            Code::Modified(NumSet::from_numbers(&nums)),
+            "Conditional STORE failed for some messages",
+        ));
+    }
+    Ok(Done::ok("STORE completed"))
+}

@@ -1,0 +1,297 @@
+//! The selected mailbox as the client knows it: the sequence-number to UID
+//! map and the flags last reported, and the untagged updates that bring the
+//! client up to date (RFC 9051 §7.5.1, RFC 7162 §3.2.10).
+//!
+//! Invariants
+//! - `uids` is sorted and changes only in [`Selected::sync`] with
+//!   [`Expunges::Send`] (or when this session's own EXPUNGE/MOVE reports
+//!   through it): a message expunged elsewhere keeps its number until then.
+//! - `known` holds the flags the client was last told for each UID in `uids`.
+
+use std::collections::{HashMap, HashSet};
+
+use vesontio_imap_proto::{Data, Flag, NumSet, Response, SequenceSet, UidMode};
+use vesontio_store::{MessageMeta, Store, StoreError};
+use vesontio_types::{AccountId, ModSeq, Uid};
+
+use crate::mailbox::Target;
+
+/// Whether this moment allows EXPUNGE responses (RFC 9051 §7.5.1: not
+/// during FETCH, STORE or SEARCH, UID variants excepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expunges {
+    Send,
+    Hold,
+}
+
+/// What the session enabled that changes how updates look.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Enabled {
+    pub(crate) rev2: bool,
+    pub(crate) condstore: bool,
+    pub(crate) qresync: bool,
+    pub(crate) utf8: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Selected {
+    pub(crate) target: Target,
+    pub(crate) read_only: bool,
+    /// Client view: `uids[seq - 1]`.
+    pub(crate) uids: Vec<Uid>,
+    known: HashMap<Uid, Vec<String>>,
+    /// A store change for this mailbox arrived since the last sync.
+    pub(crate) dirty: bool,
+    pub(crate) highest_modseq: ModSeq,
+    /// RFC 5182 SEARCHRES `$`, as UIDs.
+    pub(crate) saved: Vec<Uid>,
+    /// Reader whose private `\Seen` applies (functional mailboxes, R2).
+    pub(crate) seen_reader: Option<AccountId>,
+}
+
+/// Flags as stored, as [`Flag`] values.
+pub(crate) fn to_flags(v: &[String]) -> Vec<Flag> {
+    v.iter().map(|f| Flag::from_atom(f)).collect()
+}
+
+/// The flags one reader sees on a message: for a functional mailbox, the
+/// stored `\Seen` is replaced by the reader's own.
+pub(crate) fn view_flags(m: &MessageMeta, seen: Option<&HashSet<Uid>>) -> Vec<String> {
+    match seen {
+        None => m.flags.clone(),
+        Some(set) => {
+            let mut f: Vec<String> = m
+                .flags
+                .iter()
+                .filter(|x| !x.eq_ignore_ascii_case("\\Seen"))
+                .cloned()
+                .collect();
+            if set.contains(&m.uid) {
+                f.push("\\Seen".into());
+            }
+            f
+        }
+    }
+}
+
+impl Selected {
+    /// Opens `target`, reading its messages.
+    pub(crate) async fn open(
+        store: &Store,
+        target: Target,
+        read_only: bool,
+        reader: AccountId,
+    ) -> Result<(Selected, Vec<MessageMeta>), StoreError> {
+        let msgs = store.messages(target.mailbox.id).await?;
+        let seen_reader = target.shared.then_some(reader);
+        let seen = match seen_reader {
+            Some(r) => Some(
+                store
+                    .shared_seen(target.mailbox.id, r)
+                    .await?
+                    .into_iter()
+                    .collect::<HashSet<_>>(),
+            ),
+            None => None,
+        };
+        let known = msgs
+            .iter()
+            .map(|m| (m.uid, view_flags(m, seen.as_ref())))
+            .collect();
+        let highest_modseq = msgs
+            .iter()
+            .map(|m| m.modseq)
+            .max()
+            .unwrap_or(0)
+            .max(target.mailbox.highestmodseq);
+        let sel = Selected {
+            uids: msgs.iter().map(|m| m.uid).collect(),
+            target,
+            read_only,
+            known,
+            dirty: false,
+            highest_modseq,
+            saved: Vec::new(),
+            seen_reader,
+        };
+        Ok((sel, msgs))
+    }
+
+    pub(crate) fn exists(&self) -> u32 {
+        self.uids.len() as u32
+    }
+
+    pub(crate) fn seq_of(&self, uid: Uid) -> Option<u32> {
+        self.uids.binary_search(&uid).ok().map(|i| i as u32 + 1)
+    }
+
+    /// The messages a set designates, as (seq, uid), in ascending order.
+    /// RFC 9051 §6.4.8: in UID sets, `*` is the largest UID in use; UIDs not
+    /// in the mailbox are ignored. For sequence sets, numbers beyond EXISTS
+    /// are an error the caller reports.
+    pub(crate) fn resolve(
+        &self,
+        set: &SequenceSet,
+        mode: UidMode,
+    ) -> Result<Vec<(u32, Uid)>, String> {
+        if let SequenceSet::Saved = set {
+            return Ok(self
+                .saved
+                .iter()
+                .filter_map(|&u| self.seq_of(u).map(|s| (s, u)))
+                .collect());
+        }
+        match mode {
+            UidMode::Uid => {
+                let largest = self.uids.last().copied().unwrap_or(0);
+                let ranges = set.resolved(largest);
+                Ok(self
+                    .uids
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| ranges.iter().any(|&(a, b)| **u >= a && **u <= b))
+                    .map(|(i, &u)| (i as u32 + 1, u))
+                    .collect())
+            }
+            UidMode::Seq => {
+                let n = self.exists();
+                let ranges = set.resolved(n);
+                if ranges.iter().any(|&(a, b)| a == 0 || b > n) {
+                    return Err(if n == 0 {
+                        "Mailbox is empty".into()
+                    } else {
+                        format!("Message sequence number out of range (1..{n})")
+                    });
+                }
+                let mut seen = HashSet::new();
+                let mut out: Vec<(u32, Uid)> = Vec::new();
+                for (a, b) in ranges {
+                    for s in a..=b {
+                        if seen.insert(s) {
+                            out.push((s, self.uids[(s - 1) as usize]));
+                        }
+                    }
+                }
+                out.sort_unstable();
+                Ok(out)
+            }
+        }
+    }
+
+    /// Records flags the client was just told (by FETCH or STORE).
+    pub(crate) fn remember(&mut self, uid: Uid, flags: Vec<String>, modseq: Option<ModSeq>) {
+        if self.known.contains_key(&uid) {
+            self.known.insert(uid, flags);
+        }
+        if let Some(m) = modseq {
+            self.highest_modseq = self.highest_modseq.max(m);
+        }
+    }
+
+    /// The reader's `\Seen` set, for functional mailboxes.
+    pub(crate) async fn seen_set(&self, store: &Store) -> Result<Option<HashSet<Uid>>, StoreError> {
+        match self.seen_reader {
+            Some(r) => Ok(Some(
+                store
+                    .shared_seen(self.target.mailbox.id, r)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Brings the client's view up to date: EXPUNGE (or VANISHED with
+    /// QRESYNC) when allowed, EXISTS for new messages, FETCH FLAGS for
+    /// flags changed by others.
+    pub(crate) async fn sync(
+        &mut self,
+        store: &Store,
+        expunges: Expunges,
+        en: Enabled,
+    ) -> Result<Vec<Response>, StoreError> {
+        let msgs = store.messages(self.target.mailbox.id).await?;
+        let seen = self.seen_set(store).await?;
+        self.dirty = false;
+        let mut out = Vec::new();
+        let current: HashMap<Uid, &MessageMeta> = msgs.iter().map(|m| (m.uid, m)).collect();
+        if expunges == Expunges::Send {
+            let gone: Vec<(usize, Uid)> = self
+                .uids
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| !current.contains_key(u))
+                .map(|(i, &u)| (i, u))
+                .collect();
+            if !gone.is_empty() {
+                if en.qresync {
+                    // RFC 7162 §3.2.10: VANISHED replaces EXPUNGE once QRESYNC is on.
+                    let uids: Vec<Uid> = gone.iter().map(|g| g.1).collect();
+                    out.push(Response::Data(Data::Vanished {
+                        earlier: false,
+                        uids: NumSet::from_numbers(&uids),
+                    }));
+                } else {
+                    // Highest first, so no number shifts under the next one.
+                    for (i, _) in gone.iter().rev() {
+                        out.push(Response::Data(Data::Expunge(*i as u32 + 1)));
+                    }
+                }
+                for (_, u) in &gone {
+                    self.known.remove(u);
+                }
+                self.uids.retain(|u| current.contains_key(u));
+            }
+        }
+        // Flag changes on messages the client knows.
+        for (i, uid) in self.uids.iter().enumerate() {
+            let Some(m) = current.get(uid) else { continue };
+            let flags = view_flags(m, seen.as_ref());
+            let changed = match self.known.get(uid) {
+                Some(k) => !same_flags(k, &flags),
+                None => false,
+            };
+            if changed {
+                let mut items = vec![
+                    vesontio_imap_proto::FetchValue::Flags(to_flags(&flags)),
+                    vesontio_imap_proto::FetchValue::Uid(*uid),
+                ];
+                if en.condstore {
+                    items.push(vesontio_imap_proto::FetchValue::ModSeq(m.modseq));
+                }
+                out.push(Response::Data(Data::Fetch {
+                    seq: i as u32 + 1,
+                    items,
+                }));
+                self.known.insert(*uid, flags);
+            }
+        }
+        // New messages: UIDs only grow, so they come after the last known one.
+        let last = self.uids.last().copied().unwrap_or(0);
+        let before = self.uids.len();
+        for m in &msgs {
+            if m.uid > last {
+                self.uids.push(m.uid);
+                self.known.insert(m.uid, view_flags(m, seen.as_ref()));
+            }
+        }
+        if self.uids.len() != before {
+            out.push(Response::Data(Data::Exists(self.exists())));
+            if !en.rev2 {
+                out.push(Response::Data(Data::Recent(0)));
+            }
+        }
+        if let Some(m) = msgs.iter().map(|m| m.modseq).max() {
+            self.highest_modseq = self.highest_modseq.max(m);
+        }
+        Ok(out)
+    }
+}
+
+/// Same flags regardless of order and case.
+pub(crate) fn same_flags(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|x| b.iter().any(|y| y.eq_ignore_ascii_case(x)))
+}

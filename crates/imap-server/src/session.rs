@@ -1,0 +1,300 @@
+//! The one loop of an IMAP connection: it `select!`s on the socket, on
+//! store change notifications (for IDLE and pending updates), on the
+//! autologout deadline and on the shutdown token, and hands each complete
+//! command to [`crate::ops`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+use vesontio_imap_proto::{
+    Code, Command, CommandBody, Event, Limits, LiteralMode, Response, ServerConn, Status,
+};
+use vesontio_netkit::{CancellationToken, Stream};
+use vesontio_store::{Account, Change};
+
+use crate::caps::{CapState, capabilities};
+use crate::ops::{self, Next};
+use crate::selected::{Enabled, Expunges, Selected};
+use crate::{SessionSlot, Shared};
+
+/// After this many malformed commands the session is closed.
+const MAX_BAD_COMMANDS: u32 = 50;
+/// After this many refused logins in one session it is closed.
+pub(crate) const MAX_AUTH_FAILURES: u32 = 3;
+
+/// One connection's state beside the protocol machine.
+pub(crate) struct Session {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) conn: ServerConn,
+    pub(crate) peer: SocketAddr,
+    pub(crate) tls: bool,
+    pub(crate) account: Option<Account>,
+    pub(crate) slot: Option<SessionSlot>,
+    pub(crate) selected: Option<Selected>,
+    pub(crate) enabled: Enabled,
+    pub(crate) auth_failures: u32,
+    /// A store change arrived for the account while nothing was selected
+    /// or before the last sync.
+    changes: tokio::sync::broadcast::Receiver<Change>,
+}
+
+impl Session {
+    pub(crate) fn cap_state(&self) -> CapState {
+        match (&self.account, self.tls) {
+            (Some(_), _) => CapState::Authenticated,
+            (None, true) => CapState::TlsPreAuth,
+            (None, false) => CapState::PlainPreAuth,
+        }
+    }
+
+    pub(crate) fn capabilities(&self) -> Vec<String> {
+        capabilities(self.cap_state(), self.shared.cfg.max_literal)
+    }
+
+    /// Notes pending store changes for the selected mailbox.
+    fn note_change(&mut self, change: &Change) {
+        if let Some(sel) = &mut self.selected
+            && sel.target.mailbox.id == change.mailbox_id
+        {
+            sel.dirty = true;
+        }
+    }
+
+    /// Reads every change notification already queued.
+    fn drain_changes(&mut self) {
+        loop {
+            match self.changes.try_recv() {
+                Ok(c) => self.note_change(&c),
+                Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {
+                    if let Some(sel) = &mut self.selected {
+                        sel.dirty = true;
+                    }
+                }
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Untagged updates for the selected mailbox, if any changed (or
+    /// always, with `force`, for NOOP/CHECK/IDLE).
+    pub(crate) async fn updates(&mut self, expunges: Expunges, force: bool) -> Vec<Response> {
+        self.drain_changes();
+        let en = self.enabled;
+        let store = self.shared.store.clone();
+        let Some(sel) = &mut self.selected else {
+            return Vec::new();
+        };
+        if !sel.dirty && !force {
+            return Vec::new();
+        }
+        match sel.sync(&store, expunges, en).await {
+            Ok(r) => r,
+            Err(e) => {
+                let id = crate::error::error_id();
+                tracing::error!(error_id = %id, error = %e, "mailbox sync failed");
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn greeting(s: &Session) -> Response {
+    Response::untagged_ok(
+        Some(Code::Capability(s.capabilities())),
+        &format!("{} IMAP4rev2 service ready", s.shared.cfg.hostname),
+    )
+}
+
+async fn flush(stream: &mut Stream, conn: &mut ServerConn) -> std::io::Result<()> {
+    let out = conn.take_output();
+    if !out.is_empty() {
+        stream.write_all(&out).await?;
+        stream.flush().await?;
+    }
+    Ok(())
+}
+
+/// Serves one connection until LOGOUT, EOF, autologout or shutdown.
+pub(crate) async fn serve(
+    shared: Arc<Shared>,
+    mut stream: Stream,
+    peer: SocketAddr,
+    shutdown: CancellationToken,
+) {
+    let limits = Limits {
+        max_command_len: shared.cfg.max_command_len,
+        max_literal: shared.cfg.max_literal,
+        // RFC 9051 §4.3 / RFC 7888: IMAP4rev2 servers accept LITERAL-.
+        literal_mode: LiteralMode::Minus,
+    };
+    let changes = shared.store.subscribe();
+    let mut s = Session {
+        shared: shared.clone(),
+        conn: ServerConn::new(limits),
+        peer,
+        tls: stream.is_tls(),
+        account: None,
+        slot: None,
+        selected: None,
+        enabled: Enabled::default(),
+        auth_failures: 0,
+        changes,
+    };
+    let g = greeting(&s);
+    s.conn.write(g);
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut idle: Option<String> = None;
+    let mut bad = 0u32;
+    let mut deadline = Instant::now() + shared.cfg.idle_timeout;
+    loop {
+        // Run every complete event in the input.
+        while let Some(ev) = s.conn.poll_event() {
+            match ev {
+                Event::Command(cmd) => {
+                    let next = command(&mut s, cmd).await;
+                    match next {
+                        Next::Continue => {}
+                        Next::Logout => {
+                            let _ = flush(&mut stream, &mut s.conn).await;
+                            let _ = stream.shutdown().await;
+                            return;
+                        }
+                        Next::StartTls => {
+                            if flush(&mut stream, &mut s.conn).await.is_err() {
+                                return;
+                            }
+                            stream = match stream.upgrade(&shared.tls).await {
+                                Ok(t) => t,
+                                Err(e) => {
+                                    tracing::debug!(%peer, error = %e, "STARTTLS handshake failed");
+                                    return;
+                                }
+                            };
+                            s.tls = true;
+                        }
+                    }
+                }
+                Event::LiteralAnnounced { size, .. } => {
+                    s.conn.accept_literal(size <= shared.cfg.max_literal);
+                }
+                Event::Idle { tag } => {
+                    // RFC 2177 §3: pending updates go out at once.
+                    let ups = s.updates(Expunges::Send, true).await;
+                    s.conn.respond(ups);
+                    idle = Some(tag);
+                }
+                Event::IdleDone { tag } => {
+                    idle = None;
+                    let ups = s.updates(Expunges::Send, false).await;
+                    s.conn.respond(ups);
+                    s.conn.write(Response::ok(&tag, "IDLE terminated"));
+                }
+                Event::AuthenticateContinue { tag, data } => {
+                    let mut out = Vec::new();
+                    let r = ops::auth::plain(&mut s, data.expose(), &mut out).await;
+                    s.conn.respond(out);
+                    let reply = crate::error::reply(&tag, "AUTHENTICATE", r);
+                    s.conn.write(reply);
+                    if s.auth_failures >= MAX_AUTH_FAILURES {
+                        s.conn.write(Response::bye("Too many failed logins"));
+                        let _ = flush(&mut stream, &mut s.conn).await;
+                        return;
+                    }
+                }
+                Event::AuthenticateCancel { .. } => {}
+                Event::Bad { .. } | Event::TooBig { .. } => {
+                    bad += 1;
+                    if bad >= MAX_BAD_COMMANDS {
+                        s.conn.write(Response::bye("Too many invalid commands"));
+                        let _ = flush(&mut stream, &mut s.conn).await;
+                        return;
+                    }
+                }
+            }
+            if s.auth_failures >= MAX_AUTH_FAILURES {
+                s.conn.write(Response::bye("Too many failed logins"));
+                let _ = flush(&mut stream, &mut s.conn).await;
+                return;
+            }
+        }
+        if flush(&mut stream, &mut s.conn).await.is_err() {
+            return;
+        }
+        let watch = idle.is_some();
+        tokio::select! {
+            _ = shutdown.cancelled() => {
+                s.conn.write(Response::bye("Server shutting down, please reconnect later"));
+                let _ = flush(&mut stream, &mut s.conn).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            _ = tokio::time::sleep_until(deadline) => {
+                // RFC 9051 §5.4: the autologout timer.
+                s.conn.write(Response::bye("Autologout; idle for too long"));
+                let _ = flush(&mut stream, &mut s.conn).await;
+                return;
+            }
+            r = stream.read(&mut buf) => match r {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    deadline = Instant::now() + shared.cfg.idle_timeout;
+                    s.conn.feed(&buf[..n]);
+                }
+            },
+            c = s.changes.recv(), if watch => {
+                match c {
+                    Ok(c) => s.note_change(&c),
+                    Err(RecvError::Lagged(_)) => {
+                        if let Some(sel) = &mut s.selected { sel.dirty = true; }
+                    }
+                    Err(RecvError::Closed) => {}
+                }
+                let ups = s.updates(Expunges::Send, false).await;
+                s.conn.respond(ups);
+            }
+        }
+    }
+}
+
+/// Runs one command and queues its replies: the command's untagged data,
+/// then pending mailbox updates, then the tagged status.
+async fn command(s: &mut Session, cmd: Command) -> Next {
+    let Command { tag, body } = cmd;
+    let name = body.name();
+    // RFC 9051 §7.5.1: no EXPUNGE during FETCH, STORE, SEARCH (UID forms excepted).
+    let expunges = match &body {
+        CommandBody::Fetch { uid, .. }
+        | CommandBody::Store { uid, .. }
+        | CommandBody::Search { uid, .. }
+            if *uid == vesontio_imap_proto::UidMode::Seq =>
+        {
+            Expunges::Hold
+        }
+        _ => Expunges::Send,
+    };
+    let force = matches!(body, CommandBody::Noop | CommandBody::Check);
+    let mut out = Vec::new();
+    let (result, next) = ops::dispatch(s, &tag, body, &mut out).await;
+    let Some(result) = result else {
+        // AUTHENTICATE waits for the client's response.
+        s.conn.respond(out);
+        return next;
+    };
+    if next == Next::Continue && s.selected.is_some() {
+        let ups = s.updates(expunges, force).await;
+        out.extend(ups);
+    }
+    s.conn.respond(out);
+    let reply = crate::error::reply(&tag, name, result);
+    if let Response::Status {
+        status: Status::No, ..
+    } = &reply
+    {
+        tracing::debug!(command = name, "refused");
+    }
+    s.conn.write(reply);
+    next
+}
