@@ -161,8 +161,12 @@ impl Delivery {
                         tracing::warn!(account = %account.address, "unparsable redirection ignored")
                     }
                     Ok(f) if self.is_local_domain(f.domain()).await => {
-                        // An internal hop: the mark follows the message.
-                        if node.depth < MAX_DEPTH {
+                        // An internal hop: the mark follows the message. A
+                        // hop back to an address already reached is a loop:
+                        // the copy stays here, so nothing is lost.
+                        if seen.contains(&f.normalized()) {
+                            tracing::warn!(account = %account.address, "redirection loop; copy kept");
+                        } else if node.depth < MAX_DEPTH {
                             stack.push(Node {
                                 addr: f.normalized(),
                                 orcpt: None,

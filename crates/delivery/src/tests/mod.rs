@@ -2,7 +2,10 @@
 //! directory (no mocks of the store), with an injected clock.
 
 mod checks;
+mod forward;
+mod quota;
 mod submit;
+mod vacation;
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -175,4 +178,78 @@ pub(crate) async fn subjects(e: &Env, address: &str) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// A multipart message with one base64 attachment.
+pub(crate) fn with_attachment(
+    from: &str,
+    to: &str,
+    subject: &str,
+    name: &str,
+    content_type: &str,
+    data: &[u8],
+) -> Vec<u8> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(data);
+    format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nMessage-ID: <att@example.org>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nVoir PJ\r\n\
+         --b1\r\nContent-Type: {content_type}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b1--\r\n"
+    )
+    .into_bytes()
+}
+
+/// A zip with the given (name, contents) entries.
+pub(crate) fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        w.start_file(*name, opts).expect("zip entry");
+        w.write_all(data).expect("zip write");
+    }
+    w.finish().expect("zip finish").into_inner()
+}
+
+/// Queue entries of one kind with their bodies.
+pub(crate) async fn queued(
+    e: &Env,
+    kind: vesontio_store::QueueKind,
+) -> Vec<(vesontio_store::QueueEntry, String)> {
+    let mut out = Vec::new();
+    for q in e.store().queue_entries().await.expect("queue") {
+        if q.kind == kind {
+            let body = text(&e.store().read_blob(&q.blob_id).await.expect("blob"));
+            out.push((q, body));
+        }
+    }
+    out
+}
+
+pub(crate) async fn remote(e: &Env) -> Vec<(vesontio_store::QueueEntry, String)> {
+    queued(e, vesontio_store::QueueKind::Remote).await
+}
+
+pub(crate) async fn member(e: &Env, group: &Account, m: &Account, rights: &str) {
+    e.store()
+        .set_member(group.id, m.id, rights)
+        .await
+        .expect("member");
+}
+
+pub(crate) async fn set_forward(e: &Env, a: &Account, to: &str, keep_copy: bool) {
+    e.store()
+        .update_account(
+            a.id,
+            vesontio_store::AccountUpdate {
+                forward_to: Some(Some(to.into())),
+                forward_keep_copy: Some(keep_copy),
+                forward_since: Some(Some(NOW - 10)),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("forward");
 }
