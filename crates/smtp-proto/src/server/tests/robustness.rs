@@ -174,3 +174,50 @@ fn random_input_never_panics() {
         }
     }
 }
+
+/// Splitting the same input at arbitrary points never changes the replies
+/// or the events (the session is a function of the byte stream only).
+#[test]
+fn output_does_not_depend_on_read_boundaries() {
+    let mut long_body = b"DATA\r\n".to_vec();
+    for i in 0..200 {
+        long_body.extend_from_slice(format!(".line {i}\r\n").as_bytes());
+    }
+    long_body.extend_from_slice(b"\n.\n\r.\r\n.\r\n");
+    let inputs: Vec<Vec<u8>> = vec![
+        b"EHLO c\r\nMAIL FROM:<a@x> SIZE=10\r\nRCPT TO:<b@y>\r\nDATA\r\nhi\r\n..\r\n.\r\nQUIT\r\n"
+            .to_vec(),
+        [
+            b"EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\n".as_slice(),
+            &long_body,
+            b"NOOP\r\nFOO\r\n",
+        ]
+        .concat(),
+        [b"NOOP ".as_slice(), &[b'x'; 3000], b"\r\nEHLO c\r\nBDAT 4\r\n"].concat(),
+        b"EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nBDAT 5\r\nQUIT\r\nBDAT 2 LAST\r\nabRSET\r\n"
+            .to_vec(),
+    ];
+    let mut rng = Rng(42);
+    for input in &inputs {
+        let c = SessionConfig {
+            chunking: true,
+            ..cfg()
+        };
+        let mut whole = ServerSession::new(c.clone());
+        let reference = run(&mut whole, input);
+        for _ in 0..50 {
+            let mut s = ServerSession::new(c.clone());
+            let mut out = String::new();
+            let mut events = Vec::new();
+            let mut rest = input.as_slice();
+            while !rest.is_empty() {
+                let n = 1 + rng.below(rest.len().min(64));
+                let (o, e) = run(&mut s, &rest[..n]);
+                out.push_str(&o);
+                events.extend(e);
+                rest = &rest[n..];
+            }
+            assert_eq!((out, events), reference);
+        }
+    }
+}
