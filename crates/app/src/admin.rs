@@ -96,6 +96,15 @@ impl Admin {
 
     pub async fn account(&self, cmd: AccountCmd) -> Result<()> {
         match cmd {
+            AccountCmd::Import {
+                file,
+                kind,
+                no_change_at_first_login,
+                legacy_address,
+            } => {
+                self.import(&file, kind, no_change_at_first_login, legacy_address)
+                    .await?;
+            }
             AccountCmd::Add {
                 address,
                 name,
@@ -104,10 +113,11 @@ impl Admin {
                 manager,
                 password_stdin,
                 no_change_at_first_login,
+                legacy_address,
             } => {
                 let a = self.check_local(&address).await?;
                 let normalized = a.normalized();
-                if kind == KindArg::Person {
+                if kind == KindArg::Person && !legacy_address {
                     if let Err(why) = address::check_nominative(&normalized) {
                         bail!("{why}");
                     }
@@ -266,6 +276,108 @@ impl Admin {
                 }
             }
         }
+        Ok(())
+    }
+
+    async fn import(
+        &self,
+        file: &std::path::Path,
+        kind: KindArg,
+        no_change: bool,
+        legacy: bool,
+    ) -> Result<()> {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let mut rows = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut f = line.splitn(3, ';');
+            let (addr, name, pw) = (
+                f.next().unwrap_or(""),
+                f.next().unwrap_or(""),
+                f.next().unwrap_or(""),
+            );
+            let a = self
+                .check_local(addr)
+                .await
+                .with_context(|| format!("line {}", n + 1))?;
+            let normalized = a.normalized();
+            if kind == KindArg::Person && !legacy {
+                address::check_nominative(&normalized)
+                    .map_err(|e| anyhow!("line {}: {e}", n + 1))?;
+            }
+            let display = if name.is_empty() {
+                default_display_name(&normalized)
+            } else {
+                name.to_string()
+            };
+            if kind == KindArg::Person && !pw.is_empty() {
+                password::check_strength(pw, &normalized, &display)
+                    .map_err(|w| anyhow!("line {}: password refused: {w}", n + 1))?;
+            }
+            rows.push((normalized, display, pw.to_string()));
+        }
+        // Hash on every core: argon2id costs tens of milliseconds each.
+        let mut hashes = tokio::task::JoinSet::new();
+        for (i, (_, _, pw)) in rows.iter().enumerate() {
+            if kind == KindArg::Person {
+                let pw = if pw.is_empty() {
+                    generate_password()
+                } else {
+                    Secret::new(pw.clone())
+                };
+                hashes.spawn(
+                    async move { (i, pw.expose().clone(), password::hash_blocking(pw).await) },
+                );
+            }
+        }
+        let mut hashed = vec![None; rows.len()];
+        while let Some(r) = hashes.join_next().await {
+            let (i, pw, h) = r?;
+            hashed[i] = Some((pw, h.map_err(|e| anyhow!("hashing failed: {e}"))?));
+        }
+        let quota = self.loaded.settings.quota.default.0 as i64;
+        let mut created = 0;
+        for ((address, display, given), h) in rows.into_iter().zip(hashed) {
+            if self.store.account_by_address(&address).await?.is_some() {
+                println!("exists  {address}");
+                continue;
+            }
+            let (hash, shown) = match h {
+                Some((pw, hash)) => (Some(hash), given.is_empty().then_some(pw)),
+                None => (None, None),
+            };
+            self.store
+                .create_account(NewAccount {
+                    address: address.clone(),
+                    kind: if kind == KindArg::Person {
+                        AccountKind::Person
+                    } else {
+                        AccountKind::Functional
+                    },
+                    display_name: display,
+                    must_change_password: hash.is_some() && !no_change,
+                    password_hash: hash,
+                    manager: None,
+                    quota_bytes: quota,
+                    created_at: now(),
+                })
+                .await?;
+            created += 1;
+            match shown {
+                Some(pw) => println!("created {address} initial password: {pw}"),
+                None => println!("created {address}"),
+            }
+        }
+        self.audit(
+            "account_import",
+            json!({"file": file.display().to_string(), "created": created}),
+        )
+        .await?;
+        println!("{created} account(s) created");
         Ok(())
     }
 

@@ -81,6 +81,22 @@ pub enum AccountCmd {
         /// For service and scripted accounts: the password is final.
         #[arg(long)]
         no_change_at_first_login: bool,
+        /// Accept an address that does not follow first.last (an existing mailbox being imported).
+        #[arg(long)]
+        legacy_address: bool,
+    },
+    /// Create many accounts from a file of `address;name;password` lines
+    /// (password empty: a random initial one, printed). Hashing runs on all
+    /// cores.
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = KindArg::Person)]
+        kind: KindArg,
+        #[arg(long)]
+        no_change_at_first_login: bool,
+        /// Accept addresses that do not follow first.last (existing mailboxes being imported).
+        #[arg(long)]
+        legacy_address: bool,
     },
     /// List accounts.
     List {
