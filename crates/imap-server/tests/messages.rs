@@ -1,0 +1,301 @@
+//! FETCH, STORE, EXPUNGE, APPEND, COPY, MOVE and SEARCH (RFC 9051 §6.4,
+//! RFC 4315, RFC 6851, RFC 4731, RFC 7162).
+
+mod common;
+
+use common::*;
+
+const MULTIPART: &[u8] = b"From: =?utf-8?q?Ren=C3=A9_Martin?= <rene.martin@ac-demo.fr>\r\n\
+To: jean.dupont@ac-demo.fr\r\n\
+Subject: =?utf-8?q?R=C3=A9union_p=C3=A9dagogique?=\r\n\
+Date: Tue, 14 Nov 2023 09:30:00 +0100\r\n\
+Message-ID: <multi@test>\r\n\
+X-Classe: 3e B\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"XX\"\r\n\
+\r\n\
+--XX\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\
+\r\n\
+Ordre du jour : =C3=A9valuations\r\n\
+--XX\r\n\
+Content-Type: application/pdf; name=\"cr.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+JVBERi0xLjQK\r\n\
+--XX--\r\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_items_and_seen() {
+    let env = start().await;
+    let acc = env.user().await;
+    env.deliver(
+        &acc,
+        "INBOX",
+        &message("Bonjour", "Paul <paul@ac-demo.fr>", "Corps du message"),
+        &[],
+    )
+    .await;
+    env.deliver(&acc, "INBOX", MULTIPART, &[]).await;
+    env.py(r#"
+M = login()
+ok(M.select('INBOX'))
+d = ok(M.fetch('1:2', '(UID FLAGS RFC822.SIZE INTERNALDATE)'))
+assert d[0].startswith(b'1 (UID 1 FLAGS () RFC822.SIZE '), d
+assert b'INTERNALDATE "14-Nov-2023 22:13:20 +0000"' in d[0], d
+d = ok(M.fetch('1', '(ENVELOPE)'))
+assert b'"Bonjour"' in d[0] and b'("Paul" NIL "paul" "ac-demo.fr")' in d[0], d
+d = ok(M.fetch('2', '(BODYSTRUCTURE)'))
+assert b'("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "QUOTED-PRINTABLE"' in d[0], d
+assert b'"MIXED"' in d[0] and b'"APPLICATION" "PDF"' in d[0], d
+# BODY.PEEK leaves \Seen alone; partial fetch returns the origin.
+d = ok(M.fetch('1', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])'))
+assert d[0][1] == b'Subject: Bonjour\r\n\r\n', d
+d = ok(M.fetch('1', '(BODY.PEEK[TEXT]<0.5>)'))
+assert b'BODY[TEXT]<0>' in d[0][0] and d[0][1] == b'Corps', d
+d = ok(M.fetch('1', '(FLAGS)'))
+assert d == [b'1 (FLAGS ())'], d
+d = ok(M.fetch('2', '(BODY[1])'))
+assert d[0][1] == b'Ordre du jour : =C3=A9valuations', d
+assert b'FLAGS (\\Seen)' in d[0][0] or b'FLAGS (\\Seen)' in d[1], d
+d = ok(M.fetch('2', '(BINARY.PEEK[1] BINARY.SIZE[2])'))
+assert 'Ordre du jour : évaluations'.encode() in d[0][1], d
+assert b'BINARY.SIZE[2] 9' in d[1] or b'BINARY.SIZE[2] 9' in d[0][0], d
+d = ok(M.uid('FETCH', '2', '(FLAGS)'))
+assert d == [b'2 (UID 2 FLAGS (\\Seen))'], d
+d = ok(M.fetch('1', '(RFC822.HEADER)'))
+assert d[0][1].startswith(b'From: Paul'), d
+d = ok(M.fetch('1', '(BODY[])'))
+assert d[0][1].endswith(b'Corps du message\r\n'), d
+# UID FETCH of a UID that does not exist returns nothing and OK.
+d = ok(M.uid('FETCH', '99', '(FLAGS)'))
+assert d == [None], d
+M.logout()
+"#)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_flags_condstore_and_expunge() {
+    let env = start().await;
+    let acc = env.user().await;
+    for i in 0..4 {
+        env.deliver(
+            &acc,
+            "INBOX",
+            &message(&format!("m{i}"), "a@b.fr", "x"),
+            &[],
+        )
+        .await;
+    }
+    env.py(r#"
+R = Raw()
+assert R.cmd('ENABLE CONDSTORE')[-1].startswith(b'OK')
+R.cmd('SELECT INBOX')
+r = R.cmd('STORE 1:2 +FLAGS (\\Flagged $Important)')
+assert r[0].startswith(b'* 1 FETCH (FLAGS (\\Flagged $Important) MODSEQ ('), r
+assert r[-1].startswith(b'OK'), r
+r = R.cmd('FETCH 1 (MODSEQ)')
+ms = int(r[0].split(b'MODSEQ (')[1].split(b')')[0])
+r = R.cmd('STORE 1 -FLAGS.SILENT (\\Flagged)')
+assert r == [b'OK STORE completed'], r
+r = R.cmd('STORE 1 (UNCHANGEDSINCE %d) +FLAGS (\\Answered)' % ms)
+assert r[-1].startswith(b'OK [MODIFIED 1]'), r
+r = R.cmd('UID STORE 3 FLAGS (\\Deleted \\Seen)')
+assert r[0].startswith(b'* 3 FETCH (FLAGS (\\Deleted \\Seen) UID 3 MODSEQ'), r
+r = R.cmd('STORE 4 +FLAGS.SILENT (\\Deleted)')
+r = R.cmd('UID EXPUNGE 4')
+assert r[0] == b'* 4 EXPUNGE' and len(r) == 2, r
+r = R.cmd('EXPUNGE')
+assert r[0] == b'* 3 EXPUNGE' and r[-1].startswith(b'OK'), r
+r = R.cmd('SEARCH ALL')
+assert r[0] == b'* SEARCH 1 2', r
+"#)
+        .await;
+    let q = env.store.quota_usage(acc.id).await.expect("q");
+    assert_eq!(q.used, env.store.recount_usage(acc.id).await.expect("r"));
+    let inbox = env
+        .store
+        .mailbox_by_name(acc.id, "INBOX")
+        .await
+        .expect("q")
+        .expect("mb");
+    assert_eq!(env.store.counts(inbox.id).await.expect("c").messages, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expunge_elsewhere_waits_for_allowed_moment() {
+    let env = start().await;
+    let acc = env.user().await;
+    for i in 0..3 {
+        env.deliver(
+            &acc,
+            "INBOX",
+            &message(&format!("m{i}"), "a@b.fr", "x"),
+            &[],
+        )
+        .await;
+    }
+    env.py(r#"
+A = Raw(); B = Raw()
+A.cmd('SELECT INBOX'); B.cmd('SELECT INBOX')
+A.cmd('STORE 2 +FLAGS.SILENT (\\Deleted)')
+r = A.cmd('EXPUNGE')
+assert r[0] == b'* 2 EXPUNGE', r
+# RFC 9051 §7.5.1: B's FETCH must not renumber; message 3 is still 3.
+r = B.cmd('FETCH 3 (UID)')
+assert b'* 3 FETCH (UID 3)' in r, r
+assert not any(b'EXPUNGE' in x for x in r), r
+r = B.cmd('NOOP')
+assert b'* 2 EXPUNGE' in r, r
+r = B.cmd('FETCH 2 (UID)')
+assert r[0] == b'* 2 FETCH (UID 3)', r
+"#)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn append_copy_move_with_uidplus() {
+    let env = start().await;
+    let acc = env.user().await;
+    env.deliver(&acc, "INBOX", &message("one", "a@b.fr", "x"), &[])
+        .await;
+    env.deliver(&acc, "INBOX", &message("two", "a@b.fr", "y"), &[])
+        .await;
+    env.py(r#"
+M = login()
+msg = b'From: me@ac-demo.fr\r\nSubject: brouillon [PRIVE]\r\n\r\nhello\r\n'
+typ, data = M.append('Drafts', '(\\Draft)', '"01-Jan-2024 10:00:00 +0100"', msg)
+assert typ == 'OK' and b'[APPENDUID ' in data[0] and data[0].split()[2] == b'1]', data
+typ, data = M.append('Nowhere', None, None, msg)
+assert typ == 'NO' and b'[TRYCREATE]' in data[0], data
+ok(M.select('Drafts'))
+d = ok(M.fetch('1', '(FLAGS INTERNALDATE)'))
+assert b'\\Draft' in d[0] and b'"01-Jan-2024 09:00:00 +0000"' in d[0], d
+ok(M.select('INBOX'))
+typ, data = M.copy('1:2', 'Archive')
+assert typ == 'OK' and b'[COPYUID ' in data[0] and data[0].split()[2:4] == [b'1:2', b'1:2]'], data
+typ, data = M._simple_command('MOVE', '1', 'Trash')
+assert typ == 'OK', data
+oks = M.untagged_responses.get('OK', [])
+assert any(b'COPYUID' in o for o in oks), oks
+assert M.untagged_responses.get('EXPUNGE') == [b'1'], M.untagged_responses
+typ, data = M.copy('1', 'Nowhere')
+assert typ == 'NO' and b'TRYCREATE' in data[0], data
+s = ok(M.status('Archive', '(MESSAGES)'))
+assert s == [b'Archive (MESSAGES 2)'], s
+s = ok(M.status('INBOX', '(MESSAGES)'))
+assert s == [b'INBOX (MESSAGES 1)'], s
+M.logout()
+"#)
+        .await;
+    let drafts = env
+        .store
+        .mailbox_by_name(acc.id, "Drafts")
+        .await
+        .expect("q")
+        .expect("mb");
+    let msgs = env.store.messages(drafts.id).await.expect("msgs");
+    assert!(msgs[0].private, "R4: APPEND marks [PRIVE] subjects private");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn append_limits_toobig_and_overquota() {
+    let mut cfg = config();
+    cfg.max_literal = 2000;
+    let env = start_with(cfg).await;
+    let acc = env.user().await;
+    env.store
+        .update_account(
+            acc.id,
+            vesontio_store::AccountUpdate {
+                quota_bytes: Some(1500),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("quota");
+    env.py(r#"
+M = login()
+typ, data = M.append('INBOX', None, None, b'Subject: big\r\n\r\n' + b'x' * 3000)
+assert typ == 'NO' and b'[TOOBIG]' in data[0], data
+ok(M.append('INBOX', None, None, b'Subject: a\r\n\r\n' + b'x' * 1000))
+typ, data = M.append('INBOX', None, None, b'Subject: b\r\n\r\n' + b'x' * 1000)
+assert typ == 'NO' and b'[OVERQUOTA]' in data[0], data
+ok(M.select('INBOX'))
+typ, data = M.copy('1', 'Archive')
+assert typ == 'NO' and b'[OVERQUOTA]' in data[0], data
+M.logout()
+"#)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_keys_and_esearch() {
+    let env = start().await;
+    let acc = env.user().await;
+    env.deliver(
+        &acc,
+        "INBOX",
+        &message(
+            "Conseil de classe",
+            "Paul <paul@ac-demo.fr>",
+            "Les notes du trimestre",
+        ),
+        &["\\Seen"],
+    )
+    .await;
+    env.deliver(&acc, "INBOX", MULTIPART, &["\\Flagged"]).await;
+    env.deliver(
+        &acc,
+        "INBOX",
+        &message("Cantine", "chef@ac-demo.fr", &"menu ".repeat(200)),
+        &[],
+    )
+    .await;
+    env.py(r#"
+M = login()
+ok(M.select('INBOX'))
+def s(*crit, uid=False):
+    d = ok(M.uid('SEARCH', *crit) if uid else M.search(None, *crit))
+    return d[0].split()
+assert s('ALL') == [b'1', b'2', b'3']
+assert s('SEEN') == [b'1'] and s('UNSEEN') == [b'2', b'3']
+assert s('FLAGGED') == [b'2']
+assert s('FROM', 'paul') == [b'1']
+R = Raw()
+R.cmd('SELECT INBOX')
+def lit(s):
+    b = s.encode()
+    return b'{%d+}\r\n' % len(b) + b
+r = R.cmd(b'SEARCH CHARSET UTF-8 FROM ' + lit('René'))
+assert r[0] == b'* SEARCH 2', r
+r = R.cmd(b'SEARCH CHARSET UTF-8 SUBJECT ' + lit('RÉUNION pédagogique'))
+assert r[0] == b'* SEARCH 2', r
+r = R.cmd(b'SEARCH BODY ' + lit('ÉVALUATIONS'))
+assert r[0] == b'* SEARCH 2', ('decoded QP body, case-insensitive', r)
+assert s('TEXT', 'trimestre') == [b'1']
+assert s('HEADER', 'X-Classe', '3e') == [b'2']
+assert s('LARGER', '1000') == [b'3']
+assert s('SMALLER', '400') == [b'1'], s('SMALLER', '400')
+assert s('NOT', 'SEEN', 'NOT', 'FLAGGED') == [b'3']
+assert s('OR', 'SEEN', 'FLAGGED') == [b'1', b'2']
+assert s('2:*') == [b'2', b'3']
+assert s('SINCE', '14-Nov-2023') == [b'1', b'2', b'3']
+assert s('BEFORE', '14-Nov-2023') == []
+assert s('ON', '14-Nov-2023') == [b'1', b'2', b'3']
+assert s('SENTBEFORE', '14-Nov-2023') == [b'1', b'3']
+assert s('UID', '2:3', uid=True) == [b'2', b'3']
+typ, data = M._simple_command('SEARCH', 'RETURN', '(MIN MAX COUNT ALL)', 'UNSEEN')
+assert typ == 'OK'
+es = M.untagged_responses.pop('ESEARCH')
+assert es[0].endswith(b'MIN 2 MAX 3 COUNT 2 ALL 2:3'), es
+typ, data = M._simple_command('SEARCH', 'CHARSET', 'KOI8-R', 'ALL')
+assert typ == 'NO' and b'BADCHARSET' in data[0], data
+assert R.cmd('SEARCH FROBNICATE')[-1].startswith(b'BAD')
+assert R.cmd('SEARCH 1:9')[-1].startswith(b'OK'), 'sequence set beyond EXISTS in SEARCH is fine'
+M.logout()
+"#)
+        .await;
+}
