@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use vesontio_types::Secret;
 
 /// A SASL mechanism this crate can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,7 +36,7 @@ impl AuthMechanism {
 pub struct Credentials {
     pub authzid: Option<String>,
     pub authcid: String,
-    pub password: String,
+    pub password: Secret<String>,
 }
 
 /// Where an exchange stands after the client's line.
@@ -115,7 +116,7 @@ impl Exchange {
                 Step::Done(Credentials {
                     authzid: None,
                     authcid: user,
-                    password: utf8(data)?,
+                    password: Secret::new(utf8(data)?),
                 }),
             )),
         }
@@ -152,6 +153,6 @@ fn plain(data: &[u8]) -> Result<Credentials, SaslError> {
     Ok(Credentials {
         authzid: (!z.is_empty()).then_some(z),
         authcid: utf8(c.to_vec())?,
-        password: utf8(p.to_vec())?,
+        password: Secret::new(utf8(p.to_vec())?),
     })
 }

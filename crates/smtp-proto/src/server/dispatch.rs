@@ -459,7 +459,7 @@ impl ServerSession {
                     mechanism: mech,
                     authzid: c.authzid,
                     authcid: c.authcid,
-                    password: c.password.into(),
+                    password: c.password,
                 });
             }
             Ok((None, Step::Challenge(_))) => {

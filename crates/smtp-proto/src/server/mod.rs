@@ -270,7 +270,6 @@ enum Input {
 }
 
 /// The server side of one SMTP connection.
-#[derive(Debug)]
 pub struct ServerSession {
     cfg: SessionConfig,
     tls: TlsState,
@@ -285,6 +284,22 @@ pub struct ServerSession {
     out: Vec<u8>,
     events: VecDeque<Event>,
     bad_commands: u32,
+}
+
+/// Shows the state, never buffered bytes (they may hold a SASL response).
+impl std::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("phase", &self.phase())
+            .field("tls", &self.tls)
+            .field("greeted", &self.greeted)
+            .field("authenticated", &self.authenticated)
+            .field("recipients", &self.accepted_recipients())
+            .field("pending", &self.pending)
+            .field("buffered", &self.inbuf.len())
+            .field("bad_commands", &self.bad_commands)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) const fn ec(class: u8, subject: u16, detail: u16) -> EnhancedCode {

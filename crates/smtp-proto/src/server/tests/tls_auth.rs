@@ -243,3 +243,19 @@ fn submission_requires_auth() {
         "235 2.7.0 Authentication successful\r\n250 2.1.0 Sender OK\r\n"
     );
 }
+
+#[test]
+fn password_never_in_debug_output() {
+    let mut s = ehloed(tls_cfg());
+    let line = b64(b"\0u\0hunter2");
+    s.feed(format!("AUTH PLAIN\r\n{line}").as_bytes());
+    assert_eq!(s.poll_event(), None);
+    // The response is buffered, still without its CRLF.
+    let dbg = format!("{s:?}");
+    assert!(!dbg.contains(&line) && !dbg.contains("104, 117"), "{dbg}");
+    s.feed(b"\r\n");
+    let ev = s.poll_event().expect("auth event");
+    let dbg = format!("{ev:?} {s:?}");
+    assert!(!dbg.contains("hunter2"), "{dbg}");
+    assert!(dbg.contains("<redacted>"));
+}
