@@ -4,10 +4,28 @@
 //! R22, absence replies R23) → quota (R15–R17) → durable store → notify
 //! sessions. Outbound mail goes through the persistent queue.
 //!
+//! Public surface: [`Delivery`] (`new`, `with_scanners`, `check_sender`,
+//! `check_recipient`, `submit`, `retry_held`, `spawn_held_retrier`,
+//! `update_quota_warning`, `is_local_domain`), the [`Scanner`] hook and the
+//! SMTP-shaped [`Reply`]. Concurrent `submit` calls share one store
+//! transaction (group commit, `commit.rs`).
+//!
+//! RFCs (in the part the delivery path needs):
+//! - RFC 5321 §4.4 (`Received`), §4.5.3.1.10 (recipient limits), §4.5.5
+//!   (null reverse path for DSNs), §3.6.2/§7.1 (no open relay)
+//! - RFC 6409 §8.3 (submission adds a missing `Message-ID`)
+//! - RFC 3461 (NOTIFY, ORCPT, ENVID, RET kept in the queue and honoured
+//!   for delay/failure DSNs), RFC 3464 (DSNs), RFC 3463 (enhanced codes)
+//! - RFC 3834 and RFC 5230 §4.5 (absence replies), RFC 2919 (`List-Id`)
+//! - RFC 2156 §5.3.4 (`Sensitivity: Private`, R4)
+//!
 //! Invariants
 //! - [`Delivery::submit`] returns `Ok` only once the message is fsynced and
 //!   committed (in a mailbox or in the queue): a `250` after DATA may rely on it.
-//! - Nothing here writes message content to a log.
+//! - Nothing here writes message content to a log; the audit event of a
+//!   message never carries its subject or body.
+//! - A message that went through a functional mailbox never leaves by a
+//!   redirection (R22), whatever the number of internal hops.
 
 pub mod outbound;
 

@@ -233,10 +233,10 @@ impl Delivery {
             }
             drop(_guard);
             let notice = vesontio_policy::texts::quota_warning_notice(used, quota, pct);
-            if let Ok(to) = Address::parse(&acc.address) {
-                if let Err(e) = self.send_notice(&to, &notice, now).await {
-                    tracing::warn!(account = %acc.address, reply = %e, "quota warning not sent");
-                }
+            if let Ok(to) = Address::parse(&acc.address)
+                && let Err(e) = self.send_notice(&to, &notice, now).await
+            {
+                tracing::warn!(account = %acc.address, reply = %e, "quota warning not sent");
             }
         } else if !reached && acc.quota_warned {
             let upd = AccountUpdate {

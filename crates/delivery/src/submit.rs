@@ -122,23 +122,21 @@ async fn run(
     let sender_str = sender.map(|a| a.to_string()).unwrap_or_default();
 
     // R7: forbidden attachments.
-    if !internal {
-        if let Some(found) = forbidden_attachment(&analysis, &cfg.forbidden_extensions) {
-            let refusal = check_attachments(&analysis, &cfg.forbidden_extensions)
-                .err()
-                .map(|r| Reply::from_refusal(&r))
-                .unwrap_or_else(|| Reply::new(550, "5.7.1", "Forbidden attachment"));
-            if let Origin::Submission { .. } = origin {
-                return Err(refusal);
-            }
-            refuse_attachment(d, env, &analysis, &raw, &found.to_string(), &refusal, now).await;
-            facts.verdict = "attachment-refused";
-            facts.detail = Some(found.file_name().to_string());
-            return Ok(Accepted {
-                queue_id: queue_id.to_string(),
-                message_id: facts.message_id.clone(),
-            });
+    if !internal && let Some(found) = forbidden_attachment(&analysis, &cfg.forbidden_extensions) {
+        let refusal = check_attachments(&analysis, &cfg.forbidden_extensions)
+            .err()
+            .map(|r| Reply::from_refusal(&r))
+            .unwrap_or_else(|| Reply::new(550, "5.7.1", "Forbidden attachment"));
+        if let Origin::Submission { .. } = origin {
+            return Err(refusal);
         }
+        refuse_attachment(d, env, &analysis, &raw, &found.to_string(), &refusal, now).await;
+        facts.verdict = "attachment-refused";
+        facts.detail = Some(found.file_name().to_string());
+        return Ok(Accepted {
+            queue_id: queue_id.to_string(),
+            message_id: facts.message_id.clone(),
+        });
     }
 
     // R9/R24 hooks.
@@ -353,10 +351,10 @@ async fn run(
     facts.held = held.len();
     facts.verdict = if held.is_empty() { "delivered" } else { "held" };
 
-    if !held.is_empty() {
-        if let Some(s) = sender {
-            send_delay_dsn(d, s, env, &held, blobs.base(), now).await;
-        }
+    if !held.is_empty()
+        && let Some(s) = sender
+    {
+        send_delay_dsn(d, s, env, &held, blobs.base(), now).await;
     }
     let mut seen = HashMap::new();
     for t in &delivered {
@@ -410,10 +408,10 @@ async fn refuse_attachment(
         .unwrap_or_else(|| "<>".to_string());
     let notice = texts::attachment_blocked_notice(&sender, analysis.subject.as_deref(), file);
     for r in &env.recipients {
-        if d.is_local_domain(r.address.domain()).await {
-            if let Err(e) = d.send_notice(&r.address, &notice, now).await {
-                tracing::warn!(rcpt = %r.address, reply = %e, "R7 notice not sent");
-            }
+        if d.is_local_domain(r.address.domain()).await
+            && let Err(e) = d.send_notice(&r.address, &notice, now).await
+        {
+            tracing::warn!(rcpt = %r.address, reply = %e, "R7 notice not sent");
         }
     }
     if let Some(s) = &env.mail_from {
@@ -506,11 +504,14 @@ async fn send_delay_dsn(
     }
 }
 
+/// A written blob and its bytes.
+type StoredForm = (BlobRef, Arc<Vec<u8>>);
+
 /// The stored forms of one message, each written once.
 struct Blobs<'a> {
     d: &'a Delivery,
     base: Vec<u8>,
-    made: HashMap<(Option<String>, bool), (BlobRef, Arc<Vec<u8>>)>,
+    made: HashMap<(Option<String>, bool), StoredForm>,
 }
 
 impl<'a> Blobs<'a> {

@@ -14,7 +14,7 @@ async fn unknown_local_user_is_550_511() {
             NOW,
         )
         .await
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!((r.code, r.enhanced.as_str()), (550, "5.1.1"));
     assert!(
         r.text.contains("<nobody@ac-demo.fr>: no such mailbox here"),
@@ -51,7 +51,7 @@ async fn relay_refused_on_mx_allowed_on_submission() {
             NOW,
         )
         .await
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1"));
     assert!(r.text.contains("relaying denied"), "{}", r.text);
     e.d.check_recipient(
@@ -89,7 +89,7 @@ async fn send_as_own_functional_and_refused() {
         let r =
             e.d.check_sender(&o, Some(&addr(other)), NOW)
                 .await
-                .unwrap_err();
+                .expect_err("refused");
         assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1"), "{other}");
         assert!(
             r.text
@@ -98,7 +98,7 @@ async fn send_as_own_functional_and_refused() {
             r.text
         );
     }
-    let r = e.d.check_sender(&o, None, NOW).await.unwrap_err();
+    let r = e.d.check_sender(&o, None, NOW).await.expect_err("refused");
     assert_eq!(r.code, 550);
     // MX: any sender, and the null sender of bounces.
     e.d.check_sender(&mx(), Some(&addr("marie.curie@ac-demo.fr")), NOW)
@@ -147,7 +147,7 @@ async fn list_posting_authorised_and_refused() {
             NOW,
         )
         .await
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1"));
     assert!(
         r.text
@@ -162,12 +162,12 @@ async fn list_posting_authorised_and_refused() {
     let r =
         e.d.check_recipient(&mx(), Some(&addr("spam@example.org")), &l, 0, NOW)
             .await
-            .unwrap_err();
+            .expect_err("refused");
     assert_eq!(r.code, 550);
     let r =
         e.d.check_recipient(&mx(), None, &l, 0, NOW)
             .await
-            .unwrap_err();
+            .expect_err("refused");
     assert_eq!(r.code, 550, "the null sender never posts");
 }
 
@@ -184,14 +184,14 @@ async fn r5_recipients_per_message_and_per_hour() {
     let r =
         e.d.check_recipient(&sub(&jean), Some(&me), &to, 5, NOW)
             .await
-            .unwrap_err();
+            .expect_err("refused");
     assert_eq!((r.code, r.enhanced.as_str()), (452, "4.5.3"));
     assert!(r.text.contains("at most 5 per message"), "{}", r.text);
     // The per-message limit applies on MX too.
     let r =
         e.d.check_recipient(&mx(), Some(&addr("a@example.org")), &to, 5, NOW)
             .await
-            .unwrap_err();
+            .expect_err("refused");
     assert_eq!(r.code, 452);
 
     // Hourly: 6 sent within the hour, 1 more than an hour ago.
@@ -212,7 +212,7 @@ async fn r5_recipients_per_message_and_per_hour() {
     let r =
         e.d.check_recipient(&sub(&jean), Some(&me), &to, 2, NOW)
             .await
-            .unwrap_err();
+            .expect_err("refused");
     assert_eq!((r.code, r.enhanced.as_str()), (450, "4.7.1"));
     assert!(r.text.contains("8 recipients per hour"), "{}", r.text);
     // An hour later the window has moved.

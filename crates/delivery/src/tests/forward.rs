@@ -117,3 +117,25 @@ async fn forwarding_loop_ends_and_keeps_one_copy() {
     assert_eq!(n, 1, "the loop is cut and the message not lost");
     assert!(remote(&e).await.is_empty());
 }
+
+#[tokio::test]
+async fn copies_leaving_after_a_functional_hop_carry_the_mark() {
+    let e = setup().await;
+    let dsi = account(&e, "dsi@ac-demo.fr", AccountKind::Functional, 1 << 30).await;
+    let list = account(&e, "equipe@ac-demo.fr", AccountKind::List, 0).await;
+    e.store()
+        .add_list_member(list.id, "prestataire@example.org")
+        .await
+        .expect("m");
+    set_forward(&e, &dsi, "equipe@ac-demo.fr", true).await;
+    send(&e, "dsi@ac-demo.fr").await;
+    assert_eq!(inbox(&e, "dsi@ac-demo.fr").await.len(), 1);
+    let q = remote(&e).await;
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].0.recipients[0].address, "prestataire@example.org");
+    assert!(
+        q[0].1.contains("X-Vesontio-Functional: yes\r\n"),
+        "{}",
+        q[0].1
+    );
+}

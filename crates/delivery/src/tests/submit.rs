@@ -58,7 +58,7 @@ async fn r6_size_refused_with_large_file_service() {
                 NOW,
             )
             .await
-            .unwrap_err();
+            .expect_err("refused");
         assert_eq!((r.code, r.enhanced.as_str()), (552, "5.3.4"));
         assert!(r.text.contains("https://fichiers.ac-demo.fr"), "{}", r.text);
         assert!(r.text.is_ascii());
@@ -87,7 +87,7 @@ async fn r7_exe_refused_on_submission_naming_the_file() {
             NOW,
         )
         .await
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1"));
     assert!(r.text.contains("setup.exe"), "{}", r.text);
     assert!(inbox(&e, "marie.curie@ac-demo.fr").await.is_empty());
@@ -522,7 +522,7 @@ async fn scanner_quarantine_reject_and_spam() {
             NOW,
         )
         .await
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!(r.code, 554);
     // Spam over the threshold goes to Junk with its score.
     let e = with_scanner(crate::ScanVerdict::SpamScore(7.5)).await;
@@ -538,4 +538,50 @@ async fn scanner_quarantine_reject_and_spam() {
     let junk = folder(&e, to[0], "Junk").await;
     assert_eq!(junk.len(), 1);
     assert!(text(&junk[0].0).contains("X-Spam-Score: 7.5"));
+}
+
+/// Throughput probe (not a pass/fail test): `cargo test -p vesontio-delivery
+/// throughput -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn throughput_probe() {
+    let e = setup().await;
+    for i in 0..20 {
+        person(&e, &format!("p{i}@ac-demo.fr")).await;
+    }
+    let n = 2000;
+    let start = std::time::Instant::now();
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(200));
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let d = e.d.clone();
+        let permit = sem.clone().acquire_owned().await.expect("sem");
+        tasks.push(tokio::spawn(async move {
+            let to = format!("p{}@ac-demo.fr", i % 20);
+            let raw = message(
+                "a@example.org",
+                &to,
+                &format!("n{i}"),
+                &"corps ".repeat(500),
+            );
+            let r = d
+                .submit(
+                    mx(),
+                    envelope(Some("a@example.org"), &[to.as_str()]),
+                    raw,
+                    NOW,
+                )
+                .await;
+            drop(permit);
+            r
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task").expect("accepted");
+    }
+    let el = start.elapsed();
+    println!(
+        "{n} messages in {el:?}: {:.0} msg/s",
+        n as f64 / el.as_secs_f64()
+    );
 }
