@@ -27,6 +27,9 @@ pub enum Command {
         /// Each port is the standard one plus N.
         #[arg(long, default_value_t = 10000)]
         port_offset: u16,
+        /// The demo's mail domain.
+        #[arg(long, default_value = "ac-demo.fr")]
+        domain: String,
     },
     /// Run every enabled service from the configuration file.
     Serve,

@@ -7,16 +7,15 @@ use vesontio_directory::password;
 use vesontio_store::{NewAccount, Store};
 use vesontio_types::{AccountKind, Secret};
 
-pub const DOMAIN: &str = "ac-demo.fr";
 /// Demo accounts are ready to use (no forced change), all with this password.
 pub const PASSWORD: &str = "Vesontio-Demo-2026!";
 
 /// Writes DIR/vesontio.toml and a self-signed certificate unless present.
-pub fn prepare(dir: &Path, port_offset: u16) -> Result<std::path::PathBuf> {
+pub fn prepare(dir: &Path, port_offset: u16, domain: &str) -> Result<std::path::PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let config = dir.join("vesontio.toml");
     if !config.exists() {
-        let mut s = Settings::example("data", "localhost", DOMAIN, port_offset);
+        let mut s = Settings::example("data", "localhost", domain, port_offset);
         s.tls.certificate = "cert.pem".into();
         s.tls.private_key = "key.pem".into();
         std::fs::write(&config, s.to_toml())
@@ -27,7 +26,7 @@ pub fn prepare(dir: &Path, port_offset: u16) -> Result<std::path::PathBuf> {
         let (c, k) = vesontio_tls::self_signed(&[
             "localhost".into(),
             "127.0.0.1".into(),
-            format!("mail.{DOMAIN}"),
+            format!("mail.{domain}"),
         ])?;
         std::fs::write(&cert, c)?;
         write_private(&key, k.as_bytes())?;
@@ -50,13 +49,13 @@ fn write_private(path: &Path, data: &[u8]) -> Result<()> {
 
 /// Creates the demo accounts if they are missing: two persons, a
 /// functional mailbox and a list.
-pub async fn seed(store: &Store, quota: i64) -> Result<()> {
+pub async fn seed(store: &Store, quota: i64, domain: &str) -> Result<()> {
     let hash = password::hash_blocking(Secret::new(PASSWORD.into()))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = vesontio_store::now();
     let mk = |address: &str, name: &str, kind: AccountKind, hash: Option<String>| NewAccount {
-        address: format!("{address}@{DOMAIN}"),
+        address: format!("{address}@{domain}"),
         kind,
         display_name: name.into(),
         password_hash: hash,
@@ -98,7 +97,7 @@ pub async fn seed(store: &Store, quota: i64) -> Result<()> {
     }
     let get = |a: &'static str| async move {
         store
-            .account_by_address(&format!("{a}@{DOMAIN}"))
+            .account_by_address(&format!("{a}@{domain}"))
             .await?
             .context("demo account missing")
     };
@@ -117,7 +116,7 @@ pub async fn seed(store: &Store, quota: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn banner(dir: &Path, s: &Settings, endpoints: &[String]) -> String {
+pub fn banner(dir: &Path, s: &Settings, endpoints: &[String], domain: &str) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "vesontio demo running — data in {}\n",
@@ -134,8 +133,8 @@ pub fn banner(dir: &Path, s: &Settings, endpoints: &[String]) -> String {
         out.push_str(&format!("  {e}\n"));
     }
     out.push_str(&format!(
-        "\ndemo accounts (password {PASSWORD}):\n  marie.curie@{DOMAIN}   paul.langevin@{DOMAIN}\n  \
-         functional mailbox dsi@{DOMAIN} (members: both), list enseignants@{DOMAIN}\n"
+        "\ndemo accounts (password {PASSWORD}):\n  marie.curie@{domain}   paul.langevin@{domain}\n  \
+         functional mailbox dsi@{domain} (members: both), list enseignants@{domain}\n"
     ));
     out.push_str(&format!(
         "certificate: {} (self-signed; trust it in your client)\nports: standard + {} (e.g. IMAPS {})\nstop with Ctrl-C\n",

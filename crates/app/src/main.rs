@@ -63,18 +63,20 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo {
             ref dir,
             port_offset,
+            ref domain,
         } => {
-            let config = demo::prepare(dir, port_offset)?;
+            let config = demo::prepare(dir, port_offset, domain)?;
             let loaded = settings::load(&config)?;
             let quota = loaded.settings.quota.default.0 as i64;
             let platform = runtime::open(loaded).await?;
-            demo::seed(&platform.store, quota)
+            demo::seed(&platform.store, quota, domain)
                 .await
                 .context("cannot seed the demo accounts")?;
             let s = platform.loaded.settings.clone();
             let dir = dir.clone();
+            let domain = domain.clone();
             platform
-                .serve(move |eps| println!("{}", demo::banner(&dir, &s, eps)))
+                .serve(move |eps| println!("{}", demo::banner(&dir, &s, eps, &domain)))
                 .await
         }
         Command::Serve => {
