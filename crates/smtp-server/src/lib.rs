@@ -135,9 +135,9 @@ impl SmtpConfig {
 fn human_size(n: u64) -> String {
     const MB: u64 = 1024 * 1024;
     const KB: u64 = 1024;
-    if n >= MB && n % MB == 0 {
+    if n >= MB && n.is_multiple_of(MB) {
         format!("{} MB", n / MB)
-    } else if n >= KB && n % KB == 0 {
+    } else if n >= KB && n.is_multiple_of(KB) {
         format!("{} KB", n / KB)
     } else {
         format!("{n} bytes")

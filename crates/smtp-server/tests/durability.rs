@@ -18,6 +18,9 @@ use vesontio_delivery::Delivery;
 use vesontio_directory::Directory;
 use vesontio_smtp_server::{CancellationToken, Listener, SmtpServer, TaskTracker};
 
+/// (recipient, message as sent) for every `250` after DATA.
+type Acked = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 const CHILD_ENV: &str = "SMTP_CRASH_CHILD_DIR";
 const RECIPIENTS: usize = 5;
 const CLIENTS: usize = 6;
@@ -109,7 +112,7 @@ async fn acknowledged_messages_survive_sigkill() {
     let port = wait_for_port(dir.path()).await;
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
 
-    let acked: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let acked: Acked = Arc::default();
     let mut clients = Vec::new();
     for k in 0..CLIENTS {
         let acked = acked.clone();

@@ -273,3 +273,93 @@ async fn bad_input_gets_replies_and_session_goes_on() {
     assert_eq!(h.inbox(MARIE).await.len(), 1);
     assert_eq!(c.cmd("QUIT").await.unwrap().code, 221);
 }
+
+/// RFC 6531: a UTF-8 sender in an SMTPUTF8 transaction; without the
+/// parameter the same sender is refused (553 5.6.7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtputf8_sender() {
+    let h = Harness::start().await;
+    let (mut c, _) = Client::connect(h.mx).await.unwrap();
+    c.cmd("EHLO client.example.org").await.unwrap();
+    let r = c.cmd("MAIL FROM:<jérôme@exemple.fr>").await.unwrap();
+    assert!(r.last().starts_with("553 5.6.7"), "{r:?}");
+    assert_eq!(
+        c.cmd("MAIL FROM:<jérôme@exemple.fr> SMTPUTF8")
+            .await
+            .unwrap()
+            .code,
+        250
+    );
+    assert_eq!(
+        c.cmd(&format!("RCPT TO:<{MARIE}>")).await.unwrap().code,
+        250
+    );
+    assert_eq!(c.cmd("DATA").await.unwrap().code, 354);
+    c.send("From: Jérôme <jérôme@exemple.fr>\r\nSubject: été\r\n\r\nçà\r\n.\r\n".as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(c.reply().await.unwrap().code, 250);
+    let inbox = h.inbox(MARIE).await;
+    assert_eq!(body_of(&inbox[0]), "çà\r\n".as_bytes());
+}
+
+/// With `LineEndings::Normalise`, bare LF in the data is stored as CRLF
+/// instead of being refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bare_lf_normalised_when_configured() {
+    let h = Harness::start_with(vesontio_smtp_server::SmtpConfig {
+        data_line_endings: vesontio_smtp_server::LineEndings::Normalise,
+        ..smtp_config()
+    })
+    .await;
+    let (mut c, _) = Client::connect(h.mx).await.unwrap();
+    c.cmd("EHLO client.example.org").await.unwrap();
+    let r = c
+        .send_message(EXTERNAL, MARIE, b"Subject: lf\r\n\r\nun\ndeux\r\n")
+        .await
+        .unwrap();
+    assert_eq!(r.code, 250, "{r:?}");
+    assert_eq!(body_of(&h.inbox(MARIE).await[0]), b"un\r\ndeux\r\n");
+}
+
+/// RFC 3207 §4.2: commands pipelined after STARTTLS were sent in clear and
+/// must not run once TLS is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_discards_pipelined_commands() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let h = Harness::start().await;
+    let mut tcp = tokio::net::TcpStream::connect(h.mx).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let mut seen = String::new();
+    let mut read_until = async |tcp: &mut tokio::net::TcpStream, s: &mut String, want: &str| {
+        while !s.contains(want) {
+            let n = tcp.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed; got {s}");
+            s.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    };
+    read_until(&mut tcp, &mut seen, "\r\n").await;
+    tcp.write_all(b"EHLO c.example.org\r\n").await.unwrap();
+    read_until(&mut tcp, &mut seen, "250 HELP\r\n").await;
+    tcp.write_all(
+        format!("STARTTLS\r\nMAIL FROM:<evil@example.org>\r\nRCPT TO:<{MARIE}>\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    read_until(&mut tcp, &mut seen, "220 2.0.0 Ready to start TLS\r\n").await;
+    let cfg = vesontio_tls::client_config_trusting(&std::fs::read(&h.cert).unwrap()).unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let tls = tokio_rustls::TlsConnector::from(cfg)
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let mut tls = BufReader::new(tls);
+    // Had the pipelined MAIL run, this RCPT would be accepted.
+    tls.get_mut()
+        .write_all(format!("RCPT TO:<{MARIE}>\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut line = String::new();
+    tls.read_line(&mut line).await.unwrap();
+    assert_eq!(line, "503 5.5.1 Need MAIL before RCPT\r\n");
+}
