@@ -8,7 +8,10 @@ use sqlx::Row;
 use vesontio_types::UnixTime;
 
 use crate::Store;
-use crate::error::Result;
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{Result, StoreError};
 use crate::model::AuditEntry;
 
 /// Where verification found the chain broken.
@@ -31,39 +34,29 @@ fn entry_hash(prev: &str, seq: i64, at: UnixTime, category: &str, data: &str) ->
 
 impl Store {
     /// Appends an event. `data` is a JSON object of the event's fields; it
-    /// must never contain message content.
+    /// must never contain message content. Returns once the entry is
+    /// committed. Concurrent appends share one transaction (group commit),
+    /// so the log does not cost one fsync per event.
     pub async fn audit_append(
         &self,
         at: UnixTime,
         category: &str,
         data: &serde_json::Value,
     ) -> Result<i64> {
-        let data = data.to_string();
-        let mut tx = self.w().begin().await?;
-        // The head row is the chain's lock: concurrent appenders (several
-        // nodes on PostgreSQL) queue on it, so the chain never forks.
-        let row =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *tx)
-                .await?;
-        let seq: i64 = row.try_get(0)?;
-        let prev: String = row.try_get(1)?;
-        let hash = entry_hash(&prev, seq, at, category, &data);
-        sqlx::query("INSERT INTO audit (seq, at, category, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(seq)
-            .bind(at)
-            .bind(category)
-            .bind(&data)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(seq)
+        let (reply, rx) = oneshot::channel();
+        let job = AuditJob {
+            at,
+            category: category.to_string(),
+            data: data.to_string(),
+            reply,
+        };
+        self.inner
+            .audit_tx
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Invalid("audit writer stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Invalid("audit writer dropped the entry".into()))?
     }
 
     /// Entries with `from <= at < to`, in order.
@@ -152,4 +145,81 @@ impl Store {
         .await?;
         Ok(r.rows_affected())
     }
+}
+
+/// One event waiting for the audit writer.
+pub(crate) struct AuditJob {
+    at: UnixTime,
+    category: String,
+    data: String,
+    reply: oneshot::Sender<Result<i64>>,
+}
+
+/// Most entries written in one transaction.
+const MAX_AUDIT_BATCH: usize = 256;
+
+/// The audit writer: takes every waiting entry, chains and writes them in
+/// one transaction, answers each caller after the commit.
+pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
+    let (tx, mut rx) = mpsc::channel::<AuditJob>(4096);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_AUDIT_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            match write_batch(&pool, &jobs).await {
+                Ok(first_seq) => {
+                    for (i, j) in jobs.into_iter().enumerate() {
+                        let _ = j.reply.send(Ok(first_seq + i as i64));
+                    }
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    for j in jobs {
+                        let _ = j.reply.send(Err(StoreError::Invalid(format!(
+                            "audit append failed: {msg}"
+                        ))));
+                    }
+                }
+            }
+        }
+    });
+    tx
+}
+
+async fn write_batch(pool: &AnyPool, jobs: &[AuditJob]) -> Result<i64> {
+    let mut tx = pool.begin().await?;
+    // The head row is the chain's lock: concurrent writers (several nodes on
+    // PostgreSQL) queue on it, so the chain never forks.
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(jobs.len() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+    let last: i64 = row.try_get(0)?;
+    let mut prev: String = row.try_get(1)?;
+    let first = last - jobs.len() as i64 + 1;
+    for (i, j) in jobs.iter().enumerate() {
+        let seq = first + i as i64;
+        let hash = entry_hash(&prev, seq, j.at, &j.category, &j.data);
+        sqlx::query("INSERT INTO audit (seq, at, category, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(seq)
+            .bind(j.at)
+            .bind(&j.category)
+            .bind(&j.data)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        prev = hash;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(first)
 }

@@ -729,6 +729,27 @@ pub async fn audit_chain(s: Store) {
     assert_eq!(fresh.audit_verify().await.unwrap().unwrap_err().seq, 5);
 }
 
+/// Concurrent appends are grouped into shared transactions; the chain stays
+/// one line with one sequence number per entry.
+pub async fn audit_concurrent_appends(s: Store) {
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.audit_append(NOW + i, "connection", &serde_json::json!({"i": i}))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=60).collect::<Vec<i64>>());
+    assert_eq!(s.audit_verify().await.unwrap(), Ok(60));
+}
+
 pub async fn audit_retention_keeps_chain(s: Store) {
     for i in 0..6 {
         s.audit_append(NOW + i * 100, "message", &serde_json::json!({"n": i}))
@@ -833,7 +854,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@cases $factory;
             accounts_crud, memberships_and_lists, uid_and_modseq_are_monotonic, flags_and_unchanged_since,
             quota_and_expunge, concurrent_writers, rollback_on_error, blobs_shared_and_reclaimed, mailbox_tree,
-            shared_seen_per_user, queue_lifecycle, audit_chain, audit_retention_keeps_chain,
+            shared_seen_per_user, queue_lifecycle, audit_chain, audit_concurrent_appends, audit_retention_keeps_chain,
             login_failures_rate_vacation_quarantine);
     };
     (@cases $factory:path; $($case:ident),*) => {

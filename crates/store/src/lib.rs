@@ -90,6 +90,7 @@ struct Inner {
     read: AnyPool,
     blobs: BlobStore,
     changes: broadcast::Sender<Change>,
+    audit_tx: tokio::sync::mpsc::Sender<audit::AuditJob>,
 }
 
 impl std::fmt::Debug for Store {
@@ -165,6 +166,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))??;
         let (changes, _) = broadcast::channel(1024);
+        let audit_tx = audit::start_writer(write.clone());
         let store = Store {
             inner: Arc::new(Inner {
                 dialect,
@@ -172,6 +174,7 @@ impl Store {
                 read,
                 blobs,
                 changes,
+                audit_tx,
             }),
         };
         store.migrate().await?;
