@@ -117,6 +117,21 @@ impl Selected {
         Ok((sel, msgs))
     }
 
+    /// A selection with the given view, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(target: Target, uids: Vec<Uid>) -> Selected {
+        Selected {
+            known: uids.iter().map(|u| (*u, Vec::new())).collect(),
+            uids,
+            target,
+            read_only: false,
+            dirty: false,
+            highest_modseq: 0,
+            saved: Vec::new(),
+            seen_reader: None,
+        }
+    }
+
     pub(crate) fn exists(&self) -> u32 {
         self.uids.len() as u32
     }
@@ -155,6 +170,10 @@ impl Selected {
             }
             UidMode::Seq => {
                 let n = self.exists();
+                if n == 0 && set_has_star(set) {
+                    // Lenient: "1:*" on an empty mailbox designates nothing.
+                    return Ok(Vec::new());
+                }
                 let ranges = set.resolved(n);
                 if ranges.iter().any(|&(a, b)| a == 0 || b > n) {
                     return Err(if n == 0 {
@@ -286,6 +305,16 @@ impl Selected {
             self.highest_modseq = self.highest_modseq.max(m);
         }
         Ok(out)
+    }
+}
+
+fn set_has_star(set: &SequenceSet) -> bool {
+    match set {
+        SequenceSet::Saved => false,
+        SequenceSet::Ranges(r) => r.iter().any(|r| {
+            r.start == vesontio_imap_proto::SeqNum::Star
+                || r.end == vesontio_imap_proto::SeqNum::Star
+        }),
     }
 }
 

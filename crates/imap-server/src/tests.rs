@@ -43,3 +43,218 @@ fn capabilities_follow_tls_and_login() {
     assert!(auth.iter().any(|c| c == "APPENDLIMIT=10"));
     assert!(!auth.iter().any(|c| c.starts_with("AUTH=")));
 }
+
+mod search {
+    use crate::search::{Content, Msg, Scope, matches, needs_content};
+    use vesontio_imap_proto::{Date, SearchKey as K, SeqNum, SequenceSet};
+
+    const RAW: &[u8] = b"From: =?utf-8?q?Ren=C3=A9?= <rene@ac-demo.fr>\r\n\
+To: Jean <jean@ac-demo.fr>\r\n\
+Subject: =?utf-8?q?R=C3=A9union?= du lundi\r\n\
+Date: Mon, 13 Nov 2023 23:30:00 -0500\r\n\
+X-Tag: Alpha\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\
+\r\n\
+Caf=C3=A9 au lait\r\n";
+
+    fn date(year: u16, month: u8, day: u8) -> Date {
+        Date { year, month, day }
+    }
+
+    #[test]
+    fn known_answers() {
+        let content = Content::parse(RAW);
+        let flags = vec!["\\Seen".to_string(), "$Work".to_string()];
+        let m = Msg {
+            seq: 2,
+            uid: 7,
+            flags: &flags,
+            size: 500,
+            // 2023-11-14 12:00 UTC
+            internal_date: 1_699_963_200,
+            modseq: 12,
+            content: Some(&content),
+        };
+        let saved = [7u32];
+        let sc = Scope {
+            largest_seq: 3,
+            largest_uid: 9,
+            saved: &saved,
+            now: 1_699_963_200 + 3600,
+        };
+        let s = |x: &str| x.to_string();
+        let table: Vec<(K, bool)> = vec![
+            (K::All, true),
+            (K::Seen, true),
+            (K::Unseen, false),
+            (K::Keyword(s("$work")), true),
+            (K::Unkeyword(s("$Work")), false),
+            (K::From(s("rené")), true),
+            (K::From(s("RENE@AC-DEMO")), true),
+            (K::From(s("jean")), false),
+            (K::To(s("jean")), true),
+            (K::Subject(s("RÉUNION DU")), true),
+            (K::Header(s("x-tag"), s("alpha")), true),
+            (K::Header(s("x-tag"), s("")), true),
+            (K::Header(s("x-missing"), s("")), false),
+            (K::Body(s("café")), true),
+            (K::Body(s("réunion")), false),
+            (K::Text(s("réunion")), true),
+            (K::Larger(499), true),
+            (K::Larger(500), false),
+            (K::Smaller(501), true),
+            (K::On(date(2023, 11, 14)), true),
+            (K::Since(date(2023, 11, 15)), false),
+            (K::Before(date(2023, 11, 15)), true),
+            (K::SentOn(date(2023, 11, 13)), true),
+            (K::SentBefore(date(2023, 11, 13)), false),
+            (K::SentSince(date(2023, 11, 13)), true),
+            (K::SequenceSet(SequenceSet::single(2)), true),
+            (
+                K::SequenceSet(SequenceSet::range(SeqNum::Value(3), SeqNum::Star)),
+                false,
+            ),
+            (
+                K::Uid(SequenceSet::range(SeqNum::Value(5), SeqNum::Star)),
+                true,
+            ),
+            (K::Uid(SequenceSet::Saved), true),
+            (K::Not(Box::new(K::Seen)), false),
+            (K::Or(Box::new(K::Unseen), Box::new(K::Larger(10))), true),
+            (K::And(vec![K::Seen, K::Larger(1000)]), false),
+            (
+                K::ModSeq {
+                    entry: None,
+                    mod_seq: 12,
+                },
+                true,
+            ),
+            (K::Younger(7200), true),
+            (K::Older(7200), false),
+            (K::New, false),
+            (K::Old, true),
+        ];
+        for (k, want) in &table {
+            assert_eq!(matches(k, &m, &sc), *want, "{k:?}");
+        }
+        assert!(needs_content(&K::Not(Box::new(K::From(s("x"))))));
+        assert!(!needs_content(&K::Or(
+            Box::new(K::Seen),
+            Box::new(K::Larger(1))
+        )));
+    }
+
+    #[test]
+    fn content_keys_are_false_without_content() {
+        let flags = vec![];
+        let m = Msg {
+            seq: 1,
+            uid: 1,
+            flags: &flags,
+            size: 1,
+            internal_date: 0,
+            modseq: 1,
+            content: None,
+        };
+        let sc = Scope {
+            largest_seq: 1,
+            largest_uid: 1,
+            saved: &[],
+            now: 0,
+        };
+        assert!(!matches(&K::Subject("x".into()), &m, &sc));
+        assert!(matches(&K::Not(Box::new(K::Subject("x".into()))), &m, &sc));
+        // Garbage content never panics.
+        let c = Content::parse(b"\xff\xfe\x00not a message");
+        assert!(c.sent.is_none());
+    }
+}
+
+mod resolve {
+    use crate::mailbox::{OWNER_RIGHTS, Target};
+    use crate::selected::Selected;
+    use vesontio_imap_proto::{SeqNum, SequenceSet, UidMode};
+    use vesontio_types::{AccountId, MailboxId};
+
+    fn sel(uids: &[u32]) -> Selected {
+        let mailbox = vesontio_store::Mailbox {
+            id: MailboxId(1),
+            account_id: AccountId(1),
+            name: "INBOX".into(),
+            special_use: None,
+            uidvalidity: 1,
+            uidnext: 100,
+            highestmodseq: 1,
+            subscribed: true,
+        };
+        Selected::for_test(
+            Target {
+                name: "INBOX".into(),
+                mailbox,
+                rights: OWNER_RIGHTS.into(),
+                shared: false,
+            },
+            uids.to_vec(),
+        )
+    }
+
+    #[test]
+    fn sequence_and_uid_sets() {
+        let s = sel(&[3, 5, 9, 20]);
+        let r = |set: SequenceSet, m| s.resolve(&set, m);
+        assert_eq!(
+            r(
+                SequenceSet::range(SeqNum::Value(2), SeqNum::Star),
+                UidMode::Seq
+            ),
+            Ok(vec![(2, 5), (3, 9), (4, 20)])
+        );
+        // Reversed ranges are the same range (RFC 9051 §9).
+        assert_eq!(
+            r(
+                SequenceSet::range(SeqNum::Star, SeqNum::Value(3)),
+                UidMode::Seq
+            ),
+            Ok(vec![(3, 9), (4, 20)])
+        );
+        assert!(r(SequenceSet::single(5), UidMode::Seq).is_err());
+        assert!(r(SequenceSet::single(0), UidMode::Seq).is_err());
+        // UID sets ignore missing UIDs; "*" is the largest UID even below the range start.
+        assert_eq!(
+            r(
+                SequenceSet::range(SeqNum::Value(4), SeqNum::Value(10)),
+                UidMode::Uid
+            ),
+            Ok(vec![(2, 5), (3, 9)])
+        );
+        assert_eq!(
+            r(
+                SequenceSet::range(SeqNum::Value(100), SeqNum::Star),
+                UidMode::Uid
+            ),
+            Ok(vec![(4, 20)])
+        );
+        assert_eq!(r(SequenceSet::single(1), UidMode::Uid), Ok(vec![]));
+        let empty = sel(&[]);
+        assert!(
+            empty
+                .resolve(&SequenceSet::single(1), UidMode::Seq)
+                .is_err()
+        );
+        assert_eq!(
+            empty.resolve(
+                &SequenceSet::range(SeqNum::Value(1), SeqNum::Star),
+                UidMode::Seq
+            ),
+            Ok(vec![])
+        );
+        assert_eq!(
+            empty.resolve(
+                &SequenceSet::range(SeqNum::Value(1), SeqNum::Star),
+                UidMode::Uid
+            ),
+            Ok(vec![])
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! Functional mailboxes (R2) in the `Shared/<address>/` namespace, with
+//! ACL rights from the store membership (RFC 4314) and per-member `\Seen`.
+
+mod common;
+
+use common::*;
+use vesontio_types::AccountKind;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_see_shared_folders_with_own_seen() {
+    let env = start().await;
+    let jean = env.user().await;
+    let marie = env
+        .account("marie.curie@ac-demo.fr", AccountKind::Person, false)
+        .await;
+    let dsi = env
+        .account("dsi@ac-demo.fr", AccountKind::Functional, false)
+        .await;
+    env.store
+        .set_member(dsi.id, jean.id, "lrswipkxtea")
+        .await
+        .expect("member");
+    env.store
+        .set_member(dsi.id, marie.id, "lrs")
+        .await
+        .expect("member");
+    env.deliver(&dsi, "INBOX", &message("Panne serveur", "a@b.fr", "x"), &[])
+        .await;
+    env.py(r#"
+M = login()
+l = ok(M.list('""', 'Shared/*'))
+names = [x.rsplit(b' ', 1)[1].strip(b'"') for x in l]
+assert b'Shared/dsi@ac-demo.fr' in names, names
+l = ok(M.list('""', '%'))
+top = [x for x in l if x.endswith(b' Shared')]
+assert len(top) == 1 and b'\\Noselect' in top[0] and b'\\HasChildren' in top[0], l
+assert b'Shared/dsi@ac-demo.fr/INBOX' in names and b'Shared/dsi@ac-demo.fr/Sent' in names, names
+typ, data = M._simple_command('MYRIGHTS', 'Shared/dsi@ac-demo.fr/INBOX')
+assert typ == 'OK'
+assert M.untagged_responses.pop('MYRIGHTS') == [b'Shared/dsi@ac-demo.fr/INBOX lrswipkxtea']
+typ, data = M._simple_command('GETACL', 'Shared/dsi@ac-demo.fr/INBOX')
+assert typ == 'OK'
+acl = M.untagged_responses.pop('ACL')[0]
+assert b'jean.dupont@ac-demo.fr lrswipkxtea' in acl and b'marie.curie@ac-demo.fr lrs' in acl, acl
+typ, data = M._simple_command('MYRIGHTS', 'INBOX')
+assert M.untagged_responses.pop('MYRIGHTS') == [b'INBOX lrswipkxtea']
+ok(M.select('Shared/dsi@ac-demo.fr/INBOX'))
+d = ok(M.fetch('1', '(FLAGS BODY[HEADER.FIELDS (SUBJECT)])'))
+assert b'\\Seen' in d[0][0] or b'\\Seen' in d[1], d
+d = ok(M.getquotaroot('Shared/dsi@ac-demo.fr/INBOX'))
+assert d[0] == [b'Shared/dsi@ac-demo.fr/INBOX Shared/dsi@ac-demo.fr'], d
+M.logout()
+
+# Marie has not read it: her \Seen is her own.
+M2 = login('marie.curie@ac-demo.fr')
+s = ok(M2.status('Shared/dsi@ac-demo.fr/INBOX', '(MESSAGES UNSEEN)'))
+assert s == [b'Shared/dsi@ac-demo.fr/INBOX (MESSAGES 1 UNSEEN 1)'], s
+ok(M2.select('Shared/dsi@ac-demo.fr/INBOX'))
+d = ok(M2.fetch('1', '(FLAGS)'))
+assert d == [b'1 (FLAGS ())'], d
+# Without 'w' and 't' rights she cannot flag or delete; without 'i' not append.
+ok(M2.store('1', '+FLAGS', '(\\Flagged)'))
+d = ok(M2.fetch('1', '(FLAGS)'))
+assert d == [b'1 (FLAGS ())'], d
+typ, data = M2.append('Shared/dsi@ac-demo.fr/INBOX', None, None, b'Subject: x\r\n\r\ny\r\n')
+assert typ == 'NO' and b'NOPERM' in data[0], data
+typ, data = M2._simple_command('GETACL', 'Shared/dsi@ac-demo.fr/INBOX')
+assert typ == 'NO', data
+M2.logout()
+"#)
+        .await;
+    // A non-member sees no shared folder.
+    env.account("paul.b@ac-demo.fr", AccountKind::Person, false)
+        .await;
+    env.py(r#"
+M = login('paul.b@ac-demo.fr')
+l = ok(M.list('""', 'Shared/*'))
+assert l == [None], l
+typ, data = M.select('Shared/dsi@ac-demo.fr/INBOX')
+assert typ == 'NO', data
+"#)
+        .await;
+}
