@@ -20,6 +20,10 @@ use crate::ops::{self, Next};
 use crate::selected::{Enabled, Expunges, Selected};
 use crate::{SessionSlot, Shared};
 
+/// RFC 9051 §5.4 lets a server log out sooner before authentication; a
+/// connection that has not logged in after this long is closed.
+const PREAUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// After this many malformed commands the session is closed.
 const MAX_BAD_COMMANDS: u32 = 50;
 /// After this many refused logins in one session it is closed.
@@ -148,7 +152,14 @@ pub(crate) async fn serve(
     let mut buf = vec![0u8; 16 * 1024];
     let mut idle: Option<String> = None;
     let mut bad = 0u32;
-    let mut deadline = Instant::now() + shared.cfg.idle_timeout;
+    let timeout = |s: &Session| {
+        if s.account.is_some() {
+            shared.cfg.idle_timeout
+        } else {
+            shared.cfg.idle_timeout.min(PREAUTH_TIMEOUT)
+        }
+    };
+    let mut last_input = Instant::now();
     loop {
         // Run every complete event in the input.
         while let Some(ev) = s.conn.poll_event() {
@@ -224,6 +235,7 @@ pub(crate) async fn serve(
             return;
         }
         let watch = idle.is_some();
+        let deadline = last_input + timeout(&s);
         tokio::select! {
             _ = shutdown.cancelled() => {
                 s.conn.write(Response::bye("Server shutting down, please reconnect later"));
@@ -240,7 +252,7 @@ pub(crate) async fn serve(
             r = stream.read(&mut buf) => match r {
                 Ok(0) | Err(_) => return,
                 Ok(n) => {
-                    deadline = Instant::now() + shared.cfg.idle_timeout;
+                    last_input = Instant::now();
                     s.conn.feed(&buf[..n]);
                 }
             },
