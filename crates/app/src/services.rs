@@ -125,9 +125,20 @@ pub async fn start(
             let _ = d.spawn_held_retrier(t).await;
         }
     });
+    // Offline by default (DESIGN.md): the static zone answers every lookup.
     let resolver: Arc<dyn MxResolver> = match s.dns.mode {
-        DnsMode::Static => Arc::new(StaticDns::new()),
-        DnsMode::System => Arc::new(SystemDns::new().map_err(|e| anyhow!("dns: {e}"))?),
+        DnsMode::Static => {
+            let zone = StaticDns::new();
+            delivery.set_inbound_auth(
+                outbound::AuthDns::offline(&zone).map_err(|e| anyhow!("dns: {e}"))?,
+            );
+            Arc::new(zone)
+        }
+        DnsMode::System => {
+            let dns = SystemDns::new().map_err(|e| anyhow!("dns: {e}"))?;
+            delivery.set_inbound_auth(outbound::AuthDns::system(&dns));
+            Arc::new(dns)
+        }
     };
     let mut dkim = Vec::new();
     if !s.dkim.private_key.is_empty() {

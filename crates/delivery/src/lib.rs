@@ -179,6 +179,9 @@ struct Inner {
     quota_warning_lock: tokio::sync::Mutex<()>,
     ids: std::sync::atomic::AtomicU64,
     id_seed: u64,
+    /// DNS for SPF/DKIM/DMARC evaluation of mail arriving on the MX; unset,
+    /// no `Authentication-Results` is added.
+    inbound_auth: OnceLock<outbound::AuthDns>,
 }
 
 impl Delivery {
@@ -208,8 +211,20 @@ impl Delivery {
                 quota_warning_lock: tokio::sync::Mutex::new(()),
                 ids: std::sync::atomic::AtomicU64::new(0),
                 id_seed: h.finish(),
+                inbound_auth: OnceLock::new(),
             }),
         }
+    }
+
+    /// Evaluate SPF, DKIM and DMARC (RFC 7208, 6376, 7489) of mail arriving
+    /// on the MX with this DNS and record the verdicts in an
+    /// `Authentication-Results` field (RFC 8601). Set once, at start.
+    pub fn set_inbound_auth(&self, dns: outbound::AuthDns) {
+        let _ = self.inner.inbound_auth.set(dns);
+    }
+
+    pub(crate) fn inbound_auth(&self) -> Option<&outbound::AuthDns> {
+        self.inner.inbound_auth.get()
     }
 
     pub fn config(&self) -> &DeliveryConfig {

@@ -219,6 +219,28 @@ async fn run(
         )),
         Origin::Internal => None,
     };
+    if let (
+        Origin::Mx {
+            client_ip, helo, ..
+        },
+        Some(dns),
+    ) = (origin, d.inbound_auth())
+    {
+        let mail_from = env.mail_from.as_ref().map(|a| a.to_string());
+        let field = crate::outbound::evaluate(
+            dns,
+            &data,
+            *client_ip,
+            helo,
+            mail_from.as_deref(),
+            &cfg.hostname,
+        )
+        .await;
+        let mut v = Vec::with_capacity(field.len() + data.len());
+        v.extend_from_slice(field.as_bytes());
+        v.extend_from_slice(&data);
+        data = v;
+    }
     if let Some((helo, ip, proto)) = received {
         // RFC 5321 §4.4: `for` only when there is exactly one recipient.
         let for_rcpt = match env.recipients.as_slice() {

@@ -585,3 +585,37 @@ async fn throughput_probe() {
         n as f64 / el.as_secs_f64()
     );
 }
+
+/// RFC 8601: mail arriving on the MX carries our SPF/DKIM/DMARC verdicts.
+#[tokio::test]
+async fn mx_mail_gets_authentication_results() {
+    let e = setup().await;
+    person(&e, "jean.dupont@ac-demo.fr").await;
+    let zone = crate::outbound::StaticDns::new().txt("example.org", "v=spf1 ip4:192.0.2.7 -all");
+    e.d.set_inbound_auth(crate::outbound::AuthDns::offline(&zone).expect("offline dns"));
+    let raw = message(
+        "a@example.org",
+        "jean.dupont@ac-demo.fr",
+        "Bonjour",
+        "Salut",
+    );
+    e.d.submit(
+        mx(),
+        envelope(Some("a@example.org"), &["jean.dupont@ac-demo.fr"]),
+        raw,
+        NOW,
+    )
+    .await
+    .expect("accepted");
+    let t = text(&inbox(&e, "jean.dupont@ac-demo.fr").await[0]);
+    let ar = t
+        .split("\r\n")
+        .find(|l| l.starts_with("Authentication-Results:"))
+        .unwrap_or_else(|| panic!("{t}"));
+    assert!(ar.contains("mx.ac-demo.fr;"), "{ar}");
+    assert!(t.contains("spf=pass"), "{t}");
+    assert!(
+        t.starts_with("Received: "),
+        "Received stays the topmost trace field"
+    );
+}
