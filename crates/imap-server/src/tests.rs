@@ -24,6 +24,10 @@ fn list_patterns_known_answers() {
         ("", "INBOX", false),
         ("%/%", "a/b", true),
         ("*%*%*%*%*%*%*%*%*%", "a", false),
+        // Multi-byte characters around the INBOX prefix never split a char.
+        ("abcdé*", "abcdéf", true),
+        ("*", "abcdé", true),
+        ("inboxé", "INBOXé", false),
     ];
     for (p, n, want) in table {
         assert_eq!(pattern_match(p, n), *want, "pattern {p:?} name {n:?}");

@@ -124,6 +124,16 @@ R.send(b'a3 NOOP ' + b'x' * 20000 + b'\r\n')
 l = R.line()
 assert b'BAD' in l, l
 assert R.cmd('NOOP')[-1].startswith(b'OK')
+# Multi-byte names in every position (a store slicing bug is guarded).
+assert R.cmd('ENABLE UTF8=ACCEPT')[-1].startswith(b'OK')
+for name in ['aaaaaé', 'aaaaé', 'INBOXé', 'inbox/é', 'Shared/x/aaaaaé', 'é']:
+    b = name.encode()
+    r = R.cmd(b'SELECT "' + b + b'"')
+    assert r[-1].startswith(b'NO'), (name, r)
+    r = R.cmd(b'CREATE "' + b + b'x"')
+    assert r[-1].startswith((b'OK', b'NO')), (name, r)
+    r = R.cmd(b'LIST "" "' + b + b'*"')
+    assert r[-1].startswith(b'OK'), (name, r)
 # The server still takes new logins.
 M = login()
 ok(M.select('INBOX'))

@@ -98,7 +98,7 @@ pub(crate) async fn list(
         if sel_subscribed && !subscribed(t) {
             continue;
         }
-        if sel_special && !t.as_ref().is_some_and(|t| t.mailbox.special_use.is_some()) {
+        if sel_special && t.as_ref().is_none_or(|t| t.mailbox.special_use.is_none()) {
             continue;
         }
         let mut attributes = Vec::new();
