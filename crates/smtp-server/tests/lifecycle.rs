@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::client::Client;
 use common::*;
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn short_timeouts() -> vesontio_smtp_server::SmtpConfig {
     vesontio_smtp_server::SmtpConfig {
@@ -79,8 +80,9 @@ async fn shutdown_sends_421() {
     in_data.cmd(&format!("RCPT TO:<{JEAN}>")).await.unwrap();
     assert_eq!(in_data.cmd("DATA").await.unwrap().code, 354);
     in_data.send(b"Subject: cut\r\n\r\npartial").await.unwrap();
-    let tls = swaks_in_background(&h);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut tls = tls_session(&h).await;
+    // Let the server read what was sent.
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     h.shutdown.cancel();
     for c in [&mut idle, &mut in_data] {
@@ -92,34 +94,36 @@ async fn shutdown_sends_421() {
     tokio::time::timeout(Duration::from_secs(10), h.tracker.wait())
         .await
         .expect("every session ends");
-    let _ = tls.await;
+    let mut line = String::new();
+    tls.read_line(&mut line).await.unwrap();
+    assert_eq!(line, format!("421 4.3.2 {HOST} Service shutting down\r\n"));
     assert!(
         tokio::net::TcpStream::connect(h.mx).await.is_err(),
         "listener closed"
     );
     assert!(h.inbox(JEAN).await.is_empty());
     let conns = h.wait_connections(3).await;
-    assert!(conns.len() >= 2);
+    assert_eq!(conns.len(), 3);
     assert_eq!(
         conns.iter().filter(|c| c["end"] == "shutdown").count(),
         conns.len()
     );
 }
 
-/// A third session, encrypted and idle, when the shutdown comes.
-fn swaks_in_background(h: &Harness) -> tokio::task::JoinHandle<()> {
-    let port = h.submissions.port();
-    tokio::spawn(async move {
-        let script = r#"
-import smtplib, ssl, sys
-ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), timeout=30, context=ctx)
-s.ehlo()
-try:
-    s.getreply()
-except Exception as e:
-    pass
-"#;
-        let _ = python(script, &[port.to_string()]).await;
-    })
+/// A third session, over implicit TLS, greeted and idle.
+async fn tls_session(
+    h: &Harness,
+) -> BufReader<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    let cfg = vesontio_tls::client_config_trusting(&std::fs::read(&h.cert).unwrap()).unwrap();
+    let tcp = tokio::net::TcpStream::connect(h.submissions).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let tls = tokio_rustls::TlsConnector::from(cfg)
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let mut tls = BufReader::new(tls);
+    let mut line = String::new();
+    tls.read_line(&mut line).await.unwrap();
+    assert!(line.starts_with("220 "), "{line}");
+    tls
 }
