@@ -18,6 +18,16 @@ pub fn prepare(dir: &Path, port_offset: u16, domain: &str) -> Result<std::path::
         let mut s = Settings::example("data", "localhost", domain, port_offset);
         s.tls.certificate = "cert.pem".into();
         s.tls.private_key = "key.pem".into();
+        // Outbound mail is DKIM-signed (RFC 6376) with a fresh Ed25519 key;
+        // the TXT record to publish is written beside it.
+        let (pem, txt) = vesontio_delivery::outbound::dkim::generate_ed25519_pem()
+            .map_err(|e| anyhow::anyhow!("dkim key: {e}"))?;
+        write_private(&dir.join("dkim.pem"), pem.as_bytes())?;
+        std::fs::write(
+            dir.join("dkim.txt"),
+            format!("{}._domainkey.{domain} TXT \"{txt}\"\n", s.dkim.selector),
+        )?;
+        s.dkim.private_key = "dkim.pem".into();
         std::fs::write(&config, s.to_toml())
             .with_context(|| format!("cannot write {}", config.display()))?;
     }
