@@ -1,6 +1,8 @@
 //! The user-facing contract of the `vesontio` binary (DESIGN.md), driven as
 //! a user would: real processes, real files.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -55,6 +57,9 @@ fn start_demo(dir: &Path, offset: u16) -> std::process::Child {
     // The banner is printed after seeding: wait until the demo accounts exist.
     loop {
         assert!(Instant::now() < deadline, "demo did not start");
+        if let Some(st) = child.try_wait().expect("try_wait") {
+            panic!("demo exited before it was ready: {st:?}");
+        }
         if config.exists() {
             let o = run(
                 &[
@@ -96,7 +101,7 @@ fn stop(mut child: std::process::Child) -> std::process::ExitStatus {
 fn demo_then_account_add_with_password_policy() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("D");
-    let demo = start_demo(&dir, 21000 + (std::process::id() % 500) as u16 * 10);
+    let demo = start_demo(&dir, common::free_offset());
     let config = dir.join("vesontio.toml");
     let c = config.to_str().expect("path");
     assert!(dir.join("cert.pem").exists() && dir.join("key.pem").exists());
@@ -213,7 +218,7 @@ fn demo_then_account_add_with_password_policy() {
 fn lists_and_groups() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("D");
-    let demo = start_demo(&dir, 26000 + (std::process::id() % 500) as u16 * 10);
+    let demo = start_demo(&dir, common::free_offset());
     let c = dir.join("vesontio.toml");
     let c = c.to_str().expect("path");
     assert!(

@@ -2,6 +2,8 @@
 //! submitted with swaks over implicit TLS is read back with Python's poplib
 //! over POP3S, byte for byte; MX refuses relaying.
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -26,7 +28,7 @@ fn submit_with_swaks_read_with_poplib() {
     }
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("D");
-    let offset = 30000 + (std::process::id() % 300) as u16 * 10;
+    let offset = common::free_offset();
     let mut demo = Command::new(BIN)
         .args([
             "demo",
