@@ -172,11 +172,7 @@ impl Admin {
                     .store
                     .create_account(NewAccount {
                         address: normalized.clone(),
-                        kind: if kind == KindArg::Person {
-                            AccountKind::Person
-                        } else {
-                            AccountKind::Functional
-                        },
+                        kind: kind.into(),
                         display_name: display,
                         password_hash: hash,
                         must_change_password: must_change,
@@ -353,11 +349,7 @@ impl Admin {
             self.store
                 .create_account(NewAccount {
                     address: address.clone(),
-                    kind: if kind == KindArg::Person {
-                        AccountKind::Person
-                    } else {
-                        AccountKind::Functional
-                    },
+                    kind: kind.into(),
                     display_name: display,
                     must_change_password: hash.is_some() && !no_change,
                     password_hash: hash,
@@ -574,6 +566,15 @@ impl Admin {
         data["by"] = json!("cli");
         self.store.audit_append(now(), "admin", &data).await?;
         Ok(())
+    }
+}
+
+impl From<KindArg> for AccountKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Person => AccountKind::Person,
+            KindArg::Functional => AccountKind::Functional,
+        }
     }
 }
 

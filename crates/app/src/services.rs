@@ -35,6 +35,22 @@ pub async fn bind(p: &Platform, service: Service) -> Result<Vec<TcpListener>> {
     Ok(out)
 }
 
+fn retry_intervals(s: &Settings) -> Vec<i64> {
+    s.queue
+        .retry_intervals
+        .iter()
+        .map(|d| d.0.as_secs() as i64)
+        .collect()
+}
+
+fn static_routes(s: &Settings) -> Vec<(String, String)> {
+    s.dns
+        .routes
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
     Ok(DeliveryConfig {
         hostname: s.server.hostname.clone(),
@@ -48,19 +64,9 @@ pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
         recipients_per_hour: s.limits.recipients_per_hour,
         quota_warning_percent: s.quota.warning_percent,
         full_mailbox_hold_secs: s.quota.full_mailbox_hold.0.as_secs() as i64,
-        retry_intervals_secs: s
-            .queue
-            .retry_intervals
-            .iter()
-            .map(|d| d.0.as_secs() as i64)
-            .collect(),
+        retry_intervals_secs: retry_intervals(s),
         queue_expiry_secs: s.queue.expiry.0.as_secs() as i64,
-        static_routes: s
-            .dns
-            .routes
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        static_routes: static_routes(s),
     })
 }
 
@@ -154,19 +160,9 @@ pub async fn start(
     let runner = Runner::new(
         OutboundConfig {
             hostname: s.server.hostname.clone(),
-            retry_intervals_secs: s
-                .queue
-                .retry_intervals
-                .iter()
-                .map(|d| d.0.as_secs() as i64)
-                .collect(),
+            retry_intervals_secs: retry_intervals(s),
             expiry_secs: s.queue.expiry.0.as_secs() as i64,
-            static_routes: s
-                .dns
-                .routes
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            static_routes: static_routes(s),
             postmaster: s.domains.postmaster.clone(),
             dkim,
             connect_timeout: Duration::from_secs(30),
