@@ -43,6 +43,12 @@ pub(crate) struct Selected {
     /// A store change for this mailbox arrived since the last sync.
     pub(crate) dirty: bool,
     pub(crate) highest_modseq: ModSeq,
+    /// Every change up to this mailbox MODSEQ has been looked at by
+    /// [`Selected::sync`] (only sync moves it: our own STORE must not skip
+    /// a concurrent change with a lower modseq).
+    synced: ModSeq,
+    /// Expunged elsewhere, not yet reported (held during FETCH/STORE/SEARCH).
+    pending_gone: Vec<Uid>,
     /// RFC 5182 SEARCHRES `$`, as UIDs.
     pub(crate) saved: Vec<Uid>,
     /// Reader whose private `\Seen` applies (functional mailboxes, R2).
@@ -106,6 +112,8 @@ impl Selected {
             .max(target.mailbox.highestmodseq);
         let sel = Selected {
             uids: msgs.iter().map(|m| m.uid).collect(),
+            synced: target.mailbox.highestmodseq,
+            pending_gone: Vec::new(),
             target,
             read_only,
             known,
@@ -127,6 +135,8 @@ impl Selected {
             read_only: false,
             dirty: false,
             highest_modseq: 0,
+            synced: 0,
+            pending_gone: Vec::new(),
             saved: Vec::new(),
             seen_reader: None,
         }
@@ -223,8 +233,108 @@ impl Selected {
 
     /// Brings the client's view up to date: EXPUNGE (or VANISHED with
     /// QRESYNC) when allowed, EXISTS for new messages, FETCH FLAGS for
-    /// flags changed by others.
+    /// flags changed by others. Reads only what changed since the last
+    /// sync (RFC 7162 modseqs), except in functional mailboxes where the
+    /// reader's own `\Seen` has no modseq.
     pub(crate) async fn sync(
+        &mut self,
+        store: &Store,
+        expunges: Expunges,
+        en: Enabled,
+    ) -> Result<Vec<Response>, StoreError> {
+        if self.seen_reader.is_some() {
+            return self.sync_full(store, expunges, en).await;
+        }
+        let id = self.target.mailbox.id;
+        self.dirty = false;
+        // Read the watermark first: every change at or below it is
+        // committed, so the two queries below see all of them.
+        let Some(row) = store.mailbox_fresh(id).await? else {
+            // The mailbox was deleted: everything is gone.
+            return self.sync_full(store, expunges, en).await;
+        };
+        let mut out = Vec::new();
+        let mut changed = Vec::new();
+        if row.highestmodseq > self.synced {
+            changed = store.changed_since(id, self.synced).await?;
+            let gone = store.vanished_since(id, self.synced).await?;
+            self.synced = row.highestmodseq;
+            self.highest_modseq = self.highest_modseq.max(row.highestmodseq);
+            for u in gone {
+                if self.known.contains_key(&u) && !self.pending_gone.contains(&u) {
+                    self.pending_gone.push(u);
+                }
+            }
+        }
+        // Expunges first, so the numbers below are the client's new ones.
+        if expunges == Expunges::Send && !self.pending_gone.is_empty() {
+            let gone = std::mem::take(&mut self.pending_gone);
+            out = self.report_gone(&gone, en);
+        }
+        // Flag changes on messages the client knows.
+        let last = self.uids.last().copied().unwrap_or(0);
+        for m in changed.iter().filter(|m| m.uid <= last) {
+            let Some(seq) = self.seq_of(m.uid) else {
+                continue;
+            };
+            if self
+                .known
+                .get(&m.uid)
+                .is_some_and(|k| !same_flags(k, &m.flags))
+            {
+                out.push(flags_fetch(seq, m, &m.flags, en));
+                self.known.insert(m.uid, m.flags.clone());
+            }
+        }
+        // New messages: UIDs only grow, so they come after the last known one.
+        let before = self.uids.len();
+        for m in changed.iter().filter(|m| m.uid > last) {
+            self.uids.push(m.uid);
+            self.known.insert(m.uid, m.flags.clone());
+        }
+        if self.uids.len() != before {
+            out.push(Response::Data(Data::Exists(self.exists())));
+            if !en.rev2 {
+                out.push(Response::Data(Data::Recent(0)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes `gone` from the view and says so.
+    fn report_gone(&mut self, gone: &[Uid], en: Enabled) -> Vec<Response> {
+        let mut out = Vec::new();
+        let mut idx: Vec<(usize, Uid)> = gone
+            .iter()
+            .filter_map(|u| self.uids.binary_search(u).ok().map(|i| (i, *u)))
+            .collect();
+        idx.sort_unstable();
+        if idx.is_empty() {
+            return out;
+        }
+        if en.qresync {
+            // RFC 7162 §3.2.10: VANISHED replaces EXPUNGE once QRESYNC is on.
+            let mut uids: Vec<Uid> = idx.iter().map(|g| g.1).collect();
+            uids.sort_unstable();
+            out.push(Response::Data(Data::Vanished {
+                earlier: false,
+                uids: NumSet::from_numbers(&uids),
+            }));
+        } else {
+            // Highest first, so no number shifts under the next one.
+            for (i, _) in idx.iter().rev() {
+                out.push(Response::Data(Data::Expunge(*i as u32 + 1)));
+            }
+        }
+        for (_, u) in &idx {
+            self.known.remove(u);
+        }
+        self.uids.retain(|u| !gone.contains(u));
+        out
+    }
+
+    /// [`Selected::sync`] by reading the whole mailbox.
+    async fn sync_full(
         &mut self,
         store: &Store,
         expunges: Expunges,
@@ -236,32 +346,14 @@ impl Selected {
         let mut out = Vec::new();
         let current: HashMap<Uid, &MessageMeta> = msgs.iter().map(|m| (m.uid, m)).collect();
         if expunges == Expunges::Send {
-            let gone: Vec<(usize, Uid)> = self
+            let gone: Vec<Uid> = self
                 .uids
                 .iter()
-                .enumerate()
-                .filter(|(_, u)| !current.contains_key(u))
-                .map(|(i, &u)| (i, u))
+                .filter(|u| !current.contains_key(u))
+                .copied()
                 .collect();
-            if !gone.is_empty() {
-                if en.qresync {
-                    // RFC 7162 §3.2.10: VANISHED replaces EXPUNGE once QRESYNC is on.
-                    let uids: Vec<Uid> = gone.iter().map(|g| g.1).collect();
-                    out.push(Response::Data(Data::Vanished {
-                        earlier: false,
-                        uids: NumSet::from_numbers(&uids),
-                    }));
-                } else {
-                    // Highest first, so no number shifts under the next one.
-                    for (i, _) in gone.iter().rev() {
-                        out.push(Response::Data(Data::Expunge(*i as u32 + 1)));
-                    }
-                }
-                for (_, u) in &gone {
-                    self.known.remove(u);
-                }
-                self.uids.retain(|u| current.contains_key(u));
-            }
+            self.pending_gone.clear();
+            out = self.report_gone(&gone, en);
         }
         // Flag changes on messages the client knows.
         for (i, uid) in self.uids.iter().enumerate() {
@@ -272,17 +364,7 @@ impl Selected {
                 None => false,
             };
             if changed {
-                let mut items = vec![
-                    vesontio_imap_proto::FetchValue::Flags(to_flags(&flags)),
-                    vesontio_imap_proto::FetchValue::Uid(*uid),
-                ];
-                if en.condstore {
-                    items.push(vesontio_imap_proto::FetchValue::ModSeq(m.modseq));
-                }
-                out.push(Response::Data(Data::Fetch {
-                    seq: i as u32 + 1,
-                    items,
-                }));
+                out.push(flags_fetch(i as u32 + 1, m, &flags, en));
                 self.known.insert(*uid, flags);
             }
         }
@@ -306,6 +388,18 @@ impl Selected {
         }
         Ok(out)
     }
+}
+
+/// An unsolicited `* n FETCH (FLAGS (...) UID u [MODSEQ (m)])`.
+fn flags_fetch(seq: u32, m: &MessageMeta, flags: &[String], en: Enabled) -> Response {
+    let mut items = vec![
+        vesontio_imap_proto::FetchValue::Flags(to_flags(flags)),
+        vesontio_imap_proto::FetchValue::Uid(m.uid),
+    ];
+    if en.condstore {
+        items.push(vesontio_imap_proto::FetchValue::ModSeq(m.modseq));
+    }
+    Response::Data(Data::Fetch { seq, items })
 }
 
 fn set_has_star(set: &SequenceSet) -> bool {

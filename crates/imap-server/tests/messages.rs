@@ -151,6 +151,20 @@ r = B.cmd('NOOP')
 assert b'* 2 EXPUNGE' in r, r
 r = B.cmd('FETCH 2 (UID)')
 assert r[0] == b'* 2 FETCH (UID 3)', r
+# Expunge, flag change and new message together, seen during a FETCH
+# (expunge held, numbers kept) then released by NOOP.
+A.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)')
+A.cmd('EXPUNGE')
+A.cmd('STORE 1 +FLAGS.SILENT (\\Flagged)')
+M = login()
+ok(M.append('INBOX', None, None, b'Subject: new\r\n\r\nx\r\n'))
+r = B.cmd('FETCH 1:2 (UID)')
+assert b'* 2 FETCH (FLAGS (\\Flagged) UID 3)' in r, r
+assert b'* 3 EXISTS' in r and not any(b'EXPUNGE' in x for x in r), r
+r = B.cmd('NOOP')
+assert r == [b'* 1 EXPUNGE', b'OK NOOP completed'], r
+r = B.cmd('FETCH 1:* (UID FLAGS)')
+assert r[:2] == [b'* 1 FETCH (UID 3 FLAGS (\\Flagged))', b'* 2 FETCH (UID 4 FLAGS ())'], r
 "#)
         .await;
 }
