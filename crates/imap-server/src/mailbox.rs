@@ -152,10 +152,9 @@ pub(crate) fn pattern_match(pattern: &str, name: &str) -> bool {
     let canon = |s: &str| -> String {
         if let (Some(head), Some(rest)) = (s.get(..5), s.get(5..))
             && head.eq_ignore_ascii_case("INBOX")
+            && (rest.is_empty() || rest.starts_with(DELIM))
         {
-            if rest.is_empty() || rest.starts_with(DELIM) {
-                return format!("INBOX{rest}");
-            }
+            return format!("INBOX{rest}");
         }
         s.to_string()
     };
