@@ -1,7 +1,7 @@
 //! IMAP listeners: port 993 (implicit TLS, RFC 8314) and port 143 (clear,
 //! upgraded with STARTTLS, RFC 9051 §6.2.1). The protocol itself (framing,
 //! parsing, encoding, the state table) lives in `vesontio-imap-proto`; this
-//! crate owns the only loop ([`session`]): it reads the socket, runs each
+//! crate owns the only loop (`session.rs`): it reads the socket, runs each
 //! command against the directory and the store (`ops`, one file per
 //! command group), and writes the replies.
 //!
@@ -20,6 +20,21 @@
 //! time), R15/R16 (QUOTA, `[ALERT]` at login above the warning level), R17
 //! (expunge frees quota and wakes held deliveries), R20 (IMAP on 993), R26
 //! (an administrator-set password must be changed in the webmail first).
+//!
+//! Code map
+//! - `session.rs`: the connection loop and `Session` (account,
+//!   enabled extensions, selected mailbox); runs each command through
+//!   `ops::dispatch`, then appends pending mailbox updates, then the tagged
+//!   reply. IDLE is handled here (store notifications, 30 s poll).
+//! - `ops/`: one file per command family; each function gets the session
+//!   and a vector for untagged replies and returns `CmdResult`
+//!   (`error.rs` maps it to OK/NO/BAD, internal errors get an error id).
+//! - `selected.rs`: the client's sequence-number→UID view and the
+//!   incremental sync (EXPUNGE/VANISHED, EXISTS, FETCH FLAGS) from modseqs.
+//! - `mailbox.rs`: client names ↔ store rows, `Shared/<address>/` for
+//!   functional mailboxes with the member's rights; LIST pattern matching.
+//! - `search.rs`: SEARCH criteria evaluation, no I/O.
+//! - `caps.rs`, `audit.rs`: the CAPABILITY list; R11 login events.
 //!
 //! Invariants
 //! - Passwords never cross a clear link: LOGIN and AUTHENTICATE are refused

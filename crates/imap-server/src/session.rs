@@ -24,6 +24,10 @@ use crate::{SessionSlot, Shared};
 /// connection that has not logged in after this long is closed.
 const PREAUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// During IDLE the mailbox is also checked this often, for changes made
+/// where no notification reaches this process (another node of a cluster).
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// After this many malformed commands the session is closed.
 const MAX_BAD_COMMANDS: u32 = 50;
 /// After this many refused logins in one session it is closed.
@@ -160,6 +164,7 @@ pub(crate) async fn serve(
         }
     };
     let mut last_input = Instant::now();
+    let mut next_poll = Instant::now() + IDLE_POLL;
     loop {
         // Run every complete event in the input.
         while let Some(ev) = s.conn.poll_event() {
@@ -196,6 +201,7 @@ pub(crate) async fn serve(
                     let ups = s.updates(Expunges::Send, true).await;
                     s.conn.respond(ups);
                     idle = Some(tag);
+                    next_poll = Instant::now() + IDLE_POLL;
                 }
                 Event::IdleDone { tag } => {
                     idle = None;
@@ -256,6 +262,11 @@ pub(crate) async fn serve(
                     s.conn.feed(&buf[..n]);
                 }
             },
+            _ = tokio::time::sleep_until(next_poll), if watch => {
+                next_poll = Instant::now() + IDLE_POLL;
+                let ups = s.updates(Expunges::Send, true).await;
+                s.conn.respond(ups);
+            }
             c = s.changes.recv(), if watch => {
                 match c {
                     Ok(c) => s.note_change(&c),
