@@ -243,3 +243,31 @@ assert f.readline() == b''
         .await
         .expect("sessions end after shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_discards_pipelined_plaintext() {
+    let env = start().await;
+    env.user().await;
+    env.py(
+        r#"
+# RFC 9051 §11.1: commands pipelined after STARTTLS in clear are dropped.
+s = socket.create_connection((HOST, PORT_PLAIN), timeout=10)
+f = s.makefile('rb')
+assert f.readline().startswith(b'* OK')
+s.sendall(b'a1 STARTTLS\r\na2 LOGIN ' + USER.encode() + b' "' + PW.encode() + b'"\r\n')
+assert f.readline().startswith(b'a1 OK'), 'starttls'
+t = ctx().wrap_socket(s, server_hostname=HOST)
+tf = t.makefile('rb')
+t.sendall(b'a3 NOOP\r\n')
+line = tf.readline()
+assert line.startswith(b'a3 OK'), line
+t.sendall(b'a4 SELECT INBOX\r\n')
+line = tf.readline()
+assert line.startswith(b'a4 BAD'), ('not logged in: a2 was dropped', line)
+t.sendall(b'a5 STARTTLS\r\n')
+line = tf.readline()
+assert line.startswith(b'a5 BAD'), line
+"#,
+    )
+    .await;
+}
