@@ -170,7 +170,7 @@ pub(crate) async fn serve(
         while let Some(ev) = s.conn.poll_event() {
             match ev {
                 Event::Command(cmd) => {
-                    let next = command(&mut s, cmd).await;
+                    let next = command(&mut s, cmd, &mut stream).await;
                     match next {
                         Next::Continue => {}
                         Next::Logout => {
@@ -283,8 +283,9 @@ pub(crate) async fn serve(
 }
 
 /// Runs one command and queues its replies: the command's untagged data,
-/// then pending mailbox updates, then the tagged status.
-async fn command(s: &mut Session, cmd: Command) -> Next {
+/// then pending mailbox updates, then the tagged status. A FETCH is run in
+/// steps, each step's replies written before the next is computed.
+async fn command(s: &mut Session, cmd: Command, stream: &mut Stream) -> Next {
     let Command { tag, body } = cmd;
     let name = body.name();
     // RFC 9051 §7.5.1: no EXPUNGE during FETCH, STORE, SEARCH (UID forms excepted).
@@ -300,7 +301,43 @@ async fn command(s: &mut Session, cmd: Command) -> Next {
     };
     let force = matches!(body, CommandBody::Noop | CommandBody::Check);
     let mut out = Vec::new();
-    let (result, next) = ops::dispatch(s, &tag, body, &mut out).await;
+    let (result, next) = if let CommandBody::Fetch {
+        sequence_set,
+        items,
+        uid,
+        changed_since,
+        vanished,
+    } = &body
+    {
+        let r = match ops::fetch::prepare(
+            s,
+            sequence_set,
+            items,
+            *uid,
+            *changed_since,
+            *vanished,
+            &mut out,
+        )
+        .await
+        {
+            Ok(mut job) => loop {
+                match ops::fetch::step(s, &mut job, &mut out).await {
+                    Ok(true) => break Ok(ops::fetch::finish(&job)),
+                    Ok(false) => {
+                        s.conn.respond(out.drain(..));
+                        if flush(stream, &mut s.conn).await.is_err() {
+                            return Next::Logout;
+                        }
+                    }
+                    Err(e) => break Err(e),
+                }
+            },
+            Err(e) => Err(e),
+        };
+        (Some(r), Next::Continue)
+    } else {
+        ops::dispatch(s, &tag, body, &mut out).await
+    };
     let Some(result) = result else {
         // AUTHENTICATE waits for the client's response.
         s.conn.respond(out);

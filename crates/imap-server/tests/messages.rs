@@ -313,3 +313,34 @@ M.logout()
 "#)
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_fetch_is_sent_in_steps() {
+    let env = start().await;
+    let acc = env.user().await;
+    // 12 × ~600 KB: more than one 4 MiB step.
+    for i in 0..12u8 {
+        let body = format!("{}", (b'a' + i) as char).repeat(600_000);
+        env.deliver(
+            &acc,
+            "INBOX",
+            &message(&format!("big{i}"), "a@b.fr", &body),
+            &[],
+        )
+        .await;
+    }
+    env.py(r#"
+M = login()
+ok(M.select('INBOX'))
+d = ok(M.fetch('1:*', '(RFC822.SIZE BODY[TEXT])'))
+bodies = [x for x in d if isinstance(x, tuple)]
+assert len(bodies) == 12, len(bodies)
+for i, (head, data) in enumerate(bodies):
+    assert head.startswith(b'%d (' % (i + 1)), head
+    assert data == bytes([ord('a') + i]) * 600000 + b'\r\n', (i, len(data))
+d = ok(M.search(None, 'UNSEEN'))
+assert d == [b''], ('BODY[TEXT] sets \\Seen on all', d)
+M.logout()
+"#)
+        .await;
+}

@@ -248,8 +248,7 @@ assert f.readline() == b''
 async fn starttls_discards_pipelined_plaintext() {
     let env = start().await;
     env.user().await;
-    env.py(
-        r#"
+    env.py(r#"
 # RFC 9051 §11.1: commands pipelined after STARTTLS in clear are dropped.
 s = socket.create_connection((HOST, PORT_PLAIN), timeout=10)
 f = s.makefile('rb')
@@ -267,7 +266,6 @@ assert line.startswith(b'a4 BAD'), ('not logged in: a2 was dropped', line)
 t.sendall(b'a5 STARTTLS\r\n')
 line = tf.readline()
 assert line.startswith(b'a5 BAD'), line
-"#,
-    )
-    .await;
+"#)
+        .await;
 }

@@ -50,6 +50,26 @@ fn cut(data: Option<Vec<u8>>, p: Option<(u32, u32)>) -> (Option<u32>, Option<Vec
     }
 }
 
+/// A FETCH in progress: what is left to send. The session runs it in
+/// steps and writes each step's replies before the next, so a large FETCH
+/// never holds more than about [`STEP_BYTES`] of message data in memory.
+pub(crate) struct FetchJob {
+    pairs: std::collections::VecDeque<(u32, Uid)>,
+    metas: HashMap<Uid, MessageMeta>,
+    seen: Option<std::collections::HashSet<Uid>>,
+    items: Vec<FetchAttr>,
+    uid: UidMode,
+    changed_since: Option<u64>,
+    condstore: bool,
+    flags_changed: Vec<Uid>,
+    body_needed: bool,
+    read_any: bool,
+}
+
+/// Message octets read per step before the replies are written out.
+pub(crate) const STEP_BYTES: usize = 4 * 1024 * 1024;
+
+/// FETCH run to the end in one go (tests and small callers).
 pub(crate) async fn fetch(
     s: &mut Session,
     set: &SequenceSet,
@@ -59,6 +79,30 @@ pub(crate) async fn fetch(
     vanished: bool,
     out: &mut Vec<Response>,
 ) -> CmdResult {
+    let mut job = prepare(s, set, items, uid, changed_since, vanished, out).await?;
+    while !step(s, &mut job, out).await? {}
+    Ok(finish(&job))
+}
+
+/// The tagged OK of a finished job.
+pub(crate) fn finish(job: &FetchJob) -> Done {
+    Done::ok(match job.uid {
+        UidMode::Uid => "UID FETCH completed",
+        UidMode::Seq => "FETCH completed",
+    })
+}
+
+/// Resolves the set, reads metadata, marks `\Seen` for non-PEEK body
+/// items and queues VANISHED; the FETCH replies come from [`step`].
+pub(crate) async fn prepare(
+    s: &mut Session,
+    set: &SequenceSet,
+    items: &[FetchAttr],
+    uid: UidMode,
+    changed_since: Option<u64>,
+    vanished: bool,
+    out: &mut Vec<Response>,
+) -> Result<FetchJob, CmdError> {
     let store = s.shared.store.clone();
     let en = s.enabled;
     if vanished && !en.qresync {
@@ -145,18 +189,47 @@ pub(crate) async fn fetch(
             flags_changed = unseen;
         }
     }
-    let body_needed = items.iter().any(needs_body);
-    let mut read_any = false;
-    for (seq, u) in pairs {
-        let Some(m) = metas.get(&u) else { continue };
-        let raw = if body_needed {
-            read_any = true;
-            Some(store.read_blob(&m.blob_id).await?)
+    Ok(FetchJob {
+        pairs: pairs.into_iter().collect(),
+        metas,
+        seen,
+        items: items.to_vec(),
+        uid,
+        changed_since,
+        condstore,
+        flags_changed,
+        body_needed: items.iter().any(needs_body),
+        read_any: false,
+    })
+}
+
+/// Sends the replies of the next messages, up to about [`STEP_BYTES`] of
+/// message data; `true` once every message was sent.
+pub(crate) async fn step(
+    s: &mut Session,
+    job: &mut FetchJob,
+    out: &mut Vec<Response>,
+) -> Result<bool, CmdError> {
+    let store = s.shared.store.clone();
+    let (uid, changed_since, condstore) = (job.uid, job.changed_since, job.condstore);
+    let mut bytes = 0usize;
+    while bytes < STEP_BYTES {
+        let Some((seq, u)) = job.pairs.pop_front() else {
+            break;
+        };
+        let Some(m) = job.metas.get(&u) else { continue };
+        let items = &job.items;
+        let seen = job.seen.as_ref();
+        let raw = if job.body_needed {
+            job.read_any = true;
+            let raw = store.read_blob(&m.blob_id).await?;
+            bytes += raw.len();
+            Some(raw)
         } else {
             None
         };
         let raw = raw.as_deref().unwrap_or_default();
-        let flags = view_flags(m, seen.as_ref());
+        let flags = view_flags(m, seen);
         let mut vals: Vec<FetchValue> = Vec::new();
         let mut sent_flags = false;
         let mut sent_modseq = false;
@@ -249,7 +322,7 @@ pub(crate) async fn fetch(
             };
             vals.push(v);
         }
-        if !sent_flags && flags_changed.contains(&u) {
+        if !sent_flags && job.flags_changed.contains(&u) {
             sent_flags = true;
             vals.push(FetchValue::Flags(to_flags(&flags)));
         }
@@ -263,15 +336,17 @@ pub(crate) async fn fetch(
         }
         out.push(Response::Data(Data::Fetch { seq, items: vals }));
     }
-    if read_any && let Some(sel) = &s.selected {
+    if !job.pairs.is_empty() {
+        return Ok(false);
+    }
+    if job.read_any
+        && let Some(sel) = &s.selected
+    {
         // R13: reading received messages keeps the account active.
         let owner = sel.target.mailbox.account_id;
         if let Err(e) = store.touch_last_read(owner, vesontio_store::now()).await {
             tracing::warn!(error = %e, "touch_last_read failed");
         }
     }
-    Ok(Done::ok(match uid {
-        UidMode::Uid => "UID FETCH completed",
-        UidMode::Seq => "FETCH completed",
-    }))
+    Ok(true)
 }
