@@ -25,7 +25,7 @@
 //! - `session.rs`: the connection loop and `Session` (account,
 //!   enabled extensions, selected mailbox); runs each command through
 //!   `ops::dispatch`, then appends pending mailbox updates, then the tagged
-//!   reply. IDLE is handled here (store notifications, 30 s poll).
+//!   reply. IDLE is handled here (store notifications; a 30 s poll on PostgreSQL).
 //! - `ops/`: one file per command family; each function gets the session
 //!   and a vector for untagged replies and returns `CmdResult`
 //!   (`error.rs` maps it to OK/NO/BAD, internal errors get an error id).

@@ -24,8 +24,9 @@ use crate::{SessionSlot, Shared};
 /// connection that has not logged in after this long is closed.
 const PREAUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// During IDLE the mailbox is also checked this often, for changes made
-/// where no notification reaches this process (another node of a cluster).
+/// During IDLE on PostgreSQL the mailbox is also checked this often, for
+/// changes made where no notification reaches this process (another node
+/// of a cluster). TODO(store): LISTEN/NOTIFY would make this unneeded.
 const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// After this many malformed commands the session is closed.
@@ -241,6 +242,8 @@ pub(crate) async fn serve(
             return;
         }
         let watch = idle.is_some();
+        // Only a cluster (PostgreSQL) has writers this process does not hear from.
+        let poll = watch && shared.store.dialect() == vesontio_store::Dialect::Postgres;
         let deadline = last_input + timeout(&s);
         tokio::select! {
             _ = shutdown.cancelled() => {
@@ -262,7 +265,7 @@ pub(crate) async fn serve(
                     s.conn.feed(&buf[..n]);
                 }
             },
-            _ = tokio::time::sleep_until(next_poll), if watch => {
+            _ = tokio::time::sleep_until(next_poll), if poll => {
                 next_poll = Instant::now() + IDLE_POLL;
                 let ups = s.updates(Expunges::Send, true).await;
                 s.conn.respond(ups);
