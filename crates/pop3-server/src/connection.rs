@@ -49,6 +49,7 @@ pub(crate) async fn serve(
         ip: peer.ip(),
         session,
         user: None,
+        pending_audit: Vec::new(),
     };
     tracing::debug!(%peer, tls, "pop3 connection");
     match conn.run(stream, shutdown).await {
@@ -64,6 +65,8 @@ struct LoggedIn {
     account: Account,
     maildrop: Opened,
     _lock: InUseGuard,
+    /// R13 needs one "read" mark per session, not one write per message.
+    read_recorded: bool,
 }
 
 struct Connection {
@@ -71,6 +74,9 @@ struct Connection {
     ip: IpAddr,
     session: Pop3Session,
     user: Option<LoggedIn>,
+    /// Retrieval audit entries being committed in the background; QUIT
+    /// waits for them, so its `+OK` means the session's trail is written.
+    pending_audit: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Connection {
@@ -172,6 +178,7 @@ impl Connection {
                     account,
                     maildrop: opened,
                     _lock: lock,
+                    read_recorded: false,
                 });
             }
             Err(OpenError::NoInbox) => {
@@ -225,10 +232,11 @@ impl Connection {
             );
             return Ok(());
         };
-        let (account_id, address, inbox) = (
+        let (account_id, address, inbox, read_recorded) = (
             user.account.id,
             user.account.address.clone(),
             user.maildrop.inbox,
+            user.read_recorded,
         );
         let Some(entry) = user.maildrop.entries.get(index).cloned() else {
             usage(self.session.send_error(None, "no such message"));
@@ -264,19 +272,31 @@ impl Connection {
         if top_lines.is_none() {
             // R13: a retrieval is a read; TOP only peeks at headers.
             let now = vesontio_store::now();
-            if let Err(e) = shared.store.touch_last_read(account_id, now).await {
-                tracing::warn!(error = %e, "pop3: cannot record last read time");
+            if !read_recorded {
+                if let Err(e) = shared.store.touch_last_read(account_id, now).await {
+                    tracing::warn!(error = %e, "pop3: cannot record last read time");
+                }
+                if let Some(u) = self.user.as_mut() {
+                    u.read_recorded = true;
+                }
             }
-            audit::message(
-                &shared.store,
-                now,
-                &address,
-                self.ip,
-                MessageAction::Retrieve,
-                entry.uid,
-                entry.size,
-            )
-            .await;
+            // The audit entry is committed by the store's group writer in the
+            // background: the client does not wait for it before its next
+            // command (the retrieval has already happened either way).
+            let (store, ip) = (shared.store.clone(), self.ip);
+            self.pending_audit.retain(|h| !h.is_finished());
+            self.pending_audit.push(tokio::spawn(async move {
+                audit::message(
+                    &store,
+                    now,
+                    &address,
+                    ip,
+                    MessageAction::Retrieve,
+                    entry.uid,
+                    entry.size,
+                )
+                .await;
+            }));
         }
         Ok(())
     }
@@ -284,6 +304,9 @@ impl Connection {
     /// RFC 1939 §6 UPDATE: remove the messages marked deleted, durably and
     /// freeing their quota, then let deliveries held for quota retry (R17).
     async fn update(&mut self, deleted: &[usize]) {
+        for h in self.pending_audit.drain(..) {
+            let _ = h.await;
+        }
         let shared = self.shared.clone();
         let Some(user) = &self.user else {
             usage(self.session.update_done(Ok::<(), ()>(())));
