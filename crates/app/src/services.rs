@@ -14,6 +14,7 @@ use vesontio_delivery::outbound::{
     self, BoxFuture, LocalSink, MxResolver, OutboundConfig, Runner, StaticDns, SystemDns,
 };
 use vesontio_delivery::{Delivery, DeliveryConfig, Envelope, Origin, Recipient, Reply};
+use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_pop3_server::{Pop3Config, Pop3Server};
 use vesontio_smtp_server::{Listener, SmtpConfig, SmtpServer};
 use vesontio_types::Address;
@@ -217,6 +218,33 @@ pub async fn start(
             endpoints.push(format!("{label:<28} {}", l.local_addr()?));
             let (smtp, t, tr) = (smtp.clone(), shutdown.clone(), tracker.clone());
             tracker.spawn(async move { smtp.run(l, kind, t, tr).await });
+        }
+    }
+
+    if s.service_enabled(Service::Imap) {
+        let imap = Arc::new(ImapServer::new(
+            ImapConfig {
+                hostname: s.server.hostname.clone(),
+                max_command_len: s.limits.imap_line_length.0 as usize,
+                max_literal: s.limits.message_size.0,
+                max_sessions_per_account: s.limits.imap_max_sessions_per_account,
+                // RFC 9051 §5.4: the autologout timer is at least 30 minutes.
+                idle_timeout: s.limits.idle_timeout.0.max(Duration::from_secs(1800)),
+                quota_warning_percent: s.quota.warning_percent,
+            },
+            p.directory.clone(),
+            p.store.clone(),
+            tls.clone(),
+        ));
+        for (service, implicit, label) in [
+            (Service::Imap, false, "IMAP (STARTTLS)"),
+            (Service::Imaps, true, "IMAPS"),
+        ] {
+            for l in bind(p, service).await? {
+                endpoints.push(format!("{label:<28} {}", l.local_addr()?));
+                let (imap, t, tr) = (imap.clone(), shutdown.clone(), tracker.clone());
+                tracker.spawn(async move { imap.run(l, implicit, t, tr).await });
+            }
         }
     }
 

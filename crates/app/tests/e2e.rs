@@ -1,6 +1,6 @@
 //! The real `vesontio` binary with clients nobody here wrote: a message
 //! submitted with swaks over implicit TLS is read back with Python's poplib
-//! over POP3S, byte for byte; MX refuses relaying.
+//! over POP3S, byte for byte, and with imaplib over IMAPS; MX refuses relaying.
 
 mod common;
 
@@ -120,6 +120,35 @@ p.quit()
     assert!(
         t.contains(r"Bonjour Paul,\r\n.leading dot line\r\nA bientot.\r\n"),
         "body byte for byte after dot-unstuffing: {t}"
+    );
+    // The same message over IMAPS (imaplib), and the quota as clients show it.
+    let script = format!(
+        r#"
+import imaplib, ssl
+ctx = ssl.create_default_context(cafile={cert:?})
+M = imaplib.IMAP4_SSL("127.0.0.1", {port}, ssl_context=ctx)
+M.login("paul.langevin@ac-demo.fr", {PASSWORD:?})
+typ, data = M.select("INBOX")
+assert typ == "OK" and data == [b"1"], data
+typ, data = M.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+assert b"Subject: e2e" in data[0][1], data
+typ, data = M.getquotaroot("INBOX")
+assert typ == "OK" and b"STORAGE" in data[1][0], data
+M.logout()
+print("imap ok")
+"#,
+        cert = cert.to_str().expect("path"),
+        port = 993 + offset
+    );
+    let py = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .expect("python3");
+    assert!(
+        py.status.success() && String::from_utf8_lossy(&py.stdout).contains("imap ok"),
+        "{}{}",
+        String::from_utf8_lossy(&py.stdout),
+        String::from_utf8_lossy(&py.stderr)
     );
     let _ = Command::new("kill")
         .args(["-TERM", &demo.id().to_string()])

@@ -43,16 +43,6 @@ async fn groups(store: &Store, account: &Account) -> Result<Vec<(Account, String
         .collect())
 }
 
-/// Whether `name` can be handed to the store's name functions.
-///
-/// TODO(store): `vesontio_store::mailboxes::canonical` slices `name[..6]`
-/// and panics when byte 6 falls inside a multi-byte character (e.g.
-/// `aaaaaé`). Until the store uses `name.get(..6)`, such names are treated
-/// as not existing and cannot be created, so peer input never reaches it.
-pub(crate) fn store_name_ok(name: &str) -> bool {
-    name.len() <= 6 || name.is_char_boundary(6)
-}
-
 /// Finds the mailbox a client name designates, if it exists and is visible.
 pub(crate) async fn resolve(
     store: &Store,
@@ -63,9 +53,6 @@ pub(crate) async fn resolve(
         let Some((addr, folder)) = rest.split_once(DELIM) else {
             return Ok(None);
         };
-        if !store_name_ok(folder) {
-            return Ok(None);
-        }
         for (group, rights) in groups(store, account).await? {
             if group.address.eq_ignore_ascii_case(addr) {
                 let mb = store.mailbox_by_name(group.id, folder).await?;
@@ -77,9 +64,6 @@ pub(crate) async fn resolve(
                 }));
             }
         }
-        return Ok(None);
-    }
-    if !store_name_ok(name) {
         return Ok(None);
     }
     let mb = store.mailbox_by_name(account.id, name).await?;

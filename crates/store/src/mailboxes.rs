@@ -35,11 +35,14 @@ pub(crate) fn uidvalidity_of(id: i64) -> u32 {
 /// RFC 9051 §5.1: INBOX is case-insensitive.
 fn canonical(name: &str) -> String {
     if name.eq_ignore_ascii_case("INBOX") {
-        "INBOX".to_string()
-    } else if name.len() > 6 && name[..6].eq_ignore_ascii_case("INBOX/") {
-        format!("INBOX/{}", &name[6..])
-    } else {
-        name.to_string()
+        return "INBOX".to_string();
+    }
+    // `get` rather than slicing: byte 6 may fall inside a UTF-8 character.
+    match (name.get(..6), name.get(6..)) {
+        (Some(head), Some(rest)) if !rest.is_empty() && head.eq_ignore_ascii_case("INBOX/") => {
+            format!("INBOX/{rest}")
+        }
+        _ => name.to_string(),
     }
 }
 

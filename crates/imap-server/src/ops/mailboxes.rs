@@ -34,12 +34,6 @@ fn check_name(name: &str) -> Result<String, CmdError> {
             format!("Invalid mailbox name: {name}"),
         ));
     }
-    if !mailbox::store_name_ok(n) {
-        return Err(CmdError::no(
-            Code::Cannot,
-            "This mailbox name is not supported yet; add or remove a character",
-        ));
-    }
     Ok(n.to_string())
 }
 
