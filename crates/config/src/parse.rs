@@ -404,6 +404,7 @@ fn read_auth(mut s: Section<'_, '_>) -> Auth {
         max_failures: s.int("max_failures", d.max_failures, 1, 10),
         base_delay: s.duration("base_delay", d.base_delay),
         max_delay: s.duration("max_delay", d.max_delay),
+        cache_ttl: s.duration("cache_ttl", d.cache_ttl),
     };
     s.finish();
     auth

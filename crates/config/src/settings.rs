@@ -223,11 +223,18 @@ pub struct Auth {
     /// Consecutive failed logins after which the account is locked, 1 to 10.
     /// Default 10.
     pub max_failures: u32,
-    /// Delay imposed after the first failure; it doubles with each further
-    /// failure. Default `"1s"`.
+    /// Delay imposed after the third consecutive failure (the first three
+    /// are free: typing mistakes); it doubles with each further failure.
+    /// Default `"1s"`.
     pub base_delay: HumanDuration,
-    /// Upper bound of that delay; at least `base_delay`. Default `"15m"`.
+    /// Upper bound of that delay, and the lockout once `max_failures` is
+    /// reached; at least `base_delay`. Default `"15m"`.
     pub max_delay: HumanDuration,
+    /// How long a successful login is remembered, so that clients logging
+    /// in again and again with the same password do not cost an argon2id
+    /// verification each time (like Dovecot's auth cache). A password
+    /// change invalidates it at once. Default `"1h"`.
+    pub cache_ttl: HumanDuration,
 }
 
 /// `[queue]`: outbound mail that could not be delivered at once.
@@ -583,6 +590,7 @@ impl Default for Auth {
             max_failures: 10,
             base_delay: HumanDuration::from_secs(1),
             max_delay: HumanDuration::from_secs(15 * 60),
+            cache_ttl: HumanDuration::from_secs(3600),
         }
     }
 }

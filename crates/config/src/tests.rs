@@ -510,6 +510,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "max_failures",
         "base_delay",
         "max_delay",
+        "cache_ttl",
         "retry_intervals",
         "expiry",
         "mode",

@@ -15,6 +15,7 @@
 //!   the same answer, so logins cannot be used to find addresses.
 
 pub mod address;
+mod cache;
 pub mod password;
 
 use std::net::IpAddr;
@@ -29,6 +30,9 @@ pub struct AuthLimits {
     /// Delay after the third consecutive failure; doubles with each further one.
     pub base_delay_secs: i64,
     pub max_delay_secs: i64,
+    /// How long a successful login is remembered so that the same password
+    /// is not checked with argon2id again (zero: never).
+    pub cache_ttl_secs: u64,
 }
 
 /// Why a login was refused. Protocols map these to their own replies; all
@@ -68,11 +72,19 @@ pub enum PasswordChangeError {
 pub struct Directory {
     store: Store,
     limits: AuthLimits,
+    cache: std::sync::Arc<cache::AuthCache>,
 }
 
 impl Directory {
     pub fn new(store: Store, limits: AuthLimits) -> Self {
-        Directory { store, limits }
+        let cache = std::sync::Arc::new(cache::AuthCache::new(std::time::Duration::from_secs(
+            limits.cache_ttl_secs,
+        )));
+        Directory {
+            store,
+            limits,
+            cache,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -100,7 +112,16 @@ impl Directory {
         }
         let account = self.store.account_by_address(&login).await?;
         let hash = account.as_ref().and_then(|a| a.password_hash.clone());
-        let ok = password::verify_blocking(pass.clone(), hash).await;
+        let cached = match (&account, &hash) {
+            (Some(a), Some(h)) => self.cache.check(&a.address, h, pass),
+            _ => false,
+        };
+        let ok = cached || password::verify_blocking(pass.clone(), hash.clone()).await;
+        if ok && !cached {
+            if let (Some(a), Some(h)) = (&account, &hash) {
+                self.cache.remember(&a.address, h, pass);
+            }
+        }
         let account = match (ok, account) {
             (true, Some(a)) if a.kind != AccountKind::List => a,
             _ => {

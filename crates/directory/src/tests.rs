@@ -134,6 +134,7 @@ async fn setup() -> (Directory, Account) {
             max_failures: 10,
             base_delay_secs: 1,
             max_delay_secs: 900,
+            cache_ttl_secs: 3600,
         },
     );
     (d, acc)
@@ -247,6 +248,49 @@ async fn initial_password_must_be_changed() {
     assert!(!changed.must_change_password);
     assert!(
         d.authenticate("jeanne.dupont@ac-demo.fr", &new, IP, 6)
+            .await
+            .is_ok()
+    );
+}
+
+/// The login cache never lets an old or wrong password through.
+#[tokio::test]
+async fn login_cache_is_invalidated_by_a_password_change() {
+    let (d, acc) = setup().await;
+    let old = Secret::new("Tr0ub4dor&3x".to_string());
+    assert!(
+        d.authenticate("jeanne.dupont@ac-demo.fr", &old, IP, 10)
+            .await
+            .is_ok()
+    );
+    // Cached now: the same password is accepted again, a wrong one is not.
+    assert!(
+        d.authenticate("jeanne.dupont@ac-demo.fr", &old, IP, 11)
+            .await
+            .is_ok()
+    );
+    assert!(matches!(
+        d.authenticate(
+            "jeanne.dupont@ac-demo.fr",
+            &Secret::new("Tr0ub4dor&3y".into()),
+            IP,
+            12
+        )
+        .await,
+        Err(AuthError::Invalid)
+    ));
+    let new = Secret::new("Kx9mPq2vLr7tWz".to_string());
+    d.change_password(&acc, &old, &new, &new).await.unwrap();
+    assert!(
+        matches!(
+            d.authenticate("jeanne.dupont@ac-demo.fr", &old, IP, 13)
+                .await,
+            Err(AuthError::Invalid)
+        ),
+        "old password refused after the change"
+    );
+    assert!(
+        d.authenticate("jeanne.dupont@ac-demo.fr", &new, IP, 14)
             .await
             .is_ok()
     );

@@ -58,6 +58,7 @@ pub async fn start_with(cfg: ImapConfig) -> Env {
             max_failures: 10,
             base_delay_secs: 1,
             max_delay_secs: 60,
+            cache_ttl_secs: 3600,
         },
     );
     let server = std::sync::Arc::new(ImapServer::new(cfg, directory, store.clone(), tls));

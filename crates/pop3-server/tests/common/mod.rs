@@ -66,6 +66,7 @@ impl Env {
                 max_failures: 10,
                 base_delay_secs: 60,
                 max_delay_secs: 600,
+                cache_ttl_secs: 3600,
             },
         );
         let server = std::sync::Arc::new(Pop3Server::new(

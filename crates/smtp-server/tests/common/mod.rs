@@ -110,6 +110,7 @@ pub fn auth_limits() -> AuthLimits {
         max_failures: 10,
         base_delay_secs: 2,
         max_delay_secs: 60,
+        cache_ttl_secs: 3600,
     }
 }
 
