@@ -57,10 +57,10 @@ impl MessageEncoder {
                 }
                 first => {
                     self.after_cr = false;
-                    let end = chunk[i..]
-                        .iter()
-                        .position(|&b| b == b'\r' || b == b'\n')
-                        .map_or(chunk.len(), |p| i + p);
+                    // memchr2 scans a word or a vector at a time: this loop
+                    // is the hot path of every RETR.
+                    let end =
+                        memchr::memchr2(b'\r', b'\n', &chunk[i..]).map_or(chunk.len(), |p| i + p);
                     if self.at_line_start {
                         // RFC 1939 §3: "If any line begins with the termination
                         // octet, the line is 'byte-stuffed' by pre-pending the
