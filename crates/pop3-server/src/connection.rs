@@ -242,7 +242,11 @@ impl Connection {
             usage(self.session.send_error(None, "no such message"));
             return Ok(());
         };
-        let raw = match shared.store.read_blob(&entry.blob_id).await {
+        let raw = match shared
+            .store
+            .read_blob_sized(&entry.blob_id, entry.size as i64)
+            .await
+        {
             Ok(raw) => raw,
             Err(e) => {
                 match shared.store.message_by_uid(inbox, entry.uid).await {

@@ -248,6 +248,18 @@ impl Store {
 
     /// Reads a body.
     pub async fn read_blob(&self, id: &str) -> Result<Vec<u8>> {
+        self.read_blob_sized(id, i64::MAX).await
+    }
+
+    /// Reads a body whose size the caller knows. Small bodies (the common
+    /// case: a few tens of KB, almost always in the page cache) are read on
+    /// the calling task, which costs less than the thread hand-off of
+    /// `spawn_blocking`; large ones go to the blocking pool.
+    pub async fn read_blob_sized(&self, id: &str, size: i64) -> Result<Vec<u8>> {
+        const INLINE_MAX: i64 = 256 * 1024;
+        if (0..=INLINE_MAX).contains(&size) {
+            return self.inner.blobs.get(id);
+        }
         let this = self.clone();
         let id = id.to_string();
         tokio::task::spawn_blocking(move || this.inner.blobs.get(&id))
