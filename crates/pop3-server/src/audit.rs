@@ -52,6 +52,41 @@ pub(crate) async fn login(
     append(store, now, "connection", &data).await;
 }
 
+/// The data of one `message` event.
+pub(crate) fn message_data(
+    account: &str,
+    ip: IpAddr,
+    action: MessageAction,
+    uid: Uid,
+    size: u64,
+) -> serde_json::Value {
+    json!({
+        "protocol": "pop3",
+        "action": action.as_str(),
+        "account": account,
+        "ip": ip.to_string(),
+        "mailbox": "INBOX",
+        "uid": uid,
+        "size": size,
+    })
+}
+
+/// Writes the retrievals a session made, in one message to the store's
+/// audit writer (not one commit per RETR).
+pub(crate) async fn flush(store: &Store, pending: &mut Vec<(UnixTime, serde_json::Value)>) {
+    if pending.is_empty() {
+        return;
+    }
+    let entries = pending
+        .drain(..)
+        .map(|(at, d)| (at, "message".to_string(), d))
+        .collect();
+    if let Err(e) = store.audit_append_many(entries).await {
+        let id = crate::connection::error_id();
+        tracing::error!(error_id = %id, error = %e, "audit append failed");
+    }
+}
+
 /// One message retrieved (RETR) or removed (UPDATE).
 pub(crate) async fn message(
     store: &Store,
@@ -62,16 +97,13 @@ pub(crate) async fn message(
     uid: Uid,
     size: u64,
 ) {
-    let data = json!({
-        "protocol": "pop3",
-        "action": action.as_str(),
-        "account": account,
-        "ip": ip.to_string(),
-        "mailbox": "INBOX",
-        "uid": uid,
-        "size": size,
-    });
-    append(store, now, "message", &data).await;
+    append(
+        store,
+        now,
+        "message",
+        &message_data(account, ip, action, uid, size),
+    )
+    .await;
 }
 
 /// A failed audit write is logged with an error id; the session goes on

@@ -56,6 +56,8 @@ pub(crate) async fn serve(
         Ok(()) => tracing::debug!(%peer, "pop3 connection closed"),
         Err(e) => tracing::debug!(%peer, error = %e, "pop3 connection ended"),
     }
+    // Retrievals of a session that ended without QUIT are recorded too.
+    audit::flush(&shared.store, &mut conn.pending_audit).await;
     // Dropping `conn` releases the maildrop lock; nothing was deleted unless
     // UPDATE ran.
 }
@@ -69,14 +71,18 @@ struct LoggedIn {
     read_recorded: bool,
 }
 
+/// Most retrieval events held before they are written.
+const AUDIT_BATCH: usize = 256;
+
 struct Connection {
     shared: Arc<Shared>,
     ip: IpAddr,
     session: Pop3Session,
     user: Option<LoggedIn>,
-    /// Retrieval audit entries being committed in the background; QUIT
-    /// waits for them, so its `+OK` means the session's trail is written.
-    pending_audit: Vec<tokio::task::JoinHandle<()>>,
+    /// Retrieval audit events not yet written: they go to the store in one
+    /// batch at QUIT (before its `+OK`), at the end of the connection, or
+    /// every [`AUDIT_BATCH`] retrievals.
+    pending_audit: Vec<(vesontio_types::UnixTime, serde_json::Value)>,
 }
 
 impl Connection {
@@ -284,23 +290,21 @@ impl Connection {
                     u.read_recorded = true;
                 }
             }
-            // The audit entry is committed by the store's group writer in the
-            // background: the client does not wait for it before its next
-            // command (the retrieval has already happened either way).
-            let (store, ip) = (shared.store.clone(), self.ip);
-            self.pending_audit.retain(|h| !h.is_finished());
-            self.pending_audit.push(tokio::spawn(async move {
-                audit::message(
-                    &store,
-                    now,
+            // The audit event is written with the session's others (QUIT,
+            // end of connection), not one commit per RETR.
+            self.pending_audit.push((
+                now,
+                audit::message_data(
                     &address,
-                    ip,
+                    self.ip,
                     MessageAction::Retrieve,
                     entry.uid,
                     entry.size,
-                )
-                .await;
-            }));
+                ),
+            ));
+            if self.pending_audit.len() >= AUDIT_BATCH {
+                audit::flush(&shared.store, &mut self.pending_audit).await;
+            }
         }
         Ok(())
     }
@@ -308,9 +312,7 @@ impl Connection {
     /// RFC 1939 §6 UPDATE: remove the messages marked deleted, durably and
     /// freeing their quota, then let deliveries held for quota retry (R17).
     async fn update(&mut self, deleted: &[usize]) {
-        for h in self.pending_audit.drain(..) {
-            let _ = h.await;
-        }
+        audit::flush(&self.shared.store, &mut self.pending_audit).await;
         let shared = self.shared.clone();
         let Some(user) = &self.user else {
             usage(self.session.update_done(Ok::<(), ()>(())));

@@ -43,13 +43,26 @@ impl Store {
         category: &str,
         data: &serde_json::Value,
     ) -> Result<i64> {
+        self.audit_append_many(vec![(at, category.to_string(), data.clone())])
+            .await
+    }
+
+    /// Appends several events in order, in one message to the writer (a
+    /// session that ends writes its trail at once). Returns the sequence
+    /// number of the first; the others follow it.
+    pub async fn audit_append_many(
+        &self,
+        entries: Vec<(UnixTime, String, serde_json::Value)>,
+    ) -> Result<i64> {
+        if entries.is_empty() {
+            return Err(StoreError::Invalid("no audit entries".into()));
+        }
         let (reply, rx) = oneshot::channel();
-        let job = AuditJob {
-            at,
-            category: category.to_string(),
-            data: data.to_string(),
-            reply,
-        };
+        let entries = entries
+            .into_iter()
+            .map(|(at, category, data)| (at, category, data.to_string()))
+            .collect();
+        let job = AuditJob { entries, reply };
         self.inner
             .audit_tx
             .send(job)
@@ -149,9 +162,8 @@ impl Store {
 
 /// One event waiting for the audit writer.
 pub(crate) struct AuditJob {
-    at: UnixTime,
-    category: String,
-    data: String,
+    /// (time, category, JSON data), in order.
+    entries: Vec<(UnixTime, String, String)>,
     reply: oneshot::Sender<Result<i64>>,
 }
 
@@ -164,17 +176,23 @@ pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
     let (tx, mut rx) = mpsc::channel::<AuditJob>(4096);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
+            let mut count = first.entries.len();
             let mut jobs = vec![first];
-            while jobs.len() < MAX_AUDIT_BATCH {
+            while count < MAX_AUDIT_BATCH {
                 match rx.try_recv() {
-                    Ok(j) => jobs.push(j),
+                    Ok(j) => {
+                        count += j.entries.len();
+                        jobs.push(j);
+                    }
                     Err(_) => break,
                 }
             }
             match write_batch(&pool, &jobs).await {
-                Ok(first_seq) => {
-                    for (i, j) in jobs.into_iter().enumerate() {
-                        let _ = j.reply.send(Ok(first_seq + i as i64));
+                Ok(mut seq) => {
+                    for j in jobs {
+                        let n = j.entries.len() as i64;
+                        let _ = j.reply.send(Ok(seq));
+                        seq += n;
                     }
                 }
                 Err(e) => {
@@ -195,21 +213,23 @@ async fn write_batch(pool: &AnyPool, jobs: &[AuditJob]) -> Result<i64> {
     let mut tx = pool.begin().await?;
     // The head row is the chain's lock: concurrent writers (several nodes on
     // PostgreSQL) queue on it, so the chain never forks.
+    let entries: Vec<&(UnixTime, String, String)> =
+        jobs.iter().flat_map(|j| j.entries.iter()).collect();
     let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-        .bind(jobs.len() as i64)
+        .bind(entries.len() as i64)
         .fetch_one(&mut *tx)
         .await?;
     let last: i64 = row.try_get(0)?;
     let mut prev: String = row.try_get(1)?;
-    let first = last - jobs.len() as i64 + 1;
-    for (i, j) in jobs.iter().enumerate() {
+    let first = last - entries.len() as i64 + 1;
+    for (i, (at, category, data)) in entries.iter().enumerate() {
         let seq = first + i as i64;
-        let hash = entry_hash(&prev, seq, j.at, &j.category, &j.data);
+        let hash = entry_hash(&prev, seq, *at, category, data);
         sqlx::query("INSERT INTO audit (seq, at, category, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(seq)
-            .bind(j.at)
-            .bind(&j.category)
-            .bind(&j.data)
+            .bind(*at)
+            .bind(category)
+            .bind(data)
             .bind(&prev)
             .bind(&hash)
             .execute(&mut *tx)

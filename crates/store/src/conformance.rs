@@ -748,6 +748,24 @@ pub async fn audit_concurrent_appends(s: Store) {
     seqs.sort();
     assert_eq!(seqs, (1..=60).collect::<Vec<i64>>());
     assert_eq!(s.audit_verify().await.unwrap(), Ok(60));
+    // Several entries in one call stay together and in order.
+    let many = (0..5)
+        .map(|i| {
+            (
+                NOW + 100,
+                "message".to_string(),
+                serde_json::json!({"n": i}),
+            )
+        })
+        .collect();
+    assert_eq!(s.audit_append_many(many).await.unwrap(), 61);
+    let tail = s.audit_entries(NOW + 100, NOW + 101).await.unwrap();
+    assert_eq!(
+        tail.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![61, 62, 63, 64, 65]
+    );
+    assert_eq!(tail[4].data, "{\"n\":4}");
+    assert_eq!(s.audit_verify().await.unwrap(), Ok(65));
 }
 
 pub async fn audit_retention_keeps_chain(s: Store) {
