@@ -5,6 +5,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod charter;
 pub mod client;
 
 use std::net::SocketAddr;
@@ -132,6 +133,8 @@ pub fn tls(dir: &Path) -> (vesontio_smtp_server::TlsAcceptor, PathBuf) {
 pub struct Harness {
     pub dir: tempfile::TempDir,
     pub store: Store,
+    /// The server's delivery path (for `retry_held` with an injected clock).
+    pub delivery: Delivery,
     pub mx: SocketAddr,
     pub submission: SocketAddr,
     pub submissions: SocketAddr,
@@ -150,9 +153,10 @@ impl Harness {
         let store = open_store(dir.path()).await;
         seed(&store).await;
         let (acceptor, cert) = tls(dir.path());
+        let delivery = Delivery::new(delivery_config(), store.clone());
         let server = SmtpServer::new(
             cfg,
-            Delivery::new(delivery_config(), store.clone()),
+            delivery.clone(),
             Directory::new(store.clone(), auth_limits()),
             acceptor,
         );
@@ -168,6 +172,7 @@ impl Harness {
         Harness {
             dir,
             store,
+            delivery,
             mx: addrs[0],
             submission: addrs[1],
             submissions: addrs[2],
