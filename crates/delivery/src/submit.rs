@@ -121,6 +121,15 @@ async fn run(
     let sender = env.mail_from.as_ref();
     let sender_str = sender.map(|a| a.to_string()).unwrap_or_default();
 
+    // R2: on submission the header sender is checked like the envelope
+    // sender: a user writes as themself or as a functional mailbox they may
+    // send for, never as somebody else.
+    if matches!(origin, Origin::Submission { .. }) {
+        for from in &analysis.from {
+            crate::checks::check_sender(d, origin, Some(from), now).await?;
+        }
+    }
+
     // R7: forbidden attachments.
     if !internal && let Some(found) = forbidden_attachment(&analysis, &cfg.forbidden_extensions) {
         let refusal = check_attachments(&analysis, &cfg.forbidden_extensions)

@@ -253,3 +253,54 @@ async fn departed_and_disabled_accounts_still_receive() {
         assert_eq!(inbox(&e, a).await.len(), 1);
     }
 }
+
+/// R2 on the header too: the envelope may be right while `From:` names
+/// somebody else; the message is refused, naming the allowed addresses.
+#[tokio::test]
+async fn submission_checks_the_from_header() {
+    let e = setup().await;
+    let jean = person(&e, "jean.dupont@ac-demo.fr").await;
+    person(&e, "marie.curie@ac-demo.fr").await;
+    let dsi = account(&e, "dsi@ac-demo.fr", AccountKind::Functional, 1 << 30).await;
+    member(&e, &dsi, &jean, "lrsp").await;
+    let env = || envelope(Some("jean.dupont@ac-demo.fr"), &["marie.curie@ac-demo.fr"]);
+    let spoof = message(
+        "direction@ac-demo.fr",
+        "marie.curie@ac-demo.fr",
+        "Urgent",
+        "x",
+    );
+    let r =
+        e.d.submit(sub(&jean), env(), spoof, NOW)
+            .await
+            .expect_err("From: of somebody else");
+    assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1"));
+    assert!(
+        r.text.contains("direction@ac-demo.fr") && r.text.contains("dsi@ac-demo.fr"),
+        "{}",
+        r.text
+    );
+    assert!(
+        inbox(&e, "marie.curie@ac-demo.fr").await.is_empty(),
+        "nothing delivered"
+    );
+    let as_dsi = message(
+        "dsi@ac-demo.fr",
+        "marie.curie@ac-demo.fr",
+        "Note de service",
+        "x",
+    );
+    e.d.submit(sub(&jean), env(), as_dsi, NOW)
+        .await
+        .expect("From: a functional mailbox with the send right");
+    let own = message(
+        "jean.dupont@ac-demo.fr",
+        "marie.curie@ac-demo.fr",
+        "Bonjour",
+        "x",
+    );
+    e.d.submit(sub(&jean), env(), own, NOW)
+        .await
+        .expect("own From:");
+    assert_eq!(inbox(&e, "marie.curie@ac-demo.fr").await.len(), 2);
+}
