@@ -27,7 +27,7 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
     }
     c.extend(
         [
-            "LITERAL-",
+            "LITERAL+",
             "ENABLE",
             "ID",
             "IDLE",

@@ -136,8 +136,10 @@ pub(crate) async fn serve(
     let limits = Limits {
         max_command_len: shared.cfg.max_command_len,
         max_literal: shared.cfg.max_literal,
-        // RFC 9051 §4.3 / RFC 7888: IMAP4rev2 servers accept LITERAL-.
-        literal_mode: LiteralMode::Minus,
+        // RFC 7888 §3: LITERAL+ (a superset of IMAP4rev2's LITERAL-), as
+        // clients such as mbsync and imaptest expect; a non-synchronising
+        // literal above max_literal still gets BAD [TOOBIG] and is skipped.
+        literal_mode: LiteralMode::Plus,
     };
     let changes = shared.store.subscribe();
     let mut s = Session {

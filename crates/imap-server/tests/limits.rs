@@ -115,9 +115,15 @@ R = Raw()
 R.send(b'a1 APPEND INBOX {99999999999}\r\n')
 l = R.line()
 assert l.startswith(b'a1 NO [TOOBIG]'), l
-R.send(b'a2 APPEND INBOX {5000+}\r\n' + b'x' * 5000 + b'\r\n')
+# LITERAL+ (RFC 7888 §3): a non-synchronising literal above 4096 octets is
+# fine up to APPENDLIMIT; above it, BAD [TOOBIG] and the octets are skipped.
+msg = b'Subject: big\r\n\r\n' + b'x' * 5000 + b'\r\n'
+R.send(b'a2 APPEND INBOX {%d+}\r\n' % len(msg) + msg + b'\r\n')
 l = R.line()
-assert l.startswith(b'a2 BAD [TOOBIG]'), l
+assert l.startswith(b'a2 OK [APPENDUID '), l
+R.send(b'a2b APPEND INBOX {1000001+}\r\n' + b'x' * 1000001 + b'\r\n')
+l = R.line()
+assert l.startswith(b'a2b BAD [TOOBIG]'), l
 assert R.cmd('NOOP')[-1].startswith(b'OK')
 # Over-long line.
 R.send(b'a3 NOOP ' + b'x' * 20000 + b'\r\n')
