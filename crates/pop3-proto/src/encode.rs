@@ -40,6 +40,52 @@ impl MessageEncoder {
 
     /// Encodes the next chunk of the raw message into `out`.
     pub fn encode(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        let start = self.encode_clean_prefix(chunk, out);
+        self.encode_lines(&chunk[start..], out);
+    }
+
+    /// Fast path for RETR of the common message, already in CRLF form:
+    /// copies the longest prefix of `chunk` made of whole CRLF lines with no
+    /// bare CR or LF, stuffing the lines that start with a dot, and returns
+    /// its length (0 when the path does not apply). Vector scans instead of
+    /// a walk line by line.
+    fn encode_clean_prefix(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> usize {
+        if self.top.is_some() || !self.at_line_start || self.after_cr || self.done {
+            return 0;
+        }
+        let Some(last_lf) = memchr::memrchr(b'\n', chunk) else {
+            return 0;
+        };
+        let prefix = &chunk[..=last_lf];
+        if prefix.len() < 2 || prefix[prefix.len() - 2] != b'\r' {
+            return 0;
+        }
+        let crs = memchr::memchr_iter(b'\r', prefix).count();
+        let lfs = memchr::memchr_iter(b'\n', prefix).count();
+        // Equal counts and every LF after a CR: every CR is followed by an LF.
+        if crs != lfs
+            || memchr::memchr_iter(b'\n', prefix).any(|p| p == 0 || prefix[p - 1] != b'\r')
+        {
+            return 0;
+        }
+        out.reserve(prefix.len() + 16);
+        if prefix[0] == b'.' {
+            out.push(b'.');
+        }
+        let mut from = 0;
+        for p in memchr::memmem::find_iter(prefix, b"\n.") {
+            // RFC 1939 §3 byte-stuffing of a line starting with ".".
+            out.extend_from_slice(&prefix[from..=p]);
+            out.push(b'.');
+            from = p + 1;
+        }
+        out.extend_from_slice(&prefix[from..]);
+        // `at_line_start` stays true: the prefix ended with CRLF.
+        prefix.len()
+    }
+
+    /// The general path: any line endings, TOP's line counting.
+    fn encode_lines(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         let mut i = 0;
         while i < chunk.len() && !self.done {
             match chunk[i] {

@@ -170,3 +170,60 @@ fn streaming_equals_whole_and_sizes_agree() {
         );
     }
 }
+
+/// Reference encoder for clean CRLF messages: split into lines, stuff, join.
+fn reference_clean(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let text = raw.strip_suffix(b"\r\n").unwrap_or(raw);
+    if !raw.is_empty() {
+        for line in text.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.first() == Some(&b'.') {
+                out.push(b'.');
+            }
+            out.extend_from_slice(line);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
+/// The vectorised path for messages already in CRLF form gives the same
+/// bytes as the line-by-line definition, whole or fed in pieces, and
+/// messages with a bare CR or LF anywhere still take the general path.
+#[test]
+fn clean_crlf_fast_path_matches_the_definition() {
+    let mut rng = Rng(0x5EED_0F_C1EA_u64);
+    let pieces: [&[u8]; 7] = [b".", b"..", b"a", b"Subject: x", b"", b" .", b"line"];
+    for round in 0..3000 {
+        let mut raw = Vec::new();
+        for _ in 0..rng.below(40) {
+            for _ in 0..rng.below(4) {
+                raw.extend_from_slice(pieces[rng.below(pieces.len())]);
+            }
+            raw.extend_from_slice(b"\r\n");
+        }
+        let want = reference_clean(&raw);
+        assert_eq!(
+            enc(&raw, None),
+            want,
+            "round {round}: {:?}",
+            String::from_utf8_lossy(&raw)
+        );
+        let mut e = MessageEncoder::new(None);
+        let mut out = Vec::new();
+        let mut rest = raw.as_slice();
+        while !rest.is_empty() {
+            let n = 1 + rng.below(rest.len());
+            e.encode(&rest[..n], &mut out);
+            rest = &rest[n..];
+        }
+        e.finish(&mut out);
+        assert_eq!(out, want, "round {round} in pieces");
+    }
+    // One bare LF or CR sends the whole chunk down the general path.
+    assert_eq!(enc(b"a\r\nb\n.c\r\n", None), b"a\r\nb\r\n..c\r\n.\r\n");
+    assert_eq!(enc(b"a\r\nb\rc\r\n", None), b"a\r\nb\r\nc\r\n.\r\n");
+    assert_eq!(enc(b".a\r\n..b\r\n", None), b"..a\r\n...b\r\n.\r\n");
+}
