@@ -114,6 +114,15 @@ pub(crate) async fn check_recipient(
                 Origin::Mx { .. } => sender.cloned(),
                 Origin::Internal => None,
             };
+            // R3: on the MX nobody is authenticated, so an envelope sender
+            // in one of our domains is only a claim (RFC 5321 §3.3: the
+            // reverse path is not verified); our people post from their
+            // account, on submission, where the login is checked.
+            if let (Origin::Mx { .. }, Some(p)) = (origin, poster.as_ref())
+                && d.is_local_domain(p.domain()).await
+            {
+                return Err(local_poster_on_mx(rcpt, p));
+            }
             if !matches!(origin, Origin::Internal) {
                 let senders = d
                     .store()
@@ -144,4 +153,19 @@ pub(crate) async fn check_recipient(
             .map_err(|r| Reply::from_refusal(&r))?;
     }
     Ok(())
+}
+
+/// R3: refusal of a list post arriving on the MX with one of our own
+/// addresses as envelope sender (`550 5.7.1`, RFC 3463 X.7.1). ASCII only
+/// (RFC 5321 §4.2).
+fn local_poster_on_mx(list: &Address, sender: &Address) -> Reply {
+    Reply::new(
+        550,
+        "5.7.1",
+        format!(
+            "Vous n'etes pas autorise a ecrire a la liste {list} de l'exterieur : un message de <{sender}> doit etre \
+             envoye depuis ce compte, identifie (soumission, port 465). / You are not allowed to post to the list \
+             {list} from outside: mail from <{sender}> must be sent from that account, logged in (submission, port 465)."
+        ),
+    )
 }

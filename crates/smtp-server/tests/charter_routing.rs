@@ -101,6 +101,23 @@ async fn list_posting_swaks() {
         "{}",
         run.out
     );
+    // ... so is anyone claiming an authorised address of ours: on port 25
+    // nobody is logged in, and R3 trusts only the authenticated sender ...
+    let run = swaks(
+        h.mx,
+        &["--from", JEAN, "--to", LIST, "--body", "usurpation"],
+    )
+    .await;
+    assert_ne!(run.status, 0, "{}", run.out);
+    assert!(run.has_reply("550 5.7.1"), "{}", run.out);
+    assert!(
+        replies(&run).contains(&format!(
+            "You are not allowed to post to the list {LIST} from outside: mail from <{JEAN}> must be sent \
+             from that account, logged in"
+        )),
+        "{}",
+        run.out
+    );
     // ... the null sender too ...
     let run = swaks(h.mx, &["--from", "", "--to", LIST, "--body", "bounce"]).await;
     assert!(run.has_reply("550 5.7.1"), "{}", run.out);
@@ -189,6 +206,15 @@ async fn list_posting_smtplib() {
             .contains("not allowed to post to the list"),
         "{r}"
     );
+    assert!(r.get("data").is_none(), "{r}");
+    // Nor with Jean's address as envelope sender, unauthenticated.
+    let r = smtplib(
+        &h,
+        json!({"mode": "plain", "port": h.mx.port(), "from": JEAN,
+               "to": [LIST], "subject": "Faux", "body": "usurpation"}),
+    )
+    .await;
+    assert_eq!(r["rcpt"][LIST][0], 550, "{r}");
     assert!(r.get("data").is_none(), "{r}");
     assert_eq!(h.inbox(MARIE).await.len(), 1);
 }

@@ -171,6 +171,44 @@ async fn list_posting_authorised_and_refused() {
     assert_eq!(r.code, 550, "the null sender never posts");
 }
 
+/// R3: on the MX an envelope sender of ours is unauthenticated, so it
+/// never counts as an authorised poster (anyone could claim it).
+#[tokio::test]
+async fn list_posting_on_mx_as_local_sender_refused() {
+    let e = setup().await;
+    let jean = person(&e, "jean.dupont@ac-demo.fr").await;
+    let list = account(&e, "tous@ac-demo.fr", AccountKind::List, 0).await;
+    e.store()
+        .add_list_sender(list.id, "jean.dupont@ac-demo.fr")
+        .await
+        .expect("sender");
+    let l = addr("tous@ac-demo.fr");
+    let r =
+        e.d.check_recipient(&mx(), Some(&addr("Jean.Dupont@ac-demo.fr")), &l, 0, NOW)
+            .await
+            .expect_err("spoofable: refused");
+    assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1"));
+    assert!(
+        r.text.contains(
+            "You are not allowed to post to the list tous@ac-demo.fr from outside: mail from \
+             <Jean.Dupont@ac-demo.fr> must be sent from that account, logged in"
+        ),
+        "{}",
+        r.text
+    );
+    assert!(r.text.is_ascii());
+    // The same person, logged in, posts.
+    e.d.check_recipient(
+        &sub(&jean),
+        Some(&addr("jean.dupont@ac-demo.fr")),
+        &l,
+        0,
+        NOW,
+    )
+    .await
+    .expect("authorised on submission");
+}
+
 #[tokio::test]
 async fn r5_recipients_per_message_and_per_hour() {
     let e = setup().await; // 5 per message, 8 per hour

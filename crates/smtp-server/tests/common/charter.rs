@@ -32,17 +32,24 @@ pub async fn account_of(store: &Store, address: &str) -> Account {
 }
 
 /// The message as text with folded header lines unfolded (RFC 5322 §2.2.3)
-/// and quoted-printable soft line breaks and escapes undone (RFC 2045
-/// §6.7), good enough to look for sentences in notices and DSNs.
+/// and, in the body, quoted-printable soft line breaks and escapes undone
+/// (RFC 2045 §6.7): good enough to look for sentences in notices and DSNs.
 pub fn readable(raw: &[u8]) -> String {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
+    let start = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |p| p + 4);
+    let mut out = raw[..start].to_vec();
+    let mut i = start;
     while i < raw.len() {
         match raw[i] {
             b'=' if raw.get(i + 1..i + 3) == Some(b"\r\n") => i += 3,
             b'=' => {
+                // Upper-case hex only (RFC 2045 §6.7 (1)), so that
+                // `report-type=delivery-status` in a header stays whole.
                 let hex = raw
                     .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F')))
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
@@ -199,18 +206,4 @@ pub async fn smtplib(h: &Harness, spec: Value) -> Value {
     }
     let run = python(SMTPLIB_PY, &[spec.to_string()]).await;
     serde_json::from_str(run.out.trim()).unwrap_or_else(|_| panic!("{}", run.out))
-}
-
-/// Waits until `f` holds, polling the store (absence replies and notices
-/// are written before the 250, so this is only a guard); panics after 10 s.
-pub async fn eventually<F, Fut>(what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !f().await {
-        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
