@@ -29,8 +29,6 @@ pub(crate) struct LocalTarget {
     /// The original envelope recipient (RFC 3461 ORCPT / NOTIFY), for DSNs.
     pub orcpt: Option<String>,
     pub notify: Option<String>,
-    /// The address as the envelope named it, for DSNs.
-    pub envelope_rcpt: String,
 }
 
 /// A copy for another domain, through the outbound queue.
@@ -61,7 +59,6 @@ struct Node {
     addr: String,
     orcpt: Option<String>,
     notify: Option<String>,
-    envelope_rcpt: String,
     functional: bool,
     list: Option<String>,
     forwarded_by: Option<String>,
@@ -89,7 +86,6 @@ impl Delivery {
                 addr: r.address.normalized(),
                 orcpt: r.orcpt.clone(),
                 notify: r.notify.clone(),
-                envelope_rcpt: r.address.to_string(),
                 functional: reached_functional,
                 list: None,
                 forwarded_by: None,
@@ -139,7 +135,6 @@ impl Delivery {
                         addr: m.to_lowercase(),
                         orcpt: None,
                         notify: None,
-                        envelope_rcpt: node.envelope_rcpt.clone(),
                         functional: node.functional,
                         list: Some(account.address.clone()),
                         forwarded_by: None,
@@ -171,7 +166,6 @@ impl Delivery {
                                 addr: f.normalized(),
                                 orcpt: None,
                                 notify: None,
-                                envelope_rcpt: node.envelope_rcpt.clone(),
                                 functional,
                                 list: None,
                                 forwarded_by: None,
@@ -208,7 +202,6 @@ impl Delivery {
                     list: node.list.clone(),
                     orcpt: node.orcpt.clone(),
                     notify: node.notify.clone(),
-                    envelope_rcpt: node.envelope_rcpt.clone(),
                 });
             }
         }

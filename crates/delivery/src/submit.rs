@@ -502,7 +502,11 @@ async fn send_delay_dsn(
     if wanted.is_empty() {
         return;
     }
-    let names: Vec<String> = wanted.iter().map(|t| t.envelope_rcpt.clone()).collect();
+    // The mailbox that is full, as in `Final-Recipient`: the envelope
+    // address may be a list or a redirecting address whose own mailbox is
+    // not full at all.
+    let mut names: Vec<String> = wanted.iter().map(|t| t.account.address.clone()).collect();
+    names.dedup();
     let text = texts::held_for_quota_text(&names.join(", "), days);
     let rcpts = wanted
         .iter()

@@ -367,3 +367,55 @@ async fn full_mailbox_hold_smtplib_delivered_after_room() {
     assert!(readable(&inbox[0]).contains(&"w".repeat(1000)));
     assert!(queued(&h.store, QueueKind::HeldLocal).await.is_empty());
 }
+
+/// R17 through a list: one member's mailbox is full. The others get their
+/// copy; that member's copy is held; the poster's delay DSN names the full
+/// mailbox, not the list (whose "mailbox" is not full at all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_mailbox_of_a_list_member() {
+    let h = Harness::start().await;
+    nearly_full(&h).await;
+    let list = make_account(&h.store, "profs@ac-test.fr", AccountKind::List, 0).await;
+    for m in [MARIE, SMALL] {
+        h.store.add_list_member(list.id, m).await.unwrap();
+    }
+    h.store
+        .add_list_sender(list.id, "rectorat@example.org")
+        .await
+        .unwrap();
+    let body = "r".repeat(1000);
+    let run = swaks(
+        h.mx,
+        &[
+            "--from",
+            "rectorat@example.org",
+            "--to",
+            "profs@ac-test.fr",
+            "--header",
+            "Subject: Circulaire",
+            "--body",
+            &body,
+        ],
+    )
+    .await;
+    assert_eq!(run.status, 0, "{}", run.out);
+    assert_eq!(h.inbox(MARIE).await.len(), 1);
+    let held = queued(&h.store, QueueKind::HeldLocal).await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].0.recipients[0].address, SMALL);
+    assert!(held[0].1.starts_with("List-Id: <profs.ac-test.fr>\r\n"));
+    let q = remote_queue(&h.store).await;
+    assert_eq!(q.len(), 1, "one delay DSN to the poster");
+    assert_eq!(q[0].0.recipients[0].address, "rectorat@example.org");
+    let dsn = readable(q[0].1.as_bytes());
+    assert!(dsn.contains("Action: delayed"), "{dsn}");
+    assert!(
+        dsn.contains(&format!("Final-Recipient: rfc822; {SMALL}")),
+        "{dsn}"
+    );
+    assert!(
+        dsn.contains(&format!("The mailbox of {SMALL} is full.")),
+        "{dsn}"
+    );
+    assert!(!dsn.contains("profs@ac-test.fr is full"), "{dsn}");
+}

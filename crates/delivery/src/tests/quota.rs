@@ -266,3 +266,33 @@ async fn quota_warning_once_at_90_percent_and_rearmed() {
             .quota_warned
     );
 }
+
+/// The delay DSN names the mailbox that is full, not the list it was
+/// reached through.
+#[tokio::test]
+async fn delay_dsn_names_the_full_member_not_the_list() {
+    let e = setup().await;
+    let (_, small) = full(&e).await;
+    let list = account(&e, "tous@ac-demo.fr", AccountKind::List, 0).await;
+    e.store()
+        .add_list_member(list.id, &small.address)
+        .await
+        .expect("member");
+    let raw = message("r@example.org", "tous@ac-demo.fr", "Info", &"z".repeat(800));
+    e.d.submit(
+        mx(),
+        envelope(Some("r@example.org"), &["tous@ac-demo.fr"]),
+        raw,
+        NOW,
+    )
+    .await
+    .expect("accepted");
+    let q = remote(&e).await;
+    assert_eq!(q.len(), 1);
+    assert!(
+        q[0].1.contains("The mailbox of petit@ac-demo.fr is full"),
+        "{}",
+        q[0].1
+    );
+    assert!(!q[0].1.contains("tous@ac-demo.fr is full"), "{}", q[0].1);
+}
