@@ -34,6 +34,8 @@
 //! - `mailbox.rs`: client names ↔ store rows, `Shared/<address>/` for
 //!   functional mailboxes with the member's rights; LIST pattern matching.
 //! - `search.rs`: SEARCH criteria evaluation, no I/O.
+//! - `recent.rs`: IMAP4rev1 `\Recent` (RFC 3501 §2.3.2), claimed per
+//!   mailbox in this process's memory.
 //! - `caps.rs`, `audit.rs`: the CAPABILITY list; R11 login events.
 //!
 //! Invariants
@@ -50,6 +52,7 @@ mod caps;
 mod error;
 mod mailbox;
 mod ops;
+mod recent;
 mod search;
 mod selected;
 mod session;
@@ -119,6 +122,8 @@ pub(crate) struct Shared {
     pub(crate) store: Store,
     pub(crate) tls: TlsAcceptor,
     pub(crate) sessions: SessionCounts,
+    /// RFC 3501 §2.3.2 `\Recent` claims of this process.
+    pub(crate) recent: Arc<recent::RecentMap>,
 }
 
 impl Shared {
@@ -154,6 +159,7 @@ impl ImapServer {
                 store,
                 tls,
                 sessions: SessionCounts::default(),
+                recent: Arc::default(),
             }),
         }
     }

@@ -28,6 +28,8 @@ pub(crate) struct Msg<'a> {
     pub(crate) size: u64,
     pub(crate) internal_date: i64,
     pub(crate) modseq: ModSeq,
+    /// RFC 3501 §2.3.2: `\Recent` in this session.
+    pub(crate) recent: bool,
     pub(crate) content: Option<&'a Content>,
 }
 
@@ -166,8 +168,11 @@ pub(crate) fn matches(k: &SearchKey, m: &Msg<'_>, sc: &Scope<'_>) -> bool {
         K::Or(a, b) => matches(a, m, sc) || matches(b, m, sc),
         K::SequenceSet(s) => in_set(s, m.seq, sc.largest_seq, Some(sc.saved), m.uid),
         K::Uid(s) => in_set(s, m.uid, sc.largest_uid, Some(sc.saved), m.uid),
-        K::All | K::Old => true,
-        K::New | K::Recent => false,
+        K::All => true,
+        // RFC 3501 §6.4.4: NEW is RECENT UNSEEN; OLD is NOT RECENT.
+        K::Recent => m.recent,
+        K::New => m.recent && !has_flag(m, "\\Seen"),
+        K::Old => !m.recent,
         K::Answered => has_flag(m, "\\Answered"),
         K::Deleted => has_flag(m, "\\Deleted"),
         K::Draft => has_flag(m, "\\Draft"),

@@ -9,12 +9,14 @@
 //! - `known` holds the flags the client was last told for each UID in `uids`.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use vesontio_imap_proto::{Data, Flag, NumSet, Response, SequenceSet, UidMode};
+use vesontio_imap_proto::{Code, Data, Flag, NumSet, Response, SequenceSet, UidMode};
 use vesontio_store::{MessageMeta, Store, StoreError};
 use vesontio_types::{AccountId, ModSeq, Uid};
 
 use crate::mailbox::Target;
+use crate::recent::{RecentMap, RecentSet};
 
 /// Whether this moment allows EXPUNGE responses (RFC 9051 §7.5.1: not
 /// during FETCH, STORE or SEARCH, UID variants excepted).
@@ -53,7 +55,23 @@ pub(crate) struct Selected {
     pub(crate) saved: Vec<Uid>,
     /// Reader whose private `\Seen` applies (functional mailboxes, R2).
     pub(crate) seen_reader: Option<AccountId>,
+    /// RFC 3501 §2.3.2: the UIDs recent in this session.
+    recent: RecentSet,
+    /// The highest UID whose `\Recent` was decided for this session.
+    recent_seen: Uid,
+    recent_map: Arc<RecentMap>,
+    /// Keywords the client was given in the last `* FLAGS`.
+    keywords: Vec<String>,
 }
+
+/// The system flags, always in `* FLAGS` and `[PERMANENTFLAGS]`.
+const SYSTEM_FLAGS: [Flag; 5] = [
+    Flag::Answered,
+    Flag::Flagged,
+    Flag::Deleted,
+    Flag::Seen,
+    Flag::Draft,
+];
 
 /// Flags as stored, as [`Flag`] values.
 pub(crate) fn to_flags(v: &[String]) -> Vec<Flag> {
@@ -87,6 +105,7 @@ impl Selected {
         target: Target,
         read_only: bool,
         reader: AccountId,
+        recent_map: Arc<RecentMap>,
     ) -> Result<(Selected, Vec<MessageMeta>), StoreError> {
         let msgs = store.messages(target.mailbox.id).await?;
         let seen_reader = target.shared.then_some(reader);
@@ -110,7 +129,12 @@ impl Selected {
             .max()
             .unwrap_or(0)
             .max(target.mailbox.highestmodseq);
-        let sel = Selected {
+        let last = msgs.last().map(|m| m.uid).unwrap_or(0);
+        let mut sel = Selected {
+            recent: RecentSet::default(),
+            recent_seen: 0,
+            recent_map,
+            keywords: Vec::new(),
             uids: msgs.iter().map(|m| m.uid).collect(),
             synced: target.mailbox.highestmodseq,
             pending_gone: Vec::new(),
@@ -122,6 +146,12 @@ impl Selected {
             saved: Vec::new(),
             seen_reader,
         };
+        sel.claim_recent(last);
+        for m in &msgs {
+            for f in &m.flags {
+                sel.add_keyword(f);
+            }
+        }
         Ok((sel, msgs))
     }
 
@@ -139,7 +169,101 @@ impl Selected {
             pending_gone: Vec::new(),
             saved: Vec::new(),
             seen_reader: None,
+            recent: RecentSet::default(),
+            recent_seen: 0,
+            recent_map: Arc::default(),
+            keywords: Vec::new(),
         }
+    }
+
+    /// Takes the `\Recent` messages up to `last` (new since the previous
+    /// claim): claimed for a read-write selection, only looked at for a
+    /// read-only one (RFC 3501 §6.3.2: EXAMINE leaves `\Recent` alone).
+    fn claim_recent(&mut self, last: Uid) {
+        let id = self.target.mailbox.id;
+        let from = if self.read_only {
+            self.recent_map.peek(id)
+        } else {
+            self.recent_map.claim(id, last.saturating_add(1))
+        };
+        self.recent
+            .add(from.max(self.recent_seen.saturating_add(1)), last);
+        self.recent_seen = self.recent_seen.max(last);
+    }
+
+    /// Notes a flag as known to the client; `true` when it is a keyword
+    /// the client had not been told of.
+    fn add_keyword(&mut self, f: &str) -> bool {
+        if f.starts_with('\\') || self.keywords.iter().any(|k| k.eq_ignore_ascii_case(f)) {
+            return false;
+        }
+        self.keywords.push(f.to_string());
+        true
+    }
+
+    /// `* FLAGS` and `* OK [PERMANENTFLAGS]` (RFC 9051 §7.3.5, §7.1).
+    pub(crate) fn flag_lists(&self) -> [Response; 2] {
+        let mut flags: Vec<Flag> = SYSTEM_FLAGS.to_vec();
+        flags.extend(self.keywords.iter().map(|k| Flag::Keyword(k.clone())));
+        let permanent = if self.read_only {
+            Vec::new()
+        } else {
+            let mut p = flags.clone();
+            p.push(Flag::Wildcard);
+            p
+        };
+        [
+            Response::Data(Data::Flags(flags)),
+            Response::untagged_ok(Some(Code::PermanentFlags(permanent)), "Flags permitted"),
+        ]
+    }
+
+    /// RFC 3501 §7.2.6: the client learns of a new keyword by a `* FLAGS`
+    /// response before a FETCH shows it; inserts one where needed.
+    pub(crate) fn announce_keywords(&mut self, out: &mut Vec<Response>) {
+        let mut at = None;
+        for (i, r) in out.iter().enumerate() {
+            let Response::Data(Data::Fetch { items, .. }) = r else {
+                continue;
+            };
+            for it in items {
+                if let vesontio_imap_proto::FetchValue::Flags(fl) = it {
+                    for f in fl {
+                        if let Flag::Keyword(k) = f
+                            && self.add_keyword(k)
+                            && at.is_none()
+                        {
+                            at = Some(i);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(i) = at {
+            let lists = self.flag_lists();
+            out.splice(i..i, lists);
+        }
+    }
+
+    pub(crate) fn is_recent(&self, uid: Uid) -> bool {
+        self.recent.contains(uid)
+    }
+
+    /// Number of messages in the client's view that are recent.
+    pub(crate) fn recent_count(&self) -> u32 {
+        self.uids
+            .iter()
+            .filter(|u| self.recent.contains(**u))
+            .count() as u32
+    }
+
+    /// Flags as sent to the client: `\Recent` added for IMAP4rev1 sessions.
+    pub(crate) fn flags_out(&self, uid: Uid, flags: &[String], en: Enabled) -> Vec<Flag> {
+        let mut f = to_flags(flags);
+        if !en.rev2 && self.is_recent(uid) {
+            f.push(Flag::Recent);
+        }
+        f
     }
 
     pub(crate) fn exists(&self) -> u32 {
@@ -282,7 +406,7 @@ impl Selected {
                 .get(&m.uid)
                 .is_some_and(|k| !same_flags(k, &m.flags))
             {
-                out.push(flags_fetch(seq, m, &m.flags, en));
+                out.push(flags_fetch(seq, m, self.flags_out(m.uid, &m.flags, en), en));
                 self.known.insert(m.uid, m.flags.clone());
             }
         }
@@ -293,9 +417,10 @@ impl Selected {
             self.known.insert(m.uid, m.flags.clone());
         }
         if self.uids.len() != before {
+            self.claim_recent(self.uids.last().copied().unwrap_or(0));
             out.push(Response::Data(Data::Exists(self.exists())));
             if !en.rev2 {
-                out.push(Response::Data(Data::Recent(0)));
+                out.push(Response::Data(Data::Recent(self.recent_count())));
             }
         }
         Ok(out)
@@ -364,7 +489,12 @@ impl Selected {
                 None => false,
             };
             if changed {
-                out.push(flags_fetch(i as u32 + 1, m, &flags, en));
+                out.push(flags_fetch(
+                    i as u32 + 1,
+                    m,
+                    self.flags_out(*uid, &flags, en),
+                    en,
+                ));
                 self.known.insert(*uid, flags);
             }
         }
@@ -378,9 +508,10 @@ impl Selected {
             }
         }
         if self.uids.len() != before {
+            self.claim_recent(self.uids.last().copied().unwrap_or(0));
             out.push(Response::Data(Data::Exists(self.exists())));
             if !en.rev2 {
-                out.push(Response::Data(Data::Recent(0)));
+                out.push(Response::Data(Data::Recent(self.recent_count())));
             }
         }
         if let Some(m) = msgs.iter().map(|m| m.modseq).max() {
@@ -391,9 +522,9 @@ impl Selected {
 }
 
 /// An unsolicited `* n FETCH (FLAGS (...) UID u [MODSEQ (m)])`.
-fn flags_fetch(seq: u32, m: &MessageMeta, flags: &[String], en: Enabled) -> Response {
+fn flags_fetch(seq: u32, m: &MessageMeta, flags: Vec<Flag>, en: Enabled) -> Response {
     let mut items = vec![
-        vesontio_imap_proto::FetchValue::Flags(to_flags(flags)),
+        vesontio_imap_proto::FetchValue::Flags(flags),
         vesontio_imap_proto::FetchValue::Uid(m.uid),
     ];
     if en.condstore {

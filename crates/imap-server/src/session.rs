@@ -87,6 +87,15 @@ impl Session {
         }
     }
 
+    /// Queues untagged responses, announcing new keywords first.
+    pub(crate) fn send(&mut self, out: impl IntoIterator<Item = Response>) {
+        let mut out: Vec<Response> = out.into_iter().collect();
+        if let Some(sel) = &mut self.selected {
+            sel.announce_keywords(&mut out);
+        }
+        self.conn.respond(out);
+    }
+
     /// Untagged updates for the selected mailbox, if any changed (or
     /// always, with `force`, for NOOP/CHECK/IDLE).
     pub(crate) async fn updates(&mut self, expunges: Expunges, force: bool) -> Vec<Response> {
@@ -202,20 +211,20 @@ pub(crate) async fn serve(
                 Event::Idle { tag } => {
                     // RFC 2177 §3: pending updates go out at once.
                     let ups = s.updates(Expunges::Send, true).await;
-                    s.conn.respond(ups);
+                    s.send(ups);
                     idle = Some(tag);
                     next_poll = Instant::now() + IDLE_POLL;
                 }
                 Event::IdleDone { tag } => {
                     idle = None;
                     let ups = s.updates(Expunges::Send, false).await;
-                    s.conn.respond(ups);
+                    s.send(ups);
                     s.conn.write(Response::ok(&tag, "IDLE terminated"));
                 }
                 Event::AuthenticateContinue { tag, data } => {
                     let mut out = Vec::new();
                     let r = ops::auth::plain(&mut s, data.expose(), &mut out).await;
-                    s.conn.respond(out);
+                    s.send(out);
                     let reply = crate::error::reply(&tag, "AUTHENTICATE", r);
                     s.conn.write(reply);
                     if s.auth_failures >= MAX_AUTH_FAILURES {
@@ -270,7 +279,7 @@ pub(crate) async fn serve(
             _ = tokio::time::sleep_until(next_poll), if poll => {
                 next_poll = Instant::now() + IDLE_POLL;
                 let ups = s.updates(Expunges::Send, true).await;
-                s.conn.respond(ups);
+                s.send(ups);
             }
             c = s.changes.recv(), if watch => {
                 match c {
@@ -281,7 +290,7 @@ pub(crate) async fn serve(
                     Err(RecvError::Closed) => {}
                 }
                 let ups = s.updates(Expunges::Send, false).await;
-                s.conn.respond(ups);
+                s.send(ups);
             }
         }
     }
@@ -329,7 +338,7 @@ async fn command(s: &mut Session, cmd: Command, stream: &mut Stream) -> Next {
                 match ops::fetch::step(s, &mut job, &mut out).await {
                     Ok(true) => break Ok(ops::fetch::finish(&job)),
                     Ok(false) => {
-                        s.conn.respond(out.drain(..));
+                        s.send(out.drain(..));
                         if flush(stream, &mut s.conn).await.is_err() {
                             return Next::Logout;
                         }
@@ -345,14 +354,14 @@ async fn command(s: &mut Session, cmd: Command, stream: &mut Stream) -> Next {
     };
     let Some(result) = result else {
         // AUTHENTICATE waits for the client's response.
-        s.conn.respond(out);
+        s.send(out);
         return next;
     };
     if next == Next::Continue && s.selected.is_some() {
         let ups = s.updates(expunges, force).await;
         out.extend(ups);
     }
-    s.conn.respond(out);
+    s.send(out);
     let reply = crate::error::reply(&tag, name, result);
     if let Response::Status {
         status: Status::No, ..

@@ -78,6 +78,7 @@ Caf=C3=A9 au lait\r\n";
             // 2023-11-14 12:00 UTC
             internal_date: 1_699_963_200,
             modseq: 12,
+            recent: true,
             content: Some(&content),
         };
         let saved = [7u32];
@@ -90,6 +91,9 @@ Caf=C3=A9 au lait\r\n";
         let s = |x: &str| x.to_string();
         let table: Vec<(K, bool)> = vec![
             (K::All, true),
+            (K::Recent, true),
+            (K::Old, false),
+            (K::New, false),
             (K::Seen, true),
             (K::Unseen, false),
             (K::Keyword(s("$work")), true),
@@ -136,8 +140,6 @@ Caf=C3=A9 au lait\r\n";
             ),
             (K::Younger(7200), true),
             (K::Older(7200), false),
-            (K::New, false),
-            (K::Old, true),
         ];
         for (k, want) in &table {
             assert_eq!(matches(k, &m, &sc), *want, "{k:?}");
@@ -159,6 +161,7 @@ Caf=C3=A9 au lait\r\n";
             size: 1,
             internal_date: 0,
             modseq: 1,
+            recent: false,
             content: None,
         };
         let sc = Scope {
@@ -168,6 +171,7 @@ Caf=C3=A9 au lait\r\n";
             now: 0,
         };
         assert!(!matches(&K::Subject("x".into()), &m, &sc));
+        assert!(matches(&K::Old, &m, &sc) && !matches(&K::Recent, &m, &sc));
         assert!(matches(&K::Not(Box::new(K::Subject("x".into()))), &m, &sc));
         // Garbage content never panics.
         let c = Content::parse(b"\xff\xfe\x00not a message");
@@ -260,5 +264,40 @@ mod resolve {
             ),
             Ok(vec![])
         );
+    }
+}
+
+#[test]
+fn recent_claims_and_sets() {
+    use crate::recent::{RecentMap, RecentSet};
+    use vesontio_types::MailboxId;
+    let map = RecentMap::default();
+    let mb = MailboxId(7);
+    // Unknown mailbox: everything is recent (RFC 3501 §2.3.2 SHOULD).
+    assert_eq!(map.peek(mb), 1);
+    assert_eq!(map.claim(mb, 5), 1);
+    // A second session gets nothing of 1..4; peek sees the boundary.
+    assert_eq!(map.claim(mb, 5), 5);
+    assert_eq!(map.peek(mb), 5);
+    assert_eq!(map.claim(mb, 3), 5, "a boundary never moves back");
+    assert_eq!(map.claim(mb, 8), 5);
+    assert_eq!(map.peek(MailboxId(8)), 1);
+    let mut s = RecentSet::default();
+    s.add(1, 4);
+    s.add(5, 5);
+    s.add(9, 10);
+    s.add(12, 11);
+    for (u, want) in [
+        (0, false),
+        (1, true),
+        (5, true),
+        (6, false),
+        (8, false),
+        (9, true),
+        (10, true),
+        (11, false),
+        (12, false),
+    ] {
+        assert_eq!(s.contains(u), want, "uid {u}");
     }
 }

@@ -67,7 +67,8 @@ ms = int(hm.split(b'HIGHESTMODSEQ ')[1].split(b']')[0])
 uv = int([x for x in r if b'UIDVALIDITY' in x][0].split(b'UIDVALIDITY ')[1].split(b']')[0])
 R.cmd('STORE 2 +FLAGS.SILENT (\\Flagged)')
 r = R.cmd('FETCH 1:* (FLAGS) (CHANGEDSINCE %d)' % ms)
-assert len(r) == 2 and r[0].startswith(b'* 2 FETCH (FLAGS (\\Flagged) MODSEQ ('), r
+# This IMAP4rev1 session claimed the deliveries: \Recent (RFC 3501 §2.3.2).
+assert len(r) == 2 and r[0].startswith(b'* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ ('), r
 R.cmd('STORE 3 +FLAGS.SILENT (\\Deleted)')
 R.cmd('EXPUNGE')
 R.cmd('LOGOUT')

@@ -42,7 +42,8 @@ async fn fetch_items_and_seen() {
 M = login()
 ok(M.select('INBOX'))
 d = ok(M.fetch('1:2', '(UID FLAGS RFC822.SIZE INTERNALDATE)'))
-assert d[0].startswith(b'1 (UID 1 FLAGS () RFC822.SIZE '), d
+# This IMAP4rev1 session is the first to see both: \\Recent (RFC 3501 §2.3.2).
+assert d[0].startswith(b'1 (UID 1 FLAGS (\\Recent) RFC822.SIZE '), d
 assert b'INTERNALDATE "14-Nov-2023 22:13:20 +0000"' in d[0], d
 d = ok(M.fetch('1', '(ENVELOPE)'))
 assert b'"Bonjour"' in d[0] and b'("Paul" NIL "paul" "ac-demo.fr")' in d[0], d
@@ -55,15 +56,15 @@ assert d[0][1] == b'Subject: Bonjour\r\n\r\n', d
 d = ok(M.fetch('1', '(BODY.PEEK[TEXT]<0.5>)'))
 assert b'BODY[TEXT]<0>' in d[0][0] and d[0][1] == b'Corps', d
 d = ok(M.fetch('1', '(FLAGS)'))
-assert d == [b'1 (FLAGS ())'], d
+assert d == [b'1 (FLAGS (\\Recent))'], d
 d = ok(M.fetch('2', '(BODY[1])'))
 assert d[0][1] == b'Ordre du jour : =C3=A9valuations', d
-assert b'FLAGS (\\Seen)' in d[0][0] or b'FLAGS (\\Seen)' in d[1], d
+assert b'FLAGS (\\Seen \\Recent)' in d[0][0] or b'FLAGS (\\Seen \\Recent)' in d[1], d
 d = ok(M.fetch('2', '(BINARY.PEEK[1] BINARY.SIZE[2])'))
 assert 'Ordre du jour : évaluations'.encode() in d[0][1], d
 assert b'BINARY.SIZE[2] 9' in d[1] or b'BINARY.SIZE[2] 9' in d[0][0], d
 d = ok(M.uid('FETCH', '2', '(FLAGS)'))
-assert d == [b'2 (UID 2 FLAGS (\\Seen))'], d
+assert d == [b'2 (UID 2 FLAGS (\\Seen \\Recent))'], d
 d = ok(M.fetch('1', '(RFC822.HEADER)'))
 assert d[0][1].startswith(b'From: Paul'), d
 d = ok(M.fetch('1', '(BODY[])'))
@@ -94,7 +95,10 @@ R = Raw()
 assert R.cmd('ENABLE CONDSTORE')[-1].startswith(b'OK')
 R.cmd('SELECT INBOX')
 r = R.cmd('STORE 1:2 +FLAGS (\\Flagged $Important)')
-assert r[0].startswith(b'* 1 FETCH (FLAGS (\\Flagged $Important) MODSEQ ('), r
+# RFC 3501 §7.2.6: the new keyword is announced first.
+assert r[0] == b'* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Important)', r
+assert r[1].startswith(b'* OK [PERMANENTFLAGS (') and b'$Important' in r[1], r
+assert r[2].startswith(b'* 1 FETCH (FLAGS (\\Flagged $Important \\Recent) MODSEQ ('), r
 assert r[-1].startswith(b'OK'), r
 r = R.cmd('FETCH 1 (MODSEQ)')
 ms = int(r[0].split(b'MODSEQ (')[1].split(b')')[0])
@@ -103,7 +107,7 @@ assert r == [b'OK STORE completed'], r
 r = R.cmd('STORE 1 (UNCHANGEDSINCE %d) +FLAGS (\\Answered)' % ms)
 assert r[-1].startswith(b'OK [MODIFIED 1]'), r
 r = R.cmd('UID STORE 3 FLAGS (\\Deleted \\Seen)')
-assert r[0].startswith(b'* 3 FETCH (FLAGS (\\Deleted \\Seen) UID 3 MODSEQ'), r
+assert r[0].startswith(b'* 3 FETCH (FLAGS (\\Deleted \\Seen \\Recent) UID 3 MODSEQ'), r
 r = R.cmd('STORE 4 +FLAGS.SILENT (\\Deleted)')
 r = R.cmd('UID EXPUNGE 4')
 assert r[0] == b'* 4 EXPUNGE' and len(r) == 2, r
@@ -164,7 +168,8 @@ assert b'* 3 EXISTS' in r and not any(b'EXPUNGE' in x for x in r), r
 r = B.cmd('NOOP')
 assert r == [b'* 1 EXPUNGE', b'OK NOOP completed'], r
 r = B.cmd('FETCH 1:* (UID FLAGS)')
-assert r[:2] == [b'* 1 FETCH (UID 3 FLAGS (\\Flagged))', b'* 2 FETCH (UID 4 FLAGS ())'], r
+# UID 4 arrived while only B had the mailbox selected: recent for B.
+assert r[:2] == [b'* 1 FETCH (UID 3 FLAGS (\\Flagged))', b'* 2 FETCH (UID 4 FLAGS (\\Recent))'], r
 "#)
         .await;
 }

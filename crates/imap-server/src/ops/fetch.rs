@@ -7,7 +7,7 @@ use vesontio_imap_proto::bodystructure::{
     BinaryError, binary, binary_size, body_structure, envelope, partial, section,
 };
 use vesontio_imap_proto::{
-    Code, Data, DateTime, FetchAttr, FetchValue, NumSet, Response, Section, SectionText,
+    Code, Data, DateTime, FetchAttr, FetchValue, Flag, NumSet, Response, Section, SectionText,
     SequenceSet, UidMode,
 };
 use vesontio_store::{FlagOp, MessageMeta};
@@ -229,7 +229,12 @@ pub(crate) async fn step(
             None
         };
         let raw = raw.as_deref().unwrap_or_default();
-        let flags = view_flags(m, seen);
+        let stored = view_flags(m, seen);
+        let mut flags = to_flags(&stored);
+        // RFC 3501 §2.3.2: `\Recent` for IMAP4rev1 sessions.
+        if !s.enabled.rev2 && s.selected.as_ref().is_some_and(|x| x.is_recent(u)) {
+            flags.push(Flag::Recent);
+        }
         let mut vals: Vec<FetchValue> = Vec::new();
         let mut sent_flags = false;
         let mut sent_modseq = false;
@@ -241,7 +246,7 @@ pub(crate) async fn step(
             let v = match it {
                 FetchAttr::Flags => {
                     sent_flags = true;
-                    FetchValue::Flags(to_flags(&flags))
+                    FetchValue::Flags(flags.clone())
                 }
                 FetchAttr::Uid => FetchValue::Uid(u),
                 FetchAttr::InternalDate => {
@@ -324,7 +329,7 @@ pub(crate) async fn step(
         }
         if !sent_flags && job.flags_changed.contains(&u) {
             sent_flags = true;
-            vals.push(FetchValue::Flags(to_flags(&flags)));
+            vals.push(FetchValue::Flags(flags.clone()));
         }
         // RFC 7162 §3.1.4: with CONDSTORE on, FETCH replies carry MODSEQ
         // when asked with CHANGEDSINCE or when flags are reported.
@@ -332,7 +337,7 @@ pub(crate) async fn step(
             vals.push(FetchValue::ModSeq(m.modseq));
         }
         if sent_flags && let Some(sel) = s.selected.as_mut() {
-            sel.remember(u, flags, Some(m.modseq));
+            sel.remember(u, stored, Some(m.modseq));
         }
         out.push(Response::Data(Data::Fetch { seq, items: vals }));
     }

@@ -177,7 +177,11 @@ pub(crate) async fn status_items(
     let need_counts = items.iter().any(|i| {
         matches!(
             i,
-            StatusItem::Messages | StatusItem::Unseen | StatusItem::Deleted | StatusItem::Size
+            StatusItem::Messages
+                | StatusItem::Unseen
+                | StatusItem::Deleted
+                | StatusItem::Size
+                | StatusItem::Recent
         )
     });
     let mut counts = if need_counts {
@@ -197,6 +201,18 @@ pub(crate) async fn status_items(
                 .count() as u32;
         }
     }
+    // RFC 3501 §2.3.2: messages no session has claimed yet (STATUS claims none).
+    let recent = if !items.contains(&StatusItem::Recent) {
+        0
+    } else {
+        let from = s.shared.recent.peek(mb.id);
+        if from <= 1 {
+            counts.messages
+        } else {
+            let msgs = store.messages(mb.id).await?;
+            msgs.iter().filter(|m| m.uid >= from).count() as u32
+        }
+    };
     Ok(items
         .iter()
         .map(|i| {
@@ -207,7 +223,7 @@ pub(crate) async fn status_items(
                 StatusItem::Unseen => u64::from(counts.unseen),
                 StatusItem::Deleted => u64::from(counts.deleted),
                 StatusItem::Size => counts.size.max(0) as u64,
-                StatusItem::Recent => 0,
+                StatusItem::Recent => u64::from(recent),
                 StatusItem::HighestModSeq => mb.highestmodseq,
                 StatusItem::AppendLimit => s.shared.cfg.max_literal,
             };

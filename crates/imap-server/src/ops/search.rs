@@ -76,6 +76,7 @@ pub(crate) async fn search(
             size: m.size.max(0) as u64,
             internal_date: m.internal_date,
             modseq: m.modseq,
+            recent: !rev2 && sel.is_recent(u),
             content: content.as_ref(),
         };
         if matches(criteria, &msg, &scope) {

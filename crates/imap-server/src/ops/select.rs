@@ -1,24 +1,14 @@
 //! SELECT, EXAMINE (RFC 9051 §6.3.2, §6.3.3, RFC 7162 §3.1.2, §3.2.5),
 //! CLOSE (§6.4.1) and UNSELECT (RFC 3691).
 
-use vesontio_imap_proto::{
-    Code, Data, FetchValue, Flag, NumSet, QResync, Response, SelectMode, State,
-};
+use vesontio_imap_proto::{Code, Data, FetchValue, NumSet, QResync, Response, SelectMode, State};
 use vesontio_store::ExpungeMode;
 
 use crate::error::{CmdError, CmdResult, Done};
 use crate::mailbox;
 use crate::ops::{account, nonexistent};
-use crate::selected::{Selected, to_flags, view_flags};
+use crate::selected::{Selected, view_flags};
 use crate::session::Session;
-
-const SYSTEM_FLAGS: [Flag; 5] = [
-    Flag::Answered,
-    Flag::Flagged,
-    Flag::Deleted,
-    Flag::Seen,
-    Flag::Draft,
-];
 
 pub(crate) async fn select(
     s: &mut Session,
@@ -61,30 +51,24 @@ pub(crate) async fn select(
         mode == SelectMode::ReadOnly || !(target.may('s') || target.may('w') || target.may('t'));
     let is_inbox = target.mailbox.name == "INBOX";
     let owner = mailbox::owner(&target);
-    let (sel, msgs) = Selected::open(&store, target, read_only, acc.id).await?;
-    let mut flags: Vec<Flag> = SYSTEM_FLAGS.to_vec();
-    for m in &msgs {
-        for f in to_flags(&m.flags) {
-            if matches!(f, Flag::Keyword(_)) && !flags.contains(&f) {
-                flags.push(f);
-            }
-        }
-    }
-    out.push(Response::Data(Data::Flags(flags)));
-    let permanent = if read_only {
-        Vec::new()
-    } else {
-        let mut p = SYSTEM_FLAGS.to_vec();
-        p.push(Flag::Wildcard);
-        p
-    };
-    out.push(Response::untagged_ok(
-        Some(Code::PermanentFlags(permanent)),
-        "Flags permitted",
-    ));
+    let (sel, msgs) =
+        Selected::open(&store, target, read_only, acc.id, s.shared.recent.clone()).await?;
+    out.extend(sel.flag_lists());
     out.push(Response::Data(Data::Exists(sel.exists())));
     if !s.enabled.rev2 {
-        out.push(Response::Data(Data::Recent(0)));
+        out.push(Response::Data(Data::Recent(sel.recent_count())));
+        // RFC 3501 §6.3.1: the first unseen message, when there is one.
+        let seen = sel.seen_set(&store).await?;
+        if let Some(seq) = msgs.iter().position(|m| {
+            !view_flags(m, seen.as_ref())
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case("\\Seen"))
+        }) {
+            out.push(Response::untagged_ok(
+                Some(Code::Unseen(seq as u32 + 1)),
+                "First unseen",
+            ));
+        }
     }
     let mb = &sel.target.mailbox;
     out.push(Response::untagged_ok(
@@ -122,7 +106,11 @@ pub(crate) async fn select(
                     seq,
                     items: vec![
                         FetchValue::Uid(m.uid),
-                        FetchValue::Flags(to_flags(&view_flags(m, seen.as_ref()))),
+                        FetchValue::Flags(sel.flags_out(
+                            m.uid,
+                            &view_flags(m, seen.as_ref()),
+                            s.enabled,
+                        )),
                         FetchValue::ModSeq(m.modseq),
                     ],
                 }));

@@ -9,7 +9,7 @@ use vesontio_types::Uid;
 
 use crate::error::{CmdError, CmdResult, Done};
 use crate::ops::{selected, storable};
-use crate::selected::{to_flags, view_flags};
+use crate::selected::view_flags;
 use crate::session::Session;
 
 #[allow(clippy::too_many_arguments)]
@@ -91,6 +91,7 @@ pub(crate) async fn store(
     }
     // Report the resulting flags of every message of the set (RFC 9051
     // §6.4.6), read back so concurrent changes show too.
+    let en = s.enabled;
     let sel = selected(s)?;
     let seen = sel.seen_set(&store).await?;
     let mut reports = Vec::new();
@@ -102,15 +103,16 @@ pub(crate) async fn store(
             continue;
         };
         let f = view_flags(&m, seen.as_ref());
-        reports.push((seq, u, f, m.modseq));
+        let shown = sel.flags_out(u, &f, en);
+        reports.push((seq, u, f, shown, m.modseq));
     }
-    for (seq, u, f, ms) in reports {
+    for (seq, u, f, shown, ms) in reports {
         let silent = response == StoreResponse::Silent;
         // RFC 7162 §3.1.3: with UNCHANGEDSINCE, FETCH MODSEQ is sent even when silent.
         if !silent || (condstore && unchanged_since.is_some()) {
             let mut items = Vec::new();
             if !silent {
-                items.push(FetchValue::Flags(to_flags(&f)));
+                items.push(FetchValue::Flags(shown));
             }
             if uid == UidMode::Uid {
                 items.push(FetchValue::Uid(u));
