@@ -15,6 +15,7 @@ use vesontio_delivery::outbound::{
 };
 use vesontio_delivery::{Delivery, DeliveryConfig, Envelope, Origin, Recipient, Reply};
 use vesontio_imap_server::{ImapConfig, ImapServer};
+use vesontio_jobs::{Jobs, JobsConfig};
 use vesontio_pop3_server::{Pop3Config, Pop3Server};
 use vesontio_smtp_server::{Listener, SmtpConfig, SmtpServer};
 use vesontio_types::Address;
@@ -132,6 +133,27 @@ pub async fn start(
             let _ = d.spawn_held_retrier(t).await;
         }
     });
+    // The clock-driven charter rules (R11 retention, R12–R14 lifecycle).
+    let secs = |d: &vesontio_config::HumanDuration| d.0.as_secs() as i64;
+    let jobs = Jobs::new(
+        JobsConfig {
+            departed_deletion_after: secs(&s.lifecycle.departed_deletion_after),
+            departure_warning_before: secs(&s.lifecycle.departure_warning_before),
+            functional_inactivity_deletion: secs(&s.lifecycle.functional_inactivity_deletion),
+            forward_no_copy_after: secs(&s.lifecycle.forward_no_copy_after),
+            audit_retention: secs(&s.audit.retention),
+            interval: Duration::from_secs(3600),
+        },
+        p.store.clone(),
+        delivery.clone(),
+    );
+    tracker.spawn({
+        let t = shutdown.clone();
+        async move {
+            let _ = jobs.spawn(t).await;
+        }
+    });
+
     // Offline by default (DESIGN.md): the static zone answers every lookup.
     let resolver: Arc<dyn MxResolver> = match s.dns.mode {
         DnsMode::Static => {

@@ -90,7 +90,7 @@ impl Delivery {
     }
 
     /// A notice from the postmaster (no links, `Auto-Submitted`).
-    pub(crate) async fn send_notice(
+    pub async fn send_notice(
         &self,
         to: &Address,
         notice: &Notice,

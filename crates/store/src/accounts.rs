@@ -26,7 +26,8 @@ pub(crate) fn account_from_row(r: &AnyRow) -> Result<Account> {
         status: AccountStatus::parse(&status)
             .ok_or_else(|| StoreError::Invalid(format!("account status {status:?}")))?,
         departure_at: r.try_get("departure_at")?,
-        departure_warned: r.try_get::<i64, _>("departure_warned")? != 0,
+        // 0 in the column means "not warned" (schema v1 stored a flag).
+        departure_warned_at: Some(r.try_get::<i64, _>("departure_warned")?).filter(|t| *t != 0),
         manager: r.try_get("manager")?,
         quota_bytes: r.try_get("quota_bytes")?,
         bytes_used: r.try_get("bytes_used")?,
@@ -175,7 +176,7 @@ impl Store {
         .bind(u.must_change_password.unwrap_or(cur.must_change_password) as i64)
         .bind(u.status.unwrap_or(cur.status).as_str())
         .bind(u.departure_at.unwrap_or(cur.departure_at))
-        .bind(u.departure_warned.unwrap_or(cur.departure_warned) as i64)
+        .bind(u.departure_warned_at.unwrap_or(cur.departure_warned_at).unwrap_or(0))
         .bind(u.manager.unwrap_or(cur.manager))
         .bind(quota)
         .bind(u.quota_warned.unwrap_or(cur.quota_warned) as i64)

@@ -17,7 +17,8 @@ pub struct Account {
     pub must_change_password: bool,
     pub status: AccountStatus,
     pub departure_at: Option<UnixTime>,
-    pub departure_warned: bool,
+    /// R12: when the departure warning was sent.
+    pub departure_warned_at: Option<UnixTime>,
     pub manager: Option<String>,
     pub quota_bytes: i64,
     pub bytes_used: i64,
@@ -52,7 +53,7 @@ pub struct AccountUpdate {
     pub must_change_password: Option<bool>,
     pub status: Option<AccountStatus>,
     pub departure_at: Option<Option<UnixTime>>,
-    pub departure_warned: Option<bool>,
+    pub departure_warned_at: Option<Option<UnixTime>>,
     pub manager: Option<Option<String>>,
     pub quota_bytes: Option<i64>,
     pub quota_warned: Option<bool>,

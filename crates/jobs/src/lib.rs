@@ -1,0 +1,261 @@
+//! The clock-driven rules of the charter, run periodically by `vesontio
+//! serve` and testable with any clock (`run_once(now)`):
+//!
+//! - R12: a departed person is warned `departure_warning_before` ahead of
+//!   deletion, then deleted `departed_deletion_after` after leaving — never
+//!   with less than the full warning period (`policy::departed_action`).
+//! - R13: a functional mailbox nobody has read for
+//!   `functional_inactivity_deletion` is deleted.
+//! - R14: a person who redirects outside, keeps copies and has not read
+//!   their mailbox for `forward_no_copy_after` stops keeping copies, and is
+//!   told.
+//! - R11: audit entries older than the retention are purged.
+//! - Blobs whose last reference went away without their file being removed
+//!   (interrupted reclaim) are reclaimed.
+//!
+//! Quota holds (R17) and the outbound queue have their own workers in
+//! `delivery`.
+//!
+//! Invariants
+//! - Every action is recorded in the audit log (category `lifecycle`).
+//! - A rule that fails for one account is logged and the others go on.
+
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use vesontio_delivery::Delivery;
+use vesontio_policy::{
+    DepartedAction, departed_action, forward_no_copy_due, functional_inactive, texts,
+};
+use vesontio_store::{Account, AccountUpdate, Store};
+use vesontio_types::{AccountKind, AccountStatus, Address, UnixTime};
+
+/// Durations from the `[lifecycle]` and `[audit]` sections, in seconds.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    pub departed_deletion_after: i64,
+    pub departure_warning_before: i64,
+    pub functional_inactivity_deletion: i64,
+    pub forward_no_copy_after: i64,
+    pub audit_retention: i64,
+    /// How often `spawn` runs the rules.
+    pub interval: Duration,
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub departure_warnings: u32,
+    pub departed_deleted: u32,
+    pub functional_deleted: u32,
+    pub forward_copies_stopped: u32,
+    pub audit_purged: u64,
+    pub blobs_reclaimed: usize,
+    pub errors: u32,
+}
+
+#[derive(Clone)]
+pub struct Jobs {
+    cfg: JobsConfig,
+    store: Store,
+    delivery: Delivery,
+}
+
+impl Jobs {
+    pub fn new(cfg: JobsConfig, store: Store, delivery: Delivery) -> Self {
+        Jobs {
+            cfg,
+            store,
+            delivery,
+        }
+    }
+
+    /// Runs every rule once at `now`.
+    pub async fn run_once(&self, now: UnixTime) -> Report {
+        let mut r = Report::default();
+        match self.store.list_accounts(None).await {
+            Ok(accounts) => {
+                for a in accounts {
+                    if let Err(e) = self.account_rules(&a, now, &mut r).await {
+                        r.errors += 1;
+                        tracing::error!(account = %a.address, error = %e, "lifecycle rule failed");
+                    }
+                }
+            }
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "lifecycle: cannot list accounts");
+            }
+        }
+        match self
+            .store
+            .audit_purge_before(now - self.cfg.audit_retention)
+            .await
+        {
+            Ok(n) => r.audit_purged = n,
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "audit retention purge failed");
+            }
+        }
+        match self.store.unreferenced_blobs().await {
+            Ok(ids) => match self.store.reclaim_blobs(&ids).await {
+                Ok(n) => r.blobs_reclaimed = n,
+                Err(e) => {
+                    r.errors += 1;
+                    tracing::error!(error = %e, "blob reclaim failed");
+                }
+            },
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "blob reclaim: cannot list");
+            }
+        }
+        if r != Report::default() {
+            tracing::info!(?r, "lifecycle pass");
+        }
+        r
+    }
+
+    async fn account_rules(
+        &self,
+        a: &Account,
+        now: UnixTime,
+        r: &mut Report,
+    ) -> Result<(), String> {
+        let c = &self.cfg;
+        match (a.kind, a.status, a.departure_at) {
+            // R12
+            (AccountKind::Person, AccountStatus::Departed, Some(left)) => {
+                match departed_action(
+                    left,
+                    a.departure_warned_at,
+                    now,
+                    c.departed_deletion_after,
+                    c.departure_warning_before,
+                ) {
+                    DepartedAction::Warn => {
+                        let delete_at = left
+                            .saturating_add(c.departed_deletion_after)
+                            .max(now + c.departure_warning_before);
+                        let notice = texts::departure_warning_notice(delete_at);
+                        self.notify(a, &notice, now).await?;
+                        self.update(
+                            a,
+                            AccountUpdate {
+                                departure_warned_at: Some(Some(now)),
+                                ..Default::default()
+                            },
+                        )
+                        .await?;
+                        self.audit(now, "departure_warning", a, delete_at).await;
+                        r.departure_warnings += 1;
+                    }
+                    DepartedAction::Delete => {
+                        self.store
+                            .delete_account(a.id)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        self.audit(now, "departed_deleted", a, now).await;
+                        r.departed_deleted += 1;
+                    }
+                    DepartedAction::Nothing => {}
+                }
+            }
+            // R13
+            (AccountKind::Functional, _, _) => {
+                if functional_inactive(
+                    a.last_read_at,
+                    a.created_at,
+                    now,
+                    c.functional_inactivity_deletion,
+                ) {
+                    self.store
+                        .delete_account(a.id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    self.audit(now, "functional_inactive_deleted", a, now).await;
+                    r.functional_deleted += 1;
+                }
+            }
+            _ => {}
+        }
+        // R14
+        if a.kind == AccountKind::Person {
+            if let Some(to) = &a.forward_to {
+                let outside = match Address::parse(to) {
+                    Ok(addr) => !self.delivery.is_local_domain(addr.domain()).await,
+                    Err(_) => false,
+                };
+                let since = a.forward_since.unwrap_or(a.created_at);
+                if forward_no_copy_due(
+                    outside,
+                    a.forward_keep_copy,
+                    a.last_read_at,
+                    since,
+                    now,
+                    c.forward_no_copy_after,
+                ) {
+                    // Told first, while copies are still kept: the notice
+                    // lands in the mailbox and goes to the redirection too.
+                    let notice = texts::forward_no_copy_notice(to);
+                    self.notify(a, &notice, now).await?;
+                    self.update(
+                        a,
+                        AccountUpdate {
+                            forward_keep_copy: Some(false),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    self.audit(now, "forward_copy_stopped", a, now).await;
+                    r.forward_copies_stopped += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn notify(
+        &self,
+        a: &Account,
+        notice: &texts::Notice,
+        now: UnixTime,
+    ) -> Result<(), String> {
+        let to = Address::parse(&a.address).map_err(|e| e.to_string())?;
+        self.delivery
+            .send_notice(&to, notice, now)
+            .await
+            .map_err(|e| format!("{} {} {}", e.code, e.enhanced, e.text))
+    }
+
+    async fn update(&self, a: &Account, u: AccountUpdate) -> Result<(), String> {
+        self.store
+            .update_account(a.id, u)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn audit(&self, now: UnixTime, action: &str, a: &Account, at: UnixTime) {
+        let data = serde_json::json!({"action": action, "account": a.address, "kind": a.kind.as_str(), "at": at});
+        if let Err(e) = self.store.audit_append(now, "lifecycle", &data).await {
+            tracing::error!(error = %e, "lifecycle audit failed");
+        }
+    }
+
+    /// Runs the rules every `interval` until `shutdown`.
+    pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                self.run_once(vesontio_store::now()).await;
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(self.cfg.interval) => {}
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

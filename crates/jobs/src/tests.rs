@@ -1,0 +1,247 @@
+#![allow(clippy::unwrap_used)]
+//! Every rule with a fixed clock, on a real SQLite store.
+
+use super::*;
+use vesontio_delivery::DeliveryConfig;
+use vesontio_store::{NewAccount, StoreConfig};
+
+const DAY: i64 = 86_400;
+const T0: i64 = 1_780_000_000;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    store: Store,
+    jobs: Jobs,
+}
+
+async fn setup() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(StoreConfig::Sqlite {
+        dir: dir.path().to_path_buf(),
+    })
+    .await
+    .unwrap();
+    store.add_domain("ac-demo.fr").await.unwrap();
+    let dcfg = DeliveryConfig {
+        hostname: "mx.ac-demo.fr".into(),
+        local_domains: vec!["ac-demo.fr".into()],
+        postmaster: Address::parse("postmaster@ac-demo.fr").unwrap(),
+        message_size_limit: 10 << 20,
+        forbidden_extensions: vec!["exe".into()],
+        large_file_url: "https://fichiers.ac-demo.fr".into(),
+        recipients_per_message: 50,
+        recipients_per_hour: 200,
+        quota_warning_percent: 90,
+        full_mailbox_hold_secs: 5 * DAY,
+        retry_intervals_secs: vec![900],
+        queue_expiry_secs: 5 * DAY,
+        static_routes: vec![],
+    };
+    let delivery = Delivery::new(dcfg, store.clone());
+    let cfg = JobsConfig {
+        departed_deletion_after: 365 * DAY,
+        departure_warning_before: 60 * DAY,
+        functional_inactivity_deletion: 180 * DAY,
+        forward_no_copy_after: 120 * DAY,
+        audit_retention: 365 * DAY,
+        interval: Duration::from_secs(3600),
+    };
+    Env {
+        _dir: dir,
+        jobs: Jobs::new(cfg, store.clone(), delivery),
+        store,
+    }
+}
+
+async fn account(e: &Env, address: &str, kind: AccountKind) -> Account {
+    e.store
+        .create_account(NewAccount {
+            address: address.into(),
+            kind,
+            display_name: String::new(),
+            password_hash: None,
+            must_change_password: false,
+            manager: None,
+            quota_bytes: 1 << 30,
+            created_at: T0,
+        })
+        .await
+        .unwrap()
+}
+
+async fn inbox_subjects(e: &Env, a: &Account) -> Vec<String> {
+    let inbox = e
+        .store
+        .mailbox_by_name(a.id, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut out = Vec::new();
+    for m in e.store.messages(inbox.id).await.unwrap() {
+        let raw = String::from_utf8(e.store.read_blob(&m.blob_id).await.unwrap()).unwrap();
+        let subject = raw
+            .lines()
+            .find(|l| l.starts_with("Subject:"))
+            .unwrap_or("")
+            .to_string();
+        out.push(subject);
+    }
+    out
+}
+
+#[tokio::test]
+async fn r12_departed_person_is_warned_then_deleted() {
+    let e = setup().await;
+    let a = account(&e, "jean.dupont@ac-demo.fr", AccountKind::Person).await;
+    e.store
+        .update_account(
+            a.id,
+            AccountUpdate {
+                status: Some(AccountStatus::Departed),
+                departure_at: Some(Some(T0)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        e.jobs.run_once(T0 + 300 * DAY).await,
+        Report::default(),
+        "nothing before the warning date"
+    );
+    let r = e.jobs.run_once(T0 + 306 * DAY).await;
+    assert_eq!(r.departure_warnings, 1);
+    let warned = e.store.account(a.id).await.unwrap().unwrap();
+    assert_eq!(warned.departure_warned_at, Some(T0 + 306 * DAY));
+    let subjects = inbox_subjects(&e, &warned).await;
+    assert_eq!(subjects.len(), 1, "{subjects:?}");
+    // Warned once only.
+    assert_eq!(e.jobs.run_once(T0 + 320 * DAY).await.departure_warnings, 0);
+    assert_eq!(inbox_subjects(&e, &warned).await.len(), 1);
+    // Deleted one year after leaving (the warning was more than 2 months before).
+    assert_eq!(
+        e.jobs.run_once(T0 + 365 * DAY - 1).await.departed_deleted,
+        0
+    );
+    assert_eq!(e.jobs.run_once(T0 + 366 * DAY).await.departed_deleted, 1);
+    assert!(e.store.account(a.id).await.unwrap().is_none());
+    let trail = e.store.audit_entries(0, i64::MAX).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|t| t.category == "lifecycle" && t.data.contains("departed_deleted"))
+    );
+}
+
+#[tokio::test]
+async fn r12_a_late_warning_still_gives_the_full_period() {
+    let e = setup().await;
+    let a = account(&e, "paul.martin@ac-demo.fr", AccountKind::Person).await;
+    e.store
+        .update_account(
+            a.id,
+            AccountUpdate {
+                status: Some(AccountStatus::Departed),
+                departure_at: Some(Some(T0)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // The departure was recorded late: first pass after the deletion date.
+    assert_eq!(e.jobs.run_once(T0 + 400 * DAY).await.departure_warnings, 1);
+    assert_eq!(
+        e.jobs.run_once(T0 + 459 * DAY).await.departed_deleted,
+        0,
+        "60 days after the warning, not before"
+    );
+    assert_eq!(e.jobs.run_once(T0 + 460 * DAY).await.departed_deleted, 1);
+}
+
+#[tokio::test]
+async fn r13_inactive_functional_mailbox_is_deleted() {
+    let e = setup().await;
+    let read = account(&e, "examens@ac-demo.fr", AccountKind::Functional).await;
+    let unread = account(&e, "archives@ac-demo.fr", AccountKind::Functional).await;
+    let person = account(&e, "marie.curie@ac-demo.fr", AccountKind::Person).await;
+    e.store
+        .touch_last_read(read.id, T0 + 100 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(e.jobs.run_once(T0 + 179 * DAY).await.functional_deleted, 0);
+    assert_eq!(e.jobs.run_once(T0 + 180 * DAY).await.functional_deleted, 1);
+    assert!(
+        e.store.account(unread.id).await.unwrap().is_none(),
+        "never read for 6 months"
+    );
+    assert!(
+        e.store.account(read.id).await.unwrap().is_some(),
+        "read 80 days ago"
+    );
+    assert_eq!(e.jobs.run_once(T0 + 281 * DAY).await.functional_deleted, 1);
+    assert!(
+        e.store.account(person.id).await.unwrap().is_some(),
+        "persons are never deleted for inactivity"
+    );
+}
+
+#[tokio::test]
+async fn r14_forwarding_stops_keeping_copies_after_four_months_unread() {
+    let e = setup().await;
+    let out = account(&e, "jean.dupont@ac-demo.fr", AccountKind::Person).await;
+    let internal = account(&e, "paul.martin@ac-demo.fr", AccountKind::Person).await;
+    let fwd = |to: &str| AccountUpdate {
+        forward_to: Some(Some(to.into())),
+        forward_keep_copy: Some(true),
+        forward_since: Some(Some(T0)),
+        ..Default::default()
+    };
+    e.store
+        .update_account(out.id, fwd("jean@example.org"))
+        .await
+        .unwrap();
+    e.store
+        .update_account(internal.id, fwd("marie.curie@ac-demo.fr"))
+        .await
+        .unwrap();
+    assert_eq!(
+        e.jobs.run_once(T0 + 119 * DAY).await.forward_copies_stopped,
+        0
+    );
+    let r = e.jobs.run_once(T0 + 120 * DAY).await;
+    assert_eq!(r.forward_copies_stopped, 1, "only the redirection outside");
+    let a = e.store.account(out.id).await.unwrap().unwrap();
+    assert!(!a.forward_keep_copy);
+    assert_eq!(inbox_subjects(&e, &a).await.len(), 1, "the user is told");
+    assert!(
+        e.store
+            .account(internal.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .forward_keep_copy
+    );
+    assert_eq!(
+        e.jobs.run_once(T0 + 200 * DAY).await.forward_copies_stopped,
+        0,
+        "once"
+    );
+}
+
+#[tokio::test]
+async fn r11_audit_retention() {
+    let e = setup().await;
+    e.store
+        .audit_append(T0, "connection", &serde_json::json!({"n": 1}))
+        .await
+        .unwrap();
+    e.store
+        .audit_append(T0 + 200 * DAY, "connection", &serde_json::json!({"n": 2}))
+        .await
+        .unwrap();
+    let r = e.jobs.run_once(T0 + 366 * DAY).await;
+    assert_eq!(r.audit_purged, 1);
+    let left = e.store.audit_entries(0, i64::MAX).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(e.store.audit_verify().await.unwrap(), Ok(1));
+}
