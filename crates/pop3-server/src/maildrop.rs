@@ -85,7 +85,13 @@ pub(crate) async fn open(
     let mut entries = Vec::with_capacity(metas.len());
     let mut info = Vec::with_capacity(metas.len());
     for m in metas {
-        let size = match sizes.get(&m.blob_id) {
+        // Stored at delivery since schema v2; rows from before are measured
+        // once per process.
+        let cached = m
+            .crlf_size
+            .map(|s| s.max(0) as u64)
+            .or_else(|| sizes.get(&m.blob_id));
+        let size = match cached {
             Some(s) => s,
             None => match store.read_blob(&m.blob_id).await {
                 Ok(raw) => {

@@ -69,3 +69,49 @@ fn uidl_is_uidvalidity_dot_uid() {
     // RFC 1939 §7: at most 70 characters in 0x21..=0x7E.
     assert!(uidl(u32::MAX, u32::MAX).len() <= 70);
 }
+
+/// The size the store records at delivery is the size POP3 announces.
+#[test]
+fn store_crlf_size_agrees_with_pop3_octet_size() {
+    let cases: &[&[u8]] = &[
+        b"",
+        b"a",
+        b"a\r\n",
+        b"a\nb\n",
+        b"a\rb\r",
+        b"a\r\r\nb",
+        b"a\n\rb",
+        b"\n",
+        b"\r\n\r\n",
+        b".x\r\n..\r\n",
+        b"x\r\n.\r\n",
+        b"Subject: t\r\n\r\nbody without end",
+        b"\r",
+        b"\r\r\n\n",
+    ];
+    for raw in cases {
+        assert_eq!(
+            vesontio_store::crlf_size(raw) as u64,
+            vesontio_pop3_proto::octet_size(raw),
+            "{:?}",
+            String::from_utf8_lossy(raw)
+        );
+    }
+    let mut x: u64 = 0x1234_5678;
+    for _ in 0..2000 {
+        let raw: Vec<u8> = (0..(x % 200))
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                [b'a', b'\r', b'\n', b'.', b' '][(x % 5) as usize]
+            })
+            .collect();
+        assert_eq!(
+            vesontio_store::crlf_size(&raw) as u64,
+            vesontio_pop3_proto::octet_size(&raw),
+            "{:?}",
+            raw
+        );
+    }
+}

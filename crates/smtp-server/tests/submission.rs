@@ -67,7 +67,12 @@ async fn smtplib(h: &Harness, spec: Value) -> Value {
 }
 
 fn msg(subject: &str, body: &str) -> String {
-    format!("From: {JEAN}\r\nTo: {MARIE}\r\nSubject: {subject}\r\n\r\n{body}\r\n")
+    msg_from(JEAN, MARIE, subject, body)
+}
+
+/// `From:` must name the sender too (R2 is checked on the header).
+fn msg_from(from: &str, to: &str, subject: &str, body: &str) -> String {
+    format!("From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\n\r\n{body}\r\n")
 }
 
 /// Before STARTTLS: no AUTH advertised, AUTH refused (538 5.7.11), MAIL
@@ -188,7 +193,7 @@ async fn implicit_tls_auth_login_and_plain() {
     let r = smtplib(
         &h,
         json!({"mode": "ssl", "port": h.submissions.port(), "user": MARIE, "pw": PASSWORD, "mech": "LOGIN",
-               "from": MARIE, "to": [JEAN], "msg": msg("retour", "bien reçu")}),
+               "from": MARIE, "to": [JEAN], "msg": msg_from(MARIE, JEAN, "retour", "bien reçu")}),
     )
     .await;
     assert_eq!(r["sent"], true, "{r}");

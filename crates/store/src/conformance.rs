@@ -505,6 +505,12 @@ pub async fn blobs_shared_and_reclaimed(s: Store) {
     let arch = s.mailbox_by_name(a.id, "Archive").await.unwrap().unwrap();
     let map = s.copy_messages(ia.id, &[1], arch.id, NOW).await.unwrap();
     assert_eq!(map, vec![(1, 1)]);
+    let copied = s.messages(arch.id).await.unwrap();
+    assert_eq!(
+        copied[0].crlf_size,
+        Some("Subject: shared\r\n\r\nsame body\r\n".len() as i64),
+        "copies keep the CRLF size"
+    );
     let moved = s.move_messages(arch.id, &[1], ia.id).await.unwrap();
     assert_eq!(moved, vec![(1, 2)]);
     assert!(s.messages(arch.id).await.unwrap().is_empty());

@@ -38,6 +38,7 @@ mod schema;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
+pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
 

@@ -11,7 +11,8 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::{Change, Store};
 
-const COLS: &str = "id, mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private";
+const COLS: &str =
+    "id, mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size";
 
 fn from_row(r: &AnyRow) -> Result<MessageMeta> {
     let flags: String = r.try_get("flags")?;
@@ -25,7 +26,23 @@ fn from_row(r: &AnyRow) -> Result<MessageMeta> {
         flags: split_flags(&flags),
         modseq: r.try_get::<i64, _>("modseq")? as ModSeq,
         private: r.try_get::<i64, _>("private")? != 0,
+        crlf_size: r.try_get("crlf_size")?,
     })
+}
+
+/// RFC 1939 §11 size: the octets of the message once bare CR and bare LF
+/// are CRLF and a final CRLF is added when the last line has none
+/// (byte-stuffing not counted). `vesontio_pop3_proto::octet_size` is the
+/// reference; pop3-server's tests check the two agree.
+pub fn crlf_size(raw: &[u8]) -> i64 {
+    let crs = memchr::memchr_iter(b'\r', raw).count() as i64;
+    let lfs = memchr::memchr_iter(b'\n', raw).count() as i64;
+    let crlfs = memchr::memmem::find_iter(raw, b"\r\n").count() as i64;
+    // Each CRLF stays 2 octets; each bare CR or bare LF becomes 2.
+    let other = raw.len() as i64 - crs - lfs;
+    let line_ends = crlfs + (crs - crlfs) + (lfs - crlfs);
+    let unterminated = !raw.is_empty() && !matches!(raw.last(), Some(b'\r') | Some(b'\n'));
+    other + 2 * line_ends + if unterminated { 2 } else { 0 }
 }
 
 fn split_flags(s: &str) -> Vec<String> {
@@ -116,8 +133,8 @@ impl Store {
             .await?;
             let (uid, modseq) = next_uid(&mut tx, mailbox).await?;
             sqlx::query(
-                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(mailbox.0)
             .bind(uid as i64)
@@ -127,6 +144,7 @@ impl Store {
             .bind(join_flags(&msg.flags))
             .bind(modseq as i64)
             .bind(msg.private as i64)
+            .bind(msg.data.as_deref().map(|d| crlf_size(d)))
             .execute(&mut *tx)
             .await?;
             changes.push(Change {
@@ -431,8 +449,8 @@ impl Store {
                 .await?;
             let (uid, modseq) = next_uid(tx, dst).await?;
             sqlx::query(
-                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(dst.0)
             .bind(uid as i64)
@@ -442,6 +460,7 @@ impl Store {
             .bind(join_flags(&m.flags))
             .bind(modseq as i64)
             .bind(m.private as i64)
+            .bind(m.crlf_size)
             .execute(&mut **tx)
             .await?;
             map.push((m.uid, uid));

@@ -110,6 +110,9 @@ pub struct MessageMeta {
     pub modseq: ModSeq,
     /// R4: never shown to administrators.
     pub private: bool,
+    /// The size once every line end is CRLF and the last line ended (RFC
+    /// 1939 §11, what POP3 announces); `None` for rows from before schema v2.
+    pub crlf_size: Option<i64>,
 }
 
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2)];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
@@ -172,4 +172,10 @@ CREATE TABLE vacation_replies (
     period TEXT NOT NULL,
     PRIMARY KEY (account_id, sender, period)
 );
+"#;
+
+/// v2: the size of each message in CRLF form (RFC 1939 §11), so POP3 never
+/// reads bodies to list a maildrop. NULL for rows written before.
+const V2: &str = r#"
+ALTER TABLE messages ADD COLUMN crlf_size BIGINT;
 "#;
