@@ -108,9 +108,9 @@ pub(crate) async fn prepare(
     if vanished && !en.qresync {
         return Err(CmdError::bad("VANISHED requires ENABLE QRESYNC"));
     }
-    if changed_since.is_some() {
-        // RFC 7162 §3.1.4: CHANGEDSINCE enables CONDSTORE.
-        s.enabled.condstore = true;
+    if changed_since.is_some() || items.contains(&FetchAttr::ModSeq) {
+        // RFC 7162 §3.1.4, §3.1.3: CHANGEDSINCE and MODSEQ enable CONDSTORE.
+        super::enable_condstore(s, out);
     }
     let condstore = s.enabled.condstore;
     let sel = selected(s)?;

@@ -213,3 +213,20 @@ pub(crate) fn storable(flags: &[Flag]) -> Vec<String> {
 pub(crate) fn nonexistent(name: &str) -> CmdError {
     CmdError::no(Code::NonExistent, format!("No such mailbox: {name}"))
 }
+
+/// Turns CONDSTORE on for a CONDSTORE-enabling command (RFC 7162 §3.1:
+/// SELECT/EXAMINE (CONDSTORE), FETCH MODSEQ or CHANGEDSINCE, STORE
+/// UNCHANGEDSINCE, SEARCH MODSEQ, ENABLE). RFC 7162 §3.1: the first one
+/// issued while a mailbox is selected gets `* OK [HIGHESTMODSEQ n]` first.
+pub(crate) fn enable_condstore(s: &mut Session, out: &mut Vec<Response>) {
+    if s.enabled.condstore {
+        return;
+    }
+    s.enabled.condstore = true;
+    if let Some(sel) = &s.selected {
+        out.push(Response::untagged_ok(
+            Some(Code::HighestModSeq(sel.highest_modseq)),
+            "Highest",
+        ));
+    }
+}

@@ -36,7 +36,7 @@ pub(crate) async fn search(
     }
     let with_modseq = uses_modseq(criteria);
     if with_modseq {
-        s.enabled.condstore = true;
+        super::enable_condstore(s, out);
     }
     let rev2 = s.enabled.rev2;
     let store = s.shared.store.clone();
@@ -136,7 +136,33 @@ pub(crate) async fn search(
                         SearchReturn::Save => {}
                     }
                 }
-                if let Some(m) = top_modseq {
+                // RFC 7162 §3.1.5 (RFC 4731 with CONDSTORE): with only MIN
+                // and/or MAX asked for, MODSEQ is the highest of the
+                // messages returned, not of the whole result.
+                let only_min_max = opts.iter().all(|o| {
+                    matches!(
+                        o,
+                        SearchReturn::Min | SearchReturn::Max | SearchReturn::Save
+                    )
+                });
+                let modseq = if only_min_max {
+                    top_modseq.and(
+                        hits.iter()
+                            .filter(|h| {
+                                items.iter().any(|i| match i {
+                                    ESearchItem::Min(n) | ESearchItem::Max(n) => {
+                                        *n == if uid == UidMode::Uid { h.1 } else { h.0 }
+                                    }
+                                    _ => false,
+                                })
+                            })
+                            .map(|h| h.2)
+                            .max(),
+                    )
+                } else {
+                    top_modseq
+                };
+                if let Some(m) = modseq {
                     items.push(ESearchItem::ModSeq(m));
                 }
                 out.push(Response::Data(Data::ESearch {

@@ -25,7 +25,7 @@ pub(crate) async fn store(
 ) -> CmdResult {
     if unchanged_since.is_some() {
         // RFC 7162 §3.1.3: UNCHANGEDSINCE enables CONDSTORE.
-        s.enabled.condstore = true;
+        super::enable_condstore(s, out);
     }
     let condstore = s.enabled.condstore;
     let store = s.shared.store.clone();
