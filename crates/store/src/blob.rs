@@ -47,6 +47,11 @@ impl BlobStore {
         })
     }
 
+    /// The directory holding the blob files.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn id_of(data: &[u8]) -> String {
         hex::encode(Sha256::digest(data))
     }

@@ -92,6 +92,10 @@ struct Inner {
     blobs: BlobStore,
     changes: broadcast::Sender<Change>,
     audit_tx: tokio::sync::mpsc::Sender<audit::AuditJob>,
+    /// PostgreSQL: the NOTIFY channel of this schema.
+    notify_channel: Option<String>,
+    /// Dropped with the store: ends the LISTEN task.
+    _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -163,10 +167,20 @@ impl Store {
                 (Dialect::Postgres, pool.clone(), pool, blob_dir.clone())
             }
         };
+        let (changes, _) = broadcast::channel(1024);
+        // PostgreSQL: changes travel between nodes by LISTEN/NOTIFY, one
+        // channel per schema; every node, this one included, hears them.
+        let (notify_channel, listener_stop) = match &config {
+            StoreConfig::Postgres { url, schema, .. } => {
+                let channel = format!("vesontio_{schema}");
+                let stop = spawn_listener(url.clone(), channel.clone(), changes.clone()).await?;
+                (Some(channel), Some(stop))
+            }
+            StoreConfig::Sqlite { .. } => (None, None),
+        };
         let blobs = tokio::task::spawn_blocking(move || BlobStore::open(&blob_dir))
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        let (changes, _) = broadcast::channel(1024);
         let audit_tx = audit::start_writer(write.clone());
         let store = Store {
             inner: Arc::new(Inner {
@@ -176,6 +190,8 @@ impl Store {
                 blobs,
                 changes,
                 audit_tx,
+                notify_channel,
+                _listener_stop: listener_stop,
             }),
         };
         store.migrate().await?;
@@ -188,6 +204,12 @@ impl Store {
             .await?;
         for (version, sql) in schema::MIGRATIONS {
             let mut tx = w.begin().await?;
+            if self.inner.dialect == Dialect::Postgres {
+                // Nodes starting together migrate one after the other.
+                sqlx::query("SELECT pg_advisory_xact_lock(7365736)")
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let done: Option<(i64,)> =
                 sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
                     .bind(*version)
@@ -214,6 +236,14 @@ impl Store {
         self.inner.dialect
     }
 
+    /// The PostgreSQL schema, if this store is on PostgreSQL.
+    pub fn schema_name(&self) -> Option<&str> {
+        self.inner
+            .notify_channel
+            .as_deref()
+            .and_then(|c| c.strip_prefix("vesontio_"))
+    }
+
     pub fn blobs(&self) -> &BlobStore {
         &self.inner.blobs
     }
@@ -224,7 +254,25 @@ impl Store {
     }
 
     pub(crate) fn notify(&self, change: Change) {
-        let _ = self.inner.changes.send(change);
+        match &self.inner.notify_channel {
+            None => {
+                let _ = self.inner.changes.send(change);
+            }
+            Some(channel) => {
+                let (pool, channel) = (self.inner.write.clone(), channel.clone());
+                let payload = format!("{}:{}", change.account_id.0, change.mailbox_id.0);
+                tokio::spawn(async move {
+                    let r = sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(channel)
+                        .bind(payload)
+                        .execute(&pool)
+                        .await;
+                    if let Err(e) = r {
+                        tracing::warn!(error = %e, "pg_notify failed");
+                    }
+                });
+            }
+        }
     }
 
     pub(crate) fn w(&self) -> &AnyPool {
@@ -279,6 +327,39 @@ impl Store {
         self.inner.write.close().await;
         self.inner.read.close().await;
     }
+}
+
+/// Listens on `channel` and republishes each `account:mailbox` payload on
+/// `changes` until the returned sender is dropped. Reconnects after errors.
+async fn spawn_listener(
+    url: String,
+    channel: String,
+    changes: broadcast::Sender<Change>,
+) -> Result<tokio::sync::oneshot::Sender<()>> {
+    let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+    listener.listen(&channel).await?;
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return,
+                n = listener.recv() => match n {
+                    Ok(n) => {
+                        let mut parts = n.payload().split(':').map(str::parse::<i64>);
+                        if let (Some(Ok(a)), Some(Ok(m))) = (parts.next(), parts.next()) {
+                            let _ = changes.send(Change { account_id: AccountId(a), mailbox_id: MailboxId(m) });
+                        }
+                    }
+                    Err(e) => {
+                        // PgListener reconnects on the next recv.
+                        tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    }
+                },
+            }
+        }
+    });
+    Ok(stop)
 }
 
 /// Current time in seconds, for callers that do not inject a clock.

@@ -35,3 +35,43 @@ async fn postgres(case: &str) -> Option<Store> {
 }
 
 vesontio_store::conformance_tests!(postgres);
+
+/// Two nodes on one schema: a delivery on one wakes a subscriber on the
+/// other (LISTEN/NOTIFY), as IMAP IDLE needs in a cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_cross_nodes() {
+    let Some(a) = postgres("changes_cross_nodes").await else {
+        return;
+    };
+    // The same schema, opened a second time: another node.
+    let url = std::env::var("VESONTIO_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = a.schema_name().expect("postgres schema").to_string();
+    let b = Store::open(StoreConfig::Postgres {
+        url,
+        schema,
+        blob_dir: a.blobs().root().to_path_buf(),
+    })
+    .await
+    .expect("second node");
+    let mut rx = b.subscribe();
+    let acc = vesontio_store::conformance::person(&a, "idle@ac-demo.fr", 1 << 20).await;
+    let inbox = vesontio_store::conformance::inbox(&a, acc.id).await;
+    a.append(
+        inbox.id,
+        vesontio_store::conformance::msg(&a, "Subject: x\r\n\r\nx\r\n").await,
+    )
+    .await
+    .expect("append");
+    let change = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            let c = rx.recv().await.expect("channel");
+            if c.mailbox_id == inbox.id {
+                return c;
+            }
+        }
+    })
+    .await
+    .expect("the other node hears the change within 5 s");
+    assert_eq!(change.account_id, acc.id);
+}
