@@ -44,12 +44,8 @@ pub(crate) struct Scope<'a> {
 
 fn header_text(v: &mail_parser::HeaderValue<'_>) -> String {
     use mail_parser::{Address, HeaderValue};
-    let addrs = |a: &Address<'_>| -> String {
-        let list: Vec<&mail_parser::Addr<'_>> = match a {
-            Address::List(l) => l.iter().collect(),
-            Address::Group(g) => g.iter().flat_map(|g| g.addresses.iter()).collect(),
-        };
-        list.iter()
+    let list = |l: &[mail_parser::Addr<'_>]| -> String {
+        l.iter()
             .map(|a| {
                 format!(
                     "{} <{}>",
@@ -59,6 +55,24 @@ fn header_text(v: &mail_parser::HeaderValue<'_>) -> String {
             })
             .collect::<Vec<_>>()
             .join(", ")
+    };
+    let addrs = |a: &Address<'_>| -> String {
+        match a {
+            Address::List(l) => list(l),
+            // RFC 5322 §3.4 groups: the display name is searchable too
+            // ("To: team: a@x, b@y;" and the empty "To: team:;").
+            Address::Group(g) => g
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}: {};",
+                        g.name.as_deref().unwrap_or(""),
+                        list(&g.addresses)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
     };
     match v {
         HeaderValue::Address(a) => addrs(a),

@@ -152,6 +152,43 @@ Caf=C3=A9 au lait\r\n";
     }
 
     #[test]
+    fn address_groups_match_by_name_and_member() {
+        let raw = b"To: groupname: groupuser1@domain.org, Two <groupuser2@domain.org>;,\r\n  \
+            groupname2: groupuser3@domain.org;\r\nCc: empty:;\r\nSubject: g\r\n\r\nx\r\n";
+        let content = Content::parse(raw);
+        let flags = vec![];
+        let m = Msg {
+            seq: 1,
+            uid: 1,
+            flags: &flags,
+            size: 1,
+            internal_date: 0,
+            modseq: 1,
+            recent: false,
+            content: Some(&content),
+        };
+        let sc = Scope {
+            largest_seq: 1,
+            largest_uid: 1,
+            saved: &[],
+            now: 0,
+        };
+        let s = |x: &str| x.to_string();
+        // RFC 5322 §3.4: the group's display name is part of the field.
+        for (k, want) in [
+            (K::To(s("groupname")), true),
+            (K::To(s("groupname2")), true),
+            (K::To(s("groupuser1")), true),
+            (K::To(s("two")), true),
+            (K::To(s("groupuser3@domain.org")), true),
+            (K::Cc(s("empty")), true),
+            (K::To(s("empty")), false),
+        ] {
+            assert_eq!(matches(&k, &m, &sc), want, "{k:?}");
+        }
+    }
+
+    #[test]
     fn content_keys_are_false_without_content() {
         let flags = vec![];
         let m = Msg {
