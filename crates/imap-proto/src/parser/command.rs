@@ -57,7 +57,7 @@ fn command_body(c: &mut Cursor<'_>) -> PResult<CommandBody> {
         "EXAMINE" => select(c, SelectMode::ReadOnly)?,
         "CREATE" => {
             c.sp()?;
-            let mailbox = c.mailbox()?;
+            let mailbox = c.new_mailbox()?;
             let mut special_use = Vec::new();
             // RFC 6154 §3: CREATE name (USE (\Sent ...)); RFC 4466 create-params.
             if c.eat(b' ') {
@@ -88,7 +88,7 @@ fn command_body(c: &mut Cursor<'_>) -> PResult<CommandBody> {
             c.sp()?;
             let from = c.mailbox()?;
             c.sp()?;
-            let to = c.mailbox()?;
+            let to = c.new_mailbox()?;
             CommandBody::Rename { from, to }
         }
         "SUBSCRIBE" => CommandBody::Subscribe(one_mailbox(c)?),
@@ -329,8 +329,8 @@ fn list(c: &mut Cursor<'_>) -> PResult<CommandBody> {
     let reference = if c.opts.utf8 || !reference.contains('&') {
         reference
     } else {
-        crate::utf7::decode_utf7(&reference)
-            .ok_or_else(|| ParseError("Invalid modified UTF-7 reference".into()))?
+        // Kept as sent when not valid modified UTF-7: it then matches nothing.
+        crate::utf7::decode_utf7(&reference).unwrap_or(reference)
     };
     c.sp()?;
     let patterns = if c.peek() == Some(b'(') {

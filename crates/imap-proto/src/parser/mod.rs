@@ -291,20 +291,36 @@ impl<'a> Cursor<'a> {
     }
 
     /// Decodes a mailbox or pattern name per the connection's UTF-8 mode.
-    fn decode_name(&self, raw: Vec<u8>) -> PResult<String> {
+    /// A name that is not valid modified UTF-7 is an error when `strict`
+    /// (a name being created); otherwise it is kept as sent: it is a valid
+    /// astring (RFC 9051 §9), so naming a mailbox that does not exist gets
+    /// NO from the server and a LIST pattern simply matches nothing,
+    /// rather than BAD.
+    fn decode_name(&self, raw: Vec<u8>, strict: bool) -> PResult<String> {
         let s = String::from_utf8(raw).or_else(|_| err("Mailbox name is not valid UTF-8"))?;
         if self.opts.utf8 || !s.contains('&') {
             // RFC 9051 §5.1: UTF-8 names; 8-bit names without '&' are also
             // accepted from legacy clients as UTF-8.
             return Ok(s);
         }
-        decode_utf7(&s).ok_or_else(|| ParseError("Invalid modified UTF-7 mailbox name".into()))
+        match decode_utf7(&s) {
+            Some(d) => Ok(d),
+            None if !strict => Ok(s),
+            None => err("Invalid modified UTF-7 mailbox name"),
+        }
     }
 
-    /// `mailbox = "INBOX" / astring`
+    /// `mailbox = "INBOX" / astring`, an existing mailbox.
     pub(crate) fn mailbox(&mut self) -> PResult<Mailbox> {
         let raw = self.astring()?;
-        Ok(Mailbox::new(self.decode_name(raw)?))
+        Ok(Mailbox::new(self.decode_name(raw, false)?))
+    }
+
+    /// A mailbox name being created (CREATE, RENAME's new name): modified
+    /// UTF-7 must be valid (RFC 3501 §5.1.3).
+    pub(crate) fn new_mailbox(&mut self) -> PResult<Mailbox> {
+        let raw = self.astring()?;
+        Ok(Mailbox::new(self.decode_name(raw, true)?))
     }
 
     /// `list-mailbox = 1*list-char / string`
@@ -319,7 +335,7 @@ impl<'a> Cursor<'a> {
                 a.to_vec()
             }
         };
-        self.decode_name(raw)
+        self.decode_name(raw, false)
     }
 
     fn seq_number(&mut self) -> PResult<SeqNum> {

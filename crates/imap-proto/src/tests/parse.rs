@@ -251,7 +251,24 @@ fn mailbox_names_utf7_and_utf8() {
         }
     );
     assert_eq!(p("a DELETE &-x\r\n"), CommandBody::Delete(mb("&x")));
-    bad("a DELETE &Jjo\r\n");
+    // Not valid modified UTF-7: refused for a new name, kept as sent for
+    // an existing one (the server then says NO) and for LIST patterns.
+    bad("a CREATE &Jjo\r\n");
+    bad("a RENAME x &Jjo\r\n");
+    assert_eq!(p("a DELETE &Jjo\r\n"), CommandBody::Delete(mb("&Jjo")));
+    assert_eq!(
+        p("a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}\r\n"),
+        CommandBody::Select {
+            mailbox: mb("!#$&'+,-.0123456789:;<=>?@^_`|[}"),
+            mode: SelectMode::ReadWrite,
+            condstore: false,
+            qresync: None,
+        }
+    );
+    assert!(matches!(
+        p("a LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%*\r\n"),
+        CommandBody::List { .. }
+    ));
     // UTF-8 mode: '&' is literal.
     assert_eq!(
         p8("a DELETE \"Caf&é\"\r\n"),
