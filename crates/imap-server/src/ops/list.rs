@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use vesontio_imap_proto::{
-    Data, ListItem, ListReturn, ListSelect, Mailbox as Name, Response, StatusItem,
+    Data, ListExtended, ListItem, ListReturn, ListSelect, Mailbox as Name, Response, StatusItem,
 };
 
 use crate::error::{CmdError, CmdResult, Done};
@@ -39,6 +39,16 @@ fn has_children(m: &BTreeMap<String, Option<Target>>, name: &str) -> bool {
         .is_some_and(|(k, _)| k.starts_with(&prefix))
 }
 
+/// The names below `name` in the hierarchy.
+fn descendants<'a>(
+    m: &'a BTreeMap<String, Option<Target>>,
+    name: &str,
+) -> impl Iterator<Item = (&'a String, &'a Option<Target>)> {
+    let prefix = format!("{name}{DELIM}");
+    m.range(prefix.clone()..)
+        .take_while(move |(k, _)| k.starts_with(&prefix))
+}
+
 fn subscribed(t: &Option<Target>) -> bool {
     t.as_ref().is_some_and(|t| t.shared || t.mailbox.subscribed)
 }
@@ -61,14 +71,23 @@ pub(crate) async fn list(
     let acc = account(s)?;
     let mut sel_subscribed = false;
     let mut sel_special = false;
+    let mut recursive = false;
     for o in selection {
         match o {
             ListSelect::Subscribed => sel_subscribed = true,
             ListSelect::SpecialUse => sel_special = true,
-            ListSelect::Remote | ListSelect::RecursiveMatch => {}
+            ListSelect::RecursiveMatch => recursive = true,
+            ListSelect::Remote => {}
             // RFC 5258 §3: unknown selection options are an error.
             ListSelect::Other(x) => return Err(CmdError::bad(format!("Unknown LIST option {x}"))),
         }
+    }
+    // RFC 5258 §3: RECURSIVEMATCH needs another selection option (REMOTE
+    // does not count).
+    if recursive && !sel_subscribed && !sel_special {
+        return Err(CmdError::bad(
+            "RECURSIVEMATCH needs another selection option",
+        ));
     }
     let mut ret_subscribed = sel_subscribed;
     let mut status: Option<&[StatusItem]> = None;
@@ -76,7 +95,11 @@ pub(crate) async fn list(
         match r {
             ListReturn::Subscribed => ret_subscribed = true,
             ListReturn::Status(items) => status = Some(items),
-            ListReturn::Children | ListReturn::SpecialUse | ListReturn::Other(_) => {}
+            ListReturn::Children | ListReturn::SpecialUse => {}
+            // RFC 5258 §3: so are unknown return options.
+            ListReturn::Other(x) => {
+                return Err(CmdError::bad(format!("Unknown LIST return option {x}")));
+            }
         }
     }
     // RFC 9051 §6.3.9: an empty pattern asks for the delimiter.
@@ -95,7 +118,14 @@ pub(crate) async fn list(
         if !full.iter().any(|p| pattern_match(p, name)) {
             continue;
         }
-        if sel_subscribed && !subscribed(t) {
+        // RFC 5258 §3.5: with RECURSIVEMATCH, a mailbox is also listed
+        // (with CHILDINFO) when a descendant that no pattern matches is
+        // subscribed.
+        let childinfo = recursive
+            && sel_subscribed
+            && descendants(&m, name)
+                .any(|(d, dt)| subscribed(dt) && !full.iter().any(|p| pattern_match(p, d)));
+        if sel_subscribed && !subscribed(t) && !childinfo {
             continue;
         }
         if sel_special && t.as_ref().is_none_or(|t| t.mailbox.special_use.is_none()) {
@@ -122,7 +152,11 @@ pub(crate) async fn list(
             attributes,
             delimiter: Some(DELIM),
             mailbox: Name::new(name.clone()),
-            extended: vec![],
+            extended: if childinfo {
+                vec![ListExtended::ChildInfoSubscribed]
+            } else {
+                vec![]
+            },
         })));
         // RFC 5819 §2: STATUS right after the mailbox's LIST line.
         if let (Some(items), Some(t)) = (status, t)
@@ -149,11 +183,21 @@ pub(crate) async fn lsub(
     let full = format!("{reference}{pattern}");
     let m = tree(mailbox::all(&s.shared.store, &acc).await?);
     for (name, t) in ordered(&m) {
-        if !subscribed(t) || !pattern_match(&full, name) {
+        if !pattern_match(&full, name) {
             continue;
         }
+        // RFC 3501 §6.3.9: with "%", a parent that is not subscribed itself
+        // but has a subscribed descendant the pattern does not reach is
+        // listed with \Noselect.
+        let attributes = if subscribed(t) {
+            vec![]
+        } else if descendants(&m, name).any(|(d, dt)| subscribed(dt) && !pattern_match(&full, d)) {
+            vec!["\\Noselect".to_string()]
+        } else {
+            continue;
+        };
         out.push(Response::Data(Data::Lsub(ListItem {
-            attributes: vec![],
+            attributes,
             delimiter: Some(DELIM),
             mailbox: Name::new(name.clone()),
             extended: vec![],
