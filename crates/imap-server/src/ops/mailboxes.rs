@@ -70,7 +70,13 @@ pub(crate) async fn create(s: &mut Session, name: &str, uses: &[String]) -> CmdR
         }
     };
     match s.shared.store.create_mailbox(acc.id, &n, special).await {
-        Ok(_) => Ok(Done::ok("CREATE completed")),
+        Ok(mb) => {
+            // RFC 9051 §6.3.7: subscribing is the client's own act; a
+            // mailbox created over IMAP starts unsubscribed (the store's
+            // default suits the system mailboxes it creates itself).
+            s.shared.store.set_subscribed(mb.id, false).await?;
+            Ok(Done::ok("CREATE completed"))
+        }
         Err(StoreError::AlreadyExists(_)) => Err(CmdError::no(
             Code::AlreadyExists,
             format!("Mailbox already exists: {n}"),
