@@ -309,22 +309,29 @@ impl Connection {
         Ok(())
     }
 
+    /// QUIT in the TRANSACTION state: UPDATE, then the maildrop lock is
+    /// released *before* the client hears `+OK`, so that it may log in
+    /// again at once without meeting `[IN-USE]`.
+    async fn update(&mut self, deleted: &[usize]) {
+        let result = self.apply_update(deleted).await;
+        self.user = None;
+        usage(self.session.update_done(result));
+    }
+
     /// RFC 1939 §6 UPDATE: remove the messages marked deleted, durably and
     /// freeing their quota, then let deliveries held for quota retry (R17).
-    async fn update(&mut self, deleted: &[usize]) {
+    async fn apply_update(&mut self, deleted: &[usize]) -> Result<(), vesontio_store::StoreError> {
         audit::flush(&self.shared.store, &mut self.pending_audit).await;
         let shared = self.shared.clone();
         let Some(user) = &self.user else {
-            usage(self.session.update_done(Ok::<(), ()>(())));
-            return;
+            return Ok(());
         };
         let chosen: Vec<&maildrop::Entry> = deleted
             .iter()
             .filter_map(|&i| user.maildrop.entries.get(i))
             .collect();
         if chosen.is_empty() {
-            usage(self.session.update_done(Ok::<(), ()>(())));
-            return;
+            return Ok(());
         }
         let uids: Vec<Uid> = chosen.iter().map(|e| e.uid).collect();
         let now = vesontio_store::now();
@@ -350,12 +357,12 @@ impl Connection {
                 if let Err(e) = shared.store.wake_held(now).await {
                     tracing::warn!(error = %e, "pop3: cannot wake held deliveries");
                 }
-                usage(self.session.update_done(Ok::<(), ()>(())));
+                Ok(())
             }
             Err(e) => {
                 let id = error_id();
                 tracing::error!(error_id = %id, error = %e, "pop3 update: expunge failed");
-                usage(self.session.update_done(Err(e)));
+                Err(e)
             }
         }
     }

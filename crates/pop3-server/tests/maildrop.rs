@@ -227,3 +227,20 @@ eq(p.file.readline(), b'')
     .await;
     assert_eq!(env.inbox_uids().await, vec![1]);
 }
+
+/// The maildrop is released before QUIT's `+OK`: a client that logs in
+/// again the moment it hears it never meets `[IN-USE]`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relogin_right_after_quit_is_never_in_use() {
+    let env = Env::start().await;
+    env.deliver(&message(1)).await;
+    env.python(
+        r#"
+for i in range(40):
+    p = login()
+    eq(p.stat()[0], 1)
+    p.quit()
+"#,
+    )
+    .await;
+}
