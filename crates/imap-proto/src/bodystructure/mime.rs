@@ -276,7 +276,14 @@ fn addresses(v: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
                             mailbox: Some(name.to_string()),
                             ..Default::default()
                         });
-                        out.extend(g.addresses.iter().map(split));
+                        // A comment alone in a group ("g: (foo) ;") is no
+                        // member: the parser gives it as a name without address.
+                        out.extend(
+                            g.addresses
+                                .iter()
+                                .filter(|a| a.address.is_some())
+                                .map(split),
+                        );
                         out.push(Address::default());
                     }
                     None => out.extend(g.addresses.iter().map(split)),

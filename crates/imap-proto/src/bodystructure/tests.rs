@@ -131,6 +131,19 @@ fn envelope_groups_and_encoded_names() {
 ((\"=?utf-8?b?QW5kcsOp?=\" NIL \"andre\" \"example.fr\")) ((\"=?utf-8?b?QW5kcsOp?=\" NIL \"andre\" \"example.fr\")) \
 ((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL)"
     );
+    // RFC 9051 §7.5.2 groups, one of them empty but for a comment
+    // (Dovecot imaptest fetch-envelope).
+    let raw = "From: a@b.c\r\nTo: group: g1@d1.org, g2@d2.org;, group2: g3@d3.org;\r\n\
+               Cc: group:;, group2: (foo) ;\r\nSubject: g\r\n\r\nx\r\n";
+    let e = env(raw);
+    assert!(
+        e.contains(
+            "((NIL NIL \"group\" NIL)(NIL NIL \"g1\" \"d1.org\")(NIL NIL \"g2\" \"d2.org\")(NIL NIL NIL NIL)\
+             (NIL NIL \"group2\" NIL)(NIL NIL \"g3\" \"d3.org\")(NIL NIL NIL NIL)) \
+             ((NIL NIL \"group\" NIL)(NIL NIL NIL NIL)(NIL NIL \"group2\" NIL)(NIL NIL NIL NIL))"
+        ),
+        "{e}"
+    );
     let mut out = Vec::new();
     envelope(NESTED.as_bytes()).encode(&mut out, true);
     assert!(
