@@ -69,6 +69,7 @@ pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
         retry_intervals_secs: retry_intervals(s),
         queue_expiry_secs: s.queue.expiry.0.as_secs() as i64,
         static_routes: static_routes(s),
+        spam_threshold: s.spam.threshold as f32,
     })
 }
 

@@ -150,6 +150,8 @@ pub struct DeliveryConfig {
     pub queue_expiry_secs: i64,
     /// Static routes `domain -> host:port` (offline mode, tests).
     pub static_routes: Vec<(String, String)>,
+    /// R24: a spam score at or above this sends the message to `Junk`.
+    pub spam_threshold: f32,
 }
 
 /// What `submit` answers on success.
@@ -201,12 +203,13 @@ impl Delivery {
         // randomly keyed), so ids stay unique across restarts.
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
         h.write_u64(0x7665_736f_6e74_696f);
+        let spam_threshold = cfg.spam_threshold;
         Delivery {
             inner: Arc::new(Inner {
                 cfg,
                 store,
                 scanners,
-                spam_threshold: 5.0,
+                spam_threshold,
                 committer: OnceLock::new(),
                 quota_warning_lock: tokio::sync::Mutex::new(()),
                 ids: std::sync::atomic::AtomicU64::new(0),

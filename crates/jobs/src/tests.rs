@@ -36,6 +36,7 @@ async fn setup() -> Env {
         retry_intervals_secs: vec![900],
         queue_expiry_secs: 5 * DAY,
         static_routes: vec![],
+        spam_threshold: 5.0,
     };
     let delivery = Delivery::new(dcfg, store.clone());
     let cfg = JobsConfig {

@@ -46,6 +46,7 @@ pub(crate) fn config() -> DeliveryConfig {
         retry_intervals_secs: vec![900, 3600],
         queue_expiry_secs: 5 * 86_400,
         static_routes: vec![],
+        spam_threshold: 5.0,
     }
 }
 
