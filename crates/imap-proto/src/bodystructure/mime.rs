@@ -253,13 +253,19 @@ fn addresses(v: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
     let split = |a: &mail_parser::Addr<'_>| {
         let email = a.address.as_deref().unwrap_or("");
         let (mailbox, host) = match email.rsplit_once('@') {
-            Some((l, d)) => (Some(l.to_string()), Some(d.to_string())),
-            None => (Some(email.to_string()), Some(String::new())),
+            Some((l, d)) => (l.to_string(), Some(d.to_string())),
+            None => (email.to_string(), Some(String::new())),
+        };
+        // RFC 5322 §4.4 obs-route "<@route:user@domain>": the route is the
+        // ENVELOPE's at-domain-list (RFC 9051 §7.5.2 addr-adl).
+        let (adl, mailbox) = match mailbox.split_once(':') {
+            Some((r, m)) if r.starts_with('@') => (Some(r.to_string()), m.to_string()),
+            _ => (None, mailbox),
         };
         Address {
             name: a.name.as_deref().map(str::to_string),
-            adl: None,
-            mailbox,
+            adl,
+            mailbox: Some(mailbox),
             host,
         }
     };

@@ -144,6 +144,9 @@ fn envelope_groups_and_encoded_names() {
         ),
         "{e}"
     );
+    // Source route (obsolete syntax): the route goes to addr-adl.
+    let e = env("From: <@route:user@domain>\r\nSubject: r\r\n\r\nx\r\n");
+    assert!(e.contains("((NIL \"@route\" \"user\" \"domain\"))"), "{e}");
     let mut out = Vec::new();
     envelope(NESTED.as_bytes()).encode(&mut out, true);
     assert!(
