@@ -455,7 +455,16 @@ impl ServerConn {
                 .limits
                 .max_literal
                 .saturating_add(self.limits.max_command_len as u64);
-            let too_big = size > self.limits.max_literal || total > cap;
+            // Before login only LOGIN and AUTHENTICATE take literals (a name,
+            // a password): LITERAL_MINUS_MAX is plenty, and a peer that has
+            // not authenticated cannot make the server hold APPENDLIMIT
+            // octets, even with LITERAL+.
+            let max = if self.state == State::NotAuthenticated {
+                self.limits.max_literal.min(LITERAL_MINUS_MAX)
+            } else {
+                self.limits.max_literal
+            };
+            let too_big = size > max || total > cap;
             if non_sync
                 && (too_big
                     || (self.limits.literal_mode == LiteralMode::Minus && size > LITERAL_MINUS_MAX))

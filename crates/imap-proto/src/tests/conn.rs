@@ -225,6 +225,71 @@ fn non_synchronising_literals() {
 }
 
 #[test]
+fn literals_before_login_are_small() {
+    let mut c = ServerConn::new(Limits {
+        max_command_len: 200,
+        max_literal: 100_000,
+        literal_mode: LiteralMode::Plus,
+    });
+    // A password as a literal is fine.
+    c.feed(b"a LOGIN {4+}\r\nuser {6+}\r\nsecret\r\n");
+    let ev = events(&mut c);
+    assert!(
+        matches!(ev[0], Event::LiteralAnnounced { size: 4, .. }),
+        "{ev:?}"
+    );
+    c.accept_literal(true);
+    assert!(matches!(
+        events(&mut c)[0],
+        Event::LiteralAnnounced { size: 6, .. }
+    ));
+    c.accept_literal(true);
+    assert!(matches!(events(&mut c).as_slice(), [Event::Command(_)]));
+    // Above 4096 octets before login: refused whatever LITERAL+ allows later.
+    c.feed(b"b LOGIN {5000+}\r\n");
+    c.feed(&vec![b'z'; 5000]);
+    c.feed(b" x\r\nc NOOP\r\n");
+    let ev = events(&mut c);
+    assert_eq!(
+        ev[0],
+        Event::TooBig {
+            tag: "b".into(),
+            size: 5000
+        }
+    );
+    assert!(
+        matches!(
+            &ev[1],
+            Event::Command(Command {
+                body: CommandBody::Noop,
+                ..
+            })
+        ),
+        "{ev:?}"
+    );
+    c.feed(b"d LOGIN {5000}\r\n");
+    assert_eq!(
+        events(&mut c),
+        vec![Event::TooBig {
+            tag: "d".into(),
+            size: 5000
+        }]
+    );
+    let o = out(&mut c);
+    assert!(
+        o.contains("b BAD [TOOBIG]") && o.contains("d NO [TOOBIG]"),
+        "{o}"
+    );
+    // Once logged in, LITERAL+ goes up to max_literal.
+    c.set_state(State::Authenticated);
+    c.feed(b"e APPEND INBOX {5000+}\r\n");
+    assert!(matches!(
+        events(&mut c).as_slice(),
+        [Event::LiteralAnnounced { size: 5000, .. }]
+    ));
+}
+
+#[test]
 fn literal_minus_caps_non_sync_at_4096() {
     let mut c = ServerConn::new(Limits {
         max_command_len: 200,
