@@ -1,5 +1,6 @@
 //! ENVELOPE and BODYSTRUCTURE from raw message bytes (RFC 9051 §7.5.2),
-//! BODY[section] extraction (§6.4.5), BINARY decoding (RFC 3516) and
+//! BODY[section] extraction (§6.4.5), BINARY decoding (RFC 3516), binary
+//! parts of a literal8 APPEND re-encoded as base64 (RFC 3516 §4.3) and
 //! decoded text for SEARCH.
 //!
 //! The MIME tree is split here on raw bytes (so offsets, sizes and line
@@ -9,9 +10,11 @@
 mod encode;
 mod mime;
 mod section;
+mod seven_bit;
 
 pub use mime::{MimeTree, Part, PartKind};
 pub use section::{BinaryError, binary, binary_size, partial, search_text, section};
+pub use seven_bit::binary_to_base64;
 
 /// One address of an envelope: `(name adl mailbox host)`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

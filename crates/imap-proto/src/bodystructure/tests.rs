@@ -261,3 +261,33 @@ fn search_text_decodes() {
     assert!(t.contains("html"), "{t}");
     assert!(t.contains("inner text"), "{t}");
 }
+
+#[test]
+fn binary_parts_become_base64() {
+    use super::{binary, binary_to_base64};
+    // Single part, as in Dovecot imaptest append-binary.
+    let raw: &[u8] = b"From: user@domain.org\r\nContent-Type: application/octet-stream\r\n\
+Content-Transfer-Encoding: binary\r\n\r\n\x00-\xff\r\n\r\n";
+    let got = binary_to_base64(raw).expect("converted");
+    let text = String::from_utf8(got.clone()).expect("7-bit now");
+    assert!(
+        text.contains("Content-Transfer-Encoding: base64\r\n\r\nAC3/DQoNCg==\r\n"),
+        "{text}"
+    );
+    assert_eq!(
+        binary(&got, &[1]).expect("decodes"),
+        b"\x00-\xff\r\n\r\n".to_vec(),
+        "BINARY[1] gives back the octets"
+    );
+    // Multipart: only the binary leaf changes; nothing to do without one.
+    let mp: &[u8] = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+Content-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: application/x\r\n\
+Content-Transfer-Encoding: BINARY\r\n\r\n\x00\x01\r\n--b--\r\n";
+    let got = String::from_utf8(binary_to_base64(mp).expect("converted")).expect("7-bit");
+    assert!(got.contains("\r\n\r\nhello\r\n--b\r\n"), "{got}");
+    assert!(
+        got.contains("Content-Transfer-Encoding: base64\r\n\r\nAAE=\r\n--b--\r\n"),
+        "{got}"
+    );
+    assert_eq!(binary_to_base64(b"Subject: x\r\n\r\nplain\r\n"), None);
+}
