@@ -349,3 +349,30 @@ M.logout()
 "#)
         .await;
 }
+
+/// RFC 3516 §4.3 (Dovecot imaptest append-binary): a binary part APPENDed
+/// as literal8 is fetched as base64 by BODY[] and as the octets by BINARY[].
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn append_literal8_binary_part() {
+    let env = start().await;
+    env.user().await;
+    env.py(r#"
+R = Raw()
+msg = (b'From: user@domain.org\r\nMime-Version: 1.0\r\nContent-Type: application/octet-stream\r\n'
+       b'Content-Transfer-Encoding: binary\r\n\r\n\x00-\xff\r\n\r\n')
+r = R.cmd(b'APPEND INBOX ~{%d+}\r\n' % len(msg) + msg)
+assert r[-1].startswith(b'OK [APPENDUID'), r
+R.cmd('SELECT INBOX')
+R.send(b'f1 FETCH 1 (BODY.PEEK[1])\r\n')
+l = R.line()
+assert l == b'* 1 FETCH (BODY[1] {14}\r\n', l
+assert R.f.read(14) == b'AC3/DQoNCg==\r\n'
+assert R.line() == b')\r\n'
+assert R.line().startswith(b'f1 OK')
+R.send(b'f2 FETCH 1 (BINARY.PEEK[1])\r\n')
+l = R.line()
+assert l == b'* 1 FETCH (BINARY[1] ~{7}\r\n', l
+assert R.f.read(7) == b'\x00-\xff\r\n\r\n'
+"#)
+        .await;
+}

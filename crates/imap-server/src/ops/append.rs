@@ -52,7 +52,13 @@ pub(crate) async fn append(s: &mut Session, name: &str, messages: Vec<AppendMess
             flags.retain(|f| !f.eq_ignore_ascii_case("\\Seen"));
         }
         let date = m.date.map(|d| d.to_unix()).unwrap_or(now);
-        let (blob, data) = store.put_blob(m.data).await?;
+        // RFC 3516 §4.3: binary parts of a literal8 are kept as base64, so
+        // a non-BINARY FETCH can send them (BINARY[] decodes them again).
+        let raw = match m.binary {
+            true => vesontio_imap_proto::bodystructure::binary_to_base64(&m.data).unwrap_or(m.data),
+            false => m.data,
+        };
+        let (blob, data) = store.put_blob(raw).await?;
         let res = store
             .append(
                 target.mailbox.id,
