@@ -73,6 +73,10 @@ pub struct Directory {
     store: Store,
     limits: AuthLimits,
     cache: std::sync::Arc<cache::AuthCache>,
+    /// argon2id needs 19 MiB per verification: at most this many run at
+    /// once, so a burst of logins (or of wrong passwords) costs bounded
+    /// memory and queues instead.
+    hashing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Directory {
@@ -80,10 +84,16 @@ impl Directory {
         let cache = std::sync::Arc::new(cache::AuthCache::new(std::time::Duration::from_secs(
             limits.cache_ttl_secs,
         )));
+        let permits = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .max(2);
+        let hashing = std::sync::Arc::new(tokio::sync::Semaphore::new(permits));
         Directory {
             store,
             limits,
             cache,
+            hashing,
         }
     }
 
@@ -116,7 +126,14 @@ impl Directory {
             (Some(a), Some(h)) => self.cache.check(&a.address, h, pass),
             _ => false,
         };
-        let ok = cached || password::verify_blocking(pass.clone(), hash.clone()).await;
+        let ok = cached || {
+            let _permit = self
+                .hashing
+                .acquire()
+                .await
+                .map_err(|_| StoreError::Invalid("shutting down".into()))?;
+            password::verify_blocking(pass.clone(), hash.clone()).await
+        };
         if ok && !cached {
             if let (Some(a), Some(h)) = (&account, &hash) {
                 self.cache.remember(&a.address, h, pass);

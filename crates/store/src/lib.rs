@@ -87,6 +87,9 @@ struct Inner {
     dialect: Dialect,
     /// SQLite: a single connection, so writers queue in the pool instead of
     /// failing with SQLITE_BUSY. PostgreSQL: the same pool as `read`.
+    /// Reads go to `read`: in WAL mode each statement of a reader sees
+    /// every transaction committed before it began, so reads never wait
+    /// behind the writer and still see the caller's own commits.
     write: AnyPool,
     read: AnyPool,
     blobs: BlobStore,

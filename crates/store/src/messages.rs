@@ -198,7 +198,7 @@ impl Store {
             "SELECT {COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid"
         ))
         .bind(mailbox.0)
-        .fetch_all(self.w())
+        .fetch_all(self.r())
         .await?;
         rows.iter().map(from_row).collect()
     }
@@ -229,7 +229,7 @@ impl Store {
         ))
         .bind(mailbox.0)
         .bind(modseq as i64)
-        .fetch_all(self.w())
+        .fetch_all(self.r())
         .await?;
         rows.iter().map(from_row).collect()
     }
@@ -241,7 +241,7 @@ impl Store {
         )
         .bind(mailbox.0)
         .bind(modseq as i64)
-        .fetch_all(self.w())
+        .fetch_all(self.r())
         .await?;
         Ok(rows.into_iter().map(|r| r.0 as Uid).collect())
     }
@@ -250,7 +250,7 @@ impl Store {
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT flags, size FROM messages WHERE mailbox_id = $1")
                 .bind(mailbox.0)
-                .fetch_all(self.w())
+                .fetch_all(self.r())
                 .await?;
         let mut c = MailboxCounts::default();
         for (flags, size) in rows {
@@ -482,7 +482,7 @@ impl Store {
         let row: Option<(i64, i64)> =
             sqlx::query_as("SELECT bytes_used, quota_bytes FROM accounts WHERE id = $1")
                 .bind(account.0)
-                .fetch_optional(self.w())
+                .fetch_optional(self.r())
                 .await?;
         let (used, limit) =
             row.ok_or_else(|| StoreError::NotFound(format!("account {}", account.0)))?;
@@ -497,7 +497,7 @@ impl Store {
              WHERE b.account_id = $1",
         )
         .bind(account.0)
-        .fetch_one(self.w())
+        .fetch_one(self.r())
         .await?;
         Ok(row.0)
     }
@@ -535,7 +535,7 @@ impl Store {
         )
         .bind(mailbox.0)
         .bind(reader.0)
-        .fetch_all(self.w())
+        .fetch_all(self.r())
         .await?;
         Ok(rows.into_iter().map(|r| r.0 as Uid).collect())
     }

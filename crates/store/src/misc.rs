@@ -105,7 +105,7 @@ impl Store {
         let row: Option<(i64, i64)> =
             sqlx::query_as("SELECT failures, last_failure_at FROM auth_failures WHERE key = $1")
                 .bind(key)
-                .fetch_optional(self.w())
+                .fetch_optional(self.r())
                 .await?;
         Ok(row.map(|(failures, last_failure_at)| FailureState {
             failures,
@@ -139,7 +139,7 @@ impl Store {
         let row: (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM send_rate WHERE sender = $1 AND at > $2")
             .bind(sender.to_lowercase())
             .bind(since)
-            .fetch_one(self.w())
+            .fetch_one(self.r())
             .await?;
         Ok(row.0)
     }
