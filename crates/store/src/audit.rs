@@ -172,7 +172,7 @@ const MAX_AUDIT_BATCH: usize = 256;
 
 /// The audit writer: takes every waiting entry, chains and writes them in
 /// one transaction, answers each caller after the commit.
-pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
+pub(crate) fn start_writer(pool: AnyPool, dialect: crate::Dialect) -> mpsc::Sender<AuditJob> {
     let (tx, mut rx) = mpsc::channel::<AuditJob>(4096);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -187,7 +187,7 @@ pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
                     Err(_) => break,
                 }
             }
-            match write_batch(&pool, &jobs).await {
+            match write_batch(&pool, dialect, &jobs).await {
                 Ok(mut seq) => {
                     for j in jobs {
                         let n = j.entries.len() as i64;
@@ -209,8 +209,26 @@ pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
     tx
 }
 
-async fn write_batch(pool: &AnyPool, jobs: &[AuditJob]) -> Result<i64> {
-    let mut tx = pool.begin().await?;
+async fn write_batch(pool: &AnyPool, dialect: crate::Dialect, jobs: &[AuditJob]) -> Result<i64> {
+    use sqlx::Executor;
+    // The trail is committed durably (fsync), like the deliveries it records.
+    let sqlite = dialect == crate::Dialect::Sqlite;
+    let mut conn = pool.acquire().await?;
+    if sqlite {
+        conn.execute("PRAGMA synchronous=FULL").await?;
+    }
+    let first = write_entries(&mut conn, jobs).await;
+    if sqlite {
+        let _ = conn.execute("PRAGMA synchronous=NORMAL").await;
+    }
+    first
+}
+
+async fn write_entries(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    jobs: &[AuditJob],
+) -> Result<i64> {
+    let mut tx = sqlx::Connection::begin(&mut **conn).await?;
     // The head row is the chain's lock: concurrent writers (several nodes on
     // PostgreSQL) queue on it, so the chain never forks.
     let entries: Vec<&(UnixTime, String, String)> =

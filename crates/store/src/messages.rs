@@ -95,7 +95,8 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
-        let mut tx = self.w().begin().await?;
+        let mut conn = self.durable_conn().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
         let mut changes = Vec::new();
@@ -159,6 +160,7 @@ impl Store {
             }));
         }
         tx.commit().await?;
+        self.end_durable(&mut conn).await;
         changes.dedup();
         for c in changes {
             self.notify(c);
