@@ -56,6 +56,7 @@ mod recent;
 mod search;
 mod selected;
 mod session;
+mod structure;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -124,6 +125,8 @@ pub(crate) struct Shared {
     pub(crate) sessions: SessionCounts,
     /// RFC 3501 §2.3.2 `\Recent` claims of this process.
     pub(crate) recent: Arc<recent::RecentMap>,
+    /// ENVELOPE and BODYSTRUCTURE already parsed, by blob.
+    pub(crate) structures: structure::StructureCache,
 }
 
 impl Shared {
@@ -160,6 +163,7 @@ impl ImapServer {
                 tls,
                 sessions: SessionCounts::default(),
                 recent: Arc::default(),
+                structures: Default::default(),
             }),
         }
     }

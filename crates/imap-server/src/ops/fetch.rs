@@ -21,6 +21,14 @@ use crate::session::Session;
 /// Above this many messages, metadata is read in one query.
 const BULK: usize = 16;
 
+/// Items answered from the structure cache without the body when cached.
+fn structural(a: &FetchAttr) -> bool {
+    matches!(
+        a,
+        FetchAttr::Envelope | FetchAttr::Body | FetchAttr::BodyStructure
+    )
+}
+
 fn needs_body(a: &FetchAttr) -> bool {
     !matches!(
         a,
@@ -220,7 +228,9 @@ pub(crate) async fn step(
         let Some(m) = job.metas.get(&u) else { continue };
         let items = &job.items;
         let seen = job.seen.as_ref();
-        let raw = if job.body_needed {
+        let cached = s.shared.structures.get(&m.blob_id);
+        let only_structure = job.items.iter().all(|a| !needs_body(a) || structural(a));
+        let raw = if job.body_needed && !(only_structure && cached.is_some()) {
             job.read_any = true;
             let raw = store.read_blob(&m.blob_id).await?;
             bytes += raw.len();
@@ -229,6 +239,13 @@ pub(crate) async fn step(
             None
         };
         let raw = raw.as_deref().unwrap_or_default();
+        let parsed = match cached {
+            Some(p) => Some(p),
+            None if job.items.iter().any(structural) => {
+                Some(s.shared.structures.parse(&m.blob_id, raw))
+            }
+            None => None,
+        };
         let stored = view_flags(m, seen);
         let mut flags = to_flags(&stored);
         // RFC 3501 §2.3.2: `\Recent` for IMAP4rev1 sessions.
@@ -253,11 +270,18 @@ pub(crate) async fn step(
                     FetchValue::InternalDate(DateTime::from_unix(m.internal_date))
                 }
                 FetchAttr::Rfc822Size => FetchValue::Rfc822Size(m.size.max(0) as u64),
-                FetchAttr::Envelope => FetchValue::Envelope(Box::new(envelope(raw))),
-                FetchAttr::Body => FetchValue::Body(Box::new(body_structure(raw))),
-                FetchAttr::BodyStructure => {
-                    FetchValue::BodyStructure(Box::new(body_structure(raw)))
-                }
+                FetchAttr::Envelope => match &parsed {
+                    Some(p) => FetchValue::Envelope(Box::new(p.envelope.clone())),
+                    None => FetchValue::Envelope(Box::new(envelope(raw))),
+                },
+                FetchAttr::Body => match &parsed {
+                    Some(p) => FetchValue::Body(Box::new(p.structure.clone())),
+                    None => FetchValue::Body(Box::new(body_structure(raw))),
+                },
+                FetchAttr::BodyStructure => match &parsed {
+                    Some(p) => FetchValue::BodyStructure(Box::new(p.structure.clone())),
+                    None => FetchValue::BodyStructure(Box::new(body_structure(raw))),
+                },
                 FetchAttr::BodySection {
                     section: sec,
                     partial: p,

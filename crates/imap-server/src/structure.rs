@@ -1,0 +1,49 @@
+//! A cache of ENVELOPE and BODYSTRUCTURE by blob. Message bodies are
+//! content-addressed and never change, so the parse of a blob is valid for
+//! every copy of it in every mailbox, for ever; clients ask for these two
+//! items again and again (every resync), and parsing MIME is the costliest
+//! part of a FETCH (the role of Dovecot's index cache).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use vesontio_imap_proto::bodystructure::{BodyStructure, Envelope, body_structure, envelope};
+
+/// Entries kept; a few KiB each. Past it the cache starts over.
+const CAPACITY: usize = 20_000;
+
+pub(crate) struct Parsed {
+    pub(crate) envelope: Envelope,
+    pub(crate) structure: BodyStructure,
+}
+
+#[derive(Default)]
+pub(crate) struct StructureCache {
+    map: Mutex<HashMap<String, Arc<Parsed>>>,
+}
+
+impl StructureCache {
+    pub(crate) fn get(&self, blob_id: &str) -> Option<Arc<Parsed>> {
+        let map = match self.map.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.get(blob_id).cloned()
+    }
+
+    /// Parses `raw` (the body of `blob_id`) and remembers the result.
+    pub(crate) fn parse(&self, blob_id: &str, raw: &[u8]) -> Arc<Parsed> {
+        let parsed = Arc::new(Parsed {
+            envelope: envelope(raw),
+            structure: body_structure(raw),
+        });
+        let mut map = match self.map.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        if map.len() >= CAPACITY {
+            map.clear();
+        }
+        map.insert(blob_id.to_string(), parsed.clone());
+        parsed
+    }
+}
