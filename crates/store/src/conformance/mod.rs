@@ -1,0 +1,71 @@
+//! The store conformance suite: every case runs unchanged on each backend
+//! (see `tests/sqlite.rs` and `tests/postgres.rs`, which instantiate it with
+//! [`conformance_tests!`]). A case takes a fresh, empty store.
+
+#![allow(clippy::unwrap_used)]
+
+mod accounts;
+mod messages;
+mod queue_audit;
+
+pub use accounts::*;
+pub use messages::*;
+pub use queue_audit::*;
+
+use vesontio_types::{AccountId, AccountKind};
+
+use crate::*;
+
+pub const NOW: i64 = 1_780_000_000;
+
+pub async fn person(s: &Store, addr: &str, quota: i64) -> Account {
+    s.create_account(NewAccount {
+        address: addr.into(),
+        kind: AccountKind::Person,
+        display_name: addr.split('@').next().unwrap_or("").into(),
+        password_hash: Some("$argon2id$fake".into()),
+        must_change_password: false,
+        manager: None,
+        quota_bytes: quota,
+        created_at: NOW,
+    })
+    .await
+    .unwrap()
+}
+
+pub async fn inbox(s: &Store, a: AccountId) -> Mailbox {
+    s.mailbox_by_name(a, "INBOX").await.unwrap().unwrap()
+}
+
+pub async fn msg(s: &Store, body: &str) -> NewMessage {
+    let (blob, data) = s.put_blob(body.as_bytes().to_vec()).await.unwrap();
+    NewMessage {
+        blob,
+        data: Some(data),
+        internal_date: NOW,
+        flags: vec![],
+        private: false,
+    }
+}
+
+/// Every case, for the backend-instantiating macro.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($factory:path) => {
+        $crate::conformance_tests!(@cases $factory;
+            accounts_crud, memberships_and_lists, uid_and_modseq_are_monotonic, flags_and_unchanged_since,
+            quota_and_expunge, concurrent_writers, rollback_on_error, blobs_shared_and_reclaimed, mailbox_tree,
+            shared_seen_per_user, queue_lifecycle, audit_chain, audit_concurrent_appends, audit_retention_keeps_chain,
+            login_failures_rate_vacation_quarantine);
+    };
+    (@cases $factory:path; $($case:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                if let Some(store) = $factory(stringify!($case)).await {
+                    $crate::conformance::$case(store).await;
+                }
+            }
+        )*
+    };
+}
