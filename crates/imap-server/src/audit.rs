@@ -3,7 +3,6 @@
 
 use std::net::IpAddr;
 
-use serde_json::json;
 use vesontio_store::Store;
 use vesontio_types::UnixTime;
 
@@ -32,15 +31,10 @@ pub(crate) async fn login(
     mech: Mechanism,
     reason: Option<&str>,
 ) {
-    let data = json!({
-        "protocol": "imap",
-        "account": account,
-        "ip": ip.to_string(),
-        "mechanism": mech.as_str(),
-        "success": reason.is_none(),
-        "reason": reason,
-    });
-    if let Err(e) = store.audit_append(now, "connection", &data).await {
+    if let Err(e) = store
+        .audit_login(now, "imap", account, ip, mech.as_str(), reason)
+        .await
+    {
         let id = crate::error::error_id();
         tracing::error!(error_id = %id, error = %e, "audit append failed");
     }

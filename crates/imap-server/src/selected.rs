@@ -373,7 +373,7 @@ impl Selected {
         self.dirty = false;
         // Read the watermark first: every change at or below it is
         // committed, so the two queries below see all of them.
-        let Some(row) = store.mailbox_fresh(id).await? else {
+        let Some(row) = store.mailbox(id).await? else {
             // The mailbox was deleted: everything is gone.
             return self.sync_full(store, expunges, en).await;
         };

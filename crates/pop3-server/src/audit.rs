@@ -41,15 +41,13 @@ pub(crate) async fn login(
     mech: Mechanism,
     reason: Option<&str>,
 ) {
-    let data = json!({
-        "protocol": "pop3",
-        "account": account,
-        "ip": ip.to_string(),
-        "mechanism": mechanism(mech),
-        "success": reason.is_none(),
-        "reason": reason,
-    });
-    append(store, now, "connection", &data).await;
+    if let Err(e) = store
+        .audit_login(now, "pop3", account, ip, mechanism(mech), reason)
+        .await
+    {
+        let id = crate::connection::error_id();
+        tracing::error!(error_id = %id, error = %e, "audit append failed");
+    }
 }
 
 /// The data of one `message` event.

@@ -47,6 +47,28 @@ impl Store {
             .await
     }
 
+    /// R11: one login attempt, the same record for every protocol
+    /// (`protocol` is `imap`, `pop3`…); `reason` is `None` on success.
+    pub async fn audit_login(
+        &self,
+        at: UnixTime,
+        protocol: &str,
+        account: &str,
+        ip: std::net::IpAddr,
+        mechanism: &str,
+        reason: Option<&str>,
+    ) -> Result<i64> {
+        let data = serde_json::json!({
+            "protocol": protocol,
+            "account": account,
+            "ip": ip.to_string(),
+            "mechanism": mechanism,
+            "success": reason.is_none(),
+            "reason": reason,
+        });
+        self.audit_append(at, "connection", &data).await
+    }
+
     /// Appends several events in order, in one message to the writer (a
     /// session that ends writes its trail at once). Returns the sequence
     /// number of the first; the others follow it.

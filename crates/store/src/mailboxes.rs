@@ -102,16 +102,6 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// Reads the mailbox through the writer, so the caller sees its own
-    /// latest commits (SQLite readers may lag a WAL frame behind).
-    pub async fn mailbox_fresh(&self, id: MailboxId) -> Result<Option<Mailbox>> {
-        let row = sqlx::query(q!("SELECT {COLS} FROM mailboxes WHERE id = $1"))
-            .bind(id.0)
-            .fetch_optional(self.w())
-            .await?;
-        row.as_ref().map(from_row).transpose()
-    }
-
     /// Renames a mailbox and its children (RFC 9051 §6.3.6). Renaming INBOX
     /// is a protocol-level operation (move its messages) left to the caller.
     pub async fn rename_mailbox(&self, id: MailboxId, new_name: &str) -> Result<()> {

@@ -5,7 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
-use vesontio_types::{AccountId, MailboxId, ModSeq, Uid, UnixTime};
+use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -383,9 +383,7 @@ impl Store {
         src: MailboxId,
         uids: &[Uid],
         dst: MailboxId,
-        now: UnixTime,
     ) -> Result<Vec<(Uid, Uid)>> {
-        let _ = now;
         let mut tx = self.w().begin().await?;
         let map = self.copy_in(&mut tx, src, uids, dst).await?;
         tx.commit().await?;

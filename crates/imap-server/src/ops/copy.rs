@@ -48,11 +48,7 @@ pub(crate) async fn copy(
         return Ok(Done::ok("No messages"));
     }
     let res = match mode {
-        Mode::Copy => {
-            store
-                .copy_messages(src, &uids, target.mailbox.id, vesontio_store::now())
-                .await
-        }
+        Mode::Copy => store.copy_messages(src, &uids, target.mailbox.id).await,
         Mode::Move => store.move_messages(src, &uids, target.mailbox.id).await,
     };
     let map = match res {

@@ -177,7 +177,7 @@ pub(crate) async fn status_items(
 ) -> Result<Vec<(StatusItem, u64)>, StoreError> {
     let store = &s.shared.store;
     let mb = store
-        .mailbox_fresh(t.mailbox.id)
+        .mailbox(t.mailbox.id)
         .await?
         .unwrap_or_else(|| t.mailbox.clone());
     let need_counts = items.iter().any(|i| {

@@ -40,7 +40,7 @@ pub(crate) async fn select(
     if !target.may('r') {
         return Err(CmdError::no(Code::NoPerm, "You may not read this mailbox"));
     }
-    if let Some(fresh) = store.mailbox_fresh(target.mailbox.id).await? {
+    if let Some(fresh) = store.mailbox(target.mailbox.id).await? {
         target.mailbox = fresh;
     }
     if condstore {

@@ -177,11 +177,11 @@ pub async fn quota_and_expunge(s: Store) {
     assert_eq!(s.quota_usage(a.id).await.unwrap().used, 82);
     // Deleting a folder frees its messages' room too.
     let f = s.create_mailbox(a.id, "Projets", None).await.unwrap();
-    s.copy_messages(mb.id, &[2], f.id, NOW).await.unwrap_err();
+    s.copy_messages(mb.id, &[2], f.id).await.unwrap_err();
     s.expunge(mb.id, Some(&[3]), ExpungeMode::Any)
         .await
         .unwrap();
-    s.copy_messages(mb.id, &[2], f.id, NOW).await.unwrap();
+    s.copy_messages(mb.id, &[2], f.id).await.unwrap();
     assert_eq!(s.quota_usage(a.id).await.unwrap().used, 82);
     s.delete_mailbox(f.id).await.unwrap();
     assert_eq!(s.quota_usage(a.id).await.unwrap().used, 41);
@@ -294,7 +294,7 @@ pub async fn blobs_shared_and_reclaimed(s: Store) {
         .unwrap();
     assert!(out.iter().all(|r| r.is_ok()));
     let arch = s.mailbox_by_name(a.id, "Archive").await.unwrap().unwrap();
-    let map = s.copy_messages(ia.id, &[1], arch.id, NOW).await.unwrap();
+    let map = s.copy_messages(ia.id, &[1], arch.id).await.unwrap();
     assert_eq!(map, vec![(1, 1)]);
     let copied = s.messages(arch.id).await.unwrap();
     assert_eq!(
