@@ -172,11 +172,7 @@ impl Delivery {
             flags: Vec::new(),
             private,
         };
-        let mut out = self
-            .committer()
-            .deliver(vec![(mb.id, msg)])
-            .await
-            .map_err(StoreError::Invalid)?;
+        let mut out = self.store().deliver(vec![(mb.id, msg)]).await?;
         match out.pop() {
             Some(Ok(_)) => Ok(Some(acc.id)),
             Some(Err(e)) => Err(e),

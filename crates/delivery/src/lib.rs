@@ -30,7 +30,6 @@
 pub mod outbound;
 
 mod checks;
-mod commit;
 mod held;
 mod notify;
 mod resolve;
@@ -175,8 +174,6 @@ struct Inner {
     scanners: Vec<Arc<dyn Scanner>>,
     /// R24: a spam score at or above this goes to the `Junk` folder.
     spam_threshold: f32,
-    /// The group committer (started on first use, inside the runtime).
-    committer: OnceLock<commit::Committer>,
     /// Serialises the R16 check-and-set of `quota_warned`.
     quota_warning_lock: tokio::sync::Mutex<()>,
     ids: std::sync::atomic::AtomicU64,
@@ -210,7 +207,6 @@ impl Delivery {
                 store,
                 scanners,
                 spam_threshold,
-                committer: OnceLock::new(),
                 quota_warning_lock: tokio::sync::Mutex::new(()),
                 ids: std::sync::atomic::AtomicU64::new(0),
                 id_seed: h.finish(),

@@ -316,7 +316,7 @@ async fn run(
         ));
         item_targets.push((t.clone(), blob));
     }
-    let results = d.committer().deliver(items).await.map_err(|e| {
+    let results = d.store().deliver(items).await.map_err(|e| {
         tracing::error!(error = %e, queue_id, "delivery commit failed");
         Reply::internal()
     })?;
@@ -587,13 +587,5 @@ impl<'a> Blobs<'a> {
             .map_err(|_| Reply::internal())?;
         self.made.insert(key, made.clone());
         Ok(made)
-    }
-}
-
-impl Delivery {
-    pub(crate) fn committer(&self) -> &crate::commit::Committer {
-        self.inner
-            .committer
-            .get_or_init(|| crate::commit::Committer::start(self.store().clone()))
     }
 }

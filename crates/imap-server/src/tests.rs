@@ -231,7 +231,6 @@ mod resolve {
             uidvalidity: 1,
             uidnext: 100,
             highestmodseq: 1,
-            subscribed: true,
         };
         Selected::for_test(
             Target {

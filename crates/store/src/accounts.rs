@@ -100,6 +100,13 @@ impl Store {
                 .bind(special.map(str::to_string))
                 .execute(&mut *tx)
                 .await?;
+                // The system folders start subscribed, so clients that
+                // show only subscribed folders show them.
+                sqlx::query("INSERT INTO subscriptions (account_id, name) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*name)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         let acc = fetch_account(&mut tx, AccountId(id)).await?;
@@ -208,8 +215,7 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("account {}", id.0)));
         }
-        let unlink =
-            crate::messages::release_blobs(&mut tx, blobs.into_iter().map(|b| b.0)).await?;
+        let unlink = crate::expunge::release_blobs(&mut tx, blobs.into_iter().map(|b| b.0)).await?;
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         Ok(())

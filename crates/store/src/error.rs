@@ -16,6 +16,9 @@ pub enum StoreError {
     /// RFC 7162 §3.1.3: UNCHANGEDSINCE failed for some messages.
     #[error("modified since")]
     Modified,
+    /// A shared (group) commit failed as a whole: nothing of it was written.
+    #[error("commit failed: {0}")]
+    Commit(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("blob store error: {0}")]

@@ -26,9 +26,13 @@ macro_rules! q {
 
 mod accounts;
 mod audit;
+mod batch;
 pub mod blob;
 pub mod conformance;
 mod error;
+mod expunge;
+mod flags;
+mod group;
 mod mailboxes;
 mod messages;
 mod misc;
@@ -99,6 +103,9 @@ struct Inner {
     notify_channel: Option<String>,
     /// Dropped with the store: ends the LISTEN task.
     _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Group commit of deliveries and APPENDs (started on first use,
+    /// inside the runtime).
+    committer: std::sync::OnceLock<group::Committer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -199,6 +206,7 @@ impl Store {
                 audit_tx,
                 notify_channel,
                 _listener_stop: listener_stop,
+                committer: std::sync::OnceLock::new(),
             }),
         };
         store.migrate().await?;

@@ -9,7 +9,7 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::model::*;
 
-const COLS: &str = "id, account_id, name, special_use, uidnext, highestmodseq, subscribed";
+const COLS: &str = "id, account_id, name, special_use, uidnext, highestmodseq";
 
 fn from_row(r: &AnyRow) -> Result<Mailbox> {
     let id: i64 = r.try_get("id")?;
@@ -21,7 +21,6 @@ fn from_row(r: &AnyRow) -> Result<Mailbox> {
         uidvalidity: uidvalidity_of(id),
         uidnext: r.try_get::<i64, _>("uidnext")? as u32,
         highestmodseq: r.try_get::<i64, _>("highestmodseq")? as u64,
-        subscribed: r.try_get::<i64, _>("subscribed")? != 0,
     })
 }
 
@@ -134,14 +133,30 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let prefix = format!("{old}/");
+        let mut moved = vec![(old.clone(), new_name.clone())];
         for (cid, cname) in children {
             if let Some(rest) = cname.strip_prefix(&prefix) {
+                let to = format!("{new_name}/{rest}");
                 sqlx::query("UPDATE mailboxes SET name = $1 WHERE id = $2")
-                    .bind(format!("{new_name}/{rest}"))
+                    .bind(&to)
                     .bind(cid)
                     .execute(&mut *tx)
                     .await?;
+                moved.push((cname, to));
             }
+        }
+        // Subscriptions follow the renamed folders, as users expect (a
+        // subscription to a name that is taken already stays as it is).
+        for (from, to) in moved {
+            sqlx::query(
+                "UPDATE subscriptions SET name = $1 WHERE account_id = $2 AND name = $3 \
+                 AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE account_id = $2 AND name = $1)",
+            )
+            .bind(to)
+            .bind(account)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -171,16 +186,34 @@ impl Store {
             .bind(account)
             .execute(&mut *tx)
             .await?;
-        let unlink = crate::messages::release_blobs(&mut tx, msgs.into_iter().map(|m| m.0)).await?;
+        let unlink = crate::expunge::release_blobs(&mut tx, msgs.into_iter().map(|m| m.0)).await?;
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         Ok(())
     }
 
-    pub async fn set_subscribed(&self, id: MailboxId, subscribed: bool) -> Result<()> {
-        sqlx::query("UPDATE mailboxes SET subscribed = $1 WHERE id = $2")
-            .bind(subscribed as i64)
-            .bind(id.0)
+    /// The names `account` is subscribed to, sorted; some may name no
+    /// mailbox (RFC 9051 §6.3.7).
+    pub async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM subscriptions WHERE account_id = $1 ORDER BY name")
+                .bind(account.0)
+                .fetch_all(self.r())
+                .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Adds or removes a subscription by name; either is idempotent.
+    pub async fn set_subscribed(&self, account: AccountId, name: &str, on: bool) -> Result<()> {
+        let name = canonical(name);
+        let sql = if on {
+            "INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM subscriptions WHERE account_id = $1 AND name = $2"
+        };
+        sqlx::query(sql)
+            .bind(account.0)
+            .bind(name)
             .execute(self.w())
             .await?;
         Ok(())

@@ -7,6 +7,7 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
+use crate::batch::{CHUNK, placeholders, tuples};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::{Change, Store};
@@ -45,14 +46,14 @@ pub fn crlf_size(raw: &[u8]) -> i64 {
     other + 2 * line_ends + if unterminated { 2 } else { 0 }
 }
 
-fn split_flags(s: &str) -> Vec<String> {
+pub(crate) fn split_flags(s: &str) -> Vec<String> {
     s.split(' ')
         .filter(|f| !f.is_empty())
         .map(str::to_string)
         .collect()
 }
 
-fn join_flags(flags: &[String]) -> String {
+pub(crate) fn join_flags(flags: &[String]) -> String {
     let mut out: Vec<&str> = Vec::new();
     for f in flags {
         if !out.iter().any(|o| o.eq_ignore_ascii_case(f)) {
@@ -79,12 +80,45 @@ pub struct FlagsUpdate {
     pub modified: Vec<Uid>,
 }
 
+/// `SELECT` of the messages of `mailbox` with these UIDs (at most [`CHUNK`]).
+fn by_uids(
+    mailbox: MailboxId,
+    uids: &[Uid],
+) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+    let sql = q!(
+        "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
+        placeholders(2, uids.len())
+    );
+    let mut query = sqlx::query(sql).bind(mailbox.0);
+    for &u in uids {
+        query = query.bind(u as i64);
+    }
+    query
+}
+
 impl Store {
-    /// Appends one message (IMAP APPEND, a single delivery).
+    /// Appends one message (IMAP APPEND, a single delivery), committed
+    /// together with whatever else is being delivered at the moment.
     pub async fn append(&self, mailbox: MailboxId, msg: NewMessage) -> Result<Appended> {
-        let mut out = self.deliver_batch(vec![(mailbox, msg)]).await?;
+        let mut out = self.deliver(vec![(mailbox, msg)]).await?;
         out.pop()
             .unwrap_or_else(|| Err(StoreError::Invalid("empty batch".into())))
+    }
+
+    /// Delivers `items` in a transaction shared with concurrent callers
+    /// (group commit, one fsync); one result per item, in order. `Err`
+    /// means nothing of this call was written.
+    pub async fn deliver(
+        &self,
+        items: Vec<(MailboxId, NewMessage)>,
+    ) -> Result<Vec<Result<Appended>>> {
+        let weak = std::sync::Arc::downgrade(&self.inner);
+        self.inner
+            .committer
+            .get_or_init(|| crate::group::Committer::start(weak))
+            .deliver(items)
+            .await
+            .map_err(StoreError::Commit)
     }
 
     /// Inserts many messages in one transaction (one fsync): the group
@@ -269,113 +303,6 @@ impl Store {
         Ok(c)
     }
 
-    /// Changes flags (RFC 9051 §6.4.6) with an optional UNCHANGEDSINCE
-    /// (RFC 7162 §3.1.3). Messages whose flags do not change keep their modseq.
-    pub async fn store_flags(
-        &self,
-        mailbox: MailboxId,
-        uids: &[Uid],
-        op: FlagOp,
-        flags: &[String],
-        unchanged_since: Option<ModSeq>,
-    ) -> Result<FlagsUpdate> {
-        let mut tx = self.w().begin().await?;
-        // Lock order everywhere: account, then mailbox, then message rows.
-        lock_mailbox(&mut tx, mailbox).await?;
-        let mut out = FlagsUpdate::default();
-        let mut new_modseq: Option<ModSeq> = None;
-        let mut account = None;
-        for &uid in uids {
-            let row: Option<(String, i64)> = sqlx::query_as(
-                "SELECT flags, modseq FROM messages WHERE mailbox_id = $1 AND uid = $2",
-            )
-            .bind(mailbox.0)
-            .bind(uid as i64)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((cur, modseq)) = row else { continue };
-            if let Some(limit) = unchanged_since {
-                if modseq as u64 > limit {
-                    out.modified.push(uid);
-                    continue;
-                }
-            }
-            let cur = split_flags(&cur);
-            let next: Vec<String> = match op {
-                FlagOp::Replace => flags.to_vec(),
-                FlagOp::Add => {
-                    let mut v = cur.clone();
-                    for f in flags {
-                        if !v.iter().any(|x| x.eq_ignore_ascii_case(f)) {
-                            v.push(f.clone());
-                        }
-                    }
-                    v
-                }
-                FlagOp::Remove => cur
-                    .iter()
-                    .filter(|x| !flags.iter().any(|f| f.eq_ignore_ascii_case(x)))
-                    .cloned()
-                    .collect(),
-            };
-            let same = next.len() == cur.len()
-                && next
-                    .iter()
-                    .all(|n| cur.iter().any(|c| c.eq_ignore_ascii_case(n)));
-            if same && unchanged_since.is_none() {
-                continue;
-            }
-            let ms = match new_modseq {
-                Some(m) => m,
-                None => {
-                    let (a, m) = bump_modseq(&mut tx, mailbox).await?;
-                    account = Some(a);
-                    new_modseq = Some(m);
-                    m
-                }
-            };
-            sqlx::query(
-                "UPDATE messages SET flags = $1, modseq = $2 WHERE mailbox_id = $3 AND uid = $4",
-            )
-            .bind(join_flags(&next))
-            .bind(ms as i64)
-            .bind(mailbox.0)
-            .bind(uid as i64)
-            .execute(&mut *tx)
-            .await?;
-            out.updated.push((uid, next, ms));
-        }
-        tx.commit().await?;
-        if let Some(a) = account {
-            self.notify(Change {
-                account_id: AccountId(a),
-                mailbox_id: mailbox,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Removes messages, frees their quota at once, records them as
-    /// expunged for QRESYNC and releases their blobs. Returns the UIDs removed.
-    pub async fn expunge(
-        &self,
-        mailbox: MailboxId,
-        uids: Option<&[Uid]>,
-        mode: ExpungeMode,
-    ) -> Result<Vec<Uid>> {
-        let mut tx = self.w().begin().await?;
-        let (removed, unlink, account) = expunge_in(&mut tx, mailbox, uids, mode).await?;
-        tx.commit().await?;
-        self.unlink_blobs(unlink).await;
-        if let (Some(a), false) = (account, removed.is_empty()) {
-            self.notify(Change {
-                account_id: AccountId(a),
-                mailbox_id: mailbox,
-            });
-        }
-        Ok(removed)
-    }
-
     /// Copies messages (RFC 9051 §6.4.7); the copies share the blobs.
     /// Returns (source uid, destination uid) pairs for COPYUID (RFC 4315).
     pub async fn copy_messages(
@@ -401,7 +328,8 @@ impl Store {
         let mut tx = self.w().begin().await?;
         let map = self.copy_in(&mut tx, src, uids, dst).await?;
         let moved: Vec<Uid> = map.iter().map(|m| m.0).collect();
-        let (_, unlink, _) = expunge_in(&mut tx, src, Some(&moved), ExpungeMode::Any).await?;
+        let (_, unlink, _) =
+            crate::expunge::expunge_in(&mut tx, src, Some(&moved), ExpungeMode::Any).await?;
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         self.notify_mailbox(src).await;
@@ -425,47 +353,93 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", dst.0)))?
             .0;
         let mut msgs = Vec::new();
-        for &uid in uids {
-            let row = sqlx::query(q!(
-                "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid = $2"
-            ))
-            .bind(src.0)
-            .bind(uid as i64)
-            .fetch_optional(&mut **tx)
-            .await?;
-            if let Some(r) = row {
-                msgs.push(from_row(&r)?);
+        for chunk in uids.chunks(CHUNK) {
+            let rows = by_uids(src, chunk).fetch_all(&mut **tx).await?;
+            for r in &rows {
+                msgs.push(from_row(r)?);
             }
         }
-        let total: i64 = msgs.iter().map(|m| m.size).sum();
-        if let Err(e) = charge_quota(tx, dst_account, total).await? {
-            return Err(e);
+        // Copies keep the source order, so COPYUID's two sets pair up.
+        msgs.sort_by_key(|m| m.uid);
+        msgs.dedup_by_key(|m| m.uid);
+        if msgs.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut map = Vec::new();
-        for m in msgs {
-            sqlx::query("UPDATE blobs SET refcount = refcount + 1 WHERE id = $1")
-                .bind(&m.blob_id)
-                .execute(&mut **tx)
-                .await?;
-            let (uid, modseq) = next_uid(tx, dst).await?;
-            sqlx::query(
-                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(dst.0)
-            .bind(uid as i64)
-            .bind(&m.blob_id)
-            .bind(m.size)
-            .bind(m.internal_date)
-            .bind(join_flags(&m.flags))
-            .bind(modseq as i64)
-            .bind(m.private as i64)
-            .bind(m.crlf_size)
-            .execute(&mut **tx)
-            .await?;
-            map.push((m.uid, uid));
+        let total: i64 = msgs.iter().map(|m| m.size).sum();
+        charge_quota(tx, dst_account, total).await??;
+        // Every UID at once, under one new modseq (the mailbox row lock).
+        let n = msgs.len() as i64;
+        let (first, modseq): (i64, i64) = sqlx::query_as(
+            "UPDATE mailboxes SET uidnext = uidnext + $2, highestmodseq = highestmodseq + 1 \
+             WHERE id = $1 RETURNING uidnext - $2, highestmodseq",
+        )
+        .bind(dst.0)
+        .bind(n)
+        .fetch_one(&mut **tx)
+        .await?;
+        let mut refs: HashMap<&str, i64> = HashMap::new();
+        for m in &msgs {
+            *refs.entry(m.blob_id.as_str()).or_default() += 1;
+        }
+        let mut by_count: HashMap<i64, Vec<&str>> = HashMap::new();
+        for (id, k) in refs {
+            by_count.entry(k).or_default().push(id);
+        }
+        for (k, ids) in by_count {
+            for chunk in ids.chunks(CHUNK) {
+                let sql = q!(
+                    "UPDATE blobs SET refcount = refcount + $1 WHERE id IN ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(sql).bind(k);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut **tx).await?;
+            }
+        }
+        // Nine values a row: 50 rows stay far below the parameter limits.
+        let mut map = Vec::with_capacity(msgs.len());
+        for (c, chunk) in msgs.chunks(50).enumerate() {
+            let sql = q!(
+                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size) VALUES {}",
+                tuples(1, chunk.len(), 9)
+            );
+            let mut query = sqlx::query(sql);
+            for (i, m) in chunk.iter().enumerate() {
+                let uid = (first + (c * 50 + i) as i64) as Uid;
+                query = query
+                    .bind(dst.0)
+                    .bind(uid as i64)
+                    .bind(&m.blob_id)
+                    .bind(m.size)
+                    .bind(m.internal_date)
+                    .bind(join_flags(&m.flags))
+                    .bind(modseq)
+                    .bind(m.private as i64)
+                    .bind(m.crlf_size);
+                map.push((m.uid, uid));
+            }
+            query.execute(&mut **tx).await?;
         }
         Ok(map)
+    }
+
+    /// Messages of a mailbox with the given UIDs (those that exist), in
+    /// UID order, in one query per [`CHUNK`] UIDs.
+    pub async fn messages_by_uids(
+        &self,
+        mailbox: MailboxId,
+        uids: &[Uid],
+    ) -> Result<Vec<MessageMeta>> {
+        let mut out = Vec::with_capacity(uids.len());
+        for chunk in uids.chunks(CHUNK) {
+            for r in by_uids(mailbox, chunk).fetch_all(self.r()).await? {
+                out.push(from_row(&r)?);
+            }
+        }
+        out.sort_by_key(|m| m.uid);
+        Ok(out)
     }
 
     async fn notify_mailbox(&self, mailbox: MailboxId) {
@@ -504,31 +478,6 @@ impl Store {
 
     // ---- R2: \Seen per user in shared (functional) mailboxes ----
 
-    pub async fn set_shared_seen(
-        &self,
-        mailbox: MailboxId,
-        reader: AccountId,
-        uids: &[Uid],
-        seen: bool,
-    ) -> Result<()> {
-        let mut tx = self.w().begin().await?;
-        for &uid in uids {
-            let q = if seen {
-                "INSERT INTO shared_seen (mailbox_id, uid, account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-            } else {
-                "DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid = $2 AND account_id = $3"
-            };
-            sqlx::query(q)
-                .bind(mailbox.0)
-                .bind(uid as i64)
-                .bind(reader.0)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     pub async fn shared_seen(&self, mailbox: MailboxId, reader: AccountId) -> Result<Vec<Uid>> {
         let rows: Vec<(i64,)> = sqlx::query_as(
             "SELECT uid FROM shared_seen WHERE mailbox_id = $1 AND account_id = $2 ORDER BY uid",
@@ -538,37 +487,6 @@ impl Store {
         .fetch_all(self.r())
         .await?;
         Ok(rows.into_iter().map(|r| r.0 as Uid).collect())
-    }
-
-    /// Deletes the blob files whose last reference went away, after the
-    /// commit that released them. A file is removed only while its row,
-    /// at refcount 0, is being deleted in the same transaction.
-    pub(crate) async fn unlink_blobs(&self, ids: Vec<String>) {
-        if ids.is_empty() {
-            return;
-        }
-        if let Err(e) = self.reclaim_blobs(&ids).await {
-            tracing::warn!(error = %e, "blob reclaim deferred");
-        }
-    }
-
-    /// Removes unreferenced blobs (rows at refcount 0 and their files).
-    /// Called after releases and by the periodic jobs with every candidate.
-    pub async fn reclaim_blobs(&self, ids: &[String]) -> Result<usize> {
-        let mut n = 0;
-        for id in ids {
-            let mut tx = self.w().begin().await?;
-            let gone = sqlx::query("DELETE FROM blobs WHERE id = $1 AND refcount <= 0")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            if gone.rows_affected() > 0 {
-                self.blobs().remove(id)?;
-                n += 1;
-            }
-            tx.commit().await?;
-        }
-        Ok(n)
     }
 
     /// Every blob id at refcount 0 (left by an interrupted reclaim).
@@ -631,7 +549,10 @@ async fn next_uid(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Result<(
     Ok((row.0 as Uid, row.1 as ModSeq))
 }
 
-async fn bump_modseq(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Result<(i64, ModSeq)> {
+pub(crate) async fn bump_modseq(
+    tx: &mut Transaction<'_, Any>,
+    mailbox: MailboxId,
+) -> Result<(i64, ModSeq)> {
     let row: (i64, i64) =
         sqlx::query_as("UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = $1 RETURNING account_id, highestmodseq")
             .bind(mailbox.0)
@@ -639,112 +560,4 @@ async fn bump_modseq(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Resul
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
     Ok((row.0, row.1 as ModSeq))
-}
-
-async fn expunge_in(
-    tx: &mut Transaction<'_, Any>,
-    mailbox: MailboxId,
-    uids: Option<&[Uid]>,
-    mode: ExpungeMode,
-) -> Result<(Vec<Uid>, Vec<String>, Option<i64>)> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
-        .bind(mailbox.0)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let account = row
-        .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?
-        .0;
-    // Lock order everywhere: account, then mailbox, then message rows. The
-    // victims are read under the mailbox lock, so two sessions expunging
-    // the same message cannot both count it.
-    sqlx::query("UPDATE accounts SET bytes_used = bytes_used WHERE id = $1")
-        .bind(account)
-        .execute(&mut **tx)
-        .await?;
-    lock_mailbox(tx, mailbox).await?;
-    let rows = sqlx::query(q!(
-        "SELECT {COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid"
-    ))
-    .bind(mailbox.0)
-    .fetch_all(&mut **tx)
-    .await?;
-    let wanted: Option<std::collections::HashSet<Uid>> = uids.map(|u| u.iter().copied().collect());
-    let mut victims = Vec::new();
-    for r in &rows {
-        let m = from_row(r)?;
-        if let Some(w) = &wanted {
-            if !w.contains(&m.uid) {
-                continue;
-            }
-        }
-        if mode == ExpungeMode::FlaggedDeleted
-            && !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Deleted"))
-        {
-            continue;
-        }
-        victims.push(m);
-    }
-    if victims.is_empty() {
-        return Ok((Vec::new(), Vec::new(), None));
-    }
-    let (_, modseq) = bump_modseq(tx, mailbox).await?;
-    let mut freed = 0;
-    for m in &victims {
-        sqlx::query("DELETE FROM messages WHERE id = $1")
-            .bind(m.id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("INSERT INTO expunged (mailbox_id, uid, modseq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(mailbox.0)
-            .bind(m.uid as i64)
-            .bind(modseq as i64)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid = $2")
-            .bind(mailbox.0)
-            .bind(m.uid as i64)
-            .execute(&mut **tx)
-            .await?;
-        freed += m.size;
-    }
-    sqlx::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
-        .bind(freed)
-        .bind(account)
-        .execute(&mut **tx)
-        .await?;
-    let unlink = release_blobs(tx, victims.iter().map(|m| m.blob_id.clone())).await?;
-    Ok((
-        victims.into_iter().map(|m| m.uid).collect(),
-        unlink,
-        Some(account),
-    ))
-}
-
-/// Takes the mailbox row lock (a no-op update) for the rest of the transaction.
-async fn lock_mailbox(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Result<()> {
-    sqlx::query("UPDATE mailboxes SET uidnext = uidnext WHERE id = $1")
-        .bind(mailbox.0)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Drops one reference per id; returns the ids that reached zero.
-pub(crate) async fn release_blobs(
-    tx: &mut Transaction<'_, Any>,
-    ids: impl Iterator<Item = String>,
-) -> Result<Vec<String>> {
-    let mut zero = Vec::new();
-    for id in ids {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "UPDATE blobs SET refcount = refcount - 1 WHERE id = $1 RETURNING refcount",
-        )
-        .bind(&id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some((0,)) = row {
-            zero.push(id);
-        }
-    }
-    Ok(zero)
 }

@@ -94,7 +94,6 @@ pub struct Mailbox {
     pub uidvalidity: u32,
     pub uidnext: Uid,
     pub highestmodseq: ModSeq,
-    pub subscribed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,7 +5,7 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3)];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
@@ -178,4 +178,16 @@ CREATE TABLE vacation_replies (
 /// reads bodies to list a maildrop. NULL for rows written before.
 const V2: &str = r#"
 ALTER TABLE messages ADD COLUMN crlf_size BIGINT;
+"#;
+
+/// v3: subscriptions by name, apart from mailboxes (RFC 9051 §6.3.7: a
+/// subscription outlives its mailbox, and may name one that does not
+/// exist). `mailboxes.subscribed` is no longer read.
+const V3: &str = r#"
+CREATE TABLE subscriptions (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+);
+INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed = 1;
 "#;

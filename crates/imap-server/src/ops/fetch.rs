@@ -18,9 +18,6 @@ use crate::ops::selected;
 use crate::selected::{to_flags, view_flags};
 use crate::session::Session;
 
-/// Above this many messages, metadata is read in one query.
-const BULK: usize = 16;
-
 /// Items answered from the structure cache without the body when cached.
 fn structural(a: &FetchAttr) -> bool {
     matches!(
@@ -127,16 +124,14 @@ pub(crate) async fn prepare(
     let read_only = sel.read_only || !sel.target.may('s');
     let shared_reader = sel.seen_reader;
     let mut metas: HashMap<Uid, MessageMeta> = HashMap::new();
-    if pairs.len() > BULK {
-        for m in store.messages(mb).await? {
-            metas.insert(m.uid, m);
-        }
+    let rows = if pairs.len() * 2 > sel.uids.len() {
+        store.messages(mb).await?
     } else {
-        for &(_, u) in &pairs {
-            if let Some(m) = store.message_by_uid(mb, u).await? {
-                metas.insert(u, m);
-            }
-        }
+        let uids: Vec<Uid> = pairs.iter().map(|p| p.1).collect();
+        store.messages_by_uids(mb, &uids).await?
+    };
+    for m in rows {
+        metas.insert(m.uid, m);
     }
     if let (true, Some(since)) = (vanished, changed_since) {
         // RFC 7162 §3.2.6: expunged UIDs of the set, before the FETCH data.

@@ -14,47 +14,67 @@ use crate::ops::account;
 use crate::ops::mailboxes::status_items;
 use crate::session::Session;
 
-/// Every name to consider: real mailboxes and their missing parents.
-fn tree(targets: Vec<Target>) -> BTreeMap<String, Option<Target>> {
-    let mut m: BTreeMap<String, Option<Target>> = BTreeMap::new();
-    for t in targets {
-        let mut prefix = String::new();
-        let parts: Vec<&str> = t.name.split(DELIM).collect();
-        for p in &parts[..parts.len().saturating_sub(1)] {
-            if !prefix.is_empty() {
-                prefix.push(DELIM);
-            }
-            prefix.push_str(p);
-            m.entry(prefix.clone()).or_insert(None);
+/// What a name in the hierarchy stands for.
+enum Entry {
+    Mailbox(Target),
+    /// A parent implied by a deeper name; nothing is stored under it.
+    Parent,
+    /// Subscribed, but no such mailbox exists (RFC 5258 `\NonExistent`).
+    Gone,
+}
+
+/// A name's entry and whether it is subscribed.
+type Tree = BTreeMap<String, (Entry, bool)>;
+
+/// Every name to consider: the mailboxes and their missing parents, and
+/// with `with_gone` the subscribed names no mailbox carries any more.
+/// Shared folders count as subscribed: members see them in clients that
+/// show only subscribed folders.
+fn tree(targets: Vec<Target>, subscribed: &[String], with_gone: bool) -> Tree {
+    fn parents(m: &mut Tree, name: &str) {
+        let mut at = 0;
+        while let Some(i) = name[at..].find(DELIM) {
+            m.entry(name[..at + i].to_string())
+                .or_insert((Entry::Parent, false));
+            at += i + 1;
         }
-        m.insert(t.name.clone(), Some(t));
+    }
+    let mut m = Tree::new();
+    for t in targets {
+        parents(&mut m, &t.name);
+        let sub = t.shared;
+        m.insert(t.name.clone(), (Entry::Mailbox(t), sub));
+    }
+    for name in subscribed {
+        match m.get_mut(name) {
+            Some((Entry::Mailbox(_), sub)) => *sub = true,
+            Some((_, sub)) if with_gone => *sub = true,
+            None if with_gone => {
+                parents(&mut m, name);
+                m.insert(name.clone(), (Entry::Gone, true));
+            }
+            _ => {}
+        }
     }
     m
 }
 
-fn has_children(m: &BTreeMap<String, Option<Target>>, name: &str) -> bool {
-    let prefix = format!("{name}{DELIM}");
-    m.range(prefix.clone()..)
-        .next()
-        .is_some_and(|(k, _)| k.starts_with(&prefix))
+fn has_children(m: &Tree, name: &str) -> bool {
+    descendants(m, name).any(|(_, (e, _))| !matches!(e, Entry::Gone))
 }
 
 /// The names below `name` in the hierarchy.
 fn descendants<'a>(
-    m: &'a BTreeMap<String, Option<Target>>,
+    m: &'a Tree,
     name: &str,
-) -> impl Iterator<Item = (&'a String, &'a Option<Target>)> {
+) -> impl Iterator<Item = (&'a String, &'a (Entry, bool))> {
     let prefix = format!("{name}{DELIM}");
     m.range(prefix.clone()..)
         .take_while(move |(k, _)| k.starts_with(&prefix))
 }
 
-fn subscribed(t: &Option<Target>) -> bool {
-    t.as_ref().is_some_and(|t| t.shared || t.mailbox.subscribed)
-}
-
 /// INBOX first, then by name.
-fn ordered(m: &BTreeMap<String, Option<Target>>) -> Vec<(&String, &Option<Target>)> {
+fn ordered(m: &Tree) -> Vec<(&String, &(Entry, bool))> {
     let mut v: Vec<_> = m.iter().collect();
     v.sort_by_key(|(k, _)| (k.as_str() != "INBOX", (*k).clone()));
     v
@@ -113,8 +133,10 @@ pub(crate) async fn list(
         return Ok(Done::ok("LIST completed"));
     }
     let full: Vec<String> = patterns.iter().map(|p| format!("{reference}{p}")).collect();
-    let m = tree(mailbox::all(&s.shared.store, &acc).await?);
-    for (name, t) in ordered(&m) {
+    let store = &s.shared.store;
+    let subs = store.subscriptions(acc.id).await?;
+    let m = tree(mailbox::all(store, &acc).await?, &subs, sel_subscribed);
+    for (name, (entry, sub)) in ordered(&m) {
         if !full.iter().any(|p| pattern_match(p, name)) {
             continue;
         }
@@ -124,17 +146,22 @@ pub(crate) async fn list(
         let childinfo = recursive
             && sel_subscribed
             && descendants(&m, name)
-                .any(|(d, dt)| subscribed(dt) && !full.iter().any(|p| pattern_match(p, d)));
-        if sel_subscribed && !subscribed(t) && !childinfo {
+                .any(|(d, (_, sub))| *sub && !full.iter().any(|p| pattern_match(p, d)));
+        if sel_subscribed && !sub && !childinfo {
             continue;
         }
-        if sel_special && t.as_ref().is_none_or(|t| t.mailbox.special_use.is_none()) {
+        let t = match entry {
+            Entry::Mailbox(t) => Some(t),
+            _ => None,
+        };
+        if sel_special && t.is_none_or(|t| t.mailbox.special_use.is_none()) {
             continue;
         }
         let mut attributes = Vec::new();
-        match t {
-            None => attributes.push("\\Noselect".to_string()),
-            Some(t) => {
+        match entry {
+            Entry::Parent => attributes.push("\\Noselect".to_string()),
+            Entry::Gone => attributes.push("\\NonExistent".to_string()),
+            Entry::Mailbox(t) => {
                 if let Some(u) = &t.mailbox.special_use {
                     attributes.push(u.clone());
                 }
@@ -145,7 +172,7 @@ pub(crate) async fn list(
         } else {
             "\\HasNoChildren".into()
         });
-        if ret_subscribed && subscribed(t) {
+        if ret_subscribed && *sub {
             attributes.push("\\Subscribed".into());
         }
         out.push(Response::Data(Data::List(ListItem {
@@ -181,17 +208,19 @@ pub(crate) async fn lsub(
 ) -> CmdResult {
     let acc = account(s)?;
     let full = format!("{reference}{pattern}");
-    let m = tree(mailbox::all(&s.shared.store, &acc).await?);
-    for (name, t) in ordered(&m) {
+    let store = &s.shared.store;
+    let subs = store.subscriptions(acc.id).await?;
+    let m = tree(mailbox::all(store, &acc).await?, &subs, true);
+    for (name, (_, sub)) in ordered(&m) {
         if !pattern_match(&full, name) {
             continue;
         }
         // RFC 3501 §6.3.9: with "%", a parent that is not subscribed itself
         // but has a subscribed descendant the pattern does not reach is
         // listed with \Noselect.
-        let attributes = if subscribed(t) {
+        let attributes = if *sub {
             vec![]
-        } else if descendants(&m, name).any(|(d, dt)| subscribed(dt) && !pattern_match(&full, d)) {
+        } else if descendants(&m, name).any(|(d, (_, sub))| *sub && !pattern_match(&full, d)) {
             vec!["\\Noselect".to_string()]
         } else {
             continue;

@@ -70,13 +70,10 @@ pub(crate) async fn create(s: &mut Session, name: &str, uses: &[String]) -> CmdR
         }
     };
     match s.shared.store.create_mailbox(acc.id, &n, special).await {
-        Ok(mb) => {
-            // RFC 9051 §6.3.7: subscribing is the client's own act; a
-            // mailbox created over IMAP starts unsubscribed (the store's
-            // default suits the system mailboxes it creates itself).
-            s.shared.store.set_subscribed(mb.id, false).await?;
-            Ok(Done::ok("CREATE completed"))
-        }
+        // RFC 9051 §6.3.7: subscribing is the client's own act; a
+        // mailbox created over IMAP starts unsubscribed (unless its name
+        // was subscribed before).
+        Ok(_) => Ok(Done::ok("CREATE completed")),
         Err(StoreError::AlreadyExists(_)) => Err(CmdError::no(
             Code::AlreadyExists,
             format!("Mailbox already exists: {n}"),
@@ -151,17 +148,23 @@ pub(crate) async fn rename(s: &mut Session, from: &str, to: &str) -> CmdResult {
     }
 }
 
+/// RFC 9051 §6.3.7, §6.3.8. Subscriptions are names: subscribing needs
+/// the mailbox to exist, unsubscribing does not (a subscription outlives
+/// its mailbox, and the client must be able to drop it).
 pub(crate) async fn subscribe(s: &mut Session, name: &str, on: bool) -> CmdResult {
     let acc = account(s)?;
-    let Some(t) = mailbox::resolve(&s.shared.store, &acc, name).await? else {
-        return Err(nonexistent(name));
-    };
-    if t.shared {
-        // TODO(RFC 9051 §6.3.7): per-member subscriptions of shared folders
-        // need a store table; shared folders are always listed as subscribed.
+    let store = &s.shared.store;
+    let target = mailbox::resolve(store, &acc, name).await?;
+    if target.as_ref().is_some_and(|t| t.shared) || strip_shared(name).is_some() {
+        // Members always see the folders of their functional mailboxes.
         return Ok(Done::ok("Shared folders are always subscribed"));
     }
-    s.shared.store.set_subscribed(t.mailbox.id, on).await?;
+    let name = match (&target, on) {
+        (Some(t), _) => t.name.clone(),
+        (None, true) => return Err(nonexistent(name)),
+        (None, false) => name.to_string(),
+    };
+    store.set_subscribed(acc.id, &name, on).await?;
     Ok(Done::ok(if on {
         "SUBSCRIBE completed"
     } else {

@@ -95,14 +95,18 @@ pub(crate) async fn store(
     let sel = selected(s)?;
     let seen = sel.seen_set(&store).await?;
     let mut reports = Vec::new();
+    let back: Vec<Uid> = uids
+        .iter()
+        .copied()
+        .filter(|u| !modified.contains(u))
+        .collect();
+    let metas = store.messages_by_uids(mb, &back).await?;
     for &(seq, u) in &pairs {
-        if modified.contains(&u) {
-            continue;
-        }
-        let Some(m) = store.message_by_uid(mb, u).await? else {
+        let Ok(i) = metas.binary_search_by_key(&u, |m| m.uid) else {
             continue;
         };
-        let f = view_flags(&m, seen.as_ref());
+        let m = &metas[i];
+        let f = view_flags(m, seen.as_ref());
         let shown = sel.flags_out(u, &f, en);
         reports.push((seq, u, f, shown, m.modseq));
     }

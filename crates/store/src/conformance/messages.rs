@@ -365,8 +365,37 @@ pub async fn mailbox_tree(s: Store) {
         again.uidvalidity, p.uidvalidity,
         "re-created mailbox gets a new UIDVALIDITY"
     );
-    s.set_subscribed(again.id, false).await.unwrap();
-    assert!(!s.mailbox(again.id).await.unwrap().unwrap().subscribed);
+    // Subscriptions are names: they outlive the mailbox (RFC 9051 §6.3.7).
+    assert!(
+        s.subscriptions(a.id)
+            .await
+            .unwrap()
+            .contains(&"INBOX".to_string())
+    );
+    s.set_subscribed(a.id, "Dossiers", true).await.unwrap();
+    s.set_subscribed(a.id, "Dossiers", true).await.unwrap();
+    s.set_subscribed(a.id, "Ailleurs/Absent", true)
+        .await
+        .unwrap();
+    s.delete_mailbox(again.id).await.unwrap();
+    let subs = s.subscriptions(a.id).await.unwrap();
+    assert!(subs.contains(&"Dossiers".to_string()), "{subs:?}");
+    assert!(subs.contains(&"Ailleurs/Absent".to_string()));
+    s.set_subscribed(a.id, "Dossiers", false).await.unwrap();
+    assert!(
+        !s.subscriptions(a.id)
+            .await
+            .unwrap()
+            .contains(&"Dossiers".to_string())
+    );
+    // RENAME carries a subscription with the folder and its children.
+    let top = s.create_mailbox(a.id, "Classe", None).await.unwrap();
+    s.create_mailbox(a.id, "Classe/6e", None).await.unwrap();
+    s.set_subscribed(a.id, "Classe/6e", true).await.unwrap();
+    s.rename_mailbox(top.id, "Classes").await.unwrap();
+    let subs = s.subscriptions(a.id).await.unwrap();
+    assert!(subs.contains(&"Classes/6e".to_string()), "{subs:?}");
+    assert!(!subs.contains(&"Classe/6e".to_string()));
 }
 
 pub async fn shared_seen_per_user(s: Store) {

@@ -1,6 +1,7 @@
-//! Group commit: concurrent deliveries share one `deliver_batch`
-//! transaction (one fsync), so throughput is not bounded by the disk's
-//! fsync rate.
+//! Group commit: concurrent deliveries and IMAP APPENDs share one
+//! `deliver_batch` transaction (one fsync, one turn of the writer), so
+//! throughput is not bounded by the disk's fsync rate nor by the round
+//! trips of one transaction per message.
 //!
 //! A committer task takes the first waiting job, drains every other job
 //! already queued (up to [`MAX_BATCH`] messages), commits them in one
@@ -12,9 +13,12 @@
 //!   failed as a whole).
 //! - Blob files are written by the callers before they queue a job.
 
+use std::sync::Weak;
+
 use tokio::sync::{mpsc, oneshot};
-use vesontio_store::{Appended, NewMessage, Store, StoreError};
 use vesontio_types::MailboxId;
+
+use crate::{Appended, Inner, NewMessage, Store, StoreError};
 
 /// Most messages committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -26,14 +30,16 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<ItemResult>, String>>,
 }
 
-/// Handle to the committer task.
+/// Handle to the committer task, kept in the store. The task holds the
+/// store weakly: dropping the last [`Store`] drops this sender, and the
+/// task ends.
 pub(crate) struct Committer {
     tx: mpsc::Sender<Job>,
 }
 
 impl Committer {
     /// Starts the task on the current runtime.
-    pub(crate) fn start(store: Store) -> Self {
+    pub(crate) fn start(store: Weak<Inner>) -> Self {
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(run(store, rx));
         Committer { tx }
@@ -58,8 +64,10 @@ impl Committer {
     }
 }
 
-async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
+async fn run(store: Weak<Inner>, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
+        let Some(inner) = store.upgrade() else { return };
+        let store = Store { inner };
         let mut jobs = vec![first];
         let mut count = jobs[0].items.len();
         while count < MAX_BATCH {

@@ -1,0 +1,253 @@
+//! Removing messages: EXPUNGE (RFC 9051 §6.4.3), POP3 deletions, the
+//! source half of MOVE; quota is freed in the same transaction (R17),
+//! QRESYNC remembers the UIDs (RFC 7162 §3.2.5.1), and blobs whose last
+//! reference went away are reclaimed after the commit.
+
+use std::collections::{BTreeMap, HashSet};
+
+use sqlx::{Any, Row, Transaction};
+use vesontio_types::{AccountId, MailboxId, Uid};
+
+use crate::batch::{CHUNK, placeholders, tuples};
+use crate::error::{Result, StoreError};
+use crate::messages::{bump_modseq, split_flags};
+use crate::{Change, ExpungeMode, Store};
+
+/// A message about to go.
+struct Victim {
+    id: i64,
+    uid: Uid,
+    blob_id: String,
+    size: i64,
+}
+
+impl Store {
+    /// Removes messages, frees their quota at once, records them as
+    /// expunged for QRESYNC and releases their blobs. Returns the UIDs removed.
+    pub async fn expunge(
+        &self,
+        mailbox: MailboxId,
+        uids: Option<&[Uid]>,
+        mode: ExpungeMode,
+    ) -> Result<Vec<Uid>> {
+        let mut tx = self.w().begin().await?;
+        let (removed, unlink, account) = expunge_in(&mut tx, mailbox, uids, mode).await?;
+        if removed.is_empty() {
+            tx.rollback().await?;
+            return Ok(removed);
+        }
+        tx.commit().await?;
+        self.unlink_blobs(unlink).await;
+        if let Some(a) = account {
+            self.notify(Change {
+                account_id: AccountId(a),
+                mailbox_id: mailbox,
+            });
+        }
+        Ok(removed)
+    }
+
+    /// Deletes the blob files whose last reference went away, after the
+    /// commit that released them.
+    pub(crate) async fn unlink_blobs(&self, ids: Vec<String>) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = self.reclaim_blobs(&ids).await {
+            tracing::warn!(error = %e, "blob reclaim deferred");
+        }
+    }
+
+    /// Removes unreferenced blobs (rows at refcount 0 and their files).
+    /// Called after releases and by the periodic jobs with every candidate.
+    /// A file is removed only while its row, at refcount 0, is being
+    /// deleted in the same transaction: a concurrent delivery of the same
+    /// content either sees no row (and writes the file again) or keeps it.
+    pub async fn reclaim_blobs(&self, ids: &[String]) -> Result<usize> {
+        let mut n = 0;
+        for chunk in ids.chunks(CHUNK) {
+            let mut tx = self.w().begin().await?;
+            let sql = q!(
+                "DELETE FROM blobs WHERE refcount <= 0 AND id IN ({}) RETURNING id",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            let gone = query.fetch_all(&mut *tx).await?;
+            for r in &gone {
+                let id: String = r.try_get(0)?;
+                self.blobs().remove(&id)?;
+                n += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(n)
+    }
+}
+
+/// Reads the messages to remove under the account and mailbox locks.
+async fn victims(
+    tx: &mut Transaction<'_, Any>,
+    mailbox: MailboxId,
+    uids: Option<&[Uid]>,
+    mode: ExpungeMode,
+) -> Result<Vec<Victim>> {
+    const COLS: &str = "id, uid, blob_id, size, flags";
+    let rows = match uids {
+        None => {
+            sqlx::query(q!(
+                "SELECT {COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid"
+            ))
+            .bind(mailbox.0)
+            .fetch_all(&mut **tx)
+            .await?
+        }
+        Some(uids) => {
+            let mut rows = Vec::new();
+            for chunk in uids.chunks(CHUNK) {
+                let sql = q!(
+                    "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
+                    placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(sql).bind(mailbox.0);
+                for &u in chunk {
+                    query = query.bind(u as i64);
+                }
+                rows.extend(query.fetch_all(&mut **tx).await?);
+            }
+            rows
+        }
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if mode == ExpungeMode::FlaggedDeleted {
+            let flags: String = r.try_get("flags")?;
+            if !split_flags(&flags)
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case("\\Deleted"))
+            {
+                continue;
+            }
+        }
+        out.push(Victim {
+            id: r.try_get("id")?,
+            uid: r.try_get::<i64, _>("uid")? as Uid,
+            blob_id: r.try_get("blob_id")?,
+            size: r.try_get("size")?,
+        });
+    }
+    out.sort_by_key(|v| v.uid);
+    out.dedup_by_key(|v| v.uid);
+    Ok(out)
+}
+
+/// The expunge inside a caller's transaction: (UIDs removed, blobs to
+/// reclaim after the commit, the owning account when anything went).
+pub(crate) async fn expunge_in(
+    tx: &mut Transaction<'_, Any>,
+    mailbox: MailboxId,
+    uids: Option<&[Uid]>,
+    mode: ExpungeMode,
+) -> Result<(Vec<Uid>, Vec<String>, Option<i64>)> {
+    // Lock order everywhere: account, then mailbox, then message rows. The
+    // victims are read under the mailbox lock, so two sessions expunging
+    // the same message cannot both count it.
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE accounts SET bytes_used = bytes_used \
+         WHERE id = (SELECT account_id FROM mailboxes WHERE id = $1) RETURNING id",
+    )
+    .bind(mailbox.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let account = row
+        .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?
+        .0;
+    let (_, modseq) = bump_modseq(tx, mailbox).await?;
+    let victims = victims(tx, mailbox, uids, mode).await?;
+    if victims.is_empty() {
+        // The caller rolls back or has other changes under this modseq.
+        return Ok((Vec::new(), Vec::new(), None));
+    }
+    let freed: i64 = victims.iter().map(|m| m.size).sum();
+    for chunk in victims.chunks(CHUNK) {
+        let sql = q!(
+            "DELETE FROM messages WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(sql);
+        for m in chunk {
+            query = query.bind(m.id);
+        }
+        query.execute(&mut **tx).await?;
+        let sql = q!(
+            "INSERT INTO expunged (mailbox_id, uid, modseq) VALUES {} ON CONFLICT DO NOTHING",
+            tuples(1, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(sql);
+        for m in chunk {
+            query = query.bind(mailbox.0).bind(m.uid as i64).bind(modseq as i64);
+        }
+        query.execute(&mut **tx).await?;
+        let sql = q!(
+            "DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut query = sqlx::query(sql).bind(mailbox.0);
+        for m in chunk {
+            query = query.bind(m.uid as i64);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    sqlx::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
+        .bind(freed)
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
+    let unlink = release_blobs(tx, victims.iter().map(|m| m.blob_id.clone())).await?;
+    Ok((
+        victims.into_iter().map(|m| m.uid).collect(),
+        unlink,
+        Some(account),
+    ))
+}
+
+/// Drops one reference per id (an id may come several times); returns
+/// the ids that reached zero.
+pub(crate) async fn release_blobs(
+    tx: &mut Transaction<'_, Any>,
+    ids: impl Iterator<Item = String>,
+) -> Result<Vec<String>> {
+    // References to drop per blob, then blobs per count: one statement
+    // per distinct count and chunk.
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for id in ids {
+        *counts.entry(id).or_default() += 1;
+    }
+    let mut by_count: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (id, n) in counts {
+        by_count.entry(n).or_default().push(id);
+    }
+    let mut zero = HashSet::new();
+    for (n, ids) in by_count {
+        for chunk in ids.chunks(CHUNK) {
+            let sql = q!(
+                "UPDATE blobs SET refcount = refcount - $1 WHERE id IN ({}) RETURNING id, refcount",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(sql).bind(n);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for r in query.fetch_all(&mut **tx).await? {
+                if r.try_get::<i64, _>(1)? <= 0 {
+                    zero.insert(r.try_get::<String, _>(0)?);
+                }
+            }
+        }
+    }
+    let mut zero: Vec<String> = zero.into_iter().collect();
+    zero.sort();
+    Ok(zero)
+}

@@ -1,0 +1,157 @@
+//! Flags: STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3),
+//! and the per-reader `\Seen` of functional mailboxes (R2).
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
+
+use crate::batch::{CHUNK, placeholders};
+use crate::error::Result;
+use crate::messages::{bump_modseq, join_flags, split_flags};
+use crate::{Change, FlagOp, FlagsUpdate, Store};
+
+/// The flags `op` makes of `cur`.
+fn apply(op: FlagOp, cur: &[String], flags: &[String]) -> Vec<String> {
+    match op {
+        FlagOp::Replace => flags.to_vec(),
+        FlagOp::Add => {
+            let mut v = cur.to_vec();
+            for f in flags {
+                if !v.iter().any(|x| x.eq_ignore_ascii_case(f)) {
+                    v.push(f.clone());
+                }
+            }
+            v
+        }
+        FlagOp::Remove => cur
+            .iter()
+            .filter(|x| !flags.iter().any(|f| f.eq_ignore_ascii_case(x)))
+            .cloned()
+            .collect(),
+    }
+}
+
+fn same(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|n| b.iter().any(|c| c.eq_ignore_ascii_case(n)))
+}
+
+impl Store {
+    /// Changes flags (RFC 9051 §6.4.6) with an optional UNCHANGEDSINCE
+    /// (RFC 7162 §3.1.3). Messages whose flags do not change keep their
+    /// modseq; the changed ones share one new modseq.
+    pub async fn store_flags(
+        &self,
+        mailbox: MailboxId,
+        uids: &[Uid],
+        op: FlagOp,
+        flags: &[String],
+        unchanged_since: Option<ModSeq>,
+    ) -> Result<FlagsUpdate> {
+        let mut out = FlagsUpdate::default();
+        if uids.is_empty() {
+            return Ok(out);
+        }
+        let mut tx = self.w().begin().await?;
+        // The mailbox row lock (lock order: account, mailbox, messages) and
+        // the new modseq in one statement; rolled back if nothing changes.
+        let (account, ms) = bump_modseq(&mut tx, mailbox).await?;
+        let mut current: HashMap<Uid, (String, i64)> = HashMap::with_capacity(uids.len());
+        for chunk in uids.chunks(CHUNK) {
+            let sql = q!(
+                "SELECT uid, flags, modseq FROM messages WHERE mailbox_id = $1 AND uid IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(sql).bind(mailbox.0);
+            for &u in chunk {
+                query = query.bind(u as i64);
+            }
+            for r in query.fetch_all(&mut *tx).await? {
+                current.insert(
+                    r.try_get::<i64, _>(0)? as Uid,
+                    (r.try_get(1)?, r.try_get(2)?),
+                );
+            }
+        }
+        // New flag text -> the messages that get it.
+        let mut groups: HashMap<String, Vec<Uid>> = HashMap::new();
+        for &uid in uids {
+            let Some((cur, modseq)) = current.get(&uid) else {
+                continue;
+            };
+            if let Some(limit) = unchanged_since
+                && *modseq as u64 > limit
+            {
+                out.modified.push(uid);
+                continue;
+            }
+            let cur = split_flags(cur);
+            let next = apply(op, &cur, flags);
+            if same(&next, &cur) && unchanged_since.is_none() {
+                continue;
+            }
+            groups.entry(join_flags(&next)).or_default().push(uid);
+            out.updated.push((uid, next, ms));
+        }
+        if out.updated.is_empty() {
+            tx.rollback().await?;
+            return Ok(out);
+        }
+        for (text, members) in &groups {
+            for chunk in members.chunks(CHUNK) {
+                let sql = q!(
+                    "UPDATE messages SET flags = $1, modseq = $2 WHERE mailbox_id = $3 AND uid IN ({})",
+                    placeholders(4, chunk.len())
+                );
+                let mut query = sqlx::query(sql).bind(text).bind(ms as i64).bind(mailbox.0);
+                for &u in chunk {
+                    query = query.bind(u as i64);
+                }
+                query.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        self.notify(Change {
+            account_id: AccountId(account),
+            mailbox_id: mailbox,
+        });
+        Ok(out)
+    }
+
+    /// Sets or clears one reader's `\Seen` on messages of a functional
+    /// mailbox (R2: each member has their own).
+    pub async fn set_shared_seen(
+        &self,
+        mailbox: MailboxId,
+        reader: AccountId,
+        uids: &[Uid],
+        seen: bool,
+    ) -> Result<()> {
+        let mut tx = self.w().begin().await?;
+        for chunk in uids.chunks(CHUNK) {
+            let sql = if seen {
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("($1, ${}, $2)", i + 3))
+                    .collect();
+                q!(
+                    "INSERT INTO shared_seen (mailbox_id, uid, account_id) VALUES {} ON CONFLICT DO NOTHING",
+                    rows.join(", ")
+                )
+            } else {
+                q!(
+                    "DELETE FROM shared_seen WHERE mailbox_id = $1 AND account_id = $2 AND uid IN ({})",
+                    placeholders(3, chunk.len())
+                )
+            };
+            let mut query = sqlx::query(sql).bind(mailbox.0).bind(reader.0);
+            for &u in chunk {
+                query = query.bind(u as i64);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
