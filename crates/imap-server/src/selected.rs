@@ -371,20 +371,17 @@ impl Selected {
         }
         let id = self.target.mailbox.id;
         self.dirty = false;
-        // Read the watermark first: every change at or below it is
-        // committed, so the two queries below see all of them.
-        let Some(row) = store.mailbox(id).await? else {
+        // One statement: the watermark and every change below it.
+        let Some(ch) = store.changes_since(id, self.synced).await? else {
             // The mailbox was deleted: everything is gone.
             return self.sync_full(store, expunges, en).await;
         };
         let mut out = Vec::new();
-        let mut changed = Vec::new();
-        if row.highestmodseq > self.synced {
-            changed = store.changed_since(id, self.synced).await?;
-            let gone = store.vanished_since(id, self.synced).await?;
-            self.synced = row.highestmodseq;
-            self.highest_modseq = self.highest_modseq.max(row.highestmodseq);
-            for u in gone {
+        let changed = ch.changed;
+        if ch.highestmodseq > self.synced {
+            self.synced = ch.highestmodseq;
+            self.highest_modseq = self.highest_modseq.max(ch.highestmodseq);
+            for u in ch.vanished {
                 if self.known.contains_key(&u) && !self.pending_gone.contains(&u) {
                     self.pending_gone.push(u);
                 }

@@ -30,6 +30,11 @@ impl Store {
         uids: Option<&[Uid]>,
         mode: ExpungeMode,
     ) -> Result<Vec<Uid>> {
+        if mode == ExpungeMode::FlaggedDeleted && !self.any_deleted(mailbox, uids).await? {
+            // Nothing to remove: no turn of the writer. A `\Deleted` set
+            // after this read is ordered after this EXPUNGE.
+            return Ok(Vec::new());
+        }
         let mut tx = self.w().begin().await?;
         let (removed, unlink, account) = expunge_in(&mut tx, mailbox, uids, mode).await?;
         if removed.is_empty() {
@@ -45,6 +50,38 @@ impl Store {
             });
         }
         Ok(removed)
+    }
+
+    /// Whether any of these messages (all, with `None`) is flagged
+    /// `\Deleted`, as a reader sees them.
+    async fn any_deleted(&self, mailbox: MailboxId, uids: Option<&[Uid]>) -> Result<bool> {
+        let deleted = |flags: &str| {
+            split_flags(flags)
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case("\\Deleted"))
+        };
+        let Some(uids) = uids else {
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT flags FROM messages WHERE mailbox_id = $1")
+                    .bind(mailbox.0)
+                    .fetch_all(self.r())
+                    .await?;
+            return Ok(rows.iter().any(|r| deleted(&r.0)));
+        };
+        for chunk in uids.chunks(CHUNK) {
+            let sql = q!(
+                "SELECT flags FROM messages WHERE mailbox_id = $1 AND uid IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query_as::<_, (String,)>(sql).bind(mailbox.0);
+            for &u in chunk {
+                query = query.bind(u as i64);
+            }
+            if query.fetch_all(self.r()).await?.iter().any(|r| deleted(&r.0)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Deletes the blob files whose last reference went away, after the

@@ -90,9 +90,11 @@ impl Store {
             let cur = split_flags(cur);
             let next = apply(op, &cur, flags);
             if same(&next, &cur) && unchanged_since.is_none() {
+                out.current.push((uid, cur, *modseq as ModSeq));
                 continue;
             }
             groups.entry(join_flags(&next)).or_default().push(uid);
+            out.current.push((uid, next.clone(), ms));
             out.updated.push((uid, next, ms));
         }
         if out.updated.is_empty() {

@@ -106,6 +106,8 @@ struct Inner {
     /// Group commit of deliveries and APPENDs (started on first use,
     /// inside the runtime).
     committer: std::sync::OnceLock<group::Committer>,
+    /// R13: when this process last marked each account as read.
+    read_marks: std::sync::Mutex<std::collections::HashMap<i64, i64>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -207,6 +209,7 @@ impl Store {
                 notify_channel,
                 _listener_stop: listener_stop,
                 committer: std::sync::OnceLock::new(),
+                read_marks: Default::default(),
             }),
         };
         store.migrate().await?;

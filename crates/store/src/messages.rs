@@ -78,6 +78,10 @@ pub struct FlagsUpdate {
     pub updated: Vec<(Uid, Vec<String>, ModSeq)>,
     /// Messages skipped because their modseq was above UNCHANGEDSINCE.
     pub modified: Vec<Uid>,
+    /// Every other message of the set that exists, with its flags and
+    /// modseq once the STORE is done (changed or not), in the set's order:
+    /// what the FETCH replies of STORE report (RFC 9051 §6.4.6).
+    pub current: Vec<(Uid, Vec<String>, ModSeq)>,
 }
 
 /// `SELECT` of the messages of `mailbox` with these UIDs (at most [`CHUNK`]).
@@ -268,6 +272,37 @@ impl Store {
         .fetch_all(self.r())
         .await?;
         rows.iter().map(from_row).collect()
+    }
+
+    /// What changed in a mailbox after `modseq`, read in one statement (one
+    /// snapshot): the mailbox's HIGHESTMODSEQ, the messages whose modseq is
+    /// above (RFC 7162 §3.1.4.1) and the UIDs expunged since (§3.2.5.1).
+    /// `None` when the mailbox no longer exists.
+    pub async fn changes_since(&self, mailbox: MailboxId, modseq: ModSeq) -> Result<Option<Changes>> {
+        let rows = sqlx::query(q!(
+            "SELECT 0 AS kind, {COLS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 \
+             UNION ALL SELECT 1, 0, $1, uid, '', 0, 0, '', modseq, 0, NULL FROM expunged \
+               WHERE mailbox_id = $1 AND modseq > $2 \
+             UNION ALL SELECT 2, 0, $1, 0, '', 0, 0, '', highestmodseq, 0, NULL FROM mailboxes WHERE id = $1 \
+             ORDER BY 1, 4"
+        ))
+        .bind(mailbox.0)
+        .bind(modseq as i64)
+        .fetch_all(self.r())
+        .await?;
+        let mut out = Changes::default();
+        let mut exists = false;
+        for r in &rows {
+            match r.try_get::<i64, _>(0)? {
+                0 => out.changed.push(from_row(r)?),
+                1 => out.vanished.push(r.try_get::<i64, _>("uid")? as Uid),
+                _ => {
+                    exists = true;
+                    out.highestmodseq = r.try_get::<i64, _>("modseq")? as ModSeq;
+                }
+            }
+        }
+        Ok(exists.then_some(out))
     }
 
     /// RFC 7162 §3.2.5.1: UIDs expunged after `modseq`.

@@ -96,6 +96,16 @@ pub struct Mailbox {
     pub highestmodseq: ModSeq,
 }
 
+/// What changed in a mailbox since a modseq ([`crate::Store::changes_since`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub highestmodseq: ModSeq,
+    /// Messages added or changed, in UID order.
+    pub changed: Vec<MessageMeta>,
+    /// UIDs expunged, in order.
+    pub vanished: Vec<Uid>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageMeta {
     pub id: i64,

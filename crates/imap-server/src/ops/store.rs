@@ -54,6 +54,8 @@ pub(crate) async fn store(
     });
     let uids: Vec<Uid> = pairs.iter().map(|p| p.1).collect();
     let mut modified: Vec<Uid> = Vec::new();
+    // The flags after the STORE, when the store reported them all.
+    let mut after: Option<Vec<(Uid, Vec<String>, u64)>> = None;
     if let Some(reader) = sel.seen_reader {
         // Functional mailbox: \Seen goes to the reader's own set, the rest to the message.
         let seen_op = match op {
@@ -88,27 +90,35 @@ pub(crate) async fn store(
             .store_flags(mb, &uids, op, &wanted, unchanged_since)
             .await?;
         modified = up.modified;
+        after = Some(up.current);
     }
     // Report the resulting flags of every message of the set (RFC 9051
-    // §6.4.6), read back so concurrent changes show too.
+    // §6.4.6); in functional mailboxes they are read back, with the
+    // reader's own \Seen.
     let en = s.enabled;
     let sel = selected(s)?;
-    let seen = sel.seen_set(&store).await?;
+    let after = match after {
+        Some(a) => a,
+        None => {
+            let seen = sel.seen_set(&store).await?;
+            let back: Vec<Uid> = uids.iter().copied().filter(|u| !modified.contains(u)).collect();
+            store
+                .messages_by_uids(mb, &back)
+                .await?
+                .into_iter()
+                .map(|m| (m.uid, view_flags(&m, seen.as_ref()), m.modseq))
+                .collect()
+        }
+    };
+    let by_uid: std::collections::HashMap<Uid, (Vec<String>, u64)> =
+        after.into_iter().map(|(u, f, m)| (u, (f, m))).collect();
     let mut reports = Vec::new();
-    let back: Vec<Uid> = uids
-        .iter()
-        .copied()
-        .filter(|u| !modified.contains(u))
-        .collect();
-    let metas = store.messages_by_uids(mb, &back).await?;
     for &(seq, u) in &pairs {
-        let Ok(i) = metas.binary_search_by_key(&u, |m| m.uid) else {
+        let Some((f, ms)) = by_uid.get(&u) else {
             continue;
         };
-        let m = &metas[i];
-        let f = view_flags(m, seen.as_ref());
-        let shown = sel.flags_out(u, &f, en);
-        reports.push((seq, u, f, shown, m.modseq));
+        let shown = sel.flags_out(u, f, en);
+        reports.push((seq, u, f.clone(), shown, *ms));
     }
     for (seq, u, f, shown, ms) in reports {
         let silent = response == StoreResponse::Silent;

@@ -51,6 +51,27 @@ pub async fn uid_and_modseq_are_monotonic(s: Store) {
     );
     assert_eq!(s.vanished_since(mb.id, last.1).await.unwrap(), vec![5]);
     assert!(s.vanished_since(mb.id, r.modseq).await.unwrap().is_empty());
+    // The same in one statement, with the watermark.
+    let ch = s.changes_since(mb.id, last.1).await.unwrap().unwrap();
+    assert_eq!(ch.highestmodseq, r.modseq);
+    assert_eq!(ch.changed, changed);
+    assert_eq!(ch.vanished, vec![5]);
+    let none = s.changes_since(mb.id, r.modseq).await.unwrap().unwrap();
+    assert!(none.changed.is_empty() && none.vanished.is_empty());
+    assert_eq!(none.highestmodseq, r.modseq);
+    let by = s.messages_by_uids(mb.id, &[6, 1, 5, 99]).await.unwrap();
+    assert_eq!(by.iter().map(|m| m.uid).collect::<Vec<_>>(), vec![1, 6]);
+    // Several copies at once: consecutive UIDs, one new modseq, in order.
+    let other = s.create_mailbox(a.id, "Copies", None).await.unwrap();
+    let map = s.copy_messages(mb.id, &[4, 2, 3, 99], other.id).await.unwrap();
+    assert_eq!(map, vec![(2, 1), (3, 2), (4, 3)]);
+    let copies = s.messages(other.id).await.unwrap();
+    assert_eq!(copies.len(), 3);
+    assert!(copies.iter().all(|m| m.modseq == copies[0].modseq));
+    assert_eq!(copies[0].flags, vec!["\\Seen"]);
+    let deleted = s.delete_mailbox(other.id).await;
+    assert!(deleted.is_ok());
+    assert!(s.changes_since(other.id, 0).await.unwrap().is_none());
 }
 
 pub async fn flags_and_unchanged_since(s: Store) {
@@ -83,6 +104,8 @@ pub async fn flags_and_unchanged_since(s: Store) {
         .await
         .unwrap();
     assert!(noop.updated.is_empty(), "no change, no new modseq");
+    assert_eq!(noop.current.len(), 1, "unchanged messages are reported too");
+    assert_eq!(noop.current[0].1, vec!["\\Flagged", "$Work", "\\seen"]);
     let rem = s
         .store_flags(
             mb.id,
