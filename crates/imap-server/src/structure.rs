@@ -2,18 +2,28 @@
 //! content-addressed and never change, so the parse of a blob is valid for
 //! every copy of it in every mailbox, for ever; clients ask for these two
 //! items again and again (every resync), and parsing MIME is the costliest
-//! part of a FETCH (the role of Dovecot's index cache).
+//! part of a FETCH (the role of Dovecot's index cache). The top-level
+//! header is kept too (when small): header requests, the commonest FETCH
+//! of a message list, are then answered without reading the body.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use vesontio_imap_proto::bodystructure::{BodyStructure, Envelope, body_structure, envelope};
+use vesontio_imap_proto::bodystructure::{
+    BodyStructure, Envelope, body_structure, envelope, section,
+};
+use vesontio_imap_proto::{Section, SectionText};
 
 /// Entries kept; a few KiB each. Past it the cache starts over.
 const CAPACITY: usize = 20_000;
 
+/// Headers above this size are not kept (they are read from the body).
+const HEADER_MAX: usize = 16 * 1024;
+
 pub(crate) struct Parsed {
     pub(crate) envelope: Envelope,
     pub(crate) structure: BodyStructure,
+    /// The message's header with its blank line (`BODY[HEADER]`), unless large.
+    pub(crate) header: Option<Vec<u8>>,
 }
 
 #[derive(Default)]
@@ -32,9 +42,18 @@ impl StructureCache {
 
     /// Parses `raw` (the body of `blob_id`) and remembers the result.
     pub(crate) fn parse(&self, blob_id: &str, raw: &[u8]) -> Arc<Parsed> {
+        let header = section(
+            raw,
+            &Section {
+                part: vec![],
+                text: Some(SectionText::Header),
+            },
+        )
+        .filter(|h| h.len() <= HEADER_MAX);
         let parsed = Arc::new(Parsed {
             envelope: envelope(raw),
             structure: body_structure(raw),
+            header,
         });
         let mut map = match self.map.lock() {
             Ok(m) => m,

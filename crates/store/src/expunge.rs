@@ -77,7 +77,12 @@ impl Store {
             for &u in chunk {
                 query = query.bind(u as i64);
             }
-            if query.fetch_all(self.r()).await?.iter().any(|r| deleted(&r.0)) {
+            if query
+                .fetch_all(self.r())
+                .await?
+                .iter()
+                .any(|r| deleted(&r.0))
+            {
                 return Ok(true);
             }
         }

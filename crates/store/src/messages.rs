@@ -278,7 +278,11 @@ impl Store {
     /// snapshot): the mailbox's HIGHESTMODSEQ, the messages whose modseq is
     /// above (RFC 7162 §3.1.4.1) and the UIDs expunged since (§3.2.5.1).
     /// `None` when the mailbox no longer exists.
-    pub async fn changes_since(&self, mailbox: MailboxId, modseq: ModSeq) -> Result<Option<Changes>> {
+    pub async fn changes_since(
+        &self,
+        mailbox: MailboxId,
+        modseq: ModSeq,
+    ) -> Result<Option<Changes>> {
         let rows = sqlx::query(q!(
             "SELECT 0 AS kind, {COLS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 \
              UNION ALL SELECT 1, 0, $1, uid, '', 0, 0, '', modseq, 0, NULL FROM expunged \

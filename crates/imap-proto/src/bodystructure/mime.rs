@@ -42,7 +42,7 @@ pub struct MimeTree {
 }
 
 /// Splits an entity at its first empty line: (header end incl. blank line, body start).
-fn split_header(data: &[u8]) -> usize {
+pub(crate) fn split_header(data: &[u8]) -> usize {
     if data.starts_with(b"\r\n") {
         return 2;
     }

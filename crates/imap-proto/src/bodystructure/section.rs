@@ -1,7 +1,7 @@
 //! BODY[section] extraction (RFC 9051 §6.4.5), BINARY decoding (RFC 3516)
 //! and decoded text for SEARCH BODY/TEXT (RFC 9051 §6.4.4).
 
-use super::mime::{MimeTree, Part, PartKind, header_fields, raw_header};
+use super::mime::{MimeTree, Part, PartKind, header_fields, raw_header, split_header};
 use crate::command::{Section, SectionText};
 
 /// Why BINARY could not decode a part.
@@ -62,6 +62,19 @@ fn filter_header(header: &[u8], names: &[String], keep: bool) -> Vec<u8> {
 /// Data of `BODY[section]` (before any `<partial>`); `None` when the section
 /// does not exist (the server answers NIL or an empty string).
 pub fn section(raw: &[u8], s: &Section) -> Option<Vec<u8>> {
+    if s.part.is_empty() {
+        // The top-level message: its header and body split, without the
+        // MIME tree (the commonest requests: BODY[], HEADER, HEADER.FIELDS).
+        let split = split_header(raw).min(raw.len());
+        let (header, body) = raw.split_at(split);
+        return Some(match &s.text {
+            None => raw.to_vec(),
+            Some(SectionText::Mime | SectionText::Header) => header.to_vec(),
+            Some(SectionText::Text) => body.to_vec(),
+            Some(SectionText::HeaderFields(names)) => filter_header(header, names, true),
+            Some(SectionText::HeaderFieldsNot(names)) => filter_header(header, names, false),
+        });
+    }
     let tree = MimeTree::parse(raw);
     let root = tree.root();
     let part = resolve(root, &s.part)?;

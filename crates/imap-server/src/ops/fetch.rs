@@ -26,6 +26,25 @@ fn structural(a: &FetchAttr) -> bool {
     )
 }
 
+/// Items answered from a cached top-level header.
+fn header_only(a: &FetchAttr) -> bool {
+    match a {
+        FetchAttr::Rfc822Header => true,
+        FetchAttr::BodySection { section, .. } => {
+            section.part.is_empty()
+                && matches!(
+                    section.text,
+                    Some(
+                        SectionText::Header
+                            | SectionText::HeaderFields(_)
+                            | SectionText::HeaderFieldsNot(_)
+                    )
+                )
+        }
+        _ => false,
+    }
+}
+
 fn needs_body(a: &FetchAttr) -> bool {
     !matches!(
         a,
@@ -224,19 +243,29 @@ pub(crate) async fn step(
         let items = &job.items;
         let seen = job.seen.as_ref();
         let cached = s.shared.structures.get(&m.blob_id);
-        let only_structure = job.items.iter().all(|a| !needs_body(a) || structural(a));
-        let raw = if job.body_needed && !(only_structure && cached.is_some()) {
-            job.read_any = true;
-            let raw = store.read_blob(&m.blob_id).await?;
+        let cached_header = cached.as_ref().and_then(|p| p.header.clone());
+        let from_cache = cached.is_some()
+            && job.items.iter().all(|a| {
+                !needs_body(a) || structural(a) || (header_only(a) && cached_header.is_some())
+            });
+        job.read_any |= job.body_needed;
+        let raw = if job.body_needed && !from_cache {
+            let raw = store.read_blob_sized(&m.blob_id, m.size).await?;
             bytes += raw.len();
             Some(raw)
         } else {
             None
         };
+        let have_body = raw.is_some();
         let raw = raw.as_deref().unwrap_or_default();
+        // Header items read the cached header when the body was not read.
+        let head: &[u8] = match (&cached_header, have_body) {
+            (Some(h), false) => h,
+            _ => raw,
+        };
         let parsed = match cached {
             Some(p) => Some(p),
-            None if job.items.iter().any(structural) => {
+            None if job.items.iter().any(|a| structural(a) || header_only(a)) => {
                 Some(s.shared.structures.parse(&m.blob_id, raw))
             }
             None => None,
@@ -282,7 +311,8 @@ pub(crate) async fn step(
                     partial: p,
                     ..
                 } => {
-                    let (origin, data) = cut(section(raw, sec), *p);
+                    let src = if header_only(it) { head } else { raw };
+                    let (origin, data) = cut(section(src, sec), *p);
                     FetchValue::BodySection {
                         section: sec.clone(),
                         origin,
@@ -326,7 +356,7 @@ pub(crate) async fn step(
                 },
                 FetchAttr::Rfc822 => FetchValue::Rfc822(Some(raw.to_vec())),
                 FetchAttr::Rfc822Header => FetchValue::Rfc822Header(section(
-                    raw,
+                    head,
                     &Section {
                         part: vec![],
                         text: Some(SectionText::Header),

@@ -61,7 +61,7 @@ pub(crate) async fn search(
         // Messages expunged elsewhere keep their number but match nothing.
         let Some(m) = metas.get(&u) else { continue };
         let content = if want_content {
-            match store.read_blob(&m.blob_id).await {
+            match store.read_blob_sized(&m.blob_id, m.size).await {
                 Ok(raw) => Some(Content::parse(&raw)),
                 Err(e) => return Err(e.into()),
             }

@@ -101,7 +101,11 @@ pub(crate) async fn store(
         Some(a) => a,
         None => {
             let seen = sel.seen_set(&store).await?;
-            let back: Vec<Uid> = uids.iter().copied().filter(|u| !modified.contains(u)).collect();
+            let back: Vec<Uid> = uids
+                .iter()
+                .copied()
+                .filter(|u| !modified.contains(u))
+                .collect();
             store
                 .messages_by_uids(mb, &back)
                 .await?

@@ -63,7 +63,10 @@ pub async fn uid_and_modseq_are_monotonic(s: Store) {
     assert_eq!(by.iter().map(|m| m.uid).collect::<Vec<_>>(), vec![1, 6]);
     // Several copies at once: consecutive UIDs, one new modseq, in order.
     let other = s.create_mailbox(a.id, "Copies", None).await.unwrap();
-    let map = s.copy_messages(mb.id, &[4, 2, 3, 99], other.id).await.unwrap();
+    let map = s
+        .copy_messages(mb.id, &[4, 2, 3, 99], other.id)
+        .await
+        .unwrap();
     assert_eq!(map, vec![(2, 1), (3, 2), (4, 3)]);
     let copies = s.messages(other.id).await.unwrap();
     assert_eq!(copies.len(), 3);
