@@ -9,9 +9,9 @@ use sqlx::{Any, Row, Transaction};
 use vesontio_types::{AccountId, MailboxId, Uid};
 
 use crate::batch::{CHUNK, placeholders, tuples};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::messages::{bump_modseq, split_flags};
-use crate::{Change, ExpungeMode, Store};
+use crate::{Change, Dialect, ExpungeMode, Store};
 
 /// A message about to go.
 struct Victim {
@@ -19,6 +19,8 @@ struct Victim {
     uid: Uid,
     blob_id: String,
     size: i64,
+    /// Has rows in `shared_seen`.
+    seen_by: bool,
 }
 
 impl Store {
@@ -36,7 +38,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut tx = self.w().begin().await?;
-        let (removed, unlink, account) = expunge_in(&mut tx, mailbox, uids, mode).await?;
+        let (removed, unlink, account) =
+            expunge_in(&mut tx, self.dialect(), mailbox, uids, mode).await?;
         if removed.is_empty() {
             tx.rollback().await?;
             return Ok(removed);
@@ -90,12 +93,27 @@ impl Store {
     }
 
     /// Deletes the blob files whose last reference went away, after the
-    /// commit that released them.
+    /// commit that released them; concurrent callers share one
+    /// transaction. A failure leaves rows at refcount 0 for the periodic
+    /// reclaim.
     pub(crate) async fn unlink_blobs(&self, ids: Vec<String>) {
+        const MAX_BATCH: usize = 2048;
         if ids.is_empty() {
             return;
         }
-        if let Err(e) = self.reclaim_blobs(&ids).await {
+        let weak = std::sync::Arc::downgrade(&self.inner);
+        let group = self.inner.reclaimer.get_or_init(|| {
+            crate::group::Group::start(
+                weak,
+                MAX_BATCH,
+                |store: Store, ids: Vec<String>| async move {
+                    let n = ids.len();
+                    store.reclaim_blobs(&ids).await?;
+                    Ok(vec![(); n])
+                },
+            )
+        });
+        if let Err(e) = group.run(ids).await {
             tracing::warn!(error = %e, "blob reclaim deferred");
         }
     }
@@ -136,7 +154,10 @@ async fn victims(
     uids: Option<&[Uid]>,
     mode: ExpungeMode,
 ) -> Result<Vec<Victim>> {
-    const COLS: &str = "id, uid, blob_id, size, flags";
+    // Whether any member's own `\\Seen` is recorded (functional mailboxes).
+    const COLS: &str = "id, uid, blob_id, size, flags, \
+        (SELECT COUNT(*) FROM shared_seen s WHERE s.mailbox_id = messages.mailbox_id \
+         AND s.uid = messages.uid) AS seen_by";
     let rows = match uids {
         None => {
             sqlx::query(q!(
@@ -178,6 +199,7 @@ async fn victims(
             uid: r.try_get::<i64, _>("uid")? as Uid,
             blob_id: r.try_get("blob_id")?,
             size: r.try_get("size")?,
+            seen_by: r.try_get::<i64, _>("seen_by")? > 0,
         });
     }
     out.sort_by_key(|v| v.uid);
@@ -189,24 +211,25 @@ async fn victims(
 /// reclaim after the commit, the owning account when anything went).
 pub(crate) async fn expunge_in(
     tx: &mut Transaction<'_, Any>,
+    dialect: Dialect,
     mailbox: MailboxId,
     uids: Option<&[Uid]>,
     mode: ExpungeMode,
 ) -> Result<(Vec<Uid>, Vec<String>, Option<i64>)> {
     // Lock order everywhere: account, then mailbox, then message rows. The
     // victims are read under the mailbox lock, so two sessions expunging
-    // the same message cannot both count it.
-    let row: Option<(i64,)> = sqlx::query_as(
-        "UPDATE accounts SET bytes_used = bytes_used \
-         WHERE id = (SELECT account_id FROM mailboxes WHERE id = $1) RETURNING id",
-    )
-    .bind(mailbox.0)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let account = row
-        .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?
-        .0;
-    let (_, modseq) = bump_modseq(tx, mailbox).await?;
+    // the same message cannot both count it. SQLite has one writer and no
+    // row locks: the mailbox update alone serialises.
+    if dialect == Dialect::Postgres {
+        sqlx::query(
+            "UPDATE accounts SET bytes_used = bytes_used \
+             WHERE id = (SELECT account_id FROM mailboxes WHERE id = $1)",
+        )
+        .bind(mailbox.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let (account, modseq) = bump_modseq(tx, mailbox).await?;
     let victims = victims(tx, mailbox, uids, mode).await?;
     if victims.is_empty() {
         // The caller rolls back or has other changes under this modseq.
@@ -232,15 +255,18 @@ pub(crate) async fn expunge_in(
             query = query.bind(mailbox.0).bind(m.uid as i64).bind(modseq as i64);
         }
         query.execute(&mut **tx).await?;
-        let sql = q!(
-            "DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut query = sqlx::query(sql).bind(mailbox.0);
-        for m in chunk {
-            query = query.bind(m.uid as i64);
+        let seen: Vec<Uid> = chunk.iter().filter(|m| m.seen_by).map(|m| m.uid).collect();
+        if !seen.is_empty() {
+            let sql = q!(
+                "DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid IN ({})",
+                placeholders(2, seen.len())
+            );
+            let mut query = sqlx::query(sql).bind(mailbox.0);
+            for u in seen {
+                query = query.bind(u as i64);
+            }
+            query.execute(&mut **tx).await?;
         }
-        query.execute(&mut **tx).await?;
     }
     sqlx::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
         .bind(freed)

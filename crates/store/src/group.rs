@@ -1,56 +1,52 @@
-//! Group commit: concurrent deliveries and IMAP APPENDs share one
-//! `deliver_batch` transaction (one fsync, one turn of the writer), so
-//! throughput is not bounded by the disk's fsync rate nor by the round
-//! trips of one transaction per message.
+//! Group commit: concurrent callers share one transaction, so throughput
+//! is bounded neither by the disk's fsync rate nor by the round trips of
+//! one transaction each. Used for deliveries and IMAP APPENDs (one
+//! `deliver_batch`, one fsync) and for blob reclaim after expunges.
 //!
-//! A committer task takes the first waiting job, drains every other job
-//! already queued (up to [`MAX_BATCH`] messages), commits them in one
-//! transaction and answers each caller. While one batch commits, the next
-//! one gathers: no timer, no added latency when idle.
+//! A task takes the first waiting job, drains every other job already
+//! queued (up to a maximum of items), runs them as one batch and answers
+//! each caller. While one batch runs, the next one gathers: no timer, no
+//! added latency when idle.
 //!
 //! Invariants
-//! - A caller gets its answer only after the transaction committed (or
-//!   failed as a whole).
-//! - Blob files are written by the callers before they queue a job.
+//! - A caller gets its answer only after the batch committed (or failed
+//!   as a whole).
+//! - The task holds the store weakly: dropping the last [`Store`] drops
+//!   the sender kept in it, and the task ends.
 
+use std::future::Future;
 use std::sync::Weak;
 
 use tokio::sync::{mpsc, oneshot};
-use vesontio_types::MailboxId;
 
-use crate::{Appended, Inner, NewMessage, Store, StoreError};
+use crate::{Inner, Store};
 
-/// Most messages committed in one transaction.
-const MAX_BATCH: usize = 512;
-
-type ItemResult = Result<Appended, StoreError>;
-
-struct Job {
-    items: Vec<(MailboxId, NewMessage)>,
-    reply: oneshot::Sender<Result<Vec<ItemResult>, String>>,
+struct Job<I, O> {
+    items: Vec<I>,
+    reply: oneshot::Sender<Result<Vec<O>, String>>,
 }
 
-/// Handle to the committer task, kept in the store. The task holds the
-/// store weakly: dropping the last [`Store`] drops this sender, and the
-/// task ends.
-pub(crate) struct Committer {
-    tx: mpsc::Sender<Job>,
+/// Handle to one batching task.
+pub(crate) struct Group<I, O> {
+    tx: mpsc::Sender<Job<I, O>>,
 }
 
-impl Committer {
-    /// Starts the task on the current runtime.
-    pub(crate) fn start(store: Weak<Inner>) -> Self {
+impl<I: Send + 'static, O: Send + 'static> Group<I, O> {
+    /// Starts the task on the current runtime. `run` gets the items of a
+    /// batch and returns one output per item, in order.
+    pub(crate) fn start<F, Fut>(store: Weak<Inner>, max_batch: usize, run: F) -> Self
+    where
+        F: Fn(Store, Vec<I>) -> Fut + Send + 'static,
+        Fut: Future<Output = crate::Result<Vec<O>>> + Send + 'static,
+    {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(run(store, rx));
-        Committer { tx }
+        tokio::spawn(serve(store, rx, max_batch, run));
+        Group { tx }
     }
 
-    /// Delivers `items` in a shared transaction; one result per item, in
-    /// order. `Err` means nothing of this job was written.
-    pub(crate) async fn deliver(
-        &self,
-        items: Vec<(MailboxId, NewMessage)>,
-    ) -> Result<Vec<ItemResult>, String> {
+    /// Runs `items` in a shared batch; one output per item, in order.
+    /// `Err` means nothing of this job was done.
+    pub(crate) async fn run(&self, items: Vec<I>) -> Result<Vec<O>, String> {
         if items.is_empty() {
             return Ok(Vec::new());
         }
@@ -58,19 +54,27 @@ impl Committer {
         self.tx
             .send(Job { items, reply })
             .await
-            .map_err(|_| "committer stopped".to_string())?;
+            .map_err(|_| "batching task stopped".to_string())?;
         rx.await
-            .map_err(|_| "committer dropped the job".to_string())?
+            .map_err(|_| "batching task dropped the job".to_string())?
     }
 }
 
-async fn run(store: Weak<Inner>, mut rx: mpsc::Receiver<Job>) {
+async fn serve<I, O, F, Fut>(
+    store: Weak<Inner>,
+    mut rx: mpsc::Receiver<Job<I, O>>,
+    max_batch: usize,
+    run: F,
+) where
+    F: Fn(Store, Vec<I>) -> Fut,
+    Fut: Future<Output = crate::Result<Vec<O>>>,
+{
     while let Some(first) = rx.recv().await {
         let Some(inner) = store.upgrade() else { return };
         let store = Store { inner };
         let mut jobs = vec![first];
         let mut count = jobs[0].items.len();
-        while count < MAX_BATCH {
+        while count < max_batch {
             match rx.try_recv() {
                 Ok(j) => {
                     count += j.items.len();
@@ -87,11 +91,11 @@ async fn run(store: Weak<Inner>, mut rx: mpsc::Receiver<Job>) {
             all.extend(j.items);
             replies.push(j.reply);
         }
-        match store.deliver_batch(all).await {
+        match run(store, all).await {
             Ok(results) => {
                 let mut it = results.into_iter();
                 for (n, reply) in sizes.into_iter().zip(replies) {
-                    let part: Vec<ItemResult> = it.by_ref().take(n).collect();
+                    let part: Vec<O> = it.by_ref().take(n).collect();
                     let _ = reply.send(Ok(part));
                 }
             }

@@ -105,7 +105,9 @@ struct Inner {
     _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Group commit of deliveries and APPENDs (started on first use,
     /// inside the runtime).
-    committer: std::sync::OnceLock<group::Committer>,
+    committer: std::sync::OnceLock<group::Group<(MailboxId, NewMessage), Result<Appended>>>,
+    /// Group reclaim of blobs released by expunges.
+    reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
     /// R13: when this process last marked each account as read.
     read_marks: std::sync::Mutex<std::collections::HashMap<i64, i64>>,
 }
@@ -209,6 +211,7 @@ impl Store {
                 notify_channel,
                 _listener_stop: listener_stop,
                 committer: std::sync::OnceLock::new(),
+                reclaimer: std::sync::OnceLock::new(),
                 read_marks: Default::default(),
             }),
         };

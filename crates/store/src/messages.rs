@@ -116,11 +116,17 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
+        /// Most messages committed in one transaction.
+        const MAX_BATCH: usize = 512;
         let weak = std::sync::Arc::downgrade(&self.inner);
         self.inner
             .committer
-            .get_or_init(|| crate::group::Committer::start(weak))
-            .deliver(items)
+            .get_or_init(|| {
+                crate::group::Group::start(weak, MAX_BATCH, |store: Store, items| async move {
+                    store.deliver_batch(items).await
+                })
+            })
+            .run(items)
             .await
             .map_err(StoreError::Commit)
     }
@@ -367,8 +373,14 @@ impl Store {
         let mut tx = self.w().begin().await?;
         let map = self.copy_in(&mut tx, src, uids, dst).await?;
         let moved: Vec<Uid> = map.iter().map(|m| m.0).collect();
-        let (_, unlink, _) =
-            crate::expunge::expunge_in(&mut tx, src, Some(&moved), ExpungeMode::Any).await?;
+        let (_, unlink, _) = crate::expunge::expunge_in(
+            &mut tx,
+            self.dialect(),
+            src,
+            Some(&moved),
+            ExpungeMode::Any,
+        )
+        .await?;
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         self.notify_mailbox(src).await;
