@@ -328,15 +328,23 @@ impl Store {
     }
 
     pub async fn counts(&self, mailbox: MailboxId) -> Result<MailboxCounts> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT flags, size FROM messages WHERE mailbox_id = $1")
+        self.counts_from(mailbox, Uid::MAX).await
+    }
+
+    /// [`Store::counts`], also counting the messages from UID `from` on.
+    pub async fn counts_from(&self, mailbox: MailboxId, from: Uid) -> Result<MailboxCounts> {
+        let rows: Vec<(i64, String, i64)> =
+            sqlx::query_as("SELECT uid, flags, size FROM messages WHERE mailbox_id = $1")
                 .bind(mailbox.0)
                 .fetch_all(self.r())
                 .await?;
         let mut c = MailboxCounts::default();
-        for (flags, size) in rows {
+        for (uid, flags, size) in rows {
             c.messages += 1;
             c.size += size;
+            if uid as Uid >= from {
+                c.from += 1;
+            }
             let f = split_flags(&flags);
             if !f.iter().any(|x| x.eq_ignore_ascii_case("\\Seen")) {
                 c.unseen += 1;

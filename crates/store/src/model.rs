@@ -157,6 +157,9 @@ pub struct MailboxCounts {
     pub unseen: u32,
     pub deleted: u32,
     pub size: i64,
+    /// Messages whose UID is at least the `from` given to
+    /// [`crate::Store::counts_from`] (IMAP4rev1 `\Recent`).
+    pub from: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

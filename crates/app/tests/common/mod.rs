@@ -18,7 +18,10 @@ pub fn free_offset() -> u16 {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        let offset = 20000 + ((seed >> 33) % 4000) as u16 * 10;
+        // Below Linux's ephemeral range (32768 and up), so an outgoing
+        // connection of another test cannot take a port between this check
+        // and the demo's bind: 20000..31000, plus ports up to 995.
+        let offset = 20000 + ((seed >> 33) % 1100) as u16 * 10;
         let held: Vec<_> = PORTS
             .iter()
             .filter_map(|p| TcpListener::bind(("127.0.0.1", p + offset)).ok())

@@ -179,10 +179,9 @@ pub(crate) async fn status_items(
     items: &[StatusItem],
 ) -> Result<Vec<(StatusItem, u64)>, StoreError> {
     let store = &s.shared.store;
-    let mb = store
-        .mailbox(t.mailbox.id)
-        .await?
-        .unwrap_or_else(|| t.mailbox.clone());
+    // Read in this command (resolve or LIST): current enough.
+    let mb = &t.mailbox;
+    let recent_from = s.shared.recent.peek(mb.id);
     let need_counts = items.iter().any(|i| {
         matches!(
             i,
@@ -194,7 +193,7 @@ pub(crate) async fn status_items(
         )
     });
     let mut counts = if need_counts {
-        store.counts(mb.id).await?
+        store.counts_from(mb.id, recent_from.max(1)).await?
     } else {
         Default::default()
     };
@@ -211,17 +210,7 @@ pub(crate) async fn status_items(
         }
     }
     // RFC 3501 §2.3.2: messages no session has claimed yet (STATUS claims none).
-    let recent = if !items.contains(&StatusItem::Recent) {
-        0
-    } else {
-        let from = s.shared.recent.peek(mb.id);
-        if from <= 1 {
-            counts.messages
-        } else {
-            let msgs = store.messages(mb.id).await?;
-            msgs.iter().filter(|m| m.uid >= from).count() as u32
-        }
-    };
+    let recent = counts.from;
     Ok(items
         .iter()
         .map(|i| {
