@@ -71,6 +71,28 @@ assert any(x.endswith(b'"Cours 2025"') for x in l), l
 ok(M.unsubscribe('"Cours 2025"'))
 l = ok(M.lsub('""', '*'))
 assert not any(x.endswith(b'"Cours 2025"') for x in l), l
+# A subscription outlives its mailbox (RFC 9051 §6.3.7, RFC 5258 §3):
+# LIST (SUBSCRIBED) shows it \NonExistent, LSUB still lists it, a plain
+# LIST does not, and UNSUBSCRIBE can drop it.
+ok(M.create('Projet'))
+ok(M.subscribe('Projet'))
+ok(M.delete('Projet'))
+typ, dat = M._simple_command('LIST', '(SUBSCRIBED)', '""', 'Projet')
+l = ok(M._untagged_response(typ, dat, 'LIST'))
+assert len(l) == 1 and b'\\NonExistent' in l[0] and b'\\Subscribed' in l[0], l
+assert b'\\Noselect' not in l[0], l
+l = ok(M.lsub('""', 'Projet'))
+assert len(l) == 1 and l[0].endswith(b'Projet'), l
+l = ok(M.list('""', 'Projet'))
+assert l == [None], l
+typ, data = M.subscribe('Absent')
+assert typ == 'NO' and b'NONEXISTENT' in data[0], data
+ok(M.unsubscribe('Projet'))
+l = ok(M.lsub('""', 'Projet'))
+assert l == [None], l
+# The system folders start subscribed; a folder CREATEd over IMAP does not.
+l = ok(M.lsub('""', '*'))
+assert any(x.endswith(b'Sent') for x in l) and not any(b'Factures' in x for x in l), l
 ok(M.delete('"Cours 2025"'))
 typ, data = M.delete('INBOX')
 assert typ == 'NO', data
