@@ -75,8 +75,8 @@ impl Store {
                 );
             }
         }
-        // New flag text -> the messages that get it.
-        let mut groups: HashMap<String, Vec<Uid>> = HashMap::new();
+        // The new flag text of each changed message.
+        let mut writes: Vec<(Uid, String)> = Vec::new();
         for &uid in uids {
             let Some((cur, modseq)) = current.get(&uid) else {
                 continue;
@@ -93,7 +93,7 @@ impl Store {
                 out.current.push((uid, cur, *modseq as ModSeq));
                 continue;
             }
-            groups.entry(join_flags(&next)).or_default().push(uid);
+            writes.push((uid, join_flags(&next)));
             out.current.push((uid, next.clone(), ms));
             out.updated.push((uid, next, ms));
         }
@@ -101,18 +101,23 @@ impl Store {
             tx.rollback().await?;
             return Ok(out);
         }
-        for (text, members) in &groups {
-            for chunk in members.chunks(CHUNK) {
-                let sql = q!(
-                    "UPDATE messages SET flags = $1, modseq = $2 WHERE mailbox_id = $3 AND uid IN ({})",
-                    placeholders(4, chunk.len())
-                );
-                let mut query = sqlx::query(sql).bind(text).bind(ms as i64).bind(mailbox.0);
-                for &u in chunk {
-                    query = query.bind(u as i64);
-                }
-                query.execute(&mut *tx).await?;
+        // One statement per chunk, whatever the mix of resulting flags.
+        for chunk in writes.chunks(CHUNK / 2) {
+            let cases: Vec<String> = (0..chunk.len())
+                .map(|i| format!("WHEN ${} THEN ${}", 3 + 2 * i, 4 + 2 * i))
+                .collect();
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", 3 + 2 * i)).collect();
+            let sql = q!(
+                "UPDATE messages SET modseq = $1, flags = CASE uid {} END \
+                 WHERE mailbox_id = $2 AND uid IN ({})",
+                cases.join(" "),
+                list.join(", ")
+            );
+            let mut query = sqlx::query(sql).bind(ms as i64).bind(mailbox.0);
+            for (u, text) in chunk {
+                query = query.bind(*u as i64).bind(text.as_str());
             }
+            query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         self.notify(Change {
