@@ -423,6 +423,72 @@ impl Selected {
         Ok(out)
     }
 
+    /// Whether the view already includes every change up to `modseq`
+    /// (0: unknown, so no). Functional mailboxes are always re-read (the
+    /// reader's own `\Seen` has no modseq).
+    pub(crate) fn has_seen(&self, modseq: ModSeq) -> bool {
+        modseq != 0 && modseq <= self.synced && self.seen_reader.is_none()
+    }
+
+    /// Takes this session's own change at `modseq` into the view without
+    /// reading the store, when nothing else changed since the last sync
+    /// (the mailbox was at `modseq - 1`); the caller then updates the view
+    /// itself. `false`: other changes came in between; a sync reads them.
+    fn absorb(&mut self, modseq: ModSeq) -> bool {
+        if self.seen_reader.is_some() || modseq == 0 || self.synced.checked_add(1) != Some(modseq) {
+            return false;
+        }
+        self.synced = modseq;
+        self.highest_modseq = self.highest_modseq.max(modseq);
+        true
+    }
+
+    /// This session's STORE (or FETCH setting `\Seen`) committed at
+    /// `modseq`; the flags it reports go through [`Selected::remember`].
+    pub(crate) fn stored_here(&mut self, modseq: ModSeq) {
+        self.absorb(modseq);
+    }
+
+    /// This session's EXPUNGE removed `uids` at `modseq`: the EXPUNGE (or
+    /// VANISHED) responses, with any held before, when the view can be
+    /// brought up to date without a read.
+    pub(crate) fn expunged_here(
+        &mut self,
+        uids: &[Uid],
+        modseq: ModSeq,
+        en: Enabled,
+    ) -> Option<Vec<Response>> {
+        if !self.absorb(modseq) {
+            return None;
+        }
+        let mut gone = std::mem::take(&mut self.pending_gone);
+        gone.extend(uids.iter().copied().filter(|u| self.known.contains_key(u)));
+        Some(self.report_gone(&gone, en))
+    }
+
+    /// This session APPENDed `uid` with `flags` at `modseq` to the
+    /// selected mailbox: EXISTS (and RECENT) when the view can be brought
+    /// up to date without a read.
+    pub(crate) fn appended_here(
+        &mut self,
+        uid: Uid,
+        flags: Vec<String>,
+        modseq: ModSeq,
+        en: Enabled,
+    ) -> Option<Vec<Response>> {
+        if self.uids.last().is_some_and(|&l| l >= uid) || !self.absorb(modseq) {
+            return None;
+        }
+        self.uids.push(uid);
+        self.known.insert(uid, flags);
+        self.claim_recent(uid);
+        let mut out = vec![Response::Data(Data::Exists(self.exists()))];
+        if !en.rev2 {
+            out.push(Response::Data(Data::Recent(self.recent_count())));
+        }
+        Some(out)
+    }
+
     /// Removes `gone` from the view and says so.
     fn report_gone(&mut self, gone: &[Uid], en: Enabled) -> Vec<Response> {
         let mut out = Vec::new();

@@ -67,6 +67,7 @@ impl Session {
     fn note_change(&mut self, change: &Change) {
         if let Some(sel) = &mut self.selected
             && sel.target.mailbox.id == change.mailbox_id
+            && !sel.has_seen(change.modseq)
         {
             sel.dirty = true;
         }

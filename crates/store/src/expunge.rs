@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use sqlx::{Any, Row, Transaction};
-use vesontio_types::{AccountId, MailboxId, Uid};
+use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
 use crate::batch::{CHUNK, placeholders, tuples};
 use crate::error::Result;
@@ -32,27 +32,36 @@ impl Store {
         uids: Option<&[Uid]>,
         mode: ExpungeMode,
     ) -> Result<Vec<Uid>> {
+        Ok(self.expunge_modseq(mailbox, uids, mode).await?.0)
+    }
+
+    /// [`Store::expunge`], also returning the mailbox's HIGHESTMODSEQ after
+    /// it (0 when nothing was removed).
+    pub async fn expunge_modseq(
+        &self,
+        mailbox: MailboxId,
+        uids: Option<&[Uid]>,
+        mode: ExpungeMode,
+    ) -> Result<(Vec<Uid>, ModSeq)> {
         if mode == ExpungeMode::FlaggedDeleted && !self.any_deleted(mailbox, uids).await? {
             // Nothing to remove: no turn of the writer. A `\Deleted` set
             // after this read is ordered after this EXPUNGE.
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         }
         let mut tx = self.w().begin().await?;
-        let (removed, unlink, account) =
-            expunge_in(&mut tx, self.dialect(), mailbox, uids, mode).await?;
-        if removed.is_empty() {
+        let gone = expunge_in(&mut tx, self.dialect(), mailbox, uids, mode).await?;
+        if gone.uids.is_empty() {
             tx.rollback().await?;
-            return Ok(removed);
+            return Ok((Vec::new(), 0));
         }
         tx.commit().await?;
-        self.unlink_blobs(unlink).await;
-        if let Some(a) = account {
-            self.notify(Change {
-                account_id: AccountId(a),
-                mailbox_id: mailbox,
-            });
-        }
-        Ok(removed)
+        self.unlink_blobs(gone.unlink).await;
+        self.notify(Change {
+            account_id: AccountId(gone.account),
+            mailbox_id: mailbox,
+            modseq: gone.modseq,
+        });
+        Ok((gone.uids, gone.modseq))
     }
 
     /// Whether any of these messages (all, with `None`) is flagged
@@ -207,15 +216,25 @@ async fn victims(
     Ok(out)
 }
 
-/// The expunge inside a caller's transaction: (UIDs removed, blobs to
-/// reclaim after the commit, the owning account when anything went).
+/// What [`expunge_in`] did.
+pub(crate) struct Gone {
+    /// UIDs removed (none: nothing else is meaningful).
+    pub(crate) uids: Vec<Uid>,
+    /// Blobs to reclaim after the commit.
+    pub(crate) unlink: Vec<String>,
+    pub(crate) account: i64,
+    /// The mailbox's new HIGHESTMODSEQ.
+    pub(crate) modseq: ModSeq,
+}
+
+/// The expunge inside a caller's transaction.
 pub(crate) async fn expunge_in(
     tx: &mut Transaction<'_, Any>,
     dialect: Dialect,
     mailbox: MailboxId,
     uids: Option<&[Uid]>,
     mode: ExpungeMode,
-) -> Result<(Vec<Uid>, Vec<String>, Option<i64>)> {
+) -> Result<Gone> {
     // Lock order everywhere: account, then mailbox, then message rows. The
     // victims are read under the mailbox lock, so two sessions expunging
     // the same message cannot both count it. SQLite has one writer and no
@@ -233,7 +252,12 @@ pub(crate) async fn expunge_in(
     let victims = victims(tx, mailbox, uids, mode).await?;
     if victims.is_empty() {
         // The caller rolls back or has other changes under this modseq.
-        return Ok((Vec::new(), Vec::new(), None));
+        return Ok(Gone {
+            uids: Vec::new(),
+            unlink: Vec::new(),
+            account,
+            modseq,
+        });
     }
     let freed: i64 = victims.iter().map(|m| m.size).sum();
     for chunk in victims.chunks(CHUNK) {
@@ -274,11 +298,12 @@ pub(crate) async fn expunge_in(
         .execute(&mut **tx)
         .await?;
     let unlink = release_blobs(tx, victims.iter().map(|m| m.blob_id.clone())).await?;
-    Ok((
-        victims.into_iter().map(|m| m.uid).collect(),
+    Ok(Gone {
+        uids: victims.into_iter().map(|m| m.uid).collect(),
         unlink,
-        Some(account),
-    ))
+        account,
+        modseq,
+    })
 }
 
 /// Drops one reference per id (an id may come several times); returns

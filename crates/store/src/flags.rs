@@ -106,7 +106,9 @@ impl Store {
             let cases: Vec<String> = (0..chunk.len())
                 .map(|i| format!("WHEN ${} THEN ${}", 3 + 2 * i, 4 + 2 * i))
                 .collect();
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", 3 + 2 * i)).collect();
+            let list: Vec<String> = (0..chunk.len())
+                .map(|i| format!("${}", 3 + 2 * i))
+                .collect();
             let sql = q!(
                 "UPDATE messages SET modseq = $1, flags = CASE uid {} END \
                  WHERE mailbox_id = $2 AND uid IN ({})",
@@ -123,6 +125,7 @@ impl Store {
         self.notify(Change {
             account_id: AccountId(account),
             mailbox_id: mailbox,
+            modseq: ms,
         });
         Ok(out)
     }

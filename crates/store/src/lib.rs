@@ -79,6 +79,10 @@ pub enum StoreConfig {
 pub struct Change {
     pub account_id: AccountId,
     pub mailbox_id: MailboxId,
+    /// The mailbox's HIGHESTMODSEQ once this change committed (0 when not
+    /// known): a session whose view is already at or past it has nothing
+    /// to read.
+    pub modseq: vesontio_types::ModSeq,
 }
 
 /// Handle to the store; cheap to clone.
@@ -281,7 +285,10 @@ impl Store {
             }
             Some(channel) => {
                 let (pool, channel) = (self.inner.write.clone(), channel.clone());
-                let payload = format!("{}:{}", change.account_id.0, change.mailbox_id.0);
+                let payload = format!(
+                    "{}:{}:{}",
+                    change.account_id.0, change.mailbox_id.0, change.modseq
+                );
                 tokio::spawn(async move {
                     let r = sqlx::query("SELECT pg_notify($1, $2)")
                         .bind(channel)
@@ -389,7 +396,8 @@ async fn spawn_listener(
                     Ok(n) => {
                         let mut parts = n.payload().split(':').map(str::parse::<i64>);
                         if let (Some(Ok(a)), Some(Ok(m))) = (parts.next(), parts.next()) {
-                            let _ = changes.send(Change { account_id: AccountId(a), mailbox_id: MailboxId(m) });
+                            let modseq = parts.next().and_then(|r| r.ok()).unwrap_or(0) as u64;
+                            let _ = changes.send(Change { account_id: AccountId(a), mailbox_id: MailboxId(m), modseq });
                         }
                     }
                     Err(e) => {

@@ -195,6 +195,7 @@ impl Store {
             changes.push(Change {
                 account_id: AccountId(account),
                 mailbox_id: mailbox,
+                modseq,
             });
             results.push(Ok(Appended {
                 mailbox_id: mailbox,
@@ -205,7 +206,9 @@ impl Store {
         }
         tx.commit().await?;
         self.end_durable(&mut conn).await;
-        changes.dedup();
+        // One notification per mailbox, with its last modseq.
+        changes.sort_by_key(|c| (c.mailbox_id.0, std::cmp::Reverse(c.modseq)));
+        changes.dedup_by_key(|c| c.mailbox_id);
         for c in changes {
             self.notify(c);
         }
@@ -381,7 +384,7 @@ impl Store {
         let mut tx = self.w().begin().await?;
         let map = self.copy_in(&mut tx, src, uids, dst).await?;
         let moved: Vec<Uid> = map.iter().map(|m| m.0).collect();
-        let (_, unlink, _) = crate::expunge::expunge_in(
+        let gone = crate::expunge::expunge_in(
             &mut tx,
             self.dialect(),
             src,
@@ -390,7 +393,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.unlink_blobs(unlink).await;
+        self.unlink_blobs(gone.unlink).await;
         self.notify_mailbox(src).await;
         self.notify_mailbox(dst).await;
         Ok(map)
@@ -506,6 +509,7 @@ impl Store {
             self.notify(Change {
                 account_id: mb.account_id,
                 mailbox_id: mailbox,
+                modseq: mb.highestmodseq,
             });
         }
     }

@@ -2,7 +2,7 @@
 //! `[OVERQUOTA]` (RFC 9208 §4.3), `[TOOBIG]` (RFC 9051 §7.1) and
 //! MULTIAPPEND (RFC 3502, one message after the other).
 
-use vesontio_imap_proto::{AppendMessage, Code, NumSet};
+use vesontio_imap_proto::{AppendMessage, Code, NumSet, Response};
 use vesontio_store::{NewMessage, StoreError};
 
 use crate::error::{CmdError, CmdResult, Done};
@@ -17,7 +17,12 @@ fn subject_is_private(raw: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-pub(crate) async fn append(s: &mut Session, name: &str, messages: Vec<AppendMessage>) -> CmdResult {
+pub(crate) async fn append(
+    s: &mut Session,
+    name: &str,
+    messages: Vec<AppendMessage>,
+    out: &mut Vec<Response>,
+) -> CmdResult {
     let acc = account(s)?;
     let store = s.shared.store.clone();
     let Some(target) = mailbox::resolve(&store, &acc, name).await? else {
@@ -66,7 +71,7 @@ pub(crate) async fn append(s: &mut Session, name: &str, messages: Vec<AppendMess
                     blob,
                     data: Some(data),
                     internal_date: date,
-                    flags,
+                    flags: flags.clone(),
                     private,
                 },
             )
@@ -75,6 +80,15 @@ pub(crate) async fn append(s: &mut Session, name: &str, messages: Vec<AppendMess
             Ok(a) => {
                 uidvalidity = a.uidvalidity;
                 uids.push(a.uid);
+                // Into the selected view at once when nothing else changed
+                // meanwhile; otherwise the sync after the command reads it.
+                let en = s.enabled;
+                if let Some(sel) = s.selected.as_mut()
+                    && sel.target.mailbox.id == target.mailbox.id
+                    && let Some(r) = sel.appended_here(a.uid, flags, a.modseq, en)
+                {
+                    out.extend(r);
+                }
             }
             Err(StoreError::OverQuota { used, limit, .. }) => {
                 return Err(CmdError::no(
@@ -88,11 +102,6 @@ pub(crate) async fn append(s: &mut Session, name: &str, messages: Vec<AppendMess
             }
             Err(e) => return Err(e.into()),
         }
-    }
-    if let Some(sel) = s.selected.as_mut()
-        && sel.target.mailbox.id == target.mailbox.id
-    {
-        sel.dirty = true;
     }
     Ok(Done::with(
         Code::AppendUid {

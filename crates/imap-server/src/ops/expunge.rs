@@ -2,14 +2,18 @@
 //! (or VANISHED) responses come from the mailbox sync that follows every
 //! command; removing messages frees quota at once (R17).
 
-use vesontio_imap_proto::{Code, SequenceSet, UidMode};
+use vesontio_imap_proto::{Code, Response, SequenceSet, UidMode};
 use vesontio_store::ExpungeMode;
 
 use crate::error::{CmdError, CmdResult, Done};
 use crate::ops::selected;
 use crate::session::Session;
 
-pub(crate) async fn expunge(s: &mut Session, uids: Option<&SequenceSet>) -> CmdResult {
+pub(crate) async fn expunge(
+    s: &mut Session,
+    uids: Option<&SequenceSet>,
+    out: &mut Vec<Response>,
+) -> CmdResult {
     let sel = selected(s)?;
     if sel.read_only {
         return Err(CmdError::no(Code::ReadOnly, "Mailbox is read-only"));
@@ -34,13 +38,21 @@ pub(crate) async fn expunge(s: &mut Session, uids: Option<&SequenceSet>) -> CmdR
         return Ok(Done::ok("EXPUNGE completed"));
     }
     let id = sel.target.mailbox.id;
-    sel.dirty = true;
-    let removed = s
+    let (removed, modseq) = s
         .shared
         .store
-        .expunge(id, list.as_deref(), ExpungeMode::FlaggedDeleted)
+        .expunge_modseq(id, list.as_deref(), ExpungeMode::FlaggedDeleted)
         .await?;
     if !removed.is_empty() {
+        // Our own removal goes straight into the view when nothing else
+        // changed meanwhile; otherwise its notification makes the sync
+        // after the command read it.
+        let en = s.enabled;
+        if let Some(sel) = s.selected.as_mut()
+            && let Some(r) = sel.expunged_here(&removed, modseq, en)
+        {
+            out.extend(r);
+        }
         wake_held(s).await;
     }
     Ok(Done::ok("EXPUNGE completed"))

@@ -200,6 +200,11 @@ pub(crate) async fn prepare(
                     let up = store
                         .store_flags(mb, &unseen, FlagOp::Add, &["\\Seen".to_string()], None)
                         .await?;
+                    if let (Some(&(_, _, ms)), Some(sel)) =
+                        (up.updated.first(), s.selected.as_mut())
+                    {
+                        sel.stored_here(ms);
+                    }
                     for (u, f, ms) in up.updated {
                         if let Some(m) = metas.get_mut(&u) {
                             m.flags = f;

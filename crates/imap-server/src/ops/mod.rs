@@ -100,9 +100,9 @@ pub(crate) async fn dispatch(
             return_opts,
         } => list::list(s, &selection, &reference, &patterns, &return_opts, out).await,
         C::Lsub { reference, pattern } => list::lsub(s, &reference, &pattern, out).await,
-        C::Append { mailbox, messages } => append::append(s, mailbox.as_str(), messages).await,
+        C::Append { mailbox, messages } => append::append(s, mailbox.as_str(), messages, out).await,
         C::Idle => Err(CmdError::bad("IDLE is handled by the connection")),
-        C::Expunge { uids } => expunge::expunge(s, uids.as_ref()).await,
+        C::Expunge { uids } => expunge::expunge(s, uids.as_ref(), out).await,
         C::Search {
             return_opts,
             charset,

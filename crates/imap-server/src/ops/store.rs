@@ -91,6 +91,9 @@ pub(crate) async fn store(
             .await?;
         modified = up.modified;
         after = Some(up.current);
+        if let (Some(&(_, _, ms)), Some(sel)) = (up.updated.first(), s.selected.as_mut()) {
+            sel.stored_here(ms);
+        }
     }
     // Report the resulting flags of every message of the set (RFC 9051
     // §6.4.6); in functional mailboxes they are read back, with the
