@@ -423,6 +423,16 @@ impl Selected {
         Ok(out)
     }
 
+    /// Whether the client was shown `\Deleted` on any of `uids` (all
+    /// messages with `None`).
+    pub(crate) fn shows_deleted(&self, uids: Option<&[Uid]>) -> bool {
+        let deleted = |f: &Vec<String>| f.iter().any(|x| x.eq_ignore_ascii_case("\\Deleted"));
+        match uids {
+            None => self.known.values().any(deleted),
+            Some(list) => list.iter().any(|u| self.known.get(u).is_some_and(deleted)),
+        }
+    }
+
     /// Whether the view already includes every change up to `modseq`
     /// (0: unknown, so no). Functional mailboxes are always re-read (the
     /// reader's own `\Seen` has no modseq).

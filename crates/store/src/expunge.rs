@@ -32,22 +32,23 @@ impl Store {
         uids: Option<&[Uid]>,
         mode: ExpungeMode,
     ) -> Result<Vec<Uid>> {
+        if mode == ExpungeMode::FlaggedDeleted && !self.any_deleted(mailbox, uids).await? {
+            // Nothing to remove: no turn of the writer. A `\Deleted` set
+            // after this read is ordered after this EXPUNGE.
+            return Ok(Vec::new());
+        }
         Ok(self.expunge_modseq(mailbox, uids, mode).await?.0)
     }
 
-    /// [`Store::expunge`], also returning the mailbox's HIGHESTMODSEQ after
-    /// it (0 when nothing was removed).
+    /// [`Store::expunge`] straight to the writer (the caller has reason to
+    /// expect victims, or asked [`Store::any_deleted`]), also returning the
+    /// mailbox's HIGHESTMODSEQ after it (0 when nothing was removed).
     pub async fn expunge_modseq(
         &self,
         mailbox: MailboxId,
         uids: Option<&[Uid]>,
         mode: ExpungeMode,
     ) -> Result<(Vec<Uid>, ModSeq)> {
-        if mode == ExpungeMode::FlaggedDeleted && !self.any_deleted(mailbox, uids).await? {
-            // Nothing to remove: no turn of the writer. A `\Deleted` set
-            // after this read is ordered after this EXPUNGE.
-            return Ok((Vec::new(), 0));
-        }
         let mut tx = self.w().begin().await?;
         let gone = expunge_in(&mut tx, self.dialect(), mailbox, uids, mode).await?;
         if gone.uids.is_empty() {
@@ -66,7 +67,7 @@ impl Store {
 
     /// Whether any of these messages (all, with `None`) is flagged
     /// `\Deleted`, as a reader sees them.
-    async fn any_deleted(&self, mailbox: MailboxId, uids: Option<&[Uid]>) -> Result<bool> {
+    pub async fn any_deleted(&self, mailbox: MailboxId, uids: Option<&[Uid]>) -> Result<bool> {
         let deleted = |flags: &str| {
             split_flags(flags)
                 .iter()

@@ -112,6 +112,8 @@ struct Inner {
     committer: std::sync::OnceLock<group::Group<(MailboxId, NewMessage), Result<Appended>>>,
     /// Group reclaim of blobs released by expunges.
     reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
+    /// Quota-held deliveries may be waiting (see `wake_held`); true at start.
+    may_hold: std::sync::atomic::AtomicBool,
     /// R13: when this process last marked each account as read.
     read_marks: std::sync::Mutex<std::collections::HashMap<i64, i64>>,
 }
@@ -217,6 +219,7 @@ impl Store {
                 committer: std::sync::OnceLock::new(),
                 reclaimer: std::sync::OnceLock::new(),
                 read_marks: Default::default(),
+                may_hold: std::sync::atomic::AtomicBool::new(true),
             }),
         };
         store.migrate().await?;

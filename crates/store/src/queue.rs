@@ -63,6 +63,11 @@ impl Store {
         }
         tx.commit().await?;
         self.end_durable(&mut conn).await;
+        if e.kind == QueueKind::HeldLocal {
+            self.inner
+                .may_hold
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(id)
     }
 
@@ -183,8 +188,14 @@ impl Store {
 
     /// Makes every held entry due now (after room appeared in a mailbox).
     pub async fn wake_held(&self, now: UnixTime) -> Result<u64> {
-        // Usually nothing is held: ask a reader before queueing for the
-        // writer (a hold written just after is retried on its schedule).
+        // Usually nothing is held: this process remembers whether it may
+        // have held entries, and asks a reader before queueing for the
+        // writer (a hold written by another node, or just after the flag
+        // was cleared, is retried on its schedule).
+        use std::sync::atomic::Ordering;
+        if !self.inner.may_hold.load(Ordering::Relaxed) {
+            return Ok(0);
+        }
         let any: Option<(i64,)> = sqlx::query_as(
             "SELECT id FROM queue WHERE kind = 'held_local' AND next_attempt_at > $1 LIMIT 1",
         )
@@ -192,6 +203,7 @@ impl Store {
         .fetch_optional(self.r())
         .await?;
         if any.is_none() {
+            self.inner.may_hold.store(false, Ordering::Relaxed);
             return Ok(0);
         }
         let r = sqlx::query("UPDATE queue SET next_attempt_at = $1 WHERE kind = 'held_local' AND next_attempt_at > $1")

@@ -25,7 +25,21 @@ pub(crate) async fn append(
 ) -> CmdResult {
     let acc = account(s)?;
     let store = s.shared.store.clone();
-    let Some(target) = mailbox::resolve(&store, &acc, name).await? else {
+    // The selected mailbox is known already (clients append their drafts
+    // and sent copies to other folders, stress tools to the selected one).
+    let selected = s
+        .selected
+        .as_ref()
+        .filter(|sel| {
+            sel.target.name == name
+                || (sel.target.name == "INBOX" && name.eq_ignore_ascii_case("INBOX"))
+        })
+        .map(|sel| sel.target.clone());
+    let target = match selected {
+        Some(t) => Some(t),
+        None => mailbox::resolve(&store, &acc, name).await?,
+    };
+    let Some(target) = target else {
         // RFC 9051 §6.3.12: TRYCREATE tells the client to CREATE and retry.
         return Err(CmdError::no(
             Code::TryCreate,
@@ -98,6 +112,13 @@ pub(crate) async fn append(
                         used / 1_000_000,
                         limit / 1_000_000
                     ),
+                ));
+            }
+            // Deleted meanwhile by another session.
+            Err(StoreError::NotFound(_)) => {
+                return Err(CmdError::no(
+                    Code::TryCreate,
+                    format!("No such mailbox: {name}"),
                 ));
             }
             Err(e) => return Err(e.into()),

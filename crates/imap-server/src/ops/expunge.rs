@@ -38,9 +38,14 @@ pub(crate) async fn expunge(
         return Ok(Done::ok("EXPUNGE completed"));
     }
     let id = sel.target.mailbox.id;
-    let (removed, modseq) = s
-        .shared
-        .store
+    let shows_deleted = sel.shows_deleted(list.as_deref());
+    let store = s.shared.store.clone();
+    // When the client was shown no `\Deleted` message, ask a reader before
+    // queueing for the writer (another session may have set one).
+    if !shows_deleted && !store.any_deleted(id, list.as_deref()).await? {
+        return Ok(Done::ok("EXPUNGE completed"));
+    }
+    let (removed, modseq) = store
         .expunge_modseq(id, list.as_deref(), ExpungeMode::FlaggedDeleted)
         .await?;
     if !removed.is_empty() {
