@@ -194,7 +194,7 @@ const MAX_AUDIT_BATCH: usize = 256;
 
 /// The audit writer: takes every waiting entry, chains and writes them in
 /// one transaction, answers each caller after the commit.
-pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
+pub(crate) fn start_writer(pool: AnyPool, dialect: crate::Dialect) -> mpsc::Sender<AuditJob> {
     let (tx, mut rx) = mpsc::channel::<AuditJob>(4096);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -209,7 +209,7 @@ pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
                     Err(_) => break,
                 }
             }
-            match write_batch(&pool, &jobs).await {
+            match write_batch(&pool, dialect, &jobs).await {
                 Ok(mut seq) => {
                     for j in jobs {
                         let n = j.entries.len() as i64;
@@ -231,11 +231,19 @@ pub(crate) fn start_writer(pool: AnyPool) -> mpsc::Sender<AuditJob> {
     tx
 }
 
-async fn write_batch(pool: &AnyPool, jobs: &[AuditJob]) -> Result<i64> {
-    // Committed durably (every writer commit is fsynced), like the
-    // deliveries it records.
+async fn write_batch(pool: &AnyPool, dialect: crate::Dialect, jobs: &[AuditJob]) -> Result<i64> {
+    use sqlx::Executor;
+    // The trail is committed durably (fsync), like the deliveries it records.
+    let sqlite = dialect == crate::Dialect::Sqlite;
     let mut conn = pool.acquire().await?;
-    write_entries(&mut conn, jobs).await
+    if sqlite {
+        conn.execute("PRAGMA synchronous=FULL").await?;
+    }
+    let first = write_entries(&mut conn, jobs).await;
+    if sqlite {
+        let _ = conn.execute("PRAGMA synchronous=NORMAL").await;
+    }
+    first
 }
 
 async fn write_entries(

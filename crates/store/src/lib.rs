@@ -134,17 +134,17 @@ impl Store {
             StoreConfig::Sqlite { dir } => {
                 std::fs::create_dir_all(dir)?;
                 let url = format!("sqlite://{}?mode=rwc", dir.join("vesontio.db").display());
-                // synchronous=FULL: in WAL mode every commit is fsynced
-                // before it returns, so whatever a client is told (a 250
-                // after DATA, an APPEND, a flag, an expunge) survives a
-                // crash of the machine, not only of the process. Measured:
-                // no slower than switching to FULL only around deliveries
-                // (the switch cost two statements per transaction).
                 let opts = || {
                     AnyPoolOptions::new().after_connect(|conn, _| {
                         Box::pin(async move {
+                            // synchronous=NORMAL by default: in WAL mode a
+                            // commit survives a crash of the process, not of
+                            // the machine. Writes that a client is told are
+                            // safe (deliveries, APPEND, the queue, quarantine,
+                            // the audit log) switch to FULL around their
+                            // transaction: see `durable_conn`.
                             conn.execute(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
                                  PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;",
                             )
                             .await?;
@@ -205,7 +205,7 @@ impl Store {
         let blobs = tokio::task::spawn_blocking(move || BlobStore::open(&blob_dir))
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        let audit_tx = audit::start_writer(write.clone());
+        let audit_tx = audit::start_writer(write.clone(), dialect);
         let store = Store {
             inner: Arc::new(Inner {
                 dialect,
@@ -345,6 +345,27 @@ impl Store {
         tokio::task::spawn_blocking(move || this.inner.blobs.get(&id))
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))?
+    }
+
+    /// The writer connection, set so that its next commit is on disk
+    /// (fsynced) before it returns — DESIGN.md: a `250` after DATA means
+    /// the message is fsynced. Call [`Store::end_durable`] after the commit.
+    /// PostgreSQL commits are always durable (`synchronous_commit = on`).
+    pub(crate) async fn durable_conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        let mut conn = self.w().acquire().await?;
+        if self.dialect() == Dialect::Sqlite {
+            conn.execute("PRAGMA synchronous=FULL").await?;
+        }
+        Ok(conn)
+    }
+
+    pub(crate) async fn end_durable(&self, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) {
+        if self.dialect() == Dialect::Sqlite {
+            if let Err(e) = conn.execute("PRAGMA synchronous=NORMAL").await {
+                // Left at FULL: slower, never less safe.
+                tracing::warn!(error = %e, "cannot restore synchronous=NORMAL");
+            }
+        }
     }
 
     /// Runs one raw statement. For tests that must damage the database on

@@ -139,7 +139,7 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
-        let mut conn = self.w().acquire().await?;
+        let mut conn = self.durable_conn().await?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
@@ -205,6 +205,7 @@ impl Store {
             }));
         }
         tx.commit().await?;
+        self.end_durable(&mut conn).await;
         // One notification per mailbox, with its last modseq.
         changes.sort_by_key(|c| (c.mailbox_id.0, std::cmp::Reverse(c.modseq)));
         changes.dedup_by_key(|c| c.mailbox_id);
