@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use sqlx::{Any, Row, Transaction};
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
-use crate::batch::{CHUNK, placeholders, tuples};
+use crate::batch::{CHUNK, Script, placeholders};
 use crate::error::Result;
 use crate::messages::{bump_modseq, split_flags};
 use crate::{Change, Dialect, ExpungeMode, Store};
@@ -260,45 +260,49 @@ pub(crate) async fn expunge_in(
             modseq,
         });
     }
+    // Everything else is known now: one script (one hand-off on SQLite).
     let freed: i64 = victims.iter().map(|m| m.size).sum();
+    let mut sc = Script::default();
+    let mb = sc.int(mailbox.0);
+    let ms = sc.int(modseq as i64);
     for chunk in victims.chunks(CHUNK) {
-        let sql = q!(
-            "DELETE FROM messages WHERE id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(sql);
+        let ids = sc.ints(chunk.iter().map(|m| m.id));
+        sc.push(format!("DELETE FROM messages WHERE id IN ({ids})"));
+        let mut rows = Vec::with_capacity(chunk.len());
         for m in chunk {
-            query = query.bind(m.id);
+            let u = sc.int(m.uid as i64);
+            rows.push(format!("({mb}, {u}, {ms})"));
         }
-        query.execute(&mut **tx).await?;
-        let sql = q!(
+        sc.push(format!(
             "INSERT INTO expunged (mailbox_id, uid, modseq) VALUES {} ON CONFLICT DO NOTHING",
-            tuples(1, chunk.len(), 3)
-        );
-        let mut query = sqlx::query(sql);
-        for m in chunk {
-            query = query.bind(mailbox.0).bind(m.uid as i64).bind(modseq as i64);
-        }
-        query.execute(&mut **tx).await?;
-        let seen: Vec<Uid> = chunk.iter().filter(|m| m.seen_by).map(|m| m.uid).collect();
+            rows.join(", ")
+        ));
+        let seen: Vec<i64> = chunk
+            .iter()
+            .filter(|m| m.seen_by)
+            .map(|m| m.uid as i64)
+            .collect();
         if !seen.is_empty() {
-            let sql = q!(
-                "DELETE FROM shared_seen WHERE mailbox_id = $1 AND uid IN ({})",
-                placeholders(2, seen.len())
-            );
-            let mut query = sqlx::query(sql).bind(mailbox.0);
-            for u in seen {
-                query = query.bind(u as i64);
-            }
-            query.execute(&mut **tx).await?;
+            let uids = sc.ints(seen);
+            sc.push(format!(
+                "DELETE FROM shared_seen WHERE mailbox_id = {mb} AND uid IN ({uids})"
+            ));
         }
     }
-    sqlx::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
-        .bind(freed)
-        .bind(account)
-        .execute(&mut **tx)
-        .await?;
-    let unlink = release_blobs(tx, victims.iter().map(|m| m.blob_id.clone())).await?;
+    let (f, a) = (sc.int(freed), sc.int(account));
+    sc.push(format!(
+        "UPDATE accounts SET bytes_used = bytes_used - {f} WHERE id = {a}"
+    ));
+    // Last, so the only rows the script returns are the blobs' counts.
+    release_in(&mut sc, victims.iter().map(|m| m.blob_id.clone()));
+    let mut unlink = Vec::new();
+    for r in sc.run(&mut **tx, dialect).await? {
+        if r.try_get::<i64, _>(1)? <= 0 {
+            unlink.push(r.try_get::<String, _>(0)?);
+        }
+    }
+    unlink.sort();
+    unlink.dedup();
     Ok(Gone {
         uids: victims.into_iter().map(|m| m.uid).collect(),
         unlink,
@@ -307,22 +311,42 @@ pub(crate) async fn expunge_in(
     })
 }
 
+/// References to drop per blob, then blobs per count.
+fn by_count(ids: impl Iterator<Item = String>) -> BTreeMap<i64, Vec<String>> {
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for id in ids {
+        *counts.entry(id).or_default() += 1;
+    }
+    let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (id, n) in counts {
+        out.entry(n).or_default().push(id);
+    }
+    out
+}
+
+/// [`release_blobs`] as statements of a script, each returning
+/// `(id, refcount)` of the blobs it touched.
+fn release_in(sc: &mut Script, ids: impl Iterator<Item = String>) {
+    for (n, ids) in by_count(ids) {
+        for chunk in ids.chunks(CHUNK) {
+            let k = sc.int(n);
+            let list: Vec<String> = chunk.iter().map(|id| sc.text(id)).collect();
+            sc.push(format!(
+                "UPDATE blobs SET refcount = refcount - {k} WHERE id IN ({}) RETURNING id, refcount",
+                list.join(", ")
+            ));
+        }
+    }
+}
+
 /// Drops one reference per id (an id may come several times); returns
 /// the ids that reached zero.
 pub(crate) async fn release_blobs(
     tx: &mut Transaction<'_, Any>,
     ids: impl Iterator<Item = String>,
 ) -> Result<Vec<String>> {
-    // References to drop per blob, then blobs per count: one statement
-    // per distinct count and chunk.
-    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
-    for id in ids {
-        *counts.entry(id).or_default() += 1;
-    }
-    let mut by_count: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for (id, n) in counts {
-        by_count.entry(n).or_default().push(id);
-    }
+    // One statement per distinct count and chunk.
+    let by_count = by_count(ids);
     let mut zero = HashSet::new();
     for (n, ids) in by_count {
         for chunk in ids.chunks(CHUNK) {

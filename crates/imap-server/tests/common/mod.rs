@@ -56,7 +56,9 @@ pub async fn start_with(cfg: ImapConfig) -> Env {
         store.clone(),
         AuthLimits {
             max_failures: 10,
-            base_delay_secs: 1,
+            // Long enough that a lockout still holds when the next login
+            // of a test comes, however loaded the machine (1 s was flaky).
+            base_delay_secs: 30,
             max_delay_secs: 60,
             cache_ttl_secs: 3600,
         },
