@@ -35,22 +35,47 @@ pub(crate) fn tuples(first: usize, rows: usize, cols: usize) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lists() {
-        assert_eq!(placeholders(3, 3), "$3, $4, $5");
-        assert_eq!(placeholders(1, 0), "");
-        assert_eq!(tuples(2, 2, 2), "($2, $3), ($4, $5)");
+/// `stmt` with its `$n` numbered from 1 in order of first use, and the
+/// original numbers in that order: a prepared statement (cached by its
+/// text) must always get exactly the values it uses. The statements are
+/// this crate's own text, with no `$` inside literals.
+fn renumber(stmt: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(stmt.len());
+    let mut used: Vec<usize> = Vec::new();
+    let b = stmt.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let start = i + 1;
+            let mut end = start;
+            while b.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+            let n: usize = stmt[start..end].parse().unwrap_or(0);
+            let k = match used.iter().position(|&u| u == n) {
+                Some(p) => p + 1,
+                None => {
+                    used.push(n);
+                    used.len()
+                }
+            };
+            out.push('$');
+            out.push_str(&k.to_string());
+            i = end;
+        } else {
+            let ch = stmt[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
     }
+    (out, used)
 }
 
 /// A value bound in a [`Script`].
 #[derive(Debug, Clone)]
 pub(crate) enum Val {
     Int(i64),
+    OptInt(Option<i64>),
     Text(String),
 }
 
@@ -74,6 +99,11 @@ impl Script {
         format!("${}", self.vals.len())
     }
 
+    pub(crate) fn opt_int(&mut self, v: Option<i64>) -> String {
+        self.vals.push(Val::OptInt(v));
+        format!("${}", self.vals.len())
+    }
+
     pub(crate) fn text(&mut self, v: &str) -> String {
         self.vals.push(Val::Text(v.to_string()));
         format!("${}", self.vals.len())
@@ -89,13 +119,15 @@ impl Script {
         self.sql.push(sql);
     }
 
-    fn args(&self) -> sqlx::any::AnyArguments {
+    /// The values at these (0-based) indexes, in order.
+    fn args(&self, which: impl Iterator<Item = usize>) -> sqlx::any::AnyArguments {
         use sqlx::Arguments;
         let mut a = sqlx::any::AnyArguments::default();
-        for v in &self.vals {
+        for i in which {
             // Adding a value of a supported type cannot fail.
-            let _ = match v {
+            let _ = match &self.vals[i] {
                 Val::Int(i) => a.add(*i),
+                Val::OptInt(i) => a.add(*i),
                 Val::Text(t) => a.add(t.clone()),
             };
         }
@@ -113,17 +145,39 @@ impl Script {
         }
         if dialect == crate::Dialect::Sqlite {
             let sql = q!("{}", self.sql.join(";\n"));
-            return Ok(sqlx::query_with(sql, self.args()).fetch_all(conn).await?);
+            let args = self.args(0..self.vals.len());
+            return Ok(sqlx::query_with(sql, args).fetch_all(conn).await?);
         }
         let mut rows = Vec::new();
         for stmt in &self.sql {
-            let sql = q!("{stmt}");
+            let (text, used) = renumber(stmt);
+            let args = self.args(used.into_iter().map(|n| n - 1));
             rows.extend(
-                sqlx::query_with(sql, self.args())
+                sqlx::query_with(q!("{text}"), args)
                     .fetch_all(&mut *conn)
                     .await?,
             );
         }
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists() {
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(placeholders(1, 0), "");
+        assert_eq!(tuples(2, 2, 2), "($2, $3), ($4, $5)");
+    }
+
+    #[test]
+    fn renumbered_for_one_statement() {
+        let (t, used) = renumber("UPDATE x SET a = $7 WHERE id = $3 AND b IN ($12, $3, $13)");
+        assert_eq!(t, "UPDATE x SET a = $1 WHERE id = $2 AND b IN ($3, $2, $4)");
+        assert_eq!(used, vec![7, 3, 12, 13]);
+        assert_eq!(renumber("SELECT 1").1, Vec::<usize>::new());
     }
 }

@@ -296,7 +296,7 @@ pub(crate) async fn expunge_in(
     // Last, so the only rows the script returns are the blobs' counts.
     release_in(&mut sc, victims.iter().map(|m| m.blob_id.clone()));
     let mut unlink = Vec::new();
-    for r in sc.run(&mut **tx, dialect).await? {
+    for r in sc.run(tx, dialect).await? {
         if r.try_get::<i64, _>(1)? <= 0 {
             unlink.push(r.try_get::<String, _>(0)?);
         }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use sqlx::Row;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
-use crate::batch::{CHUNK, placeholders};
-use crate::error::Result;
-use crate::messages::{bump_modseq, join_flags, split_flags};
+use crate::batch::{CHUNK, Script, placeholders};
+use crate::error::{Result, StoreError};
+use crate::messages::{join_flags, split_flags};
 use crate::{Change, FlagOp, FlagsUpdate, Store};
 
 /// The flags `op` makes of `cur`.
@@ -56,25 +56,32 @@ impl Store {
         }
         let mut tx = self.w().begin().await?;
         // The mailbox row lock (lock order: account, mailbox, messages) and
-        // the new modseq in one statement; rolled back if nothing changes.
-        let (account, ms) = bump_modseq(&mut tx, mailbox).await?;
-        let mut current: HashMap<Uid, (String, i64)> = HashMap::with_capacity(uids.len());
+        // the new modseq, then the current flags: one script. Rolled back
+        // if nothing changes.
+        let mut sc = Script::default();
+        let mb = sc.int(mailbox.0);
+        sc.push(format!(
+            "UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = {mb} \
+             RETURNING CAST(-1 AS BIGINT), account_id, highestmodseq"
+        ));
         for chunk in uids.chunks(CHUNK) {
-            let sql = q!(
-                "SELECT uid, flags, modseq FROM messages WHERE mailbox_id = $1 AND uid IN ({})",
-                placeholders(2, chunk.len())
-            );
-            let mut query = sqlx::query(sql).bind(mailbox.0);
-            for &u in chunk {
-                query = query.bind(u as i64);
-            }
-            for r in query.fetch_all(&mut *tx).await? {
-                current.insert(
-                    r.try_get::<i64, _>(0)? as Uid,
-                    (r.try_get(1)?, r.try_get(2)?),
-                );
+            let list = sc.ints(chunk.iter().map(|&u| u as i64));
+            sc.push(format!(
+                "SELECT uid, flags, modseq FROM messages WHERE mailbox_id = {mb} AND uid IN ({list})"
+            ));
+        }
+        let mut bumped = None;
+        let mut current: HashMap<Uid, (String, i64)> = HashMap::with_capacity(uids.len());
+        for r in sc.run(&mut tx, self.dialect()).await? {
+            let first: i64 = r.try_get(0)?;
+            if first < 0 {
+                bumped = Some((r.try_get::<i64, _>(1)?, r.try_get::<i64, _>(2)? as ModSeq));
+            } else {
+                current.insert(first as Uid, (r.try_get(1)?, r.try_get(2)?));
             }
         }
+        let (account, ms) =
+            bumped.ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
         // The new flag text of each changed message.
         let mut writes: Vec<(Uid, String)> = Vec::new();
         for &uid in uids {

@@ -7,7 +7,7 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
-use crate::batch::{CHUNK, placeholders, tuples};
+use crate::batch::{CHUNK, Script, placeholders, tuples};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::{Change, Store};
@@ -170,28 +170,43 @@ impl Store {
                 results.push(Err(e));
                 continue;
             }
-            self.link_blob(
-                &mut tx,
-                &msg.blob,
-                msg.data.as_deref().map(|v| v.as_slice()),
-            )
-            .await?;
-            let (uid, modseq) = next_uid(&mut tx, mailbox).await?;
-            sqlx::query(
+            // The blob reference, the next UID and MODSEQ, and the row:
+            // one script (one hand-off to the SQLite worker).
+            let mut sc = Script::default();
+            let (id, bsize) = (sc.text(&msg.blob.id), sc.int(msg.blob.size));
+            sc.push(format!(
+                "INSERT INTO blobs (id, size, refcount) VALUES ({id}, {bsize}, 1) \
+                 ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1"
+            ));
+            let mb = sc.int(mailbox.0);
+            sc.push(format!(
+                "UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1 \
+                 WHERE id = {mb}"
+            ));
+            let (date, flags) = (sc.int(msg.internal_date), sc.text(&join_flags(&msg.flags)));
+            let private = sc.int(msg.private as i64);
+            let crlf = sc.opt_int(msg.data.as_deref().map(|d| crlf_size(d)));
+            sc.push(format!(
                 "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(mailbox.0)
-            .bind(uid as i64)
-            .bind(&msg.blob.id)
-            .bind(msg.blob.size)
-            .bind(msg.internal_date)
-            .bind(join_flags(&msg.flags))
-            .bind(modseq as i64)
-            .bind(msg.private as i64)
-            .bind(msg.data.as_deref().map(|d| crlf_size(d)))
-            .execute(&mut *tx)
-            .await?;
+                 SELECT {mb}, uidnext - 1, {id}, {bsize}, {date}, {flags}, highestmodseq, {private}, {crlf} \
+                 FROM mailboxes WHERE id = {mb} RETURNING uid, modseq"
+            ));
+            let rows = sc.run(&mut tx, self.dialect()).await?;
+            let row = rows
+                .first()
+                .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
+            let (uid, modseq) = (
+                row.try_get::<i64, _>(0)? as Uid,
+                row.try_get::<i64, _>(1)? as ModSeq,
+            );
+            // The row lock on the blob is held: if a reclaim removed the
+            // file meanwhile, write it again (see `link_blob`).
+            if !self.blobs().exists(&msg.blob.id) {
+                match msg.data.as_deref() {
+                    Some(d) => self.blobs().ensure(&msg.blob.id, d)?,
+                    None => return Err(StoreError::BlobCorrupt(msg.blob.id.clone())),
+                }
+            }
             changes.push(Change {
                 account_id: AccountId(account),
                 mailbox_id: mailbox,
@@ -597,19 +612,6 @@ pub(crate) async fn charge_quota(
         },
         None => StoreError::NotFound(format!("account {account}")),
     }))
-}
-
-/// Allocates the next UID and a new MODSEQ of a mailbox; the row lock this
-/// takes serialises writers of the same mailbox.
-async fn next_uid(tx: &mut Transaction<'_, Any>, mailbox: MailboxId) -> Result<(Uid, ModSeq)> {
-    let row: (i64, i64) = sqlx::query_as(
-        "UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1 WHERE id = $1 \
-         RETURNING uidnext - 1, highestmodseq",
-    )
-    .bind(mailbox.0)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((row.0 as Uid, row.1 as ModSeq))
 }
 
 pub(crate) async fn bump_modseq(
