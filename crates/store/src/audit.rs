@@ -232,25 +232,19 @@ pub(crate) fn start_writer(pool: AnyPool, dialect: crate::Dialect) -> mpsc::Send
 }
 
 async fn write_batch(pool: &AnyPool, dialect: crate::Dialect, jobs: &[AuditJob]) -> Result<i64> {
-    use sqlx::Executor;
-    // The trail is committed durably (fsync), like the deliveries it records.
-    let sqlite = dialect == crate::Dialect::Sqlite;
-    let mut conn = pool.acquire().await?;
-    if sqlite {
-        conn.execute("PRAGMA synchronous=FULL").await?;
-    }
-    let first = write_entries(&mut conn, jobs).await;
-    if sqlite {
-        let _ = conn.execute("PRAGMA synchronous=NORMAL").await;
-    }
-    first
+    // The trail is committed durably (fsync), like the deliveries it
+    // records: on SQLite the mode is set with BEGIN (see `begin_durable`).
+    let tx = match dialect {
+        crate::Dialect::Sqlite => pool.begin_with("PRAGMA synchronous=FULL; BEGIN").await?,
+        crate::Dialect::Postgres => pool.begin().await?,
+    };
+    write_entries(tx, jobs).await
 }
 
 async fn write_entries(
-    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
     jobs: &[AuditJob],
 ) -> Result<i64> {
-    let mut tx = sqlx::Connection::begin(&mut **conn).await?;
     // The head row is the chain's lock: concurrent writers (several nodes on
     // PostgreSQL) queue on it, so the chain never forks.
     let entries: Vec<&(UnixTime, String, String)> =

@@ -49,7 +49,7 @@ impl Store {
         uids: Option<&[Uid]>,
         mode: ExpungeMode,
     ) -> Result<(Vec<Uid>, ModSeq)> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         let gone = expunge_in(&mut tx, self.dialect(), mailbox, uids, mode).await?;
         if gone.uids.is_empty() {
             tx.rollback().await?;

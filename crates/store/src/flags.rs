@@ -54,7 +54,7 @@ impl Store {
         if uids.is_empty() {
             return Ok(out);
         }
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         // The mailbox row lock (lock order: account, mailbox, messages) and
         // the new modseq, then the current flags: one script. Rolled back
         // if nothing changes.

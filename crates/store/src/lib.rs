@@ -347,25 +347,35 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?
     }
 
-    /// The writer connection, set so that its next commit is on disk
-    /// (fsynced) before it returns — DESIGN.md: a `250` after DATA means
-    /// the message is fsynced. Call [`Store::end_durable`] after the commit.
-    /// PostgreSQL commits are always durable (`synchronous_commit = on`).
-    pub(crate) async fn durable_conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        let mut conn = self.w().acquire().await?;
-        if self.dialect() == Dialect::Sqlite {
-            conn.execute("PRAGMA synchronous=FULL").await?;
-        }
-        Ok(conn)
+    /// A write transaction whose commit is on disk (fsynced) before it
+    /// returns — DESIGN.md: a `250` after DATA means the message is
+    /// fsynced. On SQLite the mode is set in the same call as `BEGIN` (one
+    /// hand-off to the worker thread); PostgreSQL commits are always
+    /// durable (`synchronous_commit = on`).
+    pub(crate) async fn begin_durable(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.dialect() {
+            Dialect::Sqlite => {
+                self.w()
+                    .begin_with("PRAGMA synchronous=FULL; BEGIN")
+                    .await?
+            }
+            Dialect::Postgres => self.w().begin().await?,
+        })
     }
 
-    pub(crate) async fn end_durable(&self, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) {
-        if self.dialect() == Dialect::Sqlite {
-            if let Err(e) = conn.execute("PRAGMA synchronous=NORMAL").await {
-                // Left at FULL: slower, never less safe.
-                tracing::warn!(error = %e, "cannot restore synchronous=NORMAL");
+    /// A write transaction whose commit need not wait for the disk (flags,
+    /// expunges: in WAL mode they survive a crash of the process, not of
+    /// the machine), for the hot paths. Other writes run in whichever mode
+    /// the writer was left: never less safe than this.
+    pub(crate) async fn begin_fast(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.dialect() {
+            Dialect::Sqlite => {
+                self.w()
+                    .begin_with("PRAGMA synchronous=NORMAL; BEGIN")
+                    .await?
             }
-        }
+            Dialect::Postgres => self.w().begin().await?,
+        })
     }
 
     /// Runs one raw statement. For tests that must damage the database on
@@ -373,6 +383,17 @@ impl Store {
     #[doc(hidden)]
     pub async fn debug_execute(&self, sql: &'static str) -> Result<u64> {
         Ok(sqlx::query(sql).execute(self.w()).await?.rows_affected())
+    }
+
+    /// The SQLite writer's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL),
+    /// for the test that durable transactions fsync; never called by the
+    /// platform.
+    #[doc(hidden)]
+    pub async fn debug_writer_synchronous(&self) -> Result<i64> {
+        let row: (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(self.w())
+            .await?;
+        Ok(row.0)
     }
 
     pub async fn close(&self) {

@@ -139,8 +139,7 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
-        let mut conn = self.durable_conn().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let mut tx = self.begin_durable().await?;
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
         let mut changes = Vec::new();
@@ -220,7 +219,6 @@ impl Store {
             }));
         }
         tx.commit().await?;
-        self.end_durable(&mut conn).await;
         // One notification per mailbox, with its last modseq.
         changes.sort_by_key(|c| (c.mailbox_id.0, std::cmp::Reverse(c.modseq)));
         changes.dedup_by_key(|c| c.mailbox_id);
@@ -382,7 +380,7 @@ impl Store {
         uids: &[Uid],
         dst: MailboxId,
     ) -> Result<Vec<(Uid, Uid)>> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         let map = self.copy_in(&mut tx, src, uids, dst).await?;
         tx.commit().await?;
         self.notify_mailbox(dst).await;
@@ -396,7 +394,7 @@ impl Store {
         uids: &[Uid],
         dst: MailboxId,
     ) -> Result<Vec<(Uid, Uid)>> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         let map = self.copy_in(&mut tx, src, uids, dst).await?;
         let moved: Vec<Uid> = map.iter().map(|m| m.0).collect();
         let gone = crate::expunge::expunge_in(

@@ -12,8 +12,7 @@ impl Store {
     // ---- quarantine ----
 
     pub async fn quarantine_add(&self, q: NewQuarantine) -> Result<i64> {
-        let mut conn = self.durable_conn().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let mut tx = self.begin_durable().await?;
         self.link_blob(&mut tx, &q.blob, None).await?;
         let row = sqlx::query(
             "INSERT INTO quarantine (created_at, blob_id, sender, recipients, reason, rule, private, subject) \
@@ -31,7 +30,6 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.end_durable(&mut conn).await;
         Ok(row.try_get(0)?)
     }
 

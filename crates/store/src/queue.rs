@@ -33,8 +33,7 @@ fn from_row(r: &AnyRow) -> Result<QueueEntry> {
 impl Store {
     /// Queues a message; the blob gains one reference.
     pub async fn enqueue(&self, e: NewQueueEntry) -> Result<i64> {
-        let mut conn = self.durable_conn().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let mut tx = self.begin_durable().await?;
         self.link_blob(&mut tx, &e.blob, None).await?;
         let row = sqlx::query(
             "INSERT INTO queue (kind, blob_id, sender, envid, ret, created_at, next_attempt_at) \
@@ -62,7 +61,6 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        self.end_durable(&mut conn).await;
         if e.kind == QueueKind::HeldLocal {
             self.inner
                 .may_hold

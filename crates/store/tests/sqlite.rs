@@ -1,6 +1,6 @@
 //! The store conformance suite on SQLite (embedded default).
 
-use vesontio_store::{Store, StoreConfig};
+use vesontio_store::{ExpungeMode, FlagOp, Store, StoreConfig};
 
 async fn sqlite(_case: &str) -> Option<Store> {
     let dir = tempfile::tempdir().expect("tempdir").keep();
@@ -12,3 +12,30 @@ async fn sqlite(_case: &str) -> Option<Store> {
 }
 
 vesontio_store::conformance_tests!(sqlite);
+
+/// Deliveries and APPENDs commit with `synchronous=FULL` (fsynced: a 250
+/// after DATA means on disk); flag changes and expunges with NORMAL. The
+/// mode is set in the BEGIN of each transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durable_commits_are_full_and_flag_changes_normal() {
+    let s = sqlite("durable").await.expect("store");
+    let a = vesontio_store::conformance::person(&s, "a@ac-demo.fr", 1 << 20).await;
+    let mb = vesontio_store::conformance::inbox(&s, a.id).await;
+    assert_eq!(s.debug_writer_synchronous().await.expect("pragma"), 1);
+    let m = vesontio_store::conformance::msg(&s, "Subject: x\r\n\r\nbody\r\n").await;
+    let r = s.append(mb.id, m).await.expect("append");
+    assert_eq!(
+        s.debug_writer_synchronous().await.expect("pragma"),
+        2,
+        "delivery fsynced"
+    );
+    s.store_flags(mb.id, &[r.uid], FlagOp::Add, &["\\Deleted".into()], None)
+        .await
+        .expect("store");
+    assert_eq!(s.debug_writer_synchronous().await.expect("pragma"), 1);
+    let gone = s
+        .expunge(mb.id, None, ExpungeMode::FlaggedDeleted)
+        .await
+        .expect("expunge");
+    assert_eq!(gone, vec![r.uid]);
+}
