@@ -215,7 +215,9 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("account {}", id.0)));
         }
-        let unlink = crate::expunge::release_blobs(&mut tx, blobs.into_iter().map(|b| b.0)).await?;
+        let unlink =
+            crate::expunge::release_blobs(&mut tx, self.dialect(), blobs.into_iter().map(|b| b.0))
+                .await?;
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         Ok(())

@@ -3,7 +3,7 @@
 //! QRESYNC remembers the UIDs (RFC 7162 §3.2.5.1), and blobs whose last
 //! reference went away are reclaimed after the commit.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use sqlx::{Any, Row, Transaction};
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
@@ -295,14 +295,7 @@ pub(crate) async fn expunge_in(
     ));
     // Last, so the only rows the script returns are the blobs' counts.
     release_in(&mut sc, victims.iter().map(|m| m.blob_id.clone()));
-    let mut unlink = Vec::new();
-    for r in sc.run(tx, dialect).await? {
-        if r.try_get::<i64, _>(1)? <= 0 {
-            unlink.push(r.try_get::<String, _>(0)?);
-        }
-    }
-    unlink.sort();
-    unlink.dedup();
+    let unlink = zero_refs(sc.run(tx, dialect).await?)?;
     Ok(Gone {
         uids: victims.into_iter().map(|m| m.uid).collect(),
         unlink,
@@ -312,7 +305,7 @@ pub(crate) async fn expunge_in(
 }
 
 /// References to drop per blob, then blobs per count.
-fn by_count(ids: impl Iterator<Item = String>) -> BTreeMap<i64, Vec<String>> {
+pub(crate) fn by_count(ids: impl Iterator<Item = String>) -> BTreeMap<i64, Vec<String>> {
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     for id in ids {
         *counts.entry(id).or_default() += 1;
@@ -343,29 +336,23 @@ fn release_in(sc: &mut Script, ids: impl Iterator<Item = String>) {
 /// the ids that reached zero.
 pub(crate) async fn release_blobs(
     tx: &mut Transaction<'_, Any>,
+    dialect: Dialect,
     ids: impl Iterator<Item = String>,
 ) -> Result<Vec<String>> {
-    // One statement per distinct count and chunk.
-    let by_count = by_count(ids);
-    let mut zero = HashSet::new();
-    for (n, ids) in by_count {
-        for chunk in ids.chunks(CHUNK) {
-            let sql = q!(
-                "UPDATE blobs SET refcount = refcount - $1 WHERE id IN ({}) RETURNING id, refcount",
-                placeholders(2, chunk.len())
-            );
-            let mut query = sqlx::query(sql).bind(n);
-            for id in chunk {
-                query = query.bind(id);
-            }
-            for r in query.fetch_all(&mut **tx).await? {
-                if r.try_get::<i64, _>(1)? <= 0 {
-                    zero.insert(r.try_get::<String, _>(0)?);
-                }
-            }
+    let mut sc = Script::default();
+    release_in(&mut sc, ids);
+    zero_refs(sc.run(tx, dialect).await?)
+}
+
+/// The blob ids at refcount 0 among `(id, refcount)` rows, sorted.
+fn zero_refs(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<String>> {
+    let mut zero = Vec::new();
+    for r in rows {
+        if r.try_get::<i64, _>(1)? <= 0 {
+            zero.push(r.try_get::<String, _>(0)?);
         }
     }
-    let mut zero: Vec<String> = zero.into_iter().collect();
     zero.sort();
+    zero.dedup();
     Ok(zero)
 }

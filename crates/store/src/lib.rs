@@ -353,14 +353,7 @@ impl Store {
     /// hand-off to the worker thread); PostgreSQL commits are always
     /// durable (`synchronous_commit = on`).
     pub(crate) async fn begin_durable(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.dialect() {
-            Dialect::Sqlite => {
-                self.w()
-                    .begin_with("PRAGMA synchronous=FULL; BEGIN")
-                    .await?
-            }
-            Dialect::Postgres => self.w().begin().await?,
-        })
+        self.begin_sync("PRAGMA synchronous=FULL; BEGIN").await
     }
 
     /// A write transaction whose commit need not wait for the disk (flags,
@@ -368,12 +361,17 @@ impl Store {
     /// the machine), for the hot paths. Other writes run in whichever mode
     /// the writer was left: never less safe than this.
     pub(crate) async fn begin_fast(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        self.begin_sync("PRAGMA synchronous=NORMAL; BEGIN").await
+    }
+
+    /// A write transaction begun with `sqlite_begin` on SQLite (one call),
+    /// a plain BEGIN on PostgreSQL.
+    async fn begin_sync(
+        &self,
+        sqlite_begin: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.dialect() {
-            Dialect::Sqlite => {
-                self.w()
-                    .begin_with("PRAGMA synchronous=NORMAL; BEGIN")
-                    .await?
-            }
+            Dialect::Sqlite => self.w().begin_with(sqlite_begin).await?,
             Dialect::Postgres => self.w().begin().await?,
         })
     }

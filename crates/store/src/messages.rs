@@ -452,14 +452,7 @@ impl Store {
         .bind(n)
         .fetch_one(&mut **tx)
         .await?;
-        let mut refs: HashMap<&str, i64> = HashMap::new();
-        for m in &msgs {
-            *refs.entry(m.blob_id.as_str()).or_default() += 1;
-        }
-        let mut by_count: HashMap<i64, Vec<&str>> = HashMap::new();
-        for (id, k) in refs {
-            by_count.entry(k).or_default().push(id);
-        }
+        let by_count = crate::expunge::by_count(msgs.iter().map(|m| m.blob_id.clone()));
         for (k, ids) in by_count {
             for chunk in ids.chunks(CHUNK) {
                 let sql = q!(
@@ -468,7 +461,7 @@ impl Store {
                 );
                 let mut query = sqlx::query(sql).bind(k);
                 for id in chunk {
-                    query = query.bind(*id);
+                    query = query.bind(id);
                 }
                 query.execute(&mut **tx).await?;
             }

@@ -75,7 +75,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let found = blob.is_some();
-        let unlink = crate::expunge::release_blobs(&mut tx, blob.into_iter().map(|b| b.0)).await?;
+        let unlink =
+            crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
+                .await?;
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         Ok(found)

@@ -222,7 +222,9 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let unlink = crate::expunge::release_blobs(&mut tx, blob.into_iter().map(|b| b.0)).await?;
+        let unlink =
+            crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
+                .await?;
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         Ok(())
