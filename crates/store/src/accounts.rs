@@ -1,7 +1,7 @@
 //! Domains, accounts, functional-mailbox memberships (R2) and lists (R3).
 
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 use vesontio_types::{AccountId, AccountKind, AccountStatus, UnixTime};
 
 use crate::Store;
@@ -367,7 +367,7 @@ impl Store {
     }
 }
 
-pub(crate) async fn fetch_account(tx: &mut Transaction<'_, Any>, id: AccountId) -> Result<Account> {
+pub(crate) async fn fetch_account(tx: &mut crate::db::Tx, id: AccountId) -> Result<Account> {
     let row = sqlx::query(q!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut **tx)

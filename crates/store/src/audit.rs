@@ -8,7 +8,7 @@ use sqlx::Row;
 use vesontio_types::UnixTime;
 
 use crate::Store;
-use sqlx::AnyPool;
+use crate::db::Db;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Result, StoreError};
@@ -194,7 +194,7 @@ const MAX_AUDIT_BATCH: usize = 256;
 
 /// The audit writer: takes every waiting entry, chains and writes them in
 /// one transaction, answers each caller after the commit.
-pub(crate) fn start_writer(pool: AnyPool, dialect: crate::Dialect) -> mpsc::Sender<AuditJob> {
+pub(crate) fn start_writer(pool: Db, dialect: crate::Dialect) -> mpsc::Sender<AuditJob> {
     let (tx, mut rx) = mpsc::channel::<AuditJob>(4096);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -231,7 +231,7 @@ pub(crate) fn start_writer(pool: AnyPool, dialect: crate::Dialect) -> mpsc::Send
     tx
 }
 
-async fn write_batch(pool: &AnyPool, dialect: crate::Dialect, jobs: &[AuditJob]) -> Result<i64> {
+async fn write_batch(pool: &Db, dialect: crate::Dialect, jobs: &[AuditJob]) -> Result<i64> {
     // The trail is committed durably (fsync), like the deliveries it
     // records: on SQLite the mode is set with BEGIN (see `begin_durable`).
     let tx = match dialect {
@@ -241,10 +241,7 @@ async fn write_batch(pool: &AnyPool, dialect: crate::Dialect, jobs: &[AuditJob])
     write_entries(tx, jobs).await
 }
 
-async fn write_entries(
-    mut tx: sqlx::Transaction<'static, sqlx::Any>,
-    jobs: &[AuditJob],
-) -> Result<i64> {
+async fn write_entries(mut tx: crate::db::Tx, jobs: &[AuditJob]) -> Result<i64> {
     // The head row is the chain's lock: concurrent writers (several nodes on
     // PostgreSQL) queue on it, so the chain never forks.
     let entries: Vec<&(UnixTime, String, String)> =

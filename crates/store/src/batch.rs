@@ -137,7 +137,7 @@ impl Script {
     /// Runs every statement; returns the rows they produced, in order.
     pub(crate) async fn run(
         self,
-        conn: &mut sqlx::AnyConnection,
+        conn: &mut crate::db::TxConn,
         dialect: crate::Dialect,
     ) -> crate::Result<Vec<sqlx::any::AnyRow>> {
         if self.sql.is_empty() {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
 use crate::batch::{CHUNK, Script, placeholders};
@@ -159,7 +159,7 @@ impl Store {
 
 /// Reads the messages to remove under the account and mailbox locks.
 async fn victims(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut crate::db::Tx,
     mailbox: MailboxId,
     uids: Option<&[Uid]>,
     mode: ExpungeMode,
@@ -230,7 +230,7 @@ pub(crate) struct Gone {
 
 /// The expunge inside a caller's transaction.
 pub(crate) async fn expunge_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut crate::db::Tx,
     dialect: Dialect,
     mailbox: MailboxId,
     uids: Option<&[Uid]>,
@@ -335,7 +335,7 @@ fn release_in(sc: &mut Script, ids: impl Iterator<Item = String>) {
 /// Drops one reference per id (an id may come several times); returns
 /// the ids that reached zero.
 pub(crate) async fn release_blobs(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut crate::db::Tx,
     dialect: Dialect,
     ids: impl Iterator<Item = String>,
 ) -> Result<Vec<String>> {

@@ -29,10 +29,12 @@ mod audit;
 mod batch;
 pub mod blob;
 pub mod conformance;
+mod db;
 mod error;
 mod expunge;
 mod flags;
 mod group;
+mod lite;
 mod mailboxes;
 mod messages;
 mod misc;
@@ -46,8 +48,13 @@ pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
 
+use db::{Db, Tx};
+use sqlx::Executor;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+
+/// SQLite reader connections. Statements run on the task that asks (see
+/// `lite`), so more readers than runtime threads would rarely be used.
+const READERS: usize = 4;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -98,8 +105,8 @@ struct Inner {
     /// Reads go to `read`: in WAL mode each statement of a reader sees
     /// every transaction committed before it began, so reads never wait
     /// behind the writer and still see the caller's own commits.
-    write: AnyPool,
-    read: AnyPool,
+    write: Db,
+    read: Db,
     blobs: BlobStore,
     changes: broadcast::Sender<Change>,
     audit_tx: tokio::sync::mpsc::Sender<audit::AuditJob>,
@@ -133,27 +140,23 @@ impl Store {
         let (dialect, write, read, blob_dir) = match &config {
             StoreConfig::Sqlite { dir } => {
                 std::fs::create_dir_all(dir)?;
-                let url = format!("sqlite://{}?mode=rwc", dir.join("vesontio.db").display());
-                let opts = || {
-                    AnyPoolOptions::new().after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // synchronous=NORMAL by default: in WAL mode a
-                            // commit survives a crash of the process, not of
-                            // the machine. Writes that a client is told are
-                            // safe (deliveries, APPEND, the queue, quarantine,
-                            // the audit log) switch to FULL around their
-                            // transaction: see `durable_conn`.
-                            conn.execute(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
-                                 PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                };
-                let write = opts().max_connections(1).connect(&url).await?;
-                let read = opts().max_connections(4).connect(&url).await?;
+                // synchronous=NORMAL by default: in WAL mode a commit
+                // survives a crash of the process, not of the machine.
+                // Writes that a client is told are safe (deliveries,
+                // APPEND, the queue, quarantine, the audit log) set FULL in
+                // their BEGIN: see `begin_durable`.
+                const INIT: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
+                     PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+                let path = dir.join("vesontio.db");
+                let (write, read) = tokio::task::spawn_blocking(move || {
+                    // The writer first: it creates the file and sets WAL.
+                    let write = lite::Lite::open(&path, 1, INIT)?;
+                    let read = lite::Lite::open(&path, READERS, INIT)?;
+                    Ok::<_, sqlx::Error>((write, read))
+                })
+                .await
+                .map_err(|e| StoreError::Invalid(e.to_string()))??;
+                let (write, read) = (Db::Lite(write), Db::Lite(read));
                 (Dialect::Sqlite, write, read, dir.join("blobs"))
             }
             StoreConfig::Postgres {
@@ -188,7 +191,12 @@ impl Store {
                     })
                     .connect(url)
                     .await?;
-                (Dialect::Postgres, pool.clone(), pool, blob_dir.clone())
+                (
+                    Dialect::Postgres,
+                    Db::Pool(pool.clone()),
+                    Db::Pool(pool),
+                    blob_dir.clone(),
+                )
             }
         };
         let (changes, _) = broadcast::channel(1024);
@@ -248,7 +256,9 @@ impl Store {
             }
             for stmt in schema::render(sql, self.inner.dialect).split(';') {
                 if !stmt.trim().is_empty() {
-                    tx.execute(sqlx::AssertSqlSafe(stmt.to_string())).await?;
+                    (&mut *tx)
+                        .execute(sqlx::AssertSqlSafe(stmt.to_string()))
+                        .await?;
                 }
             }
             sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
@@ -306,11 +316,11 @@ impl Store {
         }
     }
 
-    pub(crate) fn w(&self) -> &AnyPool {
+    pub(crate) fn w(&self) -> &Db {
         &self.inner.write
     }
 
-    pub(crate) fn r(&self) -> &AnyPool {
+    pub(crate) fn r(&self) -> &Db {
         &self.inner.read
     }
 
@@ -349,10 +359,9 @@ impl Store {
 
     /// A write transaction whose commit is on disk (fsynced) before it
     /// returns — DESIGN.md: a `250` after DATA means the message is
-    /// fsynced. On SQLite the mode is set in the same call as `BEGIN` (one
-    /// hand-off to the worker thread); PostgreSQL commits are always
-    /// durable (`synchronous_commit = on`).
-    pub(crate) async fn begin_durable(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    /// fsynced. On SQLite the mode is set in the same text as `BEGIN`;
+    /// PostgreSQL commits are always durable (`synchronous_commit = on`).
+    pub(crate) async fn begin_durable(&self) -> Result<Tx> {
         self.begin_sync("PRAGMA synchronous=FULL; BEGIN").await
     }
 
@@ -360,16 +369,13 @@ impl Store {
     /// expunges: in WAL mode they survive a crash of the process, not of
     /// the machine), for the hot paths. Other writes run in whichever mode
     /// the writer was left: never less safe than this.
-    pub(crate) async fn begin_fast(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn begin_fast(&self) -> Result<Tx> {
         self.begin_sync("PRAGMA synchronous=NORMAL; BEGIN").await
     }
 
-    /// A write transaction begun with `sqlite_begin` on SQLite (one call),
-    /// a plain BEGIN on PostgreSQL.
-    async fn begin_sync(
-        &self,
-        sqlite_begin: &'static str,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    /// A write transaction begun with `sqlite_begin` on SQLite, a plain
+    /// BEGIN on PostgreSQL.
+    async fn begin_sync(&self, sqlite_begin: &'static str) -> Result<Tx> {
         Ok(match self.dialect() {
             Dialect::Sqlite => self.w().begin_with(sqlite_begin).await?,
             Dialect::Postgres => self.w().begin().await?,

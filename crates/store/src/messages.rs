@@ -3,7 +3,7 @@
 //! and RFC 7162.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 use std::collections::HashMap;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
@@ -233,7 +233,7 @@ impl Store {
     /// concurrent reclaim; if the reclaim won, the file is written again.
     pub(crate) async fn link_blob(
         &self,
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut crate::db::Tx,
         blob: &crate::BlobRef,
         data: Option<&[u8]>,
     ) -> Result<()> {
@@ -414,7 +414,7 @@ impl Store {
 
     async fn copy_in(
         &self,
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut crate::db::Tx,
         src: MailboxId,
         uids: &[Uid],
         dst: MailboxId,
@@ -578,7 +578,7 @@ impl Store {
 /// R15: adds `size` to the account's usage if it fits. The outer error is a
 /// database failure; the inner one is the quota refusal.
 pub(crate) async fn charge_quota(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut crate::db::Tx,
     account: i64,
     size: i64,
 ) -> Result<Result<()>> {
@@ -606,7 +606,7 @@ pub(crate) async fn charge_quota(
 }
 
 pub(crate) async fn bump_modseq(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut crate::db::Tx,
     mailbox: MailboxId,
 ) -> Result<(i64, ModSeq)> {
     let row: (i64, i64) =

@@ -231,7 +231,7 @@ impl Store {
     }
 }
 
-async fn rcpts(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) -> Result<Vec<QueueRcpt>> {
+async fn rcpts(tx: &mut crate::db::Tx, id: i64) -> Result<Vec<QueueRcpt>> {
     let rows = sqlx::query("SELECT id, address, orcpt, notify, status, last_error FROM queue_rcpt WHERE queue_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(&mut **tx)

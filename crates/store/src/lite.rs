@@ -1,0 +1,469 @@
+//! SQLite run on the caller's thread.
+//!
+//! sqlx's SQLite driver gives each connection a worker thread and sends it
+//! every statement (and a ping each time a pooled connection is returned):
+//! two context switches per statement, which under IMAP load cost more CPU
+//! than SQLite itself (benches/README.md). A statement on an embedded
+//! database takes microseconds, so here it runs directly on the task that
+//! asks for it, through rusqlite on the same bundled SQLite. The queries of
+//! this crate are unchanged: [`Lite`] is an sqlx [`Executor`] for the `Any`
+//! database (rows come back as `AnyRow`), so one text serves PostgreSQL and
+//! SQLite alike.
+//!
+//! A connection is taken from a small set (one for the writer, a few for
+//! readers) for as long as one statement runs, or for a whole transaction
+//! ([`Guard`]); waiting for one is the only await.
+
+use futures_util::stream::{self, BoxStream, StreamExt};
+use rusqlite::types::ValueRef;
+use sqlx::{Any, Either, Execute, Executor};
+use sqlx_core::any::{
+    AnyArguments, AnyColumn, AnyQueryResult, AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue,
+    AnyValueKind,
+};
+use sqlx_core::ext::ustr::UStr;
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Prepared statements kept per connection (rusqlite's default is 16; the
+/// store has a few hundred texts, most of them hot).
+const STATEMENT_CACHE: usize = 512;
+
+/// A fixed set of connections to one database file.
+pub(crate) struct Lite {
+    conns: Mutex<Vec<rusqlite::Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for Lite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lite")
+    }
+}
+
+impl Lite {
+    /// Opens `n` connections to `path`, each set up by `init` (PRAGMAs).
+    pub(crate) fn open(path: &std::path::Path, n: usize, init: &str) -> sqlx::Result<Arc<Lite>> {
+        let mut conns = Vec::with_capacity(n);
+        for _ in 0..n {
+            let c = rusqlite::Connection::open(path).map_err(to_sqlx)?;
+            c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+            c.execute_batch(init).map_err(to_sqlx)?;
+            conns.push(c);
+        }
+        Ok(Arc::new(Lite {
+            conns: Mutex::new(conns),
+            permits: Arc::new(Semaphore::new(n)),
+        }))
+    }
+
+    /// Waits for a free connection.
+    pub(crate) async fn acquire(self: &Arc<Self>) -> sqlx::Result<Guard> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let conn = self
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .ok_or(sqlx::Error::PoolClosed)?;
+        Ok(Guard {
+            lite: self.clone(),
+            conn: Some(conn),
+            in_tx: false,
+            _permit: permit,
+        })
+    }
+
+    /// Refuses new work; connections close as they come back.
+    pub(crate) fn close(&self) {
+        self.permits.close();
+        self.conns.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+/// A connection held by one task: for one statement, or for a transaction
+/// (rolled back if dropped before [`Guard::commit`]).
+pub(crate) struct Guard {
+    lite: Arc<Lite>,
+    conn: Option<rusqlite::Connection>,
+    in_tx: bool,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard").field("in_tx", &self.in_tx).finish()
+    }
+}
+
+impl Guard {
+    fn conn(&self) -> &rusqlite::Connection {
+        self.conn.as_ref().expect("connection present until drop")
+    }
+
+    /// Starts a transaction with `begin` (e.g. `PRAGMA synchronous=FULL;
+    /// BEGIN`).
+    pub(crate) fn begin(&mut self, begin: &str) -> sqlx::Result<()> {
+        run(self.conn(), begin, &[], false, None)?;
+        self.in_tx = true;
+        Ok(())
+    }
+
+    pub(crate) fn commit(mut self) -> sqlx::Result<()> {
+        run(self.conn(), "COMMIT", &[], true, None)?;
+        self.in_tx = false;
+        Ok(())
+    }
+
+    pub(crate) fn rollback(mut self) -> sqlx::Result<()> {
+        self.in_tx = false;
+        run(self.conn(), "ROLLBACK", &[], true, None).map(drop)
+    }
+
+    /// Runs `query` now; its results as a stream, for `Executor`.
+    pub(crate) fn fetch_now<'q, E: Execute<'q, Any>>(
+        &self,
+        query: E,
+        limit: Option<usize>,
+    ) -> sqlx::Result<Vec<Either<AnyQueryResult, AnyRow>>> {
+        let (sql, args, persistent) = parts(query)?;
+        run(self.conn(), &sql, &args, persistent, limit)
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        if self.in_tx && !conn.is_autocommit() {
+            // A transaction abandoned by a cancelled task or an error.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        if !self.lite.permits.is_closed() {
+            self.lite
+                .conns
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(conn);
+        }
+    }
+}
+
+/// The text, values and caching wish of an sqlx query.
+fn parts<'q, E: Execute<'q, Any>>(mut query: E) -> sqlx::Result<(String, Vec<AnyValueKind>, bool)> {
+    let args: Option<AnyArguments> = query.take_arguments().map_err(sqlx::Error::Encode)?;
+    let persistent = query.persistent();
+    let sql = query.sql().as_str().to_string();
+    Ok((
+        sql,
+        args.map(|a| a.values.0).unwrap_or_default(),
+        persistent,
+    ))
+}
+
+/// Runs every statement of `sql` in order, binding `$n` to `args[n - 1]`
+/// (in every statement: sqlx-sqlite's rule, which `batch::Script` relies
+/// on). One `Left` per statement with its changed-row count, rows as
+/// `Right`; at most `limit` rows in all.
+fn run(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[AnyValueKind],
+    persistent: bool,
+    limit: Option<usize>,
+) -> sqlx::Result<Vec<Either<AnyQueryResult, AnyRow>>> {
+    let mut out = Vec::new();
+    let mut rows_seen = 0usize;
+    for piece in statements(sql) {
+        let (mut cached, mut once);
+        let stmt: &mut rusqlite::Statement<'_> = if persistent {
+            cached = conn.prepare_cached(piece).map_err(to_sqlx)?;
+            &mut cached
+        } else {
+            once = conn.prepare(piece).map_err(to_sqlx)?;
+            &mut once
+        };
+        for i in 1..=stmt.parameter_count() {
+            let n = stmt
+                .parameter_name(i)
+                .and_then(|name| name[1..].parse::<usize>().ok())
+                .unwrap_or(i);
+            let v = args.get(n - 1).ok_or_else(|| {
+                sqlx::Error::Protocol(format!("no value for parameter {n} of {piece:?}"))
+            })?;
+            stmt.raw_bind_parameter(i, Bind(v)).map_err(to_sqlx)?;
+        }
+        let readonly = stmt.readonly();
+        let cols: Vec<UStr> = stmt.column_names().into_iter().map(UStr::new).collect();
+        let names: Arc<sqlx_core::HashMap<UStr, usize>> = Arc::new(
+            cols.iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, n)| (n, i))
+                .collect(),
+        );
+        let ncols = stmt.column_count();
+        let mut rows = stmt.raw_query();
+        while limit.is_none_or(|l| rows_seen < l) {
+            let Some(row) = rows.next().map_err(to_sqlx)? else {
+                break;
+            };
+            rows_seen += 1;
+            let mut r = AnyRow {
+                column_names: names.clone(),
+                columns: Vec::with_capacity(ncols),
+                values: Vec::with_capacity(ncols),
+            };
+            for i in 0..ncols {
+                let kind = match row.get_ref(i).map_err(to_sqlx)? {
+                    ValueRef::Null => AnyValueKind::Null(AnyTypeInfoKind::Null),
+                    ValueRef::Integer(v) => AnyValueKind::BigInt(v),
+                    ValueRef::Real(v) => AnyValueKind::Double(v),
+                    ValueRef::Text(t) => {
+                        AnyValueKind::Text(Arc::new(String::from_utf8_lossy(t).into_owned()))
+                    }
+                    ValueRef::Blob(b) => AnyValueKind::Blob(Arc::new(b.to_vec())),
+                };
+                r.columns.push(AnyColumn {
+                    ordinal: i,
+                    name: cols[i].clone(),
+                    type_info: AnyTypeInfo {
+                        kind: kind_of(&kind),
+                    },
+                });
+                r.values.push(AnyValue { kind });
+            }
+            out.push(Either::Right(r));
+        }
+        drop(rows);
+        let changed = if readonly { 0 } else { conn.changes() };
+        out.push(Either::Left(AnyQueryResult {
+            rows_affected: changed,
+            last_insert_id: None,
+        }));
+        if limit.is_some_and(|l| rows_seen >= l) {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn kind_of(v: &AnyValueKind) -> AnyTypeInfoKind {
+    match v {
+        AnyValueKind::BigInt(_) => AnyTypeInfoKind::BigInt,
+        AnyValueKind::Double(_) => AnyTypeInfoKind::Double,
+        AnyValueKind::Text(_) => AnyTypeInfoKind::Text,
+        AnyValueKind::Blob(_) => AnyTypeInfoKind::Blob,
+        _ => AnyTypeInfoKind::Null,
+    }
+}
+
+/// The statements of a text, split at `;` outside quotes and comments are
+/// not expected: every text is this crate's own.
+fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    let b = sql.as_bytes();
+    let mut cuts = Vec::new();
+    let mut quote: Option<u8> = None;
+    for (i, &c) in b.iter().enumerate() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'\'' || c == b'"' => quote = Some(c),
+            None if c == b';' => cuts.push(i),
+            None => {}
+        }
+    }
+    cuts.push(b.len());
+    let mut start = 0;
+    cuts.into_iter()
+        .map(move |end| {
+            let s = &sql[start..end];
+            start = (end + 1).min(sql.len());
+            s.trim()
+        })
+        .filter(|s| !s.is_empty())
+}
+
+/// An sqlx value as a SQLite one.
+struct Bind<'a>(&'a AnyValueKind);
+
+impl rusqlite::ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value};
+        Ok(match self.0 {
+            AnyValueKind::Null(_) => ToSqlOutput::Owned(Value::Null),
+            AnyValueKind::Bool(b) => ToSqlOutput::Owned(Value::Integer(*b as i64)),
+            AnyValueKind::SmallInt(i) => ToSqlOutput::Owned(Value::Integer(*i as i64)),
+            AnyValueKind::Integer(i) => ToSqlOutput::Owned(Value::Integer(*i as i64)),
+            AnyValueKind::BigInt(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+            AnyValueKind::Real(r) => ToSqlOutput::Owned(Value::Real(*r as f64)),
+            AnyValueKind::Double(d) => ToSqlOutput::Owned(Value::Real(*d)),
+            AnyValueKind::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            AnyValueKind::TextSlice(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            AnyValueKind::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            #[allow(unreachable_patterns)]
+            _ => return Err(rusqlite::Error::InvalidQuery),
+        })
+    }
+}
+
+/// A SQLite error as sqlx reports one, constraint kinds included.
+#[derive(Debug)]
+struct LiteError {
+    message: String,
+    code: i32,
+}
+
+impl std::fmt::Display for LiteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LiteError {}
+
+impl sqlx::error::DatabaseError for LiteError {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Owned(self.code.to_string()))
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> sqlx::error::ErrorKind {
+        use rusqlite::ffi;
+        use sqlx::error::ErrorKind;
+        match self.code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                ErrorKind::UniqueViolation
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ErrorKind::ForeignKeyViolation,
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ErrorKind::NotNullViolation,
+            ffi::SQLITE_CONSTRAINT_CHECK => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+pub(crate) fn to_sqlx(e: rusqlite::Error) -> sqlx::Error {
+    match e {
+        rusqlite::Error::SqliteFailure(f, msg) => sqlx::Error::Database(Box::new(LiteError {
+            message: msg.unwrap_or_else(|| f.to_string()),
+            code: f.extended_code,
+        })),
+        other => sqlx::Error::Protocol(other.to_string()),
+    }
+}
+
+/// Results already computed, as the stream `Executor` returns.
+fn ready<'e>(
+    r: sqlx::Result<Vec<Either<AnyQueryResult, AnyRow>>>,
+) -> BoxStream<'e, sqlx::Result<Either<AnyQueryResult, AnyRow>>> {
+    match r {
+        Ok(v) => stream::iter(v.into_iter().map(Ok)).boxed(),
+        Err(e) => stream::once(async move { Err(e) }).boxed(),
+    }
+}
+
+fn first_row(r: sqlx::Result<Vec<Either<AnyQueryResult, AnyRow>>>) -> sqlx::Result<Option<AnyRow>> {
+    Ok(r?.into_iter().find_map(|x| x.right()))
+}
+
+impl Lite {
+    /// `Executor::fetch_many` on a connection of this set.
+    pub(crate) fn fetch_many<'e, 'q: 'e, E>(
+        self: &Arc<Self>,
+        query: E,
+    ) -> BoxStream<'e, sqlx::Result<Either<AnyQueryResult, AnyRow>>>
+    where
+        E: 'q + Execute<'q, Any>,
+    {
+        let lite = self.clone();
+        stream::once(async move {
+            let g = lite.acquire().await;
+            ready(g.and_then(|g| g.fetch_now(query, None)))
+        })
+        .flatten()
+        .boxed()
+    }
+
+    /// `Executor::fetch_optional` on a connection of this set.
+    pub(crate) fn fetch_optional<'e, 'q: 'e, E>(
+        self: &Arc<Self>,
+        query: E,
+    ) -> BoxFuture<'e, sqlx::Result<Option<AnyRow>>>
+    where
+        E: 'q + Execute<'q, Any>,
+    {
+        let lite = self.clone();
+        Box::pin(async move { first_row(lite.acquire().await?.fetch_now(query, Some(1))) })
+    }
+}
+
+impl<'c> Executor<'c> for &'c mut Guard {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, sqlx::Result<Either<AnyQueryResult, AnyRow>>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        ready(self.fetch_now(query, None))
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, sqlx::Result<Option<AnyRow>>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        let r = first_row(self.fetch_now(query, Some(1)));
+        Box::pin(async move { r })
+    }
+
+    fn prepare_with<'e>(
+        self,
+        _sql: sqlx::SqlStr,
+        _parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, sqlx::Result<sqlx::any::AnyStatement>>
+    where
+        'c: 'e,
+    {
+        Box::pin(async { Err(sqlx::Error::Protocol("prepare is not used".into())) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statements;
+
+    #[test]
+    fn splits_statements_outside_quotes() {
+        let v: Vec<&str> = statements("PRAGMA a=1; BEGIN;SELECT ';' , \"x;y\" ; ").collect();
+        assert_eq!(v, ["PRAGMA a=1", "BEGIN", "SELECT ';' , \"x;y\""]);
+    }
+}
