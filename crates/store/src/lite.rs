@@ -184,6 +184,8 @@ fn run(
     let mut out = Vec::new();
     let mut rows_seen = 0usize;
     for piece in statements(sql) {
+        let started = std::time::Instant::now();
+        let rows_before = rows_seen;
         let (mut cached, mut once);
         let stmt: &mut rusqlite::Statement<'_> = if persistent {
             cached = conn.prepare_cached(piece).map_err(to_sqlx)?;
@@ -246,6 +248,7 @@ fn run(
         }
         drop(rows);
         let changed = if readonly { 0 } else { conn.changes() };
+        log_statement(piece, started.elapsed(), rows_seen - rows_before, changed);
         out.push(Either::Left(AnyQueryResult {
             rows_affected: changed,
             last_insert_id: None,
@@ -255,6 +258,19 @@ fn run(
         }
     }
     Ok(out)
+}
+
+/// What sqlx logs of each statement: all of them at debug level (target
+/// `vesontio_store::sql`), slow ones as warnings. Statements carry no
+/// message content (values are bound, never logged).
+fn log_statement(sql: &str, elapsed: std::time::Duration, rows: usize, changed: u64) {
+    const SLOW: std::time::Duration = std::time::Duration::from_secs(1);
+    if elapsed >= SLOW {
+        tracing::warn!(target: "vesontio_store::sql", statement = sql, ?elapsed, rows, changed, "slow statement");
+    } else if tracing::enabled!(target: "vesontio_store::sql", tracing::Level::DEBUG) {
+        let summary: String = sql.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+        tracing::debug!(target: "vesontio_store::sql", summary, micros = elapsed.as_micros() as u64, rows, changed);
+    }
 }
 
 fn kind_of(v: &AnyValueKind) -> AnyTypeInfoKind {

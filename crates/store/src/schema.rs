@@ -5,7 +5,7 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
@@ -190,4 +190,13 @@ CREATE TABLE subscriptions (
     PRIMARY KEY (account_id, name)
 );
 INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed = 1;
+"#;
+
+/// v4: CONDSTORE/QRESYNC reads by modseq (`changes_since`, at every sync
+/// of an IMAP session) find the changed rows and the expunged UIDs through
+/// an index instead of reading every row of the mailbox; `expunged` only
+/// grows, so without it each sync got slower with the mailbox's history.
+const V4: &str = r#"
+CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
 "#;
