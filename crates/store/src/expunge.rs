@@ -74,11 +74,13 @@ impl Store {
                 .any(|f| f.eq_ignore_ascii_case("\\Deleted"))
         };
         let Some(uids) = uids else {
-            let rows: Vec<(String,)> =
-                sqlx::query_as("SELECT flags FROM messages WHERE mailbox_id = $1")
-                    .bind(mailbox.0)
-                    .fetch_all(self.r())
-                    .await?;
+            let rows: Vec<(String,)> = sqlx::query_as(q!(
+                "SELECT flags FROM messages WHERE mailbox_id = $1{}",
+                maybe_deleted(self.dialect())
+            ))
+            .bind(mailbox.0)
+            .fetch_all(self.r())
+            .await?;
             return Ok(rows.iter().any(|r| deleted(&r.0)));
         };
         for chunk in uids.chunks(CHUNK) {
@@ -157,9 +159,21 @@ impl Store {
     }
 }
 
+/// A condition (after `AND`) true of every row whose flags hold
+/// `\Deleted` in any case, and of few others: flags are kept as the client
+/// spelled them, and a backslash is an escape in PostgreSQL's patterns.
+fn maybe_deleted(dialect: Dialect) -> &'static str {
+    match dialect {
+        // SQLite's LIKE ignores ASCII case.
+        Dialect::Sqlite => " AND flags LIKE '%deleted%'",
+        Dialect::Postgres => " AND flags ILIKE '%deleted%'",
+    }
+}
+
 /// Reads the messages to remove under the account and mailbox locks.
 async fn victims(
     tx: &mut crate::db::Tx,
+    dialect: Dialect,
     mailbox: MailboxId,
     uids: Option<&[Uid]>,
     mode: ExpungeMode,
@@ -168,10 +182,16 @@ async fn victims(
     const COLS: &str = "id, uid, blob_id, size, flags, \
         (SELECT COUNT(*) FROM shared_seen s WHERE s.mailbox_id = messages.mailbox_id \
          AND s.uid = messages.uid) AS seen_by";
+    // EXPUNGE of a whole mailbox: only rows that may carry `\Deleted`
+    // come back (a superset, checked exactly below).
+    let filter = match mode {
+        ExpungeMode::FlaggedDeleted => maybe_deleted(dialect),
+        ExpungeMode::Any => "",
+    };
     let rows = match uids {
         None => {
             sqlx::query(q!(
-                "SELECT {COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid"
+                "SELECT {COLS} FROM messages WHERE mailbox_id = $1{filter} ORDER BY uid"
             ))
             .bind(mailbox.0)
             .fetch_all(&mut **tx)
@@ -250,7 +270,7 @@ pub(crate) async fn expunge_in(
         .await?;
     }
     let (account, modseq) = bump_modseq(tx, mailbox).await?;
-    let victims = victims(tx, mailbox, uids, mode).await?;
+    let victims = victims(tx, dialect, mailbox, uids, mode).await?;
     if victims.is_empty() {
         // The caller rolls back or has other changes under this modseq.
         return Ok(Gone {

@@ -68,6 +68,10 @@ impl Lite {
             .acquire_owned()
             .await
             .map_err(|_| sqlx::Error::PoolClosed)?;
+        self.take(permit)
+    }
+
+    fn take(self: &Arc<Self>, permit: OwnedSemaphorePermit) -> sqlx::Result<Guard> {
         let conn = self
             .conns
             .lock()
@@ -78,6 +82,7 @@ impl Lite {
             lite: self.clone(),
             conn: Some(conn),
             in_tx: false,
+            durable: false,
             _permit: permit,
         })
     }
@@ -95,6 +100,9 @@ pub(crate) struct Guard {
     lite: Arc<Lite>,
     conn: Option<rusqlite::Connection>,
     in_tx: bool,
+    /// The transaction was begun with `synchronous=FULL`: its COMMIT waits
+    /// for an fsync.
+    durable: bool,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -114,11 +122,23 @@ impl Guard {
     pub(crate) fn begin(&mut self, begin: &str) -> sqlx::Result<()> {
         run(self.conn(), begin, &[], false, None)?;
         self.in_tx = true;
+        self.durable = begin.contains("synchronous=FULL");
         Ok(())
     }
 
     pub(crate) fn commit(mut self) -> sqlx::Result<()> {
-        run(self.conn(), "COMMIT", &[], true, None)?;
+        let conn = self.conn();
+        let commit = || run(conn, "COMMIT", &[], true, None);
+        // A durable COMMIT waits for the disk: on a multi-threaded runtime
+        // the thread's other tasks move to another thread meanwhile, so
+        // one fsync does not stall every session scheduled here.
+        let multi = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if self.durable && multi {
+            tokio::task::block_in_place(commit)?;
+        } else {
+            commit()?;
+        }
         self.in_tx = false;
         Ok(())
     }
@@ -225,7 +245,7 @@ fn run(
                 columns: Vec::with_capacity(ncols),
                 values: Vec::with_capacity(ncols),
             };
-            for i in 0..ncols {
+            for (i, name) in cols.iter().enumerate() {
                 let kind = match row.get_ref(i).map_err(to_sqlx)? {
                     ValueRef::Null => AnyValueKind::Null(AnyTypeInfoKind::Null),
                     ValueRef::Integer(v) => AnyValueKind::BigInt(v),
@@ -237,7 +257,7 @@ fn run(
                 };
                 r.columns.push(AnyColumn {
                     ordinal: i,
-                    name: cols[i].clone(),
+                    name: name.clone(),
                     type_info: AnyTypeInfo {
                         kind: kind_of(&kind),
                     },

@@ -215,6 +215,48 @@ pub async fn quota_and_expunge(s: Store) {
 }
 
 /// Concurrent deliveries and expunges: UIDs unique, quota exact.
+/// EXPUNGE finds `\Deleted` however the client spelled it, and only it
+/// (the store pre-filters rows in SQL: a keyword containing "deleted" must
+/// not count).
+pub async fn expunge_reads_deleted_in_any_case(s: Store) {
+    let a = person(&s, "a@ac-demo.fr", 1_000_000).await;
+    let mb = inbox(&s, a.id).await;
+    for i in 0..3 {
+        s.append(mb.id, msg(&s, &format!("m{i}")).await)
+            .await
+            .unwrap();
+    }
+    s.store_flags(mb.id, &[2], FlagOp::Add, &["$NotDeleted".into()], None)
+        .await
+        .unwrap();
+    assert!(!s.any_deleted(mb.id, None).await.unwrap());
+    assert!(
+        s.expunge(mb.id, None, ExpungeMode::FlaggedDeleted)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    s.store_flags(mb.id, &[1], FlagOp::Add, &["\\dELETED".into()], None)
+        .await
+        .unwrap();
+    assert!(s.any_deleted(mb.id, None).await.unwrap());
+    assert_eq!(
+        s.expunge(mb.id, None, ExpungeMode::FlaggedDeleted)
+            .await
+            .unwrap(),
+        vec![1]
+    );
+    assert!(!s.any_deleted(mb.id, None).await.unwrap());
+    let left: Vec<u32> = s
+        .messages(mb.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    assert_eq!(left, vec![2, 3]);
+}
+
 pub async fn concurrent_writers(s: Store) {
     let a = person(&s, "a@ac-demo.fr", 30_000).await;
     let mb = inbox(&s, a.id).await;

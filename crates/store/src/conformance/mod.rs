@@ -54,7 +54,7 @@ macro_rules! conformance_tests {
     ($factory:path) => {
         $crate::conformance_tests!(@cases $factory;
             accounts_crud, memberships_and_lists, uid_and_modseq_are_monotonic, flags_and_unchanged_since,
-            quota_and_expunge, concurrent_writers, rollback_on_error, blobs_shared_and_reclaimed, mailbox_tree,
+            quota_and_expunge, expunge_reads_deleted_in_any_case, concurrent_writers, rollback_on_error, blobs_shared_and_reclaimed, mailbox_tree,
             shared_seen_per_user, queue_lifecycle, audit_chain, audit_concurrent_appends, audit_retention_keeps_chain,
             login_failures_rate_vacation_quarantine);
     };
