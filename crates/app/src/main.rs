@@ -9,6 +9,13 @@ mod runtime;
 mod services;
 mod settings;
 
+/// mimalloc rather than glibc's malloc: measured 7–19 % more IMAP
+/// throughput, and it returns freed memory to the system where glibc kept
+/// gigabytes after a thousand first logins (each argon2id check takes
+/// 19 MiB; benches/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
-//! Set-at-a-time statements. A statement costs a round trip (to
-//! PostgreSQL, or to the SQLite worker thread) that dwarfs the work of one
-//! row, and a write transaction holds the single SQLite writer for all of
-//! its round trips: so writes touching many rows use `IN (…)` lists of
+//! Set-at-a-time statements. A statement costs a round trip to
+//! PostgreSQL that dwarfs the work of one row, and a fixed cost on SQLite
+//! (prepare lookup, bind, step), while a write transaction holds the single
+//! SQLite writer throughout: so writes touching many rows use `IN (…)` lists of
 //! bound values, a bounded number of statements whatever the row count.
 
 /// Values per `IN` list: far below SQLite's 32,766 and PostgreSQL's
@@ -80,10 +80,9 @@ pub(crate) enum Val {
 }
 
 /// Statements that need nothing from each other's results, run in order in
-/// one transaction. On SQLite they go in one call — one hand-off to the
-/// connection's worker thread instead of one per statement (sqlx-sqlite
-/// runs a multi-statement text, binding `$n` by number across all of
-/// them). PostgreSQL's extended protocol takes one statement per call:
+/// one transaction. On SQLite they go in one text (`lite` runs a
+/// multi-statement text, binding `$n` by number across all of them, as
+/// sqlx-sqlite does). PostgreSQL's extended protocol takes one statement per call:
 /// each is sent with every value (parameters a statement does not use are
 /// allowed, their types being given).
 #[derive(Default)]
