@@ -123,10 +123,7 @@ impl<'c> Executor<'c> for &'c Db {
     {
         match self {
             Db::Pool(p) => p.prepare_with(sql, parameters),
-            Db::Lite(_) => {
-                let _ = (sql, parameters);
-                Box::pin(async { Err(sqlx::Error::Protocol("prepare is not used".into())) })
-            }
+            Db::Lite(_) => lite::no_prepare(),
         }
     }
 }

@@ -413,6 +413,12 @@ pub(crate) fn to_sqlx(e: rusqlite::Error) -> sqlx::Error {
     }
 }
 
+/// `Executor::prepare_with`: this crate never prepares by hand (statements
+/// are cached by text as they run).
+pub(crate) fn no_prepare<'e>() -> BoxFuture<'e, sqlx::Result<sqlx::any::AnyStatement>> {
+    Box::pin(async { Err(sqlx::Error::Protocol("prepare is not used".into())) })
+}
+
 /// Results already computed, as the stream `Executor` returns.
 fn ready<'e>(
     r: sqlx::Result<Vec<Either<AnyQueryResult, AnyRow>>>,
@@ -489,17 +495,123 @@ impl<'c> Executor<'c> for &'c mut Guard {
     where
         'c: 'e,
     {
-        Box::pin(async { Err(sqlx::Error::Protocol("prepare is not used".into())) })
+        no_prepare()
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::statements;
+    use super::{Lite, statements};
+    use sqlx::{Executor, Row};
 
     #[test]
     fn splits_statements_outside_quotes() {
         let v: Vec<&str> = statements("PRAGMA a=1; BEGIN;SELECT ';' , \"x;y\" ; ").collect();
         assert_eq!(v, ["PRAGMA a=1", "BEGIN", "SELECT ';' , \"x;y\""]);
+    }
+
+    async fn table() -> (tempfile::TempDir, std::sync::Arc<Lite>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Lite::open(&dir.path().join("t.db"), 2, "PRAGMA journal_mode=WAL;").unwrap();
+        let mut g = db.acquire().await.unwrap();
+        (&mut g)
+            .execute("CREATE TABLE t (k BIGINT PRIMARY KEY, v TEXT, b BLOB, f DOUBLE)")
+            .await
+            .unwrap();
+        drop(g);
+        (dir, db)
+    }
+
+    #[tokio::test]
+    async fn binds_by_number_across_statements_and_maps_types() {
+        let (_dir, db) = table().await;
+        let mut g = db.acquire().await.unwrap();
+        // $2 before $1, and $1 used again in the second statement.
+        let done = sqlx::query(
+            "INSERT INTO t (k, v) VALUES ($2, $1); INSERT INTO t (k, v, b, f) VALUES ($3, $1, x'00ff', 1.5)",
+        )
+        .bind("é")
+        .bind(7_i64)
+        .bind(8_i64)
+        .execute(&mut g)
+        .await
+        .unwrap();
+        assert_eq!(done.rows_affected(), 2);
+        let rows = sqlx::query("SELECT k, v, b, f FROM t ORDER BY k")
+            .fetch_all(&mut g)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].try_get::<i64, _>("k").unwrap(), 7);
+        assert_eq!(rows[0].try_get::<String, _>("v").unwrap(), "é");
+        assert_eq!(rows[0].try_get::<Option<Vec<u8>>, _>("b").unwrap(), None);
+        assert_eq!(rows[1].try_get::<Vec<u8>, _>(2).unwrap(), vec![0, 255]);
+        assert_eq!(rows[1].try_get::<f64, _>("f").unwrap(), 1.5);
+        // A read-only statement changes nothing, whatever came before.
+        let r = sqlx::query("SELECT 1").execute(&mut g).await.unwrap();
+        assert_eq!(r.rows_affected(), 0);
+    }
+
+    #[tokio::test]
+    async fn constraint_errors_keep_their_kind() {
+        let (_dir, db) = table().await;
+        let mut g = db.acquire().await.unwrap();
+        sqlx::query("INSERT INTO t (k) VALUES (1)")
+            .execute(&mut g)
+            .await
+            .unwrap();
+        let e = sqlx::query("INSERT INTO t (k) VALUES (1)")
+            .execute(&mut g)
+            .await
+            .unwrap_err();
+        let d = e.as_database_error().expect("a database error");
+        assert!(d.is_unique_violation(), "{d}");
+        assert!(d.message().contains("UNIQUE constraint failed"), "{d}");
+        // A missing value is an error, not a NULL.
+        let e = sqlx::query("INSERT INTO t (k, v) VALUES ($1, $2)")
+            .bind(2_i64)
+            .execute(&mut g)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("no value for parameter 2"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn abandoned_transaction_rolls_back_and_connection_is_reused() {
+        let (_dir, db) = table().await;
+        let mut g = db.acquire().await.unwrap();
+        g.begin("PRAGMA synchronous=FULL; BEGIN").unwrap();
+        sqlx::query("INSERT INTO t (k) VALUES (1)")
+            .execute(&mut g)
+            .await
+            .unwrap();
+        drop(g); // as a cancelled task would
+        let mut g = db.acquire().await.unwrap();
+        g.begin("BEGIN").unwrap();
+        sqlx::query("INSERT INTO t (k) VALUES (2)")
+            .execute(&mut g)
+            .await
+            .unwrap();
+        g.commit().unwrap();
+        let keys: Vec<(i64,)> = sqlx::query_as("SELECT k FROM t")
+            .fetch_all(&mut db.acquire().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(keys, vec![(2,)]);
+    }
+
+    #[tokio::test]
+    async fn waits_for_a_free_connection() {
+        let (_dir, db) = table().await;
+        let a = db.acquire().await.unwrap();
+        let b = db.acquire().await.unwrap();
+        let db2 = db.clone();
+        let third = tokio::spawn(async move { db2.acquire().await.map(drop) });
+        tokio::task::yield_now().await;
+        assert!(!third.is_finished());
+        drop(a);
+        third.await.unwrap().unwrap();
+        drop(b);
     }
 }
