@@ -117,10 +117,18 @@ impl Guard {
         self.conn.as_ref().expect("connection present until drop")
     }
 
-    /// Starts a transaction with `begin` (e.g. `PRAGMA synchronous=FULL;
-    /// BEGIN`).
+    /// Starts a write transaction with `begin` (e.g. `PRAGMA
+    /// synchronous=FULL; BEGIN`), as `BEGIN IMMEDIATE`: the write lock is
+    /// taken at once, waiting in the busy handler if another process (the
+    /// CLI) holds it. A deferred BEGIN would read first and then fail with
+    /// SQLITE_BUSY_SNAPSHOT, without waiting, if that process committed
+    /// in between.
     pub(crate) fn begin(&mut self, begin: &str) -> sqlx::Result<()> {
-        run(self.conn(), begin, &[], false, None)?;
+        let text = match begin.trim_end().strip_suffix("BEGIN") {
+            Some(head) => format!("{head}BEGIN IMMEDIATE"),
+            None => begin.to_string(),
+        };
+        run(self.conn(), &text, &[], false, None)?;
         self.in_tx = true;
         self.durable = begin.contains("synchronous=FULL");
         Ok(())
@@ -599,6 +607,42 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(keys, vec![(2,)]);
+    }
+
+    /// Two processes on one file (the server and the CLI): a transaction
+    /// that read before the other committed still writes, after waiting.
+    #[tokio::test]
+    async fn write_transactions_take_the_lock_at_begin() {
+        let (dir, db) = table().await;
+        let init = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;";
+        let other = Lite::open(&dir.path().join("t.db"), 1, init).unwrap();
+        let mut g = db.acquire().await.unwrap();
+        g.begin("PRAGMA synchronous=NORMAL; BEGIN").unwrap();
+        let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t")
+            .fetch_one(&mut g)
+            .await
+            .unwrap();
+        assert_eq!(n.0, 0);
+        let mut h = other.acquire().await.unwrap();
+        let writer = std::thread::spawn(move || {
+            h.begin("BEGIN").unwrap();
+            h.fetch_now(sqlx::query("INSERT INTO t (k) VALUES (1)"), None)
+                .unwrap();
+            h.commit().unwrap();
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!writer.is_finished(), "the other writer waits for our lock");
+        sqlx::query("INSERT INTO t (k) VALUES (2)")
+            .execute(&mut g)
+            .await
+            .unwrap();
+        g.commit().unwrap();
+        writer.join().unwrap();
+        let keys: Vec<(i64,)> = sqlx::query_as("SELECT k FROM t ORDER BY k")
+            .fetch_all(&mut db.acquire().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(keys, vec![(1,), (2,)]);
     }
 
     #[tokio::test]
