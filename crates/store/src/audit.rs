@@ -8,7 +8,7 @@ use sqlx::Row;
 use vesontio_types::UnixTime;
 
 use crate::Store;
-use crate::db::Db;
+use crate::db::{Db, Durability};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Result, StoreError};
@@ -194,7 +194,7 @@ const MAX_AUDIT_BATCH: usize = 256;
 
 /// The audit writer: takes every waiting entry, chains and writes them in
 /// one transaction, answers each caller after the commit.
-pub(crate) fn start_writer(pool: Db, dialect: crate::Dialect) -> mpsc::Sender<AuditJob> {
+pub(crate) fn start_writer(pool: Db) -> mpsc::Sender<AuditJob> {
     let (tx, mut rx) = mpsc::channel::<AuditJob>(4096);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -209,7 +209,7 @@ pub(crate) fn start_writer(pool: Db, dialect: crate::Dialect) -> mpsc::Sender<Au
                     Err(_) => break,
                 }
             }
-            match write_batch(&pool, dialect, &jobs).await {
+            match write_batch(&pool, &jobs).await {
                 Ok(mut seq) => {
                     for j in jobs {
                         let n = j.entries.len() as i64;
@@ -231,14 +231,9 @@ pub(crate) fn start_writer(pool: Db, dialect: crate::Dialect) -> mpsc::Sender<Au
     tx
 }
 
-async fn write_batch(pool: &Db, dialect: crate::Dialect, jobs: &[AuditJob]) -> Result<i64> {
-    // The trail is committed durably (fsync), like the deliveries it
-    // records: on SQLite the mode is set with BEGIN (see `begin_durable`).
-    let tx = match dialect {
-        crate::Dialect::Sqlite => pool.begin_with("PRAGMA synchronous=FULL; BEGIN").await?,
-        crate::Dialect::Postgres => pool.begin().await?,
-    };
-    write_entries(tx, jobs).await
+async fn write_batch(pool: &Db, jobs: &[AuditJob]) -> Result<i64> {
+    // The trail is committed durably (fsync), like the deliveries it records.
+    write_entries(pool.begin_sync(Durability::Full).await?, jobs).await
 }
 
 async fn write_entries(mut tx: crate::db::Tx, jobs: &[AuditJob]) -> Result<i64> {

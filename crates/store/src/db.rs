@@ -17,21 +17,35 @@ pub(crate) enum Db {
     Lite(Arc<Lite>),
 }
 
+/// How a write transaction's COMMIT reaches the disk (SQLite's `PRAGMA
+/// synchronous`, set with its BEGIN). PostgreSQL commits are always
+/// durable (`synchronous_commit = on`), so it ignores this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// Fsynced before the commit returns (DESIGN.md: a `250` after DATA
+    /// means the message is on disk): deliveries, APPEND, the queue,
+    /// quarantine, the audit log.
+    Full,
+    /// In WAL mode, survives a crash of the process but not of the
+    /// machine: flags and expunges, the hot paths.
+    Normal,
+    /// Whichever mode the writer was left in: never less safe than
+    /// `Normal`.
+    AsLeft,
+}
+
 impl Db {
-    /// A transaction begun with `BEGIN`.
+    /// A write transaction in the writer's current mode.
     pub(crate) async fn begin(&self) -> sqlx::Result<Tx> {
-        self.begin_with("BEGIN").await
+        self.begin_sync(Durability::AsLeft).await
     }
 
-    /// A transaction begun with `statement` (SQLite: PRAGMAs may precede
-    /// `BEGIN` in the same text).
-    pub(crate) async fn begin_with(&self, statement: &'static str) -> sqlx::Result<Tx> {
+    pub(crate) async fn begin_sync(&self, sync: Durability) -> sqlx::Result<Tx> {
         Ok(Tx(match self {
-            Db::Pool(p) if statement == "BEGIN" => TxConn::Pool(p.begin().await?),
-            Db::Pool(p) => TxConn::Pool(p.begin_with(statement).await?),
+            Db::Pool(p) => TxConn::Pool(p.begin().await?),
             Db::Lite(l) => {
                 let mut g = l.acquire().await?;
-                g.begin(statement)?;
+                g.begin(sync)?;
                 TxConn::Lite(g)
             }
         }))

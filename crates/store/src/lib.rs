@@ -51,14 +51,14 @@ pub use model::*;
 use db::{Db, Tx};
 use sqlx::Executor;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-
-/// SQLite reader connections. Statements run on the task that asks (see
-/// `lite`), so more readers than runtime threads would rarely be used.
-const READERS: usize = 4;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 use vesontio_types::{AccountId, MailboxId};
+
+/// SQLite reader connections. Statements run on the task that asks (see
+/// `lite`), so more readers than runtime threads would rarely be used.
+const READERS: usize = 4;
 
 /// Which SQL engine is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,9 +142,8 @@ impl Store {
                 std::fs::create_dir_all(dir)?;
                 // synchronous=NORMAL by default: in WAL mode a commit
                 // survives a crash of the process, not of the machine.
-                // Writes that a client is told are safe (deliveries,
-                // APPEND, the queue, quarantine, the audit log) set FULL in
-                // their BEGIN: see `begin_durable`.
+                // Writes that a client is told are safe set FULL in their
+                // BEGIN: see `db::Durability`.
                 const INIT: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
                      PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
                 let path = dir.join("vesontio.db");
@@ -213,7 +212,7 @@ impl Store {
         let blobs = tokio::task::spawn_blocking(move || BlobStore::open(&blob_dir))
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        let audit_tx = audit::start_writer(write.clone(), dialect);
+        let audit_tx = audit::start_writer(write.clone());
         let store = Store {
             inner: Arc::new(Inner {
                 dialect,
@@ -357,29 +356,16 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?
     }
 
-    /// A write transaction whose commit is on disk (fsynced) before it
-    /// returns — DESIGN.md: a `250` after DATA means the message is
-    /// fsynced. On SQLite the mode is set in the same text as `BEGIN`;
-    /// PostgreSQL commits are always durable (`synchronous_commit = on`).
+    /// A write transaction whose commit is on disk before it returns
+    /// ([`db::Durability::Full`]).
     pub(crate) async fn begin_durable(&self) -> Result<Tx> {
-        self.begin_sync("PRAGMA synchronous=FULL; BEGIN").await
+        Ok(self.w().begin_sync(db::Durability::Full).await?)
     }
 
-    /// A write transaction whose commit need not wait for the disk (flags,
-    /// expunges: in WAL mode they survive a crash of the process, not of
-    /// the machine), for the hot paths. Other writes run in whichever mode
-    /// the writer was left: never less safe than this.
+    /// A write transaction whose commit need not wait for the disk
+    /// ([`db::Durability::Normal`]), for the hot paths.
     pub(crate) async fn begin_fast(&self) -> Result<Tx> {
-        self.begin_sync("PRAGMA synchronous=NORMAL; BEGIN").await
-    }
-
-    /// A write transaction begun with `sqlite_begin` on SQLite, a plain
-    /// BEGIN on PostgreSQL.
-    async fn begin_sync(&self, sqlite_begin: &'static str) -> Result<Tx> {
-        Ok(match self.dialect() {
-            Dialect::Sqlite => self.w().begin_with(sqlite_begin).await?,
-            Dialect::Postgres => self.w().begin().await?,
-        })
+        Ok(self.w().begin_sync(db::Durability::Normal).await?)
     }
 
     /// Runs one raw statement. For tests that must damage the database on

@@ -14,6 +14,7 @@
 //! readers) for as long as one statement runs, or for a whole transaction
 //! ([`Guard`]); waiting for one is the only await.
 
+use crate::db::Durability;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use rusqlite::types::ValueRef;
 use sqlx::{Any, Either, Execute, Executor};
@@ -81,8 +82,7 @@ impl Lite {
         Ok(Guard {
             lite: self.clone(),
             conn: Some(conn),
-            in_tx: false,
-            durable: false,
+            in_tx: None,
             _permit: permit,
         })
     }
@@ -99,10 +99,8 @@ impl Lite {
 pub(crate) struct Guard {
     lite: Arc<Lite>,
     conn: Option<rusqlite::Connection>,
-    in_tx: bool,
-    /// The transaction was begun with `synchronous=FULL`: its COMMIT waits
-    /// for an fsync.
-    durable: bool,
+    /// The open transaction's mode (`None`: no transaction).
+    in_tx: Option<Durability>,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -117,20 +115,19 @@ impl Guard {
         self.conn.as_ref().expect("connection present until drop")
     }
 
-    /// Starts a write transaction with `begin` (e.g. `PRAGMA
-    /// synchronous=FULL; BEGIN`), as `BEGIN IMMEDIATE`: the write lock is
-    /// taken at once, waiting in the busy handler if another process (the
-    /// CLI) holds it. A deferred BEGIN would read first and then fail with
-    /// SQLITE_BUSY_SNAPSHOT, without waiting, if that process committed
-    /// in between.
-    pub(crate) fn begin(&mut self, begin: &str) -> sqlx::Result<()> {
-        let text = match begin.trim_end().strip_suffix("BEGIN") {
-            Some(head) => format!("{head}BEGIN IMMEDIATE"),
-            None => begin.to_string(),
+    /// Starts a write transaction in mode `sync`, as `BEGIN IMMEDIATE`: the
+    /// write lock is taken at once, waiting in the busy handler if another
+    /// process (the CLI) holds it. A deferred BEGIN would read first and
+    /// then fail with SQLITE_BUSY_SNAPSHOT, without waiting, if that
+    /// process committed in between.
+    pub(crate) fn begin(&mut self, sync: Durability) -> sqlx::Result<()> {
+        let text = match sync {
+            Durability::Full => "PRAGMA synchronous=FULL; BEGIN IMMEDIATE",
+            Durability::Normal => "PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE",
+            Durability::AsLeft => "BEGIN IMMEDIATE",
         };
-        run(self.conn(), &text, &[], false, None)?;
-        self.in_tx = true;
-        self.durable = begin.contains("synchronous=FULL");
+        run(self.conn(), text, &[], true, None)?;
+        self.in_tx = Some(sync);
         Ok(())
     }
 
@@ -142,28 +139,28 @@ impl Guard {
         // one fsync does not stall every session scheduled here.
         let multi = tokio::runtime::Handle::try_current()
             .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        if self.durable && multi {
+        if self.in_tx == Some(Durability::Full) && multi {
             tokio::task::block_in_place(commit)?;
         } else {
             commit()?;
         }
-        self.in_tx = false;
+        self.in_tx = None;
         Ok(())
     }
 
     pub(crate) fn rollback(mut self) -> sqlx::Result<()> {
-        self.in_tx = false;
+        self.in_tx = None;
         run(self.conn(), "ROLLBACK", &[], true, None).map(drop)
     }
 
-    /// Runs `query` now; its results as a stream, for `Executor`.
+    /// Runs `query` now and returns all its results, for `Executor`.
     pub(crate) fn fetch_now<'q, E: Execute<'q, Any>>(
         &self,
         query: E,
         limit: Option<usize>,
     ) -> sqlx::Result<Vec<Either<AnyQueryResult, AnyRow>>> {
         let (sql, args, persistent) = parts(query)?;
-        run(self.conn(), &sql, &args, persistent, limit)
+        run(self.conn(), sql.as_str(), &args, persistent, limit)
     }
 }
 
@@ -172,7 +169,7 @@ impl Drop for Guard {
         let Some(conn) = self.conn.take() else {
             return;
         };
-        if self.in_tx && !conn.is_autocommit() {
+        if self.in_tx.is_some() && !conn.is_autocommit() {
             // A transaction abandoned by a cancelled task or an error.
             let _ = conn.execute_batch("ROLLBACK");
         }
@@ -187,10 +184,12 @@ impl Drop for Guard {
 }
 
 /// The text, values and caching wish of an sqlx query.
-fn parts<'q, E: Execute<'q, Any>>(mut query: E) -> sqlx::Result<(String, Vec<AnyValueKind>, bool)> {
+fn parts<'q, E: Execute<'q, Any>>(
+    mut query: E,
+) -> sqlx::Result<(sqlx::SqlStr, Vec<AnyValueKind>, bool)> {
     let args: Option<AnyArguments> = query.take_arguments().map_err(sqlx::Error::Encode)?;
     let persistent = query.persistent();
-    let sql = query.sql().as_str().to_string();
+    let sql = query.sql();
     Ok((
         sql,
         args.map(|a| a.values.0).unwrap_or_default(),
@@ -241,7 +240,7 @@ fn run(
                 .map(|(i, n)| (n, i))
                 .collect(),
         );
-        let ncols = stmt.column_count();
+        let ncols = cols.len();
         let mut rows = stmt.raw_query();
         while limit.is_none_or(|l| rows_seen < l) {
             let Some(row) = rows.next().map_err(to_sqlx)? else {
@@ -510,7 +509,7 @@ impl<'c> Executor<'c> for &'c mut Guard {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::{Lite, statements};
+    use super::{Durability, Lite, statements};
     use sqlx::{Executor, Row};
 
     #[test]
@@ -589,14 +588,14 @@ mod tests {
     async fn abandoned_transaction_rolls_back_and_connection_is_reused() {
         let (_dir, db) = table().await;
         let mut g = db.acquire().await.unwrap();
-        g.begin("PRAGMA synchronous=FULL; BEGIN").unwrap();
+        g.begin(Durability::Full).unwrap();
         sqlx::query("INSERT INTO t (k) VALUES (1)")
             .execute(&mut g)
             .await
             .unwrap();
         drop(g); // as a cancelled task would
         let mut g = db.acquire().await.unwrap();
-        g.begin("BEGIN").unwrap();
+        g.begin(Durability::AsLeft).unwrap();
         sqlx::query("INSERT INTO t (k) VALUES (2)")
             .execute(&mut g)
             .await
@@ -617,7 +616,7 @@ mod tests {
         let init = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;";
         let other = Lite::open(&dir.path().join("t.db"), 1, init).unwrap();
         let mut g = db.acquire().await.unwrap();
-        g.begin("PRAGMA synchronous=NORMAL; BEGIN").unwrap();
+        g.begin(Durability::Normal).unwrap();
         let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t")
             .fetch_one(&mut g)
             .await
@@ -625,7 +624,7 @@ mod tests {
         assert_eq!(n.0, 0);
         let mut h = other.acquire().await.unwrap();
         let writer = std::thread::spawn(move || {
-            h.begin("BEGIN").unwrap();
+            h.begin(Durability::AsLeft).unwrap();
             h.fetch_now(sqlx::query("INSERT INTO t (k) VALUES (1)"), None)
                 .unwrap();
             h.commit().unwrap();
