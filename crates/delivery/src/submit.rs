@@ -312,6 +312,7 @@ async fn run(
                 internal_date: now,
                 flags: Vec::new(),
                 private: analysis.is_private,
+                parsed: None,
             },
         ));
         item_targets.push((t.clone(), blob));

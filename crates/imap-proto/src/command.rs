@@ -84,6 +84,8 @@ pub enum StatusItem {
     HighestModSeq,
     /// APPENDLIMIT (RFC 7889)
     AppendLimit,
+    /// MAILBOXID (RFC 8474 §4)
+    MailboxId,
 }
 
 impl StatusItem {
@@ -99,6 +101,7 @@ impl StatusItem {
             StatusItem::Recent => "RECENT",
             StatusItem::HighestModSeq => "HIGHESTMODSEQ",
             StatusItem::AppendLimit => "APPENDLIMIT",
+            StatusItem::MailboxId => "MAILBOXID",
         }
     }
 }
@@ -175,6 +178,10 @@ pub enum SearchKey {
     Keyword(String),
     /// LARGER n
     Larger(u64),
+    /// EMAILID objectid (RFC 8474 §6)
+    EmailId(String),
+    /// THREADID objectid (RFC 8474 §6)
+    ThreadId(String),
     /// NEW (IMAP4rev1)
     New,
     /// NOT key
@@ -304,6 +311,10 @@ pub enum FetchAttr {
     },
     /// MODSEQ (RFC 7162)
     ModSeq,
+    /// EMAILID (RFC 8474 §5.1)
+    EmailId,
+    /// THREADID (RFC 8474 §5.2)
+    ThreadId,
 }
 
 /// STORE operation. RFC 9051 §6.4.6.

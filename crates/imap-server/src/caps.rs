@@ -51,6 +51,7 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "BINARY",
             "UTF8=ACCEPT",
             "ACL",
+            "OBJECTID",
         ]
         .map(String::from),
     );

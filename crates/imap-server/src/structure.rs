@@ -1,10 +1,11 @@
-//! A cache of ENVELOPE and BODYSTRUCTURE by blob. Message bodies are
-//! content-addressed and never change, so the parse of a blob is valid for
-//! every copy of it in every mailbox, for ever; clients ask for these two
-//! items again and again (every resync), and parsing MIME is the costliest
-//! part of a FETCH (the role of Dovecot's index cache). The top-level
-//! header is kept too (when small): header requests, the commonest FETCH
-//! of a message list, are then answered without reading the body.
+//! A bounded cache of ENVELOPE and BODYSTRUCTURE by blob, filled from the
+//! MIME model the store keeps for every content (parsed once at ingest),
+//! so FETCH of these never reads a body; a blob is parsed here only when
+//! its stored model is missing. Message bodies are content-addressed and
+//! never change, so an entry is valid for every copy of it in every
+//! mailbox, for ever. The top-level header is kept too (when small):
+//! header requests, the commonest FETCH of a message list, are then
+//! answered without reading the body.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -38,6 +39,25 @@ impl StructureCache {
             Err(p) => p.into_inner(),
         };
         map.get(blob_id).cloned()
+    }
+
+    /// Remembers what the store keeps of `blob_id` (the MIME model parsed
+    /// at ingest): no body is read or parsed.
+    pub(crate) fn insert_stored(&self, blob_id: &str, content: vesontio_store::Content) -> Arc<Parsed> {
+        let parsed = Arc::new(Parsed {
+            envelope: content.model.envelope,
+            structure: content.model.structure,
+            header: content.header.map(String::into_bytes),
+        });
+        let mut map = match self.map.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        if map.len() >= CAPACITY {
+            map.clear();
+        }
+        map.insert(blob_id.to_string(), parsed.clone());
+        parsed
     }
 
     /// Parses `raw` (the body of `blob_id`) and remembers the result.

@@ -35,6 +35,7 @@ mod analysis;
 pub mod build;
 mod date;
 pub mod headers;
+pub mod mime;
 mod privacy;
 mod zipscan;
 

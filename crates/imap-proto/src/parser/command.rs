@@ -377,6 +377,7 @@ pub(crate) fn status_item(c: &mut Cursor<'_>) -> PResult<StatusItem> {
         "RECENT" => StatusItem::Recent,
         "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
         "APPENDLIMIT" => StatusItem::AppendLimit,
+        "MAILBOXID" => StatusItem::MailboxId,
         other => return err(format!("Unknown STATUS item {other}")),
     })
 }

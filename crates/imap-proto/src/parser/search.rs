@@ -96,6 +96,15 @@ fn search_key_inner(c: &mut Cursor<'_>) -> PResult<SearchKey> {
             c.sp()?;
             SearchKey::Unkeyword(c.atom()?)
         }
+        // RFC 8474 §6: objectid = 1*255(ALPHA / DIGIT / "_" / "-").
+        "EMAILID" => {
+            c.sp()?;
+            SearchKey::EmailId(c.atom()?)
+        }
+        "THREADID" => {
+            c.sp()?;
+            SearchKey::ThreadId(c.atom()?)
+        }
         "LARGER" => {
             c.sp()?;
             SearchKey::Larger(c.number64()?)

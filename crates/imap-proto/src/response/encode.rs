@@ -7,7 +7,8 @@ use std::io::Write as _;
 use super::{
     Code, Data, ESearchItem, FetchValue, ListExtended, ListItem, NamespaceDesc, Response, Status,
 };
-use crate::command::{Section, SectionText};
+use crate::bodystructure::Encode as _;
+use crate::command::{Section, SectionText, StatusItem};
 use crate::types::{Flag, Mailbox};
 use crate::utf7::encode_utf7;
 
@@ -260,6 +261,7 @@ impl Encoder {
                 Ok(())
             }
             Code::HighestModSeq(n) => write!(out, "HIGHESTMODSEQ {n}"),
+            Code::MailboxId(n) => write!(out, "MAILBOXID (F{n})"),
             Code::Modified(set) => write!(out, "MODIFIED {set}"),
             Code::PermanentFlags(f) => {
                 out.extend_from_slice(b"PERMANENTFLAGS ");
@@ -382,7 +384,15 @@ impl Encoder {
                     if i > 0 {
                         out.push(b' ');
                     }
-                    let _ = write!(out, "{} {v}", k.name());
+                    match k {
+                        // RFC 8474 §4.2: an objectid in parentheses.
+                        StatusItem::MailboxId => {
+                            let _ = write!(out, "MAILBOXID (F{v})");
+                        }
+                        _ => {
+                            let _ = write!(out, "{} {v}", k.name());
+                        }
+                    }
                 }
                 out.push(b')');
                 Ok(())
@@ -534,19 +544,23 @@ impl Encoder {
             FetchValue::InternalDate(d) => write!(out, "INTERNALDATE \"{d}\""),
             FetchValue::Rfc822Size(n) => write!(out, "RFC822.SIZE {n}"),
             FetchValue::ModSeq(n) => write!(out, "MODSEQ ({n})"),
+            // RFC 8474: ids are opaque; ours are a letter and a row id.
+            FetchValue::EmailId(n) => write!(out, "EMAILID (M{n})"),
+            FetchValue::ThreadId(Some(n)) => write!(out, "THREADID (T{n})"),
+            FetchValue::ThreadId(None) => write!(out, "THREADID NIL"),
             FetchValue::Envelope(e) => {
                 out.extend_from_slice(b"ENVELOPE ");
-                e.encode(out, self.utf8);
+                e.encode_imap(out, false, self.utf8);
                 Ok(())
             }
             FetchValue::Body(b) => {
                 out.extend_from_slice(b"BODY ");
-                b.encode(out, false, self.utf8);
+                b.encode_imap(out, false, self.utf8);
                 Ok(())
             }
             FetchValue::BodyStructure(b) => {
                 out.extend_from_slice(b"BODYSTRUCTURE ");
-                b.encode(out, true, self.utf8);
+                b.encode_imap(out, true, self.utf8);
                 Ok(())
             }
             FetchValue::BodySection {

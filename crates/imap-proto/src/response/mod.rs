@@ -72,6 +72,8 @@ pub enum Code {
     HasChildren,
     /// HIGHESTMODSEQ n (RFC 7162)
     HighestModSeq(u64),
+    /// MAILBOXID (Fn) (RFC 8474 §4.1)
+    MailboxId(u64),
     /// INUSE
     InUse,
     /// LIMIT
@@ -212,6 +214,10 @@ pub enum FetchValue {
     Rfc822Text(Option<Vec<u8>>),
     /// MODSEQ (n)
     ModSeq(u64),
+    /// EMAILID (Mn) (RFC 8474 §5.1)
+    EmailId(u64),
+    /// THREADID (Tn), or NIL when the message is in no thread (§5.2)
+    ThreadId(Option<u64>),
 }
 
 /// Untagged data responses.

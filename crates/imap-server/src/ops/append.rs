@@ -87,6 +87,7 @@ pub(crate) async fn append(
                     internal_date: date,
                     flags: flags.clone(),
                     private,
+                    parsed: None,
                 },
             )
             .await;

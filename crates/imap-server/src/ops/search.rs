@@ -11,7 +11,7 @@ use vesontio_types::Uid;
 
 use crate::error::{CmdError, CmdResult, Done};
 use crate::ops::selected;
-use crate::search::{Content, Msg, Scope, matches, needs_content, uses_modseq};
+use crate::search::{Content, Msg, Scope, matches, needs_content, required_terms, uses_modseq};
 use crate::selected::view_flags;
 use crate::session::Session;
 
@@ -56,14 +56,41 @@ pub(crate) async fn search(
         saved: &sel.saved,
         now: vesontio_store::now(),
     };
+    // Text keys every match must satisfy narrow the messages to look at
+    // through the store's trigram index; the others are then checked on
+    // their stored search text, exactly (IMAP substring semantics).
+    let candidates = match want_content {
+        true => store.search_candidates(mb, &required_terms(criteria)).await?,
+        false => None,
+    };
+    let look = |u: &Uid| candidates.as_ref().is_none_or(|c| c.contains(u));
+    let mut texts = HashMap::new();
+    if want_content {
+        let ids: Vec<i64> = sel
+            .uids
+            .iter()
+            .filter(|u| look(u))
+            .filter_map(|u| metas.get(u))
+            .map(|m| m.content_id)
+            .filter(|&c| c > 0)
+            .collect();
+        texts = store.search_texts(&ids).await?;
+    }
     let mut hits: Vec<(u32, Uid, u64)> = Vec::new();
     for (i, &u) in sel.uids.iter().enumerate() {
         // Messages expunged elsewhere keep their number but match nothing.
         let Some(m) = metas.get(&u) else { continue };
+        if !look(&u) {
+            continue;
+        }
         let content = if want_content {
-            match store.read_blob_sized(&m.blob_id, m.size).await {
-                Ok(raw) => Some(Content::parse(&raw)),
-                Err(e) => return Err(e.into()),
+            match texts.remove(&m.content_id) {
+                Some(t) => Some(Content::from_text(t)),
+                // No stored text (a row not yet upgraded): decode the body.
+                None => match store.read_blob_sized(&m.blob_id, m.size).await {
+                    Ok(raw) => Some(Content::parse(&raw)),
+                    Err(e) => return Err(e.into()),
+                },
             }
         } else {
             None
@@ -78,6 +105,8 @@ pub(crate) async fn search(
             modseq: m.modseq,
             recent: !rev2 && sel.is_recent(u),
             content: content.as_ref(),
+            email_id: m.email_id,
+            thread_id: m.thread_id,
         };
         if matches(criteria, &msg, &scope) {
             hits.push((msg.seq, u, m.modseq));
