@@ -437,14 +437,22 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
     vesontio_tls::install_default_provider();
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("tokio runtime")?;
-    rt.block_on(run(cli))
+        .context("tokio runtime")
+        .and_then(|rt| rt.block_on(run(cli)));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One sentence with its causes, as the figures' readers need it.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]
