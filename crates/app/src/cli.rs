@@ -1,4 +1,4 @@
-//! The command line, as DESIGN.md promises it to users.
+//! The command line, as `docs/design.md` promises it to users.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

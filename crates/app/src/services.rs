@@ -155,7 +155,7 @@ pub async fn start(
         }
     });
 
-    // Offline by default (DESIGN.md): the static zone answers every lookup.
+    // Offline by default (docs/design.md): the static zone answers every lookup.
     let resolver: Arc<dyn MxResolver> = match s.dns.mode {
         DnsMode::Static => {
             let zone = StaticDns::new();

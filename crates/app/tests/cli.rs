@@ -1,4 +1,4 @@
-//! The user-facing contract of the `vesontio` binary (DESIGN.md), driven as
+//! The user-facing contract of the `vesontio` binary (docs/design.md), driven as
 //! a user would: real processes, real files.
 
 mod common;

@@ -42,7 +42,8 @@ fn layer(name: &str) -> Option<u32> {
         | "vesontio-pop3-server"
         | "vesontio-web"
         | "vesontio-jobs" => 5,
-        "vesontio" => 6,
+        // The binary, and the benchmarks' load tool beside it.
+        "vesontio" | "vesontio-bench" => 6,
         _ => return None,
     })
 }

@@ -1,7 +1,7 @@
 //! Configuration of vesontio: the one TOML file read by `vesontio serve
 //! --config FILE` and `vesontio check-config --config FILE`.
 //!
-//! Every number of the académie's charter (`REQUIREMENTS.md`, R1–R27) is a
+//! Every number of the académie's charter (`docs/charter.md`, R1–R27) is a
 //! key whose default is the charter's value. Sizes and durations are written
 //! for people (`"10MB"`, `"5d"`; see [`ByteSize`], [`HumanDuration`]).
 //! [`Settings::parse`] reports *every* unknown key and bad value at once,

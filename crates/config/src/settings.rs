@@ -1,6 +1,6 @@
 //! The typed configuration tree. Every field's doc comment is the user
 //! documentation of its key; every default is the charter's value
-//! (`REQUIREMENTS.md`, rule ids in brackets).
+//! (`docs/charter.md`, rule ids in brackets).
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};

@@ -1,4 +1,4 @@
-//! The charter (`REQUIREMENTS.md`, rules R1..R27) as pure code: facts in,
+//! The charter (`docs/charter.md`, rules R1..R27) as pure code: facts in,
 //! verdicts out. No I/O, no clock: every function takes the time it needs
 //! as a [`UnixTime`](vesontio_types::UnixTime) argument, and every number of
 //! the charter (10 MB, 90 %, five days...) is a parameter, never a constant.

@@ -22,7 +22,7 @@ pub(crate) enum Db {
 /// durable (`synchronous_commit = on`), so it ignores this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Durability {
-    /// Fsynced before the commit returns (DESIGN.md: a `250` after DATA
+    /// Fsynced before the commit returns (docs/design.md: a `250` after DATA
     /// means the message is on disk): deliveries, APPEND, the queue,
     /// quarantine, the audit log.
     Full,

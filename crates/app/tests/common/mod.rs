@@ -2,7 +2,7 @@
 
 use std::net::TcpListener;
 
-/// Standard ports of every service (DESIGN.md); the demo binds each plus an offset.
+/// Standard ports of every service (docs/design.md); the demo binds each plus an offset.
 const PORTS: [u16; 9] = [25, 80, 110, 143, 443, 465, 587, 993, 995];
 
 /// An offset whose nine ports are all free right now. Tests run in
