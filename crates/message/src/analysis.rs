@@ -13,7 +13,8 @@ use crate::zipscan::{Budget, ScanLimits, list_zip, looks_like_zip};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttachmentName {
     /// Where the file is: the MIME name, then archive entries joined by `/`,
-    /// e.g. `archive.zip/inner/evil.scr`. A message nested as
+    /// e.g. `archive.zip/inner/evil.scr`, as written (control and invisible
+    /// characters kept; `Display` shows it cleaned). A message nested as
     /// `message/rfc822` adds nothing to the path: its attachments are
     /// delivered like the outer ones.
     pub path: String,
@@ -29,8 +30,10 @@ impl AttachmentName {
 }
 
 impl fmt::Display for AttachmentName {
+    /// The path fit to be shown: control characters as `?`, invisible and
+    /// bidi formatting characters removed ([`crate::names::shown`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.path)
+        f.write_str(&crate::names::shown(&self.path))
     }
 }
 
@@ -177,22 +180,7 @@ fn collect_names(
     out: &mut Vec<AttachmentName>,
 ) {
     for part in &msg.parts {
-        // RFC 2183 §2.3 `filename` and RFC 2046 §4.5.1 `name` may disagree;
-        // a mail client may use either, so both are recorded.
-        let mut part_names: Vec<String> = Vec::new();
-        if let Some(n) = part
-            .content_disposition()
-            .and_then(|cd| cd.attribute("filename"))
-        {
-            part_names.push(clean_mime_name(n));
-        }
-        if let Some(n) = part.content_type().and_then(|ct| ct.attribute("name")) {
-            let n = clean_mime_name(n);
-            if !part_names.contains(&n) {
-                part_names.push(n);
-            }
-        }
-        part_names.retain(|n| !n.is_empty());
+        let part_names = part_names(msg, part);
         for n in &part_names {
             out.push(AttachmentName {
                 path: n.clone(),
@@ -255,17 +243,37 @@ fn is_message_rfc822(part: &mail_parser::MessagePart<'_>) -> bool {
     part.is_content_type("message", "rfc822") || part.is_content_type("message", "global")
 }
 
-/// MIME names are shown to people and compared by extension: control
-/// characters go, backslashes become slashes, surrounding blanks go.
+/// Every name a client could give `part` (see [`crate::names`]): what
+/// mail-parser reads (RFC 2183 §2.3 `filename` and RFC 2046 §4.5.1 `name`
+/// may disagree, so both) and every other reading of the raw header block.
+fn part_names(msg: &Message<'_>, part: &mail_parser::MessagePart<'_>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let parsed = [
+        part.content_disposition()
+            .and_then(|cd| cd.attribute("filename")),
+        part.content_type().and_then(|ct| ct.attribute("name")),
+    ];
+    let header = msg
+        .raw_message
+        .get(part.offset_header as usize..part.offset_body as usize)
+        .unwrap_or_default();
+    let raw = crate::names::part_file_names(header);
+    for n in parsed.into_iter().flatten().map(str::to_string).chain(raw) {
+        let n = clean_mime_name(&n);
+        if !n.is_empty() && !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+}
+
+/// Backslashes (Windows paths) become slashes, so that the last component
+/// is the file name; surrounding blanks and quotes go. Control and
+/// invisible characters stay: R7 reads the name with and without them
+/// ([`crate::names::readings`]); [`AttachmentName`]'s `Display` hides them.
 fn clean_mime_name(n: &str) -> String {
-    n.chars()
-        .map(|c| match c {
-            '\\' => '/',
-            c if c.is_control() => '?',
-            c => c,
-        })
-        .collect::<String>()
-        .trim_matches(|c: char| c == ' ' || c == '"')
+    n.replace('\\', "/")
+        .trim_matches(|c: char| c == ' ' || c == '"' || c == '\t')
         .to_string()
 }
 
@@ -305,8 +313,10 @@ fn addresses(a: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
 /// R7: the first attachment whose extension is in `forbidden_exts`.
 ///
 /// Extensions are compared without case and with or without their leading
-/// dot (`".EXE"`, `"exe"`). The name is normalised the way Windows does
-/// before it decides how to open a file, so `file.scr.`, `file.scr ` and
+/// dot (`".EXE"`, `"exe"`). Every reading of the name counts
+/// ([`crate::names::readings`]: cut at a NUL, without invisible or bidi
+/// characters, as displayed), each normalised the way Windows does before
+/// it decides how to open a file, so `file.scr.`, `file.scr ` and
 /// `file.exe::$DATA` all count as forbidden. Names inside archives are
 /// checked too (`docs.zip/setup.exe`).
 pub fn forbidden_attachment(
@@ -321,7 +331,12 @@ pub fn forbidden_attachment(
     analysis
         .attachments
         .iter()
-        .find(|a| extension(a.file_name()).is_some_and(|e| wanted.contains(&e)))
+        .find(|a| {
+            crate::names::readings(&a.path).iter().any(|r| {
+                let file_name = r.rsplit('/').next().unwrap_or(r);
+                extension(file_name).is_some_and(|e| wanted.contains(&e))
+            })
+        })
         .cloned()
 }
 
@@ -332,8 +347,10 @@ pub(crate) fn extension(file_name: &str) -> Option<String> {
     if let Some(pos) = name.find("::") {
         name = &name[..pos];
     }
-    // Windows strips trailing dots and spaces from file names.
-    let name = name.trim_end_matches(['.', ' ', '\u{a0}']);
+    // Windows strips trailing dots and spaces from file names; other
+    // blanks and invisible characters go too (they show as nothing).
+    let name = name
+        .trim_end_matches(|c: char| c == '.' || c.is_whitespace() || crate::names::is_invisible(c));
     let (stem, ext) = name.rsplit_once('.')?;
     if stem.is_empty() && ext.is_empty() {
         return None;

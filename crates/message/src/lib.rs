@@ -5,7 +5,10 @@
 //!   charter needs (subject, senders, auto-submission markers, list headers,
 //!   privacy R4, every attachment file name including names inside zip
 //!   archives for R7). It never fails and never panics on broken input.
-//! - [`forbidden_attachment`] checks those names against the R7 list.
+//! - [`forbidden_attachment`] checks those names against the R7 list,
+//!   every reading of each ([`names`]: the names a part's header block
+//!   gives under every client's reading, cut at a NUL, without bidi or
+//!   invisible characters, as displayed).
 //! - [`headers`]: header editing that leaves the body bytes untouched
 //!   (`Sensitivity: Private`, `Message-ID`, `Received`).
 //! - [`build`]: the messages the server writes: delivery status
@@ -15,7 +18,7 @@
 //! - RFC 5322 (message format, date-time §3.3, header fields)
 //! - RFC 2045/2046 (MIME, quoted-printable §6.7), RFC 2047 (encoded words),
 //!   RFC 2183 (Content-Disposition), RFC 2231 (parameter continuations and
-//!   charsets; decoding done by mail-parser)
+//!   charsets; read by mail-parser and again, permissively, in `names.rs`)
 //! - RFC 3464 (delivery status notifications), RFC 6522 (multipart/report),
 //!   RFC 3461 §6 (ENVID, ORCPT, RET in DSNs)
 //! - RFC 3834 (automatic responses: `Auto-Submitted`, vacation replies)
@@ -35,6 +38,7 @@ mod analysis;
 pub mod build;
 mod date;
 pub mod headers;
+pub mod names;
 mod privacy;
 mod zipscan;
 

@@ -141,6 +141,55 @@ fn attachment_names_from_mime_headers() {
     }
 }
 
+/// The hostile forms of issue 11 that were delivered: each is found.
+#[test]
+fn hostile_names_are_found() {
+    let exts: Vec<String> = ["exe", "scr"].iter().map(|s| s.to_string()).collect();
+    let cases: &[(&str, &str)] = &[
+        (
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n filename=\r\n \"facture.exe\"",
+            "facture.exe",
+        ),
+        (
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename=\"facture.exe\"",
+            "facture.exe",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"a.exe\0.pdf\"",
+            "a.exe?.pdf",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture.exe.\"",
+            "facture.exe.",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture.exe \"",
+            "facture.exe",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture\u{202E}fdp.scr\"",
+            "facturefdp.scr",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture\u{202E}rcs.pdf\"",
+            "facturercs.pdf",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"=?UTF-8?B?ZmFjdHVyZS5leGU=?=\"",
+            "facture.exe",
+        ),
+    ];
+    for (headers, shown) in cases {
+        let a = Analysis::of(&with_attachment(headers, b"MZ"));
+        let found = forbidden_attachment(&a, &exts);
+        assert_eq!(
+            found.map(|f| f.to_string()).as_deref(),
+            Some(*shown),
+            "{headers:?}: {a:?}"
+        );
+    }
+}
+
 #[test]
 fn text_part_with_a_name_is_an_attachment() {
     // A .vbs script is text: it must be found although the part is text/plain.

@@ -3,6 +3,7 @@
 mod analysis;
 mod build;
 mod headers;
+mod names;
 
 use super::*;
 use mail_parser::MimeHeaders;
