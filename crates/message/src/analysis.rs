@@ -200,27 +200,51 @@ fn collect_names(
                 if is_message_rfc822(part) {
                     // Nested deeper than mail-parser follows on its own.
                     nested_binary_message(data, depth, budget, out);
-                } else if looks_like_zip(data) {
-                    let prefix = part_names
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| "(archive)".to_string());
-                    let mut entries = Vec::new();
-                    list_zip(data, &prefix, 1, budget, &mut entries);
-                    out.extend(
-                        entries
-                            .into_iter()
-                            .filter(|(_, dir)| !dir)
-                            .map(|(path, _)| AttachmentName {
-                                path,
-                                in_archive: true,
-                            }),
-                    );
+                } else {
+                    let prefix = part_names.first().map_or("(archive)", String::as_str);
+                    look_inside(data, prefix, budget, out);
                 }
             }
-            PartType::Text(_) | PartType::Html(_) | PartType::Multipart(_) => {}
+            PartType::Text(text) | PartType::Html(text) => {
+                // R7: uuencode and BinHex blocks are attachments to the
+                // clients that decode them.
+                let cap = budget.limits.max_inner_archive_bytes as usize;
+                for file in crate::uuencode::embedded_files(text.as_bytes(), cap) {
+                    let Some(name) = file.name else {
+                        budget.incomplete = true;
+                        continue;
+                    };
+                    let name = clean_mime_name(&name);
+                    out.push(AttachmentName {
+                        path: name.clone(),
+                        in_archive: false,
+                    });
+                    if let Some(data) = &file.data {
+                        look_inside(data, &name, budget, out);
+                    }
+                }
+            }
+            PartType::Multipart(_) => {}
         }
     }
+}
+
+/// Lists the archive `data` may be, named `prefix`.
+fn look_inside(data: &[u8], prefix: &str, budget: &mut Budget, out: &mut Vec<AttachmentName>) {
+    if !looks_like_zip(data) {
+        return;
+    }
+    let mut entries = Vec::new();
+    list_zip(data, prefix, 1, budget, &mut entries);
+    out.extend(
+        entries
+            .into_iter()
+            .filter(|(_, dir)| !dir)
+            .map(|(path, _)| AttachmentName {
+                path,
+                in_archive: true,
+            }),
+    );
 }
 
 fn nested_binary_message(

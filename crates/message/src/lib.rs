@@ -8,7 +8,8 @@
 //! - [`forbidden_attachment`] checks those names against the R7 list,
 //!   every reading of each ([`names`]: the names a part's header block
 //!   gives under every client's reading, cut at a NUL, without bidi or
-//!   invisible characters, as displayed).
+//!   invisible characters, as displayed), including files uuencoded or
+//!   BinHex-encoded inside text parts ([`uuencode`]).
 //! - [`headers`]: header editing that leaves the body bytes untouched
 //!   (`Sensitivity: Private`, `Message-ID`, `Received`).
 //! - [`build`]: the messages the server writes: delivery status
@@ -26,6 +27,7 @@
 //! - RFC 2156 §5.3.4 (`Sensitivity` header, written for R4)
 //! - RFC 5321 §4.4 and RFC 3848 / RFC 6531 §3.7.3 (`Received` trace fields)
 //! - PKWARE APPNOTE (zip central directory, read through the `zip` crate)
+//! - POSIX.1-2017 `uuencode` (historical and base64 forms), RFC 1741 (BinHex 4.0)
 //!
 //! Invariants
 //! - No I/O, no clock: time is passed in as [`UnixTime`](vesontio_types::UnixTime).
@@ -40,6 +42,7 @@ mod date;
 pub mod headers;
 pub mod names;
 mod privacy;
+pub mod uuencode;
 mod zipscan;
 
 pub use analysis::{Analysis, AttachmentName, forbidden_attachment};

@@ -4,6 +4,7 @@ mod analysis;
 mod build;
 mod headers;
 mod names;
+mod uuencode;
 
 use super::*;
 use mail_parser::MimeHeaders;
