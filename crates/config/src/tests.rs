@@ -53,6 +53,13 @@ fn empty_file_gives_the_charter_defaults() {
         Duration::from_secs(300)
     );
     assert_eq!(s.limits.idle_timeout.duration(), Duration::from_secs(1800));
+    // R7: archives
+    assert_eq!(s.attachments.archive_max_depth, 8);
+    assert_eq!(s.attachments.archive_max_entries, 10_000);
+    assert_eq!(s.attachments.archive_max_expanded, ByteSize(64 << 20));
+    assert_eq!(s.attachments.message_max_depth, 8);
+    assert_eq!(s.attachments.encrypted_archives, ScanVerdict::Refuse);
+    assert_eq!(s.attachments.unscannable, ScanVerdict::Refuse);
     // R15, R16, R17
     assert_eq!(s.quota.default, ByteSize(1 << 30));
     assert_eq!(s.quota.warning_percent, 90);
@@ -499,6 +506,12 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "imap_max_sessions_per_account",
         "command_timeout",
         "idle_timeout",
+        "archive_max_depth",
+        "archive_max_entries",
+        "archive_max_expanded",
+        "message_max_depth",
+        "encrypted_archives",
+        "unscannable",
         "default",
         "warning_percent",
         "full_mailbox_hold",
@@ -534,4 +547,52 @@ fn settings_are_serializable_to_json_like_formats() {
     assert_eq!(v["limits"]["message_size"].as_str(), Some("10MB"));
     assert_eq!(v["store"]["backend"].as_str(), Some("sqlite"));
     assert_eq!(v["server"]["listen"][0].as_str(), Some("127.0.0.1"));
+}
+
+#[test]
+fn attachments_section() {
+    let s = Settings::parse(
+        "[attachments]\narchive_max_depth = 3\narchive_max_entries = 500\narchive_max_expanded = \"5MB\"\n\
+         message_max_depth = 2\nencrypted_archives = \"accept\"\nunscannable = \"accept\"\n",
+    )
+    .unwrap();
+    let a = &s.attachments;
+    assert_eq!(
+        (
+            a.archive_max_depth,
+            a.archive_max_entries,
+            a.message_max_depth
+        ),
+        (3, 500, 2)
+    );
+    assert_eq!(a.archive_max_expanded, ByteSize(5 << 20));
+    assert_eq!(
+        (a.encrypted_archives, a.unscannable),
+        (ScanVerdict::Accept, ScanVerdict::Accept)
+    );
+    assert_eq!(Settings::parse(&s.to_toml()).unwrap(), s);
+    let e = errors(
+        "[attachments]\narchive_max_depth = 0\narchive_max_entries = -1\narchive_max_expanded = \"1KB\"\n\
+         encrypted_archives = \"allow\"\nunscanable = \"refuse\"\n",
+    );
+    assert!(
+        message_for(&e, "attachments.archive_max_depth").contains("from 1 to 64"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.archive_max_entries").contains("from 1 to 1000000"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.archive_max_expanded").contains("at least"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.encrypted_archives").contains("\"refuse\", \"accept\""),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.unscanable").contains("unscannable"),
+        "{e}"
+    );
 }

@@ -37,6 +37,9 @@ mod scan;
 mod submit;
 
 pub use scan::{ScanVerdict, Scanner};
+/// R7's scan rules, for the configuration of [`DeliveryConfig::scan`].
+pub use vesontio_message::ScanLimits;
+pub use vesontio_policy::{ArchiveRule, ScanRules};
 
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
@@ -138,6 +141,9 @@ pub struct DeliveryConfig {
     pub postmaster: Address,
     pub message_size_limit: u64,
     pub forbidden_extensions: Vec<String>,
+    /// R7: how far archives are looked into, and what happens to what
+    /// cannot be.
+    pub scan: ScanRules,
     pub large_file_url: String,
     pub recipients_per_message: u32,
     pub recipients_per_hour: u32,

@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use vesontio_message::{
-    Analysis, DsnAction, ReturnContent, WithProtocol, add_sensitivity_private, ensure_message_id,
-    forbidden_attachment, has_header, prepend_header, received_header,
+    Analysis, DsnAction, ReturnContent, ScanLimits, WithProtocol, add_sensitivity_private,
+    ensure_message_id, forbidden_attachment, has_header, prepend_header, received_header,
 };
-use vesontio_policy::{check_attachments, check_size, texts};
+use vesontio_policy::{
+    Refusal, check_attachments, check_scannable, check_size, texts, unscannable_file,
+};
 use vesontio_store::{
     BlobRef, NewMessage, NewQuarantine, NewQueueEntry, NewQueueRcpt, QueueKind, StoreError,
 };
@@ -115,7 +117,7 @@ async fn run(
         )
         .map_err(|r| Reply::from_refusal(&r))?;
     }
-    let analysis = analyse(raw.as_slice()).await;
+    let analysis = analyse(raw.as_slice(), cfg.scan.limits).await;
     facts.private = analysis.is_private;
     facts.message_id = analysis.message_id.clone().unwrap_or_default();
     let sender = env.mail_from.as_ref();
@@ -130,18 +132,15 @@ async fn run(
         }
     }
 
-    // R7: forbidden attachments.
-    if !internal && let Some(found) = forbidden_attachment(&analysis, &cfg.forbidden_extensions) {
-        let refusal = check_attachments(&analysis, &cfg.forbidden_extensions)
-            .err()
-            .map(|r| Reply::from_refusal(&r))
-            .unwrap_or_else(|| Reply::new(550, "5.7.1", "Forbidden attachment"));
+    // R7: forbidden attachments, and what cannot be looked into.
+    if !internal && let Some((file, refusal)) = r7_verdict(&analysis, cfg) {
+        let refusal = Reply::from_refusal(&refusal);
+        facts.detail = Some(file.clone());
         if let Origin::Submission { .. } = origin {
             return Err(refusal);
         }
-        refuse_attachment(d, env, &analysis, &raw, &found.to_string(), &refusal, now).await;
+        refuse_attachment(d, env, &analysis, &raw, &file, &refusal, now).await;
         facts.verdict = "attachment-refused";
-        facts.detail = Some(found.file_name().to_string());
         return Ok(Accepted {
             queue_id: queue_id.to_string(),
             message_id: facts.message_id.clone(),
@@ -411,14 +410,30 @@ async fn run(
 }
 
 /// Parsing may take a while on a large message: off the runtime's threads.
-async fn analyse(raw: &[u8]) -> Analysis {
+async fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
     if raw.len() < 256 * 1024 {
-        return Analysis::of(raw);
+        return Analysis::with_limits(raw, limits);
     }
     let copy = raw.to_vec();
-    tokio::task::spawn_blocking(move || Analysis::of(&copy))
-        .await
-        .unwrap_or_default()
+    match tokio::task::spawn_blocking(move || Analysis::with_limits(&copy, limits)).await {
+        Ok(a) => a,
+        // The analysis runs behind catch_unwind; a lost task is still a
+        // message that was not looked into.
+        Err(_) => Analysis::unreadable(raw.len()),
+    }
+}
+
+/// R7: the file to name and the refusal, when the message carries a
+/// forbidden file or something that cannot be looked into (refused by
+/// `[attachments]`). A forbidden name wins: it tells the sender more.
+fn r7_verdict(analysis: &Analysis, cfg: &crate::DeliveryConfig) -> Option<(String, Refusal)> {
+    if let Some(found) = forbidden_attachment(analysis, &cfg.forbidden_extensions)
+        && let Err(r) = check_attachments(analysis, &cfg.forbidden_extensions)
+    {
+        return Some((found.to_string(), r));
+    }
+    let refusal = check_scannable(analysis, &cfg.scan).err()?;
+    Some((unscannable_file(analysis, &cfg.scan)?, refusal))
 }
 
 /// R7 on reception: nothing is delivered; each intended local recipient

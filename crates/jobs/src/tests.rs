@@ -28,6 +28,7 @@ async fn setup() -> Env {
         postmaster: Address::parse("postmaster@ac-demo.fr").unwrap(),
         message_size_limit: 10 << 20,
         forbidden_extensions: vec!["exe".into()],
+        scan: vesontio_delivery::ScanRules::CHARTER,
         large_file_url: "https://fichiers.ac-demo.fr".into(),
         recipients_per_message: 50,
         recipients_per_hour: 200,

@@ -5,8 +5,8 @@ use std::fmt;
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use vesontio_types::{Address, UnixTime};
 
+use crate::archive::{self, Budget, ScanLimits, Unscannable, Unscanned};
 use crate::privacy::is_private_subject;
-use crate::zipscan::{Budget, ScanLimits, list_zip, looks_like_zip};
 
 /// One file name found in a message: a MIME part's name, or an entry of a
 /// zip archive attached to it.
@@ -75,10 +75,11 @@ pub struct Analysis {
     pub is_private: bool,
     /// Every file name anywhere in the message (see [`AttachmentName`]).
     pub attachments: Vec<AttachmentName>,
-    /// Something could not be looked into: an archive that is encrypted,
-    /// corrupt or beyond the scan budget, or a message that did not parse.
-    /// `attachments` may then be missing names.
-    pub scan_incomplete: bool,
+    /// What could not be looked into (R7): an archive that is encrypted,
+    /// damaged, of a format not read, or beyond the scan limits; a message
+    /// nested too deep or that did not parse. `attachments` may then be
+    /// missing names.
+    pub unscanned: Vec<Unscanned>,
 }
 
 impl fmt::Debug for Analysis {
@@ -106,7 +107,10 @@ impl fmt::Debug for Analysis {
             .field("list_id", &self.list_id)
             .field("has_list_headers", &self.has_list_headers)
             .field("is_private", &self.is_private)
-            .field("scan_incomplete", &self.scan_incomplete)
+            .field(
+                "unscanned",
+                &self.unscanned.iter().map(|u| u.why).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -124,12 +128,26 @@ impl Analysis {
         // down the session, so it turns into an incomplete analysis.
         match std::panic::catch_unwind(|| analyse(raw, limits)) {
             Ok(a) => a,
-            Err(_) => Analysis {
-                size: raw.len(),
-                scan_incomplete: true,
-                ..Analysis::default()
-            },
+            Err(_) => Analysis::unreadable(raw.len()),
         }
+    }
+
+    /// The analysis of a message that could not be read at all: nothing is
+    /// known and the whole message is unscanned ([`Unscannable::Damaged`]).
+    pub fn unreadable(size: usize) -> Analysis {
+        Analysis {
+            size,
+            unscanned: vec![Unscanned {
+                path: "(message)".to_string(),
+                why: Unscannable::Damaged,
+            }],
+            ..Analysis::default()
+        }
+    }
+
+    /// True when something could not be looked into ([`Analysis::unscanned`]).
+    pub fn scan_incomplete(&self) -> bool {
+        !self.unscanned.is_empty()
     }
 }
 
@@ -139,8 +157,7 @@ fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
         ..Analysis::default()
     };
     let Some(msg) = MessageParser::default().parse(raw) else {
-        a.scan_incomplete = true;
-        return a;
+        return Analysis::unreadable(raw.len());
     };
     a.subject = msg.subject().map(str::to_string);
     a.message_id = msg.message_id().map(str::to_string);
@@ -162,7 +179,7 @@ fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
     let mut budget = Budget::new(limits);
     let mut names = Vec::new();
     collect_names(&msg, 0, &mut budget, &mut names);
-    a.scan_incomplete = budget.incomplete;
+    a.unscanned = budget.unscanned;
     let mut seen = std::collections::HashSet::new();
     a.attachments = names
         .into_iter()
@@ -193,25 +210,24 @@ fn collect_names(
                 if depth + 1 < budget.limits.max_message_depth {
                     collect_names(inner, depth + 1, budget, out);
                 } else {
-                    budget.incomplete = true;
+                    budget.unscanned(where_(&part_names, "(message)"), Unscannable::TooDeep);
                 }
             }
             PartType::Binary(data) | PartType::InlineBinary(data) => {
                 if is_message_rfc822(part) {
                     // Nested deeper than mail-parser follows on its own.
-                    nested_binary_message(data, depth, budget, out);
+                    nested_binary_message(data, &part_names, depth, budget, out);
                 } else {
-                    let prefix = part_names.first().map_or("(archive)", String::as_str);
-                    look_inside(data, prefix, budget, out);
+                    look_inside(data, where_(&part_names, "(attachment)"), budget, out);
                 }
             }
             PartType::Text(text) | PartType::Html(text) => {
                 // R7: uuencode and BinHex blocks are attachments to the
                 // clients that decode them.
-                let cap = budget.limits.max_inner_archive_bytes as usize;
+                let cap = usize::try_from(budget.bytes_left).unwrap_or(usize::MAX);
                 for file in crate::uuencode::embedded_files(text.as_bytes(), cap) {
                     let Some(name) = file.name else {
-                        budget.incomplete = true;
+                        budget.unscanned("(BinHex)", Unscannable::Damaged);
                         continue;
                     };
                     let name = clean_mime_name(&name);
@@ -219,8 +235,9 @@ fn collect_names(
                         path: name.clone(),
                         in_archive: false,
                     });
-                    if let Some(data) = &file.data {
-                        look_inside(data, &name, budget, out);
+                    match &file.data {
+                        Some(data) => look_inside(data, &name, budget, out),
+                        None => budget.unscanned(&name, Unscannable::TooLarge),
                     }
                 }
             }
@@ -229,13 +246,18 @@ fn collect_names(
     }
 }
 
-/// Lists the archive `data` may be, named `prefix`.
+/// Where something is, for [`Unscanned::path`]: the part's first name.
+fn where_<'a>(part_names: &'a [String], otherwise: &'a str) -> &'a str {
+    part_names.first().map_or(otherwise, String::as_str)
+}
+
+/// Lists the archive `data` may be (by its magic bytes), named `prefix`.
 fn look_inside(data: &[u8], prefix: &str, budget: &mut Budget, out: &mut Vec<AttachmentName>) {
-    if !looks_like_zip(data) {
+    let Some(format) = archive::detect(data) else {
         return;
-    }
+    };
     let mut entries = Vec::new();
-    list_zip(data, prefix, 1, budget, &mut entries);
+    archive::walk(data, format, prefix, 1, budget, &mut entries);
     out.extend(
         entries
             .into_iter()
@@ -249,17 +271,19 @@ fn look_inside(data: &[u8], prefix: &str, budget: &mut Budget, out: &mut Vec<Att
 
 fn nested_binary_message(
     data: &[u8],
+    part_names: &[String],
     depth: usize,
     budget: &mut Budget,
     out: &mut Vec<AttachmentName>,
 ) {
+    let here = where_(part_names, "(message)");
     if depth + 1 >= budget.limits.max_message_depth {
-        budget.incomplete = true;
+        budget.unscanned(here, Unscannable::TooDeep);
         return;
     }
     match MessageParser::default().parse(data) {
         Some(inner) => collect_names(&inner, depth + 1, budget, out),
-        None => budget.incomplete = true,
+        None => budget.unscanned(here, Unscannable::Damaged),
     }
 }
 

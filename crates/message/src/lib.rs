@@ -37,6 +37,7 @@
 //!   bytes are copied unchanged (DKIM signatures stay valid).
 
 mod analysis;
+mod archive;
 pub mod build;
 mod date;
 pub mod headers;
@@ -46,6 +47,7 @@ pub mod uuencode;
 mod zipscan;
 
 pub use analysis::{Analysis, AttachmentName, forbidden_attachment};
+pub use archive::{Format, ScanLimits, Unscannable, Unscanned, detect};
 pub use build::{
     DsnAction, DsnParams, DsnRecipient, Mailbox, ReturnContent, VacationReply, WithProtocol,
     build_dsn, build_notice, build_vacation_reply, received_header,
@@ -56,7 +58,6 @@ pub use headers::{
     to_ascii,
 };
 pub use privacy::is_private_subject;
-pub use zipscan::ScanLimits;
 
 #[cfg(test)]
 mod tests;

@@ -16,8 +16,8 @@ pub struct EmbeddedFile {
     /// The name the block gives, `None` when it cannot be read (a BinHex
     /// header that does not decode): the caller cannot check it.
     pub name: Option<String>,
-    /// The decoded contents, at most the `max_bytes` given; `None` for
-    /// BinHex (only its header is decoded) or when over the bound.
+    /// The decoded contents (BinHex: the data fork), `None` when over the
+    /// `max_bytes` given or not decodable.
     pub data: Option<Vec<u8>>,
 }
 
@@ -54,10 +54,7 @@ pub fn embedded_files(text: &[u8], max_bytes: usize) -> Vec<EmbeddedFile> {
         }
         if line.windows(BINHEX_MARK.len()).any(|w| w == BINHEX_MARK) {
             let rest: Vec<u8> = lines[i + 1..].join(&b'\n');
-            out.push(EmbeddedFile {
-                name: binhex_name(&rest),
-                data: None,
-            });
+            out.push(binhex_file(&rest, max_bytes));
         }
         i += 1;
     }
@@ -162,58 +159,122 @@ fn skip_to(lines: &[&[u8]], end: &[u8]) -> usize {
 const BINHEX_ALPHABET: &[u8; 64] =
     b"!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr";
 
-/// The file name in the header of the BinHex data that follows the marker
-/// line: the data starts after a `:`; decoded (6-bit, then run-length:
-/// `0x90 n` repeats the previous byte, `0x90 0` is a literal 0x90), its
-/// first byte is the name's length (1..63) and the name follows.
-fn binhex_name(rest: &[u8]) -> Option<String> {
-    let start = rest.iter().position(|&b| b == b':')? + 1;
-    let mut bits = 0u32;
-    let mut nbits = 0;
-    let mut decoded: Vec<u8> = Vec::new();
-    let mut out: Vec<u8> = Vec::new();
-    let mut run_marker = false;
-    for &c in &rest[start..] {
-        if c == b':' {
-            break;
-        }
-        if c.is_ascii_whitespace() {
-            continue;
-        }
-        let v = BINHEX_ALPHABET.iter().position(|&a| a == c)? as u32;
-        bits = bits << 6 | v;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            decoded.push((bits >> nbits) as u8);
-            bits &= (1 << nbits) - 1;
-        }
-        for b in decoded.drain(..) {
-            if run_marker {
-                run_marker = false;
-                match (b, out.last().copied()) {
-                    (0, _) => out.push(0x90),
-                    (n, Some(prev)) => {
-                        out.extend(std::iter::repeat_n(prev, usize::from(n).saturating_sub(1)))
-                    }
-                    (_, None) => return None,
-                }
-            } else if b == 0x90 {
-                run_marker = true;
-            } else {
-                out.push(b);
-            }
-        }
-        if let Some(&len) = out.first()
-            && out.len() > usize::from(len)
-        {
-            if len == 0 || len > 63 {
-                return None;
-            }
-            let name = String::from_utf8_lossy(&out[1..=usize::from(len)]).into_owned();
-            // Mac OS Roman is ASCII-compatible; other bytes show as U+FFFD.
-            return Some(name);
+/// The file in the BinHex data that follows the marker line: its name,
+/// and its data fork when it fits `max` bytes (RFC 1741: the data starts
+/// after a `:`; decoded 6 bits a character, then run-length decoded,
+/// `0x90 n` repeating the previous byte n times in all and `0x90 0` being
+/// a literal 0x90; the header is the name's length (1..63), the name, a
+/// version byte, type, creator, flags, the data fork's length (32 bits,
+/// big-endian), the resource fork's length and a CRC; the data fork follows).
+fn binhex_file(rest: &[u8], max: usize) -> EmbeddedFile {
+    let unreadable = EmbeddedFile {
+        name: None,
+        data: None,
+    };
+    let Some(start) = rest.iter().position(|&b| b == b':') else {
+        return unreadable;
+    };
+    let mut decoder = BinHexDecoder::new(&rest[start + 1..]);
+    let Some(&[len]) = decoder.take(1).as_deref() else {
+        return unreadable;
+    };
+    if len == 0 || len > 63 {
+        return unreadable;
+    }
+    let Some(name) = decoder.take(usize::from(len)) else {
+        return unreadable;
+    };
+    // Mac OS Roman is ASCII-compatible; other bytes show as U+FFFD.
+    let name = Some(String::from_utf8_lossy(&name).into_owned());
+    // version 1, type 4, creator 4, flags 2, then the data fork length.
+    let data = decoder
+        .take(11)
+        .and_then(|_| decoder.take(4))
+        .and_then(|l| {
+            let dlen = u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize;
+            // Resource fork length and header CRC, then the data fork.
+            decoder.take(6)?;
+            (dlen <= max).then(|| decoder.take(dlen)).flatten()
+        });
+    EmbeddedFile { name, data }
+}
+
+/// RFC 1741 decoding, a few bytes at a time.
+struct BinHexDecoder<'a> {
+    input: std::slice::Iter<'a, u8>,
+    bits: u32,
+    nbits: u32,
+    /// Decoded bytes not yet returned.
+    pending: std::collections::VecDeque<u8>,
+    last: Option<u8>,
+    marker: bool,
+    done: bool,
+}
+
+impl<'a> BinHexDecoder<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        BinHexDecoder {
+            input: input.iter(),
+            bits: 0,
+            nbits: 0,
+            pending: std::collections::VecDeque::new(),
+            last: None,
+            marker: false,
+            done: false,
         }
     }
-    None
+
+    /// The next `n` bytes, or `None` when the data ends or is not BinHex.
+    fn take(&mut self, n: usize) -> Option<Vec<u8>> {
+        while self.pending.len() < n {
+            if self.done {
+                return None;
+            }
+            self.step()?;
+        }
+        Some(self.pending.drain(..n).collect())
+    }
+
+    /// Decodes one input character.
+    fn step(&mut self) -> Option<()> {
+        let c = loop {
+            match self.input.next() {
+                None | Some(b':') => {
+                    self.done = true;
+                    return Some(());
+                }
+                Some(c) if c.is_ascii_whitespace() => continue,
+                Some(&c) => break c,
+            }
+        };
+        let v = BINHEX_ALPHABET.iter().position(|&a| a == c)? as u32;
+        self.bits = (self.bits << 6 | v) & 0xffff;
+        self.nbits += 6;
+        if self.nbits < 8 {
+            return Some(());
+        }
+        self.nbits -= 8;
+        let b = (self.bits >> self.nbits) as u8;
+        if self.marker {
+            self.marker = false;
+            match (b, self.last) {
+                (0, _) => {
+                    self.pending.push_back(0x90);
+                    self.last = Some(0x90);
+                }
+                (n, Some(prev)) => {
+                    // Bounded by 255 per marker: the input bounds the total.
+                    self.pending
+                        .extend(std::iter::repeat_n(prev, usize::from(n).saturating_sub(1)));
+                }
+                (_, None) => return None,
+            }
+        } else if b == 0x90 {
+            self.marker = true;
+        } else {
+            self.pending.push_back(b);
+            self.last = Some(b);
+        }
+        Some(())
+    }
 }

@@ -35,7 +35,9 @@ mod refusal;
 pub mod texts;
 mod vacation;
 
-pub use content::{check_attachments, check_scannable, check_size};
+pub use content::{
+    ArchiveRule, ScanRules, check_attachments, check_scannable, check_size, unscannable_file,
+};
 pub use forwarding::{ForwardRefusal, forwarding_allowed};
 pub use lifecycle::{
     DepartedAction, departed_action, departed_due, departure_warning_due, forward_no_copy_due,

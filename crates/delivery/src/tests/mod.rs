@@ -38,6 +38,7 @@ pub(crate) fn config() -> DeliveryConfig {
             .iter()
             .map(|s| s.to_string())
             .collect(),
+        scan: crate::ScanRules::CHARTER,
         large_file_url: "https://fichiers.ac-demo.fr".into(),
         recipients_per_message: 5,
         recipients_per_hour: 8,

@@ -56,6 +56,7 @@ pub fn delivery_config() -> DeliveryConfig {
             .iter()
             .map(|s| s.to_string())
             .collect(),
+        scan: vesontio_delivery::ScanRules::CHARTER,
         large_file_url: LARGE_FILES.into(),
         recipients_per_message: 50,
         recipients_per_hour: 100_000,
