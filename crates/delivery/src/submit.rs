@@ -10,7 +10,7 @@ use vesontio_message::{
     ensure_message_id, forbidden_attachment, has_header, prepend_header, received_header,
 };
 use vesontio_policy::{
-    Refusal, check_attachments, check_scannable, check_size, texts, unscannable_file,
+    Refusal, check_attachments, check_headers, check_scannable, check_size, texts, unscannable_file,
 };
 use vesontio_store::{
     BlobRef, NewMessage, NewQuarantine, NewQueueEntry, NewQueueRcpt, QueueKind, StoreError,
@@ -116,6 +116,14 @@ async fn run(
             Some(cfg.large_file_url.as_str()),
         )
         .map_err(|r| Reply::from_refusal(&r))?;
+    }
+    // Header sections read differently by different readers (a second
+    // From:, NUL, bare CR/LF) are refused before anything reads them. On
+    // SMTP, bare CR/LF were already normalised to CRLF by the session, so
+    // every reader sees the same lines; a From: they created is a second
+    // From: here.
+    if !internal {
+        check_headers(&raw).map_err(|r| Reply::from_refusal(&r))?;
     }
     let analysis = analyse(raw.as_slice(), cfg.scan.limits).await;
     facts.private = analysis.is_private;

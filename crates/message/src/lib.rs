@@ -10,6 +10,8 @@
 //!   gives under every client's reading, cut at a NUL, without bidi or
 //!   invisible characters, as displayed), including files uuencoded or
 //!   BinHex-encoded inside text parts ([`uuencode`]).
+//! - [`header_defect`]: header sections that readers would read
+//!   differently (bare CR or LF, NUL, a second `From:`), refused at DATA.
 //! - [`headers`]: header editing that leaves the body bytes untouched
 //!   (`Sensitivity: Private`, `Message-ID`, `Received`).
 //! - [`build`]: the messages the server writes: delivery status
@@ -40,6 +42,7 @@ mod analysis;
 mod archive;
 pub mod build;
 mod date;
+mod header_check;
 pub mod headers;
 pub mod names;
 mod privacy;
@@ -53,6 +56,7 @@ pub use build::{
     build_dsn, build_notice, build_vacation_reply, received_header,
 };
 pub use date::format_rfc5322_date;
+pub use header_check::{HeaderDefect, header_defect};
 pub use headers::{
     add_sensitivity_private, encode_unstructured, ensure_message_id, has_header, prepend_header,
     to_ascii,

@@ -1,6 +1,9 @@
-//! R6 size limit and R7 forbidden attachments, on emission and reception.
+//! R6 size limit, R7 forbidden attachments, and header sections that
+//! readers would read differently, on emission and reception.
 
-use vesontio_message::{Analysis, ScanLimits, Unscannable, Unscanned, forbidden_attachment};
+use vesontio_message::{
+    Analysis, HeaderDefect, ScanLimits, Unscannable, Unscanned, forbidden_attachment, header_defect,
+};
 
 use crate::refusal::Refusal;
 use crate::texts::{mb_en, mb_fr};
@@ -162,4 +165,40 @@ pub fn check_scannable(analysis: &Analysis, rules: &ScanRules) -> Result<(), Ref
              / Attachment cannot be scanned: {file} ({en}). Send the files without an archive or password."
         ),
     ))
+}
+
+/// Refuses a header section that readers would read differently
+/// ([`header_defect`]): a bare CR or LF in a header line, a NUL, or a
+/// second `From:`, `Sender:` or `Reply-To:` (RFC 5322 §3.6 allows one).
+/// Which one a reader takes decides who the message seems to be from, so
+/// no reading is chosen for the others.
+///
+/// `550 5.6.11` for line breaks (as for bare CR/LF in SMTP DATA), `550
+/// 5.6.0` (RFC 3463: media error) otherwise.
+pub fn check_headers(raw: &[u8]) -> Result<(), Refusal> {
+    let Some(defect) = header_defect(raw) else {
+        return Ok(());
+    };
+    Err(match defect {
+        HeaderDefect::BareLineBreak => Refusal::new(
+            550,
+            "5.6.11",
+            "En-tête refusé : CR ou LF isolé dans une ligne d'en-tête ; les lignes finissent par CRLF (RFC 5322 §2.2). \
+             / Header refused: bare CR or LF inside a header line; lines end with CRLF (RFC 5322 section 2.2).",
+        ),
+        HeaderDefect::Nul => Refusal::new(
+            550,
+            "5.6.0",
+            "En-tête refusé : octet NUL dans l'en-tête (RFC 5322 §2.2). / Header refused: NUL byte in the header \
+             (RFC 5322 section 2.2).",
+        ),
+        HeaderDefect::Repeated(field) => Refusal::new(
+            550,
+            "5.6.0",
+            format!(
+                "Message refusé : plusieurs champs {field}: (un seul permis, RFC 5322 §3.6). / Message refused: more \
+                 than one {field}: field (RFC 5322 section 3.6 allows one)."
+            ),
+        ),
+    })
 }

@@ -209,6 +209,35 @@ fn r7_unscannable() {
 }
 
 #[test]
+fn lying_headers_are_refused() {
+    assert!(check_headers(b"From: a@example.org\r\nSubject: x\r\n\r\nbody\0").is_ok());
+    let r =
+        check_headers(b"From: a@example.org\r\nSubject: hello\rFrom: <recteur@ac-demo.fr>\r\n\r\n")
+            .unwrap_err();
+    assert_eq!((r.code, r.enhanced), (550, "5.6.11"));
+    assert!(
+        r.text
+            .contains("/ Header refused: bare CR or LF inside a header line"),
+        "{}",
+        r.text
+    );
+    let r = check_headers(b"Subject: a\0b\r\n\r\n").unwrap_err();
+    assert_eq!((r.code, r.enhanced), (550, "5.6.0"));
+    assert!(r.text.contains("NUL byte in the header"), "{}", r.text);
+    let r =
+        check_headers(b"From: a@example.org\r\nFrom: <recteur@ac-demo.fr>\r\n\r\n").unwrap_err();
+    assert_eq!((r.code, r.enhanced), (550, "5.6.0"));
+    assert!(
+        r.text.contains(
+            "/ Message refused: more than one From: field (RFC 5322 section 3.6 allows one)."
+        ),
+        "{}",
+        r.text
+    );
+    assert!(r.smtp_reply().is_ascii());
+}
+
+#[test]
 fn r7_recipient_notice() {
     let n = attachment_blocked_notice("x@example.org", Some("Facture"), "facture.pdf.exe");
     assert!(

@@ -3,6 +3,7 @@
 mod analysis;
 mod archive;
 mod build;
+mod header_check;
 mod headers;
 mod names;
 mod uuencode;

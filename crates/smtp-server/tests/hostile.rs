@@ -1,0 +1,131 @@
+//! Hostile input of issue 11 on the real listeners, driven by Python's
+//! smtplib and swaks: header sections that lie, R7 forms that used to be
+//! delivered, backscatter, the platform's own domains on the MX.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::charter::*;
+use common::*;
+use serde_json::{Value, json};
+use vesontio_smtp_server::{LineEndings, SmtpConfig};
+
+const OUTSIDER: &str = "someone@example.org";
+
+/// The server as deployed: bare CR/LF in DATA normalised to CRLF
+/// (`app` sets `LineEndings::Normalise`).
+async fn start() -> Harness {
+    Harness::start_with(SmtpConfig {
+        data_line_endings: LineEndings::Normalise,
+        ..smtp_config()
+    })
+    .await
+}
+
+/// `msg` sent as is (bytes, no end-of-line fixing) on the MX.
+async fn mx_send(h: &Harness, from: &str, to: &[&str], msg: &str) -> Value {
+    smtplib(
+        h,
+        json!({"mode": "plain", "port": h.mx.port(), "from": from, "to": to, "msg": msg}),
+    )
+    .await
+}
+
+/// The DATA reply as (code, text with folded lines joined).
+fn data_reply(r: &Value) -> (i64, String) {
+    (
+        r["data"][0].as_i64().unwrap_or_else(|| panic!("{r}")),
+        r["data"][1].as_str().unwrap().replace('\n', " "),
+    )
+}
+
+// ---------------------------------------------------------------- headers that lie
+
+/// Issue 11: `Subject: hello␍From: <recteur@…>` became a second From:.
+/// After the session's normalisation it is one, and two From: are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bare_cr_hidden_from_is_refused() {
+    let h = start().await;
+    let msg = format!(
+        "From: <{OUTSIDER}>\r\nTo: <{MARIE}>\r\nSubject: hello\rFrom: <recteur@example.net>\r\n\r\nbody\r\n"
+    );
+    let r = mx_send(&h, OUTSIDER, &[MARIE], &msg).await;
+    let (code, text) = data_reply(&r);
+    assert_eq!(code, 550, "{r}");
+    assert!(text.starts_with("5.6.0 "), "{text}");
+    assert!(
+        text.contains("more than one From: field (RFC 5322 section 3.6 allows one)"),
+        "{text}"
+    );
+    assert!(h.inbox(MARIE).await.is_empty());
+}
+
+/// A bare CR that hides nothing: stored with CRLF, one meaning for every
+/// reader (IMAP, the MIME model, DMARC's header.from).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bare_cr_in_header_is_stored_as_one_line_break() {
+    let h = start().await;
+    let msg = format!("To: <{MARIE}>\r\nSubject: hello\rFrom: <boss@example.net>\r\n\r\nbody\r\n");
+    let r = mx_send(&h, OUTSIDER, &[MARIE], &msg).await;
+    assert_eq!(data_reply(&r).0, 250, "{r}");
+    let stored = h.inbox(MARIE).await.remove(0);
+    let text = String::from_utf8_lossy(&stored);
+    assert!(
+        text.contains("Subject: hello\r\nFrom: <boss@example.net>\r\n"),
+        "{text}"
+    );
+    let head = &stored[..stored.windows(4).position(|w| w == b"\r\n\r\n").unwrap()];
+    let bare = (0..head.len()).any(|i| {
+        (head[i] == b'\r' && head.get(i + 1) != Some(&b'\n'))
+            || (head[i] == b'\n' && (i == 0 || head[i - 1] != b'\r'))
+    });
+    assert!(!bare, "no bare CR or LF left: {text}");
+}
+
+/// RFC 5322 §3.6: exactly one From:. Refused on the MX and on submission.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_from_fields_are_refused() {
+    let h = start().await;
+    let msg = format!(
+        "From: <{OUTSIDER}>\r\nFrom: <recteur@example.net>\r\nTo: <{MARIE}>\r\nSubject: x\r\n\r\nbody\r\n"
+    );
+    let r = mx_send(&h, OUTSIDER, &[MARIE], &msg).await;
+    assert_eq!(data_reply(&r).0, 550, "{r}");
+    assert!(
+        data_reply(&r).1.contains("more than one From: field"),
+        "{r}"
+    );
+    let msg = format!(
+        "From: <{JEAN}>\r\nFrom: <recteur@example.net>\r\nTo: <{MARIE}>\r\nSubject: x\r\n\r\nbody\r\n"
+    );
+    let r = smtplib(
+        &h,
+        json!({"mode": "ssl", "port": h.submissions.port(), "user": JEAN, "from": JEAN,
+               "to": [MARIE], "msg": msg}),
+    )
+    .await;
+    assert_eq!(data_reply(&r).0, 550, "{r}");
+    assert!(
+        data_reply(&r).1.contains("more than one From: field"),
+        "{r}"
+    );
+    assert!(h.inbox(MARIE).await.is_empty());
+}
+
+/// NUL in a header: refused at DATA. NUL in a body: kept as it came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_in_header_refused_nul_in_body_kept() {
+    let h = start().await;
+    let msg = format!("From: <{OUTSIDER}>\r\nTo: <{MARIE}>\r\nSubject: fac\0ture\r\n\r\nbody\r\n");
+    let r = mx_send(&h, OUTSIDER, &[MARIE], &msg).await;
+    let (code, text) = data_reply(&r);
+    assert_eq!(code, 550, "{r}");
+    assert!(text.contains("NUL byte in the header"), "{text}");
+    let msg = format!("From: <{OUTSIDER}>\r\nTo: <{MARIE}>\r\nSubject: ok\r\n\r\nbo\0dy\r\n");
+    let r = mx_send(&h, OUTSIDER, &[MARIE], &msg).await;
+    assert_eq!(data_reply(&r).0, 250, "{r}");
+    let inbox = h.inbox(MARIE).await;
+    assert_eq!(inbox.len(), 1);
+    assert!(body_of(&inbox[0]).starts_with(b"bo\0dy"), "{:?}", inbox[0]);
+}
