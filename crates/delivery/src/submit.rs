@@ -140,19 +140,16 @@ async fn run(
         }
     }
 
-    // R7: forbidden attachments, and what cannot be looked into.
+    // R7: forbidden attachments, and what cannot be looked into. Refused
+    // at DATA whatever the door: on the MX the sending server tells its
+    // sender (a DSN from here would go to whoever the sender forged), and
+    // the intended local recipients are told here.
     if !internal && let Some((file, refusal)) = r7_verdict(&analysis, cfg) {
-        let refusal = Reply::from_refusal(&refusal);
         facts.detail = Some(file.clone());
-        if let Origin::Submission { .. } = origin {
-            return Err(refusal);
+        if let Origin::Mx { .. } = origin {
+            notify_attachment_refused(d, env, &analysis, &file, now).await;
         }
-        refuse_attachment(d, env, &analysis, &raw, &file, &refusal, now).await;
-        facts.verdict = "attachment-refused";
-        return Ok(Accepted {
-            queue_id: queue_id.to_string(),
-            message_id: facts.message_id.clone(),
-        });
+        return Err(Reply::from_refusal(&refusal));
     }
 
     // R9/R24 hooks.
@@ -235,6 +232,11 @@ async fn run(
         )),
         Origin::Internal => None,
     };
+    // DSNs about mail from the MX go only to an authenticated envelope
+    // sender (SPF, or DKIM aligned with it): anyone else is whoever the
+    // sender forged, and the DSN would be backscatter. Without the checks
+    // (no DNS for them), nobody is authenticated.
+    let mut sender_authenticated = !matches!(origin, Origin::Mx { .. });
     if let (
         Origin::Mx {
             client_ip, helo, ..
@@ -243,7 +245,7 @@ async fn run(
     ) = (origin, d.inbound_auth())
     {
         let mail_from = env.mail_from.as_ref().map(|a| a.to_string());
-        let field = crate::outbound::evaluate(
+        let verdicts = crate::outbound::evaluate(
             dns,
             &data,
             *client_ip,
@@ -252,6 +254,8 @@ async fn run(
             &cfg.hostname,
         )
         .await;
+        sender_authenticated = verdicts.sender_authenticated;
+        let field = verdicts.field;
         let mut v = Vec::with_capacity(field.len() + data.len());
         v.extend_from_slice(field.as_bytes());
         v.extend_from_slice(&data);
@@ -365,7 +369,12 @@ async fn run(
                     .enqueue(NewQueueEntry {
                         kind: QueueKind::HeldLocal,
                         blob,
-                        sender: sender_str.clone(),
+                        // The null sender: no DSN when it expires.
+                        sender: if sender_authenticated {
+                            sender_str.clone()
+                        } else {
+                            String::new()
+                        },
                         envid: env.envid.clone(),
                         ret: env.ret.clone(),
                         recipients: vec![NewQueueRcpt {
@@ -390,6 +399,7 @@ async fn run(
     facts.verdict = if held.is_empty() { "delivered" } else { "held" };
 
     if !held.is_empty()
+        && sender_authenticated
         && let Some(s) = sender
     {
         send_delay_dsn(d, s, env, &held, blobs.base(), now).await;
@@ -444,15 +454,13 @@ fn r7_verdict(analysis: &Analysis, cfg: &crate::DeliveryConfig) -> Option<(Strin
     Some((unscannable_file(analysis, &cfg.scan)?, refusal))
 }
 
-/// R7 on reception: nothing is delivered; each intended local recipient
-/// is told (from the postmaster) and the sender gets a failure DSN.
-async fn refuse_attachment(
+/// R7 on reception: nothing is delivered and each intended local
+/// recipient is told (from the postmaster) who sent what, and which file.
+async fn notify_attachment_refused(
     d: &Delivery,
     env: &Envelope,
     analysis: &Analysis,
-    raw: &[u8],
     file: &str,
-    refusal: &Reply,
     now: UnixTime,
 ) {
     let sender = env
@@ -466,38 +474,6 @@ async fn refuse_attachment(
             && let Err(e) = d.send_notice(&r.address, &notice, now).await
         {
             tracing::warn!(rcpt = %r.address, reply = %e, "R7 notice not sent");
-        }
-    }
-    if let Some(s) = &env.mail_from {
-        let rcpts = env
-            .recipients
-            .iter()
-            .map(|r| {
-                dsn_rcpt(
-                    r.address.clone(),
-                    r.orcpt.clone(),
-                    DsnAction::Failed,
-                    "5.7.1",
-                    Some(refusal.to_string()),
-                    now,
-                    None,
-                )
-            })
-            .collect();
-        // Headers only: the forbidden file never goes back out.
-        if let Err(e) = d
-            .send_dsn(
-                s,
-                env.envid.clone(),
-                rcpts,
-                String::new(),
-                raw,
-                ReturnContent::Headers,
-                now,
-            )
-            .await
-        {
-            tracing::warn!(reply = %e, "R7 DSN not queued");
         }
     }
 }

@@ -129,3 +129,29 @@ async fn nul_in_header_refused_nul_in_body_kept() {
     assert_eq!(inbox.len(), 1);
     assert!(body_of(&inbox[0]).starts_with(b"bo\0dy"), "{:?}", inbox[0]);
 }
+
+// ---------------------------------------------------------------- backscatter
+
+/// R17 on the MX from a forged sender (its domain's SPF does not list
+/// us, no DKIM): the message is held, but no DSN goes to the victim, now
+/// or when the hold expires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_dsn_to_a_forged_mx_sender() {
+    let h = start().await;
+    authenticate_senders(&h, &["example.org"]);
+    let small = "petit@ac-test.fr";
+    make_account(&h.store, small, vesontio_types::AccountKind::Person, 1200).await;
+    let msg = format!(
+        "From: <victim@forged.example>\r\nTo: <{small}>\r\nSubject: plein\r\n\r\n{}\r\n",
+        "x".repeat(2000)
+    );
+    let r = mx_send(&h, "victim@forged.example", &[small], &msg).await;
+    assert_eq!(data_reply(&r).0, 250, "R17: held, not refused: {r}");
+    let held = queued(&h.store, vesontio_store::QueueKind::HeldLocal).await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].0.sender, "", "the hold expires without a DSN");
+    assert!(remote_queue(&h.store).await.is_empty(), "no delay DSN");
+    let now = vesontio_store::now();
+    h.delivery.retry_held(now + 6 * 86_400).await;
+    assert!(remote_queue(&h.store).await.is_empty(), "no failure DSN");
+}

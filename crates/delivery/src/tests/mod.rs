@@ -101,6 +101,15 @@ pub(crate) fn mx() -> Origin {
     }
 }
 
+/// SPF/DKIM checks on MX mail with a zone where `example.org` sends from
+/// [`mx`]'s address and `forged.example` from somewhere else.
+pub(crate) fn authenticate_mx_senders(e: &Env) {
+    let zone = crate::outbound::StaticDns::new()
+        .txt("example.org", "v=spf1 ip4:192.0.2.7 -all")
+        .txt("forged.example", "v=spf1 ip4:198.51.100.1 -all");
+    e.d.set_inbound_auth(crate::outbound::AuthDns::offline(&zone).expect("offline dns"));
+}
+
 pub(crate) fn sub(a: &Account) -> Origin {
     Origin::Submission {
         account: Box::new(a.clone()),
