@@ -21,7 +21,7 @@ use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_jobs::{Jobs, JobsConfig};
 use vesontio_pop3_server::{Pop3Config, Pop3Server};
 use vesontio_smtp_server::{Listener, SmtpConfig, SmtpServer};
-use vesontio_types::Address;
+use vesontio_types::{Address, SenderPattern};
 
 use crate::runtime::Platform;
 
@@ -62,6 +62,14 @@ pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
         local_domains: s.domains.local.clone(),
         postmaster: Address::parse(&s.domains.postmaster)
             .map_err(|e| anyhow!("domains.postmaster: {e}"))?,
+        allowed_outside_senders: s
+            .domains
+            .allowed_outside_senders
+            .iter()
+            .map(|p| {
+                SenderPattern::parse(p).map_err(|e| anyhow!("domains.allowed_outside_senders: {e}"))
+            })
+            .collect::<Result<_>>()?,
         message_size_limit: s.limits.message_size.0,
         forbidden_extensions: s.limits.forbidden_extensions.clone(),
         scan: scan_rules(s),

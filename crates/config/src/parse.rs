@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use toml::Table;
-use vesontio_types::Address;
+use vesontio_types::{Address, SenderPattern};
 
 use crate::reader::{Reader, Section, expected, string};
 use crate::settings::*;
@@ -277,12 +277,27 @@ fn read_domains(mut s: Section<'_, '_>) -> (Domains, bool) {
             .map(|a| a.to_string())
             .map_err(|e| format!("expected an address such as \"postmaster@ac-demo.fr\": {e}"))
     });
+    let allowed_outside_senders = s.get("allowed_outside_senders", d.allowed_outside_senders, |v| {
+        let form = "a list of addresses, domains or IP networks such as [\"lettre@ac-demo.fr\", \"192.0.2.0/24\"]";
+        let items = v.as_array().ok_or_else(|| expected(form, v))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let text = x.as_str().ok_or_else(|| format!("item {}: {}", i + 1, expected(form, x)))?;
+                SenderPattern::parse(text)
+                    .map(|p| p.to_string())
+                    .map_err(|e| format!("item {}: {e}", i + 1))
+            })
+            .collect()
+    });
     s.finish();
     let given = postmaster.is_some();
     (
         Domains {
             local,
             postmaster: postmaster.unwrap_or(d.postmaster),
+            allowed_outside_senders,
         },
         given,
     )

@@ -141,6 +141,14 @@ pub struct Domains {
     /// Address of the postmaster (RFC 5321 §4.5.1), sender of notices and
     /// bounces. Default `postmaster@` the first local domain.
     pub postmaster: String,
+    /// Mail arriving on the MX (port 25, unauthenticated) whose envelope
+    /// sender or `From:` is in a local domain is refused, whatever SPF and
+    /// DKIM say: the institution's own people send through submission.
+    /// These are the exceptions: addresses (`"lettre@ac-demo.fr"`),
+    /// domains with their sub-domains, or client addresses and networks
+    /// (`"192.0.2.25"`, `"2001:db8::/32"`) of newsletters and relays the
+    /// DSI uses. Default none.
+    pub allowed_outside_senders: Vec<String>,
 }
 
 /// `[limits]`: per-message and per-sender limits, and protocol limits.
@@ -496,6 +504,7 @@ impl Settings {
             domains: Domains {
                 postmaster: format!("postmaster@{domain}"),
                 local: vec![domain],
+                allowed_outside_senders: Vec::new(),
             },
             limits: Limits::default(),
             attachments: Attachments::default(),
@@ -576,6 +585,7 @@ impl Default for Domains {
         Domains {
             local: vec![DEFAULT_DOMAIN.into()],
             postmaster: format!("postmaster@{DEFAULT_DOMAIN}"),
+            allowed_outside_senders: Vec::new(),
         }
     }
 }

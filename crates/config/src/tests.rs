@@ -496,6 +496,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "postgres_schema",
         "local",
         "postmaster",
+        "allowed_outside_senders",
         "message_size",
         "recipients_per_message",
         "recipients_per_hour",
@@ -594,5 +595,38 @@ fn attachments_section() {
     assert!(
         message_for(&e, "attachments.unscanable").contains("unscannable"),
         "{e}"
+    );
+}
+
+#[test]
+fn allowed_outside_senders() {
+    let s = Settings::parse(
+        "[domains]\nallowed_outside_senders = [\"Lettre@AC-Demo.fr\", \"partenaire.example\", \"192.0.2.0/24\", \"2001:db8::1\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        s.domains.allowed_outside_senders,
+        vec![
+            "lettre@ac-demo.fr",
+            "partenaire.example",
+            "192.0.2.0/24",
+            "2001:db8::1/128"
+        ]
+    );
+    assert_eq!(Settings::parse(&s.to_toml()).unwrap(), s);
+    assert!(
+        Settings::parse("")
+            .unwrap()
+            .domains
+            .allowed_outside_senders
+            .is_empty()
+    );
+    let e = errors(
+        "[domains]\nallowed_outside_senders = [\"ok.example\", \"10.0.0.0/40\", 7, \"nope\"]\n",
+    );
+    let m = message_for(&e, "domains.allowed_outside_senders");
+    assert!(
+        m.contains("item 2") && m.contains("prefix length must be 0 to 32"),
+        "{m}"
     );
 }

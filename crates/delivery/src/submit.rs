@@ -131,6 +131,20 @@ async fn run(
     let sender = env.mail_from.as_ref();
     let sender_str = sender.map(|a| a.to_string()).unwrap_or_default();
 
+    // Our own domains in From: or Sender: on the MX, as for the envelope sender at
+    // MAIL FROM (checked again here: the session may not have asked).
+    if let Origin::Mx { client_ip, .. } = origin {
+        if let Some(s) = sender {
+            crate::checks::check_outside_sender(d, s, *client_ip, "MAIL FROM").await?;
+        }
+        for from in &analysis.from {
+            crate::checks::check_outside_sender(d, from, *client_ip, "From:").await?;
+        }
+        if let Some(s) = &analysis.sender {
+            crate::checks::check_outside_sender(d, s, *client_ip, "Sender:").await?;
+        }
+    }
+
     // R2: on submission the header sender is checked like the envelope
     // sender: a user writes as themself or as a functional mailbox they may
     // send for, never as somebody else.

@@ -26,6 +26,7 @@ async fn setup() -> Env {
         hostname: "mx.ac-demo.fr".into(),
         local_domains: vec!["ac-demo.fr".into()],
         postmaster: Address::parse("postmaster@ac-demo.fr").unwrap(),
+        allowed_outside_senders: Vec::new(),
         message_size_limit: 10 << 20,
         forbidden_extensions: vec!["exe".into()],
         scan: vesontio_delivery::ScanRules::CHARTER,

@@ -102,7 +102,8 @@ async fn list_posting_swaks() {
         run.out
     );
     // ... so is anyone claiming an authorised address of ours: on port 25
-    // nobody is logged in, and R3 trusts only the authenticated sender ...
+    // nobody is logged in, and an address of ours never comes from
+    // outside (refused at MAIL FROM, before R3 is even asked) ...
     let run = swaks(
         h.mx,
         &["--from", JEAN, "--to", LIST, "--body", "usurpation"],
@@ -112,8 +113,7 @@ async fn list_posting_swaks() {
     assert!(run.has_reply("550 5.7.1"), "{}", run.out);
     assert!(
         replies(&run).contains(&format!(
-            "You are not allowed to post to the list {LIST} from outside: mail from <{JEAN}> must be sent \
-             from that account, logged in"
+            "MAIL FROM <{JEAN}>: an address of {DOMAIN} cannot come from outside unauthenticated"
         )),
         "{}",
         run.out
@@ -207,14 +207,16 @@ async fn list_posting_smtplib() {
         "{r}"
     );
     assert!(r.get("data").is_none(), "{r}");
-    // Nor with Jean's address as envelope sender, unauthenticated.
+    // Nor with Jean's address as envelope sender, unauthenticated: refused
+    // at MAIL FROM, so the RCPT that follows is out of sequence.
     let r = smtplib(
         &h,
         json!({"mode": "plain", "port": h.mx.port(), "from": JEAN,
                "to": [LIST], "subject": "Faux", "body": "usurpation"}),
     )
     .await;
-    assert_eq!(r["rcpt"][LIST][0], 550, "{r}");
+    assert_eq!(r["mail"][0], 550, "{r}");
+    assert_ne!(r["rcpt"][LIST][0], 250, "{r}");
     assert!(r.get("data").is_none(), "{r}");
     assert_eq!(h.inbox(MARIE).await.len(), 1);
 }

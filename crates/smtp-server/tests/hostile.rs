@@ -9,6 +9,7 @@ mod common;
 use common::charter::*;
 use common::*;
 use serde_json::{Value, json};
+use vesontio_delivery::DeliveryConfig;
 use vesontio_smtp_server::{LineEndings, SmtpConfig};
 
 const OUTSIDER: &str = "someone@example.org";
@@ -154,4 +155,97 @@ async fn no_dsn_to_a_forged_mx_sender() {
     let now = vesontio_store::now();
     h.delivery.retry_held(now + 6 * 86_400).await;
     assert!(remote_queue(&h.store).await.is_empty(), "no failure DSN");
+}
+
+// ---------------------------------------------------------------- own domains on the MX
+
+/// An envelope sender of ours on port 25: refused at MAIL FROM, whatever
+/// SPF says (here SPF would even pass).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_domain_envelope_sender_refused_on_mx() {
+    let h = start().await;
+    authenticate_senders(&h, &[DOMAIN]);
+    let run = swaks(
+        h.mx,
+        &[
+            "--from",
+            "recteur@ac-test.fr",
+            "--to",
+            MARIE,
+            "--body",
+            "urgent",
+        ],
+    )
+    .await;
+    let replies = run.server_lines().join(" ");
+    assert!(
+        replies.contains(
+            "550 5.7.1 MAIL FROM <recteur@ac-test.fr> : une adresse de ac-test.fr ne peut pas venir de l'exterieur"
+        ),
+        "{}",
+        run.out
+    );
+    assert!(h.inbox(MARIE).await.is_empty());
+}
+
+/// An outside envelope sender with a From: (or Sender:) of ours: refused
+/// at DATA, naming the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_domain_from_refused_on_mx() {
+    let h = start().await;
+    for field in ["From", "Sender"] {
+        let msg = format!(
+            "From: <{OUTSIDER}>\r\n{field}: Le recteur <recteur@{DOMAIN}>\r\nTo: <{MARIE}>\r\nSubject: urgent\r\n\r\nbody\r\n"
+        )
+        .replacen(&format!("From: <{OUTSIDER}>\r\nFrom: "), "From: ", 1);
+        let r = mx_send(&h, OUTSIDER, &[MARIE], &msg).await;
+        let (code, text) = data_reply(&r);
+        assert_eq!(code, 550, "{r}");
+        assert!(
+            text.contains(&format!(
+                "/ {field}: <recteur@{DOMAIN}>: an address of {DOMAIN} cannot come from outside unauthenticated"
+            )),
+            "{text}"
+        );
+    }
+    assert!(h.inbox(MARIE).await.is_empty());
+    // The same From: on submission, by its owner, is what is meant.
+    let r = smtplib(
+        &h,
+        json!({"mode": "ssl", "port": h.submissions.port(), "user": JEAN, "from": JEAN,
+               "to": [MARIE], "subject": "ok", "body": "bonjour"}),
+    )
+    .await;
+    assert_eq!(data_reply(&r).0, 250, "{r}");
+}
+
+/// The DSI's relays and newsletters, listed in the configuration, still
+/// arrive on the MX.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allowed_outside_senders_arrive() {
+    let dcfg = |allowed: &[&str]| DeliveryConfig {
+        allowed_outside_senders: allowed
+            .iter()
+            .map(|p| vesontio_types::SenderPattern::parse(p).unwrap())
+            .collect(),
+        ..delivery_config()
+    };
+    let cfg = SmtpConfig {
+        data_line_endings: LineEndings::Normalise,
+        ..smtp_config()
+    };
+    let h = Harness::start_configured(cfg.clone(), dcfg(&[&format!("lettre@{DOMAIN}")])).await;
+    let msg =
+        format!("From: <lettre@{DOMAIN}>\r\nTo: <{MARIE}>\r\nSubject: Lettre\r\n\r\nnews\r\n");
+    let r = mx_send(&h, &format!("lettre@{DOMAIN}"), &[MARIE], &msg).await;
+    assert_eq!(data_reply(&r).0, 250, "{r}");
+    let r = mx_send(&h, &format!("autre@{DOMAIN}"), &[MARIE], &msg).await;
+    assert_eq!(r["mail"][0], 550, "only the listed address: {r}");
+    // A relay, by its network: anything of ours it carries.
+    let h = Harness::start_configured(cfg, dcfg(&["127.0.0.0/8"])).await;
+    let msg =
+        format!("From: <{JEAN}>\r\nTo: <{MARIE}>\r\nSubject: Relais\r\n\r\nvia le relais\r\n");
+    let r = mx_send(&h, JEAN, &[MARIE], &msg).await;
+    assert_eq!(data_reply(&r).0, 250, "{r}");
+    assert_eq!(h.inbox(MARIE).await.len(), 1);
 }

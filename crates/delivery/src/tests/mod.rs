@@ -33,6 +33,7 @@ pub(crate) fn config() -> DeliveryConfig {
         hostname: "mx.ac-demo.fr".into(),
         local_domains: vec![DOMAIN.into()],
         postmaster: addr("postmaster@ac-demo.fr"),
+        allowed_outside_senders: Vec::new(),
         message_size_limit: 10 * 1024 * 1024,
         forbidden_extensions: ["exe", "com", "pif", "reg", "scr", "vbs"]
             .iter()
