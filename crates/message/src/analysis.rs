@@ -380,10 +380,16 @@ pub fn forbidden_attachment(
         .attachments
         .iter()
         .find(|a| {
-            crate::names::readings(&a.path).iter().any(|r| {
-                let file_name = r.rsplit('/').next().unwrap_or(r);
+            let forbidden = |name: &str| {
+                let file_name = name.rsplit('/').next().unwrap_or(name);
                 extension(file_name).is_some_and(|e| wanted.contains(&e))
-            })
+            };
+            // The file's own name read every way, and the whole path too
+            // (a NUL then a `/` inside one name hides what follows).
+            crate::names::readings(a.file_name())
+                .iter()
+                .any(|r| forbidden(r))
+                || crate::names::readings(&a.path).iter().any(|r| forbidden(r))
         })
         .cloned()
 }

@@ -46,6 +46,8 @@ mod header_check;
 pub mod headers;
 pub mod names;
 mod privacy;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod uuencode;
 mod zipscan;
 

@@ -62,9 +62,9 @@ fn kinds_round_trip() {
 #[test]
 fn sender_patterns() {
     use std::net::IpAddr;
-    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-    let a = |s: &str| Address::parse(s).unwrap();
-    let p = |s: &str| SenderPattern::parse(s).unwrap();
+    let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+    let a = |s: &str| Address::parse(s).expect("address");
+    let p = |s: &str| SenderPattern::parse(s).expect("pattern");
     assert_eq!(
         p("Lettre@AC-Demo.fr"),
         SenderPattern::Address("lettre@ac-demo.fr".into())

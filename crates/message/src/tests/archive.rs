@@ -131,12 +131,12 @@ fn unsupported_formats_are_unscanned() {
 
 #[test]
 fn encrypted_zip_is_unscanned_but_its_names_are_read() {
-    let z = encrypted_zip(&[("rapport.pdf", b"%PDF")]);
+    let z = stored_zip(&["rapport.pdf"], true);
     let a = attached("secret.zip", &z);
     assert_eq!(paths(&a), vec!["secret.zip", "secret.zip/rapport.pdf"]);
     assert_eq!(reasons(&a), vec![Unscannable::Encrypted]);
     assert_eq!(a.unscanned[0].path, "secret.zip");
-    let z = encrypted_zip(&[("facture.exe", b"MZ")]);
+    let z = stored_zip(&["facture.exe"], true);
     assert!(forbidden_attachment(&attached("secret.zip", &z), &exts()).is_some());
 }
 
@@ -144,17 +144,17 @@ fn encrypted_zip_is_unscanned_but_its_names_are_read() {
 #[test]
 fn zip_with_too_many_entries() {
     let names: Vec<String> = (0..20_000).map(|i| format!("f{i}.txt")).collect();
-    let a = attached("many.zip", &stored_zip(&names));
+    let a = attached("many.zip", &stored_zip(&names, false));
     assert_eq!(reasons(&a), vec![Unscannable::TooManyEntries]);
     // Exactly the limit is fine.
-    let a = attached("many.zip", &stored_zip(&names[..10_000]));
+    let a = attached("many.zip", &stored_zip(&names[..10_000], false));
     assert!(!a.scan_incomplete(), "{:?}", reasons(&a));
 }
 
 #[test]
 fn uuencoded_data_over_the_budget_is_unscanned() {
-    let body = super::uuencode::uuencode("644", "big.dat", &vec![b'a'; 4096]);
-    let raw = format!("Subject: x\r\n\r\n{}", body.replace('\n', "\r\n"));
+    let body = uuencode("644", "big.dat", &vec![b'a'; 4096]);
+    let raw = format!("Subject: x\r\n\r\n{body}");
     let limits = ScanLimits {
         max_expanded_bytes: 1000,
         ..ScanLimits::DEFAULT
@@ -162,4 +162,22 @@ fn uuencoded_data_over_the_budget_is_unscanned() {
     let a = Analysis::with_limits(raw.as_bytes(), limits);
     assert_eq!(reasons(&a), vec![Unscannable::TooLarge]);
     assert!(!Analysis::of(raw.as_bytes()).scan_incomplete());
+}
+
+/// A NUL in the archive's own name and in the entry's: each component is
+/// read on its own.
+#[test]
+fn nul_in_archive_and_entry_names() {
+    let z = zip_of(&[("facture.exe\0.pdf", b"MZ")]);
+    let a = Analysis::of(&with_attachment(
+        "Content-Type: application/zip; name=\"documents.zip\0.pdf\"",
+        &z,
+    ));
+    assert_eq!(
+        forbidden_attachment(&a, &exts()).unwrap().to_string(),
+        "documents.zip?.pdf/facture.exe?.pdf"
+    );
+    // A NUL then a slash inside one MIME name.
+    let a = attached("a.exe\0/b.pdf", b"MZ");
+    assert!(forbidden_attachment(&a, &exts()).is_some());
 }

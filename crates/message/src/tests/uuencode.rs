@@ -3,47 +3,6 @@
 use super::*;
 use crate::uuencode::{EmbeddedFile, embedded_files};
 
-/// POSIX uuencode of `data`: lines of 45 bytes, length character first.
-pub(crate) fn uuencode(mode: &str, name: &str, data: &[u8]) -> String {
-    let enc = |v: u8| if v == 0 { '`' } else { (v + 32) as char };
-    let mut out = format!("begin {mode} {name}\n");
-    for line in data.chunks(45) {
-        out.push(enc(line.len() as u8));
-        for c in line.chunks(3) {
-            let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
-            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-            for k in 0..4 {
-                out.push(enc((n >> (18 - 6 * k) & 63) as u8));
-            }
-        }
-        out.push('\n');
-    }
-    out.push_str("`\nend\n");
-    out
-}
-
-/// A BinHex 4.0 block whose header names `name` (RFC 1741); `0x90` bytes
-/// are escaped as the run-length scheme wants, and a run is used for the
-/// zero bytes after the name to exercise the decoder.
-pub(crate) fn binhex(name: &str) -> String {
-    const A: &[u8; 64] = b"!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr";
-    let mut raw = vec![name.len() as u8];
-    raw.extend_from_slice(name.as_bytes());
-    // version 0, then type/creator: eight zero bytes as a run "0 0x90 9".
-    raw.extend_from_slice(&[0, 0x90, 9]);
-    raw.extend_from_slice(b"APPLMSWD\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\xAB\xCD");
-    let mut out = String::from("(This file must be converted with BinHex 4.0)\r\n:");
-    for c in raw.chunks(3) {
-        let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for k in 0..4 {
-            out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
-        }
-    }
-    out.push_str(":\r\n");
-    out
-}
-
 #[test]
 fn uuencoded_files_are_found_and_decoded() {
     let text = format!(
@@ -129,7 +88,7 @@ fn analysis_sees_uuencode_and_binhex_in_text_parts() {
     let body = uuencode("644", "facture.exe", b"MZ");
     let raw = format!(
         "From: a@example.org\r\nSubject: x\r\n\r\nBonjour\r\n{}",
-        body.replace('\n', "\r\n")
+        body
     );
     let a = Analysis::of(raw.as_bytes());
     assert_eq!(forbidden_attachment(&a, &exts).unwrap().path, "facture.exe");
@@ -143,10 +102,7 @@ fn analysis_sees_uuencode_and_binhex_in_text_parts() {
     assert_eq!(forbidden_attachment(&a, &exts).unwrap().path, "setup.scr");
     // A uuencoded zip is looked into.
     let z = zip_of(&[("inner/run.exe", b"MZ")]);
-    let raw = format!(
-        "Subject: x\r\n\r\n{}",
-        uuencode("644", "docs.zip", &z).replace('\n', "\r\n")
-    );
+    let raw = format!("Subject: x\r\n\r\n{}", uuencode("644", "docs.zip", &z));
     let a = Analysis::of(raw.as_bytes());
     assert_eq!(
         forbidden_attachment(&a, &exts).unwrap().path,
