@@ -249,3 +249,69 @@ async fn allowed_outside_senders_arrive() {
     assert_eq!(data_reply(&r).0, 250, "{r}");
     assert_eq!(h.inbox(MARIE).await.len(), 1);
 }
+
+// ---------------------------------------------------------------- R7 examples
+
+/// Issue 11's R7 examples not in the generated set's subset, on port 25:
+/// uuencode with mode 755, BinHex, an encrypted zip of harmless names, a
+/// rar archive. Each is refused at DATA naming the file; the recipient
+/// gets one notice each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r7_examples_on_port_25() {
+    use vesontio_message::testkit::{b64, binhex, stored_zip, uuencode};
+    let h = start().await;
+    let attached = |subject: &str, headers: &str, data: &[u8]| {
+        format!(
+            "From: <{OUTSIDER}>\r\nTo: <{MARIE}>\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nci-joint\r\n\
+             --B\r\n{headers}\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--B--\r\n",
+            b64(data)
+        )
+    };
+    let text = |subject: &str, body: &str| {
+        format!(
+            "From: <{OUTSIDER}>\r\nTo: <{MARIE}>\r\nSubject: {subject}\r\n\r\nBonjour,\r\n{body}"
+        )
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (
+            text("uu", &uuencode("755", "setup.scr", b"MZ\x90\0")),
+            "Forbidden attachment: setup.scr (",
+        ),
+        (
+            text("binhex", &binhex("facture.exe")),
+            "Forbidden attachment: facture.exe (",
+        ),
+        (
+            attached(
+                "chiffre",
+                "Content-Type: application/zip; name=\"dossier.zip\"",
+                &stored_zip(&["rapport.pdf"], true),
+            ),
+            "Attachment cannot be scanned: dossier.zip (encrypted archive)",
+        ),
+        (
+            attached(
+                "rar",
+                "Content-Type: application/octet-stream; name=\"photos.rar\"",
+                b"Rar!\x1a\x07\x01\x00 the rest of a rar archive",
+            ),
+            "Attachment cannot be scanned: photos.rar (rar format cannot be scanned)",
+        ),
+    ];
+    for (msg, want) in &cases {
+        let r = mx_send(&h, OUTSIDER, &[MARIE], msg).await;
+        let (code, text) = data_reply(&r);
+        assert_eq!(code, 550, "{r}");
+        assert!(text.starts_with("5.7.1 "), "{text}");
+        assert!(text.contains(want), "{text}");
+    }
+    let inbox = h.inbox(MARIE).await;
+    assert_eq!(inbox.len(), cases.len(), "one notice each");
+    let notice = readable(&inbox[2]);
+    assert!(
+        notice.contains("File: dossier.zip (archive chiffr"),
+        "{notice}"
+    );
+    assert!(remote_queue(&h.store).await.is_empty(), "no DSN");
+}
