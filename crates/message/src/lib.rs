@@ -36,6 +36,7 @@ pub mod build;
 mod date;
 pub mod headers;
 mod privacy;
+pub mod subject;
 mod zipscan;
 
 pub use analysis::{Analysis, AttachmentName, forbidden_attachment};
