@@ -42,6 +42,11 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "CREATE-SPECIAL-USE",
             "ESEARCH",
             "SEARCHRES",
+            "SORT",
+            "SORT=DISPLAY",
+            "ESORT",
+            "THREAD=ORDEREDSUBJECT",
+            "THREAD=REFERENCES",
             "WITHIN",
             "CONDSTORE",
             "QRESYNC",
@@ -51,6 +56,7 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "BINARY",
             "UTF8=ACCEPT",
             "ACL",
+            "MULTIAPPEND",
         ]
         .map(String::from),
     );

@@ -56,7 +56,9 @@ mod recent;
 mod search;
 mod selected;
 mod session;
+mod sortkeys;
 mod structure;
+mod thread;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -308,6 +308,8 @@ async fn command(s: &mut Session, cmd: Command, stream: &mut Stream) -> Next {
         CommandBody::Fetch { uid, .. }
         | CommandBody::Store { uid, .. }
         | CommandBody::Search { uid, .. }
+        | CommandBody::Sort { uid, .. }
+        | CommandBody::Thread { uid, .. }
             if *uid == vesontio_imap_proto::UidMode::Seq =>
         {
             Expunges::Hold

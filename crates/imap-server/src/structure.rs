@@ -4,7 +4,9 @@
 //! items again and again (every resync), and parsing MIME is the costliest
 //! part of a FETCH (the role of Dovecot's index cache). The top-level
 //! header is kept too (when small): header requests, the commonest FETCH
-//! of a message list, are then answered without reading the body.
+//! of a message list, are then answered without reading the body. So is
+//! the References field, which ENVELOPE lacks and THREAD needs
+//! (`sortkeys.rs` reads SORT and THREAD keys from here).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,36 @@ pub(crate) struct Parsed {
     pub(crate) structure: BodyStructure,
     /// The message's header with its blank line (`BODY[HEADER]`), unless large.
     pub(crate) header: Option<Vec<u8>>,
+    /// The References field, unfolded (RFC 5322 §3.6.4).
+    pub(crate) references: Option<String>,
+}
+
+/// The first `name:` field of the top-level header of `raw`, unfolded
+/// and trimmed (a line scan: the header is already parsed for ENVELOPE,
+/// and this field is the only one it lacks).
+pub(crate) fn field(raw: &[u8], name: &[u8]) -> Option<String> {
+    let mut value: Option<Vec<u8>> = None;
+    for line in raw.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        let folded = matches!(line.first(), Some(b' ' | b'\t'));
+        match (&mut value, folded) {
+            (Some(v), true) => v.extend_from_slice(line),
+            (Some(_), false) => break,
+            (None, false) => {
+                if let Some((n, rest)) = line.split_at_checked(name.len())
+                    && n.eq_ignore_ascii_case(name)
+                    && let Some(rest) = rest.trim_ascii_start().strip_prefix(b":")
+                {
+                    value = Some(rest.to_vec());
+                }
+            }
+            (None, true) => {}
+        }
+    }
+    value.map(|v| String::from_utf8_lossy(v.trim_ascii()).into_owned())
 }
 
 #[derive(Default)]
@@ -53,6 +85,7 @@ impl StructureCache {
         let parsed = Arc::new(Parsed {
             envelope: envelope(raw),
             structure: body_structure(raw),
+            references: field(raw, b"references"),
             header,
         });
         let mut map = match self.map.lock() {
