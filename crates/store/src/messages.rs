@@ -140,6 +140,43 @@ impl Store {
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
         let mut tx = self.begin_durable().await?;
+        let (results, changes) = self.insert_messages(&mut tx, items).await?;
+        tx.commit().await?;
+        self.publish(changes);
+        Ok(results)
+    }
+
+    /// Appends `msgs` to `mailbox` in one transaction (one fsync), all of
+    /// them or none: RFC 3502 MULTIAPPEND. The first refusal (quota, a
+    /// mailbox deleted meanwhile) is the error and nothing is written.
+    pub async fn append_all(
+        &self,
+        mailbox: MailboxId,
+        msgs: Vec<NewMessage>,
+    ) -> Result<Vec<Appended>> {
+        let mut tx = self.begin_durable().await?;
+        let items = msgs.into_iter().map(|m| (mailbox, m)).collect();
+        let (results, changes) = self.insert_messages(&mut tx, items).await?;
+        match results.into_iter().collect::<Result<Vec<_>>>() {
+            Ok(appended) => {
+                tx.commit().await?;
+                self.publish(changes);
+                Ok(appended)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The inserts of [`Store::deliver_batch`] in `tx`: one result per
+    /// item, and the changes to announce once `tx` commits.
+    async fn insert_messages(
+        &self,
+        tx: &mut crate::db::Tx,
+        items: Vec<(MailboxId, NewMessage)>,
+    ) -> Result<(Vec<Result<Appended>>, Vec<Change>)> {
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
         let mut changes = Vec::new();
@@ -150,7 +187,7 @@ impl Store {
                     let row: Option<(i64,)> =
                         sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
                             .bind(mailbox.0)
-                            .fetch_optional(&mut *tx)
+                            .fetch_optional(&mut **tx)
                             .await?;
                     match row {
                         Some((a,)) => {
@@ -165,7 +202,7 @@ impl Store {
                     }
                 }
             };
-            if let Err(e) = charge_quota(&mut tx, account, msg.blob.size).await? {
+            if let Err(e) = charge_quota(tx, account, msg.blob.size).await? {
                 results.push(Err(e));
                 continue;
             }
@@ -190,7 +227,7 @@ impl Store {
                  SELECT {mb}, uidnext - 1, {id}, {bsize}, {date}, {flags}, highestmodseq, {private}, {crlf} \
                  FROM mailboxes WHERE id = {mb} RETURNING uid, modseq"
             ));
-            let rows = sc.run(&mut tx, self.dialect()).await?;
+            let rows = sc.run(tx, self.dialect()).await?;
             let row = rows
                 .first()
                 .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
@@ -218,14 +255,16 @@ impl Store {
                 modseq,
             }));
         }
-        tx.commit().await?;
-        // One notification per mailbox, with its last modseq.
+        Ok((results, changes))
+    }
+
+    /// One notification per mailbox, with its last modseq.
+    fn publish(&self, mut changes: Vec<Change>) {
         changes.sort_by_key(|c| (c.mailbox_id.0, std::cmp::Reverse(c.modseq)));
         changes.dedup_by_key(|c| c.mailbox_id);
         for c in changes {
             self.notify(c);
         }
-        Ok(results)
     }
 
     /// Takes one more reference on a blob. Inside the transaction that
