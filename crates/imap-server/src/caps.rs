@@ -45,6 +45,8 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "SORT",
             "SORT=DISPLAY",
             "ESORT",
+            "CONTEXT=SEARCH",
+            "CONTEXT=SORT",
             "THREAD=ORDEREDSUBJECT",
             "THREAD=REFERENCES",
             "WITHIN",

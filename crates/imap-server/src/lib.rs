@@ -49,6 +49,7 @@
 
 mod audit;
 mod caps;
+mod context;
 mod error;
 mod mailbox;
 mod ops;

@@ -83,20 +83,29 @@ pub(crate) async fn keys(
 /// The keys found in a parsed message.
 pub(crate) fn fill(k: &mut SortKeys, p: &Parsed) {
     let e = &p.envelope;
-    let text = |v: &Option<Vec<u8>>| v.as_deref().map(|b| String::from_utf8_lossy(b).into_owned());
+    let text = |v: &Option<Vec<u8>>| {
+        v.as_deref()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
     if let Some(t) = text(&e.date)
         .and_then(|d| mail_parser::DateTime::parse_rfc822(&d))
         .filter(|d| d.is_valid())
     {
         k.sent_date = t.to_timestamp();
     }
-    let first = |list: &[Address]| list.first().and_then(|a| a.mailbox.clone()).unwrap_or_default();
+    let first = |list: &[Address]| {
+        list.first()
+            .and_then(|a| a.mailbox.clone())
+            .unwrap_or_default()
+    };
     k.from = first(&e.from);
     k.to = first(&e.to);
     k.cc = first(&e.cc);
     k.display_from = e.from.first().map(display).unwrap_or_default();
     k.display_to = e.to.first().map(display).unwrap_or_default();
-    k.subject = text(&e.subject).map(|s| decode_words(&s)).unwrap_or_default();
+    k.subject = text(&e.subject)
+        .map(|s| decode_words(&s))
+        .unwrap_or_default();
     k.message_id = text(&e.message_id);
     k.in_reply_to = text(&e.in_reply_to);
     k.references = p.references.clone();

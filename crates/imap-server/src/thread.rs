@@ -67,7 +67,10 @@ pub(crate) fn msg_ids(raw: &str) -> Vec<String> {
 
 fn normalise(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
-    if !b.iter().any(|&c| c.is_ascii_whitespace() || c == b'"' || c == b'\\') {
+    if !b
+        .iter()
+        .any(|&c| c.is_ascii_whitespace() || c == b'"' || c == b'\\')
+    {
         let at = b.iter().rposition(|&c| c == b'@')?;
         return (at > 0 && at + 1 < b.len()).then(|| inner.to_string());
     }
@@ -471,7 +474,10 @@ fn forest(
         stack.extend(children[c].iter().copied());
     }
     for (&c, &node) in &index {
-        out.nodes[node].children = children[c].iter().filter_map(|x| index.get(x).copied()).collect();
+        out.nodes[node].children = children[c]
+            .iter()
+            .filter_map(|x| index.get(x).copied())
+            .collect();
     }
     out.roots = roots.iter().filter_map(|r| index.get(r).copied()).collect();
     out

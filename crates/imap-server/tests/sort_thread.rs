@@ -314,3 +314,83 @@ assert r[-1].startswith(b'OK [APPENDUID '), r
     ))
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn context_updates_for_search_and_sort() {
+    let env = start().await;
+    let acc = env.user().await;
+    for s in ["alpha", "charlie", "echo", "golf"] {
+        env.deliver(&acc, "INBOX", &message(s, "a@ac-demo.fr", "text"), &[])
+            .await;
+    }
+    env.py(r#"
+R = Raw()
+caps = R.cmd('CAPABILITY')[0]
+assert b' CONTEXT=SEARCH' in caps and b' CONTEXT=SORT' in caps, caps
+assert R.cmd('SELECT INBOX')[-1].startswith(b'OK')
+r = R.cmd('UID SEARCH RETURN (UPDATE COUNT) UNSEEN')
+S = 'T%d' % R.n
+assert r[0] == ('* ESEARCH (TAG "%s") UID COUNT 4' % S).encode(), r
+r = R.cmd('SORT RETURN (UPDATE ALL) (REVERSE SUBJECT) UTF-8 UNDELETED')
+O = 'T%d' % R.n
+assert r[0] == ('* ESEARCH (TAG "%s") ALL 4,3,2,1' % O).encode(), r
+# RFC 5267 §4.3: a tag naming an updating search cannot be reused.
+R.n -= 1
+assert R.cmd('SEARCH RETURN (UPDATE) ALL')[-1].startswith(b'BAD'), 'tag reuse'
+# Another session reads message 2: it leaves the UNSEEN result.
+M = login()
+ok(M.select('INBOX'))
+ok(M.store('2', '+FLAGS', '\\Seen'))
+r = R.cmd('NOOP')
+assert ('* ESEARCH (TAG "%s") UID REMOVEFROM (0 2)' % S).encode() in r, r
+# Our own STORE brings it back.
+r = R.cmd('STORE 2 -FLAGS \\Seen')
+assert ('* ESEARCH (TAG "%s") UID ADDTO (0 2)' % S).encode() in r, r
+# A new message: ADDTO after EXISTS, at its place in the sort order.
+ok(M.append('INBOX', None, None, b'Subject: delta\r\n\r\nx\r\n'))
+r = R.cmd('NOOP')
+i = r.index(b'* 5 EXISTS')
+assert r.index(('* ESEARCH (TAG "%s") UID ADDTO (0 5)' % S).encode()) > i, r
+assert r.index(('* ESEARCH (TAG "%s") ADDTO (3 5)' % O).encode()) > i, r
+# \Deleted takes message 1 (alpha, last) out of the UNDELETED sort.
+r = R.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)')
+assert ('* ESEARCH (TAG "%s") REMOVEFROM (5 1)' % O).encode() in r, r
+# Expunged: REMOVEFROM comes before the EXPUNGE.
+r = R.cmd('EXPUNGE')
+assert r.index(('* ESEARCH (TAG "%s") UID REMOVEFROM (0 1)' % S).encode()) < r.index(b'* 1 EXPUNGE'), r
+# Updates reach an IDLE session.
+R.send(b'I1 IDLE\r\n')
+assert R.line().startswith(b'+'), 'idling'
+ok(M.append('INBOX', None, None, b'Subject: bravo\r\n\r\nx\r\n'))
+got = []
+while not any(l.startswith(('* ESEARCH (TAG "%s") ADDTO' % O).encode()) for l in got):
+    got.append(R.line().rstrip(b'\r\n'))
+    assert len(got) < 10, got
+R.send(b'DONE\r\n')
+while True:
+    l = R.line()
+    got.append(l.rstrip(b'\r\n'))
+    if l.startswith(b'I1 '):
+        break
+assert b'* 5 EXISTS' in got, got
+# bravo sorts between charlie and alpha (now gone): last, position 5.
+assert ('* ESEARCH (TAG "%s") ADDTO (5 5)' % O).encode() in got, got
+# CANCELUPDATE stops them; an unknown tag is BAD.
+assert R.cmd('CANCELUPDATE "%s" "%s"' % (S, O))[-1].startswith(b'OK')
+r = R.cmd('STORE 1:* +FLAGS (\\Seen)')
+assert not any(l.startswith(b'* ESEARCH') for l in r), r
+assert R.cmd('CANCELUPDATE "nope"')[-1].startswith(b'BAD')
+# RFC 5267 §4.3.1: past the limit, [NOUPDATE] and the other options still honoured.
+for _ in range(5):
+    assert R.cmd('SEARCH RETURN (UPDATE) ALL')[-1].startswith(b'OK')
+r = R.cmd('SEARCH RETURN (UPDATE COUNT) ALL')
+assert r[0].endswith(b' COUNT 5'), r
+assert r[1].startswith(b'* NO [NOUPDATE "T%d"]' % R.n), r
+# Contexts end with the selection.
+R.cmd('SELECT INBOX')
+ok(M.append('INBOX', None, None, b'Subject: zulu\r\n\r\nx\r\n'))
+r = R.cmd('NOOP')
+assert not any(l.startswith(b'* ESEARCH') for l in r), r
+"#)
+    .await;
+}

@@ -1,7 +1,6 @@
 //! SORT, THREAD, ESORT/CONTEXT and CANCELUPDATE: parser and encoder
 //! known answers (RFC 5256 §3–§5, RFC 5957, RFC 5267 §3–§5).
 
-use crate::command::*;
 use crate::parser::{ParseOptions, parse_command};
 use crate::*;
 
@@ -321,7 +320,10 @@ fn thread_responses() {
         ],
         &[0, 1],
     );
-    assert_eq!(data(Data::Thread(f)), "* THREAD (2)(3 6 (4 23)(44 7 96))\r\n");
+    assert_eq!(
+        data(Data::Thread(f)),
+        "* THREAD (2)(3 6 (4 23)(44 7 96))\r\n"
+    );
     // A dummy parent of siblings: ((3)(5)).
     let f = forest(&[(None, &[1, 2]), (Some(3), &[]), (Some(5), &[])], &[0]);
     assert_eq!(data(Data::Thread(f)), "* THREAD ((3)(5))\r\n");

@@ -86,7 +86,9 @@ pub(crate) async fn append(
     }
     let flags: Vec<Vec<String>> = rows.iter().map(|r| r.flags.clone()).collect();
     let res = if rows.len() == 1 {
-        let row = rows.pop().ok_or_else(|| CmdError::bad("APPEND needs a message"))?;
+        let row = rows
+            .pop()
+            .ok_or_else(|| CmdError::bad("APPEND needs a message"))?;
         store.append(target.mailbox.id, row).await.map(|a| vec![a])
     } else {
         // RFC 3502 §6.3.11: if any message cannot be appended, none is.

@@ -7,6 +7,7 @@ pub(crate) mod acl;
 pub(crate) mod any;
 pub(crate) mod append;
 pub(crate) mod auth;
+pub(crate) mod context;
 pub(crate) mod copy;
 pub(crate) mod expunge;
 pub(crate) mod fetch;
@@ -124,7 +125,7 @@ pub(crate) async fn dispatch(
             search,
             uid,
         } => thread::thread(s, algorithm, &charset, &search, uid, out).await,
-        C::CancelUpdate(_) => Err(CmdError::bad("No search asked for updates")),
+        C::CancelUpdate(tags) => context::cancel(s, &tags),
         C::Fetch {
             sequence_set,
             items,

@@ -194,16 +194,6 @@ pub(crate) fn esearch(
     }))
 }
 
-/// RFC 5267 §4.3: UPDATE is offered only where contexts are kept.
-pub(crate) fn refuse_update(opts: Option<&[SearchReturn]>) -> Result<(), CmdError> {
-    if opts.is_some_and(|o| o.contains(&SearchReturn::Update)) {
-        return Err(CmdError::bad(
-            "RETURN (UPDATE) is not supported: search again to refresh",
-        ));
-    }
-    Ok(())
-}
-
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn search(
     s: &mut Session,
@@ -215,7 +205,10 @@ pub(crate) async fn search(
     out: &mut Vec<Response>,
 ) -> CmdResult {
     check_charset(charset.as_deref())?;
-    refuse_update(returns.as_deref())?;
+    let update = super::context::wants_update(returns.as_deref());
+    if update {
+        super::context::check_tag(s, tag)?;
+    }
     let hits = evaluate(s, criteria, out).await?;
     let with_modseq = uses_modseq(criteria);
     let result: Vec<(u32, ModSeq)> = hits
@@ -241,6 +234,10 @@ pub(crate) async fn search(
             }
             out.extend(esearch(tag, uid, &opts, &result, with_modseq));
         }
+    }
+    if update {
+        let uids = hits.iter().map(|h| h.meta.uid).collect();
+        super::context::register(s, tag, uid, criteria, None, uids, out);
     }
     Ok(Done::ok(match uid {
         UidMode::Uid => "UID SEARCH completed",

@@ -1,5 +1,6 @@
 //! SORT and UID SORT (RFC 5256 BASE.6.4.SORT, RFC 5957 DISPLAYFROM and
-//! DISPLAYTO), with ESORT return options and PARTIAL (RFC 5267 §3, §4.4).
+//! DISPLAYTO), with ESORT return options, PARTIAL and UPDATE (RFC 5267
+//! §3, §4.3, §4.4).
 //! The search is SEARCH's ([`super::search::evaluate`]); the keys and the
 //! order are in [`crate::sortkeys`].
 
@@ -7,7 +8,7 @@ use vesontio_imap_proto::{Data, Response, SearchKey, SearchReturn, SortCriterion
 use vesontio_types::ModSeq;
 
 use crate::error::{CmdResult, Done};
-use crate::ops::search::{check_charset, esearch, evaluate, refuse_update};
+use crate::ops::search::{check_charset, esearch, evaluate};
 use crate::ops::selected;
 use crate::search::uses_modseq;
 use crate::session::Session;
@@ -25,7 +26,10 @@ pub(crate) async fn sort(
     out: &mut Vec<Response>,
 ) -> CmdResult {
     check_charset(Some(charset))?;
-    refuse_update(returns.as_deref())?;
+    let update = super::context::wants_update(returns.as_deref());
+    if update {
+        super::context::check_tag(s, tag)?;
+    }
     let hits = evaluate(s, search, out).await?;
     let metas: Vec<_> = hits.iter().map(|h| &h.meta).collect();
     let keys = sortkeys::keys(&s.shared, &metas, sortkeys::needs_content(criteria)).await?;
@@ -50,6 +54,10 @@ pub(crate) async fn sort(
             }
             out.extend(esearch(tag, uid, &opts, &result, with_modseq));
         }
+    }
+    if update {
+        let uids = order.iter().map(|&i| hits[i].meta.uid).collect();
+        super::context::register(s, tag, uid, search, Some(criteria), uids, out);
     }
     Ok(Done::ok(match uid {
         UidMode::Uid => "UID SORT completed",

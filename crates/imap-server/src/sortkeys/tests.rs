@@ -125,7 +125,12 @@ fn order_by_criteria_then_mailbox_order() {
 
 #[test]
 fn accents_collate_between_their_letter_and_the_next() {
-    let keys = [k("zèbre", "", 0, 0), k("Étude", "", 0, 0), k("etude", "", 0, 0), k("fable", "", 0, 0)];
+    let keys = [
+        k("zèbre", "", 0, 0),
+        k("Étude", "", 0, 0),
+        k("etude", "", 0, 0),
+        k("fable", "", 0, 0),
+    ];
     // RFC 5051: titlecase then NFKD, compared as octets: "ETUDE" <
     // "E\u{301}TUDE" < "FABLE" < "ZE\u{300}BRE".
     assert_eq!(order(&[crit(false, SortKey::Subject)], &keys), [2, 1, 3, 0]);
@@ -133,6 +138,12 @@ fn accents_collate_between_their_letter_and_the_next() {
 
 #[test]
 fn only_dates_and_sizes_need_no_content() {
-    assert!(!needs_content(&[crit(true, SortKey::Arrival), crit(false, SortKey::Size)]));
-    assert!(needs_content(&[crit(false, SortKey::Size), crit(false, SortKey::Date)]));
+    assert!(!needs_content(&[
+        crit(true, SortKey::Arrival),
+        crit(false, SortKey::Size)
+    ]));
+    assert!(needs_content(&[
+        crit(false, SortKey::Size),
+        crit(false, SortKey::Date)
+    ]));
 }

@@ -304,7 +304,12 @@ fn hostile_references_cost_bounded_work() {
             r.push("c4999@x".to_string());
             r.push(format!("f{k}-{j}@x"));
         }
-        msgs.push(m(Some(&format!("h{k}@x")), Some(&r.join(" ")), "h", 10_000 + k));
+        msgs.push(m(
+            Some(&format!("h{k}@x")),
+            Some(&r.join(" ")),
+            "h",
+            10_000 + k,
+        ));
     }
     let started = std::time::Instant::now();
     let f = references(&numbered(msgs));
@@ -315,4 +320,3 @@ fn hostile_references_cost_bounded_work() {
     );
     assert!(started.elapsed().as_secs() < 15, "{:?}", started.elapsed());
 }
-
