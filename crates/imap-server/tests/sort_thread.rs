@@ -6,6 +6,19 @@ mod common;
 
 use common::*;
 
+/// Checks for the scripts below (on the imaplib connection `M`).
+const CHECKS: &str = r#"
+def eq(a, b):
+    assert a == b, (a, b)
+def bad(*args):
+    try:
+        r = M._simple_command(*args)
+    except M.error as e:
+        assert ' BAD ' in str(e), e
+        return
+    raise AssertionError(('not BAD', args, r))
+"#;
+
 /// Four messages with distinct keys, appended with their internal dates
 /// after a first message that is expunged, so UIDs are sequence + 1.
 const SORT_SETUP: &str = r#"
@@ -28,15 +41,6 @@ for raw, date in MSGS:
     ok(M.append('INBOX', None, '"%s"' % date, raw))
 ok(M.select('INBOX'))
 ok(M.expunge())
-def eq(a, b):
-    assert a == b, (a, b)
-def bad(*args):
-    try:
-        r = M._simple_command(*args)
-    except M.error as e:
-        assert ' BAD ' in str(e), e
-        return
-    raise AssertionError(('not BAD', args, r))
 def sort(*args):
     d = ok(M.sort(*args))
     return d[0].decode()
@@ -50,7 +54,7 @@ async fn sort_by_each_criterion() {
     let env = start().await;
     env.user().await;
     env.py(&format!(
-        "{SORT_SETUP}{}",
+        "{CHECKS}{SORT_SETUP}{}",
         r#"
 caps = ok(M.capability())[0].split()
 for c in [b'SORT', b'SORT=DISPLAY', b'ESORT', b'THREAD=REFERENCES', b'THREAD=ORDEREDSUBJECT', b'MULTIAPPEND']:
@@ -100,7 +104,7 @@ async fn esort_return_options() {
     let env = start().await;
     env.user().await;
     env.py(&format!(
-        "{SORT_SETUP}{}",
+        "{CHECKS}{SORT_SETUP}{}",
         r#"
 M.logout()
 R = Raw()
@@ -168,15 +172,6 @@ M = login()
 for raw in MSGS:
     ok(M.append('INBOX', None, None, raw))
 ok(M.select('INBOX'))
-def eq(a, b):
-    assert a == b, (a, b)
-def bad(*args):
-    try:
-        r = M._simple_command(*args)
-    except M.error as e:
-        assert ' BAD ' in str(e), e
-        return
-    raise AssertionError(('not BAD', args, r))
 def thread(*args):
     return ok(M.thread(*args))[0].decode()
 "#;
@@ -186,7 +181,7 @@ async fn thread_both_algorithms() {
     let env = start().await;
     env.user().await;
     env.py(&format!(
-        "{THREAD_SETUP}{}",
+        "{CHECKS}{THREAD_SETUP}{}",
         r#"
 # REFERENCES: 1 has replies 2 (then 3) and 4; 6 joins 5 by subject; 7
 # and 8 answer a message that is not here: siblings under a dummy.

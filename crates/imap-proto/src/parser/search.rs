@@ -7,13 +7,7 @@ use crate::types::UidMode;
 
 /// `search = "SEARCH" [search-return-opts] SP search-program`
 pub(crate) fn search(c: &mut Cursor<'_>, uid: UidMode) -> PResult<CommandBody> {
-    c.sp()?;
-    let mut return_opts = None;
-    if c.eat_keyword("RETURN") {
-        c.sp()?;
-        return_opts = Some(return_options(c)?);
-        c.sp()?;
-    }
+    let return_opts = optional_return(c)?;
     let mut charset = None;
     if c.eat_keyword("CHARSET") {
         c.sp()?;
@@ -28,11 +22,23 @@ pub(crate) fn search(c: &mut Cursor<'_>, uid: UidMode) -> PResult<CommandBody> {
     })
 }
 
+/// `[search-return-opts] SP` after a searching command's name.
+pub(crate) fn optional_return(c: &mut Cursor<'_>) -> PResult<Option<Vec<SearchReturn>>> {
+    c.sp()?;
+    if !c.eat_keyword("RETURN") {
+        return Ok(None);
+    }
+    c.sp()?;
+    let opts = return_options(c)?;
+    c.sp()?;
+    Ok(Some(opts))
+}
+
 /// `search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP
 /// search-return-opt)] ")"` after RETURN (RFC 4466 §2.6, RFC 4731 §3.1,
 /// RFC 5182 §2.1, RFC 5267 §5): the list. RFC 5267 §4.4: at most one of
 /// PARTIAL and ALL.
-pub(crate) fn return_options(c: &mut Cursor<'_>) -> PResult<Vec<SearchReturn>> {
+fn return_options(c: &mut Cursor<'_>) -> PResult<Vec<SearchReturn>> {
     let opts = c.paren_list(true, |c| {
         Ok(match c.atom()?.to_ascii_uppercase().as_str() {
             "MIN" => SearchReturn::Min,

@@ -1,7 +1,7 @@
 //! `sort` and `thread` (RFC 5256 §5, RFC 5957 §4, RFC 5267 §5 extended
 //! SORT) and `CANCELUPDATE` (RFC 5267 §4.3.5).
 
-use super::search::{return_options, search_keys};
+use super::search::{optional_return, search_keys};
 use super::{Cursor, PResult, err};
 use crate::command::{CommandBody, SearchKey, SortCriterion, SortKey, ThreadAlgorithm};
 use crate::types::UidMode;
@@ -9,13 +9,7 @@ use crate::types::UidMode;
 /// `sort = ["UID" SP] "SORT" [search-return-opts] SP sort-criteria SP
 /// search-criteria` (RFC 5256 §5, RFC 5267 §5 `extended-sort`).
 pub(crate) fn sort(c: &mut Cursor<'_>, uid: UidMode) -> PResult<CommandBody> {
-    c.sp()?;
-    let mut return_opts = None;
-    if c.eat_keyword("RETURN") {
-        c.sp()?;
-        return_opts = Some(return_options(c)?);
-        c.sp()?;
-    }
+    let return_opts = optional_return(c)?;
     let criteria = c.paren_list(false, sort_criterion)?;
     c.sp()?;
     let (charset, search) = search_criteria(c)?;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use vesontio_imap_proto::{
-    Code, Data, ESearchItem, NumSet, Response, SearchKey, SearchReturn, UidMode,
+    Code, Data, ESearchItem, NumSet, Response, SearchKey, SearchReturn, SortCriterion, UidMode,
 };
 use vesontio_store::MessageMeta;
 use vesontio_types::{ModSeq, Uid};
@@ -194,6 +194,55 @@ pub(crate) fn esearch(
     }))
 }
 
+/// Queues the result of a searching command, `order` indexing `hits` in
+/// result order: `* SEARCH` or `* SORT` (for `sort` criteria) without
+/// RETURN options, else ESEARCH, with SAVE (RFC 5182) and an UPDATE
+/// context (RFC 5267 §4.3; the caller checked its tag before searching).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn answer(
+    s: &mut Session,
+    tag: &str,
+    uid: UidMode,
+    returns: Option<Vec<SearchReturn>>,
+    criteria: &SearchKey,
+    sort: Option<&[SortCriterion]>,
+    hits: &[Hit],
+    order: &[usize],
+    out: &mut Vec<Response>,
+) -> Result<(), CmdError> {
+    let result: Vec<(u32, ModSeq)> = order
+        .iter()
+        .map(|&i| (hits[i].number(uid), hits[i].meta.modseq))
+        .collect();
+    // RFC 7162 §3.1.5: MODSEQ in the criteria adds the highest one.
+    let with_modseq = uses_modseq(criteria);
+    let update = super::context::wants_update(returns.as_deref());
+    match returns {
+        None => {
+            let ids = result.iter().map(|r| r.0).collect();
+            let mod_seq = with_modseq
+                .then(|| result.iter().map(|r| r.1).max())
+                .flatten();
+            out.push(Response::Data(match sort {
+                None => Data::Search { ids, mod_seq },
+                Some(_) => Data::Sort { ids, mod_seq },
+            }));
+        }
+        Some(opts) => {
+            if opts.contains(&SearchReturn::Save) {
+                // RFC 5182 §2.1: the saved result is a set, not an order.
+                selected(s)?.saved = hits.iter().map(|h| h.meta.uid).collect();
+            }
+            out.extend(esearch(tag, uid, &opts, &result, with_modseq));
+        }
+    }
+    if update {
+        let uids = order.iter().map(|&i| hits[i].meta.uid).collect();
+        super::context::register(s, tag, uid, criteria, sort, uids, out);
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn search(
     s: &mut Session,
@@ -210,35 +259,14 @@ pub(crate) async fn search(
         super::context::check_tag(s, tag)?;
     }
     let hits = evaluate(s, criteria, out).await?;
-    let with_modseq = uses_modseq(criteria);
-    let result: Vec<(u32, ModSeq)> = hits
-        .iter()
-        .map(|h| (h.number(uid), h.meta.modseq))
-        .collect();
     let returns = match returns {
         Some(r) => Some(r),
         // RFC 9051 §6.4.4: IMAP4rev2 answers with ESEARCH.
         None if s.enabled.rev2 => Some(vec![]),
         None => None,
     };
-    match returns {
-        None => out.push(Response::Data(Data::Search {
-            ids: result.iter().map(|r| r.0).collect(),
-            mod_seq: with_modseq
-                .then(|| result.iter().map(|r| r.1).max())
-                .flatten(),
-        })),
-        Some(opts) => {
-            if opts.contains(&SearchReturn::Save) {
-                selected(s)?.saved = hits.iter().map(|h| h.meta.uid).collect();
-            }
-            out.extend(esearch(tag, uid, &opts, &result, with_modseq));
-        }
-    }
-    if update {
-        let uids = hits.iter().map(|h| h.meta.uid).collect();
-        super::context::register(s, tag, uid, criteria, None, uids, out);
-    }
+    let order: Vec<usize> = (0..hits.len()).collect();
+    answer(s, tag, uid, returns, criteria, None, &hits, &order, out)?;
     Ok(Done::ok(match uid {
         UidMode::Uid => "UID SEARCH completed",
         UidMode::Seq => "SEARCH completed",
