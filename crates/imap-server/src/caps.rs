@@ -42,6 +42,13 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "CREATE-SPECIAL-USE",
             "ESEARCH",
             "SEARCHRES",
+            "SORT",
+            "SORT=DISPLAY",
+            "ESORT",
+            "CONTEXT=SEARCH",
+            "CONTEXT=SORT",
+            "THREAD=ORDEREDSUBJECT",
+            "THREAD=REFERENCES",
             "WITHIN",
             "CONDSTORE",
             "QRESYNC",
@@ -52,6 +59,7 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "UTF8=ACCEPT",
             "ACL",
             "OBJECTID",
+            "MULTIAPPEND",
         ]
         .map(String::from),
     );

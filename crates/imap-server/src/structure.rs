@@ -6,6 +6,8 @@
 //! mailbox, for ever. The top-level header is kept too (when small):
 //! header requests, the commonest FETCH of a message list, are then
 //! answered without reading the body.
+//! So is the References field, which ENVELOPE lacks and THREAD needs
+//! (`sortkeys.rs` reads SORT and THREAD keys from here).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,6 +27,36 @@ pub(crate) struct Parsed {
     pub(crate) structure: BodyStructure,
     /// The message's header with its blank line (`BODY[HEADER]`), unless large.
     pub(crate) header: Option<Vec<u8>>,
+    /// The References field, unfolded (RFC 5322 §3.6.4).
+    pub(crate) references: Option<String>,
+}
+
+/// The first `name:` field of the top-level header of `raw`, unfolded
+/// and trimmed (a line scan: the header is already parsed for ENVELOPE,
+/// and this field is the only one it lacks).
+pub(crate) fn field(raw: &[u8], name: &[u8]) -> Option<String> {
+    let mut value: Option<Vec<u8>> = None;
+    for line in raw.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        let folded = matches!(line.first(), Some(b' ' | b'\t'));
+        match (&mut value, folded) {
+            (Some(v), true) => v.extend_from_slice(line),
+            (Some(_), false) => break,
+            (None, false) => {
+                if let Some((n, rest)) = line.split_at_checked(name.len())
+                    && n.eq_ignore_ascii_case(name)
+                    && let Some(rest) = rest.trim_ascii_start().strip_prefix(b":")
+                {
+                    value = Some(rest.to_vec());
+                }
+            }
+            (None, true) => {}
+        }
+    }
+    value.map(|v| String::from_utf8_lossy(v.trim_ascii()).into_owned())
 }
 
 #[derive(Default)]
@@ -44,10 +76,26 @@ impl StructureCache {
     /// Remembers what the store keeps of `blob_id` (the MIME model parsed
     /// at ingest): no body is read or parsed.
     pub(crate) fn insert_stored(&self, blob_id: &str, content: vesontio_store::Content) -> Arc<Parsed> {
+        // THREAD reads the References field as written; the stored header
+        // has it (the model's list also merges In-Reply-To).
+        let references = match &content.header {
+            Some(h) => field(h.as_bytes(), b"references"),
+            None if content.model.references.is_empty() => None,
+            None => Some(
+                content
+                    .model
+                    .references
+                    .iter()
+                    .map(|r| format!("<{r}>"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        };
         let parsed = Arc::new(Parsed {
             envelope: content.model.envelope,
             structure: content.model.structure,
             header: content.header.map(String::into_bytes),
+            references,
         });
         let mut map = match self.map.lock() {
             Ok(m) => m,
@@ -73,6 +121,7 @@ impl StructureCache {
         let parsed = Arc::new(Parsed {
             envelope: envelope(raw),
             structure: body_structure(raw),
+            references: field(raw, b"references"),
             header,
         });
         let mut map = match self.map.lock() {

@@ -49,6 +49,7 @@ pub mod names;
 mod privacy;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod subject;
 pub mod uuencode;
 mod zipscan;
 

@@ -158,6 +158,47 @@ impl Store {
             self.ensure_parsed(m).await?;
         }
         let mut tx = self.begin_durable().await?;
+        let (results, changes) = self.insert_messages(&mut tx, items).await?;
+        tx.commit().await?;
+        self.publish(changes);
+        Ok(results)
+    }
+
+    /// Appends `msgs` to `mailbox` in one transaction (one fsync), all of
+    /// them or none: RFC 3502 MULTIAPPEND. The first refusal (quota, a
+    /// mailbox deleted meanwhile) is the error and nothing is written.
+    pub async fn append_all(
+        &self,
+        mailbox: MailboxId,
+        msgs: Vec<NewMessage>,
+    ) -> Result<Vec<Appended>> {
+        let mut msgs = msgs;
+        for m in msgs.iter_mut() {
+            self.ensure_parsed(m).await?;
+        }
+        let mut tx = self.begin_durable().await?;
+        let items = msgs.into_iter().map(|m| (mailbox, m)).collect();
+        let (results, changes) = self.insert_messages(&mut tx, items).await?;
+        match results.into_iter().collect::<Result<Vec<_>>>() {
+            Ok(appended) => {
+                tx.commit().await?;
+                self.publish(changes);
+                Ok(appended)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The inserts of [`Store::deliver_batch`] in `tx`: one result per
+    /// item, and the changes to announce once `tx` commits.
+    async fn insert_messages(
+        &self,
+        tx: &mut crate::db::Tx,
+        items: Vec<(MailboxId, NewMessage)>,
+    ) -> Result<(Vec<Result<Appended>>, Vec<Change>)> {
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
         let mut changes = Vec::new();
@@ -171,7 +212,7 @@ impl Store {
                     let row: Option<(i64,)> =
                         sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
                             .bind(mailbox.0)
-                            .fetch_optional(&mut *tx)
+                            .fetch_optional(&mut **tx)
                             .await?;
                     match row {
                         Some((a,)) => {
@@ -186,7 +227,7 @@ impl Store {
                     }
                 }
             };
-            if let Err(e) = charge_quota(&mut tx, account, msg.blob.size).await? {
+            if let Err(e) = charge_quota(tx, account, msg.blob.size).await? {
                 results.push(Err(e));
                 continue;
             }
@@ -195,11 +236,11 @@ impl Store {
                 .clone()
                 .ok_or_else(|| StoreError::Invalid("message not parsed".into()))?;
             if !logs.contains_key(&account) {
-                let seq = crate::ingest::next_seq(&mut tx, account).await?;
+                let seq = crate::ingest::next_seq(tx, account).await?;
                 logs.insert(account, (seq, Vec::new()));
             }
             let (email_id, thread_id) = crate::ingest::email_of(
-                &mut tx,
+                tx,
                 account,
                 &msg.blob.id,
                 &parsed,
@@ -214,10 +255,10 @@ impl Store {
             )
             .bind(&msg.blob.id)
             .bind(msg.blob.size)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             let content =
-                crate::ingest::content_id(&mut tx, self.dialect(), &msg.blob.id, &parsed).await?;
+                crate::ingest::content_id(tx, self.dialect(), &msg.blob.id, &parsed).await?;
             let fc = FlagCols::of(&msg.flags);
             // The next UID, MODSEQ and counts, and the row: one script (one
             // hand-off on SQLite).
@@ -248,7 +289,7 @@ impl Store {
                  FROM mailboxes WHERE id = {mb} RETURNING uid, modseq",
                 flags.join(", ")
             ));
-            let rows = sc.run(&mut tx, self.dialect()).await?;
+            let rows = sc.run(tx, self.dialect()).await?;
             let row = rows
                 .first()
                 .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
@@ -284,16 +325,18 @@ impl Store {
         }
         let now = crate::now();
         for (account, (seq, rows)) in &logs {
-            crate::ingest::record_changes(&mut tx, *account, *seq, rows, now).await?;
+            crate::ingest::record_changes(tx, *account, *seq, rows, now).await?;
         }
-        tx.commit().await?;
-        // One notification per mailbox, with its last modseq.
+        Ok((results, changes))
+    }
+
+    /// One notification per mailbox, with its last modseq.
+    fn publish(&self, mut changes: Vec<Change>) {
         changes.sort_by_key(|c| (c.mailbox_id.0, std::cmp::Reverse(c.modseq)));
         changes.dedup_by_key(|c| c.mailbox_id);
         for c in changes {
             self.notify(c);
         }
-        Ok(results)
     }
 
     /// Fills `msg.parsed` from its data, or from the blob when the caller

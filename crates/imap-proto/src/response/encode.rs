@@ -9,7 +9,7 @@ use super::{
 };
 use crate::bodystructure::Encode as _;
 use crate::command::{Section, SectionText, StatusItem};
-use crate::types::{Flag, Mailbox};
+use crate::types::{Flag, Mailbox, NumSet};
 use crate::utf7::encode_utf7;
 
 /// Longest string sent quoted; longer ones go as literals.
@@ -91,6 +91,19 @@ fn write_atoms(out: &mut Vec<u8>, items: &[String]) {
         out.push(b' ');
         out.extend_from_slice(s.as_bytes());
     }
+}
+
+/// ` ADDTO (pos set pos set ...)` or ` REMOVEFROM (...)` (RFC 5267 §5).
+fn write_updates(out: &mut Vec<u8>, name: &str, pairs: &[(u32, NumSet)]) -> std::io::Result<()> {
+    write!(out, " {name} (")?;
+    for (i, (pos, set)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        write!(out, "{pos} {set}")?;
+    }
+    out.push(b')');
+    Ok(())
 }
 
 /// Writes a section spec without brackets: `1.2.HEADER.FIELDS (A B)`.
@@ -268,6 +281,11 @@ impl Encoder {
                 write_flags(out, f);
                 Ok(())
             }
+            Code::NoUpdate(tag) => {
+                out.extend_from_slice(b"NOUPDATE ");
+                write_string(out, tag.as_bytes(), false);
+                Ok(())
+            }
             Code::UidNext(n) => write!(out, "UIDNEXT {n}"),
             Code::UidValidity(n) => write!(out, "UIDVALIDITY {n}"),
             Code::Unseen(n) => write!(out, "UNSEEN {n}"),
@@ -407,6 +425,21 @@ impl Encoder {
                 }
                 Ok(())
             }
+            Data::Sort { ids, mod_seq } => {
+                out.extend_from_slice(b"SORT");
+                for id in ids {
+                    let _ = write!(out, " {id}");
+                }
+                if let Some(m) = mod_seq {
+                    let _ = write!(out, " (MODSEQ {m})");
+                }
+                Ok(())
+            }
+            Data::Thread(forest) => {
+                out.extend_from_slice(b"THREAD");
+                forest.encode(out);
+                Ok(())
+            }
             Data::ESearch { tag, uid, items } => {
                 out.extend_from_slice(b"ESEARCH");
                 if let Some(t) = tag {
@@ -424,6 +457,12 @@ impl Encoder {
                         ESearchItem::Count(n) => write!(out, " COUNT {n}"),
                         ESearchItem::All(s) => write!(out, " ALL {s}"),
                         ESearchItem::ModSeq(n) => write!(out, " MODSEQ {n}"),
+                        ESearchItem::Partial { first, last, set } => match set {
+                            Some(s) => write!(out, " PARTIAL ({first}:{last} {s})"),
+                            None => write!(out, " PARTIAL ({first}:{last} NIL)"),
+                        },
+                        ESearchItem::AddTo(pairs) => write_updates(out, "ADDTO", pairs),
+                        ESearchItem::RemoveFrom(pairs) => write_updates(out, "REMOVEFROM", pairs),
                     };
                 }
                 Ok(())
