@@ -52,6 +52,28 @@ fn write_literal(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(s);
 }
 
+/// Longest `text` of a status or continuation response, in octets. Texts
+/// are the server's own sentences, sometimes quoting a name or an atom the
+/// client sent: capped, so no response can echo a large part of the input.
+pub const MAX_TEXT: usize = 1000;
+
+/// Writes `text = 1*TEXT-CHAR` (RFC 9051 §9): never CR, LF or NUL, never
+/// empty (`fallback` then), at most [`MAX_TEXT`] octets.
+fn write_text(out: &mut Vec<u8>, text: &str, fallback: &str) {
+    let start = out.len();
+    for c in text.chars().filter(|c| !matches!(c, '\r' | '\n' | '\0')) {
+        if out.len() - start + c.len_utf8() > MAX_TEXT {
+            out.extend_from_slice(b"...");
+            break;
+        }
+        let mut b = [0; 4];
+        out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    }
+    if out.len() == start {
+        out.extend_from_slice(fallback.as_bytes());
+    }
+}
+
 /// Writes `nstring = string / nil`.
 pub fn write_nstring(out: &mut Vec<u8>, s: Option<&[u8]>, utf8: bool) {
     match s {
@@ -170,14 +192,11 @@ impl Encoder {
                     out.push(b']');
                 }
                 out.push(b' ');
-                // RFC 9051 §9: text = 1*TEXT-CHAR; never CR/LF, never empty.
-                let t: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-                out.extend_from_slice(if t.is_empty() { b"done" } else { t.as_bytes() });
+                write_text(out, text, "done");
             }
             Response::Continue(text) => {
                 out.extend_from_slice(b"+ ");
-                let t: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-                out.extend_from_slice(if t.is_empty() { b"Ready" } else { t.as_bytes() });
+                write_text(out, text, "Ready");
             }
             Response::Challenge(data) => {
                 out.extend_from_slice(b"+ ");

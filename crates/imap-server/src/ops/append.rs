@@ -2,6 +2,7 @@
 //! `[OVERQUOTA]` (RFC 9208 §4.3), `[TOOBIG]` (RFC 9051 §7.1) and
 //! MULTIAPPEND (RFC 3502, one message after the other).
 
+use vesontio_imap_proto::parser::echo;
 use vesontio_imap_proto::{AppendMessage, Code, NumSet, Response};
 use vesontio_store::{NewMessage, StoreError};
 
@@ -43,7 +44,7 @@ pub(crate) async fn append(
         // RFC 9051 §6.3.12: TRYCREATE tells the client to CREATE and retry.
         return Err(CmdError::no(
             Code::TryCreate,
-            format!("No such mailbox: {name}"),
+            format!("No such mailbox: {}", echo(name)),
         ));
     };
     if !target.may('i') {
@@ -118,7 +119,7 @@ pub(crate) async fn append(
             Err(StoreError::NotFound(_)) => {
                 return Err(CmdError::no(
                     Code::TryCreate,
-                    format!("No such mailbox: {name}"),
+                    format!("No such mailbox: {}", echo(name)),
                 ));
             }
             Err(e) => return Err(e.into()),
