@@ -1,6 +1,8 @@
 //! Response encoder (RFC 9051 §7 and §9 `response`), including the quoting
 //! rules of §4.3: a string is sent quoted only when it has no CR, LF, NUL,
-//! and no 8-bit octet (unless UTF-8 was enabled); otherwise as a literal.
+//! and no 8-bit octet (unless UTF-8 was enabled); otherwise as a literal,
+//! in which a NUL is sent as [`NUL_REPLACEMENT`]. Only `BINARY[]` data
+//! uses `literal8` (RFC 3516 §4.2).
 
 use std::io::Write as _;
 
@@ -43,13 +45,39 @@ pub fn write_string(out: &mut Vec<u8>, s: &[u8], utf8: bool) {
     }
 }
 
+/// What a NUL octet of the stored message becomes in a `literal`. RFC 9051
+/// §4.3: a literal may carry any octet but NUL, and RFC 3516 §4.2 keeps
+/// `literal8` for `BINARY[]` responses. Like Dovecot, vesontio keeps the
+/// stored bytes as they came and sends each NUL as 0x80: sizes
+/// (`RFC822.SIZE`, BODYSTRUCTURE octets, partial-fetch origins) stay true,
+/// and 0x80 is never valid text in any charset a client would display.
+pub const NUL_REPLACEMENT: u8 = 0x80;
+
+/// Writes `literal = "{" number64 "}" CRLF *CHAR8`: never a NUL (see
+/// [`NUL_REPLACEMENT`]), never a `literal8`.
 fn write_literal(out: &mut Vec<u8>, s: &[u8]) {
-    // RFC 3516 §4.3: data with NUL goes as literal8.
-    if s.contains(&0) {
-        out.push(b'~');
-    }
     let _ = write!(out, "{{{}}}\r\n", s.len());
+    let start = out.len();
     out.extend_from_slice(s);
+    for b in &mut out[start..] {
+        if *b == 0 {
+            *b = NUL_REPLACEMENT;
+        }
+    }
+}
+
+/// Writes the data of a `BINARY[]` response (RFC 3516 §4.2): decoded
+/// octets with a NUL go as `literal8` (`~{n}`), the only response where
+/// one is allowed; others as a plain literal.
+fn write_binary_data(out: &mut Vec<u8>, data: Option<&[u8]>) {
+    match data {
+        None => out.extend_from_slice(b"NIL"),
+        Some(d) if d.contains(&0) => {
+            let _ = write!(out, "~{{{}}}\r\n", d.len());
+            out.extend_from_slice(d);
+        }
+        Some(d) => write_literal(out, d),
+    }
 }
 
 /// Longest `text` of a status or continuation response, in octets. Texts
@@ -595,7 +623,7 @@ impl Encoder {
                     let _ = write!(out, "<{o}>");
                 }
                 out.push(b' ');
-                self.write_body_data(out, data.as_deref());
+                write_binary_data(out, data.as_deref());
                 Ok(())
             }
             FetchValue::BinarySize { section, size } => {

@@ -2,7 +2,7 @@
 
 mod encode;
 
-pub use encode::{Encoder, MAX_TEXT, write_astring, write_nstring, write_string};
+pub use encode::{Encoder, MAX_TEXT, NUL_REPLACEMENT, write_astring, write_nstring, write_string};
 
 use crate::bodystructure::{BodyStructure, Envelope};
 use crate::command::{Section, StatusItem};
