@@ -445,11 +445,12 @@ fn read_dns(r: &mut Reader, table: Option<&Table>) -> Dns {
     if let Some(t) = routes_table {
         let mut s = r.section("dns.routes", Some(t));
         for (domain, v) in t {
-            // Every key of [dns.routes] is a domain, so none is "unknown".
-            if !is_domain(domain) {
+            // Every key of [dns.routes] is a domain, so none is "unknown";
+            // `*` is the smarthost for every domain without its own route.
+            if domain != "*" && !is_domain(domain) {
                 s.error(
                     domain,
-                    "expected a domain name as key, such as \"example.org\"",
+                    "expected a domain name as key, such as \"example.org\", or \"*\" for a smarthost",
                 );
                 continue;
             }

@@ -264,7 +264,10 @@ pub struct Dns {
     /// `"static"` (offline, the default: only `[dns.routes]`) or `"system"`.
     pub mode: DnsMode,
     /// Static routes: domain → `"host:port"` of the server that takes its
-    /// mail, e.g. `"example.org" = "127.0.0.1:2525"`. Default none.
+    /// mail, e.g. `"example.org" = "127.0.0.1:2525"`. The key `"*"` is a
+    /// smarthost: mail for every non-local domain without a route of its
+    /// own goes there (`"*" = "relay.example.org:25"`); local domains are
+    /// always delivered here. Default none.
     pub routes: BTreeMap<String, String>,
 }
 

@@ -371,6 +371,28 @@ fn dns_routes_are_checked_per_domain() {
     assert!(message_for(&e, "dns.routes.\"bad domain\"").contains("domain name as key"));
 }
 
+/// Issue 11: `check-config` refused the smarthost key the router knows.
+#[test]
+fn dns_routes_take_a_star_smarthost() {
+    let s = Settings::parse(
+        "[dns.routes]\n\"*\" = \"relay.ac-demo.fr:25\"\n\"example.org\" = \"127.0.0.1:2525\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.dns.routes["*"], "relay.ac-demo.fr:25");
+    assert_eq!(s.dns.routes["example.org"], "127.0.0.1:2525");
+    // Only the bare `*`: no wildcard patterns.
+    let e =
+        errors("[dns.routes]\n\"*.example.org\" = \"127.0.0.1:25\"\n\"**\" = \"127.0.0.1:25\"\n");
+    assert_eq!(e.len(), 2, "{e}");
+    assert!(message_for(&e, "dns.routes.\"*.example.org\"").contains("or \"*\" for a smarthost"));
+    // A smarthost still needs a host:port.
+    let e = errors("[dns.routes]\n\"*\" = \"relay\"\n");
+    assert!(
+        message_for(&e, "dns.routes.\"*\"").contains("\"host:port\""),
+        "{e}"
+    );
+}
+
 #[test]
 fn unknown_keys_get_useful_hints() {
     let e = errors(
@@ -460,6 +482,9 @@ fn round_trip_of_a_customised_file() {
     s.dns
         .routes
         .insert("example.org".into(), "127.0.0.1:2525".into());
+    s.dns
+        .routes
+        .insert("*".into(), "relay.ac-demo.fr:25".into());
     s.spam.threshold = 6.5;
     s.auth.base_delay = HumanDuration(Duration::from_millis(250));
     s.quota.default = ByteSize(1536 << 20);
