@@ -343,6 +343,20 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
     );
     let command_timeout = s.duration("command_timeout", d.command_timeout);
     let idle_timeout = s.duration("idle_timeout", d.idle_timeout);
+    let smtp_failed_rcpt_soft_limit = s.int(
+        "smtp_failed_rcpt_soft_limit",
+        d.smtp_failed_rcpt_soft_limit,
+        0,
+        1_000_000,
+    );
+    let smtp_failed_rcpt_hard_limit = s.int(
+        "smtp_failed_rcpt_hard_limit",
+        d.smtp_failed_rcpt_hard_limit,
+        1,
+        1_000_000,
+    );
+    let smtp_failed_rcpt_delay = s.duration("smtp_failed_rcpt_delay", d.smtp_failed_rcpt_delay);
+    let smtp_failed_rcpt_memory = s.duration("smtp_failed_rcpt_memory", d.smtp_failed_rcpt_memory);
     s.finish();
     let given = url.is_some();
     (
@@ -357,6 +371,10 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
             imap_max_sessions_per_account,
             command_timeout,
             idle_timeout,
+            smtp_failed_rcpt_soft_limit,
+            smtp_failed_rcpt_hard_limit,
+            smtp_failed_rcpt_delay,
+            smtp_failed_rcpt_memory,
         },
         given,
     )
@@ -540,6 +558,15 @@ fn validate(s: &Settings, r: &mut Reader) {
             format!(
                 "must be shorter than lifecycle.departed_deletion_after ({}), found {}",
                 l.departed_deletion_after, l.departure_warning_before
+            ),
+        );
+    }
+    if s.limits.smtp_failed_rcpt_soft_limit >= s.limits.smtp_failed_rcpt_hard_limit {
+        r.error(
+            "limits.smtp_failed_rcpt_soft_limit",
+            format!(
+                "must be below limits.smtp_failed_rcpt_hard_limit ({}), found {}",
+                s.limits.smtp_failed_rcpt_hard_limit, s.limits.smtp_failed_rcpt_soft_limit
             ),
         );
     }

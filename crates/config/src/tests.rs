@@ -38,6 +38,13 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.limits.message_size, ByteSize(10 * 1024 * 1024));
     assert_eq!(s.limits.recipients_per_message, 50);
     assert_eq!(s.limits.recipients_per_hour, 200);
+    assert_eq!(s.limits.smtp_failed_rcpt_soft_limit, 10);
+    assert_eq!(s.limits.smtp_failed_rcpt_hard_limit, 20);
+    assert_eq!(s.limits.smtp_failed_rcpt_delay.0, Duration::from_secs(1));
+    assert_eq!(
+        s.limits.smtp_failed_rcpt_memory.0,
+        Duration::from_secs(3600)
+    );
     assert_eq!(
         s.limits.forbidden_extensions,
         vec!["exe", "com", "pif", "reg", "scr", "vbs"]
@@ -325,6 +332,40 @@ fn cross_key_rules() {
     );
 }
 
+/// Issue 11: the harvesting limits are read, and the soft one stays below
+/// the hard one.
+#[test]
+fn failed_rcpt_limits() {
+    let s = Settings::parse(
+        "[limits]\nsmtp_failed_rcpt_soft_limit = 3\nsmtp_failed_rcpt_hard_limit = 6\n\
+         smtp_failed_rcpt_delay = \"2s\"\nsmtp_failed_rcpt_memory = \"1d\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            s.limits.smtp_failed_rcpt_soft_limit,
+            s.limits.smtp_failed_rcpt_hard_limit
+        ),
+        (3, 6)
+    );
+    assert_eq!(s.limits.smtp_failed_rcpt_delay.0, Duration::from_secs(2));
+    assert_eq!(
+        s.limits.smtp_failed_rcpt_memory.0,
+        Duration::from_secs(86_400)
+    );
+    let e =
+        errors("[limits]\nsmtp_failed_rcpt_soft_limit = 20\nsmtp_failed_rcpt_hard_limit = 20\n");
+    assert_eq!(
+        message_for(&e, "limits.smtp_failed_rcpt_soft_limit"),
+        "must be below limits.smtp_failed_rcpt_hard_limit (20), found 20"
+    );
+    let e = errors("[limits]\nsmtp_failed_rcpt_hard_limit = 0\n");
+    assert!(
+        message_for(&e, "limits.smtp_failed_rcpt_hard_limit").contains("from 1"),
+        "{e}"
+    );
+}
+
 #[test]
 fn port_rules() {
     let e = errors("[server]\nport_offset = 65000\n");
@@ -524,6 +565,10 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "imap_max_sessions_per_account",
         "command_timeout",
         "idle_timeout",
+        "smtp_failed_rcpt_soft_limit",
+        "smtp_failed_rcpt_hard_limit",
+        "smtp_failed_rcpt_delay",
+        "smtp_failed_rcpt_memory",
         "default",
         "warning_percent",
         "full_mailbox_hold",
