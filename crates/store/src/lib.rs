@@ -35,6 +35,7 @@ mod expunge;
 mod flags;
 mod group;
 mod lite;
+mod logins;
 mod mailboxes;
 mod messages;
 mod misc;
@@ -44,6 +45,7 @@ mod schema;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
+pub use logins::{KNOWN_CLIENTS_KEPT_SECS, LOGIN_FAILURES_KEPT_SECS};
 pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;

@@ -6,9 +6,11 @@
 //! - No I/O, no clock, no dependency on any other vesontio crate.
 
 mod address;
+mod client;
 mod secret;
 
 pub use address::{Address, AddressError};
+pub use client::client_key;
 pub use secret::Secret;
 
 use serde::{Deserialize, Serialize};
