@@ -7,9 +7,10 @@ SHARED=${SHARED:-$ROOT/../shared}
 OFFSET=${OFFSET:-20000}
 BENCH_PASSWORD=${BENCH_PASSWORD:-Bench-Passw0rd-2026!}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release/vesontio
+BIN=${BIN:-$TARGET/release/vesontio}
 
-build() { (cd "$ROOT" && cargo build --release --locked -p vesontio >&2); }
+# NO_BUILD=1 with BIN=... measures a binary built elsewhere.
+build() { [ -n "${NO_BUILD:-}" ] || (cd "$ROOT" && cargo build --release --locked -p vesontio >&2); }
 
 # start_vesontio NUSERS: fresh dir, demo config for ac-test.fr, users u0001..uNNNN.
 start_vesontio() {
