@@ -12,12 +12,13 @@ OFFSET=${OFFSET:-20000}
 export REF_OFFSET=${REF_OFFSET:-10000}
 export BENCH_PASSWORD=${BENCH_PASSWORD:-Bench-Passw0rd-2026!}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release/vesontio
+BIN=${BIN:-$TARGET/release/vesontio}
 LOAD=$TARGET/release/vesontio-bench
 VPID="" WORK="" REF_STARTED=""
 
+# SKIP_BUILD=1 (or NO_BUILD=1 with BIN=...) measures binaries built elsewhere.
 build() {
-  [ -n "${SKIP_BUILD:-}" ] && return
+  [ -n "${SKIP_BUILD:-}${NO_BUILD:-}" ] && return
   (cd "$ROOT" && cargo build --release --locked -p vesontio -p vesontio-bench >&2)
 }
 

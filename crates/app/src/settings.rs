@@ -66,6 +66,8 @@ impl Loaded {
             max_failures: a.max_failures,
             base_delay_secs: a.base_delay.0.as_secs() as i64,
             max_delay_secs: a.max_delay.0.as_secs() as i64,
+            account_max_delay_secs: a.account_max_delay.0.as_secs() as i64,
+            max_accounts_per_address: a.max_accounts_per_address,
             cache_ttl_secs: a.cache_ttl.0.as_secs(),
         }
     }

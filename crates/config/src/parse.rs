@@ -458,6 +458,13 @@ fn read_auth(mut s: Section<'_, '_>) -> Auth {
         max_failures: s.int("max_failures", d.max_failures, 1, 10),
         base_delay: s.duration("base_delay", d.base_delay),
         max_delay: s.duration("max_delay", d.max_delay),
+        account_max_delay: s.duration("account_max_delay", d.account_max_delay),
+        max_accounts_per_address: s.int(
+            "max_accounts_per_address",
+            d.max_accounts_per_address,
+            1,
+            1_000_000,
+        ),
         cache_ttl: s.duration("cache_ttl", d.cache_ttl),
     };
     s.finish();
@@ -603,6 +610,16 @@ fn validate(s: &Settings, r: &mut Reader) {
             format!(
                 "must be below limits.smtp_failed_rcpt_hard_limit ({}), found {}",
                 s.limits.smtp_failed_rcpt_hard_limit, s.limits.smtp_failed_rcpt_soft_limit
+            ),
+        );
+    }
+    let a = &s.auth;
+    if a.account_max_delay < a.base_delay || a.account_max_delay > a.max_delay {
+        r.error(
+            "auth.account_max_delay",
+            format!(
+                "must be between auth.base_delay ({}) and auth.max_delay ({}), found {}",
+                a.base_delay, a.max_delay, a.account_max_delay
             ),
         );
     }

@@ -286,19 +286,35 @@ pub struct Audit {
     pub retention: HumanDuration,
 }
 
-/// `[auth]`: defence against password guessing.
+/// `[auth]`: defence against password guessing (CNIL 2022-100: no more
+/// than 10 tries before a delay or a lock), aimed so that nobody can lock
+/// someone else out: failures count per (account, client address) with
+/// delays and a lock, per account with delays only, which never hold an
+/// address the owner logged in from before, and per address in distinct
+/// accounts (ARCHITECTURE.md, directory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Auth {
-    /// Consecutive failed logins after which the account is locked, 1 to 10.
+    /// Consecutive failed logins of one account from one client address
+    /// after which that address is locked out of that account, 1 to 10.
     /// Default 10.
     pub max_failures: u32,
     /// Delay imposed after the third consecutive failure (the first three
     /// are free: typing mistakes); it doubles with each further failure.
     /// Default `"1s"`.
     pub base_delay: HumanDuration,
-    /// Upper bound of that delay, and the lockout once `max_failures` is
-    /// reached; at least `base_delay`. Default `"15m"`.
+    /// Upper bound of that delay, and the lock once `max_failures` is
+    /// reached; at least `base_delay`. Also how long an account's and an
+    /// address's failures are remembered. Default `"15m"`.
     pub max_delay: HumanDuration,
+    /// Longest delay the failures of an account from every address impose
+    /// on addresses it never logged in from; never a lock. At least
+    /// `base_delay`, at most `max_delay`. Default `"1m"`.
+    pub account_max_delay: HumanDuration,
+    /// Distinct accounts that may fail to log in from one client address
+    /// (IPv6: one /64) within `max_delay` before it is refused for accounts
+    /// that never logged in from it (password spraying). High enough for a
+    /// school behind one NAT address. Default 100.
+    pub max_accounts_per_address: u32,
     /// How long a successful login is remembered, so that clients logging
     /// in again and again with the same password do not cost an argon2id
     /// verification each time (like Dovecot's auth cache). A password
@@ -682,6 +698,8 @@ impl Default for Auth {
             max_failures: 10,
             base_delay: HumanDuration::from_secs(1),
             max_delay: HumanDuration::from_secs(15 * 60),
+            account_max_delay: HumanDuration::from_secs(60),
+            max_accounts_per_address: 100,
             cache_ttl: HumanDuration::from_secs(3600),
         }
     }

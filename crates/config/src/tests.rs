@@ -328,7 +328,12 @@ fn cross_key_rules() {
     let e = errors(
         "[lifecycle]\ndeparted_deletion_after = \"2mo\"\ndeparture_warning_before = \"3mo\"\n[auth]\nbase_delay = \"1h\"\nmax_delay = \"1m\"\n",
     );
-    assert_eq!(e.len(), 2, "{e}");
+    // The third: account_max_delay (default 1m) is now below base_delay.
+    assert_eq!(e.len(), 3, "{e}");
+    assert_eq!(
+        message_for(&e, "auth.account_max_delay"),
+        "must be between auth.base_delay (1h) and auth.max_delay (1m), found 1m"
+    );
     assert_eq!(
         message_for(&e, "lifecycle.departure_warning_before"),
         "must be shorter than lifecycle.departed_deletion_after (2mo), found 3mo"
@@ -337,6 +342,22 @@ fn cross_key_rules() {
         message_for(&e, "auth.max_delay"),
         "must be at least auth.base_delay (1h), found 1m"
     );
+}
+
+/// Issue 11: the lockout model's keys.
+#[test]
+fn auth_lockout_keys() {
+    let s = Settings::parse("").unwrap();
+    assert_eq!(s.auth.account_max_delay.0, Duration::from_secs(60));
+    assert_eq!(s.auth.max_accounts_per_address, 100);
+    let s = Settings::parse("[auth]\naccount_max_delay = \"5m\"\nmax_accounts_per_address = 500\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.auth.account_max_delay.0, Duration::from_secs(300));
+    assert_eq!(s.auth.max_accounts_per_address, 500);
+    let e = errors("[auth]\naccount_max_delay = \"1h\"\nmax_accounts_per_address = 0\n");
+    assert_eq!(e.len(), 2, "{e}");
+    assert!(message_for(&e, "auth.account_max_delay").contains("between"));
+    assert!(message_for(&e, "auth.max_accounts_per_address").contains("from 1"));
 }
 
 /// Issue 11: the harvesting limits are read, and the soft one stays below
@@ -594,6 +615,8 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "max_failures",
         "base_delay",
         "max_delay",
+        "account_max_delay",
+        "max_accounts_per_address",
         "cache_ttl",
         "retry_intervals",
         "expiry",

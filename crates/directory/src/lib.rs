@@ -6,8 +6,10 @@
 //! - R26 passwords: argon2id hashes, the CNIL strength rule (délibération
 //!   2022-100), change with old/new/confirmation, forced change at first
 //!   login ([`password`]).
-//! - Failed logins limited per account and per client address, shared by
-//!   every protocol because the counters live in the store ([`Directory::authenticate`]).
+//! - Failed logins limited per (account, client address), per account and
+//!   per address, so that nobody can lock another person out
+//!   ([`lockout`]); shared by every protocol because the counters live in
+//!   the store ([`Directory::authenticate`]).
 //!
 //! Invariants
 //! - A password never leaves a [`Secret`]; nothing here logs one.
@@ -16,20 +18,30 @@
 
 pub mod address;
 mod cache;
+pub mod lockout;
 pub mod password;
 
 use std::net::IpAddr;
 use vesontio_store::{Account, AccountUpdate, Store, StoreError};
 use vesontio_types::{AccountKind, AccountStatus, Secret, UnixTime};
 
-/// Limits on failed logins (config `[auth]`).
+/// Limits on failed logins (config `[auth]`); the model is in [`lockout`].
 #[derive(Debug, Clone)]
 pub struct AuthLimits {
-    /// Consecutive failures after which logins are refused for `max_delay`.
+    /// Consecutive failures of one login from one address after which that
+    /// pair is refused for `max_delay`.
     pub max_failures: u32,
     /// Delay after the third consecutive failure; doubles with each further one.
     pub base_delay_secs: i64,
+    /// The pair's lock, the longest pair delay, and how long an account's
+    /// and an address's failures are remembered.
     pub max_delay_secs: i64,
+    /// Longest delay the failures of a login from every address impose on
+    /// addresses it never succeeded from (never a lock).
+    pub account_max_delay_secs: i64,
+    /// Distinct logins failing from one address within `max_delay` after
+    /// which it is refused for logins it is not known for.
+    pub max_accounts_per_address: u32,
     /// How long a successful login is remembered so that the same password
     /// is not checked with argon2id again (zero: never).
     pub cache_ttl_secs: u64,
@@ -42,7 +54,7 @@ pub struct AuthLimits {
 pub enum AuthError {
     #[error("authentication failed")]
     Invalid,
-    /// Too many failures for this account or client address.
+    /// Too many failures (see [`lockout::Hold`] for which counter).
     #[error("too many failed attempts; retry in {retry_after} seconds")]
     Locked { retry_after: i64 },
     /// R26: the password was set by an administrator.
@@ -101,8 +113,9 @@ impl Directory {
         &self.store
     }
 
-    /// Checks a login. `login` is the address (case-insensitive). On success
-    /// both failure counters are cleared.
+    /// Checks a login. `login` is the address (case-insensitive); `client`
+    /// the peer's address. Failures are counted and attempts held as
+    /// [`lockout`] describes.
     pub async fn authenticate(
         &self,
         login: &str,
@@ -111,14 +124,17 @@ impl Directory {
         now: UnixTime,
     ) -> Result<Account, AuthError> {
         let login = login.trim().to_lowercase();
-        let keys = [format!("account:{login}"), format!("ip:{client}")];
-        for key in &keys {
-            if let Some(st) = self.store.auth_state(key).await? {
-                let wait = self.delay_after(st.failures) - (now - st.last_failure_at);
-                if wait > 0 {
-                    return Err(AuthError::Locked { retry_after: wait });
-                }
-            }
+        let client = vesontio_types::client_key(client).to_string();
+        let window = self.limits.max_delay_secs;
+        let st = self
+            .store
+            .login_state(&login, &client, now - window)
+            .await?;
+        if let Some(hold) = self.limits.hold(&st, now) {
+            tracing::info!(?hold, client = %client, "login held");
+            return Err(AuthError::Locked {
+                retry_after: hold.retry_after(),
+            });
         }
         let account = self.store.account_by_address(&login).await?;
         let hash = account.as_ref().and_then(|a| a.password_hash.clone());
@@ -142,15 +158,18 @@ impl Directory {
         let account = match (ok, account) {
             (true, Some(a)) if a.kind != AccountKind::List => a,
             _ => {
-                for key in &keys {
-                    self.store.auth_failure(key, now).await?;
-                }
+                self.store
+                    .login_failed(&login, &client, now, now - window)
+                    .await?;
                 return Err(AuthError::Invalid);
             }
         };
-        for key in &keys {
-            self.store.auth_reset(key).await?;
-        }
+        let remember = st
+            .known_at
+            .is_none_or(|t| now - t >= lockout::KNOWN_REFRESH_SECS);
+        self.store
+            .login_succeeded(&login, &client, now, st.pair.is_some(), remember)
+            .await?;
         if account.status == AccountStatus::Disabled {
             return Err(AuthError::Disabled);
         }
@@ -158,20 +177,6 @@ impl Directory {
             return Err(AuthError::MustChangePassword(Box::new(account)));
         }
         Ok(account)
-    }
-
-    /// Seconds to wait after `failures` consecutive failures: none for the
-    /// first three (typing mistakes), then doubling from `base_delay`, and
-    /// the full `max_delay` once `max_failures` is reached.
-    pub fn delay_after(&self, failures: i64) -> i64 {
-        if failures >= self.limits.max_failures as i64 {
-            return self.limits.max_delay_secs;
-        }
-        if failures < 3 {
-            return 0;
-        }
-        let shift = (failures - 3).min(20) as u32;
-        (self.limits.base_delay_secs.saturating_mul(1 << shift)).min(self.limits.max_delay_secs)
     }
 
     /// Sets a password chosen by an administrator (an initial password unless

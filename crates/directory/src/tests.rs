@@ -112,12 +112,25 @@ fn hash_and_verify() {
 }
 
 async fn setup() -> (Directory, Account) {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let store = Store::open(StoreConfig::Sqlite { dir }).await.unwrap();
-    let hash = password::hash(&Secret::new("Tr0ub4dor&3x".into())).unwrap();
-    let acc = store
+    setup_with(100).await
+}
+
+fn limits(max_accounts_per_address: u32) -> AuthLimits {
+    AuthLimits {
+        max_failures: 10,
+        base_delay_secs: 1,
+        max_delay_secs: 900,
+        account_max_delay_secs: 60,
+        max_accounts_per_address,
+        cache_ttl_secs: 3600,
+    }
+}
+
+async fn new_account(store: &Store, address: &str, password: &str) -> Account {
+    let hash = password::hash_for_tests(&Secret::new(password.into())).unwrap();
+    store
         .create_account(NewAccount {
-            address: "jeanne.dupont@ac-demo.fr".into(),
+            address: address.into(),
             kind: AccountKind::Person,
             display_name: "Jeanne Dupont".into(),
             password_hash: Some(hash),
@@ -127,89 +140,205 @@ async fn setup() -> (Directory, Account) {
             created_at: 0,
         })
         .await
-        .unwrap();
-    let d = Directory::new(
-        store,
-        AuthLimits {
-            max_failures: 10,
-            base_delay_secs: 1,
-            max_delay_secs: 900,
-            cache_ttl_secs: 3600,
-        },
-    );
+        .unwrap()
+}
+
+async fn setup_with(max_accounts_per_address: u32) -> (Directory, Account) {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let store = Store::open(StoreConfig::Sqlite { dir }).await.unwrap();
+    let acc = new_account(&store, JEANNE, "Tr0ub4dor&3x").await;
+    let d = Directory::new(store, limits(max_accounts_per_address));
     (d, acc)
 }
 
+const JEANNE: &str = "jeanne.dupont@ac-demo.fr";
 const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7));
+const HOME: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1));
+const TRAIN: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 9));
 
-#[tokio::test]
-async fn login_and_lockout() {
-    let (d, _) = setup().await;
-    let good = Secret::new("Tr0ub4dor&3x".to_string());
-    let bad = Secret::new("wrong".to_string());
+fn good() -> Secret<String> {
+    Secret::new("Tr0ub4dor&3x".to_string())
+}
+
+fn bad() -> Secret<String> {
+    Secret::new("wrong".to_string())
+}
+
+async fn login(
+    d: &Directory,
+    ip: IpAddr,
+    pw: &Secret<String>,
+    t: i64,
+) -> Result<Account, AuthError> {
+    d.authenticate(JEANNE, pw, ip, t).await
+}
+
+fn retry(r: Result<Account, AuthError>) -> i64 {
+    match r {
+        Err(AuthError::Locked { retry_after }) => retry_after,
+        other => panic!("expected a hold, got {other:?}"),
+    }
+}
+
+#[test]
+fn delays_of_the_model() {
+    let l = limits(100);
     assert_eq!(
-        d.authenticate("Jeanne.Dupont@ac-demo.fr", &good, IP, 1000)
+        (0..=11).map(|n| l.pair_delay(n)).collect::<Vec<_>>(),
+        vec![0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 900, 900]
+    );
+    // Account-wide: delays only, capped at account_max_delay.
+    assert_eq!(
+        (0..=12).map(|n| l.account_delay(n)).collect::<Vec<_>>(),
+        vec![0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60, 60]
+    );
+    assert_eq!(l.account_delay(1000), 60);
+}
+
+/// One address: three free typos, doubling delays, the lock at 10; the
+/// right password is refused while held; success clears the pair.
+#[tokio::test]
+async fn pair_delays_then_lock() {
+    let (d, _) = setup().await;
+    assert_eq!(login(&d, IP, &good(), 1000).await.unwrap().address, JEANNE);
+    let (d2, _) = (d.clone(), ());
+    assert_eq!(
+        d2.authenticate("Jeanne.Dupont@AC-demo.fr", &good(), IP, 1000)
             .await
             .unwrap()
             .address,
-        "jeanne.dupont@ac-demo.fr"
+        JEANNE,
+        "logins are case-insensitive"
     );
+    for t in 1001..1004 {
+        assert!(matches!(
+            login(&d, IP, &bad(), t).await,
+            Err(AuthError::Invalid)
+        ));
+    }
+    // 3 failures: 1 s, even for the right password.
+    assert_eq!(retry(login(&d, IP, &good(), 1003).await), 1);
+    let mut t = 1003;
+    for _ in 0..7 {
+        t += 1000;
+        assert!(matches!(
+            login(&d, IP, &bad(), t).await,
+            Err(AuthError::Invalid)
+        ));
+    }
+    // 10 failures: locked for max_delay at this address.
+    assert_eq!(retry(login(&d, IP, &good(), t + 600).await), 300);
+    assert!(login(&d, IP, &good(), t + 900).await.is_ok());
+    // Cleared: a typo now is free again.
     assert!(matches!(
-        d.authenticate("nobody@ac-demo.fr", &good, IP, 1000).await,
+        login(&d, IP, &bad(), t + 901).await,
         Err(AuthError::Invalid)
     ));
-    // Failures 2 and 3 (the unknown account counted for this IP).
-    for _ in 0..2 {
+    assert!(login(&d, IP, &good(), t + 901).await.is_ok());
+}
+
+/// Issue 11: an attacker's ten failures from one address lock that address
+/// out of the account, never the owner logging in from an address used
+/// before; from a new address the owner is only delayed (never locked).
+#[tokio::test]
+async fn attacker_cannot_lock_the_owner_out() {
+    let (d, _) = setup().await;
+    assert!(login(&d, HOME, &good(), 1000).await.is_ok());
+    // Ten failures, 100 s apart (past every pair delay).
+    let mut last = 0;
+    for i in 0..10 {
+        last = 2000 + 100 * i;
         assert!(matches!(
-            d.authenticate("jeanne.dupont@ac-demo.fr", &bad, IP, 1000)
-                .await,
+            login(&d, IP, &bad(), last).await,
             Err(AuthError::Invalid)
         ));
     }
-    // The IP has 3 failures: a 1 s delay, even for the right password.
-    assert!(matches!(
-        d.authenticate("jeanne.dupont@ac-demo.fr", &good, IP, 1000)
-            .await,
-        Err(AuthError::Locked { retry_after: 1 })
-    ));
-    // Growing delays up to a lockout after 10 failures.
-    let mut t = 1000;
-    for _ in 0..8 {
-        t += 10_000;
+    // The attacker's address is locked, even with the right password.
+    let t = last + 1;
+    assert_eq!(retry(login(&d, IP, &good(), t).await), 899);
+    // The owner, from home, is neither locked nor delayed.
+    assert!(login(&d, HOME, &good(), t).await.is_ok());
+    // From an address never used, a delay of at most account_max_delay.
+    let wait = retry(login(&d, TRAIN, &good(), t).await);
+    assert_eq!(wait, 59);
+    assert!(login(&d, TRAIN, &good(), t + wait).await.is_ok());
+    // The attacker is still locked out; the owner's logins changed nothing.
+    assert_eq!(retry(login(&d, IP, &good(), t + wait).await), 899 - wait);
+}
+
+/// Issue 11: 200 users behind one NAT address log in, some after a typo:
+/// nobody is held.
+#[tokio::test]
+async fn nat_address_with_200_users_is_not_limited() {
+    let (d, _) = setup().await;
+    let nat = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 200));
+    let mut users = Vec::new();
+    for i in 0..200 {
+        let a = format!("eleve.numero{i}@ac-demo.fr");
+        new_account(d.store(), &a, "Tr0ub4dor&3x").await;
+        users.push(a);
+    }
+    for (i, a) in users.iter().enumerate() {
+        let t = 1000 + i as i64;
+        if i % 4 == 0 {
+            assert!(matches!(
+                d.authenticate(a, &bad(), nat, t).await,
+                Err(AuthError::Invalid)
+            ));
+        }
+        let r = d.authenticate(a, &good(), nat, t).await;
+        assert_eq!(
+            r.map(|acc| acc.address).ok().as_deref(),
+            Some(a.as_str()),
+            "{a}"
+        );
+    }
+}
+
+/// Password spraying: one address failing on many accounts is refused for
+/// the accounts it never logged into, not for those it did.
+#[tokio::test]
+async fn spraying_from_one_address_is_stopped() {
+    let (d, _) = setup_with(5).await;
+    let s = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 66));
+    assert!(
+        login(&d, s, &good(), 100).await.is_ok(),
+        "jeanne is known at s"
+    );
+    for i in 0..5 {
+        let a = format!("cible.numero{i}@ac-demo.fr");
+        new_account(d.store(), &a, "Tr0ub4dor&3x").await;
         assert!(matches!(
-            d.authenticate("jeanne.dupont@ac-demo.fr", &bad, IP, t)
-                .await,
+            d.authenticate(&a, &bad(), s, 1000 + i).await,
             Err(AuthError::Invalid)
         ));
     }
-    match d
-        .authenticate("jeanne.dupont@ac-demo.fr", &good, IP, t + 600)
-        .await
-    {
-        Err(AuthError::Locked { retry_after }) => assert_eq!(retry_after, 300),
-        other => panic!("{other:?}"),
+    let a = "cible.numero9@ac-demo.fr";
+    new_account(d.store(), a, "Tr0ub4dor&3x").await;
+    assert_eq!(retry(d.authenticate(a, &good(), s, 1010).await), 900 - 6);
+    // Jeanne, known at this address, is not held.
+    assert!(login(&d, s, &good(), 1010).await.is_ok());
+    // From elsewhere the account is free, and the hold ends with max_delay.
+    assert!(d.authenticate(a, &good(), HOME, 1010).await.is_ok());
+    assert!(d.authenticate(a, &good(), s, 1004 + 900).await.is_ok());
+}
+
+/// IPv6 clients count by /64: changing the low bits does not escape.
+#[tokio::test]
+async fn ipv6_counts_by_64() {
+    let (d, _) = setup().await;
+    for i in 0..10u16 {
+        let ip = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, i, 0, 0, 1));
+        assert!(matches!(
+            login(&d, ip, &bad(), 1000 + 1000 * i64::from(i)).await,
+            Err(AuthError::Invalid)
+        ));
     }
-    // From another address the account itself is locked too.
-    let other_ip = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1));
+    let other = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 99, 0, 0, 7));
     assert!(matches!(
-        d.authenticate("jeanne.dupont@ac-demo.fr", &good, other_ip, t + 600)
-            .await,
+        login(&d, other, &good(), 10_500).await,
         Err(AuthError::Locked { .. })
     ));
-    // After the lockout, success clears both counters.
-    assert!(
-        d.authenticate("jeanne.dupont@ac-demo.fr", &good, IP, t + 900)
-            .await
-            .is_ok()
-    );
-    assert!(
-        d.authenticate("jeanne.dupont@ac-demo.fr", &good, other_ip, t + 901)
-            .await
-            .is_ok()
-    );
-    assert_eq!(d.delay_after(3), 1);
-    assert_eq!(d.delay_after(5), 4);
-    assert_eq!(d.delay_after(10), 900);
 }
 
 #[tokio::test]

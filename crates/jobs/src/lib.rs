@@ -12,6 +12,8 @@
 //! - R11: audit entries older than the retention are purged.
 //! - Blobs whose last reference went away without their file being removed
 //!   (interrupted reclaim) are reclaimed.
+//! - Login failures a week old and client addresses unused for 90 days are
+//!   forgotten (R26 lockout model, `store::logins`).
 //!
 //! Quota holds (R17) and the outbound queue have their own workers in
 //! `delivery`.
@@ -50,6 +52,8 @@ pub struct Report {
     pub forward_copies_stopped: u32,
     pub audit_purged: u64,
     pub blobs_reclaimed: usize,
+    /// Old login failures and known client addresses forgotten.
+    pub logins_pruned: u64,
     pub errors: u32,
 }
 
@@ -95,6 +99,17 @@ impl Jobs {
             Err(e) => {
                 r.errors += 1;
                 tracing::error!(error = %e, "audit retention purge failed");
+            }
+        }
+        let prune = self.store.logins_prune(
+            now - vesontio_store::LOGIN_FAILURES_KEPT_SECS,
+            now - vesontio_store::KNOWN_CLIENTS_KEPT_SECS,
+        );
+        match prune.await {
+            Ok(n) => r.logins_pruned = n,
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "login failures prune failed");
             }
         }
         match self.store.unreferenced_blobs().await {

@@ -23,6 +23,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use vesontio_types::client_key;
+
 /// Longest tarpit delay before one reply, whatever the limits.
 pub const MAX_DELAY: Duration = Duration::from_secs(30);
 
@@ -68,21 +70,6 @@ impl RcptLimits {
     }
 }
 
-/// The key of a client address: IPv4 as is, IPv6 by its /64 (one host or
-/// one customer's network, which changes its low bits at will).
-pub fn address_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::from([s[0], s[1], s[2], s[3], 0, 0, 0, 0])
-            }
-        },
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     failures: u32,
@@ -98,7 +85,7 @@ pub struct Tracker {
 impl Tracker {
     /// Records one failure from `ip` at `now`; returns the address's count.
     pub fn fail(&self, ip: IpAddr, now: Instant, memory: Duration) -> u32 {
-        let key = address_key(ip);
+        let key = client_key(ip);
         let Ok(mut map) = self.by_address.lock() else {
             return 0;
         };
@@ -124,7 +111,7 @@ impl Tracker {
     /// A message from `ip` was delivered: its count starts again.
     pub fn clear(&self, ip: IpAddr) {
         if let Ok(mut map) = self.by_address.lock() {
-            map.remove(&address_key(ip));
+            map.remove(&client_key(ip));
         }
     }
 }

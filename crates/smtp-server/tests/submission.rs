@@ -218,7 +218,13 @@ async fn implicit_tls_auth_login_and_plain() {
 /// Administrator-set password (R26): 535 5.7.8 saying where to change it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_refusals() {
-    let h = Harness::start().await;
+    // A delay long enough that it still holds at the last login of the
+    // test, however loaded the machine.
+    let limits = vesontio_directory::AuthLimits {
+        base_delay_secs: 30,
+        ..auth_limits()
+    };
+    let h = Harness::start_full(smtp_config(), delivery_config(), limits).await;
     let r = smtplib(
         &h,
         json!({"mode": "starttls", "port": h.submission.port(), "user": JEAN, "pw": "wrong"}),
@@ -276,7 +282,8 @@ async fn login_refusals() {
     );
     // No password in the audit log.
     assert!(!conns.iter().any(|c| c.to_string().contains(PASSWORD)));
-    // Repeated failures from one address lock logins for a while: 454.
+    // Repeated failures of one account from one address hold its logins
+    // there for a while: 454.
     let mut locked = None;
     for _ in 0..6 {
         let r = smtplib(

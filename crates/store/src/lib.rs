@@ -37,6 +37,7 @@ mod flagcols;
 mod group;
 mod ingest;
 mod lite;
+mod logins;
 mod mailboxes;
 mod messages;
 mod misc;
@@ -48,6 +49,7 @@ mod views;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
+pub use logins::{KNOWN_CLIENTS_KEPT_SECS, LOGIN_FAILURES_KEPT_SECS};
 pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;

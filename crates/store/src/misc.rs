@@ -1,5 +1,5 @@
-//! Small tables behind charter rules: quarantine (R8, R9), login failures
-//! (R26, shared by every protocol), sending rate (R5), absence replies (R23).
+//! Small tables behind charter rules: quarantine (R8, R9), sending rate
+//! (R5), absence replies (R23). Login failures are in `logins.rs`.
 
 use sqlx::Row;
 use vesontio_types::{AccountId, UnixTime};
@@ -81,47 +81,6 @@ impl Store {
         tx.commit().await?;
         self.unlink_blobs(unlink).await;
         Ok(found)
-    }
-
-    // ---- login failures ----
-
-    /// Records a failed login for `key` (e.g. `account:x@y` or `ip:1.2.3.4`)
-    /// and returns the new state.
-    pub async fn auth_failure(&self, key: &str, now: UnixTime) -> Result<FailureState> {
-        let row = sqlx::query(
-            "INSERT INTO auth_failures (key, failures, last_failure_at) VALUES ($1, 1, $2) \
-             ON CONFLICT (key) DO UPDATE SET failures = auth_failures.failures + 1, last_failure_at = $2 \
-             RETURNING failures, last_failure_at",
-        )
-        .bind(key)
-        .bind(now)
-        .fetch_one(self.w())
-        .await?;
-        Ok(FailureState {
-            failures: row.try_get(0)?,
-            last_failure_at: row.try_get(1)?,
-        })
-    }
-
-    pub async fn auth_state(&self, key: &str) -> Result<Option<FailureState>> {
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT failures, last_failure_at FROM auth_failures WHERE key = $1")
-                .bind(key)
-                .fetch_optional(self.r())
-                .await?;
-        Ok(row.map(|(failures, last_failure_at)| FailureState {
-            failures,
-            last_failure_at,
-        }))
-    }
-
-    /// A successful login clears the consecutive-failure count.
-    pub async fn auth_reset(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM auth_failures WHERE key = $1")
-            .bind(key)
-            .execute(self.w())
-            .await?;
-        Ok(())
     }
 
     // ---- R5 sending rate ----

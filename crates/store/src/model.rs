@@ -349,9 +349,24 @@ pub struct Vacation {
     pub body: String,
 }
 
-/// Consecutive login failures of one key (an account or a client address).
+/// Login failures of one login, or of one login from one client address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailureState {
     pub failures: i64,
     pub last_failure_at: UnixTime,
+}
+
+/// What a login attempt is judged on ([`crate::Store::login_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoginState {
+    /// Consecutive failures of this login from this client address.
+    pub pair: Option<FailureState>,
+    /// Failures of this login from any address.
+    pub account: Option<FailureState>,
+    /// Last successful login of this login from this address.
+    pub known_at: Option<UnixTime>,
+    /// Distinct logins that failed from this address since the asked time.
+    pub address_logins: i64,
+    /// The latest of those failures.
+    pub address_last_failure: Option<UnixTime>,
 }

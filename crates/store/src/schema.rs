@@ -5,7 +5,7 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
@@ -296,4 +296,33 @@ CREATE TABLE upgrade_state (
 );
 INSERT INTO upgrade_state (name, done)
     SELECT 'v5_model', CASE WHEN EXISTS (SELECT 1 FROM messages) THEN 0 ELSE 1 END;
+"#;
+
+/// v6: login failures aimed (issue 11; `logins.rs`). Failures per (login,
+/// client address) for the delays and the lock, per login for delays only,
+/// and the addresses each login succeeded from, which failures elsewhere
+/// never delay. Replaces v1's `auth_failures` (keys `account:`/`ip:`); the
+/// counts in it are dropped, a harmless reset.
+const V6: &str = r#"
+DROP TABLE auth_failures;
+CREATE TABLE auth_pair_failures (
+    login TEXT NOT NULL,
+    client TEXT NOT NULL,
+    failures BIGINT NOT NULL,
+    last_failure_at BIGINT NOT NULL,
+    PRIMARY KEY (login, client)
+);
+CREATE INDEX auth_pair_failures_client ON auth_pair_failures(client, last_failure_at);
+CREATE INDEX auth_pair_failures_at ON auth_pair_failures(last_failure_at);
+CREATE TABLE auth_account_failures (
+    login TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    last_failure_at BIGINT NOT NULL
+);
+CREATE TABLE auth_known_clients (
+    login TEXT NOT NULL,
+    client TEXT NOT NULL,
+    last_success_at BIGINT NOT NULL,
+    PRIMARY KEY (login, client)
+);
 "#;

@@ -7,10 +7,12 @@
 //! - No I/O, no clock, no dependency on any other vesontio crate.
 
 mod address;
+mod client;
 mod secret;
 mod sender_pattern;
 
 pub use address::{Address, AddressError};
+pub use client::client_key;
 pub use secret::Secret;
 pub use sender_pattern::SenderPattern;
 

@@ -126,3 +126,13 @@ fn sender_patterns() {
     }
     assert!(p("192.0.2.7").matches(&a("x@y.example"), client));
 }
+
+#[test]
+fn client_keys_group_ipv6_by_64() {
+    let k = |s: &str| client_key(s.parse().expect("ip")).to_string();
+    assert_eq!(k("192.0.2.7"), "192.0.2.7");
+    assert_eq!(k("::ffff:192.0.2.7"), "192.0.2.7");
+    assert_eq!(k("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+    assert_eq!(k("2001:db8:1:2:ffff::9"), "2001:db8:1:2::");
+    assert_ne!(k("2001:db8:1:3::1"), k("2001:db8:1:2::1"));
+}

@@ -40,7 +40,25 @@ pub async fn start() -> Env {
     start_with(config()).await
 }
 
+/// The login limits of the tests: a delay long enough that a lockout still
+/// holds when the next login of a test comes, however loaded the machine
+/// (1 s was flaky).
+pub fn auth_limits() -> AuthLimits {
+    AuthLimits {
+        max_failures: 10,
+        base_delay_secs: 30,
+        max_delay_secs: 60,
+        account_max_delay_secs: 60,
+        max_accounts_per_address: 100,
+        cache_ttl_secs: 3600,
+    }
+}
+
 pub async fn start_with(cfg: ImapConfig) -> Env {
+    start_full(cfg, auth_limits()).await
+}
+
+pub async fn start_full(cfg: ImapConfig, limits: AuthLimits) -> Env {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(StoreConfig::Sqlite {
         dir: dir.path().join("data"),
@@ -52,17 +70,7 @@ pub async fn start_with(cfg: ImapConfig) -> Env {
     let cert_path = dir.path().join("cert.pem");
     std::fs::write(&cert_path, &cert).expect("write cert");
     let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).expect("acceptor");
-    let directory = Directory::new(
-        store.clone(),
-        AuthLimits {
-            max_failures: 10,
-            // Long enough that a lockout still holds when the next login
-            // of a test comes, however loaded the machine (1 s was flaky).
-            base_delay_secs: 30,
-            max_delay_secs: 60,
-            cache_ttl_secs: 3600,
-        },
-    );
+    let directory = Directory::new(store.clone(), limits);
     let server = std::sync::Arc::new(ImapServer::new(cfg, directory, store.clone(), tls));
     let l_tls = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let l_plain = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -145,6 +153,26 @@ def ok(r):
 impl Env {
     pub async fn account(&self, address: &str, kind: AccountKind, must_change: bool) -> Account {
         let hash = vesontio_directory::password::hash(&Secret::new(PW.to_string())).expect("hash");
+        self.account_with_hash(address, kind, must_change, hash)
+            .await
+    }
+
+    /// A person whose password `PW` is hashed with argon2's lowest costs,
+    /// for tests that log many accounts in.
+    pub async fn cheap_account(&self, address: &str) -> Account {
+        let hash = vesontio_directory::password::hash_for_tests(&Secret::new(PW.to_string()))
+            .expect("hash");
+        self.account_with_hash(address, AccountKind::Person, false, hash)
+            .await
+    }
+
+    async fn account_with_hash(
+        &self,
+        address: &str,
+        kind: AccountKind,
+        must_change: bool,
+        hash: String,
+    ) -> Account {
         self.store
             .create_account(NewAccount {
                 address: address.into(),

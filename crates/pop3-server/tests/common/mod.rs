@@ -35,12 +35,28 @@ pub struct Env {
     pub tracker: TaskTracker,
 }
 
+/// The login limits of the tests.
+pub fn auth_limits() -> AuthLimits {
+    AuthLimits {
+        max_failures: 10,
+        base_delay_secs: 60,
+        max_delay_secs: 600,
+        account_max_delay_secs: 60,
+        max_accounts_per_address: 100,
+        cache_ttl_secs: 3600,
+    }
+}
+
 impl Env {
     pub async fn start() -> Env {
         Env::start_with(Duration::from_secs(600)).await
     }
 
     pub async fn start_with(idle_timeout: Duration) -> Env {
+        Env::start_full(idle_timeout, auth_limits()).await
+    }
+
+    pub async fn start_full(idle_timeout: Duration, limits: AuthLimits) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(StoreConfig::Sqlite {
             dir: dir.path().join("store"),
@@ -60,15 +76,7 @@ impl Env {
         std::fs::write(&cert_path, &cert).unwrap();
         let acceptor: TlsAcceptor =
             vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
-        let directory = Directory::new(
-            store.clone(),
-            AuthLimits {
-                max_failures: 10,
-                base_delay_secs: 60,
-                max_delay_secs: 600,
-                cache_ttl_secs: 3600,
-            },
-        );
+        let directory = Directory::new(store.clone(), limits);
         let server = std::sync::Arc::new(Pop3Server::new(
             Pop3Config {
                 hostname: "mail.example.org".into(),

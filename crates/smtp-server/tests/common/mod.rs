@@ -123,6 +123,8 @@ pub fn auth_limits() -> AuthLimits {
         max_failures: 10,
         base_delay_secs: 2,
         max_delay_secs: 60,
+        account_max_delay_secs: 60,
+        max_accounts_per_address: 100,
         cache_ttl_secs: 3600,
     }
 }
@@ -161,10 +163,18 @@ impl Harness {
     }
 
     pub async fn start_with(cfg: SmtpConfig) -> Harness {
-        Harness::start_configured(cfg, delivery_config()).await
+        Harness::start_full(cfg, delivery_config(), auth_limits()).await
     }
 
     pub async fn start_configured(cfg: SmtpConfig, delivery_cfg: DeliveryConfig) -> Harness {
+        Harness::start_full(cfg, delivery_cfg, auth_limits()).await
+    }
+
+    pub async fn start_full(
+        cfg: SmtpConfig,
+        delivery_cfg: DeliveryConfig,
+        limits: AuthLimits,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = open_store(dir.path()).await;
         seed(&store).await;
@@ -173,7 +183,7 @@ impl Harness {
         let server = SmtpServer::new(
             cfg,
             delivery.clone(),
-            Directory::new(store.clone(), auth_limits()),
+            Directory::new(store.clone(), limits),
             acceptor,
         );
         let shutdown = CancellationToken::new();

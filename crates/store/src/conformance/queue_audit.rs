@@ -203,18 +203,71 @@ pub async fn audit_retention_keeps_chain(s: Store) {
 }
 
 pub async fn login_failures_rate_vacation_quarantine(s: Store) {
-    assert_eq!(s.auth_state("ip:10.0.0.1").await.unwrap(), None);
-    s.auth_failure("ip:10.0.0.1", NOW).await.unwrap();
-    let st = s.auth_failure("ip:10.0.0.1", NOW + 2).await.unwrap();
+    let (jeanne, paul) = ("jeanne.dupont@ac-demo.fr", "paul.durand@ac-demo.fr");
+    let (a, b) = ("192.0.2.7", "198.51.100.1");
+    assert_eq!(
+        s.login_state(jeanne, a, 0).await.unwrap(),
+        LoginState::default()
+    );
+    s.login_failed(jeanne, a, NOW, NOW - 900).await.unwrap();
+    s.login_failed(jeanne, a, NOW + 2, NOW - 900).await.unwrap();
+    s.login_failed(jeanne, b, NOW + 3, NOW - 900).await.unwrap();
+    s.login_failed(paul, a, NOW + 4, NOW - 900).await.unwrap();
+    let st = s.login_state(jeanne, a, NOW - 60).await.unwrap();
     assert_eq!(
         st,
-        FailureState {
-            failures: 2,
-            last_failure_at: NOW + 2
+        LoginState {
+            pair: Some(FailureState {
+                failures: 2,
+                last_failure_at: NOW + 2
+            }),
+            account: Some(FailureState {
+                failures: 3,
+                last_failure_at: NOW + 3
+            }),
+            known_at: None,
+            address_logins: 2,
+            address_last_failure: Some(NOW + 4),
         }
     );
-    s.auth_reset("ip:10.0.0.1").await.unwrap();
-    assert_eq!(s.auth_state("ip:10.0.0.1").await.unwrap(), None);
+    // Only failures since the asked time count for the address.
+    assert_eq!(
+        s.login_state(jeanne, a, NOW + 3)
+            .await
+            .unwrap()
+            .address_logins,
+        1
+    );
+    // A stale account count starts again at 1; the pair's does not.
+    s.login_failed(jeanne, a, NOW + 5000, NOW + 4000)
+        .await
+        .unwrap();
+    let st = s.login_state(jeanne, a, 0).await.unwrap();
+    assert_eq!(st.account.map(|f| f.failures), Some(1));
+    assert_eq!(st.pair.map(|f| f.failures), Some(3));
+    // Success: the pair is cleared and the address remembered; the
+    // account's count stays (it only decays).
+    s.login_succeeded(jeanne, a, NOW + 5001, true, true)
+        .await
+        .unwrap();
+    let st = s.login_state(jeanne, a, 0).await.unwrap();
+    assert_eq!((st.pair, st.known_at), (None, Some(NOW + 5001)));
+    assert_eq!(st.account.map(|f| f.failures), Some(1));
+    assert_eq!(st.address_logins, 1, "paul's failure from a is left");
+    s.login_succeeded(jeanne, a, NOW + 6000, false, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.login_state(jeanne, a, 0).await.unwrap().known_at,
+        Some(NOW + 6000)
+    );
+    assert_eq!(s.login_state(jeanne, b, 0).await.unwrap().known_at, None);
+    // Pruning: failures before NOW + 10, known addresses before NOW + 5500.
+    assert_eq!(s.logins_prune(NOW + 10, NOW + 5500).await.unwrap(), 3);
+    let st = s.login_state(jeanne, b, 0).await.unwrap();
+    assert_eq!(st.pair, None);
+    assert_eq!(s.logins_prune(NOW + 10, NOW + 7000).await.unwrap(), 1);
+    assert_eq!(s.login_state(jeanne, a, 0).await.unwrap().known_at, None);
 
     s.record_sent("A@ac-demo.fr", NOW - 4000, 30).await.unwrap();
     s.record_sent("a@ac-demo.fr", NOW - 100, 5).await.unwrap();
