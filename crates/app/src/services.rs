@@ -9,16 +9,19 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use vesontio_config::{DnsMode, Service, Settings};
+use vesontio_config::{DnsMode, ScanVerdict, Service, Settings};
 use vesontio_delivery::outbound::{
     self, BoxFuture, LocalSink, MxResolver, OutboundConfig, Runner, StaticDns, SystemDns,
 };
-use vesontio_delivery::{Delivery, DeliveryConfig, Envelope, Origin, Recipient, Reply};
+use vesontio_delivery::{
+    ArchiveRule, Delivery, DeliveryConfig, Envelope, Origin, Recipient, Reply, ScanLimits,
+    ScanRules,
+};
 use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_jobs::{Jobs, JobsConfig};
 use vesontio_pop3_server::{Pop3Config, Pop3Server};
 use vesontio_smtp_server::{Listener, SmtpConfig, SmtpServer};
-use vesontio_types::Address;
+use vesontio_types::{Address, SenderPattern};
 
 use crate::runtime::Platform;
 
@@ -59,8 +62,17 @@ pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
         local_domains: s.domains.local.clone(),
         postmaster: Address::parse(&s.domains.postmaster)
             .map_err(|e| anyhow!("domains.postmaster: {e}"))?,
+        allowed_outside_senders: s
+            .domains
+            .allowed_outside_senders
+            .iter()
+            .map(|p| {
+                SenderPattern::parse(p).map_err(|e| anyhow!("domains.allowed_outside_senders: {e}"))
+            })
+            .collect::<Result<_>>()?,
         message_size_limit: s.limits.message_size.0,
         forbidden_extensions: s.limits.forbidden_extensions.clone(),
+        scan: scan_rules(s),
         large_file_url: s.limits.large_file_service_url.clone(),
         recipients_per_message: s.limits.recipients_per_message,
         recipients_per_hour: s.limits.recipients_per_hour,
@@ -71,6 +83,25 @@ pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
         static_routes: static_routes(s),
         spam_threshold: s.spam.threshold as f32,
     })
+}
+
+/// `[attachments]` (R7) as the delivery path's rules.
+fn scan_rules(s: &Settings) -> ScanRules {
+    let a = &s.attachments;
+    let rule = |v: ScanVerdict| match v {
+        ScanVerdict::Refuse => ArchiveRule::Refuse,
+        ScanVerdict::Accept => ArchiveRule::Accept,
+    };
+    ScanRules {
+        limits: ScanLimits {
+            max_archive_depth: a.archive_max_depth,
+            max_entries: a.archive_max_entries,
+            max_expanded_bytes: a.archive_max_expanded.0,
+            max_message_depth: a.message_max_depth,
+        },
+        encrypted_archives: rule(a.encrypted_archives),
+        unscannable: rule(a.unscannable),
+    }
 }
 
 fn webmail_url(s: &Settings) -> String {

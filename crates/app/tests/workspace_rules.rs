@@ -32,9 +32,9 @@ fn layer(name: &str) -> Option<u32> {
         | "vesontio-tls"
         | "vesontio-netkit"
         | "vesontio-smtp-proto"
-        | "vesontio-imap-proto"
         | "vesontio-pop3-proto" => 1,
-        "vesontio-policy" | "vesontio-store" => 2,
+        // imap-proto encodes the MIME model of `message`.
+        "vesontio-imap-proto" | "vesontio-policy" | "vesontio-store" => 2,
         "vesontio-directory" => 3,
         "vesontio-delivery" => 4,
         "vesontio-smtp-server"

@@ -29,8 +29,8 @@ mod units;
 use std::fmt;
 
 pub use settings::{
-    Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota, Server, Service,
-    Services, Settings, Spam, Storage, StoreBackend, Tls,
+    Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
+    ScanVerdict, Server, Service, Services, Settings, Spam, Storage, StoreBackend, Tls,
 };
 pub use units::{ByteSize, DURATION_FORM, HumanDuration, SIZE_FORM, UnitError};
 

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use toml::Table;
-use vesontio_types::Address;
+use vesontio_types::{Address, SenderPattern};
 
 use crate::reader::{Reader, Section, expected, string};
 use crate::settings::*;
@@ -20,6 +20,7 @@ const SECTIONS: &[&str] = &[
     "store",
     "domains",
     "limits",
+    "attachments",
     "quota",
     "lifecycle",
     "audit",
@@ -61,6 +62,7 @@ impl Settings {
         let store = read_store(r.section("store", t("store")));
         let domains = read_domains(r.section("domains", t("domains")));
         let limits = read_limits(r.section("limits", t("limits")));
+        let attachments = read_attachments(r.section("attachments", t("attachments")));
         let quota = read_quota(r.section("quota", t("quota")));
         let lifecycle = read_lifecycle(r.section("lifecycle", t("lifecycle")));
         let audit = read_audit(r.section("audit", t("audit")));
@@ -80,6 +82,7 @@ impl Settings {
             store,
             domains,
             limits,
+            attachments,
             quota,
             lifecycle,
             audit,
@@ -274,12 +277,27 @@ fn read_domains(mut s: Section<'_, '_>) -> (Domains, bool) {
             .map(|a| a.to_string())
             .map_err(|e| format!("expected an address such as \"postmaster@ac-demo.fr\": {e}"))
     });
+    let allowed_outside_senders = s.get("allowed_outside_senders", d.allowed_outside_senders, |v| {
+        let form = "a list of addresses, domains or IP networks such as [\"lettre@ac-demo.fr\", \"192.0.2.0/24\"]";
+        let items = v.as_array().ok_or_else(|| expected(form, v))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let text = x.as_str().ok_or_else(|| format!("item {}: {}", i + 1, expected(form, x)))?;
+                SenderPattern::parse(text)
+                    .map(|p| p.to_string())
+                    .map_err(|e| format!("item {}: {e}", i + 1))
+            })
+            .collect()
+    });
     s.finish();
     let given = postmaster.is_some();
     (
         Domains {
             local,
             postmaster: postmaster.unwrap_or(d.postmaster),
+            allowed_outside_senders,
         },
         given,
     )
@@ -360,6 +378,24 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
         },
         given,
     )
+}
+
+fn read_attachments(mut s: Section<'_, '_>) -> Attachments {
+    let d = Attachments::default();
+    let verdicts = [
+        ("refuse", ScanVerdict::Refuse),
+        ("accept", ScanVerdict::Accept),
+    ];
+    let a = Attachments {
+        archive_max_depth: s.int("archive_max_depth", d.archive_max_depth, 1, 64),
+        archive_max_entries: s.int("archive_max_entries", d.archive_max_entries, 1, 1_000_000),
+        archive_max_expanded: s.size("archive_max_expanded", d.archive_max_expanded, 1 << 20),
+        message_max_depth: s.int("message_max_depth", d.message_max_depth, 1, 64),
+        encrypted_archives: s.choice("encrypted_archives", d.encrypted_archives, &verdicts),
+        unscannable: s.choice("unscannable", d.unscannable, &verdicts),
+    };
+    s.finish();
+    a
 }
 
 fn read_quota(mut s: Section<'_, '_>) -> Quota {

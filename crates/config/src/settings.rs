@@ -21,6 +21,7 @@ pub struct Settings {
     pub store: Storage,
     pub domains: Domains,
     pub limits: Limits,
+    pub attachments: Attachments,
     pub quota: Quota,
     pub lifecycle: Lifecycle,
     pub audit: Audit,
@@ -140,6 +141,14 @@ pub struct Domains {
     /// Address of the postmaster (RFC 5321 §4.5.1), sender of notices and
     /// bounces. Default `postmaster@` the first local domain.
     pub postmaster: String,
+    /// Mail arriving on the MX (port 25, unauthenticated) whose envelope
+    /// sender or `From:` is in a local domain is refused, whatever SPF and
+    /// DKIM say: the institution's own people send through submission.
+    /// These are the exceptions: addresses (`"lettre@ac-demo.fr"`),
+    /// domains with their sub-domains, or client addresses and networks
+    /// (`"192.0.2.25"`, `"2001:db8::/32"`) of newsletters and relays the
+    /// DSI uses. Default none.
+    pub allowed_outside_senders: Vec<String>,
 }
 
 /// `[limits]`: per-message and per-sender limits, and protocol limits.
@@ -175,6 +184,48 @@ pub struct Limits {
     /// §5.4: at least 30 minutes; IDLE is restarted by clients before).
     /// Default `"30m"`.
     pub idle_timeout: HumanDuration,
+}
+
+/// What R7 does with something it cannot look into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanVerdict {
+    /// The message is refused, as if it carried a forbidden file.
+    Refuse,
+    /// The message goes on; what could not be looked into is not checked.
+    Accept,
+}
+
+/// `[attachments]` [R7]: how far archives are looked into for forbidden
+/// files, and what happens to what cannot be looked into. The forbidden
+/// extensions themselves are `limits.forbidden_extensions`. Archives are
+/// recognised by their first bytes, whatever their name: zip, gzip and tar
+/// are opened; rar, 7z, cab, bzip2, xz and ISO images are recognised but
+/// not opened, so they count as unscannable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachments {
+    /// How deep archives inside archives are opened, 1 to 64 (1: only the
+    /// archives attached to the message). A deeper archive is unscannable.
+    /// Default 8.
+    pub archive_max_depth: usize,
+    /// Most archive entries listed in one message, 1 to 1,000,000; an
+    /// archive with more is unscannable. Default 10000.
+    pub archive_max_entries: usize,
+    /// Most bytes decompressed to look into the archives of one message; an
+    /// archive that expands further is unscannable. At least `"1MB"`.
+    /// Default `"64MB"`.
+    pub archive_max_expanded: ByteSize,
+    /// How deep messages attached to messages (`message/rfc822`) are
+    /// followed, 1 to 64; a deeper one is unscannable. Default 8.
+    pub message_max_depth: usize,
+    /// `"refuse"` or `"accept"` a message carrying a password-protected
+    /// (encrypted) archive, whose contents cannot be checked. Default
+    /// `"refuse"`.
+    pub encrypted_archives: ScanVerdict,
+    /// `"refuse"` or `"accept"` a message carrying anything else that
+    /// cannot be looked into: an archive over the limits above, damaged, or
+    /// of a format that is not opened. Default `"refuse"`.
+    pub unscannable: ScanVerdict,
 }
 
 /// `[quota]` [R15–R17].
@@ -453,8 +504,10 @@ impl Settings {
             domains: Domains {
                 postmaster: format!("postmaster@{domain}"),
                 local: vec![domain],
+                allowed_outside_senders: Vec::new(),
             },
             limits: Limits::default(),
+            attachments: Attachments::default(),
             quota: Quota::default(),
             lifecycle: Lifecycle::default(),
             audit: Audit::default(),
@@ -532,6 +585,7 @@ impl Default for Domains {
         Domains {
             local: vec![DEFAULT_DOMAIN.into()],
             postmaster: format!("postmaster@{DEFAULT_DOMAIN}"),
+            allowed_outside_senders: Vec::new(),
         }
     }
 }
@@ -551,6 +605,19 @@ impl Default for Limits {
             imap_max_sessions_per_account: 20,
             command_timeout: HumanDuration::from_secs(5 * 60),
             idle_timeout: HumanDuration::from_secs(30 * 60),
+        }
+    }
+}
+
+impl Default for Attachments {
+    fn default() -> Self {
+        Attachments {
+            archive_max_depth: 8,
+            archive_max_entries: 10_000,
+            archive_max_expanded: ByteSize(64 << 20),
+            message_max_depth: 8,
+            encrypted_archives: ScanVerdict::Refuse,
+            unscannable: ScanVerdict::Refuse,
         }
     }
 }

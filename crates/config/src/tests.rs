@@ -53,6 +53,13 @@ fn empty_file_gives_the_charter_defaults() {
         Duration::from_secs(300)
     );
     assert_eq!(s.limits.idle_timeout.duration(), Duration::from_secs(1800));
+    // R7: archives
+    assert_eq!(s.attachments.archive_max_depth, 8);
+    assert_eq!(s.attachments.archive_max_entries, 10_000);
+    assert_eq!(s.attachments.archive_max_expanded, ByteSize(64 << 20));
+    assert_eq!(s.attachments.message_max_depth, 8);
+    assert_eq!(s.attachments.encrypted_archives, ScanVerdict::Refuse);
+    assert_eq!(s.attachments.unscannable, ScanVerdict::Refuse);
     // R15, R16, R17
     assert_eq!(s.quota.default, ByteSize(1 << 30));
     assert_eq!(s.quota.warning_percent, 90);
@@ -489,6 +496,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "postgres_schema",
         "local",
         "postmaster",
+        "allowed_outside_senders",
         "message_size",
         "recipients_per_message",
         "recipients_per_hour",
@@ -499,6 +507,12 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "imap_max_sessions_per_account",
         "command_timeout",
         "idle_timeout",
+        "archive_max_depth",
+        "archive_max_entries",
+        "archive_max_expanded",
+        "message_max_depth",
+        "encrypted_archives",
+        "unscannable",
         "default",
         "warning_percent",
         "full_mailbox_hold",
@@ -534,4 +548,85 @@ fn settings_are_serializable_to_json_like_formats() {
     assert_eq!(v["limits"]["message_size"].as_str(), Some("10MB"));
     assert_eq!(v["store"]["backend"].as_str(), Some("sqlite"));
     assert_eq!(v["server"]["listen"][0].as_str(), Some("127.0.0.1"));
+}
+
+#[test]
+fn attachments_section() {
+    let s = Settings::parse(
+        "[attachments]\narchive_max_depth = 3\narchive_max_entries = 500\narchive_max_expanded = \"5MB\"\n\
+         message_max_depth = 2\nencrypted_archives = \"accept\"\nunscannable = \"accept\"\n",
+    )
+    .unwrap();
+    let a = &s.attachments;
+    assert_eq!(
+        (
+            a.archive_max_depth,
+            a.archive_max_entries,
+            a.message_max_depth
+        ),
+        (3, 500, 2)
+    );
+    assert_eq!(a.archive_max_expanded, ByteSize(5 << 20));
+    assert_eq!(
+        (a.encrypted_archives, a.unscannable),
+        (ScanVerdict::Accept, ScanVerdict::Accept)
+    );
+    assert_eq!(Settings::parse(&s.to_toml()).unwrap(), s);
+    let e = errors(
+        "[attachments]\narchive_max_depth = 0\narchive_max_entries = -1\narchive_max_expanded = \"1KB\"\n\
+         encrypted_archives = \"allow\"\nunscanable = \"refuse\"\n",
+    );
+    assert!(
+        message_for(&e, "attachments.archive_max_depth").contains("from 1 to 64"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.archive_max_entries").contains("from 1 to 1000000"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.archive_max_expanded").contains("at least"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.encrypted_archives").contains("\"refuse\", \"accept\""),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "attachments.unscanable").contains("unscannable"),
+        "{e}"
+    );
+}
+
+#[test]
+fn allowed_outside_senders() {
+    let s = Settings::parse(
+        "[domains]\nallowed_outside_senders = [\"Lettre@AC-Demo.fr\", \"partenaire.example\", \"192.0.2.0/24\", \"2001:db8::1\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        s.domains.allowed_outside_senders,
+        vec![
+            "lettre@ac-demo.fr",
+            "partenaire.example",
+            "192.0.2.0/24",
+            "2001:db8::1/128"
+        ]
+    );
+    assert_eq!(Settings::parse(&s.to_toml()).unwrap(), s);
+    assert!(
+        Settings::parse("")
+            .unwrap()
+            .domains
+            .allowed_outside_senders
+            .is_empty()
+    );
+    let e = errors(
+        "[domains]\nallowed_outside_senders = [\"ok.example\", \"10.0.0.0/40\", 7, \"nope\"]\n",
+    );
+    let m = message_for(&e, "domains.allowed_outside_senders");
+    assert!(
+        m.contains("item 2") && m.contains("prefix length must be 0 to 32"),
+        "{m}"
+    );
 }

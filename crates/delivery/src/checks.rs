@@ -1,10 +1,12 @@
 //! Checks made during the SMTP dialogue: `MAIL FROM` (R2 send-as) and
 //! `RCPT TO` (unknown users, relaying, R3 lists, R5 limits).
 
+use std::net::IpAddr;
 use vesontio_policy::{
     RateWindow, check_hourly_rate, check_recipients_per_message, list_post_refusal,
     may_post_to_list,
 };
+
 use vesontio_types::{AccountKind, Address, UnixTime};
 
 use crate::{Delivery, Origin, Reply};
@@ -14,16 +16,23 @@ const HOUR: i64 = 3600;
 
 /// R2: on submission the account may use its own address or that of a
 /// functional mailbox where it has the `p` (post) right (RFC 4314 letter
-/// used for "send as"). On MX any syntactically valid sender (already
-/// parsed into an [`Address`]) and the null sender are accepted.
+/// used for "send as"). On MX the null sender and any sender outside our
+/// domains are accepted ([`check_outside_sender`]).
 pub(crate) async fn check_sender(
     d: &Delivery,
     origin: &Origin,
     sender: Option<&Address>,
     _now: UnixTime,
 ) -> Result<(), Reply> {
-    let Origin::Submission { account, .. } = origin else {
-        return Ok(());
+    let account = match origin {
+        Origin::Submission { account, .. } => account,
+        Origin::Mx { client_ip, .. } => {
+            return match sender {
+                Some(s) => check_outside_sender(d, s, *client_ip, "MAIL FROM").await,
+                None => Ok(()),
+            };
+        }
+        Origin::Internal => return Ok(()),
     };
     let Some(sender) = sender else {
         // RFC 6409 §4.1 lets a submission server refuse what users never
@@ -168,4 +177,37 @@ fn local_poster_on_mx(list: &Address, sender: &Address) -> Reply {
              {list} from outside: mail from <{sender}> must be sent from that account, logged in (submission, port 465)."
         ),
     )
+}
+
+/// Mail from outside in one of our own domains (envelope sender or
+/// `From:`, named by `what`), arriving unauthenticated on the MX, is
+/// refused whatever SPF and DKIM say: the institution's people send
+/// through submission, so such mail is forged, or a relay or newsletter
+/// the DSI lists in `domains.allowed_outside_senders` (by address,
+/// domain, or the client's IP network). `550 5.7.1` (RFC 3463: delivery
+/// not authorized), ASCII (RFC 5321 §4.2).
+pub(crate) async fn check_outside_sender(
+    d: &Delivery,
+    sender: &Address,
+    client_ip: IpAddr,
+    what: &str,
+) -> Result<(), Reply> {
+    if !d.is_local_domain(sender.domain()).await
+        || d.config()
+            .allowed_outside_senders
+            .iter()
+            .any(|p| p.matches(sender, client_ip))
+    {
+        return Ok(());
+    }
+    Err(Reply::new(
+        550,
+        "5.7.1",
+        format!(
+            "{what} <{sender}> : une adresse de {domain} ne peut pas venir de l'exterieur sans identification ; \
+             envoyez depuis votre compte (soumission, port 465). / {what} <{sender}>: an address of {domain} cannot \
+             come from outside unauthenticated; send from your account (submission, port 465).",
+            domain = sender.domain()
+        ),
+    ))
 }

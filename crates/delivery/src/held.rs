@@ -171,6 +171,7 @@ impl Delivery {
             internal_date: now,
             flags: Vec::new(),
             private,
+            parsed: None,
         };
         let mut out = self.store().deliver(vec![(mb.id, msg)]).await?;
         match out.pop() {

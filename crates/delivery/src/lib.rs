@@ -37,11 +37,14 @@ mod scan;
 mod submit;
 
 pub use scan::{ScanVerdict, Scanner};
+/// R7's scan rules, for the configuration of [`DeliveryConfig::scan`].
+pub use vesontio_message::ScanLimits;
+pub use vesontio_policy::{ArchiveRule, ScanRules};
 
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use vesontio_store::{Account, Store};
-use vesontio_types::{Address, UnixTime};
+use vesontio_types::{Address, SenderPattern, UnixTime};
 
 /// An SMTP-shaped answer (RFC 5321 §4.2, RFC 3463 enhanced code). Every
 /// refusal the delivery path produces is one of these, with a sentence
@@ -136,8 +139,14 @@ pub struct DeliveryConfig {
     pub hostname: String,
     pub local_domains: Vec<String>,
     pub postmaster: Address,
+    /// Senders in a local domain that may still arrive on the MX
+    /// (newsletters, relays of the DSI); every other one is refused there.
+    pub allowed_outside_senders: Vec<SenderPattern>,
     pub message_size_limit: u64,
     pub forbidden_extensions: Vec<String>,
+    /// R7: how far archives are looked into, and what happens to what
+    /// cannot be.
+    pub scan: ScanRules,
     pub large_file_url: String,
     pub recipients_per_message: u32,
     pub recipients_per_hour: u32,
@@ -249,8 +258,10 @@ impl Delivery {
         checks::check_recipient(self, origin, sender, rcpt, rcpt_count_so_far, now).await
     }
 
-    /// Called at `MAIL FROM` on submission: may this account send as this
-    /// address (its own, or a functional mailbox it has the send right on, R2)?
+    /// Called at `MAIL FROM`. On submission: may this account send as this
+    /// address (its own, or a functional mailbox it has the send right on,
+    /// R2)? On the MX: a sender in one of our domains is refused, unless
+    /// `allowed_outside_senders` covers it.
     pub async fn check_sender(
         &self,
         origin: &Origin,

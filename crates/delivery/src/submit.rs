@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use vesontio_message::{
-    Analysis, DsnAction, ReturnContent, WithProtocol, add_sensitivity_private, ensure_message_id,
-    forbidden_attachment, has_header, prepend_header, received_header,
+    Analysis, DsnAction, ReturnContent, ScanLimits, WithProtocol, add_sensitivity_private,
+    ensure_message_id, forbidden_attachment, has_header, prepend_header, received_header,
 };
-use vesontio_policy::{check_attachments, check_size, texts};
+use vesontio_policy::{
+    Refusal, check_attachments, check_headers, check_scannable, check_size, texts, unscannable_file,
+};
 use vesontio_store::{
     BlobRef, NewMessage, NewQuarantine, NewQueueEntry, NewQueueRcpt, QueueKind, StoreError,
 };
@@ -115,11 +117,33 @@ async fn run(
         )
         .map_err(|r| Reply::from_refusal(&r))?;
     }
-    let analysis = analyse(raw.as_slice()).await;
+    // Header sections read differently by different readers (a second
+    // From:, NUL, bare CR/LF) are refused before anything reads them. On
+    // SMTP, bare CR/LF were already normalised to CRLF by the session, so
+    // every reader sees the same lines; a From: they created is a second
+    // From: here.
+    if !internal {
+        check_headers(&raw).map_err(|r| Reply::from_refusal(&r))?;
+    }
+    let analysis = analyse(raw.as_slice(), cfg.scan.limits).await;
     facts.private = analysis.is_private;
     facts.message_id = analysis.message_id.clone().unwrap_or_default();
     let sender = env.mail_from.as_ref();
     let sender_str = sender.map(|a| a.to_string()).unwrap_or_default();
+
+    // Our own domains in From: or Sender: on the MX, as for the envelope sender at
+    // MAIL FROM (checked again here: the session may not have asked).
+    if let Origin::Mx { client_ip, .. } = origin {
+        if let Some(s) = sender {
+            crate::checks::check_outside_sender(d, s, *client_ip, "MAIL FROM").await?;
+        }
+        for from in &analysis.from {
+            crate::checks::check_outside_sender(d, from, *client_ip, "From:").await?;
+        }
+        if let Some(s) = &analysis.sender {
+            crate::checks::check_outside_sender(d, s, *client_ip, "Sender:").await?;
+        }
+    }
 
     // R2: on submission the header sender is checked like the envelope
     // sender: a user writes as themself or as a functional mailbox they may
@@ -130,22 +154,16 @@ async fn run(
         }
     }
 
-    // R7: forbidden attachments.
-    if !internal && let Some(found) = forbidden_attachment(&analysis, &cfg.forbidden_extensions) {
-        let refusal = check_attachments(&analysis, &cfg.forbidden_extensions)
-            .err()
-            .map(|r| Reply::from_refusal(&r))
-            .unwrap_or_else(|| Reply::new(550, "5.7.1", "Forbidden attachment"));
-        if let Origin::Submission { .. } = origin {
-            return Err(refusal);
+    // R7: forbidden attachments, and what cannot be looked into. Refused
+    // at DATA whatever the door: on the MX the sending server tells its
+    // sender (a DSN from here would go to whoever the sender forged), and
+    // the intended local recipients are told here.
+    if !internal && let Some((file, refusal)) = r7_verdict(&analysis, cfg) {
+        facts.detail = Some(file.clone());
+        if let Origin::Mx { .. } = origin {
+            notify_attachment_refused(d, env, &analysis, &file, now).await;
         }
-        refuse_attachment(d, env, &analysis, &raw, &found.to_string(), &refusal, now).await;
-        facts.verdict = "attachment-refused";
-        facts.detail = Some(found.file_name().to_string());
-        return Ok(Accepted {
-            queue_id: queue_id.to_string(),
-            message_id: facts.message_id.clone(),
-        });
+        return Err(Reply::from_refusal(&refusal));
     }
 
     // R9/R24 hooks.
@@ -228,6 +246,11 @@ async fn run(
         )),
         Origin::Internal => None,
     };
+    // DSNs about mail from the MX go only to an authenticated envelope
+    // sender (SPF, or DKIM aligned with it): anyone else is whoever the
+    // sender forged, and the DSN would be backscatter. Without the checks
+    // (no DNS for them), nobody is authenticated.
+    let mut sender_authenticated = !matches!(origin, Origin::Mx { .. });
     if let (
         Origin::Mx {
             client_ip, helo, ..
@@ -236,7 +259,7 @@ async fn run(
     ) = (origin, d.inbound_auth())
     {
         let mail_from = env.mail_from.as_ref().map(|a| a.to_string());
-        let field = crate::outbound::evaluate(
+        let verdicts = crate::outbound::evaluate(
             dns,
             &data,
             *client_ip,
@@ -245,6 +268,8 @@ async fn run(
             &cfg.hostname,
         )
         .await;
+        sender_authenticated = verdicts.sender_authenticated;
+        let field = verdicts.field;
         let mut v = Vec::with_capacity(field.len() + data.len());
         v.extend_from_slice(field.as_bytes());
         v.extend_from_slice(&data);
@@ -312,6 +337,7 @@ async fn run(
                 internal_date: now,
                 flags: Vec::new(),
                 private: analysis.is_private,
+                parsed: None,
             },
         ));
         item_targets.push((t.clone(), blob));
@@ -358,7 +384,12 @@ async fn run(
                     .enqueue(NewQueueEntry {
                         kind: QueueKind::HeldLocal,
                         blob,
-                        sender: sender_str.clone(),
+                        // The null sender: no DSN when it expires.
+                        sender: if sender_authenticated {
+                            sender_str.clone()
+                        } else {
+                            String::new()
+                        },
                         envid: env.envid.clone(),
                         ret: env.ret.clone(),
                         recipients: vec![NewQueueRcpt {
@@ -383,6 +414,7 @@ async fn run(
     facts.verdict = if held.is_empty() { "delivered" } else { "held" };
 
     if !held.is_empty()
+        && sender_authenticated
         && let Some(s) = sender
     {
         send_delay_dsn(d, s, env, &held, blobs.base(), now).await;
@@ -411,25 +443,39 @@ async fn run(
 }
 
 /// Parsing may take a while on a large message: off the runtime's threads.
-async fn analyse(raw: &[u8]) -> Analysis {
+async fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
     if raw.len() < 256 * 1024 {
-        return Analysis::of(raw);
+        return Analysis::with_limits(raw, limits);
     }
     let copy = raw.to_vec();
-    tokio::task::spawn_blocking(move || Analysis::of(&copy))
-        .await
-        .unwrap_or_default()
+    match tokio::task::spawn_blocking(move || Analysis::with_limits(&copy, limits)).await {
+        Ok(a) => a,
+        // The analysis runs behind catch_unwind; a lost task is still a
+        // message that was not looked into.
+        Err(_) => Analysis::unreadable(raw.len()),
+    }
 }
 
-/// R7 on reception: nothing is delivered; each intended local recipient
-/// is told (from the postmaster) and the sender gets a failure DSN.
-async fn refuse_attachment(
+/// R7: the file to name and the refusal, when the message carries a
+/// forbidden file or something that cannot be looked into (refused by
+/// `[attachments]`). A forbidden name wins: it tells the sender more.
+fn r7_verdict(analysis: &Analysis, cfg: &crate::DeliveryConfig) -> Option<(String, Refusal)> {
+    if let Some(found) = forbidden_attachment(analysis, &cfg.forbidden_extensions)
+        && let Err(r) = check_attachments(analysis, &cfg.forbidden_extensions)
+    {
+        return Some((found.to_string(), r));
+    }
+    let refusal = check_scannable(analysis, &cfg.scan).err()?;
+    Some((unscannable_file(analysis, &cfg.scan)?, refusal))
+}
+
+/// R7 on reception: nothing is delivered and each intended local
+/// recipient is told (from the postmaster) who sent what, and which file.
+async fn notify_attachment_refused(
     d: &Delivery,
     env: &Envelope,
     analysis: &Analysis,
-    raw: &[u8],
     file: &str,
-    refusal: &Reply,
     now: UnixTime,
 ) {
     let sender = env
@@ -443,38 +489,6 @@ async fn refuse_attachment(
             && let Err(e) = d.send_notice(&r.address, &notice, now).await
         {
             tracing::warn!(rcpt = %r.address, reply = %e, "R7 notice not sent");
-        }
-    }
-    if let Some(s) = &env.mail_from {
-        let rcpts = env
-            .recipients
-            .iter()
-            .map(|r| {
-                dsn_rcpt(
-                    r.address.clone(),
-                    r.orcpt.clone(),
-                    DsnAction::Failed,
-                    "5.7.1",
-                    Some(refusal.to_string()),
-                    now,
-                    None,
-                )
-            })
-            .collect();
-        // Headers only: the forbidden file never goes back out.
-        if let Err(e) = d
-            .send_dsn(
-                s,
-                env.envid.clone(),
-                rcpts,
-                String::new(),
-                raw,
-                ReturnContent::Headers,
-                now,
-            )
-            .await
-        {
-            tracing::warn!(reply = %e, "R7 DSN not queued");
         }
     }
 }

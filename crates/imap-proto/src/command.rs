@@ -84,6 +84,8 @@ pub enum StatusItem {
     HighestModSeq,
     /// APPENDLIMIT (RFC 7889)
     AppendLimit,
+    /// MAILBOXID (RFC 8474 §4)
+    MailboxId,
 }
 
 impl StatusItem {
@@ -99,6 +101,7 @@ impl StatusItem {
             StatusItem::Recent => "RECENT",
             StatusItem::HighestModSeq => "HIGHESTMODSEQ",
             StatusItem::AppendLimit => "APPENDLIMIT",
+            StatusItem::MailboxId => "MAILBOXID",
         }
     }
 }
@@ -116,7 +119,8 @@ pub struct AppendMessage {
     pub binary: bool,
 }
 
-/// SEARCH RETURN options. RFC 4731 §3.1, RFC 5182, RFC 9051 §6.4.4.
+/// SEARCH (and extended SORT) RETURN options. RFC 4731 §3.1, RFC 5182,
+/// RFC 9051 §6.4.4, RFC 5267 §3.1 and §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchReturn {
     /// MIN
@@ -129,6 +133,59 @@ pub enum SearchReturn {
     Count,
     /// SAVE (RFC 5182)
     Save,
+    /// PARTIAL first:last (RFC 5267 §4.4): positions in the result, 1-based,
+    /// `first <= last` (the parser orders them; `500:400` is `400:500`).
+    Partial {
+        /// First position.
+        first: u32,
+        /// Last position.
+        last: u32,
+    },
+    /// UPDATE (RFC 5267 §4.3): notify of changes to the result.
+    Update,
+    /// CONTEXT (RFC 5267 §4.2): a hint that the criteria will be used again.
+    Context,
+}
+
+/// A SORT key. RFC 5256 §3 (BASE.6.4.SORT), RFC 5957 §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// ARRIVAL: internal date and time.
+    Arrival,
+    /// CC: addr-mailbox of the first Cc address.
+    Cc,
+    /// DATE: sent date and time (RFC 5256 §2.2).
+    Date,
+    /// FROM: addr-mailbox of the first From address.
+    From,
+    /// SIZE: RFC822.SIZE.
+    Size,
+    /// SUBJECT: base subject (RFC 5256 §2.1).
+    Subject,
+    /// TO: addr-mailbox of the first To address.
+    To,
+    /// DISPLAYFROM: display name of the first From address (RFC 5957).
+    DisplayFrom,
+    /// DISPLAYTO: display name of the first To address (RFC 5957).
+    DisplayTo,
+}
+
+/// `sort-criterion = ["REVERSE" SP] sort-key` (RFC 5256 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortCriterion {
+    /// REVERSE: this key in descending order.
+    pub reverse: bool,
+    /// The key.
+    pub key: SortKey,
+}
+
+/// `thread-alg` (RFC 5256 §3, BASE.6.4.THREAD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadAlgorithm {
+    /// ORDEREDSUBJECT ("poor man's threading").
+    OrderedSubject,
+    /// REFERENCES (after Zawinski's algorithm).
+    References,
 }
 
 /// RFC 7162 §3.1.5 MODSEQ search entry type.
@@ -175,6 +232,10 @@ pub enum SearchKey {
     Keyword(String),
     /// LARGER n
     Larger(u64),
+    /// EMAILID objectid (RFC 8474 §6)
+    EmailId(String),
+    /// THREADID objectid (RFC 8474 §6)
+    ThreadId(String),
     /// NEW (IMAP4rev1)
     New,
     /// NOT key
@@ -304,6 +365,10 @@ pub enum FetchAttr {
     },
     /// MODSEQ (RFC 7162)
     ModSeq,
+    /// EMAILID (RFC 8474 §5.1)
+    EmailId,
+    /// THREADID (RFC 8474 §5.2)
+    ThreadId,
 }
 
 /// STORE operation. RFC 9051 §6.4.6.
@@ -442,6 +507,33 @@ pub enum CommandBody {
         /// UID SEARCH?
         uid: UidMode,
     },
+    /// SORT or UID SORT (RFC 5256), with RFC 5267 RETURN options.
+    Sort {
+        /// RETURN (...) options (ESORT, CONTEXT=SORT); `Some(vec![])` is
+        /// `RETURN ()`, i.e. ESEARCH with ALL.
+        return_opts: Option<Vec<SearchReturn>>,
+        /// Sort criteria, in priority order.
+        criteria: Vec<SortCriterion>,
+        /// Charset of the search strings, upper-cased (mandatory in SORT).
+        charset: String,
+        /// Search criteria; the top level is an `And`.
+        search: SearchKey,
+        /// UID SORT?
+        uid: UidMode,
+    },
+    /// THREAD or UID THREAD (RFC 5256).
+    Thread {
+        /// Threading algorithm.
+        algorithm: ThreadAlgorithm,
+        /// Charset of the search strings, upper-cased.
+        charset: String,
+        /// Search criteria; the top level is an `And`.
+        search: SearchKey,
+        /// UID THREAD?
+        uid: UidMode,
+    },
+    /// CANCELUPDATE tag... (RFC 5267 §4.3.5)
+    CancelUpdate(Vec<String>),
     /// FETCH
     Fetch {
         /// Messages.
@@ -565,6 +657,9 @@ impl CommandBody {
             CommandBody::Unselect => "UNSELECT",
             CommandBody::Expunge { .. } => "EXPUNGE",
             CommandBody::Search { .. } => "SEARCH",
+            CommandBody::Sort { .. } => "SORT",
+            CommandBody::Thread { .. } => "THREAD",
+            CommandBody::CancelUpdate(_) => "CANCELUPDATE",
             CommandBody::Fetch { .. } => "FETCH",
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",

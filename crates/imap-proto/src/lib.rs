@@ -8,7 +8,8 @@
 //! LITERAL+/LITERAL- (RFC 7888), ENABLE (RFC 5161), ID (RFC 2971), SASL-IR
 //! (RFC 4959), ESEARCH (RFC 4731), SEARCHRES (RFC 5182), APPENDLIMIT
 //! (RFC 7889), CONDSTORE/QRESYNC (RFC 7162), QUOTA (RFC 9208), ACL (RFC 4314),
-//! BINARY (RFC 3516), MULTIAPPEND (RFC 3502), WITHIN (RFC 5032), response
+//! BINARY (RFC 3516), MULTIAPPEND (RFC 3502), WITHIN (RFC 5032), SORT and
+//! THREAD (RFC 5256), SORT=DISPLAY (RFC 5957), ESORT and CONTEXT (RFC 5267), response
 //! codes (RFC 5530), modified UTF-7 names (RFC 3501 §5.1.3).
 //!
 //! Drive it like this:
@@ -45,6 +46,7 @@ pub use conn::{Event, LITERAL_MINUS_MAX, Limits, LiteralMode, ServerConn};
 pub use parser::{ParseError, ParseOptions, parse_command};
 pub use response::{
     Code, Data, ESearchItem, Encoder, FetchValue, ListExtended, ListItem, Response, Status,
+    ThreadForest, ThreadNode,
 };
 pub use state::State;
 pub use types::*;

@@ -42,6 +42,13 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "CREATE-SPECIAL-USE",
             "ESEARCH",
             "SEARCHRES",
+            "SORT",
+            "SORT=DISPLAY",
+            "ESORT",
+            "CONTEXT=SEARCH",
+            "CONTEXT=SORT",
+            "THREAD=ORDEREDSUBJECT",
+            "THREAD=REFERENCES",
             "WITHIN",
             "CONDSTORE",
             "QRESYNC",
@@ -51,6 +58,8 @@ pub(crate) fn capabilities(state: CapState, max_literal: u64) -> Vec<String> {
             "BINARY",
             "UTF8=ACCEPT",
             "ACL",
+            "OBJECTID",
+            "MULTIAPPEND",
         ]
         .map(String::from),
     );

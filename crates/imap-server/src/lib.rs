@@ -13,7 +13,9 @@
 //! with PLAIN (RFC 4616), ESEARCH (RFC 4731), SEARCHRES (RFC 5182),
 //! APPENDLIMIT (RFC 7889), CONDSTORE (RFC 7162, partial QRESYNC), QUOTA
 //! (RFC 9208, STORAGE), BINARY (RFC 3516, FETCH), WITHIN (RFC 5032),
-//! STATUS=SIZE (RFC 8438), UTF8=ACCEPT (RFC 6855), response codes (RFC 5530).
+//! STATUS=SIZE (RFC 8438), UTF8=ACCEPT (RFC 6855), response codes (RFC 5530),
+//! SORT and THREAD (RFC 5256, collation RFC 5051), SORT=DISPLAY (RFC 5957),
+//! ESORT and CONTEXT=SEARCH/SORT (RFC 5267), MULTIAPPEND (RFC 3502).
 //!
 //! Charter rules touched: R11 (one audit `connection` event per login
 //! attempt), R13 (selecting INBOX or reading a body updates the last read
@@ -34,6 +36,11 @@
 //! - `mailbox.rs`: client names ↔ store rows, `Shared/<address>/` for
 //!   functional mailboxes with the member's rights; LIST pattern matching.
 //! - `search.rs`: SEARCH criteria evaluation, no I/O.
+//! - `sortkeys.rs`: what SORT and THREAD read of a message (the one place
+//!   to change when the store keeps parsed metadata) and the SORT order;
+//!   `thread.rs`: ORDEREDSUBJECT and REFERENCES as pure functions;
+//!   `context.rs`: RFC 5267 update contexts (frozen criteria, ADDTO and
+//!   REMOVEFROM), re-run by `ops/context.rs` after each batch of updates.
 //! - `recent.rs`: IMAP4rev1 `\Recent` (RFC 3501 §2.3.2), claimed per
 //!   mailbox in this process's memory.
 //! - `caps.rs`, `audit.rs`: the CAPABILITY list; R11 login events.
@@ -49,6 +56,7 @@
 
 mod audit;
 mod caps;
+mod context;
 mod error;
 mod mailbox;
 mod ops;
@@ -56,7 +64,9 @@ mod recent;
 mod search;
 mod selected;
 mod session;
+mod sortkeys;
 mod structure;
+mod thread;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

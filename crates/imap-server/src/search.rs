@@ -31,6 +31,9 @@ pub(crate) struct Msg<'a> {
     /// RFC 3501 §2.3.2: `\Recent` in this session.
     pub(crate) recent: bool,
     pub(crate) content: Option<&'a Content>,
+    /// RFC 8474 EMAILID and THREADID, as the store numbers them.
+    pub(crate) email_id: i64,
+    pub(crate) thread_id: i64,
 }
 
 /// What holds for the whole mailbox during one SEARCH.
@@ -42,80 +45,18 @@ pub(crate) struct Scope<'a> {
     pub(crate) now: i64,
 }
 
-fn header_text(v: &mail_parser::HeaderValue<'_>) -> String {
-    use mail_parser::{Address, HeaderValue};
-    let list = |l: &[mail_parser::Addr<'_>]| -> String {
-        l.iter()
-            .map(|a| {
-                format!(
-                    "{} <{}>",
-                    a.name.as_deref().unwrap_or(""),
-                    a.address.as_deref().unwrap_or("")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let addrs = |a: &Address<'_>| -> String {
-        match a {
-            Address::List(l) => list(l),
-            // RFC 5322 §3.4 groups: the display name is searchable too
-            // ("To: team: a@x, b@y;" and the empty "To: team:;").
-            Address::Group(g) => g
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{}: {};",
-                        g.name.as_deref().unwrap_or(""),
-                        list(&g.addresses)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
-    };
-    match v {
-        HeaderValue::Address(a) => addrs(a),
-        HeaderValue::Text(t) => t.to_string(),
-        HeaderValue::TextList(l) => l.join(", "),
-        HeaderValue::DateTime(d) => d.to_rfc822(),
-        HeaderValue::ContentType(c) => match &c.c_subtype {
-            Some(s) => format!("{}/{}", c.c_type, s),
-            None => c.c_type.to_string(),
-        },
-        _ => String::new(),
-    }
-}
-
 impl Content {
-    /// Decodes a raw message.
+    /// Decodes a raw message (when its stored search text is missing).
     pub(crate) fn parse(raw: &[u8]) -> Content {
-        let body = vesontio_imap_proto::bodystructure::search_text(raw).to_lowercase();
-        let Some(msg) = mail_parser::MessageParser::default().parse_headers(raw) else {
-            return Content {
-                body,
-                ..Default::default()
-            };
-        };
-        let headers = msg
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.name.as_str().to_ascii_lowercase(),
-                    header_text(&h.value).to_lowercase(),
-                )
-            })
-            .collect();
-        let sent = msg.date().map(|d| Date {
-            year: d.year,
-            month: d.month,
-            day: d.day,
-        });
+        Content::from_text(vesontio_message::mime::SearchText::of(raw))
+    }
+
+    /// The search text the store keeps for every content (decoded at ingest).
+    pub(crate) fn from_text(t: vesontio_message::mime::SearchText) -> Content {
         Content {
-            headers,
-            body,
-            sent,
+            headers: t.headers,
+            body: t.body,
+            sent: t.sent.map(|(year, month, day)| Date { year, month, day }),
         }
     }
 
@@ -146,6 +87,23 @@ pub(crate) fn needs_content(k: &SearchKey) -> bool {
         | K::SentOn(_)
         | K::SentSince(_) => true,
         _ => false,
+    }
+}
+
+/// The text terms every match must contain (the keys of the top-level
+/// AND), for the store's index to narrow the candidates. Lower case.
+pub(crate) fn required_terms(k: &SearchKey) -> Vec<(vesontio_store::TextField, String)> {
+    use SearchKey as K;
+    use vesontio_store::TextField as F;
+    let term = |f: F, s: &str| vec![(f, s.to_lowercase())];
+    match k {
+        K::And(v) => v.iter().flat_map(required_terms).collect(),
+        K::From(s) | K::To(s) | K::Cc(s) | K::Bcc(s) | K::Subject(s) | K::Header(_, s) => {
+            term(F::Head, s)
+        }
+        K::Body(s) => term(F::Body, s),
+        K::Text(s) => term(F::Any, s),
+        _ => Vec::new(),
     }
 }
 
@@ -198,6 +156,9 @@ pub(crate) fn matches(k: &SearchKey, m: &Msg<'_>, sc: &Scope<'_>) -> bool {
         K::Unflagged => !has_flag(m, "\\Flagged"),
         K::Unseen => !has_flag(m, "\\Seen"),
         K::Keyword(f) => has_flag(m, f),
+        // RFC 8474 §6: ids as FETCH reports them (`M`/`T` and the number).
+        K::EmailId(id) => *id == format!("M{}", m.email_id),
+        K::ThreadId(id) => m.thread_id != 0 && *id == format!("T{}", m.thread_id),
         K::Unkeyword(f) => !has_flag(m, f),
         K::Larger(n) => m.size > *n,
         K::Smaller(n) => m.size < *n,

@@ -62,6 +62,8 @@ pub(crate) struct Selected {
     recent_map: Arc<RecentMap>,
     /// Keywords the client was given in the last `* FLAGS`.
     keywords: Vec<String>,
+    /// RFC 5267 updating searches (they end with the selection).
+    pub(crate) contexts: crate::context::Contexts,
 }
 
 /// The system flags, always in `* FLAGS` and `[PERMANENTFLAGS]`.
@@ -145,6 +147,7 @@ impl Selected {
             highest_modseq,
             saved: Vec::new(),
             seen_reader,
+            contexts: Default::default(),
         };
         sel.claim_recent(last);
         for m in &msgs {
@@ -173,6 +176,7 @@ impl Selected {
             recent_seen: 0,
             recent_map: Arc::default(),
             keywords: Vec::new(),
+            contexts: Default::default(),
         }
     }
 
@@ -264,6 +268,16 @@ impl Selected {
             f.push(Flag::Recent);
         }
         f
+    }
+
+    /// What tells whether search results may have changed: the highest
+    /// modseq, the number of messages and the last UID.
+    pub(crate) fn context_state(&self) -> (ModSeq, usize, Uid) {
+        (
+            self.highest_modseq,
+            self.uids.len(),
+            self.uids.last().copied().unwrap_or(0),
+        )
     }
 
     pub(crate) fn exists(&self) -> u32 {

@@ -97,6 +97,14 @@ impl Session {
         self.conn.respond(out);
     }
 
+    /// [`Session::updates`] outside a command (IDLE), with the search
+    /// contexts' ADDTO and REMOVEFROM (RFC 5267 §4.3.2: at any time).
+    async fn idle_updates(&mut self, force: bool) -> Vec<Response> {
+        let mut out = self.updates(Expunges::Send, force).await;
+        ops::context::refresh(self, &mut out).await;
+        out
+    }
+
     /// Untagged updates for the selected mailbox, if any changed (or
     /// always, with `force`, for NOOP/CHECK/IDLE).
     pub(crate) async fn updates(&mut self, expunges: Expunges, force: bool) -> Vec<Response> {
@@ -211,14 +219,14 @@ pub(crate) async fn serve(
                 }
                 Event::Idle { tag } => {
                     // RFC 2177 §3: pending updates go out at once.
-                    let ups = s.updates(Expunges::Send, true).await;
+                    let ups = s.idle_updates(true).await;
                     s.send(ups);
                     idle = Some(tag);
                     next_poll = Instant::now() + IDLE_POLL;
                 }
                 Event::IdleDone { tag } => {
                     idle = None;
-                    let ups = s.updates(Expunges::Send, false).await;
+                    let ups = s.idle_updates(false).await;
                     s.send(ups);
                     s.conn.write(Response::ok(&tag, "IDLE terminated"));
                 }
@@ -279,7 +287,7 @@ pub(crate) async fn serve(
             },
             _ = tokio::time::sleep_until(next_poll), if poll => {
                 next_poll = Instant::now() + IDLE_POLL;
-                let ups = s.updates(Expunges::Send, true).await;
+                let ups = s.idle_updates(true).await;
                 s.send(ups);
             }
             c = s.changes.recv(), if watch => {
@@ -290,7 +298,7 @@ pub(crate) async fn serve(
                     }
                     Err(RecvError::Closed) => {}
                 }
-                let ups = s.updates(Expunges::Send, false).await;
+                let ups = s.idle_updates(false).await;
                 s.send(ups);
             }
         }
@@ -308,6 +316,8 @@ async fn command(s: &mut Session, cmd: Command, stream: &mut Stream) -> Next {
         CommandBody::Fetch { uid, .. }
         | CommandBody::Store { uid, .. }
         | CommandBody::Search { uid, .. }
+        | CommandBody::Sort { uid, .. }
+        | CommandBody::Thread { uid, .. }
             if *uid == vesontio_imap_proto::UidMode::Seq =>
         {
             Expunges::Hold
@@ -361,6 +371,7 @@ async fn command(s: &mut Session, cmd: Command, stream: &mut Stream) -> Next {
     if next == Next::Continue && s.selected.is_some() {
         let ups = s.updates(expunges, force).await;
         out.extend(ups);
+        ops::context::refresh(s, &mut out).await;
     }
     s.send(out);
     let reply = crate::error::reply(&tag, name, result);

@@ -1,10 +1,13 @@
-//! A cache of ENVELOPE and BODYSTRUCTURE by blob. Message bodies are
-//! content-addressed and never change, so the parse of a blob is valid for
-//! every copy of it in every mailbox, for ever; clients ask for these two
-//! items again and again (every resync), and parsing MIME is the costliest
-//! part of a FETCH (the role of Dovecot's index cache). The top-level
-//! header is kept too (when small): header requests, the commonest FETCH
-//! of a message list, are then answered without reading the body.
+//! A bounded cache of ENVELOPE and BODYSTRUCTURE by blob, filled from the
+//! MIME model the store keeps for every content (parsed once at ingest),
+//! so FETCH of these never reads a body; a blob is parsed here only when
+//! its stored model is missing. Message bodies are content-addressed and
+//! never change, so an entry is valid for every copy of it in every
+//! mailbox, for ever. The top-level header is kept too (when small):
+//! header requests, the commonest FETCH of a message list, are then
+//! answered without reading the body.
+//! So is the References field, which ENVELOPE lacks and THREAD needs
+//! (`sortkeys.rs` reads SORT and THREAD keys from here).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +27,36 @@ pub(crate) struct Parsed {
     pub(crate) structure: BodyStructure,
     /// The message's header with its blank line (`BODY[HEADER]`), unless large.
     pub(crate) header: Option<Vec<u8>>,
+    /// The References field, unfolded (RFC 5322 §3.6.4).
+    pub(crate) references: Option<String>,
+}
+
+/// The first `name:` field of the top-level header of `raw`, unfolded
+/// and trimmed (a line scan: the header is already parsed for ENVELOPE,
+/// and this field is the only one it lacks).
+pub(crate) fn field(raw: &[u8], name: &[u8]) -> Option<String> {
+    let mut value: Option<Vec<u8>> = None;
+    for line in raw.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        let folded = matches!(line.first(), Some(b' ' | b'\t'));
+        match (&mut value, folded) {
+            (Some(v), true) => v.extend_from_slice(line),
+            (Some(_), false) => break,
+            (None, false) => {
+                if let Some((n, rest)) = line.split_at_checked(name.len())
+                    && n.eq_ignore_ascii_case(name)
+                    && let Some(rest) = rest.trim_ascii_start().strip_prefix(b":")
+                {
+                    value = Some(rest.to_vec());
+                }
+            }
+            (None, true) => {}
+        }
+    }
+    value.map(|v| String::from_utf8_lossy(v.trim_ascii()).into_owned())
 }
 
 #[derive(Default)]
@@ -40,6 +73,41 @@ impl StructureCache {
         map.get(blob_id).cloned()
     }
 
+    /// Remembers what the store keeps of `blob_id` (the MIME model parsed
+    /// at ingest): no body is read or parsed.
+    pub(crate) fn insert_stored(&self, blob_id: &str, content: vesontio_store::Content) -> Arc<Parsed> {
+        // THREAD reads the References field as written; the stored header
+        // has it (the model's list also merges In-Reply-To).
+        let references = match &content.header {
+            Some(h) => field(h.as_bytes(), b"references"),
+            None if content.model.references.is_empty() => None,
+            None => Some(
+                content
+                    .model
+                    .references
+                    .iter()
+                    .map(|r| format!("<{r}>"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        };
+        let parsed = Arc::new(Parsed {
+            envelope: content.model.envelope,
+            structure: content.model.structure,
+            header: content.header.map(String::into_bytes),
+            references,
+        });
+        let mut map = match self.map.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        if map.len() >= CAPACITY {
+            map.clear();
+        }
+        map.insert(blob_id.to_string(), parsed.clone());
+        parsed
+    }
+
     /// Parses `raw` (the body of `blob_id`) and remembers the result.
     pub(crate) fn parse(&self, blob_id: &str, raw: &[u8]) -> Arc<Parsed> {
         let header = section(
@@ -53,6 +121,7 @@ impl StructureCache {
         let parsed = Arc::new(Parsed {
             envelope: envelope(raw),
             structure: body_structure(raw),
+            references: field(raw, b"references"),
             header,
         });
         let mut map = match self.map.lock() {

@@ -80,6 +80,8 @@ Caf=C3=A9 au lait\r\n";
             modseq: 12,
             recent: true,
             content: Some(&content),
+            email_id: 3,
+            thread_id: 9,
         };
         let saved = [7u32];
         let sc = Scope {
@@ -166,6 +168,8 @@ Caf=C3=A9 au lait\r\n";
             modseq: 1,
             recent: false,
             content: Some(&content),
+            email_id: 3,
+            thread_id: 9,
         };
         let sc = Scope {
             largest_seq: 1,
@@ -200,6 +204,8 @@ Caf=C3=A9 au lait\r\n";
             modseq: 1,
             recent: false,
             content: None,
+            email_id: 0,
+            thread_id: 0,
         };
         let sc = Scope {
             largest_seq: 1,
@@ -231,6 +237,9 @@ mod resolve {
             uidvalidity: 1,
             uidnext: 100,
             highestmodseq: 1,
+            total: 0,
+            unseen: 0,
+            bytes: 0,
         };
         Selected::for_test(
             Target {

@@ -107,7 +107,8 @@ assert r == [b'OK STORE completed'], r
 r = R.cmd('STORE 1 (UNCHANGEDSINCE %d) +FLAGS (\\Answered)' % ms)
 assert r[-1].startswith(b'OK [MODIFIED 1]'), r
 r = R.cmd('UID STORE 3 FLAGS (\\Deleted \\Seen)')
-assert r[0].startswith(b'* 3 FETCH (FLAGS (\\Deleted \\Seen \\Recent) UID 3 MODSEQ'), r
+# Flags are a set: reported system flags first, in canonical order.
+assert r[0].startswith(b'* 3 FETCH (FLAGS (\\Seen \\Deleted \\Recent) UID 3 MODSEQ'), r
 r = R.cmd('STORE 4 +FLAGS.SILENT (\\Deleted)')
 r = R.cmd('UID EXPUNGE 4')
 assert r[0] == b'* 4 EXPUNGE' and len(r) == 2, r

@@ -5,15 +5,16 @@ use std::fmt;
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use vesontio_types::{Address, UnixTime};
 
+use crate::archive::{self, Budget, ScanLimits, Unscannable, Unscanned};
 use crate::privacy::is_private_subject;
-use crate::zipscan::{Budget, ScanLimits, list_zip, looks_like_zip};
 
 /// One file name found in a message: a MIME part's name, or an entry of a
 /// zip archive attached to it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttachmentName {
     /// Where the file is: the MIME name, then archive entries joined by `/`,
-    /// e.g. `archive.zip/inner/evil.scr`. A message nested as
+    /// e.g. `archive.zip/inner/evil.scr`, as written (control and invisible
+    /// characters kept; `Display` shows it cleaned). A message nested as
     /// `message/rfc822` adds nothing to the path: its attachments are
     /// delivered like the outer ones.
     pub path: String,
@@ -29,8 +30,10 @@ impl AttachmentName {
 }
 
 impl fmt::Display for AttachmentName {
+    /// The path fit to be shown: control characters as `?`, invisible and
+    /// bidi formatting characters removed ([`crate::names::shown`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.path)
+        f.write_str(&crate::names::shown(&self.path))
     }
 }
 
@@ -72,10 +75,11 @@ pub struct Analysis {
     pub is_private: bool,
     /// Every file name anywhere in the message (see [`AttachmentName`]).
     pub attachments: Vec<AttachmentName>,
-    /// Something could not be looked into: an archive that is encrypted,
-    /// corrupt or beyond the scan budget, or a message that did not parse.
-    /// `attachments` may then be missing names.
-    pub scan_incomplete: bool,
+    /// What could not be looked into (R7): an archive that is encrypted,
+    /// damaged, of a format not read, or beyond the scan limits; a message
+    /// nested too deep or that did not parse. `attachments` may then be
+    /// missing names.
+    pub unscanned: Vec<Unscanned>,
 }
 
 impl fmt::Debug for Analysis {
@@ -103,7 +107,10 @@ impl fmt::Debug for Analysis {
             .field("list_id", &self.list_id)
             .field("has_list_headers", &self.has_list_headers)
             .field("is_private", &self.is_private)
-            .field("scan_incomplete", &self.scan_incomplete)
+            .field(
+                "unscanned",
+                &self.unscanned.iter().map(|u| u.why).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -121,12 +128,26 @@ impl Analysis {
         // down the session, so it turns into an incomplete analysis.
         match std::panic::catch_unwind(|| analyse(raw, limits)) {
             Ok(a) => a,
-            Err(_) => Analysis {
-                size: raw.len(),
-                scan_incomplete: true,
-                ..Analysis::default()
-            },
+            Err(_) => Analysis::unreadable(raw.len()),
         }
+    }
+
+    /// The analysis of a message that could not be read at all: nothing is
+    /// known and the whole message is unscanned ([`Unscannable::Damaged`]).
+    pub fn unreadable(size: usize) -> Analysis {
+        Analysis {
+            size,
+            unscanned: vec![Unscanned {
+                path: "(message)".to_string(),
+                why: Unscannable::Damaged,
+            }],
+            ..Analysis::default()
+        }
+    }
+
+    /// True when something could not be looked into ([`Analysis::unscanned`]).
+    pub fn scan_incomplete(&self) -> bool {
+        !self.unscanned.is_empty()
     }
 }
 
@@ -136,8 +157,7 @@ fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
         ..Analysis::default()
     };
     let Some(msg) = MessageParser::default().parse(raw) else {
-        a.scan_incomplete = true;
-        return a;
+        return Analysis::unreadable(raw.len());
     };
     a.subject = msg.subject().map(str::to_string);
     a.message_id = msg.message_id().map(str::to_string);
@@ -159,7 +179,7 @@ fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
     let mut budget = Budget::new(limits);
     let mut names = Vec::new();
     collect_names(&msg, 0, &mut budget, &mut names);
-    a.scan_incomplete = budget.incomplete;
+    a.unscanned = budget.unscanned;
     let mut seen = std::collections::HashSet::new();
     a.attachments = names
         .into_iter()
@@ -177,22 +197,7 @@ fn collect_names(
     out: &mut Vec<AttachmentName>,
 ) {
     for part in &msg.parts {
-        // RFC 2183 §2.3 `filename` and RFC 2046 §4.5.1 `name` may disagree;
-        // a mail client may use either, so both are recorded.
-        let mut part_names: Vec<String> = Vec::new();
-        if let Some(n) = part
-            .content_disposition()
-            .and_then(|cd| cd.attribute("filename"))
-        {
-            part_names.push(clean_mime_name(n));
-        }
-        if let Some(n) = part.content_type().and_then(|ct| ct.attribute("name")) {
-            let n = clean_mime_name(n);
-            if !part_names.contains(&n) {
-                part_names.push(n);
-            }
-        }
-        part_names.retain(|n| !n.is_empty());
+        let part_names = part_names(msg, part);
         for n in &part_names {
             out.push(AttachmentName {
                 path: n.clone(),
@@ -205,49 +210,80 @@ fn collect_names(
                 if depth + 1 < budget.limits.max_message_depth {
                     collect_names(inner, depth + 1, budget, out);
                 } else {
-                    budget.incomplete = true;
+                    budget.unscanned(where_(&part_names, "(message)"), Unscannable::TooDeep);
                 }
             }
             PartType::Binary(data) | PartType::InlineBinary(data) => {
                 if is_message_rfc822(part) {
                     // Nested deeper than mail-parser follows on its own.
-                    nested_binary_message(data, depth, budget, out);
-                } else if looks_like_zip(data) {
-                    let prefix = part_names
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| "(archive)".to_string());
-                    let mut entries = Vec::new();
-                    list_zip(data, &prefix, 1, budget, &mut entries);
-                    out.extend(
-                        entries
-                            .into_iter()
-                            .filter(|(_, dir)| !dir)
-                            .map(|(path, _)| AttachmentName {
-                                path,
-                                in_archive: true,
-                            }),
-                    );
+                    nested_binary_message(data, &part_names, depth, budget, out);
+                } else {
+                    look_inside(data, where_(&part_names, "(attachment)"), budget, out);
                 }
             }
-            PartType::Text(_) | PartType::Html(_) | PartType::Multipart(_) => {}
+            PartType::Text(text) | PartType::Html(text) => {
+                // R7: uuencode and BinHex blocks are attachments to the
+                // clients that decode them.
+                let cap = usize::try_from(budget.bytes_left).unwrap_or(usize::MAX);
+                for file in crate::uuencode::embedded_files(text.as_bytes(), cap) {
+                    let Some(name) = file.name else {
+                        budget.unscanned("(BinHex)", Unscannable::Damaged);
+                        continue;
+                    };
+                    let name = clean_mime_name(&name);
+                    out.push(AttachmentName {
+                        path: name.clone(),
+                        in_archive: false,
+                    });
+                    match &file.data {
+                        Some(data) => look_inside(data, &name, budget, out),
+                        None => budget.unscanned(&name, Unscannable::TooLarge),
+                    }
+                }
+            }
+            PartType::Multipart(_) => {}
         }
     }
 }
 
+/// Where something is, for [`Unscanned::path`]: the part's first name.
+fn where_<'a>(part_names: &'a [String], otherwise: &'a str) -> &'a str {
+    part_names.first().map_or(otherwise, String::as_str)
+}
+
+/// Lists the archive `data` may be (by its magic bytes), named `prefix`.
+fn look_inside(data: &[u8], prefix: &str, budget: &mut Budget, out: &mut Vec<AttachmentName>) {
+    let Some(format) = archive::detect(data) else {
+        return;
+    };
+    let mut entries = Vec::new();
+    archive::walk(data, format, prefix, 1, budget, &mut entries);
+    out.extend(
+        entries
+            .into_iter()
+            .filter(|(_, dir)| !dir)
+            .map(|(path, _)| AttachmentName {
+                path,
+                in_archive: true,
+            }),
+    );
+}
+
 fn nested_binary_message(
     data: &[u8],
+    part_names: &[String],
     depth: usize,
     budget: &mut Budget,
     out: &mut Vec<AttachmentName>,
 ) {
+    let here = where_(part_names, "(message)");
     if depth + 1 >= budget.limits.max_message_depth {
-        budget.incomplete = true;
+        budget.unscanned(here, Unscannable::TooDeep);
         return;
     }
     match MessageParser::default().parse(data) {
         Some(inner) => collect_names(&inner, depth + 1, budget, out),
-        None => budget.incomplete = true,
+        None => budget.unscanned(here, Unscannable::Damaged),
     }
 }
 
@@ -255,17 +291,37 @@ fn is_message_rfc822(part: &mail_parser::MessagePart<'_>) -> bool {
     part.is_content_type("message", "rfc822") || part.is_content_type("message", "global")
 }
 
-/// MIME names are shown to people and compared by extension: control
-/// characters go, backslashes become slashes, surrounding blanks go.
+/// Every name a client could give `part` (see [`crate::names`]): what
+/// mail-parser reads (RFC 2183 §2.3 `filename` and RFC 2046 §4.5.1 `name`
+/// may disagree, so both) and every other reading of the raw header block.
+fn part_names(msg: &Message<'_>, part: &mail_parser::MessagePart<'_>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let parsed = [
+        part.content_disposition()
+            .and_then(|cd| cd.attribute("filename")),
+        part.content_type().and_then(|ct| ct.attribute("name")),
+    ];
+    let header = msg
+        .raw_message
+        .get(part.offset_header as usize..part.offset_body as usize)
+        .unwrap_or_default();
+    let raw = crate::names::part_file_names(header);
+    for n in parsed.into_iter().flatten().map(str::to_string).chain(raw) {
+        let n = clean_mime_name(&n);
+        if !n.is_empty() && !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+}
+
+/// Backslashes (Windows paths) become slashes, so that the last component
+/// is the file name; surrounding blanks and quotes go. Control and
+/// invisible characters stay: R7 reads the name with and without them
+/// ([`crate::names::readings`]); [`AttachmentName`]'s `Display` hides them.
 fn clean_mime_name(n: &str) -> String {
-    n.chars()
-        .map(|c| match c {
-            '\\' => '/',
-            c if c.is_control() => '?',
-            c => c,
-        })
-        .collect::<String>()
-        .trim_matches(|c: char| c == ' ' || c == '"')
+    n.replace('\\', "/")
+        .trim_matches(|c: char| c == ' ' || c == '"' || c == '\t')
         .to_string()
 }
 
@@ -305,8 +361,10 @@ fn addresses(a: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
 /// R7: the first attachment whose extension is in `forbidden_exts`.
 ///
 /// Extensions are compared without case and with or without their leading
-/// dot (`".EXE"`, `"exe"`). The name is normalised the way Windows does
-/// before it decides how to open a file, so `file.scr.`, `file.scr ` and
+/// dot (`".EXE"`, `"exe"`). Every reading of the name counts
+/// ([`crate::names::readings`]: cut at a NUL, without invisible or bidi
+/// characters, as displayed), each normalised the way Windows does before
+/// it decides how to open a file, so `file.scr.`, `file.scr ` and
 /// `file.exe::$DATA` all count as forbidden. Names inside archives are
 /// checked too (`docs.zip/setup.exe`).
 pub fn forbidden_attachment(
@@ -321,7 +379,18 @@ pub fn forbidden_attachment(
     analysis
         .attachments
         .iter()
-        .find(|a| extension(a.file_name()).is_some_and(|e| wanted.contains(&e)))
+        .find(|a| {
+            let forbidden = |name: &str| {
+                let file_name = name.rsplit('/').next().unwrap_or(name);
+                extension(file_name).is_some_and(|e| wanted.contains(&e))
+            };
+            // The file's own name read every way, and the whole path too
+            // (a NUL then a `/` inside one name hides what follows).
+            crate::names::readings(a.file_name())
+                .iter()
+                .any(|r| forbidden(r))
+                || crate::names::readings(&a.path).iter().any(|r| forbidden(r))
+        })
         .cloned()
 }
 
@@ -332,8 +401,10 @@ pub(crate) fn extension(file_name: &str) -> Option<String> {
     if let Some(pos) = name.find("::") {
         name = &name[..pos];
     }
-    // Windows strips trailing dots and spaces from file names.
-    let name = name.trim_end_matches(['.', ' ', '\u{a0}']);
+    // Windows strips trailing dots and spaces from file names; other
+    // blanks and invisible characters go too (they show as nothing).
+    let name = name
+        .trim_end_matches(|c: char| c == '.' || c.is_whitespace() || crate::names::is_invisible(c));
     let (stem, ext) = name.rsplit_once('.')?;
     if stem.is_empty() && ext.is_empty() {
         return None;

@@ -8,6 +8,7 @@
 //! - R4 privacy: [`is_private_subject`] (from `vesontio-message`)
 //! - R5 mass mailing: [`RateWindow`], [`check_recipients_per_message`], [`check_hourly_rate`]
 //! - R6 size: [`check_size`]; R7 attachments: [`check_attachments`], [`check_scannable`]
+//! - header sections that lie (bare CR/LF, NUL, two `From:`): [`check_headers`]
 //! - R12/R13/R14 lifecycle: [`departed_due`], [`departure_warning_due`],
 //!   [`departed_action`], [`functional_inactive`], [`forward_no_copy_due`]
 //! - R16/R17 quota: [`quota_crossed_warning`], [`quota_allows`], [`held_expired`],
@@ -35,7 +36,10 @@ mod refusal;
 pub mod texts;
 mod vacation;
 
-pub use content::{check_attachments, check_scannable, check_size};
+pub use content::{
+    ArchiveRule, ScanRules, check_attachments, check_headers, check_scannable, check_size,
+    unscannable_file,
+};
 pub use forwarding::{ForwardRefusal, forwarding_allowed};
 pub use lifecycle::{
     DepartedAction, departed_action, departed_due, departure_warning_due, forward_no_copy_due,

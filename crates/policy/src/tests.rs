@@ -130,13 +130,111 @@ fn r7_attachments_table() {
 
 #[test]
 fn r7_unscannable() {
-    assert!(check_scannable(&Analysis::default()).is_ok());
-    let a = Analysis {
-        scan_incomplete: true,
+    use vesontio_message::{Unscannable, Unscanned};
+    let rules = ScanRules::CHARTER;
+    assert!(check_scannable(&Analysis::default(), &rules).is_ok());
+    let with = |why| Analysis {
+        unscanned: vec![Unscanned {
+            path: "docs.zip".into(),
+            why,
+        }],
         ..Analysis::default()
     };
-    let r = check_scannable(&a).unwrap_err();
-    assert_eq!((r.code, r.enhanced), (550, "5.7.1"));
+    let cases: &[(Unscannable, &str, &str)] = &[
+        (
+            Unscannable::Encrypted,
+            "archive chiffrée",
+            "encrypted archive",
+        ),
+        (
+            Unscannable::TooDeep,
+            "imbrication trop profonde",
+            "nested too deep",
+        ),
+        (
+            Unscannable::TooManyEntries,
+            "plus de 10000 fichiers",
+            "more than 10000 files",
+        ),
+        (
+            Unscannable::TooLarge,
+            "plus de 64 Mo une fois décompressé",
+            "more than 64 MB once expanded",
+        ),
+        (Unscannable::Damaged, "fichier endommagé", "damaged file"),
+        (
+            Unscannable::Unsupported("rar"),
+            "format rar non analysable",
+            "rar format cannot be scanned",
+        ),
+    ];
+    for &(why, fr, en) in cases {
+        let r = check_scannable(&with(why), &rules).unwrap_err();
+        assert_eq!((r.code, r.enhanced), (550, "5.7.1"));
+        assert!(
+            r.text.starts_with(&format!(
+                "Pièce jointe impossible à analyser : docs.zip ({fr})."
+            )),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text
+                .contains(&format!("/ Attachment cannot be scanned: docs.zip ({en})")),
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            unscannable_file(&with(why), &rules).as_deref(),
+            Some(format!("docs.zip ({fr} / {en})").as_str())
+        );
+    }
+    // Each rule on its own.
+    let accept_encrypted = ScanRules {
+        encrypted_archives: ArchiveRule::Accept,
+        ..rules
+    };
+    assert!(check_scannable(&with(Unscannable::Encrypted), &accept_encrypted).is_ok());
+    assert!(check_scannable(&with(Unscannable::Damaged), &accept_encrypted).is_err());
+    let accept_rest = ScanRules {
+        unscannable: ArchiveRule::Accept,
+        ..rules
+    };
+    assert!(check_scannable(&with(Unscannable::Encrypted), &accept_rest).is_err());
+    assert!(check_scannable(&with(Unscannable::TooManyEntries), &accept_rest).is_ok());
+    assert_eq!(
+        unscannable_file(&with(Unscannable::TooManyEntries), &accept_rest),
+        None
+    );
+}
+
+#[test]
+fn lying_headers_are_refused() {
+    assert!(check_headers(b"From: a@example.org\r\nSubject: x\r\n\r\nbody\0").is_ok());
+    let r =
+        check_headers(b"From: a@example.org\r\nSubject: hello\rFrom: <recteur@ac-demo.fr>\r\n\r\n")
+            .unwrap_err();
+    assert_eq!((r.code, r.enhanced), (550, "5.6.11"));
+    assert!(
+        r.text
+            .contains("/ Header refused: bare CR or LF inside a header line"),
+        "{}",
+        r.text
+    );
+    let r = check_headers(b"Subject: a\0b\r\n\r\n").unwrap_err();
+    assert_eq!((r.code, r.enhanced), (550, "5.6.0"));
+    assert!(r.text.contains("NUL byte in the header"), "{}", r.text);
+    let r =
+        check_headers(b"From: a@example.org\r\nFrom: <recteur@ac-demo.fr>\r\n\r\n").unwrap_err();
+    assert_eq!((r.code, r.enhanced), (550, "5.6.0"));
+    assert!(
+        r.text.contains(
+            "/ Message refused: more than one From: field (RFC 5322 section 3.6 allows one)."
+        ),
+        "{}",
+        r.text
+    );
+    assert!(r.smtp_reply().is_ascii());
 }
 
 #[test]

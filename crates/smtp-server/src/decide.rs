@@ -142,24 +142,23 @@ impl Conn {
         }
     }
 
-    /// MAIL FROM. On submission the account must be allowed to send as the
-    /// address (its own, or a functional mailbox it may send as, R2).
+    /// MAIL FROM, the delivery path's call: on submission the account must
+    /// be allowed to send as the address (R2); on the MX an address of our
+    /// own domains is refused unless the configuration allows it.
     async fn mail(
         &self,
         path: &vesontio_smtp_proto::ReversePath,
     ) -> Result<Option<vesontio_types::Address>, Reply> {
         let sender = transaction::sender(path)?;
-        if self.kind.is_submission() {
-            let origin = self
-                .origin()
-                .ok_or_else(|| internal_error("MAIL on submission without a login"))?;
-            let now = vesontio_store::now();
-            self.shared
-                .delivery
-                .check_sender(&origin, sender.as_ref(), now)
-                .await
-                .map_err(|r| wire_reply(&r))?;
-        }
+        let origin = self
+            .origin()
+            .ok_or_else(|| internal_error("MAIL on submission without a login"))?;
+        let now = vesontio_store::now();
+        self.shared
+            .delivery
+            .check_sender(&origin, sender.as_ref(), now)
+            .await
+            .map_err(|r| wire_reply(&r))?;
         Ok(sender)
     }
 

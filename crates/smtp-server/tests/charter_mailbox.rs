@@ -300,11 +300,13 @@ async fn full_mailbox_hold_expires_after_five_days() {
 
 /// R17 with smtplib on the MX: an outside sender's message is held; its
 /// delay DSN and, five days later, its failure DSN go out through the
-/// queue from the null reverse path.
+/// queue from the null reverse path, because SPF authenticates the sender.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_mailbox_hold_smtplib_outside_sender() {
     let h = Harness::start().await;
     nearly_full(&h).await;
+    // Only an authenticated sender gets DSNs (no backscatter).
+    authenticate_senders(&h, &["example.org"]);
     let r = smtplib(
         &h,
         json!({"mode": "plain", "port": h.mx.port(), "from": "parent@example.org",
@@ -375,6 +377,7 @@ async fn full_mailbox_hold_smtplib_delivered_after_room() {
 async fn full_mailbox_of_a_list_member() {
     let h = Harness::start().await;
     nearly_full(&h).await;
+    authenticate_senders(&h, &["example.org"]);
     let list = make_account(&h.store, "profs@ac-test.fr", AccountKind::List, 0).await;
     for m in [MARIE, SMALL] {
         h.store.add_list_member(list.id, m).await.unwrap();

@@ -10,7 +10,8 @@ use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
 use crate::batch::{CHUNK, Script, placeholders};
 use crate::error::Result;
-use crate::messages::{bump_modseq, split_flags};
+use crate::ingest::ChangeKind;
+use crate::messages::bump_modseq;
 use crate::{Change, Dialect, ExpungeMode, Store};
 
 /// A message about to go.
@@ -19,6 +20,9 @@ struct Victim {
     uid: Uid,
     blob_id: String,
     size: i64,
+    seen: bool,
+    deleted: bool,
+    email_id: i64,
     /// Has rows in `shared_seen`.
     seen_by: bool,
 }
@@ -61,6 +65,7 @@ impl Store {
             account_id: AccountId(gone.account),
             mailbox_id: mailbox,
             modseq: gone.modseq,
+            seq: gone.seq,
         });
         Ok((gone.uids, gone.modseq))
     }
@@ -68,36 +73,24 @@ impl Store {
     /// Whether any of these messages (all, with `None`) is flagged
     /// `\Deleted`, as a reader sees them.
     pub async fn any_deleted(&self, mailbox: MailboxId, uids: Option<&[Uid]>) -> Result<bool> {
-        let deleted = |flags: &str| {
-            split_flags(flags)
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case("\\Deleted"))
-        };
         let Some(uids) = uids else {
-            let rows: Vec<(String,)> = sqlx::query_as(q!(
-                "SELECT flags FROM messages WHERE mailbox_id = $1{}",
-                maybe_deleted(self.dialect())
-            ))
-            .bind(mailbox.0)
-            .fetch_all(self.r())
-            .await?;
-            return Ok(rows.iter().any(|r| deleted(&r.0)));
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT uid FROM messages WHERE mailbox_id = $1 AND deleted = 1 LIMIT 1")
+                    .bind(mailbox.0)
+                    .fetch_optional(self.r())
+                    .await?;
+            return Ok(row.is_some());
         };
         for chunk in uids.chunks(CHUNK) {
             let sql = q!(
-                "SELECT flags FROM messages WHERE mailbox_id = $1 AND uid IN ({})",
+                "SELECT uid FROM messages WHERE mailbox_id = $1 AND deleted = 1 AND uid IN ({}) LIMIT 1",
                 placeholders(2, chunk.len())
             );
-            let mut query = sqlx::query_as::<_, (String,)>(sql).bind(mailbox.0);
+            let mut query = sqlx::query_as::<_, (i64,)>(sql).bind(mailbox.0);
             for &u in chunk {
                 query = query.bind(u as i64);
             }
-            if query
-                .fetch_all(self.r())
-                .await?
-                .iter()
-                .any(|r| deleted(&r.0))
-            {
+            if query.fetch_optional(self.r()).await?.is_some() {
                 return Ok(true);
             }
         }
@@ -148,6 +141,26 @@ impl Store {
                 query = query.bind(id);
             }
             let gone = query.fetch_all(&mut *tx).await?;
+            // The stored model and search text go with the blob.
+            if !gone.is_empty() {
+                let key = match self.dialect() {
+                    Dialect::Sqlite => "rowid",
+                    Dialect::Postgres => "id",
+                };
+                let ids: Vec<String> =
+                    gone.iter().map(|r| r.try_get(0)).collect::<sqlx::Result<_>>()?;
+                let list = placeholders(1, ids.len());
+                for sql in [
+                    format!("DELETE FROM search WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"),
+                    format!("DELETE FROM contents WHERE blob_id IN ({list})"),
+                ] {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in &ids {
+                        q = q.bind(id);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+            }
             for r in &gone {
                 let id: String = r.try_get(0)?;
                 self.blobs().remove(&id)?;
@@ -159,33 +172,19 @@ impl Store {
     }
 }
 
-/// A condition (after `AND`) true of every row whose flags hold
-/// `\Deleted` in any case, and of few others: flags are kept as the client
-/// spelled them, and a backslash is an escape in PostgreSQL's patterns.
-fn maybe_deleted(dialect: Dialect) -> &'static str {
-    match dialect {
-        // SQLite's LIKE ignores ASCII case.
-        Dialect::Sqlite => " AND flags LIKE '%deleted%'",
-        Dialect::Postgres => " AND flags ILIKE '%deleted%'",
-    }
-}
-
 /// Reads the messages to remove under the account and mailbox locks.
 async fn victims(
     tx: &mut crate::db::Tx,
-    dialect: Dialect,
     mailbox: MailboxId,
     uids: Option<&[Uid]>,
     mode: ExpungeMode,
 ) -> Result<Vec<Victim>> {
     // Whether any member's own `\\Seen` is recorded (functional mailboxes).
-    const COLS: &str = "id, uid, blob_id, size, flags, \
+    const COLS: &str = "id, uid, blob_id, size, seen, deleted, email_id, \
         (SELECT COUNT(*) FROM shared_seen s WHERE s.mailbox_id = messages.mailbox_id \
          AND s.uid = messages.uid) AS seen_by";
-    // EXPUNGE of a whole mailbox: only rows that may carry `\Deleted`
-    // come back (a superset, checked exactly below).
     let filter = match mode {
-        ExpungeMode::FlaggedDeleted => maybe_deleted(dialect),
+        ExpungeMode::FlaggedDeleted => " AND deleted = 1",
         ExpungeMode::Any => "",
     };
     let rows = match uids {
@@ -201,7 +200,7 @@ async fn victims(
             let mut rows = Vec::new();
             for chunk in uids.chunks(CHUNK) {
                 let sql = q!(
-                    "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
+                    "SELECT {COLS} FROM messages WHERE mailbox_id = $1{filter} AND uid IN ({}) ORDER BY uid",
                     placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query(sql).bind(mailbox.0);
@@ -215,20 +214,14 @@ async fn victims(
     };
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        if mode == ExpungeMode::FlaggedDeleted {
-            let flags: String = r.try_get("flags")?;
-            if !split_flags(&flags)
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case("\\Deleted"))
-            {
-                continue;
-            }
-        }
         out.push(Victim {
             id: r.try_get("id")?,
             uid: r.try_get::<i64, _>("uid")? as Uid,
             blob_id: r.try_get("blob_id")?,
             size: r.try_get("size")?,
+            seen: r.try_get::<i64, _>("seen")? != 0,
+            deleted: r.try_get::<i64, _>("deleted")? != 0,
+            email_id: r.try_get::<Option<i64>, _>("email_id")?.unwrap_or(0),
             seen_by: r.try_get::<i64, _>("seen_by")? > 0,
         });
     }
@@ -246,6 +239,8 @@ pub(crate) struct Gone {
     pub(crate) account: i64,
     /// The mailbox's new HIGHESTMODSEQ.
     pub(crate) modseq: ModSeq,
+    /// The account's change sequence number (0 when nothing was removed).
+    pub(crate) seq: i64,
 }
 
 /// The expunge inside a caller's transaction.
@@ -260,17 +255,12 @@ pub(crate) async fn expunge_in(
     // victims are read under the mailbox lock, so two sessions expunging
     // the same message cannot both count it. SQLite has one writer and no
     // row locks: the mailbox update alone serialises.
-    if dialect == Dialect::Postgres {
-        sqlx::query(
-            "UPDATE accounts SET bytes_used = bytes_used \
-             WHERE id = (SELECT account_id FROM mailboxes WHERE id = $1)",
-        )
-        .bind(mailbox.0)
-        .execute(&mut **tx)
-        .await?;
-    }
+    // The account lock is the change log's sequence number.
+    let Some((_, seq)) = crate::ingest::next_seq_of_mailbox(tx, mailbox.0).await? else {
+        return Err(crate::StoreError::NotFound(format!("mailbox {}", mailbox.0)));
+    };
     let (account, modseq) = bump_modseq(tx, mailbox).await?;
-    let victims = victims(tx, dialect, mailbox, uids, mode).await?;
+    let victims = victims(tx, mailbox, uids, mode).await?;
     if victims.is_empty() {
         // The caller rolls back or has other changes under this modseq.
         return Ok(Gone {
@@ -278,6 +268,7 @@ pub(crate) async fn expunge_in(
             unlink: Vec::new(),
             account,
             modseq,
+            seq: 0,
         });
     }
     // Everything else is known now: one script (one hand-off on SQLite).
@@ -313,14 +304,27 @@ pub(crate) async fn expunge_in(
     sc.push(format!(
         "UPDATE accounts SET bytes_used = bytes_used - {f} WHERE id = {a}"
     ));
+    let n = sc.int(victims.len() as i64);
+    let unseen = sc.int(victims.iter().filter(|v| !v.seen).count() as i64);
+    let deleted = sc.int(victims.iter().filter(|v| v.deleted).count() as i64);
+    sc.push(format!(
+        "UPDATE mailboxes SET total = total - {n}, unseen = unseen - {unseen}, \
+         deleted = deleted - {deleted}, bytes = bytes - {f} WHERE id = {mb}"
+    ));
     // Last, so the only rows the script returns are the blobs' counts.
     release_in(&mut sc, victims.iter().map(|m| m.blob_id.clone()));
     let unlink = zero_refs(sc.run(tx, dialect).await?)?;
+    let log: Vec<(ChangeKind, i64, i64)> = victims
+        .iter()
+        .map(|v| (ChangeKind::Destroyed, v.email_id, mailbox.0))
+        .collect();
+    crate::ingest::record_changes(tx, account, seq, &log, crate::now()).await?;
     Ok(Gone {
         uids: victims.into_iter().map(|m| m.uid).collect(),
         unlink,
         account,
         modseq,
+        seq,
     })
 }
 

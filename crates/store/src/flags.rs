@@ -8,7 +8,8 @@ use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
 use crate::batch::{CHUNK, Script, placeholders};
 use crate::error::{Result, StoreError};
-use crate::messages::{join_flags, split_flags};
+use crate::flagcols::FlagCols;
+use crate::ingest::ChangeKind;
 use crate::{Change, FlagOp, FlagsUpdate, Store};
 
 /// The flags `op` makes of `cur`.
@@ -32,12 +33,6 @@ fn apply(op: FlagOp, cur: &[String], flags: &[String]) -> Vec<String> {
     }
 }
 
-fn same(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .all(|n| b.iter().any(|c| c.eq_ignore_ascii_case(n)))
-}
-
 impl Store {
     /// Changes flags (RFC 9051 §6.4.6) with an optional UNCHANGEDSINCE
     /// (RFC 7162 §3.1.3). Messages whose flags do not change keep their
@@ -55,37 +50,47 @@ impl Store {
             return Ok(out);
         }
         let mut tx = self.begin_fast().await?;
-        // The mailbox row lock (lock order: account, mailbox, messages) and
-        // the new modseq, then the current flags: one script. Rolled back
-        // if nothing changes.
+        // The account row lock (the change log's next number), then the
+        // mailbox row lock and the new modseq (lock order: account,
+        // mailbox, messages), then the current flags. Rolled back if
+        // nothing changes.
+        let (account, seq) = crate::ingest::next_seq_of_mailbox(&mut tx, mailbox.0)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
         let mut sc = Script::default();
         let mb = sc.int(mailbox.0);
         sc.push(format!(
             "UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = {mb} \
-             RETURNING CAST(-1 AS BIGINT), account_id, highestmodseq"
+             RETURNING CAST(-1 AS BIGINT), 0, 0, 0, 0, 0, '', highestmodseq, 0"
         ));
         for chunk in uids.chunks(CHUNK) {
             let list = sc.ints(chunk.iter().map(|&u| u as i64));
             sc.push(format!(
-                "SELECT uid, flags, modseq FROM messages WHERE mailbox_id = {mb} AND uid IN ({list})"
+                "SELECT uid, seen, answered, flagged, deleted, draft, keywords, modseq, email_id \
+                 FROM messages WHERE mailbox_id = {mb} AND uid IN ({list})"
             ));
         }
         let mut bumped = None;
-        let mut current: HashMap<Uid, (String, i64)> = HashMap::with_capacity(uids.len());
+        let mut current: HashMap<Uid, (FlagCols, i64, i64)> = HashMap::with_capacity(uids.len());
         for r in sc.run(&mut tx, self.dialect()).await? {
             let first: i64 = r.try_get(0)?;
             if first < 0 {
-                bumped = Some((r.try_get::<i64, _>(1)?, r.try_get::<i64, _>(2)? as ModSeq));
+                bumped = Some(r.try_get::<i64, _>(7)? as ModSeq);
             } else {
-                current.insert(first as Uid, (r.try_get(1)?, r.try_get(2)?));
+                let email: Option<i64> = r.try_get(8)?;
+                current.insert(
+                    first as Uid,
+                    (FlagCols::from_row(&r)?, r.try_get(7)?, email.unwrap_or(0)),
+                );
             }
         }
-        let (account, ms) =
-            bumped.ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
-        // The new flag text of each changed message.
-        let mut writes: Vec<(Uid, String)> = Vec::new();
+        let ms = bumped.ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
+        // The new flags of each changed message, and what the counts gain.
+        let mut writes: Vec<(Uid, FlagCols)> = Vec::new();
+        let mut log = Vec::new();
+        let (mut d_unseen, mut d_deleted) = (0i64, 0i64);
         for &uid in uids {
-            let Some((cur, modseq)) = current.get(&uid) else {
+            let Some((cur, modseq, email)) = current.get(&uid) else {
                 continue;
             };
             if let Some(limit) = unchanged_since
@@ -94,45 +99,71 @@ impl Store {
                 out.modified.push(uid);
                 continue;
             }
-            let cur = split_flags(cur);
-            let next = apply(op, &cur, flags);
-            if same(&next, &cur) && unchanged_since.is_none() {
-                out.current.push((uid, cur, *modseq as ModSeq));
+            let cur_flags = cur.flags();
+            let next = FlagCols::of(&apply(op, &cur_flags, flags));
+            if next == *cur && unchanged_since.is_none() {
+                out.current.push((uid, cur_flags, *modseq as ModSeq));
                 continue;
             }
-            writes.push((uid, join_flags(&next)));
-            out.current.push((uid, next.clone(), ms));
-            out.updated.push((uid, next, ms));
+            d_unseen += cur.seen() as i64 - next.seen() as i64;
+            d_deleted += next.deleted() as i64 - cur.deleted() as i64;
+            let next_flags = next.flags();
+            writes.push((uid, next));
+            log.push((ChangeKind::Flags, *email, mailbox.0));
+            out.current.push((uid, next_flags.clone(), ms));
+            out.updated.push((uid, next_flags, ms));
         }
         if out.updated.is_empty() {
             tx.rollback().await?;
             return Ok(out);
         }
-        // One statement per chunk, whatever the mix of resulting flags.
-        for chunk in writes.chunks(CHUNK / 2) {
-            let cases: Vec<String> = (0..chunk.len())
-                .map(|i| format!("WHEN ${} THEN ${}", 3 + 2 * i, 4 + 2 * i))
+        // One statement per chunk, whatever the mix of resulting flags:
+        // each column is a CASE on the UID (placeholders reused by number).
+        const PER_ROW: usize = 7;
+        for chunk in writes.chunks(CHUNK / PER_ROW) {
+            let uid_at = |i: usize| 3 + PER_ROW * i;
+            let case = |col: usize| -> String {
+                let whens: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("WHEN ${} THEN ${}", uid_at(i), uid_at(i) + 1 + col))
+                    .collect();
+                format!("CASE uid {} END", whens.join(" "))
+            };
+            let sets: Vec<String> = ["seen", "answered", "flagged", "deleted", "draft", "keywords"]
+                .iter()
+                .enumerate()
+                .map(|(c, name)| format!("{name} = {}", case(c)))
                 .collect();
-            let list: Vec<String> = (0..chunk.len())
-                .map(|i| format!("${}", 3 + 2 * i))
-                .collect();
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", uid_at(i))).collect();
             let sql = q!(
-                "UPDATE messages SET modseq = $1, flags = CASE uid {} END \
-                 WHERE mailbox_id = $2 AND uid IN ({})",
-                cases.join(" "),
+                "UPDATE messages SET modseq = $1, {} WHERE mailbox_id = $2 AND uid IN ({})",
+                sets.join(", "),
                 list.join(", ")
             );
             let mut query = sqlx::query(sql).bind(ms as i64).bind(mailbox.0);
-            for (u, text) in chunk {
-                query = query.bind(*u as i64).bind(text.as_str());
+            for (u, fc) in chunk {
+                query = query.bind(*u as i64);
+                for b in fc.system {
+                    query = query.bind(b as i64);
+                }
+                query = query.bind(fc.keywords.as_str());
             }
             query.execute(&mut *tx).await?;
         }
+        if d_unseen != 0 || d_deleted != 0 {
+            sqlx::query("UPDATE mailboxes SET unseen = unseen + $1, deleted = deleted + $2 WHERE id = $3")
+                .bind(d_unseen)
+                .bind(d_deleted)
+                .bind(mailbox.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::ingest::record_changes(&mut tx, account, seq, &log, crate::now()).await?;
         tx.commit().await?;
         self.notify(Change {
             account_id: AccountId(account),
             mailbox_id: mailbox,
             modseq: ms,
+            seq,
         });
         Ok(out)
     }

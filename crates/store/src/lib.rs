@@ -33,7 +33,9 @@ mod db;
 mod error;
 mod expunge;
 mod flags;
+mod flagcols;
 mod group;
+mod ingest;
 mod lite;
 mod mailboxes;
 mod messages;
@@ -41,12 +43,16 @@ mod misc;
 mod model;
 mod queue;
 mod schema;
+mod upgrade;
+mod views;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
 pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
+pub use ingest::{ChangeKind, Parsed};
+pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 
 use db::{Db, Tx};
 use sqlx::Executor;
@@ -65,6 +71,13 @@ const READERS: usize = 4;
 pub enum Dialect {
     Sqlite,
     Postgres,
+}
+
+/// A value for [`Store::debug_execute_with`].
+#[doc(hidden)]
+pub enum DebugVal<'a> {
+    Int(i64),
+    Text(&'a str),
 }
 
 /// Where the store lives.
@@ -90,6 +103,9 @@ pub struct Change {
     /// known): a session whose view is already at or past it has nothing
     /// to read.
     pub modseq: vesontio_types::ModSeq,
+    /// The account's change sequence number after this change (0 when not
+    /// known; see [`Store::account_changes`]).
+    pub seq: i64,
 }
 
 /// Handle to the store; cheap to clone.
@@ -136,6 +152,17 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the store and applies pending migrations.
     pub async fn open(config: StoreConfig) -> Result<Store> {
+        Self::open_at(config, None).await
+    }
+
+    /// A store migrated only up to schema `version`, with no upgrade pass:
+    /// for the test that upgrades a data directory of an earlier release.
+    #[doc(hidden)]
+    pub async fn open_at_schema(config: StoreConfig, version: i64) -> Result<Store> {
+        Self::open_at(config, Some(version)).await
+    }
+
+    async fn open_at(config: StoreConfig, max_version: Option<i64>) -> Result<Store> {
         install_default_drivers();
         let (dialect, write, read, blob_dir) = match &config {
             StoreConfig::Sqlite { dir } => {
@@ -229,15 +256,18 @@ impl Store {
                 may_hold: std::sync::atomic::AtomicBool::new(true),
             }),
         };
-        store.migrate().await?;
+        store.migrate(max_version.unwrap_or(i64::MAX)).await?;
+        if max_version.is_none() {
+            store.upgrade_v5().await?;
+        }
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<()> {
+    async fn migrate(&self, max_version: i64) -> Result<()> {
         let w = &self.inner.write;
         w.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
             .await?;
-        for (version, sql) in schema::MIGRATIONS {
+        for (version, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 <= max_version) {
             let mut tx = w.begin().await?;
             if self.inner.dialect == Dialect::Postgres {
                 // Nodes starting together migrate one after the other.
@@ -298,8 +328,8 @@ impl Store {
             Some(channel) => {
                 let (pool, channel) = (self.inner.write.clone(), channel.clone());
                 let payload = format!(
-                    "{}:{}:{}",
-                    change.account_id.0, change.mailbox_id.0, change.modseq
+                    "{}:{}:{}:{}",
+                    change.account_id.0, change.mailbox_id.0, change.modseq, change.seq
                 );
                 tokio::spawn(async move {
                     let r = sqlx::query("SELECT pg_notify($1, $2)")
@@ -375,6 +405,21 @@ impl Store {
         Ok(sqlx::query(sql).execute(self.w()).await?.rows_affected())
     }
 
+    /// Runs one raw statement with text and integer values bound in order
+    /// (tests that write rows of an earlier schema); never called by the
+    /// platform.
+    #[doc(hidden)]
+    pub async fn debug_execute_with(&self, sql: &str, vals: &[DebugVal<'_>]) -> Result<u64> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+        for v in vals {
+            q = match v {
+                DebugVal::Int(i) => q.bind(*i),
+                DebugVal::Text(t) => q.bind(t.to_string()),
+            };
+        }
+        Ok(q.execute(self.w()).await?.rows_affected())
+    }
+
     /// The SQLite writer's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL),
     /// for the test that durable transactions fsync; never called by the
     /// platform.
@@ -411,7 +456,8 @@ async fn spawn_listener(
                         let mut parts = n.payload().split(':').map(str::parse::<i64>);
                         if let (Some(Ok(a)), Some(Ok(m))) = (parts.next(), parts.next()) {
                             let modseq = parts.next().and_then(|r| r.ok()).unwrap_or(0) as u64;
-                            let _ = changes.send(Change { account_id: AccountId(a), mailbox_id: MailboxId(m), modseq });
+                            let seq = parts.next().and_then(|r| r.ok()).unwrap_or(0);
+                            let _ = changes.send(Change { account_id: AccountId(a), mailbox_id: MailboxId(m), modseq, seq });
                         }
                     }
                     Err(e) => {

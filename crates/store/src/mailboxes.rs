@@ -6,10 +6,12 @@ use sqlx::any::AnyRow;
 use vesontio_types::{AccountId, MailboxId};
 
 use crate::Store;
+use crate::ingest::{ChangeKind, next_seq, record_changes};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 
-const COLS: &str = "id, account_id, name, special_use, uidnext, highestmodseq";
+const COLS: &str =
+    "id, account_id, name, special_use, uidnext, highestmodseq, total, unseen, bytes";
 
 fn from_row(r: &AnyRow) -> Result<Mailbox> {
     let id: i64 = r.try_get("id")?;
@@ -21,6 +23,9 @@ fn from_row(r: &AnyRow) -> Result<Mailbox> {
         uidvalidity: uidvalidity_of(id),
         uidnext: r.try_get::<i64, _>("uidnext")? as u32,
         highestmodseq: r.try_get::<i64, _>("highestmodseq")? as u64,
+        total: r.try_get::<i64, _>("total")?.max(0) as u32,
+        unseen: r.try_get::<i64, _>("unseen")?.max(0) as u32,
+        bytes: r.try_get("bytes")?,
     })
 }
 
@@ -56,19 +61,27 @@ impl Store {
         if name.is_empty() || name.starts_with('/') || name.ends_with('/') || name.contains("//") {
             return Err(StoreError::Invalid(format!("bad mailbox name {name:?}")));
         }
+        let mut tx = self.w().begin().await?;
+        let seq = next_seq(&mut tx, account.0).await?;
         let res = sqlx::query(q!(
             "INSERT INTO mailboxes (account_id, name, special_use) VALUES ($1, $2, $3) RETURNING {COLS}"
         ))
         .bind(account.0)
         .bind(&name)
         .bind(special_use.map(str::to_string))
-        .fetch_one(self.w())
+        .fetch_one(&mut *tx)
         .await;
-        match res {
-            Ok(row) => from_row(&row),
-            Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::AlreadyExists(name)),
-            Err(e) => Err(e.into()),
-        }
+        let mb = match res {
+            Ok(row) => from_row(&row)?,
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                return Err(StoreError::AlreadyExists(name));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        record_changes(&mut tx, account.0, seq, &[(ChangeKind::Mailbox, 0, mb.id.0)], crate::now())
+            .await?;
+        tx.commit().await?;
+        Ok(mb)
     }
 
     /// Every mailbox of an account, ordered by name.
@@ -113,6 +126,8 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", id.0)))?;
         let account: i64 = row.try_get(0)?;
         let old: String = row.try_get(1)?;
+        let seq = next_seq(&mut tx, account).await?;
+        let mut log = vec![(ChangeKind::Mailbox, 0, id.0)];
         let taken: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2")
                 .bind(account)
@@ -143,8 +158,10 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 moved.push((cname, to));
+                log.push((ChangeKind::Mailbox, 0, cid));
             }
         }
+        record_changes(&mut tx, account, seq, &log, crate::now()).await?;
         // Subscriptions follow the renamed folders, as users expect (a
         // subscription to a name that is taken already stays as it is).
         for (from, to) in moved {
@@ -171,11 +188,18 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", id.0)))?;
         let account: i64 = row.try_get(0)?;
-        let msgs: Vec<(String, i64)> =
-            sqlx::query_as("SELECT blob_id, size FROM messages WHERE mailbox_id = $1")
+        let seq = next_seq(&mut tx, account).await?;
+        let msgs: Vec<(String, i64, Option<i64>)> =
+            sqlx::query_as("SELECT blob_id, size, email_id FROM messages WHERE mailbox_id = $1")
                 .bind(id.0)
                 .fetch_all(&mut *tx)
                 .await?;
+        let mut log: Vec<(ChangeKind, i64, i64)> = msgs
+            .iter()
+            .map(|m| (ChangeKind::Destroyed, m.2.unwrap_or(0), id.0))
+            .collect();
+        log.push((ChangeKind::Mailbox, 0, id.0));
+        record_changes(&mut tx, account, seq, &log, crate::now()).await?;
         let freed: i64 = msgs.iter().map(|m| m.1).sum();
         sqlx::query("DELETE FROM mailboxes WHERE id = $1")
             .bind(id.0)

@@ -10,13 +10,14 @@ use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 use crate::batch::{CHUNK, Script, placeholders, tuples};
 use crate::error::{Result, StoreError};
 use crate::model::*;
+use crate::flagcols::FlagCols;
+use crate::ingest::{ChangeKind, Parsed};
 use crate::{Change, Store};
 
-const COLS: &str =
-    "id, mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size";
+pub(crate) const COLS: &str = "id, mailbox_id, uid, blob_id, size, internal_date, seen, answered, \
+     flagged, deleted, draft, keywords, modseq, private, crlf_size, email_id, thread_id, content_id";
 
-fn from_row(r: &AnyRow) -> Result<MessageMeta> {
-    let flags: String = r.try_get("flags")?;
+pub(crate) fn from_row(r: &AnyRow) -> Result<MessageMeta> {
     Ok(MessageMeta {
         id: r.try_get("id")?,
         mailbox_id: MailboxId(r.try_get("mailbox_id")?),
@@ -24,10 +25,13 @@ fn from_row(r: &AnyRow) -> Result<MessageMeta> {
         blob_id: r.try_get("blob_id")?,
         size: r.try_get("size")?,
         internal_date: r.try_get("internal_date")?,
-        flags: split_flags(&flags),
+        flags: FlagCols::from_row(r)?.flags(),
         modseq: r.try_get::<i64, _>("modseq")? as ModSeq,
         private: r.try_get::<i64, _>("private")? != 0,
         crlf_size: r.try_get("crlf_size")?,
+        email_id: r.try_get::<Option<i64>, _>("email_id")?.unwrap_or(0),
+        thread_id: r.try_get("thread_id")?,
+        content_id: r.try_get::<Option<i64>, _>("content_id")?.unwrap_or(0),
     })
 }
 
@@ -53,14 +57,20 @@ pub(crate) fn split_flags(s: &str) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn join_flags(flags: &[String]) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for f in flags {
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(f)) {
-            out.push(f);
-        }
-    }
-    out.join(" ")
+/// The sort keys a message row carries (schema v5), copied with it.
+struct SortKeys {
+    sent_at: i64,
+    from_key: String,
+    subject_key: String,
+    has_attachment: i64,
+}
+
+/// What a COPY wrote: (source uid, destination uid) pairs, the
+/// destination account's change sequence number.
+#[derive(Default)]
+struct Copied {
+    map: Vec<(Uid, Uid)>,
+    seq: i64,
 }
 
 /// Whether to expunge only messages flagged `\Deleted` (IMAP EXPUNGE) or
@@ -118,6 +128,10 @@ impl Store {
     ) -> Result<Vec<Result<Appended>>> {
         /// Most messages committed in one transaction.
         const MAX_BATCH: usize = 512;
+        let mut items = items;
+        for (_, m) in items.iter_mut() {
+            self.ensure_parsed(m).await?;
+        }
         let weak = std::sync::Arc::downgrade(&self.inner);
         self.inner
             .committer
@@ -139,10 +153,58 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
+        let mut items = items;
+        for (_, m) in items.iter_mut() {
+            self.ensure_parsed(m).await?;
+        }
         let mut tx = self.begin_durable().await?;
+        let (results, changes) = self.insert_messages(&mut tx, items).await?;
+        tx.commit().await?;
+        self.publish(changes);
+        Ok(results)
+    }
+
+    /// Appends `msgs` to `mailbox` in one transaction (one fsync), all of
+    /// them or none: RFC 3502 MULTIAPPEND. The first refusal (quota, a
+    /// mailbox deleted meanwhile) is the error and nothing is written.
+    pub async fn append_all(
+        &self,
+        mailbox: MailboxId,
+        msgs: Vec<NewMessage>,
+    ) -> Result<Vec<Appended>> {
+        let mut msgs = msgs;
+        for m in msgs.iter_mut() {
+            self.ensure_parsed(m).await?;
+        }
+        let mut tx = self.begin_durable().await?;
+        let items = msgs.into_iter().map(|m| (mailbox, m)).collect();
+        let (results, changes) = self.insert_messages(&mut tx, items).await?;
+        match results.into_iter().collect::<Result<Vec<_>>>() {
+            Ok(appended) => {
+                tx.commit().await?;
+                self.publish(changes);
+                Ok(appended)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The inserts of [`Store::deliver_batch`] in `tx`: one result per
+    /// item, and the changes to announce once `tx` commits.
+    async fn insert_messages(
+        &self,
+        tx: &mut crate::db::Tx,
+        items: Vec<(MailboxId, NewMessage)>,
+    ) -> Result<(Vec<Result<Appended>>, Vec<Change>)> {
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
         let mut changes = Vec::new();
+        // Per account: its change sequence number in this transaction and
+        // the change-log rows.
+        let mut logs: HashMap<i64, (i64, Vec<(ChangeKind, i64, i64)>)> = HashMap::new();
         for (mailbox, msg) in items {
             let account = match accounts.get(&mailbox) {
                 Some(a) => *a,
@@ -150,7 +212,7 @@ impl Store {
                     let row: Option<(i64,)> =
                         sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
                             .bind(mailbox.0)
-                            .fetch_optional(&mut *tx)
+                            .fetch_optional(&mut **tx)
                             .await?;
                     match row {
                         Some((a,)) => {
@@ -165,32 +227,69 @@ impl Store {
                     }
                 }
             };
-            if let Err(e) = charge_quota(&mut tx, account, msg.blob.size).await? {
+            if let Err(e) = charge_quota(tx, account, msg.blob.size).await? {
                 results.push(Err(e));
                 continue;
             }
-            // The blob reference, the next UID and MODSEQ, and the row:
-            // one script (one hand-off to the SQLite worker).
+            let parsed = msg
+                .parsed
+                .clone()
+                .ok_or_else(|| StoreError::Invalid("message not parsed".into()))?;
+            if !logs.contains_key(&account) {
+                let seq = crate::ingest::next_seq(tx, account).await?;
+                logs.insert(account, (seq, Vec::new()));
+            }
+            let (email_id, thread_id) = crate::ingest::email_of(
+                tx,
+                account,
+                &msg.blob.id,
+                &parsed,
+                msg.internal_date,
+            )
+            .await?;
+            // The blob reference first: its row lock orders this delivery
+            // against a reclaim of the same content and its stored model.
+            sqlx::query(
+                "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
+                 ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1",
+            )
+            .bind(&msg.blob.id)
+            .bind(msg.blob.size)
+            .execute(&mut **tx)
+            .await?;
+            let content =
+                crate::ingest::content_id(tx, self.dialect(), &msg.blob.id, &parsed).await?;
+            let fc = FlagCols::of(&msg.flags);
+            // The next UID, MODSEQ and counts, and the row: one script (one
+            // hand-off on SQLite).
             let mut sc = Script::default();
             let (id, bsize) = (sc.text(&msg.blob.id), sc.int(msg.blob.size));
-            sc.push(format!(
-                "INSERT INTO blobs (id, size, refcount) VALUES ({id}, {bsize}, 1) \
-                 ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1"
-            ));
             let mb = sc.int(mailbox.0);
+            let (unseen, deleted) = (sc.int(!fc.seen() as i64), sc.int(fc.deleted() as i64));
             sc.push(format!(
-                "UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1 \
-                 WHERE id = {mb}"
+                "UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1, \
+                 total = total + 1, unseen = unseen + {unseen}, deleted = deleted + {deleted}, \
+                 bytes = bytes + {bsize} WHERE id = {mb}"
             ));
-            let (date, flags) = (sc.int(msg.internal_date), sc.text(&join_flags(&msg.flags)));
+            let date = sc.int(msg.internal_date);
+            let flags: Vec<String> = fc.system.iter().map(|&b| sc.int(b as i64)).collect();
+            let keywords = sc.text(&fc.keywords);
             let private = sc.int(msg.private as i64);
             let crlf = sc.opt_int(msg.data.as_deref().map(|d| crlf_size(d)));
+            let (eid, tid, cid) = (sc.int(email_id), sc.int(thread_id), sc.int(content));
+            let sent = sc.int(parsed.model.sent_at.unwrap_or(msg.internal_date));
+            let (fk, sk) = (sc.text(&parsed.from_key), sc.text(&parsed.subject_key));
+            let att = sc.int(parsed.model.has_attachment as i64);
             sc.push(format!(
-                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size) \
-                 SELECT {mb}, uidnext - 1, {id}, {bsize}, {date}, {flags}, highestmodseq, {private}, {crlf} \
-                 FROM mailboxes WHERE id = {mb} RETURNING uid, modseq"
+                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, seen, answered, \
+                 flagged, deleted, draft, keywords, modseq, private, crlf_size, email_id, thread_id, \
+                 sent_at, from_key, subject_key, has_attachment, content_id) \
+                 SELECT {mb}, uidnext - 1, {id}, {bsize}, {date}, {}, {keywords}, highestmodseq, \
+                 {private}, {crlf}, {eid}, {tid}, {sent}, {fk}, {sk}, {att}, {cid} \
+                 FROM mailboxes WHERE id = {mb} RETURNING uid, modseq",
+                flags.join(", ")
             ));
-            let rows = sc.run(&mut tx, self.dialect()).await?;
+            let rows = sc.run(tx, self.dialect()).await?;
             let row = rows
                 .first()
                 .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", mailbox.0)))?;
@@ -206,26 +305,55 @@ impl Store {
                     None => return Err(StoreError::BlobCorrupt(msg.blob.id.clone())),
                 }
             }
+            if let Some((_, rows)) = logs.get_mut(&account) {
+                rows.push((ChangeKind::Created, email_id, mailbox.0));
+            }
             changes.push(Change {
                 account_id: AccountId(account),
                 mailbox_id: mailbox,
                 modseq,
+                seq: logs.get(&account).map_or(0, |l| l.0),
             });
             results.push(Ok(Appended {
                 mailbox_id: mailbox,
                 uidvalidity: crate::mailboxes::uidvalidity_of(mailbox.0),
                 uid,
                 modseq,
+                email_id,
+                thread_id,
             }));
         }
-        tx.commit().await?;
-        // One notification per mailbox, with its last modseq.
+        let now = crate::now();
+        for (account, (seq, rows)) in &logs {
+            crate::ingest::record_changes(tx, *account, *seq, rows, now).await?;
+        }
+        Ok((results, changes))
+    }
+
+    /// One notification per mailbox, with its last modseq.
+    fn publish(&self, mut changes: Vec<Change>) {
         changes.sort_by_key(|c| (c.mailbox_id.0, std::cmp::Reverse(c.modseq)));
         changes.dedup_by_key(|c| c.mailbox_id);
         for c in changes {
             self.notify(c);
         }
-        Ok(results)
+    }
+
+    /// Fills `msg.parsed` from its data, or from the blob when the caller
+    /// had none (a held message released later).
+    pub(crate) async fn ensure_parsed(&self, msg: &mut NewMessage) -> Result<()> {
+        if msg.parsed.is_some() {
+            return Ok(());
+        }
+        msg.parsed = Some(match &msg.data {
+            Some(d) => Parsed::of(d),
+            None => match self.read_blob_sized(&msg.blob.id, msg.blob.size).await {
+                Ok(raw) => Parsed::of(&raw),
+                // A missing blob fails the insert below, as before.
+                Err(_) => Parsed::of(b""),
+            },
+        });
+        Ok(())
     }
 
     /// Takes one more reference on a blob. Inside the transaction that
@@ -307,9 +435,10 @@ impl Store {
     ) -> Result<Option<Changes>> {
         let rows = sqlx::query(q!(
             "SELECT 0 AS kind, {COLS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 \
-             UNION ALL SELECT 1, 0, $1, uid, '', 0, 0, '', modseq, 0, NULL FROM expunged \
-               WHERE mailbox_id = $1 AND modseq > $2 \
-             UNION ALL SELECT 2, 0, $1, 0, '', 0, 0, '', highestmodseq, 0, NULL FROM mailboxes WHERE id = $1 \
+             UNION ALL SELECT 1, 0, $1, uid, '', 0, 0, 0, 0, 0, 0, 0, '', modseq, 0, NULL, NULL, 0, NULL \
+               FROM expunged WHERE mailbox_id = $1 AND modseq > $2 \
+             UNION ALL SELECT 2, 0, $1, 0, '', 0, 0, 0, 0, 0, 0, 0, '', highestmodseq, 0, NULL, NULL, 0, NULL \
+               FROM mailboxes WHERE id = $1 \
              ORDER BY 1, 4"
         ))
         .bind(mailbox.0)
@@ -348,28 +477,47 @@ impl Store {
     }
 
     /// [`Store::counts`], also counting the messages from UID `from` on.
+    /// The counts are kept by every write (schema v5): no scan, only the
+    /// `from` count reads the UIDs at or above `from` (IMAP4rev1 `\Recent`,
+    /// a few rows).
     pub async fn counts_from(&self, mailbox: MailboxId, from: Uid) -> Result<MailboxCounts> {
-        let rows: Vec<(i64, String, i64)> =
-            sqlx::query_as("SELECT uid, flags, size FROM messages WHERE mailbox_id = $1")
-                .bind(mailbox.0)
-                .fetch_all(self.r())
-                .await?;
-        let mut c = MailboxCounts::default();
-        for (uid, flags, size) in rows {
-            c.messages += 1;
-            c.size += size;
-            if uid as Uid >= from {
-                c.from += 1;
-            }
-            let f = split_flags(&flags);
-            if !f.iter().any(|x| x.eq_ignore_ascii_case("\\Seen")) {
-                c.unseen += 1;
-            }
-            if f.iter().any(|x| x.eq_ignore_ascii_case("\\Deleted")) {
-                c.deleted += 1;
-            }
-        }
-        Ok(c)
+        let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT total, unseen, deleted, bytes, \
+             (SELECT COUNT(*) FROM messages WHERE mailbox_id = $1 AND uid >= $2) \
+             FROM mailboxes WHERE id = $1",
+        )
+        .bind(mailbox.0)
+        .bind((from as i64).min(i64::from(u32::MAX)))
+        .fetch_optional(self.r())
+        .await?;
+        let (total, unseen, deleted, bytes, recent) = row.unwrap_or_default();
+        Ok(MailboxCounts {
+            messages: total.max(0) as u32,
+            unseen: unseen.max(0) as u32,
+            deleted: deleted.max(0) as u32,
+            size: bytes,
+            from: recent.max(0) as u32,
+        })
+    }
+
+    /// The counts recomputed from the rows: equal to [`Store::counts`]
+    /// whenever the store is consistent (tests and the upgrade pass).
+    pub async fn recount(&self, mailbox: MailboxId) -> Result<MailboxCounts> {
+        let (total, unseen, deleted, bytes): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(1 - seen), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(deleted), 0) AS BIGINT), CAST(COALESCE(SUM(size), 0) AS BIGINT) \
+             FROM messages WHERE mailbox_id = $1",
+        )
+        .bind(mailbox.0)
+        .fetch_one(self.r())
+        .await?;
+        Ok(MailboxCounts {
+            messages: total as u32,
+            unseen: unseen as u32,
+            deleted: deleted as u32,
+            size: bytes,
+            from: 0,
+        })
     }
 
     /// Copies messages (RFC 9051 §6.4.7); the copies share the blobs.
@@ -381,10 +529,10 @@ impl Store {
         dst: MailboxId,
     ) -> Result<Vec<(Uid, Uid)>> {
         let mut tx = self.begin_fast().await?;
-        let map = self.copy_in(&mut tx, src, uids, dst).await?;
+        let copied = self.copy_in(&mut tx, src, uids, dst).await?;
         tx.commit().await?;
-        self.notify_mailbox(dst).await;
-        Ok(map)
+        self.notify_mailbox(dst, copied.seq).await;
+        Ok(copied.map)
     }
 
     /// Moves messages atomically (RFC 6851): copy then expunge in one transaction.
@@ -395,7 +543,8 @@ impl Store {
         dst: MailboxId,
     ) -> Result<Vec<(Uid, Uid)>> {
         let mut tx = self.begin_fast().await?;
-        let map = self.copy_in(&mut tx, src, uids, dst).await?;
+        let copied = self.copy_in(&mut tx, src, uids, dst).await?;
+        let map = copied.map;
         let moved: Vec<Uid> = map.iter().map(|m| m.0).collect();
         let gone = crate::expunge::expunge_in(
             &mut tx,
@@ -407,8 +556,8 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.unlink_blobs(gone.unlink).await;
-        self.notify_mailbox(src).await;
-        self.notify_mailbox(dst).await;
+        self.notify_mailbox(src, gone.seq).await;
+        self.notify_mailbox(dst, copied.seq).await;
         Ok(map)
     }
 
@@ -418,7 +567,7 @@ impl Store {
         src: MailboxId,
         uids: &[Uid],
         dst: MailboxId,
-    ) -> Result<Vec<(Uid, Uid)>> {
+    ) -> Result<Copied> {
         let dst_account: Option<(i64,)> =
             sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
                 .bind(dst.0)
@@ -427,32 +576,67 @@ impl Store {
         let dst_account = dst_account
             .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", dst.0)))?
             .0;
-        let mut msgs = Vec::new();
+        let mut rows = Vec::new();
         for chunk in uids.chunks(CHUNK) {
-            let rows = by_uids(src, chunk).fetch_all(&mut **tx).await?;
-            for r in &rows {
-                msgs.push(from_row(r)?);
+            let sql = q!(
+                "SELECT {COLS}, sent_at, from_key, subject_key, has_attachment, \
+                 (SELECT account_id FROM mailboxes WHERE id = $1) AS src_account \
+                 FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(sql).bind(src.0);
+            for &u in chunk {
+                query = query.bind(u as i64);
+            }
+            for r in query.fetch_all(&mut **tx).await? {
+                let keys = SortKeys {
+                    sent_at: r.try_get("sent_at")?,
+                    from_key: r.try_get("from_key")?,
+                    subject_key: r.try_get("subject_key")?,
+                    has_attachment: r.try_get("has_attachment")?,
+                };
+                let fc = FlagCols::from_row(&r)?;
+                let src_account: i64 = r.try_get("src_account")?;
+                rows.push((from_row(&r)?, fc, keys, src_account));
             }
         }
         // Copies keep the source order, so COPYUID's two sets pair up.
-        msgs.sort_by_key(|m| m.uid);
-        msgs.dedup_by_key(|m| m.uid);
-        if msgs.is_empty() {
-            return Ok(Vec::new());
+        rows.sort_by_key(|m| m.0.uid);
+        rows.dedup_by_key(|m| m.0.uid);
+        if rows.is_empty() {
+            return Ok(Copied::default());
         }
-        let total: i64 = msgs.iter().map(|m| m.size).sum();
+        let total: i64 = rows.iter().map(|m| m.0.size).sum();
         charge_quota(tx, dst_account, total).await??;
+        let seq = crate::ingest::next_seq(tx, dst_account).await?;
+        // Into another account (a shared folder's message filed in one's
+        // own): the content gets that account's email id and conversation.
+        for (m, _, _, src_account) in rows.iter_mut() {
+            if *src_account != dst_account {
+                let parsed = self.parsed_of(tx, &m.blob_id, m.size).await?;
+                let (e, t) =
+                    crate::ingest::email_of(tx, dst_account, &m.blob_id, &parsed, m.internal_date)
+                        .await?;
+                (m.email_id, m.thread_id) = (e, t);
+            }
+        }
+        let n = rows.len() as i64;
+        let unseen = rows.iter().filter(|r| !r.1.seen()).count() as i64;
+        let deleted = rows.iter().filter(|r| r.1.deleted()).count() as i64;
         // Every UID at once, under one new modseq (the mailbox row lock).
-        let n = msgs.len() as i64;
         let (first, modseq): (i64, i64) = sqlx::query_as(
-            "UPDATE mailboxes SET uidnext = uidnext + $2, highestmodseq = highestmodseq + 1 \
+            "UPDATE mailboxes SET uidnext = uidnext + $2, highestmodseq = highestmodseq + 1, \
+             total = total + $2, unseen = unseen + $3, deleted = deleted + $4, bytes = bytes + $5 \
              WHERE id = $1 RETURNING uidnext - $2, highestmodseq",
         )
         .bind(dst.0)
         .bind(n)
+        .bind(unseen)
+        .bind(deleted)
+        .bind(total)
         .fetch_one(&mut **tx)
         .await?;
-        let by_count = crate::expunge::by_count(msgs.iter().map(|m| m.blob_id.clone()));
+        let by_count = crate::expunge::by_count(rows.iter().map(|m| m.0.blob_id.clone()));
         for (k, ids) in by_count {
             for chunk in ids.chunks(CHUNK) {
                 let sql = q!(
@@ -466,31 +650,70 @@ impl Store {
                 query.execute(&mut **tx).await?;
             }
         }
-        // Nine values a row: 50 rows stay far below the parameter limits.
-        let mut map = Vec::with_capacity(msgs.len());
-        for (c, chunk) in msgs.chunks(50).enumerate() {
+        // 21 values a row: 25 rows stay far below the parameter limits.
+        const COPY_COLS: usize = 21;
+        let mut map = Vec::with_capacity(rows.len());
+        let mut log = Vec::with_capacity(rows.len());
+        for (c, chunk) in rows.chunks(25).enumerate() {
             let sql = q!(
-                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, flags, modseq, private, crlf_size) VALUES {}",
-                tuples(1, chunk.len(), 9)
+                "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, seen, answered, \
+                 flagged, deleted, draft, keywords, modseq, private, crlf_size, email_id, thread_id, \
+                 sent_at, from_key, subject_key, has_attachment, content_id) VALUES {}",
+                tuples(1, chunk.len(), COPY_COLS)
             );
             let mut query = sqlx::query(sql);
-            for (i, m) in chunk.iter().enumerate() {
-                let uid = (first + (c * 50 + i) as i64) as Uid;
+            for (i, (m, fc, k, _)) in chunk.iter().enumerate() {
+                let uid = (first + (c * 25 + i) as i64) as Uid;
                 query = query
                     .bind(dst.0)
                     .bind(uid as i64)
                     .bind(&m.blob_id)
                     .bind(m.size)
-                    .bind(m.internal_date)
-                    .bind(join_flags(&m.flags))
+                    .bind(m.internal_date);
+                for b in fc.system {
+                    query = query.bind(b as i64);
+                }
+                query = query
+                    .bind(&fc.keywords)
                     .bind(modseq)
                     .bind(m.private as i64)
-                    .bind(m.crlf_size);
+                    .bind(m.crlf_size)
+                    .bind(m.email_id)
+                    .bind(m.thread_id)
+                    .bind(k.sent_at)
+                    .bind(&k.from_key)
+                    .bind(&k.subject_key)
+                    .bind(k.has_attachment)
+                    .bind(m.content_id);
                 map.push((m.uid, uid));
+                log.push((ChangeKind::Created, m.email_id, dst.0));
             }
             query.execute(&mut **tx).await?;
         }
-        Ok(map)
+        crate::ingest::record_changes(tx, dst_account, seq, &log, crate::now()).await?;
+        Ok(Copied { map, seq })
+    }
+
+    /// The parse of a stored content: its model from `contents`, or the
+    /// blob parsed again when the row is missing.
+    pub(crate) async fn parsed_of(
+        &self,
+        tx: &mut crate::db::Tx,
+        blob_id: &str,
+        size: i64,
+    ) -> Result<std::sync::Arc<Parsed>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT model FROM contents WHERE blob_id = $1")
+                .bind(blob_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some((json,)) = row
+            && let Ok(model) = vesontio_message::mime::Model::from_json(&json)
+        {
+            return Ok(Parsed::from_model(model));
+        }
+        let raw = self.read_blob_sized(blob_id, size).await?;
+        Ok(Parsed::of(&raw))
     }
 
     /// Messages of a mailbox with the given UIDs (those that exist), in
@@ -510,12 +733,13 @@ impl Store {
         Ok(out)
     }
 
-    async fn notify_mailbox(&self, mailbox: MailboxId) {
+    pub(crate) async fn notify_mailbox(&self, mailbox: MailboxId, seq: i64) {
         if let Ok(Some(mb)) = self.mailbox(mailbox).await {
             self.notify(Change {
                 account_id: mb.account_id,
                 mailbox_id: mailbox,
                 modseq: mb.highestmodseq,
+                seq,
             });
         }
     }

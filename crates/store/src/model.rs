@@ -94,6 +94,11 @@ pub struct Mailbox {
     pub uidvalidity: u32,
     pub uidnext: Uid,
     pub highestmodseq: ModSeq,
+    /// Kept by every write (schema v5): messages, those without `\Seen`
+    /// (the owner's flag), and their bytes.
+    pub total: u32,
+    pub unseen: u32,
+    pub bytes: i64,
 }
 
 /// What changed in a mailbox since a modseq ([`crate::Store::changes_since`]).
@@ -122,6 +127,14 @@ pub struct MessageMeta {
     /// The size once every line end is CRLF and the last line ended (RFC
     /// 1939 §11, what POP3 announces); `None` for rows from before schema v2.
     pub crlf_size: Option<i64>,
+    /// The content's id in its account: the same across MOVE and for every
+    /// COPY (RFC 8474 EMAILID).
+    pub email_id: i64,
+    /// The conversation (RFC 8474 THREADID), across folders.
+    pub thread_id: i64,
+    /// The stored content (model and search text) it shows; 0 for rows
+    /// not yet upgraded.
+    pub content_id: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +146,9 @@ pub struct NewMessage {
     pub internal_date: UnixTime,
     pub flags: Vec<String>,
     pub private: bool,
+    /// The parse of the body; computed by [`crate::Store::deliver`] from
+    /// `data` (or the blob) when `None`.
+    pub parsed: Option<std::sync::Arc<crate::Parsed>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +157,28 @@ pub struct Appended {
     pub uidvalidity: u32,
     pub uid: Uid,
     pub modseq: ModSeq,
+    pub email_id: i64,
+    pub thread_id: i64,
+}
+
+/// One entry of an account's change log ([`crate::Store::account_changes`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountChange {
+    /// The account's change sequence number (one per transaction).
+    pub seq: i64,
+    pub kind: crate::ChangeKind,
+    /// The email concerned (0 for mailbox changes).
+    pub email_id: i64,
+    pub mailbox_id: MailboxId,
+    pub at: UnixTime,
+}
+
+/// The stored model of a message's content and its top-level header.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub model: vesontio_message::mime::Model,
+    /// The header with its blank line, when small and UTF-8.
+    pub header: Option<String>,
 }
 
 /// How STORE changes flags (RFC 9051 §6.4.6).

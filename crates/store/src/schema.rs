@@ -5,14 +5,26 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
         Dialect::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
         Dialect::Postgres => "BIGSERIAL PRIMARY KEY",
     };
-    sql.replace("{ID}", id)
+    let search = match dialect {
+        // FTS5 with trigrams: substring matches (IMAP SEARCH semantics,
+        // RFC 9051 §6.4.4) answered from the index, `LIKE` included.
+        Dialect::Sqlite => "CREATE VIRTUAL TABLE search USING fts5(head, body, tokenize = 'trigram')",
+        // pg_trgm's GIN indexes answer `LIKE '%…%'` the same way.
+        Dialect::Postgres => {
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+CREATE TABLE search (id BIGINT PRIMARY KEY, head TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX search_head ON search USING gin (head public.gin_trgm_ops);
+CREATE INDEX search_body ON search USING gin (body public.gin_trgm_ops)"
+        }
+    };
+    sql.replace("{ID}", id).replace("{SEARCH}", search)
 }
 
 const V1: &str = r#"
@@ -199,4 +211,89 @@ INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailbo
 const V4: &str = r#"
 CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
 CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+"#;
+
+/// v5: the mail model (ARCHITECTURE.md, "store"). What every client reads
+/// is kept, not recomputed:
+/// - `contents`: per blob (content-addressed, so parsed once for every
+///   copy in every account) the MIME model as JSON (envelope, structure,
+///   thread keys, preview) and the top-level header when small; `search`
+///   (by content id) the decoded header fields and body text, lower case,
+///   under a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL);
+/// - `emails`: an id per content and account, kept across MOVE and shared
+///   by COPYs, with its conversation (`thread_id`); `thread_keys` maps the
+///   Message-IDs (and `s:`+base subject) seen in an account to threads;
+/// - system flags as columns and keywords apart (no pattern matching on
+///   flag text; the old `flags` column is emptied by the upgrade pass);
+/// - sort keys on the message row, for keyset-paged lists;
+/// - counts per mailbox kept by every write;
+/// - `changes`: the account-wide change log (`accounts.change_seq`).
+/// Rows from before v5 get their values from the upgrade pass
+/// (`upgrade.rs`), which finds them by `email_id IS NULL`.
+const V5: &str = r#"
+CREATE TABLE contents (
+    id {ID},
+    blob_id TEXT NOT NULL UNIQUE,
+    version BIGINT NOT NULL,
+    model TEXT NOT NULL,
+    header TEXT
+);
+CREATE TABLE emails (
+    id {ID},
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    blob_id TEXT NOT NULL,
+    thread_id BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (account_id, blob_id)
+);
+CREATE TABLE thread_keys (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    thread_id BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, key)
+);
+{SEARCH};
+ALTER TABLE messages ADD COLUMN email_id BIGINT;
+ALTER TABLE messages ADD COLUMN content_id BIGINT;
+ALTER TABLE messages ADD COLUMN thread_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN seen BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN answered BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN flagged BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN deleted BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN draft BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN sent_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN from_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN subject_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN has_attachment BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX messages_pending ON messages(email_id) WHERE email_id IS NULL;
+CREATE INDEX messages_deleted ON messages(mailbox_id, uid) WHERE deleted = 1;
+CREATE INDEX messages_email ON messages(email_id);
+CREATE INDEX messages_content ON messages(content_id);
+CREATE INDEX messages_by_thread ON messages(thread_id);
+CREATE INDEX messages_by_received ON messages(mailbox_id, internal_date, uid);
+CREATE INDEX messages_by_sent ON messages(mailbox_id, sent_at, uid);
+CREATE INDEX messages_by_from ON messages(mailbox_id, from_key, uid);
+CREATE INDEX messages_by_subject ON messages(mailbox_id, subject_key, uid);
+CREATE INDEX messages_by_size ON messages(mailbox_id, size, uid);
+ALTER TABLE mailboxes ADD COLUMN total BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN unseen BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN deleted BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE changes (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    seq BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    email_id BIGINT NOT NULL DEFAULT 0,
+    mailbox_id BIGINT NOT NULL DEFAULT 0,
+    at BIGINT NOT NULL
+);
+CREATE INDEX changes_seq ON changes(account_id, seq);
+CREATE TABLE upgrade_state (
+    name TEXT PRIMARY KEY,
+    done BIGINT NOT NULL
+);
+INSERT INTO upgrade_state (name, done)
+    SELECT 'v5_model', CASE WHEN EXISTS (SELECT 1 FROM messages) THEN 0 ELSE 1 END;
 "#;

@@ -74,6 +74,7 @@ fn crash_child() {
                                 internal_date: 0,
                                 flags: vec![],
                                 private: false,
+                                parsed: None,
                             },
                         )
                         .await

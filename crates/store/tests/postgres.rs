@@ -75,3 +75,23 @@ async fn changes_cross_nodes() {
     .expect("the other node hears the change within 5 s");
     assert_eq!(change.account_id, acc.id);
 }
+
+/// A schema written by the release before the mail model opens in this
+/// one with every message, flag and count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_from_v4() {
+    // Reachability as for every case (skipped outside CI when absent).
+    let Some(probe) = postgres("upgrade_probe").await else {
+        return;
+    };
+    probe.close().await;
+    let url = std::env::var("VESONTIO_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let schema = format!("t_upgrade_{}_{}", std::process::id(), nanos % 1_000_000_000);
+    let blob_dir = tempfile::tempdir().expect("tempdir").keep();
+    vesontio_store::conformance::upgrade_from_v4(StoreConfig::Postgres { url, schema, blob_dir }).await;
+}

@@ -39,3 +39,11 @@ async fn durable_commits_are_full_and_flag_changes_normal() {
         .expect("expunge");
     assert_eq!(gone, vec![r.uid]);
 }
+
+/// A data directory of the release before the mail model opens in this
+/// one with every message, flag and count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_from_v4() {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    vesontio_store::conformance::upgrade_from_v4(StoreConfig::Sqlite { dir }).await;
+}

@@ -1,15 +1,18 @@
 //! Vocabulary shared by every vesontio crate: mail addresses, database ids,
 //! IMAP numbers (RFC 9051 §2.3.1.1 UID, UIDVALIDITY; RFC 7162 MODSEQ) and
-//! [`Secret`], the wrapper for passwords whose `Debug` never shows them.
+//! [`Secret`], the wrapper for passwords whose `Debug` never shows them,
+//! and [`SenderPattern`], an address, domain or network in a sender list.
 //!
 //! Invariants
 //! - No I/O, no clock, no dependency on any other vesontio crate.
 
 mod address;
 mod secret;
+mod sender_pattern;
 
 pub use address::{Address, AddressError};
 pub use secret::Secret;
+pub use sender_pattern::SenderPattern;
 
 use serde::{Deserialize, Serialize};
 

@@ -24,8 +24,8 @@ use mail_auth::hickory_resolver::proto::op::ResponseCode;
 use mail_auth::spf::Spf;
 use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{
-    AuthenticatedMessage, AuthenticationResults, DnssecStatus, MX, MessageAuthenticator,
-    Parameters, RecordSet, ResolverCache, Txt,
+    AuthenticatedMessage, AuthenticationResults, DkimResult, DnssecStatus, MX,
+    MessageAuthenticator, Parameters, RecordSet, ResolverCache, SpfResult, Txt,
 };
 
 use super::dns::{DnsError, StaticDns, SystemDns, norm};
@@ -205,11 +205,25 @@ impl AuthDns {
     }
 }
 
+/// What the checks of one message found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdicts {
+    /// The `Authentication-Results:` field with its CRLF, to prepend to the
+    /// message (RFC 8601 §2.2).
+    pub field: String,
+    /// The envelope sender is authenticated, DMARC-style (RFC 7489 §3.1):
+    /// SPF passed for the MAIL FROM domain, or a DKIM signature passed
+    /// whose `d=` is that domain, a parent or a child of it. Only then may
+    /// a DSN about this message go to the envelope sender: otherwise it
+    /// would go to whoever the sender forged (backscatter).
+    pub sender_authenticated: bool,
+}
+
 /// Evaluates SPF for the MAIL FROM identity (RFC 7208 §2.4: for the null
 /// sender, `postmaster@<helo>`), every DKIM signature, and DMARC for the
-/// `From:` domain; returns the `Authentication-Results:` field with its
-/// CRLF, to prepend to the message (RFC 8601 §2.2, `authserv-id` =
-/// `hostname`).
+/// `From:` domain; returns the `Authentication-Results:` field (RFC 8601,
+/// `authserv-id` = `hostname`) and whether the envelope sender is
+/// authenticated.
 pub async fn evaluate(
     dns: &AuthDns,
     raw: &[u8],
@@ -217,7 +231,7 @@ pub async fn evaluate(
     helo: &str,
     mail_from: Option<&str>,
     hostname: &str,
-) -> String {
+) -> Verdicts {
     let sender = match mail_from {
         Some(s) if !s.is_empty() => s.to_string(),
         _ => format!("postmaster@{helo}"),
@@ -236,11 +250,17 @@ pub async fn evaluate(
         )
         .await;
     let mail_from_text = mail_from.unwrap_or("");
+    // The null sender gets no DSN whatever the checks say (RFC 3461 §6.2).
+    let has_sender = mail_from.is_some_and(|s| !s.is_empty());
+    let spf_pass = has_sender && spf.result() == SpfResult::Pass;
     let Some(msg) = AuthenticatedMessage::parse(raw) else {
         // Not a parsable message: SPF alone.
-        return AuthenticationResults::new(hostname)
-            .with_spf_mailfrom_result(&spf, client_ip, mail_from_text, helo)
-            .to_header();
+        return Verdicts {
+            field: AuthenticationResults::new(hostname)
+                .with_spf_mailfrom_result(&spf, client_ip, mail_from_text, helo)
+                .to_header(),
+            sender_authenticated: spf_pass,
+        };
     };
     let dkim = dns
         .auth
@@ -253,6 +273,11 @@ pub async fn evaluate(
                 .with_ptr_cache(&dns.ptr),
         )
         .await;
+    let dkim_aligned = has_sender
+        && dkim.iter().any(|d| {
+            matches!(d.result(), DkimResult::Pass)
+                && d.signature().is_some_and(|s| aligned(&s.d, &sender_domain))
+        });
     let dmarc = dns
         .auth
         .verify_dmarc(
@@ -264,9 +289,20 @@ pub async fn evaluate(
                 .with_ptr_cache(&dns.ptr),
         )
         .await;
-    AuthenticationResults::new(hostname)
-        .with_dkim_results(&dkim, msg.from())
-        .with_spf_mailfrom_result(&spf, client_ip, mail_from_text, helo)
-        .with_dmarc_result(&dmarc)
-        .to_header()
+    Verdicts {
+        field: AuthenticationResults::new(hostname)
+            .with_dkim_results(&dkim, msg.from())
+            .with_spf_mailfrom_result(&spf, client_ip, mail_from_text, helo)
+            .with_dmarc_result(&dmarc)
+            .to_header(),
+        sender_authenticated: spf_pass || dkim_aligned,
+    }
+}
+
+/// RFC 7489 §3.1.1 relaxed alignment, without the public suffix list: the
+/// same domain, or one a sub-domain of the other. (Siblings under one
+/// organisational domain are not aligned here: fewer DSNs, never more.)
+pub(crate) fn aligned(a: &str, b: &str) -> bool {
+    let (a, b) = (norm(a), norm(b));
+    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
 }

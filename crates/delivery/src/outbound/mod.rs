@@ -38,7 +38,7 @@ mod tests;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use auth::{AuthDns, evaluate};
+pub use auth::{AuthDns, Verdicts, evaluate};
 pub use dns::{BoxFuture, DnsError, MxResolver, StaticDns, SystemDns};
 pub use route::{Hop, Route, RouteError, Router};
 pub use runner::Runner;

@@ -100,13 +100,58 @@ async fn send_as_own_functional_and_refused() {
     }
     let r = e.d.check_sender(&o, None, NOW).await.expect_err("refused");
     assert_eq!(r.code, 550);
-    // MX: any sender, and the null sender of bounces.
-    e.d.check_sender(&mx(), Some(&addr("marie.curie@ac-demo.fr")), NOW)
+    // MX: any outside sender, and the null sender of bounces.
+    e.d.check_sender(&mx(), Some(&addr("someone@example.org")), NOW)
         .await
         .expect("mx");
     e.d.check_sender(&mx(), None, NOW)
         .await
         .expect("mx null sender");
+}
+
+/// Our own domains never come from outside unauthenticated, except the
+/// senders the configuration lists (by address, domain or network).
+#[tokio::test]
+async fn own_domains_refused_on_mx_unless_allowed() {
+    let mut cfg = config();
+    cfg.allowed_outside_senders = ["lettre@ac-demo.fr", "198.51.100.0/24"]
+        .iter()
+        .map(|p| vesontio_types::SenderPattern::parse(p).expect("pattern"))
+        .collect();
+    let e = setup_with(cfg).await;
+    person(&e, "marie.curie@ac-demo.fr").await;
+    let r =
+        e.d.check_sender(&mx(), Some(&addr("Recteur@AC-Demo.fr")), NOW)
+            .await
+            .expect_err("refused");
+    assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1"));
+    assert!(
+        r.text.contains("/ MAIL FROM <Recteur@ac-demo.fr>: an address of ac-demo.fr cannot come from outside unauthenticated"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.is_ascii());
+    e.d.check_sender(&mx(), Some(&addr("lettre@ac-demo.fr")), NOW)
+        .await
+        .expect("listed address");
+    let relay = Origin::Mx {
+        client_ip: "198.51.100.25".parse().expect("ip"),
+        helo: "relais.example".into(),
+        tls: false,
+    };
+    e.d.check_sender(&relay, Some(&addr("recteur@ac-demo.fr")), NOW)
+        .await
+        .expect("listed relay");
+    // Submission is where our own people send from.
+    let marie = e
+        .store()
+        .account_by_address("marie.curie@ac-demo.fr")
+        .await
+        .expect("a")
+        .expect("a");
+    e.d.check_sender(&sub(&marie), Some(&addr("marie.curie@ac-demo.fr")), NOW)
+        .await
+        .expect("submission");
 }
 
 #[tokio::test]

@@ -33,11 +33,13 @@ pub(crate) fn config() -> DeliveryConfig {
         hostname: "mx.ac-demo.fr".into(),
         local_domains: vec![DOMAIN.into()],
         postmaster: addr("postmaster@ac-demo.fr"),
+        allowed_outside_senders: Vec::new(),
         message_size_limit: 10 * 1024 * 1024,
         forbidden_extensions: ["exe", "com", "pif", "reg", "scr", "vbs"]
             .iter()
             .map(|s| s.to_string())
             .collect(),
+        scan: crate::ScanRules::CHARTER,
         large_file_url: "https://fichiers.ac-demo.fr".into(),
         recipients_per_message: 5,
         recipients_per_hour: 8,
@@ -98,6 +100,15 @@ pub(crate) fn mx() -> Origin {
         helo: "mail.example.org".into(),
         tls: true,
     }
+}
+
+/// SPF/DKIM checks on MX mail with a zone where `example.org` sends from
+/// [`mx`]'s address and `forged.example` from somewhere else.
+pub(crate) fn authenticate_mx_senders(e: &Env) {
+    let zone = crate::outbound::StaticDns::new()
+        .txt("example.org", "v=spf1 ip4:192.0.2.7 -all")
+        .txt("forged.example", "v=spf1 ip4:198.51.100.1 -all");
+    e.d.set_inbound_auth(crate::outbound::AuthDns::offline(&zone).expect("offline dns"));
 }
 
 pub(crate) fn sub(a: &Account) -> Origin {

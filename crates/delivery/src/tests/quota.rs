@@ -278,6 +278,7 @@ async fn delay_dsn_names_the_full_member_not_the_list() {
         .add_list_member(list.id, &small.address)
         .await
         .expect("member");
+    authenticate_mx_senders(&e);
     let raw = message("r@example.org", "tous@ac-demo.fr", "Info", &"z".repeat(800));
     e.d.submit(
         mx(),
@@ -295,4 +296,41 @@ async fn delay_dsn_names_the_full_member_not_the_list() {
         q[0].1
     );
     assert!(!q[0].1.contains("tous@ac-demo.fr is full"), "{}", q[0].1);
+}
+
+/// Backscatter: a held message from an unauthenticated MX sender (SPF
+/// fails, no DKIM) gets no delay DSN now and none when it expires.
+#[tokio::test]
+async fn no_dsn_to_an_unauthenticated_mx_sender() {
+    let e = setup().await;
+    let (_, small) = full(&e).await;
+    authenticate_mx_senders(&e);
+    // forged.example publishes an SPF record that does not list 192.0.2.7.
+    let raw = message(
+        "victim@forged.example",
+        &small.address,
+        "Info",
+        &"z".repeat(800),
+    );
+    e.d.submit(
+        mx(),
+        envelope(Some("victim@forged.example"), &[small.address.as_str()]),
+        raw,
+        NOW,
+    )
+    .await
+    .expect("accepted and held");
+    assert!(remote(&e).await.is_empty(), "no delay DSN");
+    let held: Vec<_> = e
+        .store()
+        .queue_entries()
+        .await
+        .expect("queue")
+        .into_iter()
+        .filter(|q| q.kind == vesontio_store::QueueKind::HeldLocal)
+        .collect();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].sender, "", "no failure DSN either");
+    e.d.retry_held(NOW + 6 * 86_400).await;
+    assert!(remote(&e).await.is_empty(), "no failure DSN at expiry");
 }

@@ -53,9 +53,16 @@ fn write_params(out: &mut Vec<u8>, params: &[(String, String)], utf8: bool) {
     out.push(b')');
 }
 
-impl Envelope {
+/// Writes ENVELOPE and BODYSTRUCTURE of the platform's MIME model in
+/// IMAP syntax (RFC 9051 §7.5.2).
+pub trait Encode {
+    /// Writes the item; `extended` (BODYSTRUCTURE only) adds extension data.
+    fn encode_imap(&self, out: &mut Vec<u8>, extended: bool, utf8: bool);
+}
+
+impl Encode for Envelope {
     /// Writes `envelope = "(" env-date SP env-subject SP env-from ... ")"`.
-    pub fn encode(&self, out: &mut Vec<u8>, utf8: bool) {
+    fn encode_imap(&self, out: &mut Vec<u8>, _extended: bool, utf8: bool) {
         out.push(b'(');
         write_nstring(out, self.date.as_deref(), utf8);
         out.push(b' ');
@@ -79,13 +86,13 @@ impl Envelope {
     }
 }
 
-impl BodyStructure {
+impl Encode for BodyStructure {
     /// Writes `body`; `extended` adds the extension data of BODYSTRUCTURE.
-    pub fn encode(&self, out: &mut Vec<u8>, extended: bool, utf8: bool) {
+    fn encode_imap(&self, out: &mut Vec<u8>, extended: bool, utf8: bool) {
         out.push(b'(');
         if self.media_type == "MULTIPART" {
             for p in &self.parts {
-                p.encode(out, extended, utf8);
+                p.encode_imap(out, extended, utf8);
             }
             out.push(b' ');
             write_string(out, self.subtype.as_bytes(), utf8);
@@ -93,7 +100,7 @@ impl BodyStructure {
                 // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]
                 out.push(b' ');
                 write_params(out, &self.params, utf8);
-                self.write_ext_tail(out, utf8);
+                write_ext_tail(self, out, utf8);
             }
         } else {
             write_string(out, self.media_type.as_bytes(), utf8);
@@ -117,9 +124,9 @@ impl BodyStructure {
             out.extend_from_slice(format!(" {}", self.size).as_bytes());
             if let Some((env, body)) = &self.message {
                 out.push(b' ');
-                env.encode(out, utf8);
+                env.encode_imap(out, false, utf8);
                 out.push(b' ');
-                body.encode(out, extended, utf8);
+                body.encode_imap(out, extended, utf8);
             }
             if let Some(lines) = self.lines {
                 out.extend_from_slice(format!(" {lines}").as_bytes());
@@ -128,15 +135,16 @@ impl BodyStructure {
                 // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]
                 out.push(b' ');
                 write_nstring(out, self.md5.as_deref().map(str::as_bytes), utf8);
-                self.write_ext_tail(out, utf8);
+                write_ext_tail(self, out, utf8);
             }
         }
         out.push(b')');
     }
+}
 
-    fn write_ext_tail(&self, out: &mut Vec<u8>, utf8: bool) {
+fn write_ext_tail(this: &BodyStructure, out: &mut Vec<u8>, utf8: bool) {
         out.push(b' ');
-        match &self.disposition {
+        match &this.disposition {
             None => out.extend_from_slice(b"NIL"),
             Some((d, params)) => {
                 out.push(b'(');
@@ -147,7 +155,7 @@ impl BodyStructure {
             }
         }
         out.push(b' ');
-        match self.language.as_slice() {
+        match this.language.as_slice() {
             [] => out.extend_from_slice(b"NIL"),
             [one] => write_string(out, one.as_bytes(), utf8),
             many => {
@@ -162,6 +170,5 @@ impl BodyStructure {
             }
         }
         out.push(b' ');
-        write_nstring(out, self.location.as_deref().map(str::as_bytes), utf8);
+        write_nstring(out, this.location.as_deref().map(str::as_bytes), utf8);
     }
-}

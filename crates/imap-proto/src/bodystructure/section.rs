@@ -1,7 +1,7 @@
 //! BODY[section] extraction (RFC 9051 §6.4.5), BINARY decoding (RFC 3516)
 //! and decoded text for SEARCH BODY/TEXT (RFC 9051 §6.4.4).
 
-use super::mime::{MimeTree, Part, PartKind, header_fields, raw_header, split_header};
+use vesontio_message::mime::{MimeTree, Part, PartKind, header_fields, raw_header, split_header};
 use crate::command::{Section, SectionText};
 
 /// Why BINARY could not decode a part.
@@ -152,30 +152,8 @@ pub fn binary_size(raw: &[u8], path: &[u32]) -> Result<u64, BinaryError> {
 }
 
 /// Decoded text of the message's text parts (transfer encoding and charset
-/// undone, HTML reduced to text), for SEARCH BODY; lower-case it for
-/// case-insensitive matching. SEARCH TEXT also looks at the header.
+/// undone, HTML reduced to text), for SEARCH BODY: the MIME model's
+/// (`vesontio_message::mime::body_text`).
 pub fn search_text(raw: &[u8]) -> String {
-    let Some(msg) = mail_parser::MessageParser::default().parse(raw) else {
-        return String::new();
-    };
-    let mut out = String::new();
-    collect_text(&msg, &mut out, 0);
-    out
-}
-
-fn collect_text(msg: &mail_parser::Message<'_>, out: &mut String, depth: usize) {
-    for part in &msg.parts {
-        match &part.body {
-            mail_parser::PartType::Text(t) => {
-                out.push_str(t);
-                out.push('\n');
-            }
-            mail_parser::PartType::Html(h) => {
-                out.push_str(&mail_parser::decoders::html::html_to_text(h));
-                out.push('\n');
-            }
-            mail_parser::PartType::Message(m) if depth < 8 => collect_text(m, out, depth + 1),
-            _ => {}
-        }
-    }
+    vesontio_message::mime::body_text(raw)
 }

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::mime::{MimeTree, Part, PartKind};
+use vesontio_message::mime::{MimeTree, Part, PartKind};
 
 /// Base64 lines are at most 76 characters (RFC 2045 §6.8).
 const LINE: usize = 76;

@@ -64,13 +64,13 @@ epilogue\r\n";
 
 fn bs(raw: &str, extended: bool) -> String {
     let mut out = Vec::new();
-    body_structure(raw.as_bytes()).encode(&mut out, extended, false);
+    body_structure(raw.as_bytes()).encode_imap(&mut out, extended, false);
     String::from_utf8(out).expect("utf8")
 }
 
 fn env(raw: &str) -> String {
     let mut out = Vec::new();
-    envelope(raw.as_bytes()).encode(&mut out, false);
+    envelope(raw.as_bytes()).encode_imap(&mut out, false, false);
     String::from_utf8(out).expect("utf8")
 }
 
@@ -148,7 +148,7 @@ fn envelope_groups_and_encoded_names() {
     let e = env("From: <@route:user@domain>\r\nSubject: r\r\n\r\nx\r\n");
     assert!(e.contains("((NIL \"@route\" \"user\" \"domain\"))"), "{e}");
     let mut out = Vec::new();
-    envelope(NESTED.as_bytes()).encode(&mut out, true);
+    envelope(NESTED.as_bytes()).encode_imap(&mut out, false, true);
     assert!(
         String::from_utf8(out)
             .expect("utf8")

@@ -116,6 +116,9 @@ fn command_body(c: &mut Cursor<'_>) -> PResult<CommandBody> {
         "UNSELECT" => CommandBody::Unselect,
         "EXPUNGE" => CommandBody::Expunge { uids: None },
         "SEARCH" => super::search::search(c, UidMode::Seq)?,
+        "SORT" => super::sort::sort(c, UidMode::Seq)?,
+        "THREAD" => super::sort::thread(c, UidMode::Seq)?,
+        "CANCELUPDATE" => super::sort::cancel_update(c)?,
         "FETCH" => super::fetch::fetch(c, UidMode::Seq)?,
         "STORE" => store(c, UidMode::Seq)?,
         "COPY" => copy_move(c, UidMode::Seq, false)?,
@@ -125,6 +128,8 @@ fn command_body(c: &mut Cursor<'_>) -> PResult<CommandBody> {
             let sub = c.atom()?.to_ascii_uppercase();
             match sub.as_str() {
                 "SEARCH" => super::search::search(c, UidMode::Uid)?,
+                "SORT" => super::sort::sort(c, UidMode::Uid)?,
+                "THREAD" => super::sort::thread(c, UidMode::Uid)?,
                 "FETCH" => super::fetch::fetch(c, UidMode::Uid)?,
                 "STORE" => store(c, UidMode::Uid)?,
                 "COPY" => copy_move(c, UidMode::Uid, false)?,
@@ -377,6 +382,7 @@ pub(crate) fn status_item(c: &mut Cursor<'_>) -> PResult<StatusItem> {
         "RECENT" => StatusItem::Recent,
         "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
         "APPENDLIMIT" => StatusItem::AppendLimit,
+        "MAILBOXID" => StatusItem::MailboxId,
         other => return err(format!("Unknown STATUS item {other}")),
     })
 }

@@ -90,6 +90,8 @@ fn fetch_att(c: &mut Cursor<'_>) -> PResult<FetchAttr> {
         "BODYSTRUCTURE" => FetchAttr::BodyStructure,
         "UID" => FetchAttr::Uid,
         "MODSEQ" => FetchAttr::ModSeq,
+        "EMAILID" => FetchAttr::EmailId,
+        "THREADID" => FetchAttr::ThreadId,
         "BODY" if c.peek() != Some(b'[') => FetchAttr::Body,
         "BODY" | "BODY.PEEK" => {
             let section = section(c)?;

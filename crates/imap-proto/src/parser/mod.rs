@@ -7,6 +7,7 @@
 mod command;
 mod fetch;
 mod search;
+mod sort;
 
 pub use command::parse_command;
 

@@ -7,38 +7,78 @@ use crate::types::UidMode;
 
 /// `search = "SEARCH" [search-return-opts] SP search-program`
 pub(crate) fn search(c: &mut Cursor<'_>, uid: UidMode) -> PResult<CommandBody> {
-    c.sp()?;
-    let mut return_opts = None;
-    if c.eat_keyword("RETURN") {
-        c.sp()?;
-        return_opts = Some(c.paren_list(true, |c| {
-            Ok(match c.atom()?.to_ascii_uppercase().as_str() {
-                "MIN" => SearchReturn::Min,
-                "MAX" => SearchReturn::Max,
-                "ALL" => SearchReturn::All,
-                "COUNT" => SearchReturn::Count,
-                "SAVE" => SearchReturn::Save,
-                other => return err(format!("Unknown SEARCH RETURN option {other}")),
-            })
-        })?);
-        c.sp()?;
-    }
+    let return_opts = optional_return(c)?;
     let mut charset = None;
     if c.eat_keyword("CHARSET") {
         c.sp()?;
         charset = Some(c.astring_text()?.to_ascii_uppercase());
         c.sp()?;
     }
+    Ok(CommandBody::Search {
+        return_opts,
+        charset,
+        criteria: search_keys(c)?,
+        uid,
+    })
+}
+
+/// `[search-return-opts] SP` after a searching command's name.
+pub(crate) fn optional_return(c: &mut Cursor<'_>) -> PResult<Option<Vec<SearchReturn>>> {
+    c.sp()?;
+    if !c.eat_keyword("RETURN") {
+        return Ok(None);
+    }
+    c.sp()?;
+    let opts = return_options(c)?;
+    c.sp()?;
+    Ok(Some(opts))
+}
+
+/// `search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP
+/// search-return-opt)] ")"` after RETURN (RFC 4466 §2.6, RFC 4731 §3.1,
+/// RFC 5182 §2.1, RFC 5267 §5): the list. RFC 5267 §4.4: at most one of
+/// PARTIAL and ALL.
+fn return_options(c: &mut Cursor<'_>) -> PResult<Vec<SearchReturn>> {
+    let opts = c.paren_list(true, |c| {
+        Ok(match c.atom()?.to_ascii_uppercase().as_str() {
+            "MIN" => SearchReturn::Min,
+            "MAX" => SearchReturn::Max,
+            "ALL" => SearchReturn::All,
+            "COUNT" => SearchReturn::Count,
+            "SAVE" => SearchReturn::Save,
+            "UPDATE" => SearchReturn::Update,
+            "CONTEXT" => SearchReturn::Context,
+            "PARTIAL" => {
+                // partial-range = nz-number ":" nz-number (no "*").
+                c.sp()?;
+                let a = c.nz_number()?;
+                c.expect(b':')?;
+                let b = c.nz_number()?;
+                SearchReturn::Partial {
+                    first: a.min(b),
+                    last: a.max(b),
+                }
+            }
+            other => return err(format!("Unknown SEARCH RETURN option {other}")),
+        })
+    })?;
+    let windows = opts
+        .iter()
+        .filter(|o| matches!(o, SearchReturn::All | SearchReturn::Partial { .. }))
+        .count();
+    if windows > 1 {
+        return err("At most one of ALL and PARTIAL may be asked for");
+    }
+    Ok(opts)
+}
+
+/// `1*(SP search-key)` without the first SP: the keys, as one `And`.
+pub(crate) fn search_keys(c: &mut Cursor<'_>) -> PResult<SearchKey> {
     let mut keys = vec![search_key(c)?];
     while c.eat(b' ') {
         keys.push(search_key(c)?);
     }
-    Ok(CommandBody::Search {
-        return_opts,
-        charset,
-        criteria: SearchKey::And(keys),
-        uid,
-    })
+    Ok(SearchKey::And(keys))
 }
 
 fn text(c: &mut Cursor<'_>) -> PResult<String> {
@@ -95,6 +135,15 @@ fn search_key_inner(c: &mut Cursor<'_>) -> PResult<SearchKey> {
         "UNKEYWORD" => {
             c.sp()?;
             SearchKey::Unkeyword(c.atom()?)
+        }
+        // RFC 8474 §6: objectid = 1*255(ALPHA / DIGIT / "_" / "-").
+        "EMAILID" => {
+            c.sp()?;
+            SearchKey::EmailId(c.atom()?)
+        }
+        "THREADID" => {
+            c.sp()?;
+            SearchKey::ThreadId(c.atom()?)
         }
         "LARGER" => {
             c.sp()?;

@@ -7,8 +7,9 @@ use std::io::Write as _;
 use super::{
     Code, Data, ESearchItem, FetchValue, ListExtended, ListItem, NamespaceDesc, Response, Status,
 };
-use crate::command::{Section, SectionText};
-use crate::types::{Flag, Mailbox};
+use crate::bodystructure::Encode as _;
+use crate::command::{Section, SectionText, StatusItem};
+use crate::types::{Flag, Mailbox, NumSet};
 use crate::utf7::encode_utf7;
 
 /// Longest string sent quoted; longer ones go as literals.
@@ -90,6 +91,19 @@ fn write_atoms(out: &mut Vec<u8>, items: &[String]) {
         out.push(b' ');
         out.extend_from_slice(s.as_bytes());
     }
+}
+
+/// ` ADDTO (pos set pos set ...)` or ` REMOVEFROM (...)` (RFC 5267 §5).
+fn write_updates(out: &mut Vec<u8>, name: &str, pairs: &[(u32, NumSet)]) -> std::io::Result<()> {
+    write!(out, " {name} (")?;
+    for (i, (pos, set)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        write!(out, "{pos} {set}")?;
+    }
+    out.push(b')');
+    Ok(())
 }
 
 /// Writes a section spec without brackets: `1.2.HEADER.FIELDS (A B)`.
@@ -260,10 +274,16 @@ impl Encoder {
                 Ok(())
             }
             Code::HighestModSeq(n) => write!(out, "HIGHESTMODSEQ {n}"),
+            Code::MailboxId(n) => write!(out, "MAILBOXID (F{n})"),
             Code::Modified(set) => write!(out, "MODIFIED {set}"),
             Code::PermanentFlags(f) => {
                 out.extend_from_slice(b"PERMANENTFLAGS ");
                 write_flags(out, f);
+                Ok(())
+            }
+            Code::NoUpdate(tag) => {
+                out.extend_from_slice(b"NOUPDATE ");
+                write_string(out, tag.as_bytes(), false);
                 Ok(())
             }
             Code::UidNext(n) => write!(out, "UIDNEXT {n}"),
@@ -382,7 +402,15 @@ impl Encoder {
                     if i > 0 {
                         out.push(b' ');
                     }
-                    let _ = write!(out, "{} {v}", k.name());
+                    match k {
+                        // RFC 8474 §4.2: an objectid in parentheses.
+                        StatusItem::MailboxId => {
+                            let _ = write!(out, "MAILBOXID (F{v})");
+                        }
+                        _ => {
+                            let _ = write!(out, "{} {v}", k.name());
+                        }
+                    }
                 }
                 out.push(b')');
                 Ok(())
@@ -395,6 +423,21 @@ impl Encoder {
                 if let Some(m) = mod_seq {
                     let _ = write!(out, " (MODSEQ {m})");
                 }
+                Ok(())
+            }
+            Data::Sort { ids, mod_seq } => {
+                out.extend_from_slice(b"SORT");
+                for id in ids {
+                    let _ = write!(out, " {id}");
+                }
+                if let Some(m) = mod_seq {
+                    let _ = write!(out, " (MODSEQ {m})");
+                }
+                Ok(())
+            }
+            Data::Thread(forest) => {
+                out.extend_from_slice(b"THREAD");
+                forest.encode(out);
                 Ok(())
             }
             Data::ESearch { tag, uid, items } => {
@@ -414,6 +457,12 @@ impl Encoder {
                         ESearchItem::Count(n) => write!(out, " COUNT {n}"),
                         ESearchItem::All(s) => write!(out, " ALL {s}"),
                         ESearchItem::ModSeq(n) => write!(out, " MODSEQ {n}"),
+                        ESearchItem::Partial { first, last, set } => match set {
+                            Some(s) => write!(out, " PARTIAL ({first}:{last} {s})"),
+                            None => write!(out, " PARTIAL ({first}:{last} NIL)"),
+                        },
+                        ESearchItem::AddTo(pairs) => write_updates(out, "ADDTO", pairs),
+                        ESearchItem::RemoveFrom(pairs) => write_updates(out, "REMOVEFROM", pairs),
                     };
                 }
                 Ok(())
@@ -534,19 +583,23 @@ impl Encoder {
             FetchValue::InternalDate(d) => write!(out, "INTERNALDATE \"{d}\""),
             FetchValue::Rfc822Size(n) => write!(out, "RFC822.SIZE {n}"),
             FetchValue::ModSeq(n) => write!(out, "MODSEQ ({n})"),
+            // RFC 8474: ids are opaque; ours are a letter and a row id.
+            FetchValue::EmailId(n) => write!(out, "EMAILID (M{n})"),
+            FetchValue::ThreadId(Some(n)) => write!(out, "THREADID (T{n})"),
+            FetchValue::ThreadId(None) => write!(out, "THREADID NIL"),
             FetchValue::Envelope(e) => {
                 out.extend_from_slice(b"ENVELOPE ");
-                e.encode(out, self.utf8);
+                e.encode_imap(out, false, self.utf8);
                 Ok(())
             }
             FetchValue::Body(b) => {
                 out.extend_from_slice(b"BODY ");
-                b.encode(out, false, self.utf8);
+                b.encode_imap(out, false, self.utf8);
                 Ok(())
             }
             FetchValue::BodyStructure(b) => {
                 out.extend_from_slice(b"BODYSTRUCTURE ");
-                b.encode(out, true, self.utf8);
+                b.encode_imap(out, true, self.utf8);
                 Ok(())
             }
             FetchValue::BodySection {

@@ -1,8 +1,10 @@
 //! Server responses (RFC 9051 §7) as values; [`encode`] turns them into bytes.
 
 mod encode;
+mod thread;
 
 pub use encode::{Encoder, write_astring, write_nstring, write_string};
+pub use thread::{ThreadForest, ThreadNode};
 
 use crate::bodystructure::{BodyStructure, Envelope};
 use crate::command::{Section, StatusItem};
@@ -72,6 +74,8 @@ pub enum Code {
     HasChildren,
     /// HIGHESTMODSEQ n (RFC 7162)
     HighestModSeq(u64),
+    /// MAILBOXID (Fn) (RFC 8474 §4.1)
+    MailboxId(u64),
     /// INUSE
     InUse,
     /// LIMIT
@@ -118,6 +122,8 @@ pub enum Code {
     UseAttr,
     /// NOTSAVED (RFC 5182)
     NotSaved,
+    /// NOUPDATE "tag" (RFC 5267 §4.3.1): no updates for that search.
+    NoUpdate(String),
     /// APPENDLIMIT n in a response code is not defined; other atoms and text.
     Other(String, Option<String>),
 }
@@ -157,6 +163,19 @@ pub enum ESearchItem {
     Count(u32),
     /// MODSEQ n
     ModSeq(u64),
+    /// PARTIAL (first:last set-or-NIL) (RFC 5267 §4.4)
+    Partial {
+        /// Requested first position.
+        first: u32,
+        /// Requested last position.
+        last: u32,
+        /// The results at those positions, in result order (`None`: NIL).
+        set: Option<NumSet>,
+    },
+    /// ADDTO (position set ...) (RFC 5267 §4.3.3): insert each set at its position.
+    AddTo(Vec<(u32, NumSet)>),
+    /// REMOVEFROM (position set ...) (RFC 5267 §4.3.4)
+    RemoveFrom(Vec<(u32, NumSet)>),
 }
 
 /// One namespace description: (prefix, delimiter).
@@ -212,6 +231,10 @@ pub enum FetchValue {
     Rfc822Text(Option<Vec<u8>>),
     /// MODSEQ (n)
     ModSeq(u64),
+    /// EMAILID (Mn) (RFC 8474 §5.1)
+    EmailId(u64),
+    /// THREADID (Tn), or NIL when the message is in no thread (§5.2)
+    ThreadId(Option<u64>),
 }
 
 /// Untagged data responses.
@@ -254,6 +277,15 @@ pub enum Data {
         /// Highest mod-sequence (RFC 7162 §3.1.5).
         mod_seq: Option<u64>,
     },
+    /// `* SORT n... [(MODSEQ n)]` (RFC 5256 §4, RFC 7162 §3.1.5)
+    Sort {
+        /// Matching numbers in sort order.
+        ids: Vec<u32>,
+        /// Highest mod-sequence of the matches, when MODSEQ was searched.
+        mod_seq: Option<u64>,
+    },
+    /// `* THREAD (...)...` (RFC 5256 §4)
+    Thread(ThreadForest),
     /// `* ESEARCH [(TAG "t")] [UID] items` (RFC 4731)
     ESearch {
         /// Tag of the SEARCH command.

@@ -5,3 +5,4 @@ mod conn;
 mod encode;
 mod parse;
 mod robust;
+mod sort;

@@ -31,6 +31,8 @@ const SEEDS: &[&str] = &[
     "a STORE 1,2:* (UNCHANGEDSINCE 3) +FLAGS.SILENT (\\Deleted $x)\r\n",
     "a ID (\"k\" \"v\")\r\na IDLE\r\nDONE\r\na AUTHENTICATE PLAIN =\r\n*\r\n",
     "a SETACL m id -rw\r\na SETQUOTA r (STORAGE 5)\r\na CREATE x (USE (\\Sent))\r\n",
+    "a UID SORT RETURN (MIN PARTIAL 5:1 UPDATE) (REVERSE DATE DISPLAYFROM) UTF-8 OR (SUBJECT x) 1:*\r\n",
+    "a THREAD REFERENCES \"US-ASCII\" NOT DELETED\r\na CANCELUPDATE \"a\" \"b\"\r\n",
 ];
 
 const TOKENS: &[&[u8]] = &[

@@ -1,6 +1,7 @@
 //! APPEND (RFC 9051 §6.3.12) with APPENDUID (RFC 4315 §3), TRYCREATE,
 //! `[OVERQUOTA]` (RFC 9208 §4.3), `[TOOBIG]` (RFC 9051 §7.1) and
-//! MULTIAPPEND (RFC 3502, one message after the other).
+//! MULTIAPPEND (RFC 3502 §6.3.11: all the messages in one transaction, or
+//! none). A single message joins the group commit of deliveries.
 
 use vesontio_imap_proto::{AppendMessage, Code, NumSet, Response};
 use vesontio_store::{NewMessage, StoreError};
@@ -59,10 +60,7 @@ pub(crate) async fn append(
             ),
         ));
     }
-    // TODO(RFC 3502 §6.3.11): MULTIAPPEND should be all-or-nothing; a later
-    // failure leaves earlier messages appended.
-    let mut uids = Vec::new();
-    let mut uidvalidity = target.mailbox.uidvalidity;
+    let mut rows = Vec::with_capacity(messages.len());
     for m in messages {
         let private = subject_is_private(&m.data);
         let now = vesontio_store::now();
@@ -78,50 +76,59 @@ pub(crate) async fn append(
             false => m.data,
         };
         let (blob, data) = store.put_blob(raw).await?;
-        let res = store
-            .append(
-                target.mailbox.id,
-                NewMessage {
-                    blob,
-                    data: Some(data),
-                    internal_date: date,
-                    flags: flags.clone(),
-                    private,
-                },
-            )
-            .await;
-        match res {
-            Ok(a) => {
-                uidvalidity = a.uidvalidity;
-                uids.push(a.uid);
-                // Into the selected view at once when nothing else changed
-                // meanwhile; otherwise the sync after the command reads it.
-                let en = s.enabled;
-                if let Some(sel) = s.selected.as_mut()
-                    && sel.target.mailbox.id == target.mailbox.id
-                    && let Some(r) = sel.appended_here(a.uid, flags, a.modseq, en)
-                {
-                    out.extend(r);
-                }
-            }
-            Err(StoreError::OverQuota { used, limit, .. }) => {
-                return Err(CmdError::no(
-                    Code::OverQuota,
-                    format!(
-                        "Mailbox is full ({} of {} MB used): delete messages and expunge, or ask for more room",
-                        used / 1_000_000,
-                        limit / 1_000_000
-                    ),
-                ));
-            }
-            // Deleted meanwhile by another session.
-            Err(StoreError::NotFound(_)) => {
-                return Err(CmdError::no(
-                    Code::TryCreate,
-                    format!("No such mailbox: {name}"),
-                ));
-            }
-            Err(e) => return Err(e.into()),
+        rows.push(NewMessage {
+            blob,
+            data: Some(data),
+            internal_date: date,
+            flags,
+            private,
+            parsed: None,
+        });
+    }
+    let flags: Vec<Vec<String>> = rows.iter().map(|r| r.flags.clone()).collect();
+    let res = if rows.len() == 1 {
+        let row = rows
+            .pop()
+            .ok_or_else(|| CmdError::bad("APPEND needs a message"))?;
+        store.append(target.mailbox.id, row).await.map(|a| vec![a])
+    } else {
+        // RFC 3502 §6.3.11: if any message cannot be appended, none is.
+        store.append_all(target.mailbox.id, rows).await
+    };
+    let appended = match res {
+        Ok(a) => a,
+        Err(StoreError::OverQuota { used, limit, .. }) => {
+            return Err(CmdError::no(
+                Code::OverQuota,
+                format!(
+                    "Mailbox is full ({} of {} MB used): delete messages and expunge, or ask for more room; nothing was added",
+                    used / 1_000_000,
+                    limit / 1_000_000
+                ),
+            ));
+        }
+        // Deleted meanwhile by another session.
+        Err(StoreError::NotFound(_)) => {
+            return Err(CmdError::no(
+                Code::TryCreate,
+                format!("No such mailbox: {name}"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut uids = Vec::with_capacity(appended.len());
+    let mut uidvalidity = target.mailbox.uidvalidity;
+    for (a, flags) in appended.into_iter().zip(flags) {
+        uidvalidity = a.uidvalidity;
+        uids.push(a.uid);
+        // Into the selected view at once when nothing else changed
+        // meanwhile; otherwise the sync after the command reads it.
+        let en = s.enabled;
+        if let Some(sel) = s.selected.as_mut()
+            && sel.target.mailbox.id == target.mailbox.id
+            && let Some(r) = sel.appended_here(a.uid, flags, a.modseq, en)
+        {
+            out.extend(r);
         }
     }
     Ok(Done::with(

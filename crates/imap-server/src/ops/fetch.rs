@@ -92,6 +92,8 @@ pub(crate) struct FetchJob {
 
 /// Message octets read per step before the replies are written out.
 pub(crate) const STEP_BYTES: usize = 4 * 1024 * 1024;
+/// Stored models read at once per step (one statement).
+const STEP_MODELS: usize = 200;
 
 /// FETCH run to the end in one go (tests and small callers).
 pub(crate) async fn fetch(
@@ -240,6 +242,22 @@ pub(crate) async fn step(
     let store = s.shared.store.clone();
     let (uid, changed_since, condstore) = (job.uid, job.changed_since, job.condstore);
     let mut bytes = 0usize;
+    // The stored models of the next messages not in the cache, in one read.
+    if job.items.iter().any(|a| structural(a) || header_only(a)) {
+        let missing: Vec<String> = job
+            .pairs
+            .iter()
+            .take(STEP_MODELS)
+            .filter_map(|(_, u)| job.metas.get(u))
+            .filter(|m| s.shared.structures.get(&m.blob_id).is_none())
+            .map(|m| m.blob_id.clone())
+            .collect();
+        if !missing.is_empty() {
+            for (id, c) in store.contents(&missing).await? {
+                s.shared.structures.insert_stored(&id, c);
+            }
+        }
+    }
     while bytes < STEP_BYTES {
         let Some((seq, u)) = job.pairs.pop_front() else {
             break;
@@ -374,6 +392,10 @@ pub(crate) async fn step(
                         text: Some(SectionText::Text),
                     },
                 )),
+                FetchAttr::EmailId => FetchValue::EmailId(m.email_id.max(0) as u64),
+                FetchAttr::ThreadId => {
+                    FetchValue::ThreadId((m.thread_id > 0).then_some(m.thread_id as u64))
+                }
                 FetchAttr::ModSeq => {
                     sent_modseq = true;
                     FetchValue::ModSeq(m.modseq)

@@ -73,7 +73,11 @@ pub(crate) async fn create(s: &mut Session, name: &str, uses: &[String]) -> CmdR
         // RFC 9051 §6.3.7: subscribing is the client's own act; a
         // mailbox created over IMAP starts unsubscribed (unless its name
         // was subscribed before).
-        Ok(_) => Ok(Done::ok("CREATE completed")),
+        // RFC 8474 §4.1: CREATE's OK carries the new mailbox's id.
+        Ok(mb) => Ok(Done {
+            code: Some(Code::MailboxId(mb.id.0.max(0) as u64)),
+            text: "CREATE completed".into(),
+        }),
         Err(StoreError::AlreadyExists(_)) => Err(CmdError::no(
             Code::AlreadyExists,
             format!("Mailbox already exists: {n}"),
@@ -224,6 +228,7 @@ pub(crate) async fn status_items(
                 StatusItem::Recent => u64::from(recent),
                 StatusItem::HighestModSeq => mb.highestmodseq,
                 StatusItem::AppendLimit => s.shared.cfg.max_literal,
+                StatusItem::MailboxId => mb.id.0.max(0) as u64,
             };
             (*i, v)
         })

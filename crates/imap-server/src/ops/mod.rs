@@ -7,6 +7,7 @@ pub(crate) mod acl;
 pub(crate) mod any;
 pub(crate) mod append;
 pub(crate) mod auth;
+pub(crate) mod context;
 pub(crate) mod copy;
 pub(crate) mod expunge;
 pub(crate) mod fetch;
@@ -15,7 +16,9 @@ pub(crate) mod mailboxes;
 pub(crate) mod quota;
 pub(crate) mod search;
 pub(crate) mod select;
+pub(crate) mod sort;
 pub(crate) mod store;
+pub(crate) mod thread;
 
 use vesontio_imap_proto::{Code, CommandBody, Flag, Response};
 use vesontio_store::Account;
@@ -109,6 +112,20 @@ pub(crate) async fn dispatch(
             criteria,
             uid,
         } => search::search(s, tag, return_opts, charset, &criteria, uid, out).await,
+        C::Sort {
+            return_opts,
+            criteria,
+            charset,
+            search,
+            uid,
+        } => sort::sort(s, tag, return_opts, &criteria, &charset, &search, uid, out).await,
+        C::Thread {
+            algorithm,
+            charset,
+            search,
+            uid,
+        } => thread::thread(s, algorithm, &charset, &search, uid, out).await,
+        C::CancelUpdate(tags) => context::cancel(s, &tags),
         C::Fetch {
             sequence_set,
             items,

@@ -79,6 +79,11 @@ pub(crate) async fn select(
         Some(Code::UidNext(mb.uidnext)),
         "Predicted next UID",
     ));
+    // RFC 8474 §4.1: the mailbox's stable id.
+    out.push(Response::untagged_ok(
+        Some(Code::MailboxId(mb.id.0.max(0) as u64)),
+        "Ok",
+    ));
     // RFC 7162 §3.1.2.1: every SELECT of a CONDSTORE server reports it.
     out.push(Response::untagged_ok(
         Some(Code::HighestModSeq(sel.highest_modseq)),

@@ -188,6 +188,7 @@ impl Env {
                     internal_date: 1_700_000_000,
                     flags: flags.iter().map(|f| f.to_string()).collect(),
                     private: false,
+                    parsed: None,
                 },
             )
             .await

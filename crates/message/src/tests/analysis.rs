@@ -45,7 +45,7 @@ body\r\n";
     assert_eq!(a.list_id.as_deref(), Some("Liste DSI <dsi.ac-demo.fr>"));
     assert!(a.has_list_headers);
     assert!(a.attachments.is_empty());
-    assert!(!a.scan_incomplete);
+    assert!(!a.scan_incomplete());
 }
 
 #[test]
@@ -141,6 +141,55 @@ fn attachment_names_from_mime_headers() {
     }
 }
 
+/// The hostile forms of issue 11 that were delivered: each is found.
+#[test]
+fn hostile_names_are_found() {
+    let exts: Vec<String> = ["exe", "scr"].iter().map(|s| s.to_string()).collect();
+    let cases: &[(&str, &str)] = &[
+        (
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n filename=\r\n \"facture.exe\"",
+            "facture.exe",
+        ),
+        (
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename=\"facture.exe\"",
+            "facture.exe",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"a.exe\0.pdf\"",
+            "a.exe?.pdf",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture.exe.\"",
+            "facture.exe.",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture.exe \"",
+            "facture.exe",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture\u{202E}fdp.scr\"",
+            "facturefdp.scr",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"facture\u{202E}rcs.pdf\"",
+            "facturercs.pdf",
+        ),
+        (
+            "Content-Type: application/octet-stream; name=\"=?UTF-8?B?ZmFjdHVyZS5leGU=?=\"",
+            "facture.exe",
+        ),
+    ];
+    for (headers, shown) in cases {
+        let a = Analysis::of(&with_attachment(headers, b"MZ"));
+        let found = forbidden_attachment(&a, &exts);
+        assert_eq!(
+            found.map(|f| f.to_string()).as_deref(),
+            Some(*shown),
+            "{headers:?}: {a:?}"
+        );
+    }
+}
+
 #[test]
 fn text_part_with_a_name_is_an_attachment() {
     // A .vbs script is text: it must be found although the part is text/plain.
@@ -171,7 +220,7 @@ fn attachments_in_nested_messages() {
     };
     let a = Analysis::with_limits(raw.as_bytes(), limits);
     assert_eq!(paths(&a), vec!["deep.scr"]);
-    assert!(!a.scan_incomplete);
+    assert!(!a.scan_incomplete());
     // Beyond the limit the analysis says it is incomplete.
     let limits = ScanLimits {
         max_message_depth: 4,
@@ -179,7 +228,7 @@ fn attachments_in_nested_messages() {
     };
     let a = Analysis::with_limits(raw.as_bytes(), limits);
     assert!(a.attachments.is_empty());
-    assert!(a.scan_incomplete);
+    assert!(a.scan_incomplete());
 }
 
 #[test]
@@ -212,7 +261,7 @@ fn zip_entries_are_listed() {
     assert!(!a.attachments[0].in_archive);
     assert!(a.attachments[1].in_archive);
     assert_eq!(a.attachments[2].file_name(), "setup.exe");
-    assert!(!a.scan_incomplete);
+    assert!(!a.scan_incomplete());
 }
 
 #[test]
@@ -236,27 +285,40 @@ fn zip_in_zip_and_disguised_zip() {
     assert_eq!(found.path, "photos.jpg/inner/payload.dat/evil.scr");
 }
 
+/// Issue 11: an `.exe` nested 5 to 8 zips deep passed. Up to the depth
+/// limit (8 by default) it is named; beyond it the scan says it stopped.
 #[test]
 fn zip_depth_is_bounded() {
-    let mut z = zip_of(&[("bottom.exe", b"MZ")]);
-    for i in 0..6 {
-        z = zip_of(&[(&format!("level{i}.zip"), &z)]);
+    for depth in 1..=10 {
+        let z = nested_zip(depth, "bottom.exe");
+        let a = Analysis::of(&with_attachment(
+            "Content-Type: application/zip; name=\"a.zip\"",
+            &z,
+        ));
+        let named = paths(&a).iter().any(|p| p.ends_with("/bottom.exe"));
+        if depth <= ScanLimits::DEFAULT.max_archive_depth {
+            assert!(named && !a.scan_incomplete(), "{depth}: {a:?}");
+        } else {
+            assert!(!named, "{depth}");
+            assert_eq!(
+                a.unscanned.iter().map(|u| u.why).collect::<Vec<_>>(),
+                vec![Unscannable::TooDeep],
+                "{depth}"
+            );
+        }
     }
-    let a = Analysis::of(&with_attachment(
-        "Content-Type: application/zip; name=\"a.zip\"",
-        &z,
-    ));
-    assert!(a.scan_incomplete);
-    assert!(!paths(&a).iter().any(|p| p.ends_with("bottom.exe")));
     let limits = ScanLimits {
         max_archive_depth: 10,
         ..ScanLimits::DEFAULT
     };
     let a = Analysis::with_limits(
-        &with_attachment("Content-Type: application/zip; name=\"a.zip\"", &z),
+        &with_attachment(
+            "Content-Type: application/zip; name=\"a.zip\"",
+            &nested_zip(10, "bottom.exe"),
+        ),
         limits,
     );
-    assert!(!a.scan_incomplete);
+    assert!(!a.scan_incomplete());
     assert!(paths(&a).iter().any(|p| p.ends_with("/bottom.exe")));
 }
 
@@ -268,14 +330,14 @@ fn zip_bomb_costs_the_budget_only() {
     let z = zip_of(&[("bomb.zip", &big), ("after.exe", b"MZ")]);
     assert!(z.len() < 200_000);
     let limits = ScanLimits {
-        max_inner_archive_bytes: 1024 * 1024,
+        max_expanded_bytes: 1024 * 1024,
         ..ScanLimits::DEFAULT
     };
     let a = Analysis::with_limits(
         &with_attachment("Content-Type: application/zip; name=\"b.zip\"", &z),
         limits,
     );
-    assert!(a.scan_incomplete, "the bomb is not opened");
+    assert!(a.scan_incomplete(), "the bomb is not opened");
     // Entries after the bomb are still listed.
     assert!(paths(&a).contains(&"b.zip/after.exe".to_string()));
 }
@@ -295,7 +357,7 @@ fn zip_entry_budget() {
         &with_attachment("Content-Type: application/zip; name=\"m.zip\"", &z),
         limits,
     );
-    assert!(a.scan_incomplete);
+    assert!(a.scan_incomplete());
     assert_eq!(paths(&a), vec!["m.zip"]);
     // The budget is shared by the archives of a message.
     let small = zip_of(&entries[..30]);
@@ -311,7 +373,7 @@ fn zip_entry_budget() {
         ..ScanLimits::DEFAULT
     };
     let a = Analysis::with_limits(two.as_bytes(), limits);
-    assert!(a.scan_incomplete);
+    assert!(a.scan_incomplete());
     assert_eq!(
         a.attachments.len(),
         2 + 30,
@@ -329,7 +391,7 @@ fn corrupt_zip_is_incomplete_not_fatal() {
         &z,
     ));
     assert_eq!(paths(&a), vec!["c.zip"]);
-    assert!(a.scan_incomplete);
+    assert!(a.scan_incomplete());
 }
 
 // ---------------------------------------------------------------- forbidden attachments
@@ -492,6 +554,6 @@ fn zip_with_lying_end_record() {
         "Content-Type: application/zip; name=\"l.zip\"",
         &z,
     ));
-    assert!(a.scan_incomplete);
+    assert!(a.scan_incomplete());
     assert!(paths(&a).iter().all(|p| p == "l.zip" || p == "l.zip/a.exe"));
 }

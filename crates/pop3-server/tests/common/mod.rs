@@ -221,6 +221,7 @@ pub async fn deliver_to(store: &Store, inbox: MailboxId, raw: &[u8]) -> Uid {
                 internal_date: vesontio_store::now(),
                 flags: vec![],
                 private: false,
+                parsed: None,
             },
         )
         .await

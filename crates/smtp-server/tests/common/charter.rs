@@ -207,3 +207,16 @@ pub async fn smtplib(h: &Harness, spec: Value) -> Value {
     let run = python(SMTPLIB_PY, &[spec.to_string()]).await;
     serde_json::from_str(run.out.trim()).unwrap_or_else(|_| panic!("{}", run.out))
 }
+
+/// SPF/DKIM checks on MX mail (as `app` sets them up) with a zone where
+/// each of `domains` sends from 127.0.0.1: those senders are
+/// authenticated and may get DSNs; every other sender is not.
+pub fn authenticate_senders(h: &Harness, domains: &[&str]) {
+    use vesontio_delivery::outbound::{AuthDns, StaticDns};
+    let mut zone = StaticDns::new().txt("forged.example", "v=spf1 ip4:198.51.100.1 -all");
+    for d in domains {
+        zone = zone.txt(d, "v=spf1 ip4:127.0.0.1 -all");
+    }
+    h.delivery
+        .set_inbound_auth(AuthDns::offline(&zone).unwrap());
+}

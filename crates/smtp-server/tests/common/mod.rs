@@ -51,11 +51,13 @@ pub fn delivery_config() -> DeliveryConfig {
         hostname: HOST.into(),
         local_domains: vec![DOMAIN.into()],
         postmaster: addr(&format!("postmaster@{DOMAIN}")),
+        allowed_outside_senders: Vec::new(),
         message_size_limit: 10 * 1024 * 1024,
         forbidden_extensions: ["exe", "com", "pif", "reg", "scr", "vbs"]
             .iter()
             .map(|s| s.to_string())
             .collect(),
+        scan: vesontio_delivery::ScanRules::CHARTER,
         large_file_url: LARGE_FILES.into(),
         recipients_per_message: 50,
         recipients_per_hour: 100_000,
@@ -150,11 +152,15 @@ impl Harness {
     }
 
     pub async fn start_with(cfg: SmtpConfig) -> Harness {
+        Harness::start_configured(cfg, delivery_config()).await
+    }
+
+    pub async fn start_configured(cfg: SmtpConfig, delivery_cfg: DeliveryConfig) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = open_store(dir.path()).await;
         seed(&store).await;
         let (acceptor, cert) = tls(dir.path());
-        let delivery = Delivery::new(delivery_config(), store.clone());
+        let delivery = Delivery::new(delivery_cfg, store.clone());
         let server = SmtpServer::new(
             cfg,
             delivery.clone(),

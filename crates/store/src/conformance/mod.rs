@@ -6,11 +6,15 @@
 
 mod accounts;
 mod messages;
+mod model;
 mod queue_audit;
+mod upgrade;
 
 pub use accounts::*;
 pub use messages::*;
+pub use model::*;
 pub use queue_audit::*;
+pub use upgrade::*;
 
 use vesontio_types::{AccountId, AccountKind};
 
@@ -45,6 +49,7 @@ pub async fn msg(s: &Store, body: &str) -> NewMessage {
         internal_date: NOW,
         flags: vec![],
         private: false,
+        parsed: None,
     }
 }
 
@@ -56,7 +61,8 @@ macro_rules! conformance_tests {
             accounts_crud, memberships_and_lists, uid_and_modseq_are_monotonic, flags_and_unchanged_since,
             quota_and_expunge, expunge_reads_deleted_in_any_case, concurrent_writers, rollback_on_error, blobs_shared_and_reclaimed, mailbox_tree,
             shared_seen_per_user, queue_lifecycle, audit_chain, audit_concurrent_appends, audit_retention_keeps_chain,
-            login_failures_rate_vacation_quarantine);
+            login_failures_rate_vacation_quarantine, ids_threads_and_models, counts_kept_under_concurrency,
+            keyset_pages, account_change_log);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(

@@ -47,7 +47,7 @@ async fn dkim_signature_verifies_and_all_pass() {
     assert!(head.contains("s=vesontio"));
     assert!(head.contains("a=ed25519-sha256"));
 
-    let ar = evaluate(
+    let v = evaluate(
         &dns,
         &signed,
         ip("192.0.2.10"),
@@ -56,6 +56,7 @@ async fn dkim_signature_verifies_and_all_pass() {
         "mx.remote.test",
     )
     .await;
+    let ar = v.field.clone();
     assert!(
         ar.starts_with("Authentication-Results: mx.remote.test;"),
         "{ar}"
@@ -66,6 +67,7 @@ async fn dkim_signature_verifies_and_all_pass() {
     assert!(ar.contains("smtp.mailfrom=alice@local.test"), "{ar}");
     assert!(ar.contains("dmarc=pass"), "{ar}");
     assert!(ar.ends_with("\r\n"));
+    assert!(v.sender_authenticated);
 }
 
 #[tokio::test]
@@ -74,7 +76,7 @@ async fn tampered_body_and_foreign_ip_fail() {
     let dns = AuthDns::offline(&zone(&s)).expect("dns");
     let mut signed = s.sign_message(&message(ALICE, BOB)).expect("sign");
     signed.extend_from_slice(b"P.S. added on the way\r\n");
-    let ar = evaluate(
+    let v = evaluate(
         &dns,
         &signed,
         ip("203.0.113.5"),
@@ -83,6 +85,7 @@ async fn tampered_body_and_foreign_ip_fail() {
         "mx.remote.test",
     )
     .await;
+    let ar = v.field.clone();
     // mail-auth reports a body hash mismatch as `neutral` with the reason
     // (RFC 6376 §3.7: the signature does not verify, so it is not a pass).
     assert!(
@@ -92,13 +95,14 @@ async fn tampered_body_and_foreign_ip_fail() {
     assert!(!ar.contains("dkim=pass"), "{ar}");
     assert!(ar.contains("spf=fail"), "{ar}");
     assert!(ar.contains("dmarc=fail"), "{ar}");
+    assert!(!v.sender_authenticated, "a forged sender gets no DSN");
 }
 
 #[tokio::test]
 async fn unknown_domain_gives_none() {
     let dns = AuthDns::offline(&StaticDns::new()).expect("dns");
     let raw = message("someone@elsewhere.example", BOB);
-    let ar = evaluate(
+    let v = evaluate(
         &dns,
         &raw,
         ip("198.51.100.7"),
@@ -107,9 +111,67 @@ async fn unknown_domain_gives_none() {
         "mx.remote.test",
     )
     .await;
+    let ar = v.field.clone();
     assert!(ar.contains("spf=none"), "{ar}");
     assert!(ar.contains("dmarc=none"), "{ar}");
     assert!(!ar.contains("dkim=pass"), "{ar}");
+    assert!(!v.sender_authenticated);
+}
+
+/// DSNs only to an authenticated envelope sender: SPF for its domain, or
+/// a DKIM pass aligned with it; the null sender never.
+#[tokio::test]
+async fn sender_authentication_for_dsns() {
+    let s = signer();
+    let dns = AuthDns::offline(&zone(&s)).expect("dns");
+    let signed = s.sign_message(&message(ALICE, BOB)).expect("sign");
+    let check = |ip_: &'static str, mail_from: Option<&'static str>| {
+        let (dns, signed) = (&dns, &signed);
+        async move {
+            evaluate(
+                dns,
+                signed,
+                ip(ip_),
+                "mx.local.test",
+                mail_from,
+                "mx.remote.test",
+            )
+            .await
+            .sender_authenticated
+        }
+    };
+    // SPF fails from elsewhere, the aligned DKIM signature passes.
+    assert!(check("203.0.113.5", Some(ALICE)).await);
+    assert!(check("203.0.113.5", Some("bounces@lists.local.test")).await);
+    // DKIM d=local.test says nothing about another domain, nor SPF from here.
+    assert!(!check("203.0.113.5", Some("victim@forged.example")).await);
+    assert!(!check("203.0.113.5", Some("x@notlocal.test")).await);
+    // SPF alone.
+    let plain = message(ALICE, BOB);
+    let v = evaluate(
+        &dns,
+        &plain,
+        ip("192.0.2.10"),
+        "mx.local.test",
+        Some(ALICE),
+        "h",
+    )
+    .await;
+    assert!(v.sender_authenticated);
+    let v = evaluate(
+        &dns,
+        &plain,
+        ip("203.0.113.5"),
+        "mx.local.test",
+        Some(ALICE),
+        "h",
+    )
+    .await;
+    assert!(!v.sender_authenticated);
+    // Null sender: never.
+    assert!(!check("192.0.2.10", None).await);
+    assert!(super::super::auth::aligned("Local.Test.", "local.test"));
+    assert!(!super::super::auth::aligned("evillocal.test", "local.test"));
 }
 
 #[test]
@@ -131,7 +193,7 @@ async fn runner_signs_mail_of_a_dkim_domain() {
     let got = sink.messages();
     assert_eq!(got.len(), 1);
     assert!(got[0].data.starts_with(b"DKIM-Signature: "));
-    let ar = evaluate(
+    let v = evaluate(
         &dns,
         &got[0].data,
         ip("192.0.2.10"),
@@ -140,5 +202,6 @@ async fn runner_signs_mail_of_a_dkim_domain() {
         "mx.remote.test",
     )
     .await;
+    let ar = v.field.clone();
     assert!(ar.contains("dkim=pass"), "{ar}");
 }

@@ -1,4 +1,5 @@
-//! The MIME tree of a raw message, as byte ranges (RFC 2045, RFC 2046 §5.1.1).
+//! The MIME tree of a raw message, as byte ranges (RFC 2045, RFC 2046 §5.1.1),
+//! and the ENVELOPE / BODYSTRUCTURE facts read from it (RFC 9051 §7.5.2).
 
 use std::ops::Range;
 
@@ -42,7 +43,7 @@ pub struct MimeTree {
 }
 
 /// Splits an entity at its first empty line: (header end incl. blank line, body start).
-pub(crate) fn split_header(data: &[u8]) -> usize {
+pub fn split_header(data: &[u8]) -> usize {
     if data.starts_with(b"\r\n") {
         return 2;
     }
@@ -65,12 +66,12 @@ pub(crate) fn split_header(data: &[u8]) -> usize {
 }
 
 /// Parses a header block with mail-parser (for RFC 2047/2231-aware values).
-pub(crate) fn parse_header_block(header: &[u8]) -> Option<mail_parser::Message<'_>> {
+pub fn parse_header_block(header: &[u8]) -> Option<mail_parser::Message<'_>> {
     MessageParser::new().parse_headers(header)
 }
 
 /// Unfolded raw value of the first field `name` (RFC 5322 §2.2.3), trimmed.
-pub(crate) fn raw_header(header: &[u8], name: &str) -> Option<Vec<u8>> {
+pub fn raw_header(header: &[u8], name: &str) -> Option<Vec<u8>> {
     for field in header_fields(header) {
         let Some(colon) = field.iter().position(|&b| b == b':') else {
             continue;
@@ -91,7 +92,7 @@ pub(crate) fn raw_header(header: &[u8], name: &str) -> Option<Vec<u8>> {
 }
 
 /// The fields of a header block, each with its continuation lines and line end.
-pub(crate) fn header_fields(header: &[u8]) -> Vec<&[u8]> {
+pub fn header_fields(header: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -414,6 +415,8 @@ impl Part {
             disposition,
             language,
             location: text(HeaderName::ContentLocation, "Content-Location"),
+            header_offset: self.header.start as u64,
+            body_offset: self.body.start as u64,
         };
         match &self.kind {
             PartKind::Multipart(children) => {

@@ -1,0 +1,139 @@
+//! The mail model at the store API, measured at three mailbox sizes:
+//! delivery rate, the newest-50 page (by arrival and by sender), the
+//! folder list with counts, and search candidates from the trigram index
+//! (FROM, SUBJECT, BODY), plus the database's size. Prints figures; not a
+//! test.
+//!
+//! `cargo bench -p vesontio-store --bench model` (SQLite in a temporary
+//! directory); `MODEL_SIZES=2000,20000` to choose the sizes.
+
+use std::time::Instant;
+
+use vesontio_store::{NewAccount, NewMessage, SortBy, Store, StoreConfig, TextField};
+use vesontio_types::AccountKind;
+
+const WORDS: &[&str] = &[
+    "conseil", "classe", "réunion", "élèves", "parents", "bulletin", "trimestre", "examen",
+    "brevet", "baccalauréat", "emploi", "temps", "salle", "projet", "sortie", "budget",
+    "inspection", "formation", "académie", "rectorat", "collège", "lycée", "professeur",
+    "principal", "vie", "scolaire", "absence", "note", "devoir", "correction", "planning",
+];
+
+fn word(i: usize) -> &'static str {
+    WORDS[(i.wrapping_mul(2_654_435_761)) % WORDS.len()]
+}
+
+fn message(i: usize) -> Vec<u8> {
+    let sender = i % 500;
+    let mut body = String::new();
+    for k in 0..300 {
+        body.push_str(word(i * 31 + k));
+        body.push(if k % 12 == 11 { '\n' } else { ' ' });
+    }
+    if i % 1000 == 7 {
+        body.push_str("mot-rare-zygomatique\n");
+    }
+    format!(
+        "From: Agent {sender} <agent{sender}@ac-demo.fr>\r\nTo: a@ac-demo.fr\r\n\
+         Subject: {} {} n°{i}\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n\
+         Message-ID: <m{i}@ac-demo.fr>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}",
+        word(i),
+        word(i + 1)
+    )
+    .into_bytes()
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Median of `n` runs of `f`, in milliseconds.
+async fn median<F, Fut>(n: usize, mut f: F) -> f64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        f().await;
+        v.push(ms(t));
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[n / 2]
+}
+
+async fn run(size: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(StoreConfig::Sqlite { dir: dir.path().to_path_buf() }).await.expect("open");
+    s.add_domain("ac-demo.fr").await.ok();
+    let a = s
+        .create_account(NewAccount {
+            address: "a@ac-demo.fr".into(),
+            kind: AccountKind::Person,
+            display_name: "A".into(),
+            password_hash: None,
+            must_change_password: false,
+            manager: None,
+            quota_bytes: 1 << 40,
+            created_at: 1_780_000_000,
+        })
+        .await
+        .expect("account");
+    let inbox = s.mailbox_by_name(a.id, "INBOX").await.expect("q").expect("inbox");
+    let t = Instant::now();
+    let mut batch = Vec::new();
+    for i in 0..size {
+        let (blob, data) = s.put_blob(message(i)).await.expect("blob");
+        batch.push((
+            inbox.id,
+            NewMessage { blob, data: Some(data), internal_date: 1_780_000_000 + i as i64, flags: vec![], private: false, parsed: None },
+        ));
+        if batch.len() == 512 || i + 1 == size {
+            s.deliver(std::mem::take(&mut batch)).await.expect("deliver");
+        }
+    }
+    let rate = size as f64 / t.elapsed().as_secs_f64();
+    let newest = median(21, || async {
+        s.list_messages(inbox.id, SortBy::Received, true, None, 50).await.expect("page");
+    })
+    .await;
+    let by_from = median(21, || async {
+        s.list_messages(inbox.id, SortBy::From, false, None, 50).await.expect("page");
+    })
+    .await;
+    let folders = median(21, || async {
+        s.mailboxes(a.id).await.expect("folders");
+    })
+    .await;
+    let search = |f: TextField, t: &'static str| {
+        let s = s.clone();
+        async move {
+            median(11, || async {
+                s.search_candidates(inbox.id, &[(f, t.to_string())]).await.expect("search");
+            })
+            .await
+        }
+    };
+    let from = search(TextField::Head, "agent123@").await;
+    let subject = search(TextField::Head, "n°4242").await;
+    let body = search(TextField::Body, "zygomatique").await;
+    let db = std::fs::metadata(dir.path().join("vesontio.db")).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{size:>7} messages: deliver {rate:>6.0} msg/s | newest 50 {newest:>6.2} ms | 50 by sender {by_from:>6.2} ms | \
+         folders {folders:>5.2} ms | search FROM {from:>6.2} ms, SUBJECT {subject:>6.2} ms, BODY {body:>6.2} ms | db {:.0} MB",
+        db as f64 / 1e6
+    );
+    s.close().await;
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let sizes: Vec<usize> = std::env::var("MODEL_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![2_000, 20_000, 200_000]);
+    for size in sizes {
+        run(size).await;
+    }
+}
