@@ -234,6 +234,10 @@ pub async fn start(
         }
     });
 
+    // Message data beyond DATA_IN_MEMORY, in unlinked files.
+    let spool_dir = p.loaded.data_dir().join("spool");
+    std::fs::create_dir_all(&spool_dir)
+        .with_context(|| format!("cannot create {}", spool_dir.display()))?;
     let smtp = SmtpServer::new(
         SmtpConfig {
             hostname: s.server.hostname.clone(),
@@ -247,6 +251,14 @@ pub async fn start(
             large_file_url: s.limits.large_file_service_url.clone(),
             webmail_url: webmail_url(s),
             data_line_endings: vesontio_smtp_server::LineEndings::Normalise,
+            data_in_memory: vesontio_smtp_server::DATA_IN_MEMORY,
+            spool_dir: spool_dir.clone(),
+            rcpt_limits: vesontio_smtp_server::RcptLimits {
+                soft: s.limits.smtp_failed_rcpt_soft_limit,
+                hard: s.limits.smtp_failed_rcpt_hard_limit,
+                delay: s.limits.smtp_failed_rcpt_delay.0,
+                memory: s.limits.smtp_failed_rcpt_memory.0,
+            },
         },
         delivery.clone(),
         p.directory.clone(),

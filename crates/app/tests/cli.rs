@@ -330,6 +330,17 @@ fn check_config_reports_every_problem_at_once() {
         None,
     );
     assert!(o.status.success(), "{}", text(&o));
+    // Issue 11: a smarthost for every non-local domain.
+    std::fs::write(
+        &path,
+        "[domains]\nlocal = [\"ac-test.fr\"]\n[dns.routes]\n\"*\" = \"relay.ac-test.fr:25\"\n",
+    )
+    .expect("write");
+    let o = run(
+        &["--config", path.to_str().expect("path"), "check-config"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
     let o = run(&["check-config"], None);
     assert!(
         !o.status.success() && text(&o).contains("--config"),

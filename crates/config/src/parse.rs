@@ -361,6 +361,20 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
     );
     let command_timeout = s.duration("command_timeout", d.command_timeout);
     let idle_timeout = s.duration("idle_timeout", d.idle_timeout);
+    let smtp_failed_rcpt_soft_limit = s.int(
+        "smtp_failed_rcpt_soft_limit",
+        d.smtp_failed_rcpt_soft_limit,
+        0,
+        1_000_000,
+    );
+    let smtp_failed_rcpt_hard_limit = s.int(
+        "smtp_failed_rcpt_hard_limit",
+        d.smtp_failed_rcpt_hard_limit,
+        1,
+        1_000_000,
+    );
+    let smtp_failed_rcpt_delay = s.duration("smtp_failed_rcpt_delay", d.smtp_failed_rcpt_delay);
+    let smtp_failed_rcpt_memory = s.duration("smtp_failed_rcpt_memory", d.smtp_failed_rcpt_memory);
     s.finish();
     let given = url.is_some();
     (
@@ -375,6 +389,10 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
             imap_max_sessions_per_account,
             command_timeout,
             idle_timeout,
+            smtp_failed_rcpt_soft_limit,
+            smtp_failed_rcpt_hard_limit,
+            smtp_failed_rcpt_delay,
+            smtp_failed_rcpt_memory,
         },
         given,
     )
@@ -481,11 +499,12 @@ fn read_dns(r: &mut Reader, table: Option<&Table>) -> Dns {
     if let Some(t) = routes_table {
         let mut s = r.section("dns.routes", Some(t));
         for (domain, v) in t {
-            // Every key of [dns.routes] is a domain, so none is "unknown".
-            if !is_domain(domain) {
+            // Every key of [dns.routes] is a domain, so none is "unknown";
+            // `*` is the smarthost for every domain without its own route.
+            if domain != "*" && !is_domain(domain) {
                 s.error(
                     domain,
-                    "expected a domain name as key, such as \"example.org\"",
+                    "expected a domain name as key, such as \"example.org\", or \"*\" for a smarthost",
                 );
                 continue;
             }
@@ -575,6 +594,15 @@ fn validate(s: &Settings, r: &mut Reader) {
             format!(
                 "must be shorter than lifecycle.departed_deletion_after ({}), found {}",
                 l.departed_deletion_after, l.departure_warning_before
+            ),
+        );
+    }
+    if s.limits.smtp_failed_rcpt_soft_limit >= s.limits.smtp_failed_rcpt_hard_limit {
+        r.error(
+            "limits.smtp_failed_rcpt_soft_limit",
+            format!(
+                "must be below limits.smtp_failed_rcpt_hard_limit ({}), found {}",
+                s.limits.smtp_failed_rcpt_hard_limit, s.limits.smtp_failed_rcpt_soft_limit
             ),
         );
     }

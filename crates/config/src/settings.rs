@@ -170,7 +170,9 @@ pub struct Limits {
     /// `"https://<server.hostname>/files"` (with the HTTPS port if not 443).
     pub large_file_service_url: String,
     /// Longest SMTP command or text line accepted. RFC 5321 §4.5.3.1.4-6
-    /// require at least 512 and 1000 octets. Default `"4KB"`.
+    /// require at least 512 and 1000 octets. A message with a longer line
+    /// is refused with `550 5.6.0` once its end is read (nothing of it is
+    /// kept past the limit). Default `"4KB"`.
     pub smtp_line_length: ByteSize,
     /// Longest IMAP command line, literals excepted. RFC 7162 §4 asks for at
     /// least 8192 octets. Default `"64KB"`.
@@ -184,6 +186,22 @@ pub struct Limits {
     /// §5.4: at least 30 minutes; IDLE is restarted by clients before).
     /// Default `"30m"`.
     pub idle_timeout: HumanDuration,
+    /// Refused recipients (unknown, relay denied) an unauthenticated SMTP
+    /// client may get, in a session or from its address, before each
+    /// further refusal is delayed (address harvesting; Postfix's
+    /// `smtpd_soft_error_limit`). A delivered message starts the count
+    /// again. Default 10.
+    pub smtp_failed_rcpt_soft_limit: u32,
+    /// The refused recipient after which the session ends with `421 4.7.0`
+    /// (Postfix's `smtpd_hard_error_limit`); reconnecting from the same
+    /// address (IPv6: the same /64) does not start again. Default 20.
+    pub smtp_failed_rcpt_hard_limit: u32,
+    /// Delay of the first refusal past the soft limit; the n-th past it
+    /// waits n times as long (at most 30 s). Default `"1s"`.
+    pub smtp_failed_rcpt_delay: HumanDuration,
+    /// How long the count of a client address is kept after its last
+    /// refused recipient (in this process's memory). Default `"1h"`.
+    pub smtp_failed_rcpt_memory: HumanDuration,
 }
 
 /// What R7 does with something it cannot look into.
@@ -315,7 +333,10 @@ pub struct Dns {
     /// `"static"` (offline, the default: only `[dns.routes]`) or `"system"`.
     pub mode: DnsMode,
     /// Static routes: domain → `"host:port"` of the server that takes its
-    /// mail, e.g. `"example.org" = "127.0.0.1:2525"`. Default none.
+    /// mail, e.g. `"example.org" = "127.0.0.1:2525"`. The key `"*"` is a
+    /// smarthost: mail for every non-local domain without a route of its
+    /// own goes there (`"*" = "relay.example.org:25"`); local domains are
+    /// always delivered here. Default none.
     pub routes: BTreeMap<String, String>,
 }
 
@@ -605,6 +626,10 @@ impl Default for Limits {
             imap_max_sessions_per_account: 20,
             command_timeout: HumanDuration::from_secs(5 * 60),
             idle_timeout: HumanDuration::from_secs(30 * 60),
+            smtp_failed_rcpt_soft_limit: 10,
+            smtp_failed_rcpt_hard_limit: 20,
+            smtp_failed_rcpt_delay: HumanDuration::from_secs(1),
+            smtp_failed_rcpt_memory: HumanDuration::from_secs(3600),
         }
     }
 }

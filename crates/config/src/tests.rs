@@ -38,6 +38,13 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.limits.message_size, ByteSize(10 * 1024 * 1024));
     assert_eq!(s.limits.recipients_per_message, 50);
     assert_eq!(s.limits.recipients_per_hour, 200);
+    assert_eq!(s.limits.smtp_failed_rcpt_soft_limit, 10);
+    assert_eq!(s.limits.smtp_failed_rcpt_hard_limit, 20);
+    assert_eq!(s.limits.smtp_failed_rcpt_delay.0, Duration::from_secs(1));
+    assert_eq!(
+        s.limits.smtp_failed_rcpt_memory.0,
+        Duration::from_secs(3600)
+    );
     assert_eq!(
         s.limits.forbidden_extensions,
         vec!["exe", "com", "pif", "reg", "scr", "vbs"]
@@ -332,6 +339,40 @@ fn cross_key_rules() {
     );
 }
 
+/// Issue 11: the harvesting limits are read, and the soft one stays below
+/// the hard one.
+#[test]
+fn failed_rcpt_limits() {
+    let s = Settings::parse(
+        "[limits]\nsmtp_failed_rcpt_soft_limit = 3\nsmtp_failed_rcpt_hard_limit = 6\n\
+         smtp_failed_rcpt_delay = \"2s\"\nsmtp_failed_rcpt_memory = \"1d\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            s.limits.smtp_failed_rcpt_soft_limit,
+            s.limits.smtp_failed_rcpt_hard_limit
+        ),
+        (3, 6)
+    );
+    assert_eq!(s.limits.smtp_failed_rcpt_delay.0, Duration::from_secs(2));
+    assert_eq!(
+        s.limits.smtp_failed_rcpt_memory.0,
+        Duration::from_secs(86_400)
+    );
+    let e =
+        errors("[limits]\nsmtp_failed_rcpt_soft_limit = 20\nsmtp_failed_rcpt_hard_limit = 20\n");
+    assert_eq!(
+        message_for(&e, "limits.smtp_failed_rcpt_soft_limit"),
+        "must be below limits.smtp_failed_rcpt_hard_limit (20), found 20"
+    );
+    let e = errors("[limits]\nsmtp_failed_rcpt_hard_limit = 0\n");
+    assert!(
+        message_for(&e, "limits.smtp_failed_rcpt_hard_limit").contains("from 1"),
+        "{e}"
+    );
+}
+
 #[test]
 fn port_rules() {
     let e = errors("[server]\nport_offset = 65000\n");
@@ -376,6 +417,28 @@ fn dns_routes_are_checked_per_domain() {
     assert_eq!(e.len(), 2, "{e}");
     assert!(message_for(&e, "dns.routes.\"example.org\"").contains("\"host:port\""));
     assert!(message_for(&e, "dns.routes.\"bad domain\"").contains("domain name as key"));
+}
+
+/// Issue 11: `check-config` refused the smarthost key the router knows.
+#[test]
+fn dns_routes_take_a_star_smarthost() {
+    let s = Settings::parse(
+        "[dns.routes]\n\"*\" = \"relay.ac-demo.fr:25\"\n\"example.org\" = \"127.0.0.1:2525\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.dns.routes["*"], "relay.ac-demo.fr:25");
+    assert_eq!(s.dns.routes["example.org"], "127.0.0.1:2525");
+    // Only the bare `*`: no wildcard patterns.
+    let e =
+        errors("[dns.routes]\n\"*.example.org\" = \"127.0.0.1:25\"\n\"**\" = \"127.0.0.1:25\"\n");
+    assert_eq!(e.len(), 2, "{e}");
+    assert!(message_for(&e, "dns.routes.\"*.example.org\"").contains("or \"*\" for a smarthost"));
+    // A smarthost still needs a host:port.
+    let e = errors("[dns.routes]\n\"*\" = \"relay\"\n");
+    assert!(
+        message_for(&e, "dns.routes.\"*\"").contains("\"host:port\""),
+        "{e}"
+    );
 }
 
 #[test]
@@ -467,6 +530,9 @@ fn round_trip_of_a_customised_file() {
     s.dns
         .routes
         .insert("example.org".into(), "127.0.0.1:2525".into());
+    s.dns
+        .routes
+        .insert("*".into(), "relay.ac-demo.fr:25".into());
     s.spam.threshold = 6.5;
     s.auth.base_delay = HumanDuration(Duration::from_millis(250));
     s.quota.default = ByteSize(1536 << 20);
@@ -513,6 +579,10 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "message_max_depth",
         "encrypted_archives",
         "unscannable",
+        "smtp_failed_rcpt_soft_limit",
+        "smtp_failed_rcpt_hard_limit",
+        "smtp_failed_rcpt_delay",
+        "smtp_failed_rcpt_memory",
         "default",
         "warning_percent",
         "full_mailbox_hold",

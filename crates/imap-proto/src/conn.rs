@@ -141,6 +141,7 @@ fn tag_and_name(cmd: &[u8]) -> (Option<String>, String) {
         .next()
         .filter(|t| {
             !t.is_empty()
+                && t.len() <= crate::parser::MAX_TAG_LEN
                 && t.iter()
                     .all(|&b| b > 0x20 && b < 0x7f && b != b'+' && b != b'{')
         })

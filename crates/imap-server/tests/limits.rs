@@ -152,3 +152,30 @@ M.logout()
 "#)
         .await;
 }
+
+/// Issue 11: about 82 KB of a too-long command came back as the tag of its
+/// `BAD`. Tags and quoted input are capped; the session goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn echoed_tags_and_texts_are_capped() {
+    let env = start().await;
+    env.user().await;
+    env.py(r#"
+R = Raw()
+R.send(b'a' * 82000 + b' NOOP\r\n')
+l = R.line()
+assert l == b'* BAD Command line too long\r\n', l[:200]
+assert R.cmd('NOOP')[-1].startswith(b'OK')
+# A long tag inside the line limit: untagged BAD, nothing echoed.
+R.send(b't' * 5000 + b' NOOP\r\n')
+l = R.line()
+assert l == b'* BAD Tag longer than 128 octets\r\n', l[:200]
+# A long command name and a long mailbox name are quoted shortened.
+R.send(b'a1 ' + b'X' * 6000 + b'\r\n')
+l = R.line()
+assert l.startswith(b'a1 BAD Unknown command XXXX') and l.endswith(b'...\r\n') and len(l) < 120, l[:200]
+r = R.cmd('SELECT "' + 'n' * 6000 + '"')
+assert r[-1].startswith(b'NO') and len(r[-1]) < 150, r[-1][:200]
+assert R.cmd('NOOP')[-1].startswith(b'OK')
+"#)
+        .await;
+}

@@ -377,3 +377,51 @@ assert R.f.read(7) == b'\x00-\xff\r\n\r\n'
 "#)
         .await;
 }
+
+/// Issue 11: a NUL in a stored message went out as `literal8` inside
+/// BODY[], ENVELOPE and BODYSTRUCTURE. RFC 3516 §4.2 keeps literal8 for
+/// BINARY[]; everywhere else the NUL is sent as 0x80 (sizes unchanged).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_in_a_message_is_never_sent_as_literal8_outside_binary() {
+    let env = start().await;
+    let acc = env.user().await;
+    let raw = b"From: a@b.fr\r\nTo: jean.dupont@ac-demo.fr\r\nSubject: fac\0ture\r\n\
+Date: Mon, 13 Nov 2023 10:00:00 +0100\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/plain; charset=utf-8; name=\"a\0b.txt\"\r\n\r\nbo\0dy\r\n";
+    env.deliver(&acc, "INBOX", raw, &[]).await;
+    env.py(r#"
+RAW = (b'From: a@b.fr\r\nTo: jean.dupont@ac-demo.fr\r\nSubject: fac\x00ture\r\n'
+       b'Date: Mon, 13 Nov 2023 10:00:00 +0100\r\nMIME-Version: 1.0\r\n'
+       b'Content-Type: text/plain; charset=utf-8; name="a\x00b.txt"\r\n\r\nbo\x00dy\r\n')
+SENT = RAW.replace(b'\x00', b'\x80')
+M = login()
+ok(M.select('INBOX'))
+d = ok(M.fetch('1', '(RFC822.SIZE BODY.PEEK[])'))
+assert d[0][1] == SENT, d
+assert b'RFC822.SIZE %d' % len(RAW) in d[0][0], d
+d = ok(M.fetch('1', '(BODY.PEEK[TEXT] RFC822.TEXT)'))
+assert d[0][1] == b'bo\x80dy\r\n', d
+M.logout()
+
+def exchange(R, tag, cmd):
+    R.send(tag + b' ' + cmd + b'\r\n')
+    buf = b''
+    while not (buf.startswith(tag + b' ') or (b'\r\n' + tag + b' ') in buf) or not buf.endswith(b'\r\n'):
+        chunk = R.s.recv(65536)
+        assert chunk, buf
+        buf += chunk
+    return buf
+R = Raw()
+R.cmd('SELECT INBOX')
+for i, item in enumerate([b'BODY.PEEK[]', b'RFC822', b'BODY.PEEK[HEADER]', b'ENVELOPE',
+                          b'BODYSTRUCTURE', b'BODY', b'BODY.PEEK[1]', b'BODY.PEEK[HEADER.FIELDS (SUBJECT)]']):
+    out = exchange(R, b'n%d' % i, b'FETCH 1 (' + item + b')')
+    assert b'\x00' not in out and b'~{' not in out, (item, out)
+    assert (b'n%d OK' % i) in out, out
+    assert b'\x80' in out, (item, out)
+# BINARY[] is the one place for literal8 (RFC 3516 §4.2).
+out = exchange(R, b'b1', b'FETCH 1 (BINARY.PEEK[1])')
+assert b'BINARY[1] ~{7}\r\nbo\x00dy\r\n' in out, out
+"#)
+        .await;
+}

@@ -8,7 +8,9 @@ use vesontio_smtp_proto::{EnhancedCode, Event, Reply, SessionError};
 use vesontio_types::Secret;
 
 use crate::audit::AuthAttempt;
+use crate::harvest::Verdict;
 use crate::session::Conn;
+use crate::spool::Spool;
 use crate::transaction::{self, internal_error, wire_reply};
 
 /// The reply to a refused login and the reason recorded in the audit log.
@@ -73,7 +75,12 @@ impl Conn {
             Event::Rset => self.tx.clear(),
             Event::MessageRefused { .. } => {
                 self.tx.clear();
+                self.spool = Spool::Empty;
                 self.record.refused += 1;
+            }
+            Event::DataPart(part) => {
+                let dir = self.shared.cfg.spool_dir.clone();
+                self.spool.write(&dir, &part);
             }
             Event::MailFrom {
                 reverse_path,
@@ -100,7 +107,7 @@ impl Conn {
                 };
                 match r {
                     Ok(()) => checked(self.session.accept_rcpt()),
-                    Err(reply) => checked(self.session.reject(reply)),
+                    Err(reply) => self.rcpt_failed(reply).await,
                 }
             }
             Event::Data(body) => self.data(body).await,
@@ -183,10 +190,56 @@ impl Conn {
         Ok(())
     }
 
+    /// A refused RCPT: counted against harvesting (see [`crate::harvest`]),
+    /// answered at once, late, or followed by `421 4.7.0` and the close.
+    async fn rcpt_failed(&mut self, reply: Reply) {
+        let limits = self.cfg().rcpt_limits;
+        let verdict = if reply.code >= 500 && self.account.is_none() {
+            self.failed_rcpts = self.failed_rcpts.saturating_add(1);
+            let ip = self.peer.ip();
+            let by_address = self
+                .shared
+                .harvest
+                .fail(ip, std::time::Instant::now(), limits.memory);
+            limits.verdict(self.failed_rcpts.max(by_address))
+        } else {
+            Verdict::Answer
+        };
+        match verdict {
+            Verdict::Answer => checked(self.session.reject(reply)),
+            Verdict::Delay(d) => {
+                tokio::time::sleep(d).await;
+                checked(self.session.reject(reply));
+            }
+            Verdict::Close => {
+                tracing::warn!(
+                    session = %self.record.session_id,
+                    client = %self.peer,
+                    failed_rcpts = self.failed_rcpts,
+                    "too many failed recipients, closing"
+                );
+                checked(self.session.reject(reply));
+                let text = format!(
+                    "{} Too many unknown recipients, closing connection",
+                    self.cfg().hostname
+                );
+                self.session
+                    .refuse_connection(Reply::new(421, EnhancedCode::new(4, 7, 0), text));
+            }
+        }
+    }
+
     /// End of DATA: the delivery path. `250` only once it
     /// says the message is stored durably.
-    async fn data(&mut self, body: Vec<u8>) {
+    async fn data(&mut self, rest: Vec<u8>) {
         let now = vesontio_store::now();
+        let Some(body) = std::mem::take(&mut self.spool).finish(rest) else {
+            self.tx.clear();
+            return checked(
+                self.session
+                    .reject(internal_error("message data could not be spooled")),
+            );
+        };
         let Some(origin) = self.origin() else {
             self.tx.clear();
             return checked(
@@ -205,6 +258,9 @@ impl Conn {
         match tokio::time::timeout(limit, submit).await {
             Ok(Ok(accepted)) => {
                 self.record.messages += 1;
+                // Postfix counts errors "without delivering mail".
+                self.failed_rcpts = 0;
+                self.shared.harvest.clear(self.peer.ip());
                 tracing::info!(
                     session = %self.record.session_id,
                     queue_id = %accepted.queue_id,

@@ -31,13 +31,17 @@
 
 mod audit;
 mod decide;
+pub mod harvest;
 mod session;
+mod spool;
 mod transaction;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use harvest::RcptLimits;
 use tokio::net::TcpListener;
 use vesontio_delivery::Delivery;
 use vesontio_directory::Directory;
@@ -117,7 +121,21 @@ pub struct SmtpConfig {
     /// Bare CR or LF inside message data (RFC 5321 §2.3.8): refused with
     /// `550 5.6.11`, or stored as CRLF.
     pub data_line_endings: LineEndings,
+    /// Octets of a message held in memory while it arrives; beyond, the
+    /// data goes to an (unlinked) file in `spool_dir`, so many large or
+    /// oversized messages at once cost disk, not memory.
+    /// [`DATA_IN_MEMORY`] unless a test wants less.
+    pub data_in_memory: usize,
+    /// Where message data beyond `data_in_memory` is spooled (a private
+    /// directory on a local disk; `app` uses `<data_dir>/spool`).
+    pub spool_dir: PathBuf,
+    /// Failed RCPTs tolerated before delays, then `421` (address harvesting).
+    pub rcpt_limits: RcptLimits,
 }
+
+/// The default of `SmtpConfig::data_in_memory`: most messages fit, and a
+/// thousand sessions receiving large ones hold 256 MB at most.
+pub const DATA_IN_MEMORY: usize = 256 * 1024;
 
 impl SmtpConfig {
     /// The R6 refusal text: says the limit and points to the large-file
@@ -156,6 +174,8 @@ pub(crate) struct Shared {
     pub(crate) delivery: Delivery,
     pub(crate) directory: Directory,
     pub(crate) tls: TlsAcceptor,
+    /// Failed RCPTs per client address.
+    pub(crate) harvest: harvest::Tracker,
 }
 
 impl SmtpServer {
@@ -171,6 +191,7 @@ impl SmtpServer {
                 delivery,
                 directory,
                 tls,
+                harvest: harvest::Tracker::default(),
             }),
         }
     }

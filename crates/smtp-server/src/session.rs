@@ -21,6 +21,7 @@ use vesontio_smtp_proto::{
 use vesontio_store::Account;
 
 use crate::audit::{ConnectionRecord, End};
+use crate::spool::Spool;
 use crate::transaction::Transaction;
 use crate::{Listener, Shared, SmtpConfig};
 
@@ -38,6 +39,10 @@ pub(crate) struct Conn {
     pub(crate) peer: SocketAddr,
     pub(crate) session: ServerSession,
     pub(crate) tx: Transaction,
+    /// Failed RCPTs in this session since the last delivered message.
+    pub(crate) failed_rcpts: u32,
+    /// The data of the message being read beyond `data_in_memory`.
+    pub(crate) spool: Spool,
     /// Last EHLO/HELO argument; empty before.
     pub(crate) helo: String,
     pub(crate) esmtp: bool,
@@ -78,6 +83,7 @@ pub(crate) fn session_config(cfg: &SmtpConfig, kind: Listener, tls: bool) -> Ses
         auth_mechanisms_allowed_without_tls: false,
         data_line_endings: cfg.data_line_endings,
         chunking: false,
+        data_part_size: Some(cfg.data_in_memory.max(1)),
     }
 }
 
@@ -101,6 +107,8 @@ pub(crate) async fn run(
         peer,
         session: ServerSession::new(cfg),
         tx: Transaction::default(),
+        failed_rcpts: 0,
+        spool: Spool::default(),
         helo: String::new(),
         esmtp: false,
         account: None,

@@ -26,6 +26,14 @@ fn cfg() -> SmtpConfig {
         large_file_url: "https://mx.test/files".into(),
         webmail_url: "https://mx.test/".into(),
         data_line_endings: LineEndings::Refuse,
+        data_in_memory: DATA_IN_MEMORY,
+        spool_dir: std::env::temp_dir(),
+        rcpt_limits: RcptLimits {
+            soft: 10,
+            hard: 20,
+            delay: Duration::from_millis(1),
+            memory: Duration::from_secs(3600),
+        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! `command = tag SP (command-any / command-auth / command-nonauth /
 //! command-select) CRLF` (RFC 9051 §9) and the extension commands.
 
-use super::{Cursor, PResult, ParseError, ParseOptions, err};
+use super::{Cursor, PResult, ParseError, ParseOptions, echo, err};
 use crate::base64;
 use crate::command::{
     AppendMessage, Command, CommandBody, ListReturn, ListSelect, QResync, SelectMode, StatusItem,
@@ -140,7 +140,7 @@ fn command_body(c: &mut Cursor<'_>) -> PResult<CommandBody> {
                         uids: Some(c.sequence_set()?),
                     }
                 }
-                _ => return err(format!("Unknown UID command {sub}")),
+                _ => return err(format!("Unknown UID command {}", echo(&sub))),
             }
         }
         "GETQUOTA" => {
@@ -211,7 +211,7 @@ fn command_body(c: &mut Cursor<'_>) -> PResult<CommandBody> {
                 CommandBody::Id(Some(pairs))
             }
         }
-        _ => return err(format!("Unknown command {name}")),
+        _ => return err(format!("Unknown command {}", echo(&name))),
     };
     Ok(body)
 }
@@ -286,7 +286,7 @@ fn select(c: &mut Cursor<'_>, mode: SelectMode) -> PResult<CommandBody> {
                         seq_match,
                     });
                 }
-                _ => return err(format!("Unknown SELECT parameter {p}")),
+                _ => return err(format!("Unknown SELECT parameter {}", echo(&p))),
             }
             if c.eat(b')') {
                 break;
@@ -383,7 +383,7 @@ pub(crate) fn status_item(c: &mut Cursor<'_>) -> PResult<StatusItem> {
         "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
         "APPENDLIMIT" => StatusItem::AppendLimit,
         "MAILBOXID" => StatusItem::MailboxId,
-        other => return err(format!("Unknown STATUS item {other}")),
+        other => return err(format!("Unknown STATUS item {}", echo(other))),
     })
 }
 

@@ -1,6 +1,6 @@
 //! `fetch` (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 7162 CHANGEDSINCE/VANISHED).
 
-use super::{Cursor, PResult, err};
+use super::{Cursor, PResult, echo, err};
 use crate::command::{CommandBody, FetchAttr, Section, SectionText};
 use crate::types::UidMode;
 
@@ -115,7 +115,7 @@ fn fetch_att(c: &mut Cursor<'_>) -> PResult<FetchAttr> {
             section: section_binary(c)?,
         },
         "" => return err("Expected a FETCH item"),
-        other => return err(format!("Unknown FETCH item {other}")),
+        other => return err(format!("Unknown FETCH item {}", echo(other))),
     })
 }
 

@@ -17,6 +17,29 @@ use crate::utf7::decode_utf7;
 /// Deepest nesting of parentheses accepted in SEARCH and elsewhere.
 pub const MAX_DEPTH: usize = 32;
 
+/// Longest tag accepted. RFC 9051 §9 sets no bound, but every response to a
+/// command echoes its tag: a longer one is refused (`* BAD`), so a peer
+/// cannot make the server send back a command-line-sized tag. Clients use
+/// a few characters (`A0001`); Dovecot's login process allows about 126.
+pub const MAX_TAG_LEN: usize = 128;
+
+/// Longest piece of peer input (a command name, a search key…) quoted back
+/// in an error text; the rest is replaced by `...`.
+pub const MAX_ECHO_LEN: usize = 64;
+
+/// `s` for an error text: at most [`MAX_ECHO_LEN`] octets of it (cut at a
+/// character boundary), so a `BAD` never carries a large part of the input.
+pub fn echo(s: &str) -> String {
+    if s.len() <= MAX_ECHO_LEN {
+        return s.to_string();
+    }
+    let mut end = MAX_ECHO_LEN;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
 /// A syntax error with a human text for the `BAD` reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -154,6 +177,9 @@ impl<'a> Cursor<'a> {
         let a = self.take_while(|c| is_astring_char(c) && c != b'+');
         if a.is_empty() {
             return err("Missing or invalid tag");
+        }
+        if a.len() > MAX_TAG_LEN {
+            return err(format!("Tag longer than {MAX_TAG_LEN} octets"));
         }
         Ok(String::from_utf8_lossy(a).into_owned())
     }

@@ -1,7 +1,7 @@
 //! `search` (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH, RFC 5182
 //! SEARCHRES, RFC 7162 §3.1.5 MODSEQ, RFC 5032 WITHIN).
 
-use super::{Cursor, MAX_DEPTH, PResult, err};
+use super::{Cursor, MAX_DEPTH, PResult, echo, err};
 use crate::command::{CommandBody, EntryType, SearchKey, SearchReturn};
 use crate::types::UidMode;
 
@@ -59,7 +59,7 @@ fn return_options(c: &mut Cursor<'_>) -> PResult<Vec<SearchReturn>> {
                     last: a.max(b),
                 }
             }
-            other => return err(format!("Unknown SEARCH RETURN option {other}")),
+            other => return err(format!("Unknown SEARCH RETURN option {}", echo(other))),
         })
     })?;
     let windows = opts
@@ -214,6 +214,6 @@ fn search_key_inner(c: &mut Cursor<'_>) -> PResult<SearchKey> {
                 mod_seq: c.number64()?,
             }
         }
-        other => return err(format!("Unknown search key {other}")),
+        other => return err(format!("Unknown search key {}", echo(other))),
     })
 }

@@ -1,6 +1,8 @@
 //! Response encoder (RFC 9051 §7 and §9 `response`), including the quoting
 //! rules of §4.3: a string is sent quoted only when it has no CR, LF, NUL,
-//! and no 8-bit octet (unless UTF-8 was enabled); otherwise as a literal.
+//! and no 8-bit octet (unless UTF-8 was enabled); otherwise as a literal,
+//! in which a NUL is sent as [`NUL_REPLACEMENT`]. Only `BINARY[]` data
+//! uses `literal8` (RFC 3516 §4.2).
 
 use std::io::Write as _;
 
@@ -44,13 +46,61 @@ pub fn write_string(out: &mut Vec<u8>, s: &[u8], utf8: bool) {
     }
 }
 
+/// What a NUL octet of the stored message becomes in a `literal`. RFC 9051
+/// §4.3: a literal may carry any octet but NUL, and RFC 3516 §4.2 keeps
+/// `literal8` for `BINARY[]` responses. Like Dovecot, vesontio keeps the
+/// stored bytes as they came and sends each NUL as 0x80: sizes
+/// (`RFC822.SIZE`, BODYSTRUCTURE octets, partial-fetch origins) stay true,
+/// and 0x80 is never valid text in any charset a client would display.
+pub const NUL_REPLACEMENT: u8 = 0x80;
+
+/// Writes `literal = "{" number64 "}" CRLF *CHAR8`: never a NUL (see
+/// [`NUL_REPLACEMENT`]), never a `literal8`.
 fn write_literal(out: &mut Vec<u8>, s: &[u8]) {
-    // RFC 3516 §4.3: data with NUL goes as literal8.
-    if s.contains(&0) {
-        out.push(b'~');
-    }
     let _ = write!(out, "{{{}}}\r\n", s.len());
+    let start = out.len();
     out.extend_from_slice(s);
+    for b in &mut out[start..] {
+        if *b == 0 {
+            *b = NUL_REPLACEMENT;
+        }
+    }
+}
+
+/// Writes the data of a `BINARY[]` response (RFC 3516 §4.2): decoded
+/// octets with a NUL go as `literal8` (`~{n}`), the only response where
+/// one is allowed; others as a plain literal.
+fn write_binary_data(out: &mut Vec<u8>, data: Option<&[u8]>) {
+    match data {
+        None => out.extend_from_slice(b"NIL"),
+        Some(d) if d.contains(&0) => {
+            let _ = write!(out, "~{{{}}}\r\n", d.len());
+            out.extend_from_slice(d);
+        }
+        Some(d) => write_literal(out, d),
+    }
+}
+
+/// Longest `text` of a status or continuation response, in octets. Texts
+/// are the server's own sentences, sometimes quoting a name or an atom the
+/// client sent: capped, so no response can echo a large part of the input.
+pub const MAX_TEXT: usize = 1000;
+
+/// Writes `text = 1*TEXT-CHAR` (RFC 9051 §9): never CR, LF or NUL, never
+/// empty (`fallback` then), at most [`MAX_TEXT`] octets.
+fn write_text(out: &mut Vec<u8>, text: &str, fallback: &str) {
+    let start = out.len();
+    for c in text.chars().filter(|c| !matches!(c, '\r' | '\n' | '\0')) {
+        if out.len() - start + c.len_utf8() > MAX_TEXT {
+            out.extend_from_slice(b"...");
+            break;
+        }
+        let mut b = [0; 4];
+        out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    }
+    if out.len() == start {
+        out.extend_from_slice(fallback.as_bytes());
+    }
 }
 
 /// Writes `nstring = string / nil`.
@@ -184,14 +234,11 @@ impl Encoder {
                     out.push(b']');
                 }
                 out.push(b' ');
-                // RFC 9051 §9: text = 1*TEXT-CHAR; never CR/LF, never empty.
-                let t: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-                out.extend_from_slice(if t.is_empty() { b"done" } else { t.as_bytes() });
+                write_text(out, text, "done");
             }
             Response::Continue(text) => {
                 out.extend_from_slice(b"+ ");
-                let t: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-                out.extend_from_slice(if t.is_empty() { b"Ready" } else { t.as_bytes() });
+                write_text(out, text, "Ready");
             }
             Response::Challenge(data) => {
                 out.extend_from_slice(b"+ ");
@@ -629,7 +676,7 @@ impl Encoder {
                     let _ = write!(out, "<{o}>");
                 }
                 out.push(b' ');
-                self.write_body_data(out, data.as_deref());
+                write_binary_data(out, data.as_deref());
                 Ok(())
             }
             FetchValue::BinarySize { section, size } => {

@@ -3,7 +3,7 @@
 mod encode;
 mod thread;
 
-pub use encode::{Encoder, write_astring, write_nstring, write_string};
+pub use encode::{Encoder, MAX_TEXT, NUL_REPLACEMENT, write_astring, write_nstring, write_string};
 pub use thread::{ThreadForest, ThreadNode};
 
 use crate::bodystructure::{BodyStructure, Envelope};

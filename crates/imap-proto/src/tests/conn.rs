@@ -458,3 +458,52 @@ fn logout_state_ignores_input() {
     c.feed(b"a NOOP\r\n");
     assert_eq!(c.poll_event(), None);
 }
+
+/// Issue 11: a too-long command used to come back whole as the tag of its
+/// `BAD`. Tags over `MAX_TAG_LEN` and echoed atoms are cut.
+#[test]
+fn echoed_tags_and_texts_are_capped() {
+    use crate::parser::{MAX_ECHO_LEN, MAX_TAG_LEN};
+    let mut c = conn(State::Authenticated);
+    // Over-long line whose first word is all tag characters.
+    c.feed(&[b'a'; 5000]);
+    c.feed(b" NOOP\r\n");
+    let ev = events(&mut c);
+    assert!(matches!(&ev[0], Event::Bad { tag: None, .. }), "{ev:?}");
+    let o = out(&mut c);
+    assert!(o.starts_with("* BAD Command line too long"), "{o}");
+    assert!(o.len() < 100, "{o}");
+    // A long tag within the line limit: refused, untagged.
+    let tag = "t".repeat(MAX_TAG_LEN + 1);
+    c.feed(format!("{tag} NOOP\r\n").as_bytes());
+    let ev = events(&mut c);
+    assert!(matches!(&ev[0], Event::Bad { tag: None, .. }), "{ev:?}");
+    assert_eq!(out(&mut c), "* BAD Tag longer than 128 octets\r\n");
+    // The longest tag allowed is echoed exactly.
+    let tag = "t".repeat(MAX_TAG_LEN);
+    c.feed(format!("{tag} NOOP\r\n").as_bytes());
+    let ev = events(&mut c);
+    assert!(
+        matches!(&ev[..], [Event::Command(Command { tag: t, .. })] if *t == tag),
+        "{ev:?}"
+    );
+    // An unknown command name is quoted back shortened.
+    let name = "X".repeat(150);
+    c.feed(format!("a1 {name}\r\n").as_bytes());
+    let _ = events(&mut c);
+    let o = out(&mut c);
+    let shown = format!("a1 BAD Unknown command {}...\r\n", "X".repeat(MAX_ECHO_LEN));
+    assert_eq!(o, shown);
+}
+
+#[test]
+fn status_texts_are_capped_and_clean() {
+    let mut out = Vec::new();
+    let long = format!("No such mailbox: {}\r\n\0x", "é".repeat(3000));
+    Encoder::default().encode(&Response::no("a1", None, &long), &mut out);
+    let s = String::from_utf8(out).expect("cut at a character boundary");
+    assert!(s.starts_with("a1 NO No such mailbox: éé"), "{s}");
+    assert!(s.ends_with("...\r\n"), "{s}");
+    assert!(s.len() <= crate::response::MAX_TEXT + 20, "{}", s.len());
+    assert!(!s[..s.len() - 2].contains(['\r', '\n', '\0']));
+}

@@ -389,3 +389,69 @@ fn datetime_roundtrip() {
         0
     );
 }
+
+/// Issue 11 / RFC 3516 §4.2, RFC 9051 §4.3: `literal8` only in `BINARY[]`;
+/// elsewhere a NUL of the stored message goes as 0x80, sizes unchanged.
+#[test]
+fn nul_is_sent_as_0x80_outside_binary() {
+    let raw = b"Subject: a\0b\r\nContent-Type: text/plain; name=\"x\0y\"\r\n\r\nbo\0dy\r\n";
+    let fetch = |attrs: Vec<FetchValue>| {
+        let mut out = Vec::new();
+        Encoder { utf8: false }.encode(
+            &Response::Data(Data::Fetch {
+                seq: 1,
+                items: attrs,
+            }),
+            &mut out,
+        );
+        out
+    };
+    let section = |text| Section { part: vec![], text };
+    let out = fetch(vec![
+        FetchValue::BodySection {
+            section: section(None),
+            origin: None,
+            data: Some(raw.to_vec()),
+        },
+        FetchValue::Rfc822(Some(raw.to_vec())),
+        FetchValue::BodySection {
+            section: section(Some(SectionText::Text)),
+            origin: Some(2),
+            data: Some(b"\0dy".to_vec()),
+        },
+        FetchValue::BodyStructure(Box::new(body_structure(raw))),
+    ]);
+    assert!(!out.contains(&0), "{}", String::from_utf8_lossy(&out));
+    assert!(!out.windows(2).any(|w| w == b"~{"));
+    let mut want = format!("BODY[] {{{}}}\r\n", raw.len()).into_bytes();
+    want.extend(raw.iter().map(|&b| if b == 0 { 0x80 } else { b }));
+    assert!(
+        out.windows(want.len()).any(|w| w == want),
+        "BODY[] keeps its size"
+    );
+    let has = |needle: &[u8]| out.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"BODY[TEXT]<2> {3}\r\n\x80dy "));
+    // The parameter value with its NUL is a literal, not a quoted string.
+    assert!(has(b"{3}\r\nx\x80y"));
+
+    let out = fetch(vec![
+        FetchValue::Binary {
+            section: vec![1],
+            origin: None,
+            data: Some(b"bo\0dy".to_vec()),
+        },
+        FetchValue::Binary {
+            section: vec![2],
+            origin: None,
+            data: Some(b"body".to_vec()),
+        },
+    ]);
+    assert_eq!(
+        out,
+        b"* 1 FETCH (BINARY[1] ~{5}\r\nbo\0dy BINARY[2] {4}\r\nbody)\r\n".to_vec()
+    );
+    // Strings in ENVELOPE and elsewhere go through the same writer.
+    let mut o = Vec::new();
+    response::write_nstring(&mut o, Some(b"a\0b"), true);
+    assert_eq!(o, b"{3}\r\na\x80b".to_vec());
+}

@@ -3,6 +3,7 @@
 //! MULTIAPPEND (RFC 3502 §6.3.11: all the messages in one transaction, or
 //! none). A single message joins the group commit of deliveries.
 
+use vesontio_imap_proto::parser::echo;
 use vesontio_imap_proto::{AppendMessage, Code, NumSet, Response};
 use vesontio_store::{NewMessage, StoreError};
 
@@ -44,7 +45,7 @@ pub(crate) async fn append(
         // RFC 9051 §6.3.12: TRYCREATE tells the client to CREATE and retry.
         return Err(CmdError::no(
             Code::TryCreate,
-            format!("No such mailbox: {name}"),
+            format!("No such mailbox: {}", echo(name)),
         ));
     };
     if !target.may('i') {
@@ -111,7 +112,7 @@ pub(crate) async fn append(
         Err(StoreError::NotFound(_)) => {
             return Err(CmdError::no(
                 Code::TryCreate,
-                format!("No such mailbox: {name}"),
+                format!("No such mailbox: {}", echo(name)),
             ));
         }
         Err(e) => return Err(e.into()),

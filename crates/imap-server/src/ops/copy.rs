@@ -1,5 +1,6 @@
 //! COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851) with COPYUID (RFC 4315 §3).
 
+use vesontio_imap_proto::parser::echo;
 use vesontio_imap_proto::{Code, NumSet, Response, SequenceSet, UidMode};
 use vesontio_store::StoreError;
 
@@ -37,7 +38,7 @@ pub(crate) async fn copy(
     let Some(target) = mailbox::resolve(&store, &acc, dest).await? else {
         return Err(CmdError::no(
             Code::TryCreate,
-            format!("No such mailbox: {dest}"),
+            format!("No such mailbox: {}", echo(dest)),
         ));
     };
     if !target.may('i') {

@@ -3,6 +3,7 @@
 //! and LSUB (RFC 3501 §6.3.9).
 
 use std::collections::BTreeMap;
+use vesontio_imap_proto::parser::echo;
 
 use vesontio_imap_proto::{
     Data, ListExtended, ListItem, ListReturn, ListSelect, Mailbox as Name, Response, StatusItem,
@@ -99,7 +100,9 @@ pub(crate) async fn list(
             ListSelect::RecursiveMatch => recursive = true,
             ListSelect::Remote => {}
             // RFC 5258 §3: unknown selection options are an error.
-            ListSelect::Other(x) => return Err(CmdError::bad(format!("Unknown LIST option {x}"))),
+            ListSelect::Other(x) => {
+                return Err(CmdError::bad(format!("Unknown LIST option {}", echo(x))));
+            }
         }
     }
     // RFC 5258 §3: RECURSIVEMATCH needs another selection option (REMOTE
@@ -118,7 +121,10 @@ pub(crate) async fn list(
             ListReturn::Children | ListReturn::SpecialUse => {}
             // RFC 5258 §3: so are unknown return options.
             ListReturn::Other(x) => {
-                return Err(CmdError::bad(format!("Unknown LIST return option {x}")));
+                return Err(CmdError::bad(format!(
+                    "Unknown LIST return option {}",
+                    echo(x)
+                )));
             }
         }
     }

@@ -20,6 +20,7 @@ pub(crate) mod sort;
 pub(crate) mod store;
 pub(crate) mod thread;
 
+use vesontio_imap_proto::parser::echo;
 use vesontio_imap_proto::{Code, CommandBody, Flag, Response};
 use vesontio_store::Account;
 
@@ -228,7 +229,10 @@ pub(crate) fn storable(flags: &[Flag]) -> Vec<String> {
 
 /// `NO [NONEXISTENT]` for a name that designates nothing.
 pub(crate) fn nonexistent(name: &str) -> CmdError {
-    CmdError::no(Code::NonExistent, format!("No such mailbox: {name}"))
+    CmdError::no(
+        Code::NonExistent,
+        format!("No such mailbox: {}", echo(name)),
+    )
 }
 
 /// Turns CONDSTORE on for a CONDSTORE-enabling command (RFC 7162 §3.1:

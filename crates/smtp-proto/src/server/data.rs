@@ -7,6 +7,10 @@
 //!   `CR LF "." LF` and the like are content: treating them as the end is the
 //!   "SMTP smuggling" flaw.
 //! - At most `limit` bytes of body are kept; the rest is counted and dropped.
+//!   Once the message is known to be refused (over the limit, or a line over
+//!   `max_line`), nothing more is kept at all.
+//! - With a part size, at most about that many bytes are held: the rest has
+//!   been handed to the server in parts ([`DataReader::take_part`]).
 
 /// How bare CR and bare LF inside the data are treated (RFC 5321 §2.3.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +47,23 @@ pub enum DataEnd {
     TooLarge { size: u64 },
     /// `LineEndings::Refuse` and a bare CR or LF was seen; `size` octets in all.
     BareLineEnding { size: u64 },
+    /// A line was longer than `max_line` octets with its CRLF (RFC 5321
+    /// §4.5.3.1.6); `size` octets in all.
+    LineTooLong { size: u64 },
+}
+
+/// How one message body is read: the limits of [`DataReader::new`].
+#[derive(Debug, Clone, Copy)]
+pub struct DataLimits {
+    /// Largest body in octets (RFC 1870 SIZE).
+    pub size: u64,
+    /// Longest line in octets, CRLF included (RFC 5321 §4.5.3.1.6: at
+    /// least 1000).
+    pub line: usize,
+    /// Hand the body out in parts of about this many octets instead of
+    /// holding it whole; `None` keeps it all for the end.
+    pub part: Option<usize>,
+    pub endings: LineEndings,
 }
 
 /// Accumulates one message body, fed in pieces.
@@ -51,35 +72,84 @@ pub struct DataReader {
     state: State,
     body: Vec<u8>,
     size: u64,
-    limit: u64,
+    limits: DataLimits,
+    /// Octets of the current line so far, its line break excluded.
+    line: usize,
     over: bool,
+    long_line: bool,
     bare: bool,
-    endings: LineEndings,
 }
 
 impl DataReader {
-    pub fn new(limit: u64, endings: LineEndings) -> Self {
+    pub fn new(limits: DataLimits) -> Self {
         DataReader {
             state: State::LineStart,
             body: Vec::new(),
             size: 0,
-            limit,
+            limits,
+            line: 0,
             over: false,
+            long_line: false,
             bare: false,
-            endings,
         }
     }
 
-    /// Consumes bytes from `input` until the end of data. Returns the number
-    /// of bytes consumed and, when the end was reached, the result; the bytes
-    /// after it are the next commands (RFC 2920 pipelining).
+    /// Consumes bytes from `input` until the end of data, or until a part is
+    /// ready ([`DataReader::part_ready`]). Returns the number of bytes
+    /// consumed and, when the end was reached, the result; the bytes after
+    /// it are the next commands (RFC 2920 pipelining).
     pub fn feed(&mut self, input: &[u8]) -> (usize, Option<DataEnd>) {
-        for (i, &b) in input.iter().enumerate() {
-            if self.step(b) {
-                return (i + 1, Some(self.finish()));
+        let mut i = 0;
+        while let Some(rest) = input.get(i..).filter(|r| !r.is_empty()) {
+            let run = self.plain_run(rest);
+            if run > 0 {
+                self.emit(&rest[..run]);
+                i += run;
+            } else {
+                i += 1;
+                if self.step(rest[0]) {
+                    return (i, Some(self.finish()));
+                }
+            }
+            if self.part_ready() {
+                return (i, None);
             }
         }
         (input.len(), None)
+    }
+
+    /// Inside a line, the octets before the next CR or LF are plain content
+    /// whatever they are: taken in one piece (at most what the current part
+    /// has room for) instead of octet by octet.
+    fn plain_run(&self, rest: &[u8]) -> usize {
+        if self.state != State::Mid {
+            return 0;
+        }
+        let run = rest
+            .iter()
+            .position(|&b| b == b'\r' || b == b'\n')
+            .unwrap_or(rest.len());
+        match self.limits.part {
+            Some(p) => run.min(p.saturating_sub(self.body.len()).max(1)),
+            None => run,
+        }
+    }
+
+    /// A part of the body is ready to be taken.
+    pub fn part_ready(&self) -> bool {
+        self.limits.part.is_some_and(|p| self.body.len() >= p)
+    }
+
+    /// The body octets read since the last part. The next part gets its
+    /// full size at once: growing it by doubling every time would churn
+    /// the allocator for each part of a large message.
+    pub fn take_part(&mut self) -> Vec<u8> {
+        let next = match self.limits.part {
+            // A part ends at most one CR LF past its size.
+            Some(p) if !self.doomed() => Vec::with_capacity(p.saturating_add(2)),
+            _ => Vec::new(),
+        };
+        std::mem::replace(&mut self.body, next)
     }
 
     /// Bytes of body held in memory (never more than the limit).
@@ -89,22 +159,38 @@ impl DataReader {
     }
 
     fn finish(&mut self) -> DataEnd {
-        if self.bare && self.endings == LineEndings::Refuse {
+        if self.bare && self.limits.endings == LineEndings::Refuse {
             DataEnd::BareLineEnding { size: self.size }
         } else if self.over {
             DataEnd::TooLarge { size: self.size }
+        } else if self.long_line {
+            DataEnd::LineTooLong { size: self.size }
         } else {
             DataEnd::Complete(std::mem::take(&mut self.body))
         }
     }
 
+    /// The message is refused whatever comes next: keep nothing more.
+    fn doomed(&self) -> bool {
+        self.over || self.long_line
+    }
+
     fn emit(&mut self, bytes: &[u8]) {
         self.size = self.size.saturating_add(bytes.len() as u64);
-        if self.size > self.limit {
-            if !self.over {
-                self.over = true;
-                self.body = Vec::new();
+        if bytes == b"\r\n" {
+            self.line = 0;
+        } else {
+            self.line = self.line.saturating_add(bytes.len());
+            // RFC 5321 §4.5.3.1.6: the limit counts the CRLF.
+            if self.line.saturating_add(2) > self.limits.line {
+                self.long_line = true;
             }
+        }
+        if self.size > self.limits.size {
+            self.over = true;
+        }
+        if self.doomed() {
+            self.body = Vec::new();
         } else {
             self.body.extend_from_slice(bytes);
         }
@@ -113,7 +199,7 @@ impl DataReader {
     /// A CR or LF that is not part of a CR LF pair (RFC 5321 §2.3.8).
     fn bare_break(&mut self, raw: &[u8]) {
         self.bare = true;
-        match self.endings {
+        match self.limits.endings {
             LineEndings::Normalise => self.emit(b"\r\n"),
             LineEndings::Refuse => self.emit(raw),
         }

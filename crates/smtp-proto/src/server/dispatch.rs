@@ -3,7 +3,7 @@
 //! pipelining, RFC 3207 STARTTLS, RFC 4954 AUTH.
 
 use super::auth::{self, AuthMechanism, SaslError, Step};
-use super::data::{DataEnd, DataReader};
+use super::data::{DataEnd, DataLimits, DataReader};
 use super::{
     CloseReason, Event, Greeted, Input, Mode, Pending, Refusal, ServerSession, TlsState, ec,
 };
@@ -13,6 +13,10 @@ use crate::reply::Reply;
 
 /// RFC 4954 §4: an AUTH command or SASL response line may be 12288 octets.
 const SASL_LINE: usize = 12288;
+
+/// RFC 5321 §4.5.3.1.6: the shortest text line limit a server may have,
+/// CRLF included.
+const TEXT_LINE: usize = 1000;
 
 /// One line read from the input.
 enum Line {
@@ -34,6 +38,11 @@ impl ServerSession {
                 Some(end) => {
                     self.input = Input::Command;
                     self.data_end(end);
+                    true
+                }
+                None if reader.part_ready() => {
+                    let part = reader.take_part();
+                    self.events.push_back(Event::DataPart(part));
                     true
                 }
                 None => false,
@@ -226,10 +235,13 @@ impl ServerSession {
                         354,
                         "Start mail input; end with <CRLF>.<CRLF>",
                     ));
-                    self.input = Input::Data(DataReader::new(
-                        self.cfg.size_limit,
-                        self.cfg.data_line_endings,
-                    ));
+                    self.input = Input::Data(DataReader::new(DataLimits {
+                        size: self.cfg.size_limit,
+                        // RFC 5321 §4.5.3.1.6: text lines of 1000 octets at least.
+                        line: self.cfg.max_line_length.max(TEXT_LINE),
+                        part: self.cfg.data_part_size,
+                        endings: self.cfg.data_line_endings,
+                    }));
                 }
             },
             Command::Rset => {
@@ -357,6 +369,23 @@ impl ServerSession {
                 self.reply(r);
                 self.events.push_back(Event::MessageRefused {
                     reason: Refusal::TooLarge,
+                    size,
+                });
+            }
+            DataEnd::LineTooLong { size } => {
+                self.tx = None;
+                // RFC 5321 §4.5.3.1.6 limits text lines; RFC 3463 X.6.0: the
+                // content made the message undeliverable.
+                let limit = self.cfg.max_line_length.max(TEXT_LINE);
+                self.reply(Reply::new(
+                    550,
+                    ec(5, 6, 0),
+                    format!(
+                        "Message refused: a line is longer than {limit} octets (RFC 5321 section 4.5.3.1.6)"
+                    ),
+                ));
+                self.events.push_back(Event::MessageRefused {
+                    reason: Refusal::LineTooLong,
                     size,
                 });
             }

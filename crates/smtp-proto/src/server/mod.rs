@@ -30,7 +30,9 @@
 //! - Bytes received after STARTTLS and before `tls_established` are
 //!   discarded, never executed (RFC 3207 §4.2, CVE-2011-0411).
 //! - Memory per session is bounded: one command line
-//!   (`max_line_length`, 12288 for AUTH) or `size_limit` bytes of body.
+//!   (`max_line_length`, 12288 for AUTH) or `size_limit` bytes of body
+//!   (about `data_part_size` with it). A message known to be refused (over
+//!   the size, or a line over `max_line_length`) keeps nothing more.
 
 mod auth;
 mod bdat;
@@ -89,7 +91,9 @@ pub struct SessionConfig {
     /// asks for at least 100).
     pub max_recipients: usize,
     /// Longest command line in octets including CRLF; values under 512 are
-    /// raised to 512 (RFC 5321 §4.5.3.1.4).
+    /// raised to 512 (RFC 5321 §4.5.3.1.4). Also the longest text line in
+    /// DATA, raised to 1000 there (§4.5.3.1.6): a message with a longer line
+    /// is refused with `550 5.6.0` after its end.
     pub max_line_length: usize,
     /// Errors (syntax, sequence, unknown command, failed AUTH) tolerated
     /// before `421` and closing.
@@ -103,7 +107,14 @@ pub struct SessionConfig {
     /// `LineEndings::Normalise`: they are stored as CRLF.
     pub data_line_endings: LineEndings,
     /// Offer CHUNKING (RFC 3030 BDAT). BINARYMIME is never offered.
+    /// BDAT chunks are held in memory up to `size_limit` and never handed
+    /// out in parts.
     pub chunking: bool,
+    /// `None`: the whole DATA body comes in [`Event::Data`]. `Some(n)`: it
+    /// comes in [`Event::DataPart`] pieces of about `n` octets as it
+    /// arrives (for the server to spool), then the rest in `Event::Data`;
+    /// the session then holds about `n` octets, whatever the message size.
+    pub data_part_size: Option<usize>,
 }
 
 /// What the session reports. Events marked *decision* wait for exactly one
@@ -127,8 +138,15 @@ pub enum Event {
         params: RcptParams,
     },
     /// Decision: `accept_data(queue_id)` (only once it is stored durably)
-    /// or `reject`. The complete body, dot-unstuffed, lines ending in CRLF.
+    /// or `reject`. The body, dot-unstuffed, lines ending in CRLF: the
+    /// complete body, or with `data_part_size` the octets after the last
+    /// [`Event::DataPart`].
     Data(Vec<u8>),
+    /// With `data_part_size`: the next octets of the message body being
+    /// read, in order. Informational; the message ends with `Event::Data`
+    /// (keep the parts) or `Event::MessageRefused` (drop them), and any
+    /// other event before either (`Quit`, `Close`) abandons it.
+    DataPart(Vec<u8>),
     /// A message was refused by the session itself after its end was read
     /// (already answered); for the log.
     MessageRefused { reason: Refusal, size: u64 },
@@ -159,6 +177,9 @@ pub enum Refusal {
     TooLarge,
     /// Bare CR or LF with `LineEndings::Refuse` (550 5.6.11).
     BareLineEnding,
+    /// A line longer than `max_line_length` (at least 1000 octets, RFC 5321
+    /// §4.5.3.1.6) in the data (550 5.6.0).
+    LineTooLong,
 }
 
 /// Why the session closes.

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use vesontio_delivery::{Delivery, DeliveryConfig};
 use vesontio_directory::{AuthLimits, Directory};
 use vesontio_smtp_server::{
-    CancellationToken, LineEndings, Listener, SmtpConfig, SmtpServer, TaskTracker,
+    CancellationToken, LineEndings, Listener, RcptLimits, SmtpConfig, SmtpServer, TaskTracker,
 };
 use vesontio_store::{NewAccount, Store, StoreConfig};
 use vesontio_types::{AccountKind, Address, Secret};
@@ -43,6 +43,15 @@ pub fn smtp_config() -> SmtpConfig {
         large_file_url: LARGE_FILES.into(),
         webmail_url: format!("https://{HOST}/"),
         data_line_endings: LineEndings::Refuse,
+        // Small, so that any message over 64 KB goes through the spool.
+        data_in_memory: 64 * 1024,
+        spool_dir: std::env::temp_dir(),
+        rcpt_limits: RcptLimits {
+            soft: 10,
+            hard: 20,
+            delay: Duration::from_millis(1),
+            memory: Duration::from_secs(3600),
+        },
     }
 }
 

@@ -323,3 +323,38 @@ async fn spawned_runner_delivers_after_poke_and_stops() {
         .expect("stops on shutdown")
         .expect("no panic");
 }
+
+/// Issue 11: `"*"` in `[dns.routes]` is a smarthost for every non-local
+/// domain; local recipients of the same message stay local.
+#[tokio::test]
+async fn star_route_is_a_smarthost_for_non_local_domains() {
+    let env = store().await;
+    let sink = Sink::start(false).await;
+    let boxes = Arc::new(Mailboxes::default());
+    let r = runner(config(vec![("*", &sink.addr)]), &env.store).with_local_sink(boxes.clone());
+    let carol = "carol@elsewhere.example";
+    enqueue(
+        &env.store,
+        ALICE,
+        &[(BOB, None), (carol, None), ("dave@local.test", None)],
+        message(ALICE, BOB),
+    )
+    .await;
+
+    assert_eq!(r.run_once(NOW).await, 1);
+    let got = sink.messages();
+    let mut rcpts: Vec<String> = got.iter().flat_map(|m| m.rcpts.clone()).collect();
+    rcpts.sort();
+    assert_eq!(
+        rcpts,
+        vec![
+            format!("<{BOB}> ORCPT=rfc822;{BOB}"),
+            format!("<{carol}> ORCPT=rfc822;{carol}"),
+        ]
+    );
+    let local = boxes.got.lock().expect("lock");
+    assert_eq!(local.len(), 1);
+    assert_eq!(local[0].1, "dave@local.test");
+    drop(local);
+    assert!(entries(&env.store).await.is_empty());
+}

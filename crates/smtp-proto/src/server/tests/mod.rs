@@ -29,6 +29,7 @@ fn cfg() -> SessionConfig {
         auth_mechanisms_allowed_without_tls: false,
         data_line_endings: LineEndings::Normalise,
         chunking: false,
+        data_part_size: None,
     }
 }
 

@@ -64,15 +64,15 @@ fn line_length_limit() {
 }
 
 /// A xorshift generator: deterministic, no dependency.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
@@ -131,6 +131,7 @@ fn random_input_never_panics() {
             },
             max_bad_commands: 20,
             chunking: round % 4 != 0,
+            data_part_size: (round % 7 < 3).then_some(1 + round % 300),
             ..cfg()
         };
         let mut s = ServerSession::new(c);
@@ -160,6 +161,9 @@ fn random_input_never_panics() {
                 }
             }
             assert!(s.inbuf.len() <= 12288 + 4800, "inbuf {}", s.inbuf.len());
+            if let (Input::Data(r), Some(p)) = (&s.input, s.cfg.data_part_size) {
+                assert!(r.buffered() < p + 2, "data {} > part {p}", r.buffered());
+            }
             output.extend(s.take_output());
         }
         let text = String::from_utf8(output).expect("utf-8 replies");
