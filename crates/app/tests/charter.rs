@@ -88,10 +88,8 @@ fn rule_ids(text: &str) -> Vec<(u32, usize)> {
             } else {
                 b.get(end).is_none_or(|&c| !is_word(c))
             };
-            if boundary {
-                if let Ok(id) = line[start..end].parse() {
-                    out.push((id, n + 1));
-                }
+            if boundary && let Ok(id) = line[start..end].parse() {
+                out.push((id, n + 1));
             }
         }
     }
