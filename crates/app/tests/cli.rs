@@ -78,7 +78,14 @@ fn start_demo(dir: &Path, offset: u16) -> std::process::Child {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    child.stdout.take();
+    // Keep reading what the demo prints: closing the pipe would make its
+    // next line (the banner can still be on its way) fail with EPIPE and
+    // the demo exit with an error, a race that showed under load.
+    if let Some(mut out) = child.stdout.take() {
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut out, &mut std::io::sink());
+        });
+    }
     child
 }
 
