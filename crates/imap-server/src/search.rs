@@ -107,6 +107,19 @@ pub(crate) fn required_terms(k: &SearchKey) -> Vec<(vesontio_store::TextField, S
     }
 }
 
+/// Whether any key reads the body text (BODY, TEXT); the others need
+/// only the header fields.
+pub(crate) fn needs_body(k: &SearchKey) -> bool {
+    use SearchKey as K;
+    match k {
+        K::And(v) => v.iter().any(needs_body),
+        K::Not(a) => needs_body(a),
+        K::Or(a, b) => needs_body(a) || needs_body(b),
+        K::Body(_) | K::Text(_) => true,
+        _ => false,
+    }
+}
+
 /// Whether the criteria use MODSEQ (the reply then carries one, RFC 7162 §3.1.5).
 pub(crate) fn uses_modseq(k: &SearchKey) -> bool {
     match k {

@@ -314,11 +314,14 @@ impl Store {
         Ok(Some(rows.into_iter().map(|r| r.0 as vesontio_types::Uid).collect()))
     }
 
-    /// The stored search texts of these contents (by content id).
+    /// The stored search texts of these contents (by content id); with
+    /// `body` false only the header fields are read (the body stays empty).
     pub async fn search_texts(
         &self,
         content_ids: &[i64],
+        body: bool,
     ) -> Result<HashMap<i64, vesontio_message::mime::SearchText>> {
+        let body_col = if body { "body" } else { "''" };
         let key = match self.dialect() {
             crate::Dialect::Sqlite => "rowid",
             crate::Dialect::Postgres => "id",
@@ -326,7 +329,7 @@ impl Store {
         let mut out = HashMap::with_capacity(content_ids.len());
         for chunk in content_ids.chunks(CHUNK) {
             let sql = q!(
-                "SELECT {key}, head, body FROM search WHERE {key} IN ({})",
+                "SELECT {key}, head, {body_col} FROM search WHERE {key} IN ({})",
                 placeholders(1, chunk.len())
             );
             let mut query = sqlx::query(sql);

@@ -13,7 +13,9 @@ use vesontio_types::{ModSeq, Uid};
 
 use crate::error::{CmdError, CmdResult, Done};
 use crate::ops::selected;
-use crate::search::{Content, Msg, Scope, matches, needs_content, required_terms, uses_modseq};
+use crate::search::{
+    Content, Msg, Scope, matches, needs_body, needs_content, required_terms, uses_modseq,
+};
 use crate::selected::view_flags;
 use crate::session::Session;
 
@@ -95,7 +97,7 @@ pub(crate) async fn evaluate(
             .map(|m| m.content_id)
             .filter(|&c| c > 0)
             .collect();
-        texts = store.search_texts(&ids).await?;
+        texts = store.search_texts(&ids, needs_body(criteria)).await?;
     }
     let mut hits = Vec::new();
     for (i, &u) in sel.uids.iter().enumerate() {
