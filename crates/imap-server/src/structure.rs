@@ -75,7 +75,11 @@ impl StructureCache {
 
     /// Remembers what the store keeps of `blob_id` (the MIME model parsed
     /// at ingest): no body is read or parsed.
-    pub(crate) fn insert_stored(&self, blob_id: &str, content: vesontio_store::Content) -> Arc<Parsed> {
+    pub(crate) fn insert_stored(
+        &self,
+        blob_id: &str,
+        content: vesontio_store::Content,
+    ) -> Arc<Parsed> {
         // THREAD reads the References field as written; the stored header
         // has it (the model's list also merges In-Reply-To).
         let references = match &content.header {
@@ -97,15 +101,7 @@ impl StructureCache {
             header: content.header.map(String::into_bytes),
             references,
         });
-        let mut map = match self.map.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        if map.len() >= CAPACITY {
-            map.clear();
-        }
-        map.insert(blob_id.to_string(), parsed.clone());
-        parsed
+        self.remember(blob_id, parsed)
     }
 
     /// Parses `raw` (the body of `blob_id`) and remembers the result.
@@ -124,6 +120,10 @@ impl StructureCache {
             references: field(raw, b"references"),
             header,
         });
+        self.remember(blob_id, parsed)
+    }
+
+    fn remember(&self, blob_id: &str, parsed: Arc<Parsed>) -> Arc<Parsed> {
         let mut map = match self.map.lock() {
             Ok(m) => m,
             Err(p) => p.into_inner(),

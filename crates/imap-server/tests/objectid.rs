@@ -18,7 +18,13 @@ async fn objectids() {
     let acc = env.user().await;
     env.deliver(&acc, "INBOX", ORIGINAL, &[]).await;
     env.deliver(&acc, "Sent", REPLY, &[]).await;
-    env.deliver(&acc, "INBOX", &message("Autre", "x@ac-demo.fr", "sans rapport"), &[]).await;
+    env.deliver(
+        &acc,
+        "INBOX",
+        &message("Autre", "x@ac-demo.fr", "sans rapport"),
+        &[],
+    )
+    .await;
     env.py(r#"
 import re
 M = login()
@@ -59,5 +65,5 @@ assert hits == [b''], hits
 typ, data = M.create('Projets')
 assert typ == 'OK' and re.search(rb'\[MAILBOXID \(F\d+\)\]', data[0]), data
 "#)
-    .await;
+        .await;
 }

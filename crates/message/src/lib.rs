@@ -47,9 +47,9 @@ pub mod headers;
 pub mod mime;
 pub mod names;
 mod privacy;
+pub mod subject;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
-pub mod subject;
 pub mod uuencode;
 mod zipscan;
 

@@ -13,10 +13,37 @@ use vesontio_store::{NewAccount, NewMessage, SortBy, Store, StoreConfig, TextFie
 use vesontio_types::AccountKind;
 
 const WORDS: &[&str] = &[
-    "conseil", "classe", "réunion", "élèves", "parents", "bulletin", "trimestre", "examen",
-    "brevet", "baccalauréat", "emploi", "temps", "salle", "projet", "sortie", "budget",
-    "inspection", "formation", "académie", "rectorat", "collège", "lycée", "professeur",
-    "principal", "vie", "scolaire", "absence", "note", "devoir", "correction", "planning",
+    "conseil",
+    "classe",
+    "réunion",
+    "élèves",
+    "parents",
+    "bulletin",
+    "trimestre",
+    "examen",
+    "brevet",
+    "baccalauréat",
+    "emploi",
+    "temps",
+    "salle",
+    "projet",
+    "sortie",
+    "budget",
+    "inspection",
+    "formation",
+    "académie",
+    "rectorat",
+    "collège",
+    "lycée",
+    "professeur",
+    "principal",
+    "vie",
+    "scolaire",
+    "absence",
+    "note",
+    "devoir",
+    "correction",
+    "planning",
 ];
 
 fn word(i: usize) -> &'static str {
@@ -65,7 +92,11 @@ where
 
 async fn run(size: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let s = Store::open(StoreConfig::Sqlite { dir: dir.path().to_path_buf() }).await.expect("open");
+    let s = Store::open(StoreConfig::Sqlite {
+        dir: dir.path().to_path_buf(),
+    })
+    .await
+    .expect("open");
     s.add_domain("ac-demo.fr").await.ok();
     let a = s
         .create_account(NewAccount {
@@ -80,26 +111,43 @@ async fn run(size: usize) {
         })
         .await
         .expect("account");
-    let inbox = s.mailbox_by_name(a.id, "INBOX").await.expect("q").expect("inbox");
+    let inbox = s
+        .mailbox_by_name(a.id, "INBOX")
+        .await
+        .expect("q")
+        .expect("inbox");
     let t = Instant::now();
     let mut batch = Vec::new();
     for i in 0..size {
         let (blob, data) = s.put_blob(message(i)).await.expect("blob");
         batch.push((
             inbox.id,
-            NewMessage { blob, data: Some(data), internal_date: 1_780_000_000 + i as i64, flags: vec![], private: false, parsed: None },
+            NewMessage {
+                blob,
+                data: Some(data),
+                internal_date: 1_780_000_000 + i as i64,
+                flags: vec![],
+                private: false,
+                parsed: None,
+            },
         ));
         if batch.len() == 512 || i + 1 == size {
-            s.deliver(std::mem::take(&mut batch)).await.expect("deliver");
+            s.deliver(std::mem::take(&mut batch))
+                .await
+                .expect("deliver");
         }
     }
     let rate = size as f64 / t.elapsed().as_secs_f64();
     let newest = median(21, || async {
-        s.list_messages(inbox.id, SortBy::Received, true, None, 50).await.expect("page");
+        s.list_messages(inbox.id, SortBy::Received, true, None, 50)
+            .await
+            .expect("page");
     })
     .await;
     let by_from = median(21, || async {
-        s.list_messages(inbox.id, SortBy::From, false, None, 50).await.expect("page");
+        s.list_messages(inbox.id, SortBy::From, false, None, 50)
+            .await
+            .expect("page");
     })
     .await;
     let folders = median(21, || async {
@@ -110,7 +158,9 @@ async fn run(size: usize) {
         let s = s.clone();
         async move {
             median(11, || async {
-                s.search_candidates(inbox.id, &[(f, t.to_string())]).await.expect("search");
+                s.search_candidates(inbox.id, &[(f, t.to_string())])
+                    .await
+                    .expect("search");
             })
             .await
         }
@@ -118,7 +168,9 @@ async fn run(size: usize) {
     let from = search(TextField::Head, "agent123@").await;
     let subject = search(TextField::Head, "n°4242").await;
     let body = search(TextField::Body, "zygomatique").await;
-    let db = std::fs::metadata(dir.path().join("vesontio.db")).map(|m| m.len()).unwrap_or(0);
+    let db = std::fs::metadata(dir.path().join("vesontio.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!(
         "{size:>7} messages: deliver {rate:>6.0} msg/s | newest 50 {newest:>6.2} ms | 50 by sender {by_from:>6.2} ms | \
          folders {folders:>5.2} ms | search FROM {from:>6.2} ms, SUBJECT {subject:>6.2} ms, BODY {body:>6.2} ms | db {:.0} MB",

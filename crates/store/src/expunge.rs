@@ -74,11 +74,12 @@ impl Store {
     /// `\Deleted`, as a reader sees them.
     pub async fn any_deleted(&self, mailbox: MailboxId, uids: Option<&[Uid]>) -> Result<bool> {
         let Some(uids) = uids else {
-            let row: Option<(i64,)> =
-                sqlx::query_as("SELECT uid FROM messages WHERE mailbox_id = $1 AND deleted = 1 LIMIT 1")
-                    .bind(mailbox.0)
-                    .fetch_optional(self.r())
-                    .await?;
+            let row: Option<(i64,)> = sqlx::query_as(
+                "SELECT uid FROM messages WHERE mailbox_id = $1 AND deleted = 1 LIMIT 1",
+            )
+            .bind(mailbox.0)
+            .fetch_optional(self.r())
+            .await?;
             return Ok(row.is_some());
         };
         for chunk in uids.chunks(CHUNK) {
@@ -147,11 +148,15 @@ impl Store {
                     Dialect::Sqlite => "rowid",
                     Dialect::Postgres => "id",
                 };
-                let ids: Vec<String> =
-                    gone.iter().map(|r| r.try_get(0)).collect::<sqlx::Result<_>>()?;
+                let ids: Vec<String> = gone
+                    .iter()
+                    .map(|r| r.try_get(0))
+                    .collect::<sqlx::Result<_>>()?;
                 let list = placeholders(1, ids.len());
                 for sql in [
-                    format!("DELETE FROM search WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"),
+                    format!(
+                        "DELETE FROM search WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
+                    ),
                     format!("DELETE FROM contents WHERE blob_id IN ({list})"),
                 ] {
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -257,7 +262,10 @@ pub(crate) async fn expunge_in(
     // row locks: the mailbox update alone serialises.
     // The account lock is the change log's sequence number.
     let Some((_, seq)) = crate::ingest::next_seq_of_mailbox(tx, mailbox.0).await? else {
-        return Err(crate::StoreError::NotFound(format!("mailbox {}", mailbox.0)));
+        return Err(crate::StoreError::NotFound(format!(
+            "mailbox {}",
+            mailbox.0
+        )));
     };
     let (account, modseq) = bump_modseq(tx, mailbox).await?;
     let victims = victims(tx, mailbox, uids, mode).await?;

@@ -61,7 +61,10 @@ impl FlagCols {
     pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> crate::Result<FlagCols> {
         use sqlx::Row;
         let mut system = [false; 5];
-        for (i, name) in ["seen", "answered", "flagged", "deleted", "draft"].iter().enumerate() {
+        for (i, name) in ["seen", "answered", "flagged", "deleted", "draft"]
+            .iter()
+            .enumerate()
+        {
             system[i] = r.try_get::<i64, _>(*name)? != 0;
         }
         Ok(FlagCols {

@@ -128,12 +128,16 @@ impl Store {
                     .collect();
                 format!("CASE uid {} END", whens.join(" "))
             };
-            let sets: Vec<String> = ["seen", "answered", "flagged", "deleted", "draft", "keywords"]
-                .iter()
-                .enumerate()
-                .map(|(c, name)| format!("{name} = {}", case(c)))
+            let sets: Vec<String> = [
+                "seen", "answered", "flagged", "deleted", "draft", "keywords",
+            ]
+            .iter()
+            .enumerate()
+            .map(|(c, name)| format!("{name} = {}", case(c)))
+            .collect();
+            let list: Vec<String> = (0..chunk.len())
+                .map(|i| format!("${}", uid_at(i)))
                 .collect();
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", uid_at(i))).collect();
             let sql = q!(
                 "UPDATE messages SET modseq = $1, {} WHERE mailbox_id = $2 AND uid IN ({})",
                 sets.join(", "),
@@ -150,12 +154,14 @@ impl Store {
             query.execute(&mut *tx).await?;
         }
         if d_unseen != 0 || d_deleted != 0 {
-            sqlx::query("UPDATE mailboxes SET unseen = unseen + $1, deleted = deleted + $2 WHERE id = $3")
-                .bind(d_unseen)
-                .bind(d_deleted)
-                .bind(mailbox.0)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE mailboxes SET unseen = unseen + $1, deleted = deleted + $2 WHERE id = $3",
+            )
+            .bind(d_unseen)
+            .bind(d_deleted)
+            .bind(mailbox.0)
+            .execute(&mut *tx)
+            .await?;
         }
         crate::ingest::record_changes(&mut tx, account, seq, &log, crate::now()).await?;
         tx.commit().await?;

@@ -145,8 +145,12 @@ pub(crate) async fn content_id(
                 None => (String::new(), String::new()),
             };
             let sql = match dialect {
-                crate::Dialect::Sqlite => "INSERT INTO search (rowid, head, body) VALUES ($1, $2, $3)",
-                crate::Dialect::Postgres => "INSERT INTO search (id, head, body) VALUES ($1, $2, $3)",
+                crate::Dialect::Sqlite => {
+                    "INSERT INTO search (rowid, head, body) VALUES ($1, $2, $3)"
+                }
+                crate::Dialect::Postgres => {
+                    "INSERT INTO search (id, head, body) VALUES ($1, $2, $3)"
+                }
             };
             sqlx::query(sql)
                 .bind(id)
@@ -261,7 +265,12 @@ async fn remember_keys(
     thread: i64,
     at: i64,
 ) -> Result<()> {
-    let mut keys: Vec<String> = p.model.message_id.iter().map(|id| format!("m:{id}")).collect();
+    let mut keys: Vec<String> = p
+        .model
+        .message_id
+        .iter()
+        .map(|id| format!("m:{id}"))
+        .collect();
     keys.extend(p.model.references.iter().map(|r| format!("m:{r}")));
     for chunk in keys.chunks(100) {
         let rows: Vec<String> = (0..chunk.len())
@@ -362,7 +371,14 @@ pub(crate) async fn record_changes(
 ) -> Result<()> {
     for chunk in rows.chunks(100) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, $2, ${}, ${}, ${}, $3)", 4 + 3 * i, 5 + 3 * i, 6 + 3 * i))
+            .map(|i| {
+                format!(
+                    "($1, $2, ${}, ${}, ${}, $3)",
+                    4 + 3 * i,
+                    5 + 3 * i,
+                    6 + 3 * i
+                )
+            })
             .collect();
         let sql = q!(
             "INSERT INTO changes (account_id, seq, kind, email_id, mailbox_id, at) VALUES {}",

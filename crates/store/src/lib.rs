@@ -29,11 +29,12 @@ mod audit;
 mod batch;
 pub mod blob;
 pub mod conformance;
+mod copy;
 mod db;
 mod error;
 mod expunge;
-mod flags;
 mod flagcols;
+mod flags;
 mod group;
 mod ingest;
 mod lite;
@@ -49,11 +50,11 @@ mod views;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
+pub use ingest::{ChangeKind, Parsed};
 pub use logins::{KNOWN_CLIENTS_KEPT_SECS, LOGIN_FAILURES_KEPT_SECS};
 pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
-pub use ingest::{ChangeKind, Parsed};
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 
 use db::{Db, Tx};

@@ -6,8 +6,8 @@ use sqlx::any::AnyRow;
 use vesontio_types::{AccountId, MailboxId};
 
 use crate::Store;
-use crate::ingest::{ChangeKind, next_seq, record_changes};
 use crate::error::{Result, StoreError};
+use crate::ingest::{ChangeKind, next_seq, record_changes};
 use crate::model::*;
 
 const COLS: &str =
@@ -78,8 +78,14 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        record_changes(&mut tx, account.0, seq, &[(ChangeKind::Mailbox, 0, mb.id.0)], crate::now())
-            .await?;
+        record_changes(
+            &mut tx,
+            account.0,
+            seq,
+            &[(ChangeKind::Mailbox, 0, mb.id.0)],
+            crate::now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(mb)
     }

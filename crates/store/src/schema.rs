@@ -5,7 +5,8 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] =
+    &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
@@ -15,7 +16,9 @@ pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let search = match dialect {
         // FTS5 with trigrams: substring matches (IMAP SEARCH semantics,
         // RFC 9051 §6.4.4) answered from the index, `LIKE` included.
-        Dialect::Sqlite => "CREATE VIRTUAL TABLE search USING fts5(head, body, tokenize = 'trigram')",
+        Dialect::Sqlite => {
+            "CREATE VIRTUAL TABLE search USING fts5(head, body, tokenize = 'trigram')"
+        }
         // pg_trgm's GIN indexes answer `LIKE '%…%'` the same way.
         Dialect::Postgres => {
             "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;

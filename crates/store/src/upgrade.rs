@@ -7,11 +7,11 @@
 
 use sqlx::Row;
 
+use crate::Store;
 use crate::error::Result;
 use crate::flagcols::FlagCols;
 use crate::ingest::Parsed;
 use crate::messages::split_flags;
-use crate::Store;
 
 /// Rows upgraded per transaction.
 const BATCH: i64 = 200;
@@ -30,7 +30,10 @@ impl Store {
                 .fetch_one(self.w())
                 .await?;
         if total > 0 {
-            tracing::info!(messages = total, "upgrading the store to the mail model (schema v5)");
+            tracing::info!(
+                messages = total,
+                "upgrading the store to the mail model (schema v5)"
+            );
         }
         let mut n = 0i64;
         loop {

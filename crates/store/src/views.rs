@@ -9,12 +9,12 @@ use sqlx::Row;
 use vesontio_message::mime::Model;
 use vesontio_types::{AccountId, MailboxId};
 
+use crate::Store;
 use crate::batch::{CHUNK, placeholders};
 use crate::error::Result;
 use crate::ingest::ChangeKind;
 use crate::messages::{COLS, from_row};
 use crate::model::{AccountChange, Content, MessageMeta};
-use crate::Store;
 
 /// The orders of a message list (RFC 5256 §3 keys; JMAP `Email/query`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +138,11 @@ impl Store {
         limit: usize,
     ) -> Result<Page> {
         let col = sort.column();
-        let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
+        let (cmp, dir) = if descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
         let limit = limit.clamp(1, 500);
         let cond = match after {
             Some(_) => format!(" AND ({col}, uid) {cmp} ($2, $3)"),
@@ -209,7 +213,13 @@ impl Store {
                     // Not upgraded yet, or unreadable: parse the body once.
                     let raw = self.read_blob_sized(&meta.blob_id, meta.size).await?;
                     let m = Model::of(&raw);
-                    models.insert(meta.blob_id.clone(), Content { model: m.clone(), header: None });
+                    models.insert(
+                        meta.blob_id.clone(),
+                        Content {
+                            model: m.clone(),
+                            header: None,
+                        },
+                    );
                     m
                 }
             };
@@ -311,7 +321,11 @@ impl Store {
             query = query.bind(format!("%{}%", t.to_lowercase()));
         }
         let rows = query.fetch_all(self.r()).await?;
-        Ok(Some(rows.into_iter().map(|r| r.0 as vesontio_types::Uid).collect()))
+        Ok(Some(
+            rows.into_iter()
+                .map(|r| r.0 as vesontio_types::Uid)
+                .collect(),
+        ))
     }
 
     /// The stored search texts of these contents (by content id); with

@@ -6,22 +6,27 @@
 
 use vesontio_store::{Store, StoreConfig};
 
-async fn postgres(case: &str) -> Option<Store> {
-    let url = std::env::var("VESONTIO_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+/// A fresh schema on the test server, named after `case`.
+fn config(case: &str) -> StoreConfig {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let schema = format!("t_{case}_{}_{}", std::process::id(), nanos % 1_000_000_000);
-    let blob_dir = tempfile::tempdir().expect("tempdir").keep();
-    match Store::open(StoreConfig::Postgres {
-        url: url.clone(),
-        schema,
-        blob_dir,
-    })
-    .await
-    {
+    StoreConfig::Postgres {
+        url: url(),
+        schema: format!("t_{case}_{}_{}", std::process::id(), nanos % 1_000_000_000),
+        blob_dir: tempfile::tempdir().expect("tempdir").keep(),
+    }
+}
+
+fn url() -> String {
+    std::env::var("VESONTIO_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn postgres(case: &str) -> Option<Store> {
+    let url = url();
+    match Store::open(config(case)).await {
         Ok(s) => Some(s),
         Err(e)
             if std::env::var_os("CI").is_none()
@@ -44,8 +49,7 @@ async fn changes_cross_nodes() {
         return;
     };
     // The same schema, opened a second time: another node.
-    let url = std::env::var("VESONTIO_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let url = url();
     let schema = a.schema_name().expect("postgres schema").to_string();
     let b = Store::open(StoreConfig::Postgres {
         url,
@@ -85,13 +89,5 @@ async fn upgrade_from_v4() {
         return;
     };
     probe.close().await;
-    let url = std::env::var("VESONTIO_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let schema = format!("t_upgrade_{}_{}", std::process::id(), nanos % 1_000_000_000);
-    let blob_dir = tempfile::tempdir().expect("tempdir").keep();
-    vesontio_store::conformance::upgrade_from_v4(StoreConfig::Postgres { url, schema, blob_dir }).await;
+    vesontio_store::conformance::upgrade_from_v4(config("upgrade")).await;
 }

@@ -143,32 +143,32 @@ impl Encode for BodyStructure {
 }
 
 fn write_ext_tail(this: &BodyStructure, out: &mut Vec<u8>, utf8: bool) {
-        out.push(b' ');
-        match &this.disposition {
-            None => out.extend_from_slice(b"NIL"),
-            Some((d, params)) => {
-                out.push(b'(');
-                write_string(out, d.as_bytes(), utf8);
-                out.push(b' ');
-                write_params(out, params, utf8);
-                out.push(b')');
-            }
+    out.push(b' ');
+    match &this.disposition {
+        None => out.extend_from_slice(b"NIL"),
+        Some((d, params)) => {
+            out.push(b'(');
+            write_string(out, d.as_bytes(), utf8);
+            out.push(b' ');
+            write_params(out, params, utf8);
+            out.push(b')');
         }
-        out.push(b' ');
-        match this.language.as_slice() {
-            [] => out.extend_from_slice(b"NIL"),
-            [one] => write_string(out, one.as_bytes(), utf8),
-            many => {
-                out.push(b'(');
-                for (i, l) in many.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b' ');
-                    }
-                    write_string(out, l.as_bytes(), utf8);
-                }
-                out.push(b')');
-            }
-        }
-        out.push(b' ');
-        write_nstring(out, this.location.as_deref().map(str::as_bytes), utf8);
     }
+    out.push(b' ');
+    match this.language.as_slice() {
+        [] => out.extend_from_slice(b"NIL"),
+        [one] => write_string(out, one.as_bytes(), utf8),
+        many => {
+            out.push(b'(');
+            for (i, l) in many.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                write_string(out, l.as_bytes(), utf8);
+            }
+            out.push(b')');
+        }
+    }
+    out.push(b' ');
+    write_nstring(out, this.location.as_deref().map(str::as_bytes), utf8);
+}

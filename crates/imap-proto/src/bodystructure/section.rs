@@ -1,8 +1,8 @@
 //! BODY[section] extraction (RFC 9051 §6.4.5), BINARY decoding (RFC 3516)
 //! and decoded text for SEARCH BODY/TEXT (RFC 9051 §6.4.4).
 
-use vesontio_message::mime::{MimeTree, Part, PartKind, header_fields, raw_header, split_header};
 use crate::command::{Section, SectionText};
+use vesontio_message::mime::{MimeTree, Part, PartKind, header_fields, raw_header, split_header};
 
 /// Why BINARY could not decode a part.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

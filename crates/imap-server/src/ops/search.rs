@@ -83,7 +83,11 @@ pub(crate) async fn evaluate(
     // through the store's trigram index; the others are then checked on
     // their stored search text, exactly (IMAP substring semantics).
     let candidates = match want_content {
-        true => store.search_candidates(mb, &required_terms(criteria)).await?,
+        true => {
+            store
+                .search_candidates(mb, &required_terms(criteria))
+                .await?
+        }
         false => None,
     };
     let look = |u: &Uid| candidates.as_ref().is_none_or(|c| c.contains(u));

@@ -27,7 +27,9 @@ pub(super) mod opt {
         }
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
         Ok(match Option::<Repr>::deserialize(d)? {
             None => None,
             Some(Repr::Text(t)) => Some(t.into_bytes()),

@@ -15,7 +15,9 @@ mod tree;
 
 pub use model::{Model, ModelError, msg_ids};
 pub use search::{BODY_MAX, SearchText, body_text};
-pub use tree::{MimeTree, Part, PartKind, header_fields, parse_header_block, raw_header, split_header};
+pub use tree::{
+    MimeTree, Part, PartKind, header_fields, parse_header_block, raw_header, split_header,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -55,10 +57,18 @@ impl Address {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Envelope {
     /// Raw Date header value.
-    #[serde(default, with = "bytes_text::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "bytes_text::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<Vec<u8>>,
     /// Raw Subject header value.
-    #[serde(default, with = "bytes_text::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "bytes_text::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subject: Option<Vec<u8>>,
     /// From
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -79,10 +89,18 @@ pub struct Envelope {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bcc: Vec<Address>,
     /// Raw In-Reply-To
-    #[serde(default, with = "bytes_text::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "bytes_text::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub in_reply_to: Option<Vec<u8>>,
     /// Raw Message-ID
-    #[serde(default, with = "bytes_text::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "bytes_text::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_id: Option<Vec<u8>>,
 }
 

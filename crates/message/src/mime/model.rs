@@ -115,7 +115,10 @@ fn build(raw: &[u8]) -> Model {
         .and_then(|m| m.date())
         .map(|d| d.to_timestamp())
         .filter(|&t| t > 0);
-    let message_id = envelope.message_id.as_deref().and_then(|v| msg_ids(v).into_iter().next());
+    let message_id = envelope
+        .message_id
+        .as_deref()
+        .and_then(|v| msg_ids(v).into_iter().next());
     let mut references: Vec<String> = Vec::new();
     let refs_raw = super::raw_header(header, "References").unwrap_or_default();
     let irt = envelope.in_reply_to.clone().unwrap_or_default();
@@ -148,7 +151,9 @@ pub fn msg_ids(v: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = s.as_ref();
     while let Some(open) = rest.find('<') {
-        let Some(close) = rest[open..].find('>') else { break };
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
         let id = rest[open + 1..open + close].trim();
         if !id.is_empty() && id.len() <= 250 {
             out.push(id.to_string());

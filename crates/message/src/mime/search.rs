@@ -36,7 +36,10 @@ impl SearchText {
         for (n, v) in &self.headers {
             out.push_str(n);
             out.push(':');
-            out.extend(v.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }));
+            out.extend(
+                v.chars()
+                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+            );
             out.push('\n');
         }
         out
@@ -51,7 +54,9 @@ impl SearchText {
         for line in head.lines() {
             if let Some(date) = line.strip_prefix("\u{1}date:") {
                 let mut it = date.split('-').map(|p| p.parse::<u32>().ok());
-                if let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (it.next(), it.next(), it.next()) {
+                if let (Some(Some(y)), Some(Some(m)), Some(Some(d))) =
+                    (it.next(), it.next(), it.next())
+                {
                     out.sent = Some((y as u16, m as u8, d as u8));
                 }
                 continue;

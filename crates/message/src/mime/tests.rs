@@ -28,7 +28,10 @@ fn model_of_a_reply() {
     let m = Model::of(REPLY.as_bytes());
     assert_eq!(m.subject, "Re: Réunion");
     assert_eq!(m.message_id.as_deref(), Some("b@ac-demo.fr"));
-    assert_eq!(m.references, vec!["root@x".to_string(), "a@ac-demo.fr".to_string()]);
+    assert_eq!(
+        m.references,
+        vec!["root@x".to_string(), "a@ac-demo.fr".to_string()]
+    );
     assert_eq!(m.sent_at, Some(1_796_115_600));
     assert_eq!(m.preview, "Bonjour Paul, voici le compte rendu.");
     assert!(m.has_attachment);
@@ -38,7 +41,10 @@ fn model_of_a_reply() {
     assert_eq!(pdf.filename(), Some("cr.pdf"));
     // The offsets locate the part's bytes in the message.
     let start = pdf.body_offset as usize;
-    assert_eq!(&REPLY.as_bytes()[start..start + pdf.size as usize], b"JVBERi0=");
+    assert_eq!(
+        &REPLY.as_bytes()[start..start + pdf.size as usize],
+        b"JVBERi0="
+    );
 }
 
 #[test]
@@ -74,7 +80,8 @@ fn msg_ids_reads_lists_and_bare_tokens() {
 #[test]
 fn references_are_bounded_and_deduplicated() {
     let refs: String = (0..100).map(|i| format!("<r{i}@x> ")).collect();
-    let raw = format!("Message-ID: <me@x>\r\nIn-Reply-To: <r99@x>\r\nReferences: {refs}<me@x>\r\n\r\n");
+    let raw =
+        format!("Message-ID: <me@x>\r\nIn-Reply-To: <r99@x>\r\nReferences: {refs}<me@x>\r\n\r\n");
     let m = Model::of(raw.as_bytes());
     assert_eq!(m.references.len(), 40);
     assert_eq!(m.references.last().map(String::as_str), Some("r99@x"));

@@ -24,9 +24,21 @@ pub async fn upgrade_from_v4(config: StoreConfig) {
         .unwrap();
     }
     let bodies = [
-        (1, "Message-ID: <o@x>\r\nFrom: b@x.fr\r\nSubject: Réunion\r\n\r\nordre du jour\r\n", "\\Seen $Work"),
-        (1, "Message-ID: <r@x>\r\nIn-Reply-To: <o@x>\r\nFrom: c@x.fr\r\nSubject: Re: Réunion\r\n\r\nd'accord\r\n", "\\deleted \\Flagged"),
-        (2, "Message-ID: <s@x>\r\nReferences: <o@x>\r\nFrom: a@ac-demo.fr\r\nSubject: Re: Réunion\r\n\r\nmerci\r\n", ""),
+        (
+            1,
+            "Message-ID: <o@x>\r\nFrom: b@x.fr\r\nSubject: Réunion\r\n\r\nordre du jour\r\n",
+            "\\Seen $Work",
+        ),
+        (
+            1,
+            "Message-ID: <r@x>\r\nIn-Reply-To: <o@x>\r\nFrom: c@x.fr\r\nSubject: Re: Réunion\r\n\r\nd'accord\r\n",
+            "\\deleted \\Flagged",
+        ),
+        (
+            2,
+            "Message-ID: <s@x>\r\nReferences: <o@x>\r\nFrom: a@ac-demo.fr\r\nSubject: Re: Réunion\r\n\r\nmerci\r\n",
+            "",
+        ),
     ];
     let mut total = 0;
     for (i, (mb, body, flags)) in bodies.iter().enumerate() {
@@ -45,12 +57,22 @@ pub async fn upgrade_from_v4(config: StoreConfig) {
         .await
         .unwrap();
     }
-    old.debug_execute_with("UPDATE accounts SET bytes_used = $1", &[Int(total)]).await.unwrap();
+    old.debug_execute_with("UPDATE accounts SET bytes_used = $1", &[Int(total)])
+        .await
+        .unwrap();
     old.close().await;
 
     let s = Store::open(config).await.unwrap();
-    let inbox = s.mailbox(vesontio_types::MailboxId(1)).await.unwrap().unwrap();
-    let sent = s.mailbox(vesontio_types::MailboxId(2)).await.unwrap().unwrap();
+    let inbox = s
+        .mailbox(vesontio_types::MailboxId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let sent = s
+        .mailbox(vesontio_types::MailboxId(2))
+        .await
+        .unwrap()
+        .unwrap();
     let msgs = s.messages(inbox.id).await.unwrap();
     assert_eq!(msgs.len(), 2);
     assert_eq!(msgs[0].flags, vec!["\\Seen", "$Work"]);
@@ -60,17 +82,32 @@ pub async fn upgrade_from_v4(config: StoreConfig) {
     assert_eq!((inbox.total, inbox.unseen), (2, 1));
     assert_eq!(s.counts(sent.id).await.unwrap().messages, 1);
     let sent_msg = &s.messages(sent.id).await.unwrap()[0];
-    assert!(msgs.iter().all(|m| m.email_id > 0 && m.thread_id == msgs[0].thread_id));
-    assert_eq!(sent_msg.thread_id, msgs[0].thread_id, "one conversation across folders");
+    assert!(
+        msgs.iter()
+            .all(|m| m.email_id > 0 && m.thread_id == msgs[0].thread_id)
+    );
+    assert_eq!(
+        sent_msg.thread_id, msgs[0].thread_id,
+        "one conversation across folders"
+    );
     let models = s.contents(&[msgs[1].blob_id.clone()]).await.unwrap();
     assert_eq!(models[&msgs[1].blob_id].model.subject, "Re: Réunion");
     assert_eq!(s.quota_usage(AccountId(1)).await.unwrap().used, total);
     // Deliveries go on after the upgrade, into the same threads.
-    let m = msg(&s, "In-Reply-To: <r@x>\r\nSubject: Re: Réunion\r\n\r\nok\r\n").await;
+    let m = msg(
+        &s,
+        "In-Reply-To: <r@x>\r\nSubject: Re: Réunion\r\n\r\nok\r\n",
+    )
+    .await;
     let r = s.append(inbox.id, m).await.unwrap();
     assert_eq!(r.thread_id, msgs[0].thread_id);
     assert!(!s.any_deleted(sent.id, None).await.unwrap());
-    assert_eq!(s.expunge(inbox.id, None, ExpungeMode::FlaggedDeleted).await.unwrap(), vec![2]);
+    assert_eq!(
+        s.expunge(inbox.id, None, ExpungeMode::FlaggedDeleted)
+            .await
+            .unwrap(),
+        vec![2]
+    );
     // A second open finds nothing to do and changes nothing.
     s.close().await;
 }
