@@ -65,13 +65,6 @@ pub(crate) async fn evaluate(
     let store = s.shared.store.clone();
     let sel = selected(s)?;
     let mb = sel.target.mailbox.id;
-    let mut metas: HashMap<Uid, MessageMeta> = store
-        .messages(mb)
-        .await?
-        .into_iter()
-        .map(|m| (m.uid, m))
-        .collect();
-    let seen = sel.seen_set(&store).await?;
     let want_content = needs_content(criteria);
     let scope = Scope {
         largest_seq: sel.exists(),
@@ -91,6 +84,20 @@ pub(crate) async fn evaluate(
         false => None,
     };
     let look = |u: &Uid| candidates.as_ref().is_none_or(|c| c.contains(u));
+    // The rows to check: only the candidates' when the index narrowed the
+    // search to a small part of the mailbox (a FROM in a 20,000-message
+    // INBOX reads hundreds of rows, not all of them); the whole mailbox
+    // in one scan otherwise, which costs less than many `IN` lists.
+    let rows = match &candidates {
+        Some(c) if c.len() * 2 < sel.uids.len() => {
+            let mut uids: Vec<Uid> = c.iter().copied().collect();
+            uids.sort_unstable();
+            store.messages_by_uids(mb, &uids).await?
+        }
+        _ => store.messages(mb).await?,
+    };
+    let mut metas: HashMap<Uid, MessageMeta> = rows.into_iter().map(|m| (m.uid, m)).collect();
+    let seen = sel.seen_set(&store).await?;
     let mut texts = HashMap::new();
     if want_content {
         let ids: Vec<i64> = sel
