@@ -60,8 +60,10 @@ impl ImportOptions {
 
 /// What the caller is told as the import goes (a progress bar, the list of
 /// initial passwords). Called on the importing task, in row order for
-/// `skipped`, in completion order for `created`.
-pub trait ImportProgress: Send {
+/// `skipped`, in completion order for `created`. The import's future is
+/// `Send` when the progress is (the console's), not otherwise (the CLI's
+/// locked stdout).
+pub trait ImportProgress {
     /// Rows in the file (after the check), before any is created.
     fn started(&mut self, _rows: usize) {}
     /// `initial_password` when one was generated: shown once, then gone.
@@ -150,12 +152,12 @@ struct Hashed {
 impl Admin {
     /// Imports `text` (the file's content). See the module comment for
     /// memory, resumption and checks.
-    pub async fn import_accounts(
+    pub async fn import_accounts<P: ImportProgress + ?Sized>(
         &self,
         actor: &Actor,
         text: &str,
         opts: &ImportOptions,
-        progress: &mut dyn ImportProgress,
+        progress: &mut P,
     ) -> Result<ImportReport> {
         let domains = self.store.domains().await?;
         let mut bad = Vec::new();
@@ -245,14 +247,14 @@ impl Admin {
     /// Creates one imported account and its audit entry. An address taken
     /// meanwhile (the same address twice in the file, or another
     /// administrator) is skipped like an existing one.
-    async fn insert(
+    async fn insert<P: ImportProgress + ?Sized>(
         &self,
         actor: &Actor,
         done: Hashed,
         opts: &ImportOptions,
         quota: i64,
         report: &mut ImportReport,
-        progress: &mut dyn ImportProgress,
+        progress: &mut P,
     ) -> Result<()> {
         let Hashed { row, hash, shown } = done;
         let hash = match opts.kind {

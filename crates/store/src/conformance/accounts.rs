@@ -208,16 +208,37 @@ pub async fn account_pages_and_last_login(s: Store) {
     );
     assert_eq!(
         next,
-        ["c.petit@ac-demo.fr", "d.moreau@ac-demo.fr", "dsi@ac-demo.fr"]
+        [
+            "c.petit@ac-demo.fr",
+            "d.moreau@ac-demo.fr",
+            "dsi@ac-demo.fr"
+        ]
     );
-    let found = addrs(s.search_accounts(Some("MART"), None, None, 10).await.unwrap());
+    let found = addrs(
+        s.search_accounts(Some("MART"), None, None, 10)
+            .await
+            .unwrap(),
+    );
     assert_eq!(found, ["b.martin@ac-demo.fr"]);
-    let by_name = addrs(s.search_accounts(Some("direction"), None, None, 10).await.unwrap());
+    let by_name = addrs(
+        s.search_accounts(Some("direction"), None, None, 10)
+            .await
+            .unwrap(),
+    );
     assert_eq!(by_name, ["dsi@ac-demo.fr"]);
     // `_` is a literal underscore, not "any character".
-    let literal = addrs(s.search_accounts(Some("e_x"), None, None, 10).await.unwrap());
+    let literal = addrs(
+        s.search_accounts(Some("e_x"), None, None, 10)
+            .await
+            .unwrap(),
+    );
     assert_eq!(literal, ["e_x.y@ac-demo.fr"]);
-    assert!(s.search_accounts(Some("a_d"), None, None, 10).await.unwrap().is_empty());
+    assert!(
+        s.search_accounts(Some("a_d"), None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let functional = addrs(
         s.search_accounts(None, Some(AccountKind::Functional), None, 10)
             .await
