@@ -1,26 +1,38 @@
-//! Administration commands (`account`, `list`, `group`, `audit`). They open
-//! the same store as a running server (SQLite WAL and PostgreSQL both allow
-//! it) and work while it runs.
+//! Administration commands (`account`, `list`, `group`, `audit`): argument
+//! parsing and printing only; the operations, their rules and their audit
+//! entries are `vesontio_admin`'s. They open the same store as a running
+//! server (SQLite WAL and PostgreSQL both allow it) and work while it runs.
+//!
+//! Output goes through `writeln!` on a locked stdout, never `println!`, so
+//! that a reader that goes away (`vesontio account list | head -1`) ends
+//! the command with a broken-pipe error that `main` turns into a quiet
+//! exit, not a panic.
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal, Write};
+use vesontio_admin::lists::{ListSide, MemberChanges};
+use vesontio_admin::{
+    AccountChanges, AccountQuery, AccountView, Actor, AddressRule, Admin, FirstLogin, Forward,
+    ImportOptions, ImportProgress, NewAccountInput, PasswordChoice, Via,
+};
 use vesontio_config::ByteSize;
-use vesontio_directory::{Directory, PasswordChangeError, address, password};
-use vesontio_store::{Account, AccountUpdate, NewAccount, Store};
-use vesontio_types::{AccountKind, AccountStatus, Address, Secret};
+use vesontio_types::{AccountKind, AccountStatus, Secret};
 
 use crate::cli::*;
-use crate::settings::Loaded;
 
-pub struct Admin {
-    pub loaded: Loaded,
-    pub store: Store,
-    pub directory: Directory,
+/// The administration library and who is using it.
+pub struct AdminCli {
+    pub admin: Admin,
+    pub actor: Actor,
 }
 
-fn now() -> i64 {
-    vesontio_store::now()
+/// The system user running the command, for the audit entries.
+pub fn cli_actor() -> Actor {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
+    Actor::new(Via::Cli, user)
 }
 
 fn read_password_stdin() -> Result<Secret<String>> {
@@ -36,464 +48,336 @@ fn read_password_stdin() -> Result<Secret<String>> {
     Ok(Secret::new(pw))
 }
 
-/// A random initial password that passes the strength rule, shown once.
-fn generate_password() -> Secret<String> {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_!%";
-    let mut rng = rand::thread_rng();
-    loop {
-        let pw: String = (0..16)
-            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-            .collect();
-        if password::entropy_bits(&pw) >= password::MIN_BITS {
-            return Secret::new(pw);
-        }
+fn password_choice(from_stdin: bool) -> Result<PasswordChoice> {
+    Ok(if from_stdin {
+        PasswordChoice::Given(read_password_stdin()?)
+    } else {
+        PasswordChoice::Generate
+    })
+}
+
+fn first_login(no_change: bool) -> FirstLogin {
+    if no_change {
+        FirstLogin::Final
+    } else {
+        FirstLogin::MustChange
     }
 }
 
-fn parse_size(s: &str) -> Result<i64> {
-    let b: ByteSize = s.parse().map_err(|e| anyhow!("--quota {s:?}: {e}"))?;
-    Ok(b.0 as i64)
+fn address_rule(legacy: bool) -> AddressRule {
+    if legacy {
+        AddressRule::Legacy
+    } else {
+        AddressRule::Nominative
+    }
 }
 
-fn account_json(a: &Account) -> serde_json::Value {
+fn parse_size(s: &str) -> Result<u64> {
+    let b: ByteSize = s.parse().map_err(|e| anyhow!("--quota {s:?}: {e}"))?;
+    Ok(b.0)
+}
+
+fn size(bytes: i64) -> String {
+    ByteSize(bytes.max(0) as u64).to_string()
+}
+
+fn account_json(a: &AccountView) -> serde_json::Value {
     json!({
         "address": a.address,
         "kind": a.kind.as_str(),
         "name": a.display_name,
         "status": a.status.as_str(),
         "quota_bytes": a.quota_bytes,
-        "quota": ByteSize(a.quota_bytes.max(0) as u64).to_string(),
-        "used_bytes": a.bytes_used,
+        "quota": size(a.quota_bytes),
+        "used_bytes": a.used_bytes,
         "manager": a.manager,
         "must_change_password": a.must_change_password,
         "departure_at": a.departure_at,
         "last_read_at": a.last_read_at,
+        "last_login_at": a.last_login_at,
         "forward_to": a.forward_to,
         "forward_keep_copy": a.forward_keep_copy,
     })
 }
 
-impl Admin {
-    async fn find(&self, address: &str) -> Result<Account> {
-        self.store
-            .account_by_address(address)
-            .await?
-            .ok_or_else(|| anyhow!("no account {address}"))
+fn kind(k: KindArg) -> AccountKind {
+    match k {
+        KindArg::Person => AccountKind::Person,
+        KindArg::Functional => AccountKind::Functional,
     }
+}
 
-    async fn check_local(&self, addr: &str) -> Result<Address> {
-        let a = Address::parse(addr).map_err(|e| anyhow!("{e}"))?;
-        if !self.store.is_local_domain(a.domain()).await? {
-            bail!(
-                "{} is not a local domain (configured: {})",
-                a.domain(),
-                self.loaded.settings.domains.local.join(", ")
-            );
+/// The import's progress: created accounts (and initial passwords) on
+/// stdout, a bar on stderr when it is a terminal, else a count line every
+/// 1,000 rows.
+struct Progress<W: Write> {
+    out: W,
+    rows: usize,
+    done: usize,
+    tty: bool,
+    last_draw: std::time::Instant,
+    /// The first write error (a closed stdout): reported at the end.
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Progress<W> {
+    fn tick(&mut self) {
+        self.done += 1;
+        if self.tty {
+            if self.done == self.rows
+                || self.last_draw.elapsed() >= std::time::Duration::from_millis(100)
+            {
+                self.last_draw = std::time::Instant::now();
+                let width = 30;
+                let filled = (self.done * width).checked_div(self.rows).unwrap_or(width);
+                eprint!(
+                    "\r[{}{}] {}/{}",
+                    "#".repeat(filled),
+                    ".".repeat(width - filled),
+                    self.done,
+                    self.rows
+                );
+                if self.done == self.rows {
+                    eprintln!();
+                }
+            }
+        } else if self.done.is_multiple_of(1000) || self.done == self.rows {
+            eprintln!("{}/{} rows", self.done, self.rows);
         }
-        Ok(a)
     }
 
-    pub async fn account(&self, cmd: AccountCmd) -> Result<()> {
+    fn line(&mut self, text: std::fmt::Arguments<'_>) {
+        if self.error.is_none() {
+            if let Err(e) = self
+                .out
+                .write_fmt(text)
+                .and_then(|_| self.out.write_all(b"\n"))
+            {
+                self.error = Some(e);
+            }
+        }
+    }
+}
+
+impl<W: Write> ImportProgress for Progress<W> {
+    fn started(&mut self, rows: usize) {
+        self.rows = rows;
+    }
+    fn created(&mut self, address: &str, pw: Option<&Secret<String>>) {
+        match pw {
+            Some(pw) => self.line(format_args!(
+                "created {address} initial password: {}",
+                pw.expose()
+            )),
+            None => self.line(format_args!("created {address}")),
+        }
+        self.tick();
+    }
+    fn skipped(&mut self, address: &str) {
+        self.line(format_args!("exists  {address}"));
+        self.tick();
+    }
+}
+
+impl AdminCli {
+    pub async fn account(&self, cmd: AccountCmd, out: &mut impl Write) -> Result<()> {
+        let (admin, actor) = (&self.admin, &self.actor);
         match cmd {
             AccountCmd::Import {
                 file,
-                kind,
+                kind: k,
                 no_change_at_first_login,
                 legacy_address,
             } => {
-                self.import(&file, kind, no_change_at_first_login, legacy_address)
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let opts = ImportOptions {
+                    first_login: first_login(no_change_at_first_login),
+                    address_rule: address_rule(legacy_address),
+                    ..ImportOptions::new(kind(k))
+                };
+                let mut progress = Progress {
+                    out: &mut *out,
+                    rows: 0,
+                    done: 0,
+                    tty: std::io::stderr().is_terminal(),
+                    last_draw: std::time::Instant::now(),
+                    error: None,
+                };
+                let r = admin
+                    .import_accounts(actor, &text, &opts, &mut progress)
                     .await?;
+                if let Some(e) = progress.error {
+                    return Err(e.into());
+                }
+                if r.skipped > 0 {
+                    writeln!(out, "{} account(s) already existed, skipped", r.skipped)?;
+                }
+                writeln!(out, "{} account(s) created", r.created)?;
             }
             AccountCmd::Add {
                 address,
                 name,
-                kind,
+                kind: k,
                 quota,
                 manager,
                 password_stdin,
                 no_change_at_first_login,
                 legacy_address,
             } => {
-                let a = self.check_local(&address).await?;
-                let normalized = a.normalized();
-                if kind == KindArg::Person && !legacy_address {
-                    if let Err(why) = address::check_nominative(&normalized) {
-                        bail!("{why}");
-                    }
-                }
-                if self.store.account_by_address(&normalized).await?.is_some() {
-                    let existing = self
-                        .store
-                        .addresses_with_prefix(normalized.split('@').next().unwrap_or(""))
-                        .await?;
-                    let (first, last) = normalized
-                        .split('@')
-                        .next()
-                        .unwrap_or("")
-                        .split_once('.')
-                        .unwrap_or(("", ""));
-                    let hint = address::propose(
-                        first,
-                        last.trim_end_matches(|c: char| c.is_ascii_digit()),
-                        a.domain(),
-                        &existing,
-                    )
-                    .map(|p| format!(" (homonym? try {p})"))
-                    .unwrap_or_default();
-                    bail!("{normalized} already exists{hint}");
-                }
-                let display = name.unwrap_or_else(|| default_display_name(&normalized));
-                let quota = match quota {
-                    Some(q) => parse_size(&q)?,
-                    None => self.loaded.settings.quota.default.0 as i64,
+                let input = NewAccountInput {
+                    address,
+                    kind: kind(k),
+                    display_name: name,
+                    quota_bytes: quota.as_deref().map(parse_size).transpose()?,
+                    manager,
+                    password: if k == KindArg::Person {
+                        password_choice(password_stdin)?
+                    } else {
+                        PasswordChoice::Generate
+                    },
+                    first_login: first_login(no_change_at_first_login),
+                    address_rule: address_rule(legacy_address),
                 };
-                let (hash, must_change, shown) = match kind {
-                    KindArg::Functional => (None, false, None),
-                    KindArg::Person => {
-                        let (pw, shown) = if password_stdin {
-                            (read_password_stdin()?, None)
-                        } else {
-                            let p = generate_password();
-                            let s = p.expose().clone();
-                            (p, Some(s))
-                        };
-                        if let Err(w) = password::check_strength(pw.expose(), &normalized, &display)
-                        {
-                            bail!("password refused: {w}");
-                        }
-                        let h = password::hash_blocking(pw)
-                            .await
-                            .map_err(|e| anyhow!("hashing failed: {e}"))?;
-                        (Some(h), !no_change_at_first_login, shown)
-                    }
-                };
-                let acc = self
-                    .store
-                    .create_account(NewAccount {
-                        address: normalized.clone(),
-                        kind: kind.into(),
-                        display_name: display,
-                        password_hash: hash,
-                        must_change_password: must_change,
-                        manager,
-                        quota_bytes: quota,
-                        created_at: now(),
-                    })
-                    .await?;
-                self.audit(
-                    "account_add",
-                    json!({"address": acc.address, "kind": acc.kind.as_str()}),
-                )
-                .await?;
-                println!(
+                let c = admin.create_account(actor, input).await?;
+                writeln!(
+                    out,
                     "created {} ({}, quota {})",
-                    acc.address,
-                    acc.kind.as_str(),
-                    ByteSize(acc.quota_bytes as u64)
-                );
-                if let Some(pw) = shown {
-                    println!("initial password: {pw}");
-                    println!("the owner must change it at first login (webmail)");
+                    c.account.address,
+                    c.account.kind.as_str(),
+                    size(c.account.quota_bytes)
+                )?;
+                if let Some(pw) = c.initial_password {
+                    writeln!(out, "initial password: {}", pw.expose())?;
+                    writeln!(out, "the owner must change it at first login (webmail)")?;
                 }
             }
-            AccountCmd::List { json } => {
-                let all = self.store.list_accounts(None).await?;
-                if json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(
-                            &all.iter().map(account_json).collect::<Vec<_>>()
-                        )?
-                    );
-                } else {
-                    println!(
-                        "{:<40} {:<10} {:<9} {:>10} {:>10}",
-                        "ADDRESS", "KIND", "STATUS", "USED", "QUOTA"
-                    );
-                    for a in all {
-                        println!(
-                            "{:<40} {:<10} {:<9} {:>10} {:>10}",
-                            a.address,
-                            a.kind.as_str(),
-                            a.status.as_str(),
-                            ByteSize(a.bytes_used.max(0) as u64).to_string(),
-                            ByteSize(a.quota_bytes.max(0) as u64).to_string()
-                        );
-                    }
-                }
-            }
+            AccountCmd::List { json } => self.account_list(json, out).await?,
             AccountCmd::Show { address, json } => {
-                let a = self.find(&address).await?;
-                let v = account_json(&a);
+                let v = account_json(&admin.show_account(&address).await?);
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&v)?);
+                    writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
                 } else if let Some(o) = v.as_object() {
                     for (k, v) in o {
-                        println!("{k:<22} {v}");
+                        writeln!(out, "{k:<22} {v}")?;
                     }
                 }
             }
-            AccountCmd::Set(args) => self.account_set(args).await?,
+            AccountCmd::Set(args) => {
+                let address = args.address.clone();
+                let changes = set_changes(args)?;
+                let v = admin.update_account(actor, &address, changes).await?;
+                writeln!(out, "{}", serde_json::to_string_pretty(&account_json(&v))?)?;
+            }
             AccountCmd::Delete { address } => {
-                let a = self.find(&address).await?;
-                self.store.delete_account(a.id).await?;
-                self.audit("account_delete", json!({"address": a.address}))
-                    .await?;
-                println!("deleted {}", a.address);
+                admin.delete_account(actor, &address).await?;
+                writeln!(out, "deleted {}", address.trim().to_lowercase())?;
             }
             AccountCmd::Passwd {
                 address,
                 password_stdin,
                 no_change_at_first_login,
             } => {
-                let a = self.find(&address).await?;
-                let (pw, shown) = if password_stdin {
-                    (read_password_stdin()?, None)
-                } else {
-                    let p = generate_password();
-                    let s = p.expose().clone();
-                    (p, Some(s))
-                };
-                match self
-                    .directory
-                    .set_password(&a, &pw, !no_change_at_first_login)
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(PasswordChangeError::Weak(w)) => bail!("password refused: {w}"),
-                    Err(e) => return Err(e.into()),
-                }
-                self.audit("account_passwd", json!({"address": a.address}))
+                let shown = admin
+                    .reset_password(
+                        actor,
+                        &address,
+                        password_choice(password_stdin)?,
+                        first_login(no_change_at_first_login),
+                    )
                     .await?;
-                println!("password of {} changed", a.address);
+                writeln!(out, "password of {} changed", address.trim().to_lowercase())?;
                 if let Some(pw) = shown {
-                    println!("initial password: {pw}");
+                    writeln!(out, "initial password: {}", pw.expose())?;
                 }
             }
         }
         Ok(())
     }
 
-    async fn import(
-        &self,
-        file: &std::path::Path,
-        kind: KindArg,
-        no_change: bool,
-        legacy: bool,
-    ) -> Result<()> {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        let mut rows = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let mut f = line.splitn(3, ';');
-            let (addr, name, pw) = (
-                f.next().unwrap_or(""),
-                f.next().unwrap_or(""),
-                f.next().unwrap_or(""),
-            );
-            let a = self
-                .check_local(addr)
-                .await
-                .with_context(|| format!("line {}", n + 1))?;
-            let normalized = a.normalized();
-            if kind == KindArg::Person && !legacy {
-                address::check_nominative(&normalized)
-                    .map_err(|e| anyhow!("line {}: {e}", n + 1))?;
-            }
-            let display = if name.is_empty() {
-                default_display_name(&normalized)
-            } else {
-                name.to_string()
-            };
-            if kind == KindArg::Person && !pw.is_empty() {
-                password::check_strength(pw, &normalized, &display)
-                    .map_err(|w| anyhow!("line {}: password refused: {w}", n + 1))?;
-            }
-            rows.push((normalized, display, pw.to_string()));
-        }
-        // Hash on every core: argon2id costs tens of milliseconds each.
-        let mut hashes = tokio::task::JoinSet::new();
-        for (i, (_, _, pw)) in rows.iter().enumerate() {
-            if kind == KindArg::Person {
-                let pw = if pw.is_empty() {
-                    generate_password()
-                } else {
-                    Secret::new(pw.clone())
-                };
-                hashes.spawn(
-                    async move { (i, pw.expose().clone(), password::hash_blocking(pw).await) },
-                );
-            }
-        }
-        let mut hashed = vec![None; rows.len()];
-        while let Some(r) = hashes.join_next().await {
-            let (i, pw, h) = r?;
-            hashed[i] = Some((pw, h.map_err(|e| anyhow!("hashing failed: {e}"))?));
-        }
-        let quota = self.loaded.settings.quota.default.0 as i64;
-        let mut created = 0;
-        for ((address, display, given), h) in rows.into_iter().zip(hashed) {
-            if self.store.account_by_address(&address).await?.is_some() {
-                println!("exists  {address}");
-                continue;
-            }
-            let (hash, shown) = match h {
-                Some((pw, hash)) => (Some(hash), given.is_empty().then_some(pw)),
-                None => (None, None),
-            };
-            self.store
-                .create_account(NewAccount {
-                    address: address.clone(),
-                    kind: kind.into(),
-                    display_name: display,
-                    must_change_password: hash.is_some() && !no_change,
-                    password_hash: hash,
-                    manager: None,
-                    quota_bytes: quota,
-                    created_at: now(),
-                })
-                .await?;
-            created += 1;
-            match shown {
-                Some(pw) => println!("created {address} initial password: {pw}"),
-                None => println!("created {address}"),
-            }
-        }
-        self.audit(
-            "account_import",
-            json!({"file": file.display().to_string(), "created": created}),
-        )
-        .await?;
-        println!("{created} account(s) created");
-        Ok(())
-    }
-
-    async fn account_set(&self, args: SetArgs) -> Result<()> {
-        let a = self.find(&args.address).await?;
-        let mut u = AccountUpdate {
-            display_name: args.name,
+    /// Every account, a page at a time (memory does not grow with the
+    /// number of accounts in the text form).
+    async fn account_list(&self, json: bool, out: &mut impl Write) -> Result<()> {
+        let mut q = AccountQuery {
+            limit: 500,
             ..Default::default()
         };
-        if let Some(q) = args.quota {
-            u.quota_bytes = Some(parse_size(&q)?);
+        let mut all = Vec::new();
+        if !json {
+            writeln!(
+                out,
+                "{:<40} {:<10} {:<9} {:>10} {:>10}",
+                "ADDRESS", "KIND", "STATUS", "USED", "QUOTA"
+            )?;
         }
-        if let Some(m) = args.manager {
-            u.manager = Some(Some(m.to_lowercase()));
-        }
-        if let Some(s) = args.status {
-            u.status = Some(match s {
-                StatusArg::Active => AccountStatus::Active,
-                StatusArg::Departed => AccountStatus::Departed,
-                StatusArg::Disabled => AccountStatus::Disabled,
-            });
-        }
-        if let Some(d) = args.departure_date {
-            let date = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                .map_err(|_| anyhow!("--departure-date {d:?}: expected YYYY-MM-DD"))?;
-            let ts = date
-                .and_hms_opt(0, 0, 0)
-                .map(|t| t.and_utc().timestamp())
-                .ok_or_else(|| anyhow!("bad date"))?;
-            u.departure_at = Some(Some(ts));
-        }
-        if let Some(f) = args.forward {
-            // R22: never for functional mailboxes.
-            if a.kind != AccountKind::Person {
-                bail!(
-                    "{} is a {} mailbox: redirection is only allowed for personal mailboxes (charter R22)",
-                    a.address,
-                    a.kind.as_str()
-                );
+        loop {
+            let page = self.admin.list_accounts(&q).await?;
+            for a in &page.items {
+                if json {
+                    all.push(json!({
+                        "address": a.address,
+                        "kind": a.kind.as_str(),
+                        "name": a.display_name,
+                        "status": a.status.as_str(),
+                        "quota_bytes": a.quota_bytes,
+                        "quota": size(a.quota_bytes),
+                        "used_bytes": a.used_bytes,
+                    }));
+                } else {
+                    writeln!(
+                        out,
+                        "{:<40} {:<10} {:<9} {:>10} {:>10}",
+                        a.address,
+                        a.kind.as_str(),
+                        a.status.as_str(),
+                        size(a.used_bytes),
+                        size(a.quota_bytes)
+                    )?;
+                }
             }
-            let to = Address::parse(&f).map_err(|e| anyhow!("--forward: {e}"))?;
-            u.forward_to = Some(Some(to.normalized()));
-            u.forward_since = Some(Some(now()));
+            match page.next {
+                Some(n) => q.after = Some(n),
+                None => break,
+            }
         }
-        if args.no_forward {
-            u.forward_to = Some(None);
-            u.forward_since = Some(None);
+        if json {
+            writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
         }
-        if let Some(k) = args.keep_copy {
-            u.forward_keep_copy = Some(k);
-        }
-        let a = self.store.update_account(a.id, u).await?;
-        self.audit("account_set", json!({"address": a.address}))
-            .await?;
-        println!("{}", serde_json::to_string_pretty(&account_json(&a))?);
         Ok(())
     }
 
-    pub async fn list(&self, cmd: ListCmd) -> Result<()> {
+    pub async fn list(&self, cmd: ListCmd, out: &mut impl Write) -> Result<()> {
         match cmd {
             ListCmd::Add { address, name } => {
-                let a = self.check_local(&address).await?;
-                let acc = self
-                    .store
-                    .create_account(NewAccount {
-                        address: a.normalized(),
-                        kind: AccountKind::List,
-                        display_name: name.unwrap_or_else(|| default_display_name(&a.normalized())),
-                        password_hash: None,
-                        must_change_password: false,
-                        manager: None,
-                        quota_bytes: 0,
-                        created_at: now(),
-                    })
-                    .await?;
-                self.audit("list_add", json!({"address": acc.address}))
-                    .await?;
-                println!("created list {}", acc.address);
+                let a = self.admin.create_list(&self.actor, &address, name).await?;
+                writeln!(out, "created list {a}")?;
             }
-            ListCmd::Members(m) => self.list_edit(m, false).await?,
-            ListCmd::Senders(m) => self.list_edit(m, true).await?,
+            ListCmd::Members(m) => self.list_edit(m, ListSide::Members, out).await?,
+            ListCmd::Senders(m) => self.list_edit(m, ListSide::Senders, out).await?,
         }
         Ok(())
     }
 
-    async fn list_edit(&self, m: MemberArgs, senders: bool) -> Result<()> {
-        let list = self.find(&m.address).await?;
-        if list.kind != AccountKind::List {
-            bail!("{} is not a list", list.address);
-        }
-        for a in &m.add {
-            let addr = Address::parse(a)
-                .map_err(|e| anyhow!("{a}: {e}"))?
-                .normalized();
-            if senders {
-                self.store.add_list_sender(list.id, &addr).await?
-            } else {
-                self.store.add_list_member(list.id, &addr).await?
-            }
-        }
-        for a in &m.remove {
-            let removed = if senders {
-                self.store.remove_list_sender(list.id, a).await?
-            } else {
-                self.store.remove_list_member(list.id, a).await?
-            };
-            if !removed {
-                bail!("{a} was not in {}", list.address);
-            }
-        }
-        let all = if senders {
-            self.store.list_senders(list.id).await?
-        } else {
-            self.store.list_members(list.id).await?
+    async fn list_edit(&self, m: MemberArgs, side: ListSide, out: &mut impl Write) -> Result<()> {
+        let changes = MemberChanges {
+            add: m.add,
+            remove: m.remove,
         };
+        let all = self
+            .admin
+            .edit_list(&self.actor, &m.address, side, changes)
+            .await?;
         if m.json {
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
         } else {
-            all.iter().for_each(|a| println!("{a}"));
+            for a in all {
+                writeln!(out, "{a}")?;
+            }
         }
         Ok(())
     }
 
-    pub async fn group(&self, cmd: GroupCmd) -> Result<()> {
+    pub async fn group(&self, cmd: GroupCmd, out: &mut impl Write) -> Result<()> {
         let GroupCmd::Members {
             address,
             add,
@@ -501,98 +385,76 @@ impl Admin {
             remove,
             json,
         } = cmd;
-        let group = self.find(&address).await?;
-        if group.kind != AccountKind::Functional {
-            bail!("{} is not a functional mailbox", group.address);
-        }
-        if !rights.chars().all(|c| "lrswipkxtea".contains(c)) {
-            bail!("--rights {rights:?}: expected RFC 4314 letters among lrswipkxtea");
-        }
-        for a in &add {
-            let m = self.find(a).await?;
-            if m.kind != AccountKind::Person {
-                bail!("{} is not a person: only persons can be members", m.address);
-            }
-            self.store.set_member(group.id, m.id, &rights).await?;
-        }
-        for a in &remove {
-            let m = self.find(a).await?;
-            if !self.store.remove_member(group.id, m.id).await? {
-                bail!("{} was not a member of {}", m.address, group.address);
-            }
-        }
-        let members = self.store.members(group.id).await?;
+        let members = self
+            .admin
+            .edit_group(
+                &self.actor,
+                &address,
+                MemberChanges { add, remove },
+                &rights,
+            )
+            .await?;
         if json {
-            let v: Vec<_> = members
-                .iter()
-                .map(|(a, r)| json!({"address": a.address, "rights": r}))
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&members)?)?;
         } else {
-            members
-                .iter()
-                .for_each(|(a, r)| println!("{:<40} {r}", a.address));
+            for m in members {
+                writeln!(out, "{:<40} {}", m.address, m.rights)?;
+            }
         }
         Ok(())
     }
 
-    pub async fn audit_cmd(&self, cmd: AuditCmd) -> Result<()> {
+    pub async fn audit_cmd(&self, cmd: AuditCmd, out: &mut impl Write) -> Result<()> {
+        let store = self.admin.store();
         match cmd {
-            AuditCmd::Verify => match self.store.audit_verify().await? {
-                Ok(n) => println!("audit log intact: {n} entries checked"),
+            AuditCmd::Verify => match store.audit_verify().await? {
+                Ok(n) => writeln!(out, "audit log intact: {n} entries checked")?,
                 Err(b) => bail!("audit log broken at entry {}: {}", b.seq, b.reason),
             },
             AuditCmd::Export { from, to } => {
-                let day = |s: &str| -> Result<i64> {
-                    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                        .map_err(|_| anyhow!("{s:?}: expected YYYY-MM-DD"))?;
-                    d.and_hms_opt(0, 0, 0)
-                        .map(|t| t.and_utc().timestamp())
-                        .ok_or_else(|| anyhow!("bad date"))
-                };
                 let from = from.as_deref().map(day).transpose()?.unwrap_or(0);
                 let to = to.as_deref().map(day).transpose()?.unwrap_or(i64::MAX);
-                for e in self.store.audit_entries(from, to).await? {
-                    println!("{}", serde_json::to_string(&e)?);
+                for e in store.audit_entries(from, to).await? {
+                    writeln!(out, "{}", serde_json::to_string(&e)?)?;
                 }
             }
         }
         Ok(())
     }
-
-    async fn audit(&self, action: &str, data: serde_json::Value) -> Result<()> {
-        let mut data = data;
-        data["action"] = json!(action);
-        data["by"] = json!("cli");
-        self.store.audit_append(now(), "admin", &data).await?;
-        Ok(())
-    }
 }
 
-impl From<KindArg> for AccountKind {
-    fn from(k: KindArg) -> Self {
-        match k {
-            KindArg::Person => AccountKind::Person,
-            KindArg::Functional => AccountKind::Functional,
-        }
-    }
+fn date(s: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| anyhow!("{s:?}: expected YYYY-MM-DD"))
 }
 
-/// `jeanne.dupont@…` → `Jeanne Dupont`.
-pub fn default_display_name(address: &str) -> String {
-    address
-        .split('@')
-        .next()
-        .unwrap_or("")
-        .split(['.', '-'])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let p = p.trim_end_matches(|c: char| c.is_ascii_digit());
-            let mut c = p.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+fn day(s: &str) -> Result<i64> {
+    date(s)?
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .ok_or_else(|| anyhow!("bad date"))
+}
+
+fn set_changes(args: SetArgs) -> Result<AccountChanges> {
+    Ok(AccountChanges {
+        display_name: args.name,
+        quota_bytes: args.quota.as_deref().map(parse_size).transpose()?,
+        manager: args.manager.map(Some),
+        status: args.status.map(|s| match s {
+            StatusArg::Active => AccountStatus::Active,
+            StatusArg::Departed => AccountStatus::Departed,
+            StatusArg::Disabled => AccountStatus::Disabled,
+        }),
+        departure: args
+            .departure_date
+            .as_deref()
+            .map(|d| date(d).context("--departure-date").map(Some))
+            .transpose()?,
+        forward: match (args.forward, args.no_forward) {
+            (Some(f), _) => Some(Forward::To(f)),
+            (None, true) => Some(Forward::Off),
+            (None, false) => None,
+        },
+        forward_keep_copy: args.keep_copy,
+    })
 }

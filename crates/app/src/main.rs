@@ -18,6 +18,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
+use std::io::Write;
 use std::path::PathBuf;
 
 use cli::{Cli, Command};
@@ -44,11 +45,21 @@ fn main() -> std::process::ExitCode {
     };
     match rt.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of our output went away (`vesontio account list |
+        // head -1`): what it wanted it has; end quietly, as `ls | head` does.
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn config_path(cli: &Cli) -> Result<PathBuf> {
@@ -110,19 +121,27 @@ async fn run(cli: Cli) -> Result<()> {
         cmd => {
             let loaded = settings::load(&config_path()?)?;
             let platform = runtime::open(loaded).await?;
-            let admin = admin::Admin {
-                directory: platform.directory.clone(),
-                store: platform.store.clone(),
-                loaded: platform.loaded,
+            let cli = admin::AdminCli {
+                admin: vesontio_admin::Admin::new(
+                    platform.store.clone(),
+                    platform.directory.clone(),
+                    vesontio_admin::AdminConfig {
+                        default_quota_bytes: platform.loaded.settings.quota.default.0,
+                    },
+                ),
+                actor: admin::cli_actor(),
             };
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
             let r = match cmd {
-                Command::Account(c) => admin.account(c).await,
-                Command::List(c) => admin.list(c).await,
-                Command::Group(c) => admin.group(c).await,
-                Command::Audit(c) => admin.audit_cmd(c).await,
+                Command::Account(c) => cli.account(c, &mut out).await,
+                Command::List(c) => cli.list(c, &mut out).await,
+                Command::Group(c) => cli.group(c, &mut out).await,
+                Command::Audit(c) => cli.audit_cmd(c, &mut out).await,
                 _ => Ok(()),
             };
-            admin.store.close().await;
+            let r = r.and_then(|()| out.flush().map_err(Into::into));
+            platform.store.close().await;
             r
         }
     }

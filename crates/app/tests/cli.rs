@@ -355,3 +355,69 @@ fn check_config_reports_every_problem_at_once() {
         text(&o)
     );
 }
+
+/// `vesontio account list | head -1`: the reader goes away after one line
+/// and the command ends quietly (exit 0, no panic), however much it had
+/// left to print. 2,000 imported accounts make the listing larger than a
+/// pipe's buffer, so the command is still writing when the pipe closes.
+/// Running the import again skips every row and says so (resumption).
+#[test]
+fn account_list_piped_into_head_exits_quietly() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("D");
+    let demo = start_demo(&dir, common::free_offset());
+    let c = dir.join("vesontio.toml");
+    let c = c.to_str().expect("path");
+    let file = tmp.path().join("boxes.csv");
+    let rows: String = (0..2000)
+        .map(|i| format!("service{i:04}@ac-demo.fr;Service {i}\n"))
+        .collect();
+    std::fs::write(&file, rows).expect("write");
+    let f = file.to_str().expect("path");
+    let import = [
+        "--config",
+        c,
+        "account",
+        "import",
+        f,
+        "--kind",
+        "functional",
+    ];
+    let first = run(&import, None);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(
+        String::from_utf8_lossy(&first.stdout).ends_with("2000 account(s) created\n"),
+        "{}",
+        text(&first)
+    );
+    let again = run(&import, None);
+    let out = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success()
+            && out.contains("2000 account(s) already existed, skipped")
+            && out.ends_with("0 account(s) created\n"),
+        "{}",
+        text(&again)
+    );
+
+    let mut child = Command::new(BIN)
+        .args(["--config", c, "account", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("one line");
+    assert!(line.starts_with("ADDRESS"), "{line}");
+    drop(reader); // what `head -1` does after its line
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() && !err.contains("panicked") && !err.contains("error"),
+        "{:?}: {err}",
+        o.status
+    );
+    assert!(stop(demo).success());
+}

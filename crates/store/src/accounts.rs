@@ -40,6 +40,13 @@ pub(crate) fn account_from_row(r: &AnyRow) -> Result<Account> {
     })
 }
 
+/// `s` with LIKE's wildcards and the escape character itself escaped.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 impl Store {
     pub async fn add_domain(&self, name: &str) -> Result<()> {
         sqlx::query("INSERT INTO domains (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
@@ -151,13 +158,40 @@ impl Store {
         rows.iter().map(account_from_row).collect()
     }
 
+    /// One page of accounts for the administration console, ordered by
+    /// address: those after `after` (keyset paging, so a page stays right
+    /// while accounts are created or deleted), of `kind` if given, whose
+    /// address or display name contains `search` (case-insensitive; ASCII
+    /// case only on SQLite), at most `limit`.
+    pub async fn search_accounts(
+        &self,
+        search: Option<&str>,
+        kind: Option<AccountKind>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Account>> {
+        let pattern = match search.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => format!("%{}%", like_escape(&s.to_lowercase())),
+            None => String::new(),
+        };
+        let rows = sqlx::query(q!(
+            "SELECT {ACCOUNT_COLS} FROM accounts WHERE address > $1 \
+             AND ($2 = '' OR kind = $2) \
+             AND ($3 = '' OR address LIKE $3 ESCAPE '\\' OR LOWER(display_name) LIKE $3 ESCAPE '\\') \
+             ORDER BY address LIMIT $4"
+        ))
+        .bind(after.unwrap_or("").to_lowercase())
+        .bind(kind.map(|k| k.as_str()).unwrap_or(""))
+        .bind(pattern)
+        .bind(i64::from(limit))
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
     /// Addresses starting with `prefix` (homonym detection for R1).
     pub async fn addresses_with_prefix(&self, prefix: &str) -> Result<Vec<String>> {
-        let escaped = prefix
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+        let escaped = like_escape(&prefix.to_lowercase());
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT address FROM accounts WHERE address LIKE $1 ESCAPE '\\'")
                 .bind(format!("{escaped}%"))

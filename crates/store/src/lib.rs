@@ -41,11 +41,13 @@ mod lite;
 mod logins;
 mod mailboxes;
 mod messages;
-mod misc;
 mod model;
+mod quarantine;
 mod queue;
 mod schema;
+mod send_rate;
 mod upgrade;
+mod vacation;
 mod views;
 
 pub use blob::{BlobRef, BlobStore};

@@ -70,6 +70,19 @@ impl Store {
         })
     }
 
+    /// When `login` last logged in successfully, as far as the known-client
+    /// table tells: a routine login refreshes it once a day at most
+    /// (`lockout::KNOWN_REFRESH_SECS` in the directory), so this is
+    /// accurate to a day, and forgotten after [`KNOWN_CLIENTS_KEPT_SECS`].
+    pub async fn last_login_at(&self, login: &str) -> Result<Option<UnixTime>> {
+        let row: (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(last_success_at) FROM auth_known_clients WHERE login = $1")
+                .bind(login.to_lowercase())
+                .fetch_one(self.r())
+                .await?;
+        Ok(row.0)
+    }
+
     /// Records a failed login. The account's count starts again at 1 when
     /// its last failure is older than `account_since`.
     pub async fn login_failed(

@@ -178,3 +178,83 @@ pub async fn memberships_and_lists(s: Store) {
         vec!["alice@ac-demo.fr"]
     );
 }
+
+/// The administration console's account list: keyset pages by address,
+/// search in the address or the display name (with LIKE's wildcards taken
+/// literally), a filter by kind; and the last login.
+pub async fn account_pages_and_last_login(s: Store) {
+    for a in ["b.martin", "a.durand", "c.petit", "d.moreau", "e_x.y"] {
+        person(&s, &format!("{a}@ac-demo.fr"), 1 << 20).await;
+    }
+    s.create_account(NewAccount {
+        address: "dsi@ac-demo.fr".into(),
+        kind: AccountKind::Functional,
+        display_name: "Direction des systèmes".into(),
+        password_hash: None,
+        must_change_password: false,
+        manager: None,
+        quota_bytes: 1 << 20,
+        created_at: NOW,
+    })
+    .await
+    .unwrap();
+    let addrs = |v: Vec<Account>| v.into_iter().map(|a| a.address).collect::<Vec<_>>();
+    let first = addrs(s.search_accounts(None, None, None, 2).await.unwrap());
+    assert_eq!(first, ["a.durand@ac-demo.fr", "b.martin@ac-demo.fr"]);
+    let next = addrs(
+        s.search_accounts(None, None, Some(&first[1]), 3)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        next,
+        [
+            "c.petit@ac-demo.fr",
+            "d.moreau@ac-demo.fr",
+            "dsi@ac-demo.fr"
+        ]
+    );
+    let found = addrs(
+        s.search_accounts(Some("MART"), None, None, 10)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(found, ["b.martin@ac-demo.fr"]);
+    let by_name = addrs(
+        s.search_accounts(Some("direction"), None, None, 10)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(by_name, ["dsi@ac-demo.fr"]);
+    // `_` is a literal underscore, not "any character".
+    let literal = addrs(
+        s.search_accounts(Some("e_x"), None, None, 10)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(literal, ["e_x.y@ac-demo.fr"]);
+    assert!(
+        s.search_accounts(Some("a_d"), None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let functional = addrs(
+        s.search_accounts(None, Some(AccountKind::Functional), None, 10)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(functional, ["dsi@ac-demo.fr"]);
+
+    assert_eq!(s.last_login_at("a.durand@ac-demo.fr").await.unwrap(), None);
+    s.login_succeeded("a.durand@ac-demo.fr", "192.0.2.1", NOW, false, true)
+        .await
+        .unwrap();
+    s.login_succeeded("a.durand@ac-demo.fr", "192.0.2.2", NOW + 50, false, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.last_login_at("A.Durand@ac-demo.fr").await.unwrap(),
+        Some(NOW + 50)
+    );
+}
