@@ -36,7 +36,7 @@ fn layer(name: &str) -> Option<u32> {
         // imap-proto encodes the MIME model of `message`.
         "vesontio-imap-proto" | "vesontio-policy" | "vesontio-store" => 2,
         "vesontio-directory" => 3,
-        "vesontio-delivery" | "vesontio-admin" => 4,
+        "vesontio-delivery" | "vesontio-admin" | "vesontio-access" => 4,
         "vesontio-smtp-server"
         | "vesontio-imap-server"
         | "vesontio-pop3-server"

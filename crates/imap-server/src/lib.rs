@@ -68,15 +68,13 @@ mod sortkeys;
 mod structure;
 mod thread;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
 use vesontio_directory::Directory;
 use vesontio_netkit::{CancellationToken, Security, TaskTracker, TlsAcceptor};
 use vesontio_store::Store;
-use vesontio_types::AccountId;
 
 /// Settings of the IMAP listeners (lowered from `config::Settings` by
 /// `app`). There is deliberately no `Default`.
@@ -90,7 +88,8 @@ pub struct ImapConfig {
     /// Largest literal (and so message) accepted: APPENDLIMIT (RFC 7889),
     /// the charter's message size limit (R6).
     pub max_literal: u64,
-    /// Simultaneous sessions one account may hold in this process.
+    /// Simultaneous sessions one account may hold, counted over every
+    /// process sharing the store.
     pub max_sessions_per_account: u32,
     /// RFC 9051 §5.4: the autologout timer, "at least 30 minutes" once
     /// authenticated. Also bounds IDLE.
@@ -99,61 +98,19 @@ pub struct ImapConfig {
     pub quota_warning_percent: u8,
 }
 
-/// Per-account session counts of this process.
-#[derive(Debug, Default)]
-pub(crate) struct SessionCounts(Mutex<HashMap<AccountId, u32>>);
-
-/// A held session slot; dropping it frees the slot.
-pub(crate) struct SessionSlot {
-    counts: Arc<Shared>,
-    account: AccountId,
-}
-
-impl Drop for SessionSlot {
-    fn drop(&mut self) {
-        let mut m = self
-            .counts
-            .sessions
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = m.get_mut(&self.account) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                m.remove(&self.account);
-            }
-        }
-    }
-}
-
 /// What every connection of a server shares.
 pub(crate) struct Shared {
     pub(crate) cfg: Arc<ImapConfig>,
     pub(crate) directory: Directory,
     pub(crate) store: Store,
     pub(crate) tls: TlsAcceptor,
-    pub(crate) sessions: SessionCounts,
+    /// Per-account session slots, as store leases so that every node
+    /// counts every node's sessions.
+    pub(crate) sessions: vesontio_access::SessionLeases,
     /// RFC 3501 §2.3.2 `\Recent` claims of this process.
     pub(crate) recent: Arc<recent::RecentMap>,
     /// ENVELOPE and BODYSTRUCTURE already parsed, by blob.
     pub(crate) structures: structure::StructureCache,
-}
-
-impl Shared {
-    /// Takes a session slot for `account`, or `None` when it already holds
-    /// `max_sessions_per_account`.
-    pub(crate) fn take_slot(self: &Arc<Self>, account: AccountId) -> Option<SessionSlot> {
-        let mut m = self.sessions.0.lock().unwrap_or_else(|p| p.into_inner());
-        let n = m.entry(account).or_insert(0);
-        if *n >= self.cfg.max_sessions_per_account {
-            return None;
-        }
-        *n += 1;
-        Some(SessionSlot {
-            counts: self.clone(),
-            account,
-        })
-    }
 }
 
 /// The IMAP service. `run` may be called once per listener (143 and 993)
@@ -169,9 +126,9 @@ impl ImapServer {
             shared: Arc::new(Shared {
                 cfg: Arc::new(cfg),
                 directory,
+                sessions: vesontio_access::SessionLeases::new(store.clone()),
                 store,
                 tls,
-                sessions: SessionCounts::default(),
                 recent: Arc::default(),
                 structures: Default::default(),
             }),

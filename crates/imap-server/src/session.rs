@@ -15,10 +15,10 @@ use vesontio_imap_proto::{
 use vesontio_netkit::{CancellationToken, Stream};
 use vesontio_store::{Account, Change};
 
+use crate::Shared;
 use crate::caps::{CapState, capabilities};
 use crate::ops::{self, Next};
 use crate::selected::{Enabled, Expunges, Selected};
-use crate::{SessionSlot, Shared};
 
 /// RFC 9051 §5.4 lets a server log out sooner before authentication; a
 /// connection that has not logged in after this long is closed.
@@ -41,7 +41,9 @@ pub(crate) struct Session {
     pub(crate) peer: SocketAddr,
     pub(crate) tls: bool,
     pub(crate) account: Option<Account>,
-    pub(crate) slot: Option<SessionSlot>,
+    /// The account's session slot, a store lease counted across nodes;
+    /// dropped with the session (released by a spawned task).
+    pub(crate) slot: Option<vesontio_access::SessionLease>,
     pub(crate) selected: Option<Selected>,
     pub(crate) enabled: Enabled,
     pub(crate) auth_failures: u32,
@@ -195,6 +197,11 @@ pub(crate) async fn serve(
                     match next {
                         Next::Continue => {}
                         Next::Logout => {
+                            // Freed before the client hears OK, so that it
+                            // may log in again at once.
+                            if let Some(slot) = s.slot.take() {
+                                slot.release().await;
+                            }
                             let _ = flush(&mut stream, &mut s.conn).await;
                             let _ = stream.shutdown().await;
                             return;

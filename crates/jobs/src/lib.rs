@@ -18,11 +18,21 @@
 //! Quota holds (R17) and the outbound queue have their own workers in
 //! `delivery`.
 //!
+//! Several processes may share one store: `spawn` runs a pass only while
+//! holding the store lease [`JOBS_LEASE`] (one runner at a time, expiring,
+//! so a killed runner does not stop the jobs), and each action that must
+//! happen once (a warning, a notice, a deletion) first takes a claim in the
+//! store named after the account and the rule, kept a day: a second
+//! process, or a pass that outlived its lease, finds it taken and skips.
+//!
 //! Invariants
 //! - Every action is recorded in the audit log (category `lifecycle`).
 //! - A rule that fails for one account is logged and the others go on.
+//! - A notice, warning or deletion is done at most once per claim; a crash
+//!   between the claim and the account update may lose it for a day (the
+//!   claim lapses, the next pass does it).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use vesontio_delivery::Delivery;
 use vesontio_policy::{
@@ -30,6 +40,15 @@ use vesontio_policy::{
 };
 use vesontio_store::{Account, AccountUpdate, Store};
 use vesontio_types::{AccountKind, AccountStatus, Address, UnixTime};
+
+/// The store lease a pass runs under.
+pub const JOBS_LEASE: &str = "jobs";
+/// How long the pass lease lasts unrenewed; renewed between accounts.
+const PASS_LEASE_SECS: i64 = 600;
+/// How long a claim on one action is kept: far longer than a pass, so
+/// that no other process repeats the action while the account row still
+/// shows the old state.
+const CLAIM_SECS: i64 = 86_400;
 
 /// Durations from the `[lifecycle]` and `[audit]` sections, in seconds.
 #[derive(Debug, Clone)]
@@ -54,6 +73,8 @@ pub struct Report {
     pub blobs_reclaimed: usize,
     /// Old login failures and known client addresses forgotten.
     pub logins_pruned: u64,
+    /// Actions skipped because another runner had claimed them.
+    pub claimed_elsewhere: u32,
     pub errors: u32,
 }
 
@@ -62,14 +83,80 @@ pub struct Jobs {
     cfg: JobsConfig,
     store: Store,
     delivery: Delivery,
+    /// Names this runner in the store's leases and claims.
+    holder: String,
 }
 
 impl Jobs {
     pub fn new(cfg: JobsConfig, store: Store, delivery: Delivery) -> Self {
+        let holder = format!("jobs-{}", uuid::Uuid::now_v7().simple());
         Jobs {
             cfg,
             store,
             delivery,
+            holder,
+        }
+    }
+
+    /// Runs one pass if this runner gets the pass lease; `None` when
+    /// another process holds it (its pass does the work).
+    pub async fn run_leased(&self, now: UnixTime) -> Option<Report> {
+        match self
+            .store
+            .lease_take(JOBS_LEASE, &self.holder, now, PASS_LEASE_SECS)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!("lifecycle pass skipped: another process runs it");
+                return None;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "lifecycle: cannot take the pass lease");
+                return None;
+            }
+        }
+        let r = self.run_once(now).await;
+        if let Err(e) = self.store.lease_release(JOBS_LEASE, &self.holder).await {
+            tracing::warn!(error = %e, "lifecycle: cannot release the pass lease");
+        }
+        Some(r)
+    }
+
+    /// Takes the claim on one action (`rule` for `a`); false when another
+    /// runner holds it.
+    async fn claim(
+        &self,
+        rule: &str,
+        a: &Account,
+        now: UnixTime,
+        r: &mut Report,
+    ) -> Result<bool, String> {
+        let name = format!("claim:{rule}:{}", a.id.0);
+        let ok = self
+            .store
+            .lease_take(&name, &self.holder, now, CLAIM_SECS)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !ok {
+            r.claimed_elsewhere += 1;
+        }
+        Ok(ok)
+    }
+
+    /// Keeps the pass lease while a long pass goes on (one write every few
+    /// minutes, not one per account).
+    async fn keep_lease(&self, now: UnixTime, last: &mut Instant) {
+        if last.elapsed() < Duration::from_secs((PASS_LEASE_SECS / 3) as u64) {
+            return;
+        }
+        *last = Instant::now();
+        if let Err(e) = self
+            .store
+            .lease_take(JOBS_LEASE, &self.holder, now, PASS_LEASE_SECS)
+            .await
+        {
+            tracing::warn!(error = %e, "lifecycle: cannot renew the pass lease");
         }
     }
 
@@ -78,7 +165,9 @@ impl Jobs {
         let mut r = Report::default();
         match self.store.list_accounts(None).await {
             Ok(accounts) => {
+                let mut renewed = Instant::now();
                 for a in accounts {
+                    self.keep_lease(now, &mut renewed).await;
                     if let Err(e) = self.account_rules(&a, now, &mut r).await {
                         r.errors += 1;
                         tracing::error!(account = %a.address, error = %e, "lifecycle rule failed");
@@ -111,6 +200,10 @@ impl Jobs {
                 r.errors += 1;
                 tracing::error!(error = %e, "login failures prune failed");
             }
+        }
+        if let Err(e) = self.store.leases_prune(now).await {
+            r.errors += 1;
+            tracing::error!(error = %e, "lease prune failed");
         }
         match self.store.unreferenced_blobs().await {
             Ok(ids) => match self.store.reclaim_blobs(&ids).await {
@@ -149,6 +242,11 @@ impl Jobs {
                     c.departure_warning_before,
                 ) {
                     DepartedAction::Warn => {
+                        // Keyed by the departure date: a new departure
+                        // gets a new warning.
+                        if !self.claim(&format!("r12-warn-{left}"), a, now, r).await? {
+                            return Ok(());
+                        }
                         let delete_at = left
                             .saturating_add(c.departed_deletion_after)
                             .max(now + c.departure_warning_before);
@@ -166,6 +264,9 @@ impl Jobs {
                         r.departure_warnings += 1;
                     }
                     DepartedAction::Delete => {
+                        if !self.claim("r12-delete", a, now, r).await? {
+                            return Ok(());
+                        }
                         self.store
                             .delete_account(a.id)
                             .await
@@ -184,6 +285,9 @@ impl Jobs {
                     now,
                     c.functional_inactivity_deletion,
                 ) {
+                    if !self.claim("r13-delete", a, now, r).await? {
+                        return Ok(());
+                    }
                     self.store
                         .delete_account(a.id)
                         .await
@@ -210,6 +314,9 @@ impl Jobs {
                     now,
                     c.forward_no_copy_after,
                 ) {
+                    if !self.claim(&format!("r14-{since}"), a, now, r).await? {
+                        return Ok(());
+                    }
                     // Told first, while copies are still kept: the notice
                     // lands in the mailbox and goes to the redirection too.
                     let notice = texts::forward_no_copy_notice(to);
@@ -262,7 +369,7 @@ impl Jobs {
     pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                self.run_once(vesontio_store::now()).await;
+                self.run_leased(vesontio_store::now()).await;
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(self.cfg.interval) => {}

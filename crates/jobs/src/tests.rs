@@ -248,3 +248,99 @@ async fn r11_audit_retention() {
     assert_eq!(left.len(), 1);
     assert_eq!(e.store.audit_verify().await.unwrap(), Ok(1));
 }
+
+/// Two runners on one store (two processes) doing the same pass at the
+/// same moment: every warning goes out once, every deletion happens once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runners_at_once_act_once() {
+    let e = setup().await;
+    let other = Jobs::new(e.jobs.cfg.clone(), e.store.clone(), e.jobs.delivery.clone());
+    let mut accounts = Vec::new();
+    for i in 0..30 {
+        let a = account(&e, &format!("p{i}.depart@ac-demo.fr"), AccountKind::Person).await;
+        e.store
+            .update_account(
+                a.id,
+                AccountUpdate {
+                    status: Some(AccountStatus::Departed),
+                    departure_at: Some(Some(T0)),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        accounts.push(a);
+    }
+    for i in 0..10 {
+        account(
+            &e,
+            &format!("service{i}@ac-demo.fr"),
+            AccountKind::Functional,
+        )
+        .await;
+    }
+    let now = T0 + 306 * DAY;
+    let (r1, r2) = tokio::join!(e.jobs.run_once(now), other.run_once(now));
+    assert_eq!(
+        r1.departure_warnings + r2.departure_warnings,
+        30,
+        "{r1:?} {r2:?}"
+    );
+    assert_eq!(
+        r1.functional_deleted + r2.functional_deleted,
+        10,
+        "{r1:?} {r2:?}"
+    );
+    assert_eq!(r1.errors + r2.errors, 0, "{r1:?} {r2:?}");
+    for a in &accounts {
+        assert_eq!(
+            inbox_subjects(&e, a).await.len(),
+            1,
+            "{} warned once",
+            a.address
+        );
+    }
+    let trail = e.store.audit_entries(0, i64::MAX).await.unwrap();
+    let warnings = trail
+        .iter()
+        .filter(|t| t.data.contains("\"departure_warning\""))
+        .count();
+    assert_eq!(warnings, 30, "one audit entry per warning");
+    // Deletion a year on: once, whichever runner does it.
+    let later = T0 + 366 * DAY;
+    let (r1, r2) = tokio::join!(e.jobs.run_once(later), other.run_once(later));
+    assert_eq!(
+        r1.departed_deleted + r2.departed_deleted,
+        30,
+        "{r1:?} {r2:?}"
+    );
+    assert_eq!(
+        r1.errors + r2.errors,
+        0,
+        "no runner fails on a vanished account"
+    );
+}
+
+/// The pass lease: one runner at a time, free again once the pass ends.
+#[tokio::test]
+async fn one_pass_at_a_time() {
+    let e = setup().await;
+    let other = Jobs::new(e.jobs.cfg.clone(), e.store.clone(), e.jobs.delivery.clone());
+    assert!(
+        e.store
+            .lease_take(JOBS_LEASE, "elsewhere", T0, 600)
+            .await
+            .unwrap()
+    );
+    assert!(
+        e.jobs.run_leased(T0 + 1).await.is_none(),
+        "held by another process"
+    );
+    assert!(other.run_leased(T0 + 1).await.is_none());
+    // A runner that died: its lease lapses.
+    assert!(e.jobs.run_leased(T0 + 600).await.is_some());
+    assert!(
+        other.run_leased(T0 + 601).await.is_some(),
+        "released after the pass"
+    );
+}

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use vesontio_access::{SessionKind, SessionLease};
 use vesontio_netkit::{CancellationToken, Stream};
 use vesontio_pop3_proto::{Config, ErrCode, Event, Mechanism, Pop3Session, UsageError};
 use vesontio_store::{Account, ExpungeMode};
 use vesontio_types::{Secret, Uid};
 
 use crate::audit::{self, MessageAction};
-use crate::inuse::InUseGuard;
 use crate::maildrop::{self, OpenError, Opened};
 use crate::{MAX_AUTH_FAILURES, MAX_BAD_COMMANDS, SEND_CHUNK, Shared};
 
@@ -58,15 +58,19 @@ pub(crate) async fn serve(
     }
     // Retrievals of a session that ended without QUIT are recorded too.
     audit::flush(&shared.store, &mut conn.pending_audit).await;
-    // Dropping `conn` releases the maildrop lock; nothing was deleted unless
-    // UPDATE ran.
+    // The maildrop lock is released before the task ends; nothing was
+    // deleted unless UPDATE ran.
+    if let Some(user) = conn.user.take() {
+        user.lock.release().await;
+    }
 }
 
 /// A logged-in session: the account, its maildrop and its lock.
 struct LoggedIn {
     account: Account,
     maildrop: Opened,
-    _lock: InUseGuard,
+    /// RFC 1939 §8's exclusive lock, a store lease so every node sees it.
+    lock: SessionLease,
     /// R13 needs one "read" mark per session, not one write per message.
     read_recorded: bool,
 }
@@ -166,14 +170,36 @@ impl Connection {
                 return;
             }
         };
-        // RFC 1939 §8 / RFC 2449 §8.1.2: one session per maildrop.
-        let Some(lock) = shared.in_use.try_lock(account.id) else {
-            audit::login(store, now, &account.address, self.ip, mech, Some("in-use")).await;
-            usage(self.session.auth_failed(
-                ErrCode::InUse,
-                "maildrop already locked by another POP3 session",
-            ));
-            return;
+        // RFC 1939 §8 / RFC 2449 §8.1.2: one session per maildrop, on
+        // whichever node it is open.
+        let lock = match shared.leases.take(account.id, SessionKind::Pop3, 1).await {
+            Ok(Some(lock)) => lock,
+            Ok(None) => {
+                audit::login(store, now, &account.address, self.ip, mech, Some("in-use")).await;
+                usage(self.session.auth_failed(
+                    ErrCode::InUse,
+                    "maildrop already locked by another POP3 session",
+                ));
+                return;
+            }
+            Err(e) => {
+                let id = error_id();
+                tracing::error!(error_id = %id, error = %e, "pop3 login: cannot lock maildrop");
+                audit::login(
+                    store,
+                    now,
+                    &account.address,
+                    self.ip,
+                    mech,
+                    Some("server-error"),
+                )
+                .await;
+                usage(self.session.auth_failed(
+                    ErrCode::SysTemp,
+                    &format!("cannot open maildrop, try again later (error id {id})"),
+                ));
+                return;
+            }
         };
         match maildrop::open(store, &shared.sizes, account.id).await {
             Ok(opened) => {
@@ -183,11 +209,12 @@ impl Connection {
                 self.user = Some(LoggedIn {
                     account,
                     maildrop: opened,
-                    _lock: lock,
+                    lock,
                     read_recorded: false,
                 });
             }
             Err(OpenError::NoInbox) => {
+                lock.release().await;
                 audit::login(
                     store,
                     now,
@@ -203,6 +230,7 @@ impl Connection {
                 );
             }
             Err(OpenError::Store(e)) => {
+                lock.release().await;
                 let id = error_id();
                 tracing::error!(error_id = %id, error = %e, "pop3 login: cannot open maildrop");
                 audit::login(
@@ -314,7 +342,9 @@ impl Connection {
     /// again at once without meeting `[IN-USE]`.
     async fn update(&mut self, deleted: &[usize]) {
         let result = self.apply_update(deleted).await;
-        self.user = None;
+        if let Some(user) = self.user.take() {
+            user.lock.release().await;
+        }
         usage(self.session.update_done(result));
     }
 

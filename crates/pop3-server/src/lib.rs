@@ -25,11 +25,11 @@
 //! - Passwords never cross a clear link: USER/PASS and AUTH are refused
 //!   before STLS (the proto crate enforces it, `allow_plaintext_auth` is
 //!   always false here).
-//! - One POP3 session per account in this process (the in-use registry).
+//! - One POP3 session per account across every process sharing the store
+//!   (a store lease, `vesontio_access::SessionLeases`).
 
 mod audit;
 mod connection;
-mod inuse;
 mod maildrop;
 mod reply;
 
@@ -79,13 +79,13 @@ pub(crate) struct Shared {
     pub(crate) directory: Directory,
     pub(crate) store: Store,
     pub(crate) tls: TlsAcceptor,
-    pub(crate) in_use: inuse::InUse,
+    /// The maildrop locks, as store leases (RFC 1939 §8 across nodes).
+    pub(crate) leases: vesontio_access::SessionLeases,
     pub(crate) sizes: maildrop::SizeCache,
 }
 
 /// The POP3 service. Cheap to share: `run` may be called once per listener
-/// (110 and 995) on the same server, so both ports share one in-use
-/// registry.
+/// (110 and 995) on the same server.
 pub struct Pop3Server {
     shared: Arc<Shared>,
 }
@@ -97,9 +97,9 @@ impl Pop3Server {
             shared: Arc::new(Shared {
                 cfg: Arc::new(cfg),
                 directory,
+                leases: vesontio_access::SessionLeases::new(store.clone()),
                 store,
                 tls,
-                in_use: inuse::InUse::default(),
                 sizes: maildrop::SizeCache::default(),
             }),
         }

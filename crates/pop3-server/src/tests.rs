@@ -1,12 +1,10 @@
-//! Unit tests: the refusal table, the in-use registry, UIDL values.
+//! Unit tests: the refusal table, UIDL values.
 
 use vesontio_directory::AuthError;
 use vesontio_pop3_proto::ErrCode;
 use vesontio_store::StoreError;
-use vesontio_types::AccountId;
 
 use crate::auth_reply;
-use crate::inuse::InUse;
 use crate::maildrop::uidl;
 
 #[test]
@@ -45,21 +43,6 @@ fn auth_refusals_known_answers() {
             "store details never reach the client"
         );
     }
-}
-
-#[test]
-fn in_use_is_exclusive_and_released_on_drop() {
-    let reg = InUse::default();
-    let a = AccountId(1);
-    let g = reg.try_lock(a).expect("first lock");
-    assert!(reg.try_lock(a).is_none(), "second session refused");
-    assert!(
-        reg.try_lock(AccountId(2)).is_some(),
-        "other accounts unaffected"
-    );
-    drop(g);
-    assert!(!reg.is_locked(a));
-    assert!(reg.try_lock(a).is_some(), "lock released on drop");
 }
 
 #[test]

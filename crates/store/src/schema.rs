@@ -5,8 +5,15 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] =
-    &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (1, V1),
+    (2, V2),
+    (3, V3),
+    (4, V4),
+    (5, V5),
+    (6, V6),
+    (7, V7),
+];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
@@ -328,4 +335,27 @@ CREATE TABLE auth_known_clients (
     last_success_at BIGINT NOT NULL,
     PRIMARY KEY (login, client)
 );
+"#;
+
+/// v7: state that must hold across processes sharing one store (issue 15;
+/// `leases.rs`). `session_leases`: one row per open POP3 or IMAP session,
+/// with an expiry its process renews, so a killed process's sessions lapse
+/// by themselves. `leases`: named, expiring leases for one runner at a time
+/// (the clock-driven jobs) and for one-off claims ("account 42 warned").
+const V7: &str = r#"
+CREATE TABLE session_leases (
+    id {ID},
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX session_leases_account ON session_leases(account_id, kind, expires_at);
+CREATE INDEX session_leases_holder ON session_leases(holder);
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX leases_expiry ON leases(expires_at);
 "#;

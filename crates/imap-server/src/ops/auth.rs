@@ -1,6 +1,7 @@
 //! LOGIN and AUTHENTICATE PLAIN (RFC 9051 §6.2.2, §6.2.3, RFC 4616,
 //! SASL-IR RFC 4959), over TLS only.
 
+use vesontio_access::SessionKind;
 use vesontio_directory::AuthError;
 use vesontio_imap_proto::{Code, Response, Secret as WireSecret, State};
 use vesontio_types::Secret;
@@ -129,12 +130,25 @@ async fn check(
             return Err(err);
         }
     };
-    let Some(slot) = s.shared.take_slot(account.id) else {
-        audit::login(&store, now, user, ip, mech, Some("too-many-sessions")).await;
-        return Err(CmdError::no(
-            Code::Limit,
-            "Too many simultaneous connections for this account; close another client",
-        ));
+    let max = s.shared.cfg.max_sessions_per_account;
+    let slot = match s
+        .shared
+        .sessions
+        .take(account.id, SessionKind::Imap, max)
+        .await
+    {
+        Ok(Some(slot)) => slot,
+        Ok(None) => {
+            audit::login(&store, now, user, ip, mech, Some("too-many-sessions")).await;
+            return Err(CmdError::no(
+                Code::Limit,
+                "Too many simultaneous connections for this account; close another client",
+            ));
+        }
+        Err(e) => {
+            audit::login(&store, now, user, ip, mech, Some("internal")).await;
+            return Err(CmdError::Internal(e));
+        }
     };
     audit::login(&store, now, &account.address, ip, mech, None).await;
     // R16: warn above the configured share of the quota.

@@ -5,12 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod leases;
 mod messages;
 mod model;
 mod queue_audit;
 mod upgrade;
 
 pub use accounts::*;
+pub use leases::*;
 pub use messages::*;
 pub use model::*;
 pub use queue_audit::*;
@@ -62,7 +64,8 @@ macro_rules! conformance_tests {
             quota_and_expunge, expunge_reads_deleted_in_any_case, concurrent_writers, rollback_on_error, blobs_shared_and_reclaimed, mailbox_tree,
             shared_seen_per_user, queue_lifecycle, audit_chain, audit_concurrent_appends, audit_retention_keeps_chain,
             login_failures_rate_vacation_quarantine, ids_threads_and_models, counts_kept_under_concurrency,
-            keyset_pages, account_change_log, account_pages_and_last_login);
+            keyset_pages, account_change_log, account_pages_and_last_login,
+            session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(

@@ -1,0 +1,21 @@
+//! The mail-access layer (issue 15 item 4): what a logged-in person may see
+//! and do, kept out of the protocol servers so that IMAP, POP3 and the web
+//! apply the same rules. It sits on the store (layer 4, beside delivery).
+//!
+//! Today it holds the session state every process sharing one store must
+//! agree on (`sessions.rs`): RFC 1939 §8's exclusive POP3 maildrop lock
+//! (RFC 2449 §8.1.2 `[IN-USE]`) and the per-account IMAP session limit,
+//! both as store leases renewed while the session lives.
+//!
+//! Invariants
+//! - A session lease is released before the client hears the end of its
+//!   session (POP3 `+OK` to QUIT), so an immediate reconnection is never
+//!   refused; a crashed process's leases lapse after their ttl.
+
+mod sessions;
+
+pub use sessions::{LEASE_TTL, SessionLease, SessionLeases};
+pub use vesontio_store::SessionKind;
+
+#[cfg(test)]
+mod tests;
