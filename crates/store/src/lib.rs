@@ -47,6 +47,7 @@ mod queue;
 mod schema;
 mod upgrade;
 mod views;
+mod websessions;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
@@ -56,6 +57,7 @@ pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
+pub use websessions::WebSession;
 
 use db::{Db, Tx};
 use sqlx::Executor;

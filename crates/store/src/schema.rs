@@ -5,8 +5,15 @@
 
 use crate::Dialect;
 
-pub(crate) const MIGRATIONS: &[(i64, &str)] =
-    &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (1, V1),
+    (2, V2),
+    (3, V3),
+    (4, V4),
+    (5, V5),
+    (6, V6),
+    (9, V9),
+];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     let id = match dialect {
@@ -328,4 +335,21 @@ CREATE TABLE auth_known_clients (
     last_success_at BIGINT NOT NULL,
     PRIMARY KEY (login, client)
 );
+"#;
+
+/// v9: webmail sessions (issue 10; `websessions.rs`). The cookie carries a
+/// random 256-bit id; only its SHA-256 is stored, so a copy of the
+/// database does not let anyone in. Idle and absolute expiry are checked
+/// against `last_seen_at` and `created_at`.
+const V9: &str = r#"
+CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    must_change_password BIGINT NOT NULL DEFAULT 0,
+    client TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX web_sessions_account ON web_sessions(account_id);
+CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
 "#;

@@ -9,12 +9,14 @@ mod messages;
 mod model;
 mod queue_audit;
 mod upgrade;
+mod websessions;
 
 pub use accounts::*;
 pub use messages::*;
 pub use model::*;
 pub use queue_audit::*;
 pub use upgrade::*;
+pub use websessions::*;
 
 use vesontio_types::{AccountId, AccountKind};
 
@@ -62,7 +64,7 @@ macro_rules! conformance_tests {
             quota_and_expunge, expunge_reads_deleted_in_any_case, concurrent_writers, rollback_on_error, blobs_shared_and_reclaimed, mailbox_tree,
             shared_seen_per_user, queue_lifecycle, audit_chain, audit_concurrent_appends, audit_retention_keeps_chain,
             login_failures_rate_vacation_quarantine, ids_threads_and_models, counts_kept_under_concurrency,
-            keyset_pages, account_change_log);
+            keyset_pages, account_change_log, web_sessions_lifecycle);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
