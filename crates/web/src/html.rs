@@ -64,6 +64,8 @@ pub fn sanitise(html: &str, remote_images: bool) -> Sanitised {
         .url_schemes(["http", "https", "mailto", "cid"].into_iter().collect())
         // Links open outside the frame and tell the target nothing.
         .link_rel(Some("noopener noreferrer"))
+        // A relative URL in a mail would point into the webmail itself.
+        .url_relative(ammonia::UrlRelative::Deny)
         .set_tag_attribute_value("a", "target", "_blank")
         .attribute_filter(move |element, attribute, value| {
             if element == "img" && attribute == "src" {
@@ -78,6 +80,17 @@ pub fn sanitise(html: &str, remote_images: bool) -> Sanitised {
             // srcset could name remote images past the check above.
             if attribute == "srcset" {
                 return None;
+            }
+            // Old IE's `expression()`, CSS escapes that could spell one,
+            // and `url()` in a kept property: the whole style goes.
+            if attribute == "style" {
+                let v = value.to_ascii_lowercase();
+                if ["expression", "url(", "\\", "javascript", "@import"]
+                    .iter()
+                    .any(|bad| v.contains(bad))
+                {
+                    return None;
+                }
             }
             Some(Cow::Borrowed(value))
         });

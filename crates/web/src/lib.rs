@@ -213,15 +213,19 @@ pub async fn serve_redirect(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    let app = Router::new()
+    axum::serve(listener, redirect_router(config))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+}
+
+/// The HTTP listener's only route: everything to HTTPS.
+pub fn redirect_router(config: WebConfig) -> Router {
+    Router::new()
         .fallback(move |uri: axum::http::Uri| {
             let config = config.clone();
             async move { security::redirect_to_https(&config, &uri) }
         })
-        .layer(axum::middleware::map_response(security::headers));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
+        .layer(axum::middleware::map_response(security::headers))
 }
 
 #[cfg(test)]
