@@ -30,6 +30,7 @@ pub struct Settings {
     pub dns: Dns,
     pub dkim: Dkim,
     pub spam: Spam,
+    pub web: Web,
 }
 
 /// `[server]`: identity and network of this node.
@@ -375,6 +376,28 @@ pub struct Spam {
     /// Local part of the address users forward spam to, in every local
     /// domain (`spam@<domain>`). Default `"spam"`.
     pub report_local_part: String,
+}
+
+/// `[web]`: the webmail's sessions (the listeners are `services.web` and
+/// the ports `https`/`http`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Web {
+    /// A webmail session unused for this long is closed; the person logs
+    /// in again. Default `"30m"`.
+    pub session_idle: HumanDuration,
+    /// A webmail session is closed this long after login, however much it
+    /// is used (a computer left open in a staff room). At least
+    /// `session_idle`. Default `"12h"`.
+    pub session_absolute: HumanDuration,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        Web {
+            session_idle: HumanDuration::from_secs(30 * 60),
+            session_absolute: HumanDuration::from_secs(12 * 3600),
+        }
+    }
 }
 
 /// A listening port, for [`Settings::port`].

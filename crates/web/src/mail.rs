@@ -119,6 +119,11 @@ pub async fn set_seen(web: &Web, mailbox: &Mailbox, uid: Uid, seen: bool) -> Res
     Ok(())
 }
 
+/// R13: reading received mail, by any protocol, is activity.
+pub async fn mark_reading(web: &Web, account: AccountId) -> Result<(), WebError> {
+    Ok(web.store().touch_last_read(account, web.now()).await?)
+}
+
 pub async fn quota(web: &Web, account: AccountId) -> Result<QuotaUsage, WebError> {
     Ok(web.store().quota_usage(account).await?)
 }

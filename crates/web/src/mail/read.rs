@@ -141,6 +141,7 @@ pub async fn show(
     if !meta.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")) {
         mail::set_seen(&web, &m, uid, true).await?;
     }
+    mail::mark_reading(&web, s.account.id).await?;
     let images = q.images.is_some();
     let b = tokio::task::spawn_blocking(move || bodies(&raw))
         .await
