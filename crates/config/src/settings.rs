@@ -576,6 +576,7 @@ impl Settings {
             dns: Dns::default(),
             dkim: Dkim::default(),
             spam: Spam::default(),
+            web: Web::default(),
         };
         s.limits.large_file_service_url = s.default_large_file_url();
         s

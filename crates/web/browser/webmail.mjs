@@ -14,6 +14,7 @@ const browser = await chromium.launch({
 });
 const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
 const page = await context.newPage();
+page.setDefaultTimeout(15000);
 const foreign = [];
 context.on("request", (r) => {
   if (!r.url().startsWith(base) && !r.url().startsWith("data:")) foreign.push(r.url());
@@ -65,7 +66,12 @@ try {
   out("hostile_page_flag", String(await page.evaluate(() => window.pwned)));
   const child = page.frames().find((f) => f !== page.mainFrame());
   let childFlag = "no-frame";
-  try { childFlag = String(await child.evaluate(() => window.pwned)); } catch (e) { childFlag = "not-evaluable"; }
+  // With scripts off in the sandbox there is no execution context at all:
+  // evaluating waits forever, so give up after 3 s (that is the proof).
+  const timeout = new Promise((r) => setTimeout(() => r("not-evaluable"), 3000));
+  try {
+    childFlag = child ? String(await Promise.race([child.evaluate(() => window.pwned), timeout])) : "no-frame";
+  } catch (e) { childFlag = "not-evaluable"; }
   out("hostile_frame_flag", childFlag);
   await axe("hostile");
   out("foreign_requests", foreign.length === 0 ? "none" : foreign.join(","));
