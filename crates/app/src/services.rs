@@ -339,5 +339,63 @@ pub async fn start(
             }
         }
     }
+    if s.service_enabled(Service::Https) || s.service_enabled(Service::Http) {
+        start_web(p, &tls, shutdown, tracker, &mut endpoints).await?;
+    }
     Ok(endpoints)
+}
+
+/// `[web]` lowered for the webmail.
+pub fn web_config(s: &Settings) -> vesontio_web::WebConfig {
+    vesontio_web::WebConfig {
+        hostname: s.server.hostname.clone(),
+        https_port: s.port(Service::Https),
+        session_idle_secs: s.web.session_idle.0.as_secs() as i64,
+        session_absolute_secs: s.web.session_absolute.0.as_secs() as i64,
+        quota_warning_percent: s.quota.warning_percent,
+    }
+}
+
+/// The webmail over HTTPS and the HTTP listener that only redirects to it.
+async fn start_web(
+    p: &Platform,
+    tls: &tokio_rustls::TlsAcceptor,
+    shutdown: &CancellationToken,
+    tracker: &TaskTracker,
+    endpoints: &mut Vec<String>,
+) -> Result<()> {
+    let s = &p.loaded.settings;
+    let web = vesontio_web::Web::new(
+        web_config(s),
+        p.directory.clone(),
+        vesontio_web::Clock::System,
+    );
+    if s.service_enabled(Service::Https) {
+        for l in bind(p, Service::Https).await? {
+            endpoints.push(format!("{:<28} {}", "webmail (HTTPS)", l.local_addr()?));
+            let (web, tls, t, tr) = (web.clone(), tls.clone(), shutdown.clone(), tracker.clone());
+            tracker.spawn(async move {
+                if let Err(e) = vesontio_web::serve_https(web, l, tls, t, tr).await {
+                    tracing::error!(error = %e, "webmail listener stopped");
+                }
+            });
+        }
+        endpoints.push(format!("{:<28} {}", "webmail URL", webmail_url(s)));
+    }
+    if s.service_enabled(Service::Http) {
+        for l in bind(p, Service::Http).await? {
+            endpoints.push(format!(
+                "{:<28} {}",
+                "HTTP (redirects to HTTPS)",
+                l.local_addr()?
+            ));
+            let (config, t) = (web_config(s), shutdown.clone());
+            tracker.spawn(async move {
+                if let Err(e) = vesontio_web::serve_redirect(config, l, t).await {
+                    tracing::error!(error = %e, "HTTP redirect listener stopped");
+                }
+            });
+        }
+    }
+    Ok(())
 }

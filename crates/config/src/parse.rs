@@ -29,6 +29,7 @@ const SECTIONS: &[&str] = &[
     "dns",
     "dkim",
     "spam",
+    "web",
 ];
 
 impl Settings {
@@ -71,6 +72,7 @@ impl Settings {
         let dns = read_dns(&mut r, t("dns"));
         let dkim = read_dkim(r.section("dkim", t("dkim")));
         let spam = read_spam(r.section("spam", t("spam")));
+        let web = read_web(r.section("web", t("web")));
 
         let (domains, postmaster_given) = domains;
         let (limits, url_given) = limits;
@@ -91,6 +93,7 @@ impl Settings {
             dns,
             dkim,
             spam,
+            web,
         };
         // Defaults that depend on other keys.
         if !postmaster_given && let Some(first) = settings.domains.local.first() {
@@ -452,6 +455,16 @@ fn read_audit(mut s: Section<'_, '_>) -> Audit {
     audit
 }
 
+fn read_web(mut s: Section<'_, '_>) -> Web {
+    let d = Web::default();
+    let web = Web {
+        session_idle: s.duration("session_idle", d.session_idle),
+        session_absolute: s.duration("session_absolute", d.session_absolute),
+    };
+    s.finish();
+    web
+}
+
 fn read_auth(mut s: Section<'_, '_>) -> Auth {
     let d = Auth::default();
     let auth = Auth {
@@ -610,6 +623,15 @@ fn validate(s: &Settings, r: &mut Reader) {
             format!(
                 "must be below limits.smtp_failed_rcpt_hard_limit ({}), found {}",
                 s.limits.smtp_failed_rcpt_hard_limit, s.limits.smtp_failed_rcpt_soft_limit
+            ),
+        );
+    }
+    if s.web.session_absolute < s.web.session_idle {
+        r.error(
+            "web.session_absolute",
+            format!(
+                "must be at least web.session_idle ({}), found {}",
+                s.web.session_idle, s.web.session_absolute
             ),
         );
     }

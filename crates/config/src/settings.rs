@@ -30,6 +30,7 @@ pub struct Settings {
     pub dns: Dns,
     pub dkim: Dkim,
     pub spam: Spam,
+    pub web: Web,
 }
 
 /// `[server]`: identity and network of this node.
@@ -377,6 +378,28 @@ pub struct Spam {
     pub report_local_part: String,
 }
 
+/// `[web]`: the webmail's sessions (the listeners are `services.web` and
+/// the ports `https`/`http`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Web {
+    /// A webmail session unused for this long is closed; the person logs
+    /// in again. Default `"30m"`.
+    pub session_idle: HumanDuration,
+    /// A webmail session is closed this long after login, however much it
+    /// is used (a computer left open in a staff room). At least
+    /// `session_idle`. Default `"12h"`.
+    pub session_absolute: HumanDuration,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        Web {
+            session_idle: HumanDuration::from_secs(30 * 60),
+            session_absolute: HumanDuration::from_secs(12 * 3600),
+        }
+    }
+}
+
 /// A listening port, for [`Settings::port`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
@@ -553,6 +576,7 @@ impl Settings {
             dns: Dns::default(),
             dkim: Dkim::default(),
             spam: Spam::default(),
+            web: Web::default(),
         };
         s.limits.large_file_service_url = s.default_large_file_url();
         s

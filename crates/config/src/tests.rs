@@ -723,3 +723,15 @@ fn allowed_outside_senders() {
         "{m}"
     );
 }
+
+#[test]
+fn web_sessions_have_defaults_and_absolute_is_at_least_idle() {
+    let s = Settings::parse("").unwrap();
+    assert_eq!(s.web.session_idle.0.as_secs(), 1800);
+    assert_eq!(s.web.session_absolute.0.as_secs(), 12 * 3600);
+    let s = Settings::parse("[web]\nsession_idle = \"1h\"\nsession_absolute = \"8h\"\n").unwrap();
+    assert_eq!(s.web.session_absolute.0.as_secs(), 8 * 3600);
+    let e =
+        Settings::parse("[web]\nsession_idle = \"2h\"\nsession_absolute = \"1h\"\n").unwrap_err();
+    assert!(e.to_string().contains("web.session_absolute"), "{e}");
+}

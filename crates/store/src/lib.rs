@@ -50,6 +50,7 @@ mod send_rate;
 mod upgrade;
 mod vacation;
 mod views;
+mod websessions;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
@@ -60,6 +61,7 @@ pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
+pub use websessions::WebSession;
 
 use db::{Db, Tx};
 use sqlx::Executor;

@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (5, V5),
     (6, V6),
     (7, V7),
+    (8, V8),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -358,4 +359,21 @@ CREATE TABLE leases (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX leases_expiry ON leases(expires_at);
+"#;
+
+/// v8: webmail sessions (issue 10; `websessions.rs`). The cookie carries a
+/// random 256-bit id; only its SHA-256 is stored, so a copy of the
+/// database does not let anyone in. Idle and absolute expiry are checked
+/// against `last_seen_at` and `created_at`.
+const V8: &str = r#"
+CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    must_change_password BIGINT NOT NULL DEFAULT 0,
+    client TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX web_sessions_account ON web_sessions(account_id);
+CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
 "#;

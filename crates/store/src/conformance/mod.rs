@@ -10,6 +10,7 @@ mod messages;
 mod model;
 mod queue_audit;
 mod upgrade;
+mod websessions;
 
 pub use accounts::*;
 pub use leases::*;
@@ -17,6 +18,7 @@ pub use messages::*;
 pub use model::*;
 pub use queue_audit::*;
 pub use upgrade::*;
+pub use websessions::*;
 
 use vesontio_types::{AccountId, AccountKind};
 
@@ -65,7 +67,8 @@ macro_rules! conformance_tests {
             shared_seen_per_user, queue_lifecycle, audit_chain, audit_concurrent_appends, audit_retention_keeps_chain,
             login_failures_rate_vacation_quarantine, ids_threads_and_models, counts_kept_under_concurrency,
             keyset_pages, account_change_log, account_pages_and_last_login,
-            session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time);
+            session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time,
+            web_sessions_lifecycle);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(

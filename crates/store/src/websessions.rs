@@ -1,0 +1,136 @@
+//! Webmail sessions (migration v8), shared by every node through the
+//! store. The web crate makes the random id and hashes it; this module
+//! only ever sees the SHA-256 hex of the id (`id_hash`), so neither the
+//! database nor its backups hold a usable session.
+
+use sqlx::Row;
+use vesontio_types::{AccountId, UnixTime};
+
+use crate::Store;
+use crate::error::Result;
+
+/// One session row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    pub id_hash: String,
+    pub account_id: AccountId,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    /// R26: opened with an initial password; only the password change
+    /// page is reachable until it is cleared.
+    pub must_change_password: bool,
+    /// The client address it was opened from (`types::client_key`), for
+    /// the person's list of sessions.
+    pub client: String,
+}
+
+impl Store {
+    pub async fn web_session_create(&self, s: &WebSession) -> Result<()> {
+        let mut tx = self.begin_fast().await?;
+        sqlx::query(
+            "INSERT INTO web_sessions (id_hash, account_id, created_at, last_seen_at, \
+             must_change_password, client) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&s.id_hash)
+        .bind(s.account_id.0)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(i64::from(s.must_change_password))
+        .bind(&s.client)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn web_session(&self, id_hash: &str) -> Result<Option<WebSession>> {
+        let row = sqlx::query(
+            "SELECT id_hash, account_id, created_at, last_seen_at, must_change_password, client \
+             FROM web_sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(self.r())
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(WebSession {
+            id_hash: r.try_get(0)?,
+            account_id: AccountId(r.try_get(1)?),
+            created_at: r.try_get(2)?,
+            last_seen_at: r.try_get(3)?,
+            must_change_password: r.try_get::<i64, _>(4)? != 0,
+            client: r.try_get(5)?,
+        }))
+    }
+
+    /// Moves the idle deadline on. Callers do it at most once a minute per
+    /// session, so reading pages costs no write most of the time.
+    pub async fn web_session_touch(&self, id_hash: &str, now: UnixTime) -> Result<()> {
+        let mut tx = self.begin_fast().await?;
+        sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The password was changed in this session: it may go everywhere now.
+    pub async fn web_session_password_changed(&self, id_hash: &str) -> Result<()> {
+        let mut tx = self.begin_fast().await?;
+        sqlx::query("UPDATE web_sessions SET must_change_password = 0 WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Logout. True if the session existed.
+    pub async fn web_session_delete(&self, id_hash: &str) -> Result<bool> {
+        let mut tx = self.begin_fast().await?;
+        let n = sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+
+    /// Logout everywhere (and after a password change): every session of
+    /// `account` but `keep`. Returns how many were closed.
+    pub async fn web_sessions_delete_account(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> Result<u64> {
+        let mut tx = self.begin_fast().await?;
+        let n = sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
+            .bind(account.0)
+            .bind(keep.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Removes sessions idle since before `idle_before` or opened before
+    /// `created_before` (run by the jobs, and harmless at any time).
+    pub async fn web_sessions_prune(
+        &self,
+        idle_before: UnixTime,
+        created_before: UnixTime,
+    ) -> Result<u64> {
+        let mut tx = self.begin_fast().await?;
+        let n = sqlx::query("DELETE FROM web_sessions WHERE last_seen_at < $1 OR created_at < $2")
+            .bind(idle_before)
+            .bind(created_before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,88 @@
+// The webmail in a real browser (Debian's chromium through playwright-core),
+// screen by screen, with axe-core on each. Prints one `RESULT <name> <value>`
+// line per check; crates/web/tests/browser.rs asserts on them.
+// Usage: node webmail.mjs <base-url> <screenshot-dir> <address> <initial> <new>
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+const [base, shots, address, initial, fresh] = process.argv.slice(2);
+const out = (name, value) => console.log(`RESULT ${name} ${value}`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
+const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+const page = await context.newPage();
+page.setDefaultTimeout(15000);
+const foreign = [];
+context.on("request", (r) => {
+  if (!r.url().startsWith(base) && !r.url().startsWith("data:")) foreign.push(r.url());
+});
+
+async function axe(name) {
+  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+
+try {
+  await page.goto(`${base}/login`);
+  await axe("login");
+  await page.fill("#address", address);
+  await page.fill("#password", "pas le bon");
+  await page.click("button[type=submit]");
+  out("wrong_login", (await page.locator("#login-error").innerText()).includes("incorrect") ? "error_shown" : "no_error");
+
+  await page.fill("#password", initial);
+  await page.click("button[type=submit]");
+  out("after_first_login", new URL(page.url()).pathname);
+  await page.goto(`${base}/mail`);
+  out("inbox_before_change", new URL(page.url()).pathname);
+  await page.fill("#current", initial);
+  await page.fill("#new", "soleil");
+  out("gauge_weak", await page.locator("#strength-text").innerText());
+  await page.fill("#new", fresh);
+  out("gauge_strong", await page.locator("#strength-text").innerText());
+  await axe("password");
+  await page.fill("#confirm", fresh);
+  await page.click("#password-form button[type=submit]");
+  out("after_change", new URL(page.url()).pathname);
+
+  await axe("list");
+  out("list_subject", (await page.locator(".messages").innerText()).includes("Réunion du conseil pédagogique") ? "shown" : "missing");
+  out("list_preview", (await page.locator(".messages").innerText()).includes("aura lieu jeudi") ? "shown" : "missing");
+
+  await page.click("text=Réunion du conseil pédagogique");
+  out("read_body", (await page.locator(".text-body").innerText()).includes("salle 204") ? "shown" : "missing");
+  await axe("read");
+
+  await page.goto(`${base}/mail`);
+  await page.click("text=Facture urgente");
+  const frame = page.frameLocator("iframe.mail-frame");
+  await frame.locator("text=Texte visible").waitFor();
+  await page.waitForTimeout(500);
+  out("hostile_text", "shown");
+  out("hostile_page_flag", String(await page.evaluate(() => window.pwned)));
+  const child = page.frames().find((f) => f !== page.mainFrame());
+  let childFlag = "no-frame";
+  // With scripts off in the sandbox there is no execution context at all:
+  // evaluating waits forever, so give up after 3 s (that is the proof).
+  const timeout = new Promise((r) => setTimeout(() => r("not-evaluable"), 3000));
+  try {
+    childFlag = child ? String(await Promise.race([child.evaluate(() => window.pwned), timeout])) : "no-frame";
+  } catch (e) { childFlag = "not-evaluable"; }
+  out("hostile_frame_flag", childFlag);
+  await axe("hostile");
+  out("foreign_requests", foreign.length === 0 ? "none" : foreign.join(","));
+
+  await page.goto(`${base}/settings`);
+  await axe("settings");
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(`${base}/mail`);
+  await page.screenshot({ path: `${shots}/list-375.png`, fullPage: true });
+} catch (e) {
+  out("error", String(e).replace(/\s+/g, " "));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,220 @@
+//! The folder tree and the message list: 50 a page, keyset-paged (the
+//! next page starts after the last row's sort key, so mail arriving
+//! meanwhile shifts nothing), sorted by date, sender, subject or size.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Redirect, Response};
+use serde::Deserialize;
+use vesontio_store::{Cursor, Mailbox, SortBy};
+
+use crate::i18n::T;
+use crate::mail::{self, Folder};
+use crate::page::{Chrome, render};
+use crate::session::Authed;
+use crate::{Web, WebError};
+
+pub const PAGE_SIZE: usize = 50;
+
+pub struct FolderLink {
+    pub href: String,
+    pub name: String,
+    pub unseen: u32,
+    pub unseen_label: String,
+    pub current: bool,
+}
+
+pub struct Row {
+    pub href: String,
+    pub from: String,
+    pub subject: String,
+    pub preview: String,
+    pub date: String,
+    pub size: String,
+    pub seen: bool,
+    pub attachment: bool,
+    pub private: bool,
+    pub flagged: bool,
+}
+
+pub struct SortOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mail/list.html")]
+struct ListPage {
+    c: Chrome,
+    folders: Vec<FolderLink>,
+    folder_name: String,
+    mailbox_id: i64,
+    total: u32,
+    rows: Vec<Row>,
+    sorts: Vec<SortOption>,
+    ascending: bool,
+    next: Option<String>,
+    first: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    sort: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
+    ok: Option<String>,
+}
+
+pub async fn home() -> Redirect {
+    Redirect::to("/mail")
+}
+
+pub fn folder_name(t: &T, f: &Folder) -> String {
+    match f.key {
+        Some(k) => t.get(k).to_string(),
+        None => f.mailbox.name.clone(),
+    }
+}
+
+pub async fn folder_links(
+    web: &Web,
+    t: &T,
+    account: vesontio_types::AccountId,
+    current: i64,
+) -> Result<(Vec<FolderLink>, Vec<Folder>), WebError> {
+    let folders = mail::folders(web, account).await?;
+    let links = folders
+        .iter()
+        .map(|f| FolderLink {
+            href: format!("/mail/{}", f.mailbox.id.0),
+            name: folder_name(t, f),
+            unseen: f.mailbox.unseen,
+            unseen_label: t.fmt("list.unread_count", &f.mailbox.unseen),
+            current: f.mailbox.id.0 == current,
+        })
+        .collect();
+    Ok((links, folders))
+}
+
+pub async fn inbox(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let m = mail::inbox(&web, s.account.id).await?;
+    render_list(&web, t, &s, m, q).await
+}
+
+pub async fn show(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let m = mail::own_mailbox(&web, s.account.id, id).await?;
+    render_list(&web, t, &s, m, q).await
+}
+
+fn sort_of(s: Option<&str>) -> (SortBy, &'static str) {
+    match s {
+        Some("from") => (SortBy::From, "from"),
+        Some("subject") => (SortBy::Subject, "subject"),
+        Some("size") => (SortBy::Size, "size"),
+        _ => (SortBy::Received, "date"),
+    }
+}
+
+async fn render_list(
+    web: &Web,
+    t: T,
+    s: &crate::session::Session,
+    m: Mailbox,
+    q: ListQuery,
+) -> Result<Response, WebError> {
+    let (sort, sort_key) = sort_of(q.sort.as_deref());
+    // Dates newest first by default; names and subjects A to Z.
+    let ascending = match q.order.as_deref() {
+        Some("asc") => true,
+        Some("desc") => false,
+        _ => matches!(sort, SortBy::From | SortBy::Subject),
+    };
+    let after = q.after.as_deref().and_then(Cursor::decode);
+    let page = mail::page(web, &m, sort, !ascending, after.as_ref(), PAGE_SIZE).await?;
+    let now = web.now();
+    let rows = page
+        .items
+        .iter()
+        .map(|it| {
+            let model = &it.model;
+            let date = model.sent_at.unwrap_or(it.meta.internal_date);
+            let has = |f: &str| it.meta.flags.iter().any(|x| x.eq_ignore_ascii_case(f));
+            Row {
+                href: format!("/mail/{}/{}", m.id.0, it.meta.uid),
+                from: match model.from_display() {
+                    f if f.is_empty() => t.get("list.no_sender").to_string(),
+                    f => f,
+                },
+                subject: match model.subject.trim() {
+                    "" => t.get("list.no_subject").to_string(),
+                    s => s.to_string(),
+                },
+                preview: model.preview.chars().take(140).collect(),
+                date: crate::text::short_date(date, now, t.lang),
+                size: crate::text::size(it.meta.size, &t),
+                seen: has("\\Seen"),
+                attachment: model.has_attachment,
+                private: it.meta.private,
+                flagged: has("\\Flagged"),
+            }
+        })
+        .collect();
+    let order = if ascending { "asc" } else { "desc" };
+    let base = format!("/mail/{}?sort={sort_key}&order={order}", m.id.0);
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| format!("{base}&after={}", c.encode()));
+    let first = after.is_some().then(|| base.clone());
+    let (folders, all) = folder_links(web, &t, s.account.id, m.id.0).await?;
+    let folder_name = all
+        .iter()
+        .find(|f| f.mailbox.id == m.id)
+        .map(|f| folder_name(&t, f))
+        .unwrap_or_else(|| m.name.clone());
+    let mut c = Chrome::user(web, t, s, folder_name.clone(), "mail").await?;
+    if q.ok.as_deref() == Some("password") {
+        c.notice = Some(t.get("password.changed").to_string());
+    }
+    let sorts = [
+        ("date", "sort.date"),
+        ("from", "sort.from"),
+        ("subject", "sort.subject"),
+        ("size", "sort.size"),
+    ]
+    .into_iter()
+    .map(|(value, key)| SortOption {
+        value,
+        label: t.get(key),
+        selected: value == sort_key,
+    })
+    .collect();
+    render(
+        StatusCode::OK,
+        &ListPage {
+            c,
+            folders,
+            folder_name,
+            mailbox_id: m.id.0,
+            total: m.total,
+            rows,
+            sorts,
+            ascending,
+            next,
+            first,
+        },
+    )
+}

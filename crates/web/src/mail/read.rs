@@ -1,0 +1,354 @@
+//! Reading a message: headers from the stored model, the text body, the
+//! HTML body sanitised into its own sandboxed frame (`html.rs`), the
+//! attachments as downloads. Opening marks it read.
+//!
+//! Bodies and attachments are read with mail-parser inside
+//! `catch_unwind` (hostile input can trip its debug assertions): a
+//! message that cannot be parsed shows its headers and a note, never a
+//! 500. The work is bounded by the message size limit (R6) and the
+//! attachment list by [`MAX_ATTACHMENTS`].
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use mail_parser::{MessageParser, MimeHeaders};
+use serde::Deserialize;
+use vesontio_message::mime::Model;
+use vesontio_types::Uid;
+
+use crate::i18n::T;
+use crate::mail::{self, list::folder_links};
+use crate::page::{Chrome, render};
+use crate::session::Authed;
+use crate::{Web, WebError};
+
+/// Attachments listed on the page; a 5,000-part message lists the first
+/// ones and says how many more there are.
+pub const MAX_ATTACHMENTS: usize = 200;
+
+pub struct Attachment {
+    pub href: String,
+    pub name: String,
+    pub kind: String,
+    pub size: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/read.html")]
+struct ReadPage {
+    c: Chrome,
+    folders: Vec<crate::mail::list::FolderLink>,
+    back: String,
+    subject: String,
+    from: String,
+    to: String,
+    cc: String,
+    date: String,
+    private: bool,
+    text: Option<String>,
+    frame: Option<String>,
+    images_shown: bool,
+    images_href: String,
+    blocked_images: usize,
+    attachments: Vec<Attachment>,
+    more_attachments: usize,
+    unread_action: String,
+    csrf: String,
+    unparsable: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReadQuery {
+    images: Option<String>,
+}
+
+/// What a page shows of a body, computed without holding the parse.
+struct Bodies {
+    text: Option<String>,
+    html: Option<String>,
+    attachments: Vec<(String, String, usize)>,
+    attachment_count: usize,
+}
+
+fn bodies(raw: &[u8]) -> Option<Bodies> {
+    std::panic::catch_unwind(|| {
+        let msg = MessageParser::default().parse(raw)?;
+        let html = msg
+            .html_part(0)
+            .filter(|p| p.is_text_html())
+            .and_then(|p| p.text_contents())
+            .map(str::to_string);
+        // The text alternative if there is one; from the HTML otherwise.
+        let text = msg.body_text(0).map(|t| t.into_owned());
+        let attachments = msg
+            .attachments()
+            .take(MAX_ATTACHMENTS)
+            .map(|p| {
+                let kind = p
+                    .content_type()
+                    .map(|c| match c.subtype() {
+                        Some(s) => format!("{}/{s}", c.ctype()),
+                        None => c.ctype().to_string(),
+                    })
+                    .unwrap_or_else(|| "application/octet-stream".into());
+                (p.attachment_name().unwrap_or("").to_string(), kind, p.len())
+            })
+            .collect();
+        Some(Bodies {
+            text,
+            html,
+            attachments,
+            attachment_count: msg.attachment_count(),
+        })
+    })
+    .ok()
+    .flatten()
+}
+
+fn addresses(list: &[vesontio_message::mime::Address]) -> String {
+    list.iter()
+        .filter_map(|a| {
+            let email = a.email()?;
+            Some(match a.name.as_deref().map(str::trim) {
+                Some(n) if !n.is_empty() => format!("{n} <{email}>"),
+                _ => email,
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn model_of(web: &Web, blob: &str, raw: &[u8]) -> Result<Model, WebError> {
+    let mut stored = web.store().contents(&[blob.to_string()]).await?;
+    Ok(match stored.remove(blob) {
+        Some(c) => c.model,
+        None => Model::of(raw),
+    })
+}
+
+pub async fn show(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Path((mailbox, uid)): Path<(i64, Uid)>,
+    Query(q): Query<ReadQuery>,
+) -> Result<Response, WebError> {
+    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let (meta, raw) = mail::message(&web, &m, uid).await?;
+    let model = model_of(&web, &meta.blob_id, &raw).await?;
+    if !meta.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")) {
+        mail::set_seen(&web, &m, uid, true).await?;
+    }
+    mail::mark_reading(&web, s.account.id).await?;
+    let images = q.images.is_some();
+    let b = tokio::task::spawn_blocking(move || bodies(&raw))
+        .await
+        .ok()
+        .flatten();
+    let unparsable = b.is_none();
+    let b = b.unwrap_or(Bodies {
+        text: None,
+        html: None,
+        attachments: vec![],
+        attachment_count: 0,
+    });
+    let base = format!("/mail/{mailbox}/{uid}");
+    let blocked_images = match &b.html {
+        Some(h) if !images => crate::html::sanitise(h, false).blocked_images,
+        _ => 0,
+    };
+    let frame = b.html.as_ref().map(|_| {
+        if images {
+            format!("{base}/body?images=1")
+        } else {
+            format!("{base}/body")
+        }
+    });
+    let subject = match model.subject.trim() {
+        "" => t.get("list.no_subject").to_string(),
+        s => s.to_string(),
+    };
+    let attachments = b
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(i, (name, kind, size))| Attachment {
+            href: format!("{base}/part/{i}"),
+            name: if name.is_empty() {
+                t.fmt("read.unnamed", &(i + 1))
+            } else {
+                name.clone()
+            },
+            kind: kind.clone(),
+            size: crate::text::size(*size as i64, &t),
+        })
+        .collect();
+    let (folders, _) = folder_links(&web, &t, s.account.id, m.id.0).await?;
+    let c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
+    render(
+        StatusCode::OK,
+        &ReadPage {
+            c,
+            folders,
+            back: format!("/mail/{mailbox}"),
+            subject,
+            from: addresses(&model.envelope.from),
+            to: addresses(&model.envelope.to),
+            cc: addresses(&model.envelope.cc),
+            date: crate::text::long_date(model.sent_at.unwrap_or(meta.internal_date), &t),
+            private: meta.private,
+            // With an HTML body the frame shows it; the text is the
+            // fallback for messages without one.
+            text: if b.html.is_some() { None } else { b.text },
+            frame,
+            images_shown: images,
+            images_href: format!("{base}?images=1"),
+            blocked_images,
+            more_attachments: b.attachment_count.saturating_sub(MAX_ATTACHMENTS),
+            attachments,
+            unread_action: format!("{base}/unread"),
+            csrf: s.csrf.clone(),
+            unparsable,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "mail/frame.html")]
+struct Frame {
+    html: String,
+}
+
+/// The sanitised HTML body, for the sandboxed iframe only: its own CSP
+/// (no script, no remote fetch unless images were asked for), framable by
+/// our own pages only.
+pub async fn body(
+    State(web): State<Web>,
+    Authed(s): Authed,
+    Path((mailbox, uid)): Path<(i64, Uid)>,
+    Query(q): Query<ReadQuery>,
+) -> Result<Response, WebError> {
+    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let (_, raw) = mail::message(&web, &m, uid).await?;
+    let images = q.images.is_some();
+    let html = tokio::task::spawn_blocking(move || {
+        bodies(&raw)
+            .and_then(|b| b.html)
+            .map(|h| crate::html::sanitise(&h, images).html)
+    })
+    .await
+    .ok()
+    .flatten()
+    .ok_or(WebError::NotFound)?;
+    let body = Frame { html }.render()?;
+    let csp =
+        HeaderValue::from_str(&crate::html::frame_csp(images)).map_err(|_| WebError::BadRequest)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CONTENT_SECURITY_POLICY, csp),
+            (
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("SAMEORIGIN"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// RFC 6266 §4.3 / RFC 8187: an ASCII fallback and the UTF-8 name.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._- ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut enc = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+            enc.push(b as char);
+        } else {
+            enc.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let ascii = if ascii.trim().is_empty() {
+        "attachment".to_string()
+    } else {
+        ascii
+    };
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
+}
+
+/// An attachment, always as a download of opaque bytes: the browser
+/// never renders mail content from our origin.
+pub async fn part(
+    State(web): State<Web>,
+    Authed(s): Authed,
+    Path((mailbox, uid, part)): Path<(i64, Uid, u32)>,
+) -> Result<Response, WebError> {
+    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let (_, raw) = mail::message(&web, &m, uid).await?;
+    let found = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(|| {
+            let msg = MessageParser::default().parse(&raw)?;
+            let p = msg.attachment(part)?;
+            Some((
+                p.attachment_name().unwrap_or("attachment").to_string(),
+                p.contents().to_vec(),
+            ))
+        })
+        .ok()
+        .flatten()
+    })
+    .await
+    .ok()
+    .flatten()
+    .ok_or(WebError::NotFound)?;
+    let (name, bytes) = found;
+    let cd = HeaderValue::from_str(&content_disposition(&name))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (header::CONTENT_DISPOSITION, cd),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn mark_unread(
+    State(web): State<Web>,
+    Authed(s): Authed,
+    Path((mailbox, uid)): Path<(i64, Uid)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    mail::set_seen(&web, &m, uid, false).await?;
+    Ok(Redirect::to(&format!("/mail/{mailbox}")).into_response())
+}

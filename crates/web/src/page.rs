@@ -1,0 +1,135 @@
+//! The frame of every page (`templates/base.html`): language, title,
+//! header with the person's name, navigation, quota gauge (R16, on every
+//! page) and logout, and the one place responses are rendered.
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::Web;
+use crate::error::WebError;
+use crate::i18n::{Lang, T};
+use crate::session::Session;
+
+/// What a logged-in page shows in its header.
+pub struct UserBar {
+    pub address: String,
+    pub name: String,
+    pub csrf: String,
+    /// Only the password change is reachable (R26 first login).
+    pub limited: bool,
+    pub quota_percent: i64,
+    pub quota_text: String,
+    /// R16: at or over the warning threshold.
+    pub quota_warn: bool,
+}
+
+pub struct Chrome {
+    pub t: T,
+    pub title: String,
+    pub css: String,
+    pub logo: String,
+    pub user: Option<UserBar>,
+    /// A status message (`role="status"`, announced by screen readers).
+    pub notice: Option<String>,
+    /// Which navigation entry is the current page.
+    pub current: &'static str,
+}
+
+impl Chrome {
+    pub fn anonymous(t: T, title_key: &str) -> Chrome {
+        Chrome {
+            t,
+            title: t.get(title_key).to_string(),
+            css: crate::assets::url("style.css"),
+            logo: crate::assets::url("logo.svg"),
+            user: None,
+            notice: None,
+            current: "",
+        }
+    }
+
+    pub async fn user(
+        web: &Web,
+        t: T,
+        s: &Session,
+        title: String,
+        current: &'static str,
+    ) -> Result<Chrome, WebError> {
+        let q = crate::mail::quota(web, s.account.id).await?;
+        let percent = if q.limit > 0 {
+            (q.used.saturating_mul(100) / q.limit).clamp(0, 100)
+        } else {
+            0
+        };
+        let quota_text = t
+            .get("quota.gauge")
+            .replace("{used}", &crate::text::size(q.used, &t))
+            .replace("{limit}", &crate::text::size(q.limit, &t))
+            .replace("{pct}", &percent.to_string());
+        Ok(Chrome {
+            user: Some(UserBar {
+                address: s.account.address.clone(),
+                name: if s.account.display_name.is_empty() {
+                    s.account.address.clone()
+                } else {
+                    s.account.display_name.clone()
+                },
+                csrf: s.csrf.clone(),
+                limited: s.row.must_change_password || s.account.must_change_password,
+                quota_percent: percent,
+                quota_text,
+                quota_warn: percent >= i64::from(web.config().quota_warning_percent),
+            }),
+            current,
+            ..Chrome::anonymous(t, "app.name")
+        }
+        .titled(title))
+    }
+
+    pub fn titled(mut self, title: String) -> Chrome {
+        self.title = title;
+        self
+    }
+}
+
+/// Renders a page as `text/html` with `status`.
+pub fn render(status: StatusCode, page: &impl Template) -> Result<Response, WebError> {
+    let body = page.render()?;
+    Ok((
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    message: &'static str,
+    message_en: &'static str,
+}
+
+/// An error page, in French with the English text under it (an error
+/// response has no request at hand to choose the language from).
+pub fn error_page(status: StatusCode, key: &str) -> Response {
+    let t = T::new(Lang::Fr);
+    let page = ErrorPage {
+        c: Chrome::anonymous(t, "error.title"),
+        message: t.get(key),
+        message_en: T::new(Lang::En).get(key),
+    };
+    match render(status, &page) {
+        Ok(r) => r,
+        Err(_) => status.into_response(),
+    }
+}
+
+pub async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "error.not_found")
+}

@@ -1,0 +1,150 @@
+//! A webmail on a temporary SQLite store, with accounts and mail, for the
+//! handler tests and the browser tests.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::net::SocketAddr;
+
+use tempfile::TempDir;
+use vesontio_directory::{AuthLimits, Directory};
+use vesontio_store::{Account, NewAccount, NewMessage, Store, StoreConfig};
+use vesontio_types::{AccountKind, Secret};
+use vesontio_web::{Clock, Web, WebConfig};
+
+pub const NOW: i64 = 1_780_000_000;
+pub const PASSWORD: &str = "Correct-Horse-Battery-9!";
+pub const INITIAL: &str = "Initial-Pass-2026-xyz!";
+
+pub struct Env {
+    pub _dir: TempDir,
+    pub store: Store,
+    pub web: Web,
+    pub clock: Clock,
+}
+
+pub fn config() -> WebConfig {
+    WebConfig {
+        hostname: "mail.ac-test.fr".into(),
+        https_port: 443,
+        session_idle_secs: 1800,
+        session_absolute_secs: 12 * 3600,
+        quota_warning_percent: 90,
+    }
+}
+
+pub async fn env_with(clock: Clock) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(StoreConfig::Sqlite {
+        dir: dir.path().to_path_buf(),
+    })
+    .await
+    .unwrap();
+    store.add_domain("ac-test.fr").await.unwrap();
+    let directory = Directory::new(
+        store.clone(),
+        AuthLimits {
+            max_failures: 10,
+            base_delay_secs: 1,
+            max_delay_secs: 900,
+            account_max_delay_secs: 60,
+            max_accounts_per_address: 100,
+            cache_ttl_secs: 0,
+        },
+    );
+    let web = Web::new(config(), directory, clock.clone());
+    Env {
+        _dir: dir,
+        store,
+        web,
+        clock,
+    }
+}
+
+pub async fn env() -> Env {
+    env_with(Clock::manual(NOW)).await
+}
+
+pub async fn person(e: &Env, address: &str, name: &str, pw: &str, must_change: bool) -> Account {
+    let hash = vesontio_directory::password::hash_for_tests(&Secret::new(pw.into())).unwrap();
+    e.store
+        .create_account(NewAccount {
+            address: address.into(),
+            kind: AccountKind::Person,
+            display_name: name.into(),
+            password_hash: Some(hash),
+            must_change_password: must_change,
+            manager: None,
+            quota_bytes: 100 << 20,
+            created_at: NOW,
+        })
+        .await
+        .unwrap()
+}
+
+/// Appends `raw` to the account's INBOX; returns (mailbox id, uid).
+pub async fn deliver(e: &Env, account: &Account, raw: &str) -> (i64, u32) {
+    let inbox = e
+        .store
+        .mailbox_by_name(account.id, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    let (blob, data) = e.store.put_blob(raw.as_bytes().to_vec()).await.unwrap();
+    let a = e
+        .store
+        .append(
+            inbox.id,
+            NewMessage {
+                blob,
+                data: Some(data),
+                internal_date: NOW - 3600,
+                flags: vec![],
+                private: false,
+                parsed: None,
+            },
+        )
+        .await
+        .unwrap();
+    (inbox.id.0, a.uid)
+}
+
+pub fn peer() -> SocketAddr {
+    "192.0.2.10:50000".parse().unwrap()
+}
+
+pub const PLAIN: &str = "From: Paul Durand <paul.durand@ac-test.fr>\r\n\
+To: jeanne.martin@ac-test.fr\r\n\
+Subject: =?UTF-8?Q?R=C3=A9union_du_conseil_p=C3=A9dagogique?=\r\n\
+Date: Tue, 1 Dec 2026 09:30:00 +0100\r\n\
+Message-ID: <plain-1@ac-test.fr>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Bonjour Jeanne,\r\n\
+\r\n\
+La réunion du conseil pédagogique aura lieu jeudi à 17 h en salle 204.\r\n\
+\r\n\
+Paul\r\n";
+
+/// An HTML mail where every payload would set a flag or fetch a URL.
+pub const HOSTILE: &str = "From: Attaquant <evil@example.org>\r\n\
+To: jeanne.martin@ac-test.fr\r\n\
+Subject: Facture urgente\r\n\
+Date: Tue, 1 Dec 2026 10:00:00 +0100\r\n\
+Message-ID: <hostile-1@example.org>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+\r\n\
+<html><head><base href=\"https://evil.example/\"><meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/r\">\
+<style>@import url(https://evil.example/css); body{background:url(https://evil.example/bg)}</style>\
+<script>window.pwned=1</script></head><body>\
+<p>Texte visible du message piégé.</p>\
+<img src=\"https://evil.example/track.png\" alt=\"pixel\">\
+<img src=x onerror=\"window.pwned=2\">\
+<a href=\"javascript:window.pwned=3\">clic</a>\
+<div style=\"width:expression(window.pwned=4);background-image:url(https://evil.example/x)\">css</div>\
+<form action=\"https://evil.example/steal\"><input name=p></form>\
+<svg><script>window.pwned=5</script><image href=\"https://evil.example/svg\"/></svg>\
+<math><mtext><table><mglyph><style><img src=x onerror=window.pwned=6></style></mglyph></table></mtext></math>\
+<iframe src=\"https://evil.example/frame\"></iframe>\
+<object data=\"https://evil.example/o\"></object>\
+<a href=\"https://www.education.gouv.fr/\">lien légitime</a>\
+</body></html>\r\n";
