@@ -73,6 +73,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use vesontio_delivery::Delivery;
 use vesontio_directory::Directory;
 use vesontio_netkit::{CancellationToken, Security, TaskTracker, TlsAcceptor};
 use vesontio_store::Store;
@@ -131,6 +132,9 @@ pub(crate) struct Shared {
     pub(crate) cfg: Arc<ImapConfig>,
     pub(crate) directory: Directory,
     pub(crate) store: Store,
+    /// The ingest gate: APPEND files messages through it (R6, R7, R4,
+    /// header checks), never into the store directly.
+    pub(crate) delivery: Delivery,
     pub(crate) tls: TlsAcceptor,
     pub(crate) sessions: SessionCounts,
     /// RFC 3501 §2.3.2 `\Recent` claims of this process.
@@ -163,13 +167,15 @@ pub struct ImapServer {
 }
 
 impl ImapServer {
-    /// `tls` serves both port 993 and STARTTLS on port 143.
-    pub fn new(cfg: ImapConfig, directory: Directory, store: Store, tls: TlsAcceptor) -> Self {
+    /// `tls` serves both port 993 and STARTTLS on port 143. The store is
+    /// `delivery`'s: APPEND goes through its ingest gate.
+    pub fn new(cfg: ImapConfig, directory: Directory, delivery: Delivery, tls: TlsAcceptor) -> Self {
         ImapServer {
             shared: Arc::new(Shared {
                 cfg: Arc::new(cfg),
                 directory,
-                store,
+                store: delivery.store().clone(),
+                delivery,
                 tls,
                 sessions: SessionCounts::default(),
                 recent: Arc::default(),

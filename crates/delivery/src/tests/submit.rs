@@ -503,8 +503,11 @@ async fn scanner_quarantine_reject_and_spam() {
     assert!(q[0].private);
     assert_eq!(q[0].subject, None);
     // Reject.
-    let e = with_scanner(crate::ScanVerdict::Reject(crate::Reply::new(
-        554, "5.7.1", "virus",
+    let e = with_scanner(crate::ScanVerdict::Reject(crate::Refused::new(
+        crate::Rule::Content,
+        554,
+        "5.7.1",
+        "virus",
     )))
     .await;
     let r =
@@ -516,7 +519,7 @@ async fn scanner_quarantine_reject_and_spam() {
         )
         .await
         .expect_err("refused");
-    assert_eq!(r.code, 554);
+    assert_eq!((r.code, r.rule), (554, crate::Rule::Content));
     // Spam over the threshold goes to Junk with its score.
     let e = with_scanner(crate::ScanVerdict::SpamScore(7.5)).await;
     e.d.submit(

@@ -2,7 +2,7 @@
 //! against a real SMTP sink on 127.0.0.1 reached by a static route. No test
 //! sends a DNS query or leaves the loopback.
 
-mod auth;
+mod inbound_auth;
 mod route;
 mod runner;
 mod sink;
