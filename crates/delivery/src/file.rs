@@ -11,7 +11,7 @@ use vesontio_store::{Appended, NewMessage, Parsed, StoreError};
 use vesontio_types::UnixTime;
 
 use crate::gate::{analyse, check_bytes, check_r7};
-use crate::{Delivery, Origin, Refused, Rule};
+use crate::{Delivery, Origin, Refused};
 
 /// One message to file, as the door received it.
 #[derive(Debug, Clone)]

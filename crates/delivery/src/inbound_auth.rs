@@ -220,6 +220,19 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The RFC 8601 §2.7 result name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::SoftFail => "softfail",
+            Outcome::Neutral => "neutral",
+            Outcome::None => "none",
+            Outcome::TempError => "temperror",
+            Outcome::PermError => "permerror",
+        }
+    }
+
     fn of_spf(r: SpfResult) -> Self {
         match r {
             SpfResult::Pass => Outcome::Pass,

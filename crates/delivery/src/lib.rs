@@ -1,14 +1,20 @@
 //! The one path every message takes into mailboxes, whatever door it came
-//! through (MX, submission, internal notices): checks (R4, R6, R7, virus and
-//! spam hooks) → recipients (lists R3, functional mailboxes R2, forwarding
-//! R22, absence replies R23) → quota (R15–R17) → durable store → notify
-//! sessions. Outbound mail goes through the persistent queue.
+//! through: the ingest gate (`gate.rs`, with the table of which rule
+//! applies to which [`Origin`]). Sending doors (MX, submission, web send,
+//! internal notices) call [`Delivery::submit`]: envelope checks (relay,
+//! R2, R3, R5) → bytes (R6, header checks) → analysis → identity (R2 on
+//! `From:`, our domains from outside) → R7 → content hooks (R9, R24) →
+//! stored form (R4 marking, SPF/DKIM/DMARC, `Received`) → recipients
+//! (lists R3, functional mailboxes R2, forwarding R22) → local copies,
+//! queue, holds (R15–R17) → consequences (DSN, R16, R23, R5 count).
+//! Filing doors (IMAP APPEND, draft save) call [`Delivery::file`].
 //!
 //! Public surface: [`Delivery`] (`new`, `with_scanners`, `check_sender`,
-//! `check_recipient`, `submit`, `retry_held`, `spawn_held_retrier`,
-//! `update_quota_warning`, `is_local_domain`), the [`Scanner`] hook and the
-//! SMTP-shaped [`Refused`]. Concurrent `submit` calls share one store
-//! transaction (group commit, `commit.rs`).
+//! `check_recipient`, `submit`, `file`, `retry_held`, `spawn_held_retrier`,
+//! `update_quota_warning`, `is_local_domain`), [`Origin`], the typed
+//! refusal [`Refused`] with its [`Rule`], and the [`Scanner`] hook.
+//! Concurrent `submit` calls share one store transaction for their local
+//! copies (group commit in the store).
 //!
 //! RFCs (in the part the delivery path needs):
 //! - RFC 5321 §4.4 (`Received`), §4.5.3.1.10 (recipient limits), §4.5.5
@@ -50,7 +56,7 @@ pub use vesontio_message::ScanLimits;
 pub use vesontio_policy::{ArchiveRule, ScanRules};
 
 use std::sync::{Arc, OnceLock};
-use vesontio_store::{Account, Store};
+use vesontio_store::Store;
 use vesontio_types::{Address, SenderPattern, UnixTime};
 
 /// One envelope recipient with its RFC 3461 parameters.

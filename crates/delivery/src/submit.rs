@@ -40,6 +40,9 @@ struct AuditFacts {
     held: usize,
     queued: usize,
     detail: Option<String>,
+    /// SPF and DMARC outcomes of MX mail (RFC 8601 result names).
+    spf: Option<&'static str>,
+    dmarc: Option<&'static str>,
 }
 
 pub(crate) async fn submit(
@@ -84,6 +87,8 @@ pub(crate) async fn submit(
         "held": facts.held,
         "queued": facts.queued,
         "detail": facts.detail,
+        "spf": facts.spf,
+        "dmarc": facts.dmarc,
     });
     if let Err(e) = d.store().audit_append(now, "message", &event).await {
         tracing::error!(error = %e, queue_id, "audit append failed");
@@ -117,9 +122,13 @@ async fn run(
         Scanned::Quarantined => return Ok(accepted(queue_id, facts)),
         Scanned::Pass(score) => score,
     };
-    let stored = stored_form(d, origin, env, raw, &analysis, spam_score, queue_id, now, facts).await;
+    let mut stored = stored_form(d, origin, env, raw, &analysis, spam_score, queue_id, now, facts).await;
     let res = resolve(d, origin, env, &stored.data, facts).await?;
-    let mut blobs = Blobs::new(d, stored.data);
+    if let Some(v) = &stored.auth {
+        facts.spf = Some(v.spf.as_str());
+        facts.dmarc = Some(v.dmarc.as_str());
+    }
+    let mut blobs = Blobs::new(d, std::mem::take(&mut stored.data));
     let spam_junk = spam_score.is_some_and(|s| s >= d.inner.spam_threshold);
     let local = store_local(d, &res.local, &mut blobs, &analysis, spam_junk, now, queue_id).await?;
     queue_remote(d, env, &res.remote, &mut blobs, now, facts).await?;

@@ -89,7 +89,7 @@ pub(crate) async fn append(
     let appended = match res {
         Ok(a) => a,
         Err(FileError::Refused(r)) => return Err(refusal(&r)),
-        Err(FileError::Store(StoreError::OverQuota { used, limit, .. }) => {
+        Err(FileError::Store(StoreError::OverQuota { used, limit, .. })) => {
             return Err(CmdError::no(
                 Code::OverQuota,
                 format!(

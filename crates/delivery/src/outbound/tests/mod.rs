@@ -110,7 +110,7 @@ impl LocalSink for Mailboxes {
         sender: Option<&'a str>,
         rcpt: &'a str,
         raw: Vec<u8>,
-    ) -> BoxFuture<'a, Result<(), crate::Reply>> {
+    ) -> BoxFuture<'a, Result<(), crate::Refused>> {
         self.got
             .lock()
             .expect("lock")
