@@ -86,7 +86,19 @@ async fn decisions(
         } else {
             account.address.as_str()
         };
-        let r = through(e, door, account, sender, rcpts, raw).await;
+        // On the MX the header sender is the outside one too (our own
+        // domains from outside are refused before any other content rule).
+        let raw = if door == Door::Mx {
+            String::from_utf8_lossy(raw)
+                .replace(
+                    &format!("From: <{}>", account.address),
+                    &format!("From: <{sender_for_mx}>"),
+                )
+                .into_bytes()
+        } else {
+            raw.to_vec()
+        };
+        let r = through(e, door, account, sender, rcpts, &raw).await;
         out.push((door, r.err().map(|r| r.rule)));
     }
     out
