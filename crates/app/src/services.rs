@@ -123,8 +123,14 @@ impl LocalSink for InboundSink {
         raw: Vec<u8>,
     ) -> BoxFuture<'a, Result<(), Refused>> {
         Box::pin(async move {
-            let rcpt = Address::parse(rcpt)
-                .map_err(|e| Refused::new(Rule::UnknownRecipient, 550, "5.1.3", format!("bad recipient: {e}")))?;
+            let rcpt = Address::parse(rcpt).map_err(|e| {
+                Refused::new(
+                    Rule::UnknownRecipient,
+                    550,
+                    "5.1.3",
+                    format!("bad recipient: {e}"),
+                )
+            })?;
             let mail_from = sender
                 .filter(|s| !s.is_empty())
                 .and_then(|s| Address::parse(s).ok());

@@ -102,9 +102,7 @@ impl Origin {
     /// The client's address, when the door has one.
     pub fn client_ip(&self) -> Option<IpAddr> {
         match self {
-            Origin::Mx { client_ip, .. } | Origin::Submission { client_ip, .. } => {
-                Some(*client_ip)
-            }
+            Origin::Mx { client_ip, .. } | Origin::Submission { client_ip, .. } => Some(*client_ip),
             Origin::WebSend { client_ip, .. } => *client_ip,
             _ => None,
         }

@@ -41,8 +41,8 @@ mod gate;
 mod held;
 mod inbound_auth;
 mod notify;
-mod resolve;
 mod refused;
+mod resolve;
 mod scan;
 mod submit;
 
@@ -118,7 +118,10 @@ impl DeliveryConfig {
     /// `local_domains`: the configuration's defaults, for tools and tests
     /// that have no file.
     pub fn charter_defaults(hostname: &str, local_domains: Vec<String>) -> Self {
-        let first = local_domains.first().cloned().unwrap_or_else(|| hostname.to_string());
+        let first = local_domains
+            .first()
+            .cloned()
+            .unwrap_or_else(|| hostname.to_string());
         DeliveryConfig {
             hostname: hostname.to_string(),
             postmaster: Address::parse(&format!("postmaster@{first}"))

@@ -6,20 +6,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use vesontio_message::{
-    Analysis, DsnAction, ReturnContent, WithProtocol, add_sensitivity_private,
-    ensure_message_id, forbidden_attachment, has_header, prepend_header, received_header,
+    Analysis, DsnAction, ReturnContent, WithProtocol, add_sensitivity_private, ensure_message_id,
+    forbidden_attachment, has_header, prepend_header, received_header,
 };
-use vesontio_policy::{
-    Refusal, check_attachments, check_scannable, texts, unscannable_file,
-};
+use vesontio_policy::{Refusal, check_attachments, check_scannable, texts, unscannable_file};
 use vesontio_store::{
     BlobRef, NewMessage, NewQuarantine, NewQueueEntry, NewQueueRcpt, QueueKind, StoreError,
 };
 use vesontio_types::{Address, UnixTime};
 
+use crate::gate;
 use crate::notify::dsn_rcpt;
 use crate::resolve::LocalTarget;
-use crate::gate;
 use crate::{Accepted, Delivery, Envelope, Origin, Refused, Rule, ScanVerdict};
 
 /// The header that carries R22's "went through a functional mailbox" to
@@ -122,7 +120,10 @@ async fn run(
         Scanned::Quarantined => return Ok(accepted(queue_id, facts)),
         Scanned::Pass(score) => score,
     };
-    let mut stored = stored_form(d, origin, env, raw, &analysis, spam_score, queue_id, now, facts).await;
+    let mut stored = stored_form(
+        d, origin, env, raw, &analysis, spam_score, queue_id, now, facts,
+    )
+    .await;
     let res = resolve(d, origin, env, &stored.data, facts).await?;
     if let Some(v) = &stored.auth {
         facts.spf = Some(v.spf.as_str());
@@ -130,13 +131,19 @@ async fn run(
     }
     let mut blobs = Blobs::new(d, std::mem::take(&mut stored.data));
     let spam_junk = spam_score.is_some_and(|s| s >= d.inner.spam_threshold);
-    let local = store_local(d, &res.local, &mut blobs, &analysis, spam_junk, now, queue_id).await?;
+    let local = store_local(
+        d, &res.local, &mut blobs, &analysis, spam_junk, now, queue_id,
+    )
+    .await?;
     queue_remote(d, env, &res.remote, &mut blobs, now, facts).await?;
     let (delivered, held) = hold_full(d, env, local, stored.sender_authenticated, now).await?;
     facts.delivered = delivered.len();
     facts.held = held.len();
     facts.verdict = if held.is_empty() { "delivered" } else { "held" };
-    consequences(d, origin, env, &analysis, &delivered, &held, &blobs, &stored, now).await;
+    consequences(
+        d, origin, env, &analysis, &delivered, &held, &blobs, &stored, now,
+    )
+    .await;
     Ok(accepted(queue_id, facts))
 }
 
@@ -408,7 +415,11 @@ async fn resolve(
 }
 
 /// A local copy and what the store answered for it.
-type LocalResult = (LocalTarget, BlobRef, Result<vesontio_store::Appended, StoreError>);
+type LocalResult = (
+    LocalTarget,
+    BlobRef,
+    Result<vesontio_store::Appended, StoreError>,
+);
 
 /// Stage: the local copies, in one group-committed store call. Bodies:
 /// one blob per distinct form, shared by every copy (the copies of a
@@ -589,7 +600,10 @@ async fn consequences(
 /// R7: the file to name and the refusal, when the message carries a
 /// forbidden file or something that cannot be looked into (refused by
 /// `[attachments]`). A forbidden name wins: it tells the sender more.
-pub(crate) fn r7_verdict(analysis: &Analysis, cfg: &crate::DeliveryConfig) -> Option<(String, Refusal)> {
+pub(crate) fn r7_verdict(
+    analysis: &Analysis,
+    cfg: &crate::DeliveryConfig,
+) -> Option<(String, Refusal)> {
     if let Some(found) = forbidden_attachment(analysis, &cfg.forbidden_extensions)
         && let Err(r) = check_attachments(analysis, &cfg.forbidden_extensions)
     {

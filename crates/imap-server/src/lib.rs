@@ -169,7 +169,12 @@ pub struct ImapServer {
 impl ImapServer {
     /// `tls` serves both port 993 and STARTTLS on port 143. The store is
     /// `delivery`'s: APPEND goes through its ingest gate.
-    pub fn new(cfg: ImapConfig, directory: Directory, delivery: Delivery, tls: TlsAcceptor) -> Self {
+    pub fn new(
+        cfg: ImapConfig,
+        directory: Directory,
+        delivery: Delivery,
+        tls: TlsAcceptor,
+    ) -> Self {
         ImapServer {
             shared: Arc::new(Shared {
                 cfg: Arc::new(cfg),

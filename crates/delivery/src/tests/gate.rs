@@ -176,7 +176,15 @@ async fn r3_list_posting_same_on_every_sending_door() {
         .await
         .expect("sender");
     let raw = message("x@example.org", "tous@ac-demo.fr", "Annonce", "Texte");
-    let got = decisions(&e, &[Door::Mx], &jean, "x@example.org", &["tous@ac-demo.fr"], &raw).await;
+    let got = decisions(
+        &e,
+        &[Door::Mx],
+        &jean,
+        "x@example.org",
+        &["tous@ac-demo.fr"],
+        &raw,
+    )
+    .await;
     let raw_own = message(JEAN, "tous@ac-demo.fr", "Annonce", "Texte");
     // Submission and web carry jean's own From: (R2 passes), so R3 decides.
     let own = decisions(
@@ -194,10 +202,22 @@ async fn r3_list_posting_same_on_every_sending_door() {
         all(&[Door::Submission, Door::Web], Some(Rule::ListPosting))
     );
     // The authorised sender passes on the MX.
-    let ok = message("rectorat@example.org", "tous@ac-demo.fr", "Annonce", "Texte");
-    through(&e, Door::Mx, &jean, "rectorat@example.org", &["tous@ac-demo.fr"], &ok)
-        .await
-        .expect("authorised sender");
+    let ok = message(
+        "rectorat@example.org",
+        "tous@ac-demo.fr",
+        "Annonce",
+        "Texte",
+    );
+    through(
+        &e,
+        Door::Mx,
+        &jean,
+        "rectorat@example.org",
+        &["tous@ac-demo.fr"],
+        &ok,
+    )
+    .await
+    .expect("authorised sender");
 }
 
 #[tokio::test]
@@ -227,7 +247,10 @@ async fn r5_hourly_limit_on_the_web_too() {
     let jean = person(&e, JEAN).await;
     person(&e, MARIE).await;
     // config(): 8 per hour; 8 already sent.
-    e.store().record_sent(JEAN, NOW - 60, 8).await.expect("record");
+    e.store()
+        .record_sent(JEAN, NOW - 60, 8)
+        .await
+        .expect("record");
     let raw = message(JEAN, MARIE, "Encore", "Texte");
     let doors = [Door::Submission, Door::Web];
     let got = decisions(&e, &doors, &jean, JEAN, &[MARIE], &raw).await;
@@ -265,7 +288,11 @@ async fn r7_attachment_same_on_every_door() {
     assert_eq!(got, all(&EVERY, Some(Rule::Attachment)));
     // Only the R7 notice (MX) reached the mailbox, never the file.
     for (m, _, _) in folder(&e, JEAN, "INBOX").await {
-        assert!(!text(&m).contains("Content-Disposition: attachment"), "{}", text(&m));
+        assert!(
+            !text(&m).contains("Content-Disposition: attachment"),
+            "{}",
+            text(&m)
+        );
     }
 }
 
@@ -314,7 +341,14 @@ async fn multiappend_refused_whole_when_one_message_is() {
         mailbox: mb.id,
     };
     let good = message(JEAN, JEAN, "Un", "Texte");
-    let bad = with_attachment(JEAN, JEAN, "Deux", "x.scr", "application/octet-stream", b"MZ");
+    let bad = with_attachment(
+        JEAN,
+        JEAN,
+        "Deux",
+        "x.scr",
+        "application/octet-stream",
+        b"MZ",
+    );
     let filings = [good, bad]
         .into_iter()
         .map(|raw| Filing {

@@ -50,7 +50,10 @@ async fn r6_size_refused_with_large_file_service() {
         &"x".repeat(2000),
     );
     // On the MX the sender is an outside one (ours are refused there first).
-    for (o, from) in [(sub(&jean), "jean.dupont@ac-demo.fr"), (mx(), "a@example.org")] {
+    for (o, from) in [
+        (sub(&jean), "jean.dupont@ac-demo.fr"),
+        (mx(), "a@example.org"),
+    ] {
         let r =
             e.d.submit(
                 o,

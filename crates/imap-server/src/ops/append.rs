@@ -9,9 +9,9 @@
 //! limits, binary literals, and the answer ([`refusal`] maps the gate's
 //! refusals to `NO [CODE]`).
 
+use vesontio_delivery::{FileError, Filing, Origin, Refused, Rule};
 use vesontio_imap_proto::parser::echo;
 use vesontio_imap_proto::{AppendMessage, Code, NumSet, Response};
-use vesontio_delivery::{FileError, Filing, Origin, Refused, Rule};
 use vesontio_store::StoreError;
 
 use crate::error::{CmdError, CmdResult, Done};
