@@ -14,7 +14,7 @@ use vesontio_delivery::outbound::{
     self, BoxFuture, LocalSink, MxResolver, OutboundConfig, Runner, StaticDns, SystemDns,
 };
 use vesontio_delivery::{
-    ArchiveRule, Delivery, DeliveryConfig, Envelope, Origin, Recipient, Reply, ScanLimits,
+    ArchiveRule, Delivery, DeliveryConfig, Envelope, Origin, Recipient, Refused, Rule, ScanLimits,
     ScanRules,
 };
 use vesontio_imap_server::{ImapConfig, ImapServer};
@@ -121,10 +121,16 @@ impl LocalSink for InboundSink {
         sender: Option<&'a str>,
         rcpt: &'a str,
         raw: Vec<u8>,
-    ) -> BoxFuture<'a, Result<(), Reply>> {
+    ) -> BoxFuture<'a, Result<(), Refused>> {
         Box::pin(async move {
-            let rcpt = Address::parse(rcpt)
-                .map_err(|e| Reply::new(550, "5.1.3", format!("bad recipient: {e}")))?;
+            let rcpt = Address::parse(rcpt).map_err(|e| {
+                Refused::new(
+                    Rule::UnknownRecipient,
+                    550,
+                    "5.1.3",
+                    format!("bad recipient: {e}"),
+                )
+            })?;
             let mail_from = sender
                 .filter(|s| !s.is_empty())
                 .and_then(|s| Address::parse(s).ok());
@@ -299,7 +305,7 @@ pub async fn start(
                 quota_warning_percent: s.quota.warning_percent,
             },
             p.directory.clone(),
-            p.store.clone(),
+            delivery.clone(),
             tls.clone(),
         ));
         for (service, implicit, label) in [

@@ -9,7 +9,7 @@ use vesontio_policy::{
 
 use vesontio_types::{AccountKind, Address, UnixTime};
 
-use crate::{Delivery, Origin, Reply};
+use crate::{Delivery, Origin, Refused, Rule};
 
 /// R5: the window over which the hourly limit counts.
 const HOUR: i64 = 3600;
@@ -23,21 +23,23 @@ pub(crate) async fn check_sender(
     origin: &Origin,
     sender: Option<&Address>,
     _now: UnixTime,
-) -> Result<(), Reply> {
+) -> Result<(), Refused> {
     let account = match origin {
-        Origin::Submission { account, .. } => account,
+        Origin::Submission { account, .. } | Origin::WebSend { account, .. } => account,
         Origin::Mx { client_ip, .. } => {
             return match sender {
                 Some(s) => check_outside_sender(d, s, *client_ip, "MAIL FROM").await,
                 None => Ok(()),
             };
         }
-        Origin::Internal => return Ok(()),
+        // Platform notices, and filing doors (no envelope: see `gate.rs`).
+        _ => return Ok(()),
     };
     let Some(sender) = sender else {
         // RFC 6409 §4.1 lets a submission server refuse what users never
         // legitimately send: bounces come from the server, not from users.
-        return Err(Reply::new(
+        return Err(Refused::new(
+            Rule::SendAs,
             550,
             "5.7.1",
             "L'expediteur vide <> est refuse en soumission / The null sender <> is not allowed on submission",
@@ -51,7 +53,7 @@ pub(crate) async fn check_sender(
         .store()
         .groups_of(account.id)
         .await
-        .map_err(|_| Reply::internal())?;
+        .map_err(|_| Refused::internal())?;
     let mut allowed = vec![account.address.clone()];
     for (group, rights) in &groups {
         if rights.contains('p') {
@@ -61,7 +63,8 @@ pub(crate) async fn check_sender(
             allowed.push(group.address.clone());
         }
     }
-    Err(Reply::new(
+    Err(Refused::new(
+        Rule::SendAs,
         550,
         "5.7.1",
         format!(
@@ -80,21 +83,28 @@ pub(crate) async fn check_recipient(
     rcpt: &Address,
     rcpt_count_so_far: usize,
     now: UnixTime,
-) -> Result<(), Reply> {
+) -> Result<(), Refused> {
     let cfg = d.config();
     // R5, per message: RFC 5321 §4.5.3.1.10 `452 4.5.3` on the first
     // recipient over the limit. Platform messages are not limited.
+    if !origin.sends() {
+        return Ok(());
+    }
     if !matches!(origin, Origin::Internal) {
         check_recipients_per_message(
             rcpt_count_so_far as u64 + 1,
             u64::from(cfg.recipients_per_message),
         )
-        .map_err(|r| Reply::from_refusal(&r))?;
+        .map_err(|r| {
+            Refused::from_policy(Rule::RecipientsPerMessage, &r)
+                .with_limit(u64::from(cfg.recipients_per_message))
+        })?;
     }
     if !d.is_local_domain(rcpt.domain()).await {
         if let Origin::Mx { .. } = origin {
             // RFC 5321 §3.6.2 / §7.1: no open relay.
-            return Err(Reply::new(
+            return Err(Refused::new(
+                Rule::Relay,
                 550,
                 "5.7.1",
                 format!("<{rcpt}>: relais refuse / relaying denied"),
@@ -105,11 +115,12 @@ pub(crate) async fn check_recipient(
             .store()
             .account_by_address(&rcpt.normalized())
             .await
-            .map_err(|_| Reply::internal())?;
+            .map_err(|_| Refused::internal())?;
         // Departed and disabled accounts still receive (R12: mail is kept
         // until the account is deleted).
         let Some(account) = account else {
-            return Err(Reply::new(
+            return Err(Refused::new(
+                Rule::UnknownRecipient,
                 550,
                 "5.1.1",
                 format!("<{rcpt}>: no such mailbox here / boite inconnue"),
@@ -119,9 +130,10 @@ pub(crate) async fn check_recipient(
             // R3: checked against the authenticated account, never the
             // spoofable From:; on MX the envelope sender is all there is.
             let poster: Option<Address> = match origin {
-                Origin::Submission { account, .. } => Address::parse(&account.address).ok(),
                 Origin::Mx { .. } => sender.cloned(),
-                Origin::Internal => None,
+                _ => origin
+                    .sending_account()
+                    .and_then(|a| Address::parse(&a.address).ok()),
             };
             // R3: on the MX nobody is authenticated, so an envelope sender
             // in one of our domains is only a claim (RFC 5321 §3.3: the
@@ -137,29 +149,36 @@ pub(crate) async fn check_recipient(
                     .store()
                     .list_senders(account.id)
                     .await
-                    .map_err(|_| Reply::internal())?;
+                    .map_err(|_| Refused::internal())?;
                 let senders: Vec<Address> = senders
                     .iter()
                     .filter_map(|s| Address::parse(s).ok())
                     .collect();
                 if !may_post_to_list(&senders, poster.as_ref()) {
-                    return Err(Reply::from_refusal(&list_post_refusal(rcpt)));
+                    return Err(Refused::from_policy(
+                        Rule::ListPosting,
+                        &list_post_refusal(rcpt),
+                    ));
                 }
             }
         }
     }
     // R5, per hour, for authenticated senders: what they sent in the last
     // hour plus this message's recipients so far plus this one.
-    if let Origin::Submission { account, .. } = origin {
+    if let Some(account) = origin.sending_account() {
         let sent = d
             .store()
             .sent_since(&account.address, now - HOUR)
             .await
-            .map_err(|_| Reply::internal())?;
+            .map_err(|_| Refused::internal())?;
         let mut window = RateWindow::hourly();
         window.record(now, sent.max(0) as u64 + rcpt_count_so_far as u64);
-        check_hourly_rate(&mut window, now, 1, u64::from(cfg.recipients_per_hour))
-            .map_err(|r| Reply::from_refusal(&r))?;
+        check_hourly_rate(&mut window, now, 1, u64::from(cfg.recipients_per_hour)).map_err(
+            |r| {
+                Refused::from_policy(Rule::HourlyRate, &r)
+                    .with_limit(u64::from(cfg.recipients_per_hour))
+            },
+        )?;
     }
     Ok(())
 }
@@ -167,8 +186,9 @@ pub(crate) async fn check_recipient(
 /// R3: refusal of a list post arriving on the MX with one of our own
 /// addresses as envelope sender (`550 5.7.1`, RFC 3463 X.7.1). ASCII only
 /// (RFC 5321 §4.2).
-fn local_poster_on_mx(list: &Address, sender: &Address) -> Reply {
-    Reply::new(
+fn local_poster_on_mx(list: &Address, sender: &Address) -> Refused {
+    Refused::new(
+        Rule::ListPosting,
         550,
         "5.7.1",
         format!(
@@ -191,7 +211,7 @@ pub(crate) async fn check_outside_sender(
     sender: &Address,
     client_ip: IpAddr,
     what: &str,
-) -> Result<(), Reply> {
+) -> Result<(), Refused> {
     if !d.is_local_domain(sender.domain()).await
         || d.config()
             .allowed_outside_senders
@@ -200,7 +220,8 @@ pub(crate) async fn check_outside_sender(
     {
         return Ok(());
     }
-    Err(Reply::new(
+    Err(Refused::new(
+        Rule::OutsideSender,
         550,
         "5.7.1",
         format!(

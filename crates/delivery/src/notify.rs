@@ -16,9 +16,9 @@ use vesontio_store::{AccountUpdate, NewQueueEntry, NewQueueRcpt, QueueKind};
 use vesontio_types::{AccountId, Address, UnixTime};
 
 use crate::resolve::LocalTarget;
-use crate::{Accepted, Delivery, Envelope, Origin, Recipient, Reply};
+use crate::{Accepted, Delivery, Envelope, Origin, Recipient, Refused};
 
-type BoxedSubmit<'a> = Pin<Box<dyn Future<Output = Result<Accepted, Reply>> + Send + 'a>>;
+type BoxedSubmit<'a> = Pin<Box<dyn Future<Output = Result<Accepted, Refused>> + Send + 'a>>;
 
 impl Delivery {
     /// The delivery path again, for platform messages (boxed: `submit`
@@ -48,7 +48,7 @@ impl Delivery {
         to: &Address,
         raw: Vec<u8>,
         now: UnixTime,
-    ) -> Result<(), Reply> {
+    ) -> Result<(), Refused> {
         if self.is_local_domain(to.domain()).await {
             let env = Envelope {
                 mail_from: None,
@@ -67,7 +67,7 @@ impl Delivery {
                 .store()
                 .put_blob(raw)
                 .await
-                .map_err(|_| Reply::internal())?;
+                .map_err(|_| Refused::internal())?;
             self.store()
                 .enqueue(NewQueueEntry {
                     kind: QueueKind::Remote,
@@ -84,7 +84,7 @@ impl Delivery {
                     next_attempt_at: now,
                 })
                 .await
-                .map_err(|_| Reply::internal())?;
+                .map_err(|_| Refused::internal())?;
             Ok(())
         }
     }
@@ -95,7 +95,7 @@ impl Delivery {
         to: &Address,
         notice: &Notice,
         now: UnixTime,
-    ) -> Result<(), Reply> {
+    ) -> Result<(), Refused> {
         let id = format!("{}@{}", self.new_id(now), self.config().hostname);
         let raw = build_notice(
             &self.postmaster(),
@@ -122,7 +122,7 @@ impl Delivery {
         original: &[u8],
         ret: ReturnContent,
         now: UnixTime,
-    ) -> Result<(), Reply> {
+    ) -> Result<(), Refused> {
         let id = format!("{}@{}", self.new_id(now), self.config().hostname);
         let raw = build_dsn(&DsnParams {
             reporting_mta: self.config().hostname.clone(),

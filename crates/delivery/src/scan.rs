@@ -4,7 +4,7 @@
 
 use vesontio_message::Analysis;
 
-use crate::Reply;
+use crate::Refused;
 
 /// What a scanner says about one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,7 +16,7 @@ pub enum ScanVerdict {
     /// administrators, so it must not quote content.
     Quarantine { reason: String },
     /// Refuse the message with this reply (e.g. `554 5.7.1` virus found).
-    Reject(Reply),
+    Reject(Refused),
     /// R24: a spam score; at or above the threshold the message goes to
     /// the recipient's `Junk` folder, and an `X-Spam-Score` field is added.
     SpamScore(f32),

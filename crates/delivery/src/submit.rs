@@ -6,20 +6,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use vesontio_message::{
-    Analysis, DsnAction, ReturnContent, ScanLimits, WithProtocol, add_sensitivity_private,
-    ensure_message_id, forbidden_attachment, has_header, prepend_header, received_header,
+    Analysis, DsnAction, ReturnContent, WithProtocol, add_sensitivity_private, ensure_message_id,
+    forbidden_attachment, has_header, prepend_header, received_header,
 };
-use vesontio_policy::{
-    Refusal, check_attachments, check_headers, check_scannable, check_size, texts, unscannable_file,
-};
+use vesontio_policy::{Refusal, check_attachments, check_scannable, texts, unscannable_file};
 use vesontio_store::{
     BlobRef, NewMessage, NewQuarantine, NewQueueEntry, NewQueueRcpt, QueueKind, StoreError,
 };
 use vesontio_types::{Address, UnixTime};
 
+use crate::gate;
 use crate::notify::dsn_rcpt;
 use crate::resolve::LocalTarget;
-use crate::{Accepted, Delivery, Envelope, Origin, Reply, ScanVerdict};
+use crate::{Accepted, Delivery, Envelope, Origin, Refused, Rule, ScanVerdict};
 
 /// The header that carries R22's "went through a functional mailbox" to
 /// later hops.
@@ -39,6 +38,9 @@ struct AuditFacts {
     held: usize,
     queued: usize,
     detail: Option<String>,
+    /// SPF and DMARC outcomes of MX mail (RFC 8601 result names).
+    spf: Option<&'static str>,
+    dmarc: Option<&'static str>,
 }
 
 pub(crate) async fn submit(
@@ -47,30 +49,29 @@ pub(crate) async fn submit(
     env: Envelope,
     raw: Vec<u8>,
     now: UnixTime,
-) -> Result<Accepted, Reply> {
+) -> Result<Accepted, Refused> {
     let queue_id = d.new_id(now);
     let size = raw.len();
     let mut facts = AuditFacts::default();
     let result = run(d, &origin, &env, raw, now, &queue_id, &mut facts).await;
-    let (origin_name, client_ip, account) = match &origin {
-        Origin::Mx { client_ip, .. } => ("mx", Some(client_ip.to_string()), None),
-        Origin::Submission {
-            account, client_ip, ..
-        } => (
-            "submission",
-            Some(client_ip.to_string()),
-            Some(account.address.clone()),
-        ),
-        Origin::Internal => ("internal", None, None),
+    let account = match &origin {
+        Origin::Submission { account, .. } | Origin::WebSend { account, .. } => {
+            Some(account.address.clone())
+        }
+        _ => None,
     };
-    let (verdict, reply) = match &result {
-        Ok(_) => (facts.verdict, None),
-        Err(r) => ("refused", Some(format!("{} {}", r.code, r.enhanced))),
+    let (verdict, reply, rule) = match &result {
+        Ok(_) => (facts.verdict, None, None),
+        Err(r) => (
+            "refused",
+            Some(format!("{} {}", r.code, r.enhanced)),
+            Some(r.rule.as_str()),
+        ),
     };
     let event = serde_json::json!({
         "queue_id": queue_id,
-        "origin": origin_name,
-        "client_ip": client_ip,
+        "origin": origin.name(),
+        "client_ip": origin.client_ip().map(|ip| ip.to_string()),
         "account": account,
         "sender": env.mail_from.as_ref().map(|a| a.to_string()).unwrap_or_default(),
         "recipients": env.recipients.iter().map(|r| r.address.to_string()).collect::<Vec<_>>(),
@@ -79,10 +80,13 @@ pub(crate) async fn submit(
         "private": facts.private,
         "verdict": verdict,
         "reply": reply,
+        "rule": rule,
         "delivered": facts.delivered,
         "held": facts.held,
         "queued": facts.queued,
         "detail": facts.detail,
+        "spf": facts.spf,
+        "dmarc": facts.dmarc,
     });
     if let Err(e) = d.store().audit_append(now, "message", &event).await {
         tracing::error!(error = %e, queue_id, "audit append failed");
@@ -90,6 +94,8 @@ pub(crate) async fn submit(
     result
 }
 
+/// The gate's stages for a message sent to recipients, in order. Each
+/// stage either refuses (the message is not taken) or hands on.
 async fn run(
     d: &Delivery,
     origin: &Origin,
@@ -98,43 +104,70 @@ async fn run(
     now: UnixTime,
     queue_id: &str,
     facts: &mut AuditFacts,
-) -> Result<Accepted, Reply> {
-    let cfg = d.config();
-    let internal = matches!(origin, Origin::Internal);
-    if env.recipients.is_empty() {
-        return Err(Reply::new(
-            554,
-            "5.5.1",
-            "Aucun destinataire valide / No valid recipients",
-        ));
+) -> Result<Accepted, Refused> {
+    if !origin.sends() {
+        tracing::error!(origin = origin.name(), "submit called for a filing door");
+        return Err(Refused::internal());
     }
-    // R6, on the real size (RFC 1870 §6: 552 5.3.4).
-    if !internal {
-        check_size(
-            raw.len() as u64,
-            cfg.message_size_limit,
-            Some(cfg.large_file_url.as_str()),
-        )
-        .map_err(|r| Reply::from_refusal(&r))?;
-    }
-    // Header sections read differently by different readers (a second
-    // From:, NUL, bare CR/LF) are refused before anything reads them. On
-    // SMTP, bare CR/LF were already normalised to CRLF by the session, so
-    // every reader sees the same lines; a From: they created is a second
-    // From: here.
-    if !internal {
-        check_headers(&raw).map_err(|r| Reply::from_refusal(&r))?;
-    }
-    let analysis = analyse(raw.as_slice(), cfg.scan.limits).await;
+    gate::check_envelope(d, origin, env, now).await?;
+    gate::check_bytes(d, origin, &raw)?;
+    let analysis = gate::analyse(&raw, d.config().scan.limits).await;
     facts.private = analysis.is_private;
     facts.message_id = analysis.message_id.clone().unwrap_or_default();
-    let sender = env.mail_from.as_ref();
-    let sender_str = sender.map(|a| a.to_string()).unwrap_or_default();
+    check_identity(d, origin, env, &analysis, now).await?;
+    check_attachments_stage(d, origin, env, &analysis, now, facts).await?;
+    let spam_score = match scan(d, origin, env, &raw, &analysis, now, facts).await? {
+        Scanned::Quarantined => return Ok(accepted(queue_id, facts)),
+        Scanned::Pass(score) => score,
+    };
+    let mut stored = stored_form(
+        d, origin, env, raw, &analysis, spam_score, queue_id, now, facts,
+    )
+    .await;
+    let res = resolve(d, origin, env, &stored.data, facts).await?;
+    if let Some(v) = &stored.auth {
+        facts.spf = Some(v.spf.as_str());
+        facts.dmarc = Some(v.dmarc.as_str());
+    }
+    let mut blobs = Blobs::new(d, std::mem::take(&mut stored.data));
+    let spam_junk = spam_score.is_some_and(|s| s >= d.inner.spam_threshold);
+    let local = store_local(
+        d, &res.local, &mut blobs, &analysis, spam_junk, now, queue_id,
+    )
+    .await?;
+    queue_remote(d, env, &res.remote, &mut blobs, now, facts).await?;
+    let (delivered, held) = hold_full(d, env, local, stored.sender_authenticated, now).await?;
+    facts.delivered = delivered.len();
+    facts.held = held.len();
+    facts.verdict = if held.is_empty() { "delivered" } else { "held" };
+    consequences(
+        d, origin, env, &analysis, &delivered, &held, &blobs, &stored, now,
+    )
+    .await;
+    Ok(accepted(queue_id, facts))
+}
 
-    // Our own domains in From: or Sender: on the MX, as for the envelope sender at
-    // MAIL FROM (checked again here: the session may not have asked).
+fn accepted(queue_id: &str, facts: &AuditFacts) -> Accepted {
+    Accepted {
+        queue_id: queue_id.to_string(),
+        message_id: facts.message_id.clone(),
+    }
+}
+
+/// Stage: who the header says wrote it. On the MX, our own domains in
+/// `From:` or `Sender:` are refused as for the envelope sender at MAIL
+/// FROM. R2: where a person sends, the header sender is checked like the
+/// envelope sender: a user writes as themself or as a functional mailbox
+/// they may send for, never as somebody else.
+async fn check_identity(
+    d: &Delivery,
+    origin: &Origin,
+    env: &Envelope,
+    analysis: &Analysis,
+    now: UnixTime,
+) -> Result<(), Refused> {
     if let Origin::Mx { client_ip, .. } = origin {
-        if let Some(s) = sender {
+        if let Some(s) = env.mail_from.as_ref() {
             crate::checks::check_outside_sender(d, s, *client_ip, "MAIL FROM").await?;
         }
         for from in &analysis.from {
@@ -144,78 +177,129 @@ async fn run(
             crate::checks::check_outside_sender(d, s, *client_ip, "Sender:").await?;
         }
     }
-
-    // R2: on submission the header sender is checked like the envelope
-    // sender: a user writes as themself or as a functional mailbox they may
-    // send for, never as somebody else.
-    if matches!(origin, Origin::Submission { .. }) {
+    if origin.applies(Rule::SendAs) {
         for from in &analysis.from {
             crate::checks::check_sender(d, origin, Some(from), now).await?;
         }
     }
+    Ok(())
+}
 
-    // R7: forbidden attachments, and what cannot be looked into. Refused
-    // at DATA whatever the door: on the MX the sending server tells its
-    // sender (a DSN from here would go to whoever the sender forged), and
-    // the intended local recipients are told here.
-    if !internal && let Some((file, refusal)) = r7_verdict(&analysis, cfg) {
-        facts.detail = Some(file.clone());
-        if let Origin::Mx { .. } = origin {
-            notify_attachment_refused(d, env, &analysis, &file, now).await;
-        }
-        return Err(Reply::from_refusal(&refusal));
+/// Stage: R7. Refused whatever the door: on the MX the sending server
+/// tells its sender (a DSN from here would go to whoever the sender
+/// forged), and the intended local recipients are told here.
+async fn check_attachments_stage(
+    d: &Delivery,
+    origin: &Origin,
+    env: &Envelope,
+    analysis: &Analysis,
+    now: UnixTime,
+    facts: &mut AuditFacts,
+) -> Result<(), Refused> {
+    let Err((file, refusal)) = gate::check_r7(d, origin, analysis) else {
+        return Ok(());
+    };
+    facts.detail = Some(file.clone());
+    if let Origin::Mx { .. } = origin {
+        notify_attachment_refused(d, env, analysis, &file, now).await;
     }
+    Err(refusal)
+}
 
-    // R9/R24 hooks.
+/// What the content hooks decided.
+enum Scanned {
+    /// Stored in quarantine (R9): accepted, delivered to nobody.
+    Quarantined,
+    /// Goes on, with the last spam score given (R24).
+    Pass(Option<f32>),
+}
+
+/// Stage: the R9/R24 hooks.
+async fn scan(
+    d: &Delivery,
+    origin: &Origin,
+    env: &Envelope,
+    raw: &[u8],
+    analysis: &Analysis,
+    now: UnixTime,
+    facts: &mut AuditFacts,
+) -> Result<Scanned, Refused> {
     let mut spam_score = None;
-    if !internal {
-        for s in d.inner.scanners.iter() {
-            match s.scan(&raw, &analysis) {
-                ScanVerdict::Clean => {}
-                ScanVerdict::Reject(r) => return Err(r),
-                ScanVerdict::SpamScore(x) => spam_score = Some(x),
-                ScanVerdict::Quarantine { reason } => {
-                    let (blob, _) = d
-                        .store()
-                        .put_blob(raw)
-                        .await
-                        .map_err(|_| Reply::internal())?;
-                    d.store()
-                        .quarantine_add(NewQuarantine {
-                            created_at: now,
-                            blob,
-                            sender: sender_str.clone(),
-                            recipients: env
-                                .recipients
-                                .iter()
-                                .map(|r| r.address.to_string())
-                                .collect(),
-                            reason: reason.clone(),
-                            rule: None,
-                            private: analysis.is_private,
-                            // R4: the store drops it for private messages too.
-                            subject: if analysis.is_private {
-                                None
-                            } else {
-                                analysis.subject.clone()
-                            },
-                        })
-                        .await
-                        .map_err(|_| Reply::internal())?;
-                    facts.verdict = "quarantined";
-                    facts.detail = Some(reason);
-                    return Ok(Accepted {
-                        queue_id: queue_id.to_string(),
-                        message_id: facts.message_id.clone(),
-                    });
-                }
+    if !origin.applies(Rule::Content) {
+        return Ok(Scanned::Pass(None));
+    }
+    for s in d.inner.scanners.iter() {
+        match s.scan(raw, analysis) {
+            ScanVerdict::Clean => {}
+            ScanVerdict::Reject(r) => return Err(r),
+            ScanVerdict::SpamScore(x) => spam_score = Some(x),
+            ScanVerdict::Quarantine { reason } => {
+                let (blob, _) = d
+                    .store()
+                    .put_blob(raw.to_vec())
+                    .await
+                    .map_err(|_| Refused::internal())?;
+                d.store()
+                    .quarantine_add(NewQuarantine {
+                        created_at: now,
+                        blob,
+                        sender: env
+                            .mail_from
+                            .as_ref()
+                            .map(|a| a.to_string())
+                            .unwrap_or_default(),
+                        recipients: env
+                            .recipients
+                            .iter()
+                            .map(|r| r.address.to_string())
+                            .collect(),
+                        reason: reason.clone(),
+                        rule: None,
+                        private: analysis.is_private,
+                        // R4: the store drops it for private messages too.
+                        subject: if analysis.is_private {
+                            None
+                        } else {
+                            analysis.subject.clone()
+                        },
+                    })
+                    .await
+                    .map_err(|_| Refused::internal())?;
+                facts.verdict = "quarantined";
+                facts.detail = Some(reason);
+                return Ok(Scanned::Quarantined);
             }
         }
     }
+    Ok(Scanned::Pass(spam_score))
+}
 
-    // The stored form: trace field, Message-ID, R4 marking, spam score.
+/// The message as it will be stored, and what was learnt on the way.
+struct Stored {
+    data: Vec<u8>,
+    /// SPF/DKIM/DMARC of MX mail, when evaluated.
+    auth: Option<crate::Verdicts>,
+    /// DSNs may go to the envelope sender (see [`stored_form`]).
+    sender_authenticated: bool,
+}
+
+/// Stage: the stored form: Message-ID (RFC 6409 §8.3, submission and
+/// web), R4 marking, spam score, SPF/DKIM/DMARC results (MX), trace field.
+#[allow(clippy::too_many_arguments)]
+async fn stored_form(
+    d: &Delivery,
+    origin: &Origin,
+    env: &Envelope,
+    raw: Vec<u8>,
+    analysis: &Analysis,
+    spam_score: Option<f32>,
+    queue_id: &str,
+    now: UnixTime,
+    facts: &mut AuditFacts,
+) -> Stored {
+    let cfg = d.config();
     let mut data = raw;
-    if let Origin::Submission { .. } = origin {
+    if origin.sending_account().is_some() {
         // RFC 6409 §8.3: the submission server may add a missing Message-ID.
         let (with_id, id) = ensure_message_id(&data, &cfg.hostname, queue_id);
         data = with_id;
@@ -226,6 +310,33 @@ async fn run(
     }
     if let Some(score) = spam_score {
         data = prepend_header(&data, "X-Spam-Score", &format!("{score:.1}"));
+    }
+    // DSNs about mail from the MX go only to an authenticated envelope
+    // sender (SPF, or DKIM aligned with it): anyone else is whoever the
+    // sender forged, and the DSN would be backscatter. Without the checks
+    // (no DNS for them), nobody is authenticated.
+    let mut sender_authenticated = !matches!(origin, Origin::Mx { .. });
+    let mut auth = None;
+    if let (
+        Origin::Mx {
+            client_ip, helo, ..
+        },
+        Some(dns),
+    ) = (origin, d.inbound_auth())
+    {
+        let mail_from = env.mail_from.as_ref().map(|a| a.to_string());
+        let verdicts = crate::inbound_auth::evaluate(
+            dns,
+            &data,
+            *client_ip,
+            helo,
+            mail_from.as_deref(),
+            &cfg.hostname,
+        )
+        .await;
+        sender_authenticated = verdicts.sender_authenticated;
+        data = prepend_raw(verdicts.field.as_bytes(), data);
+        auth = Some(verdicts);
     }
     let received = match origin {
         Origin::Mx {
@@ -244,37 +355,8 @@ async fn run(
             client_ip,
             WithProtocol::for_session(true, true, true, env.smtputf8),
         )),
-        Origin::Internal => None,
+        _ => None,
     };
-    // DSNs about mail from the MX go only to an authenticated envelope
-    // sender (SPF, or DKIM aligned with it): anyone else is whoever the
-    // sender forged, and the DSN would be backscatter. Without the checks
-    // (no DNS for them), nobody is authenticated.
-    let mut sender_authenticated = !matches!(origin, Origin::Mx { .. });
-    if let (
-        Origin::Mx {
-            client_ip, helo, ..
-        },
-        Some(dns),
-    ) = (origin, d.inbound_auth())
-    {
-        let mail_from = env.mail_from.as_ref().map(|a| a.to_string());
-        let verdicts = crate::outbound::evaluate(
-            dns,
-            &data,
-            *client_ip,
-            helo,
-            mail_from.as_deref(),
-            &cfg.hostname,
-        )
-        .await;
-        sender_authenticated = verdicts.sender_authenticated;
-        let field = verdicts.field;
-        let mut v = Vec::with_capacity(field.len() + data.len());
-        v.extend_from_slice(field.as_bytes());
-        v.extend_from_slice(&data);
-        data = v;
-    }
     if let Some((helo, ip, proto)) = received {
         // RFC 5321 §4.4: `for` only when there is exactly one recipient.
         let for_rcpt = match env.recipients.as_slice() {
@@ -282,14 +364,37 @@ async fn run(
             _ => None,
         };
         let field = received_header(helo, *ip, &cfg.hostname, proto, queue_id, for_rcpt, now);
-        let mut v = Vec::with_capacity(field.len() + data.len());
-        v.extend_from_slice(field.as_bytes());
-        v.extend_from_slice(&data);
-        data = v;
+        data = prepend_raw(field.as_bytes(), data);
     }
+    Stored {
+        data,
+        auth,
+        sender_authenticated,
+    }
+}
 
-    // Recipients.
-    let reached_functional = has_header(&data, FUNCTIONAL_MARK);
+fn prepend_raw(field: &[u8], data: Vec<u8>) -> Vec<u8> {
+    let mut v = Vec::with_capacity(field.len() + data.len());
+    v.extend_from_slice(field);
+    v.extend_from_slice(&data);
+    v
+}
+
+/// Stage: the recipients (lists R3, functional mailboxes R2, forwarding
+/// R22): local targets and remote copies.
+async fn resolve(
+    d: &Delivery,
+    origin: &Origin,
+    env: &Envelope,
+    data: &[u8],
+    facts: &mut AuditFacts,
+) -> Result<crate::resolve::Resolution, Refused> {
+    let sender_str = env
+        .mail_from
+        .as_ref()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let reached_functional = has_header(data, FUNCTIONAL_MARK);
     let allow_remote = !matches!(origin, Origin::Mx { .. });
     let res = d
         .resolve(
@@ -299,21 +404,38 @@ async fn run(
             reached_functional,
         )
         .await
-        .map_err(|_| Reply::internal())?;
+        .map_err(|_| Refused::internal())?;
     if !res.forward_refused.is_empty() {
         facts.detail = Some(format!(
             "redirection refused (R22): {}",
             res.forward_refused.join(",")
         ));
     }
+    Ok(res)
+}
 
-    // Bodies: one blob per distinct form, shared by every copy (the
-    // copies of a message in many mailboxes share one file).
-    let mut blobs = Blobs::new(d, data);
-    let spam_junk = spam_score.is_some_and(|s| s >= d.inner.spam_threshold);
+/// A local copy and what the store answered for it.
+type LocalResult = (
+    LocalTarget,
+    BlobRef,
+    Result<vesontio_store::Appended, StoreError>,
+);
+
+/// Stage: the local copies, in one group-committed store call. Bodies:
+/// one blob per distinct form, shared by every copy (the copies of a
+/// message in many mailboxes share one file).
+async fn store_local(
+    d: &Delivery,
+    targets: &[LocalTarget],
+    blobs: &mut Blobs<'_>,
+    analysis: &Analysis,
+    spam_junk: bool,
+    now: UnixTime,
+    queue_id: &str,
+) -> Result<Vec<LocalResult>, Refused> {
     let mut items = Vec::new();
     let mut item_targets: Vec<(LocalTarget, BlobRef)> = Vec::new();
-    for t in &res.local {
+    for t in targets {
         let folder = if spam_junk { "Junk" } else { "INBOX" };
         let mailbox = match d.store().mailbox_by_name(t.account.id, folder).await {
             Ok(Some(m)) => Some(m),
@@ -321,8 +443,8 @@ async fn run(
                 .store()
                 .mailbox_by_name(t.account.id, "INBOX")
                 .await
-                .map_err(|_| Reply::internal())?,
-            Err(_) => return Err(Reply::internal()),
+                .map_err(|_| Refused::internal())?,
+            Err(_) => return Err(Refused::internal()),
         };
         let Some(mailbox) = mailbox else {
             tracing::warn!(account = %t.account.address, "no INBOX; copy skipped");
@@ -344,12 +466,26 @@ async fn run(
     }
     let results = d.store().deliver(items).await.map_err(|e| {
         tracing::error!(error = %e, queue_id, "delivery commit failed");
-        Reply::internal()
+        Refused::internal()
     })?;
+    Ok(item_targets
+        .into_iter()
+        .zip(results)
+        .map(|((t, b), r)| (t, b, r))
+        .collect())
+}
 
-    // Outbound copies: one queue entry per (reverse path, body form).
+/// Stage: outbound copies, one queue entry per (reverse path, body form).
+async fn queue_remote(
+    d: &Delivery,
+    env: &Envelope,
+    remote: &[crate::resolve::RemoteTarget],
+    blobs: &mut Blobs<'_>,
+    now: UnixTime,
+    facts: &mut AuditFacts,
+) -> Result<(), Refused> {
     let mut groups: BTreeMap<(String, Option<String>, bool), Vec<NewQueueRcpt>> = BTreeMap::new();
-    for r in &res.remote {
+    for r in remote {
         groups
             .entry((r.sender.clone(), r.list.clone(), r.functional))
             .or_default()
@@ -370,13 +506,23 @@ async fn run(
                 next_attempt_at: now,
             })
             .await
-            .map_err(|_| Reply::internal())?;
+            .map_err(|_| Refused::internal())?;
     }
+    Ok(())
+}
 
-    // R17: full mailboxes hold the message instead of refusing it.
+/// Stage: R17, full mailboxes hold the message instead of refusing it.
+/// Returns the delivered and the held targets.
+async fn hold_full(
+    d: &Delivery,
+    env: &Envelope,
+    local: Vec<LocalResult>,
+    sender_authenticated: bool,
+    now: UnixTime,
+) -> Result<(Vec<LocalTarget>, Vec<LocalTarget>), Refused> {
     let mut held: Vec<LocalTarget> = Vec::new();
     let mut delivered: Vec<LocalTarget> = Vec::new();
-    for ((t, blob), r) in item_targets.into_iter().zip(results) {
+    for (t, blob, r) in local {
         match r {
             Ok(_) => delivered.push(t),
             Err(StoreError::OverQuota { .. }) => {
@@ -385,10 +531,9 @@ async fn run(
                         kind: QueueKind::HeldLocal,
                         blob,
                         // The null sender: no DSN when it expires.
-                        sender: if sender_authenticated {
-                            sender_str.clone()
-                        } else {
-                            String::new()
+                        sender: match (&env.mail_from, sender_authenticated) {
+                            (Some(s), true) => s.to_string(),
+                            _ => String::new(),
                         },
                         envid: env.envid.clone(),
                         ret: env.ret.clone(),
@@ -401,7 +546,7 @@ async fn run(
                         next_attempt_at: now + HELD_RETRY_SECS,
                     })
                     .await
-                    .map_err(|_| Reply::internal())?;
+                    .map_err(|_| Refused::internal())?;
                 held.push(t);
             }
             Err(e) => {
@@ -409,57 +554,56 @@ async fn run(
             }
         }
     }
-    facts.delivered = delivered.len();
-    facts.held = held.len();
-    facts.verdict = if held.is_empty() { "delivered" } else { "held" };
+    Ok((delivered, held))
+}
 
+/// Stage: after the message is stored: the R17 delay DSN, R16 quota
+/// warnings, R23 absence replies, R5's count of what was sent.
+#[allow(clippy::too_many_arguments)]
+async fn consequences(
+    d: &Delivery,
+    origin: &Origin,
+    env: &Envelope,
+    analysis: &Analysis,
+    delivered: &[LocalTarget],
+    held: &[LocalTarget],
+    blobs: &Blobs<'_>,
+    stored: &Stored,
+    now: UnixTime,
+) {
+    let sender = env.mail_from.as_ref();
     if !held.is_empty()
-        && sender_authenticated
+        && stored.sender_authenticated
         && let Some(s) = sender
     {
-        send_delay_dsn(d, s, env, &held, blobs.base(), now).await;
+        send_delay_dsn(d, s, env, held, blobs.base(), now).await;
     }
     let mut seen = HashMap::new();
-    for t in &delivered {
+    for t in delivered {
         if seen.insert(t.account.id, ()).is_none() {
             d.update_quota_warning(t.account.id, now).await;
         }
     }
-    if !internal {
-        for t in &delivered {
-            d.maybe_vacation(t, sender, &analysis, now).await;
+    if !matches!(origin, Origin::Internal) {
+        for t in delivered {
+            d.maybe_vacation(t, sender, analysis, now).await;
         }
     }
-    if let Origin::Submission { account, .. } = origin {
+    if let Some(account) = origin.sending_account() {
         let _ = d
             .store()
             .record_sent(&account.address, now, env.recipients.len() as i64)
             .await;
-    }
-    Ok(Accepted {
-        queue_id: queue_id.to_string(),
-        message_id: facts.message_id.clone(),
-    })
-}
-
-/// Parsing may take a while on a large message: off the runtime's threads.
-async fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
-    if raw.len() < 256 * 1024 {
-        return Analysis::with_limits(raw, limits);
-    }
-    let copy = raw.to_vec();
-    match tokio::task::spawn_blocking(move || Analysis::with_limits(&copy, limits)).await {
-        Ok(a) => a,
-        // The analysis runs behind catch_unwind; a lost task is still a
-        // message that was not looked into.
-        Err(_) => Analysis::unreadable(raw.len()),
     }
 }
 
 /// R7: the file to name and the refusal, when the message carries a
 /// forbidden file or something that cannot be looked into (refused by
 /// `[attachments]`). A forbidden name wins: it tells the sender more.
-fn r7_verdict(analysis: &Analysis, cfg: &crate::DeliveryConfig) -> Option<(String, Refusal)> {
+pub(crate) fn r7_verdict(
+    analysis: &Analysis,
+    cfg: &crate::DeliveryConfig,
+) -> Option<(String, Refusal)> {
     if let Some(found) = forbidden_attachment(analysis, &cfg.forbidden_extensions)
         && let Err(r) = check_attachments(analysis, &cfg.forbidden_extensions)
     {
@@ -580,7 +724,7 @@ impl<'a> Blobs<'a> {
         &mut self,
         list: Option<&str>,
         functional: bool,
-    ) -> Result<(BlobRef, Arc<Vec<u8>>), Reply> {
+    ) -> Result<(BlobRef, Arc<Vec<u8>>), Refused> {
         let key = (list.map(str::to_string), functional);
         if let Some(b) = self.made.get(&key) {
             return Ok(b.clone());
@@ -598,7 +742,7 @@ impl<'a> Blobs<'a> {
             .store()
             .put_blob(data)
             .await
-            .map_err(|_| Reply::internal())?;
+            .map_err(|_| Refused::internal())?;
         self.made.insert(key, made.clone());
         Ok(made)
     }

@@ -72,6 +72,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use vesontio_delivery::Delivery;
 use vesontio_directory::Directory;
 use vesontio_netkit::{CancellationToken, Security, TaskTracker, TlsAcceptor};
 use vesontio_store::Store;
@@ -103,6 +104,9 @@ pub(crate) struct Shared {
     pub(crate) cfg: Arc<ImapConfig>,
     pub(crate) directory: Directory,
     pub(crate) store: Store,
+    /// The ingest gate: APPEND files messages through it (R6, R7, R4,
+    /// header checks), never into the store directly.
+    pub(crate) delivery: Delivery,
     pub(crate) tls: TlsAcceptor,
     /// Per-account session slots, as store leases so that every node
     /// counts every node's sessions.
@@ -120,14 +124,21 @@ pub struct ImapServer {
 }
 
 impl ImapServer {
-    /// `tls` serves both port 993 and STARTTLS on port 143.
-    pub fn new(cfg: ImapConfig, directory: Directory, store: Store, tls: TlsAcceptor) -> Self {
+    /// `tls` serves both port 993 and STARTTLS on port 143. The store is
+    /// `delivery`'s: APPEND goes through its ingest gate.
+    pub fn new(
+        cfg: ImapConfig,
+        directory: Directory,
+        delivery: Delivery,
+        tls: TlsAcceptor,
+    ) -> Self {
         ImapServer {
             shared: Arc::new(Shared {
                 cfg: Arc::new(cfg),
                 directory,
-                sessions: vesontio_access::SessionLeases::new(store.clone()),
-                store,
+                sessions: vesontio_access::SessionLeases::new(delivery.store().clone()),
+                store: delivery.store().clone(),
+                delivery,
                 tls,
                 recent: Arc::default(),
                 structures: Default::default(),

@@ -251,6 +251,40 @@ M.logout()
         .await;
 }
 
+/// APPEND goes through the ingest gate (issue 15): R7 and the header
+/// checks refuse with `NO [CANNOT]`, MULTIAPPEND stores none of its
+/// messages when one is refused, and R4 marks a private subject.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn append_through_the_gate_r7_headers_r4() {
+    let env = start().await;
+    let acc = env.user().await;
+    env.py(r#"
+import base64
+M = login()
+exe = (b'From: <a@example.org>\r\nSubject: facture\r\nMIME-Version: 1.0\r\n'
+       b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nvoir\r\n'
+       b'--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n filename=\r\n "facture.exe"\r\n'
+       b'Content-Transfer-Encoding: base64\r\n\r\n' + base64.b64encode(b'MZ\x90\x00') + b'\r\n--b--\r\n')
+typ, data = M.append('INBOX', None, None, exe)
+assert typ == 'NO' and b'[CANNOT]' in data[0] and b'facture.exe' in data[0], data
+two = b'From: <a@example.org>\r\nFrom: <recteur@ac-demo.fr>\r\nSubject: x\r\n\r\nbody\r\n'
+typ, data = M.append('INBOX', None, None, two)
+assert typ == 'NO' and b'[CANNOT]' in data[0], data
+ok(M.append('INBOX', None, None, b'Subject: Prive : mon dossier\r\n\r\ntexte\r\n'))
+M.logout()
+"#)
+    .await;
+    let inbox = env
+        .store
+        .mailbox_by_name(acc.id, "INBOX")
+        .await
+        .expect("lookup")
+        .expect("INBOX");
+    let msgs = env.store.messages(inbox.id).await.expect("messages");
+    assert_eq!(msgs.len(), 1, "only the clean message was stored");
+    assert!(msgs[0].private, "R4 on APPEND");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_keys_and_esearch() {
     let env = start().await;

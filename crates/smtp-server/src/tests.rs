@@ -104,15 +104,30 @@ fn auth_errors_map_to_rfc4954_replies() {
 
 #[test]
 fn delivery_replies_become_wire_replies() {
-    let r = wire_reply(&vesontio_delivery::Reply::new(550, "5.1.1", "No such user"));
+    let r = wire_reply(&vesontio_delivery::Refused::new(
+        vesontio_delivery::Rule::Other,
+        550,
+        "5.1.1",
+        "No such user",
+    ));
     assert_eq!(
         r,
         Reply::new(550, EnhancedCode::new(5, 1, 1), "No such user")
     );
-    let r = wire_reply(&vesontio_delivery::Reply::new(452, "", "later"));
+    let r = wire_reply(&vesontio_delivery::Refused::new(
+        vesontio_delivery::Rule::Other,
+        452,
+        "",
+        "later",
+    ));
     assert_eq!(r, Reply::plain(452, "later"));
     // A success passed as an error must never turn into a 2xx.
-    let r = wire_reply(&vesontio_delivery::Reply::new(250, "2.0.0", "ok"));
+    let r = wire_reply(&vesontio_delivery::Refused::new(
+        vesontio_delivery::Rule::Other,
+        250,
+        "2.0.0",
+        "ok",
+    ));
     assert_eq!(
         (r.code, r.enhanced),
         (451, Some(EnhancedCode::new(4, 3, 0)))

@@ -89,16 +89,18 @@ pub(crate) fn recipient(
     })
 }
 
-/// A reply of the delivery path as a wire reply. Anything that is not a
-/// refusal (a bug on the other side) becomes a temporary failure, so the
-/// client retries instead of losing mail.
-pub(crate) fn wire_reply(r: &vesontio_delivery::Reply) -> Reply {
+/// The ingest gate's refusal as an SMTP reply: the one place where the
+/// SMTP doors map [`vesontio_delivery::Refused`] (its RFC 5321 code and
+/// RFC 3463 enhanced code, text folded to ASCII as RFC 5321 §4.2 wants).
+/// Anything that is not a refusal (a bug on the other side) becomes a
+/// temporary failure, so the client retries instead of losing mail.
+pub(crate) fn wire_reply(r: &vesontio_delivery::Refused) -> Reply {
     if !(400..600).contains(&r.code) {
         return internal_error("delivery returned a non-refusal as an error");
     }
     match EnhancedCode::parse(&r.enhanced) {
-        Some(e) => Reply::new(r.code, e, r.text.clone()),
-        None => Reply::plain(r.code, r.text.clone()),
+        Some(e) => Reply::new(r.code, e, r.smtp_text()),
+        None => Reply::plain(r.code, r.smtp_text()),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod checks;
 mod forward;
+mod gate;
 mod quota;
 mod submit;
 mod vacation;

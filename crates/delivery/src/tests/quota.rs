@@ -278,6 +278,10 @@ async fn delay_dsn_names_the_full_member_not_the_list() {
         .add_list_member(list.id, &small.address)
         .await
         .expect("member");
+    e.store()
+        .add_list_sender(list.id, "r@example.org")
+        .await
+        .expect("sender");
     authenticate_mx_senders(&e);
     let raw = message("r@example.org", "tous@ac-demo.fr", "Info", &"z".repeat(800));
     e.d.submit(

@@ -49,11 +49,15 @@ async fn r6_size_refused_with_large_file_service() {
         "gros",
         &"x".repeat(2000),
     );
-    for o in [sub(&jean), mx()] {
+    // On the MX the sender is an outside one (ours are refused there first).
+    for (o, from) in [
+        (sub(&jean), "jean.dupont@ac-demo.fr"),
+        (mx(), "a@example.org"),
+    ] {
         let r =
             e.d.submit(
                 o,
-                envelope(Some("jean.dupont@ac-demo.fr"), &["jean.dupont@ac-demo.fr"]),
+                envelope(Some(from), &["jean.dupont@ac-demo.fr"]),
                 big.clone(),
                 NOW,
             )
@@ -61,7 +65,9 @@ async fn r6_size_refused_with_large_file_service() {
             .expect_err("refused");
         assert_eq!((r.code, r.enhanced.as_str()), (552, "5.3.4"));
         assert!(r.text.contains("https://fichiers.ac-demo.fr"), "{}", r.text);
-        assert!(r.text.is_ascii());
+        // The SMTP door's text is ASCII (RFC 5321 §4.2).
+        assert!(r.smtp_text().is_ascii());
+        assert_eq!((r.rule, r.limit), (crate::Rule::Size, Some(1024)));
     }
     assert!(inbox(&e, "jean.dupont@ac-demo.fr").await.is_empty());
 }
@@ -384,6 +390,11 @@ async fn list_expansion_nested_dedup_external_and_list_id() {
     ] {
         e.store().add_list_member(profs.id, m).await.expect("m");
     }
+    // R3: the gate checks the envelope at DATA too.
+    e.store()
+        .add_list_sender(tous.id, "rectorat@example.org")
+        .await
+        .expect("sender");
     e.d.submit(
         mx(),
         envelope(Some("rectorat@example.org"), &["tous@ac-demo.fr"]),
@@ -503,8 +514,11 @@ async fn scanner_quarantine_reject_and_spam() {
     assert!(q[0].private);
     assert_eq!(q[0].subject, None);
     // Reject.
-    let e = with_scanner(crate::ScanVerdict::Reject(crate::Reply::new(
-        554, "5.7.1", "virus",
+    let e = with_scanner(crate::ScanVerdict::Reject(crate::Refused::new(
+        crate::Rule::Content,
+        554,
+        "5.7.1",
+        "virus",
     )))
     .await;
     let r =
@@ -516,7 +530,7 @@ async fn scanner_quarantine_reject_and_spam() {
         )
         .await
         .expect_err("refused");
-    assert_eq!(r.code, 554);
+    assert_eq!((r.code, r.rule), (554, crate::Rule::Content));
     // Spam over the threshold goes to Junk with its score.
     let e = with_scanner(crate::ScanVerdict::SpamScore(7.5)).await;
     e.d.submit(

@@ -102,6 +102,11 @@ async fn no_reply_to_list_bulk_automatic_or_null_sender() {
     // Through an institutional list.
     let list = account(&e, "tous@ac-demo.fr", AccountKind::List, 0).await;
     e.store().add_list_member(list.id, to).await.expect("m");
+    // R3: the gate checks the envelope at DATA too.
+    e.store()
+        .add_list_sender(list.id, "other@example.org")
+        .await
+        .expect("sender");
     send_raw(
         &e,
         Some("other@example.org"),

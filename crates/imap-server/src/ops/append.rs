@@ -2,22 +2,22 @@
 //! `[OVERQUOTA]` (RFC 9208 §4.3), `[TOOBIG]` (RFC 9051 §7.1) and
 //! MULTIAPPEND (RFC 3502 §6.3.11: all the messages in one transaction, or
 //! none). A single message joins the group commit of deliveries.
+//!
+//! The messages go through the ingest gate (`Delivery::file`, origin
+//! `ImapAppend`), which applies R6, R7, the header checks and R4's private
+//! flag; this file keeps the protocol: the mailbox, rights, literal
+//! limits, binary literals, and the answer ([`refusal`] maps the gate's
+//! refusals to `NO [CODE]`).
 
+use vesontio_delivery::{FileError, Filing, Origin, Refused, Rule};
 use vesontio_imap_proto::parser::echo;
 use vesontio_imap_proto::{AppendMessage, Code, NumSet, Response};
-use vesontio_store::{NewMessage, StoreError};
+use vesontio_store::StoreError;
 
 use crate::error::{CmdError, CmdResult, Done};
 use crate::mailbox;
 use crate::ops::{account, storable};
 use crate::session::Session;
-
-fn subject_is_private(raw: &[u8]) -> bool {
-    mail_parser::MessageParser::default()
-        .parse_headers(raw)
-        .and_then(|m| m.subject().map(vesontio_message::is_private_subject))
-        .unwrap_or(false)
-}
 
 pub(crate) async fn append(
     s: &mut Session,
@@ -61,44 +61,35 @@ pub(crate) async fn append(
             ),
         ));
     }
-    let mut rows = Vec::with_capacity(messages.len());
+    let mut filings = Vec::with_capacity(messages.len());
+    let now = vesontio_store::now();
     for m in messages {
-        let private = subject_is_private(&m.data);
-        let now = vesontio_store::now();
         let mut flags = storable(&m.flags);
         if !target.may('s') {
             flags.retain(|f| !f.eq_ignore_ascii_case("\\Seen"));
         }
-        let date = m.date.map(|d| d.to_unix()).unwrap_or(now);
         // RFC 3516 §4.3: binary parts of a literal8 are kept as base64, so
         // a non-BINARY FETCH can send them (BINARY[] decodes them again).
         let raw = match m.binary {
             true => vesontio_imap_proto::bodystructure::binary_to_base64(&m.data).unwrap_or(m.data),
             false => m.data,
         };
-        let (blob, data) = store.put_blob(raw).await?;
-        rows.push(NewMessage {
-            blob,
-            data: Some(data),
-            internal_date: date,
+        filings.push(Filing {
+            raw,
             flags,
-            private,
-            parsed: None,
+            internal_date: m.date.map(|d| d.to_unix()),
         });
     }
-    let flags: Vec<Vec<String>> = rows.iter().map(|r| r.flags.clone()).collect();
-    let res = if rows.len() == 1 {
-        let row = rows
-            .pop()
-            .ok_or_else(|| CmdError::bad("APPEND needs a message"))?;
-        store.append(target.mailbox.id, row).await.map(|a| vec![a])
-    } else {
-        // RFC 3502 §6.3.11: if any message cannot be appended, none is.
-        store.append_all(target.mailbox.id, rows).await
+    let flags: Vec<Vec<String>> = filings.iter().map(|f| f.flags.clone()).collect();
+    let origin = Origin::ImapAppend {
+        account: Box::new(acc.clone()),
+        mailbox: target.mailbox.id,
     };
+    let res = s.shared.delivery.file(&origin, filings, now).await;
     let appended = match res {
         Ok(a) => a,
-        Err(StoreError::OverQuota { used, limit, .. }) => {
+        Err(FileError::Refused(r)) => return Err(refusal(&r)),
+        Err(FileError::Store(StoreError::OverQuota { used, limit, .. })) => {
             return Err(CmdError::no(
                 Code::OverQuota,
                 format!(
@@ -109,13 +100,13 @@ pub(crate) async fn append(
             ));
         }
         // Deleted meanwhile by another session.
-        Err(StoreError::NotFound(_)) => {
+        Err(FileError::Store(StoreError::NotFound(_))) => {
             return Err(CmdError::no(
                 Code::TryCreate,
                 format!("No such mailbox: {}", echo(name)),
             ));
         }
-        Err(e) => return Err(e.into()),
+        Err(FileError::Store(e)) => return Err(e.into()),
     };
     let mut uids = Vec::with_capacity(appended.len());
     let mut uidvalidity = target.mailbox.uidvalidity;
@@ -139,4 +130,18 @@ pub(crate) async fn append(
         },
         "APPEND completed",
     ))
+}
+
+/// The gate's refusal as IMAP's answer: `NO [TOOBIG]` for R6 (RFC 9051
+/// §7.1), `NO [CANNOT]` (RFC 5530 §3: the server will not store it, do not
+/// retry) for R7 and the header checks, `NO [UNAVAILABLE]` for a fault
+/// here (try later). The text is the gate's sentence, French and English.
+pub(crate) fn refusal(r: &Refused) -> CmdError {
+    let code = match r.rule {
+        Rule::Size => Code::TooBig,
+        Rule::Internal => Code::Unavailable,
+        _ if !r.is_permanent() => Code::Unavailable,
+        _ => Code::Cannot,
+    };
+    CmdError::no(code, r.smtp_text())
 }

@@ -71,7 +71,14 @@ pub async fn start_full(cfg: ImapConfig, limits: AuthLimits) -> Env {
     std::fs::write(&cert_path, &cert).expect("write cert");
     let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).expect("acceptor");
     let directory = Directory::new(store.clone(), limits);
-    let server = std::sync::Arc::new(ImapServer::new(cfg, directory, store.clone(), tls));
+    let delivery = vesontio_delivery::Delivery::new(
+        vesontio_delivery::DeliveryConfig::charter_defaults(
+            "mail.ac-demo.fr",
+            vec!["ac-demo.fr".into()],
+        ),
+        store.clone(),
+    );
+    let server = std::sync::Arc::new(ImapServer::new(cfg, directory, delivery, tls));
     let l_tls = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let l_plain = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port_tls = l_tls.local_addr().expect("addr").port();

@@ -2,7 +2,7 @@
 //! against a real SMTP sink on 127.0.0.1 reached by a static route. No test
 //! sends a DNS query or leaves the loopback.
 
-mod auth;
+mod inbound_auth;
 mod route;
 mod runner;
 mod sink;
@@ -110,7 +110,7 @@ impl LocalSink for Mailboxes {
         sender: Option<&'a str>,
         rcpt: &'a str,
         raw: Vec<u8>,
-    ) -> BoxFuture<'a, Result<(), crate::Reply>> {
+    ) -> BoxFuture<'a, Result<(), crate::Refused>> {
         self.got
             .lock()
             .expect("lock")

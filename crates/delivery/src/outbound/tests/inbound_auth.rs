@@ -4,10 +4,10 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::super::auth::{AuthDns, evaluate};
 use super::super::dkim::{Signer, generate_ed25519_pem};
 use super::sink::Sink;
 use super::*;
+use crate::inbound_auth::{AuthDns, evaluate};
 
 const ALICE: &str = "alice@local.test";
 const BOB: &str = "bob@remote.test";
@@ -170,8 +170,11 @@ async fn sender_authentication_for_dsns() {
     assert!(!v.sender_authenticated);
     // Null sender: never.
     assert!(!check("192.0.2.10", None).await);
-    assert!(super::super::auth::aligned("Local.Test.", "local.test"));
-    assert!(!super::super::auth::aligned("evillocal.test", "local.test"));
+    assert!(crate::inbound_auth::aligned("Local.Test.", "local.test"));
+    assert!(!crate::inbound_auth::aligned(
+        "evillocal.test",
+        "local.test"
+    ));
 }
 
 #[test]

@@ -1,6 +1,8 @@
-//! Authentication of inbound mail: SPF (RFC 7208), DKIM (RFC 6376) and
-//! DMARC (RFC 7489) through mail-auth, summed up in one
-//! `Authentication-Results:` field (RFC 8601).
+//! Authentication of inbound mail (what arrives on the MX): SPF (RFC
+//! 7208), DKIM (RFC 6376) and DMARC (RFC 7489) through mail-auth, as
+//! structured results ([`Verdicts`]: one outcome per method, which the
+//! gate's context carries to later stages) and as one
+//! `Authentication-Results:` field (RFC 8601) for the stored message.
 //!
 //! mail-auth consults a cache before each DNS query; [`AuthDns::offline`]
 //! fills those caches from a [`StaticDns`] zone and answers "does not exist"
@@ -24,11 +26,11 @@ use mail_auth::hickory_resolver::proto::op::ResponseCode;
 use mail_auth::spf::Spf;
 use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{
-    AuthenticatedMessage, AuthenticationResults, DkimResult, DnssecStatus, MX,
+    AuthenticatedMessage, AuthenticationResults, DkimResult, DmarcResult, DnssecStatus, MX,
     MessageAuthenticator, Parameters, RecordSet, ResolverCache, SpfResult, Txt,
 };
 
-use super::dns::{DnsError, StaticDns, SystemDns, norm};
+use crate::outbound::dns::{DnsError, StaticDns, SystemDns, norm};
 
 /// A fixed table standing in front of mail-auth's resolver. With `miss`
 /// set, a name not in the table gets that answer instead of a query.
@@ -205,9 +207,85 @@ impl AuthDns {
     }
 }
 
+/// The result of one method (RFC 8601 §2.7 result names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    Fail,
+    SoftFail,
+    Neutral,
+    None,
+    TempError,
+    PermError,
+}
+
+impl Outcome {
+    /// The RFC 8601 §2.7 result name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::SoftFail => "softfail",
+            Outcome::Neutral => "neutral",
+            Outcome::None => "none",
+            Outcome::TempError => "temperror",
+            Outcome::PermError => "permerror",
+        }
+    }
+
+    fn of_spf(r: SpfResult) -> Self {
+        match r {
+            SpfResult::Pass => Outcome::Pass,
+            SpfResult::Fail => Outcome::Fail,
+            SpfResult::SoftFail => Outcome::SoftFail,
+            SpfResult::Neutral => Outcome::Neutral,
+            SpfResult::TempError => Outcome::TempError,
+            SpfResult::PermError => Outcome::PermError,
+            SpfResult::None => Outcome::None,
+        }
+    }
+
+    fn of_dkim(r: &DkimResult) -> Self {
+        match r {
+            DkimResult::Pass => Outcome::Pass,
+            DkimResult::Neutral(_) => Outcome::Neutral,
+            DkimResult::Fail(_) => Outcome::Fail,
+            DkimResult::PermError(_) => Outcome::PermError,
+            DkimResult::TempError(_) => Outcome::TempError,
+            DkimResult::None => Outcome::None,
+        }
+    }
+
+    fn of_dmarc(r: &DmarcResult) -> Self {
+        match r {
+            DmarcResult::Pass => Outcome::Pass,
+            DmarcResult::Fail(_) => Outcome::Fail,
+            DmarcResult::TempError(_) => Outcome::TempError,
+            DmarcResult::PermError(_) => Outcome::PermError,
+            DmarcResult::None => Outcome::None,
+        }
+    }
+}
+
+/// One DKIM signature's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DkimVerdict {
+    /// The signing domain (`d=`), when the signature could be read.
+    pub domain: Option<String>,
+    pub outcome: Outcome,
+}
+
 /// What the checks of one message found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdicts {
+    /// SPF for the MAIL FROM identity.
+    pub spf: Outcome,
+    /// Every DKIM signature, in the order of the header.
+    pub dkim: Vec<DkimVerdict>,
+    /// DMARC for the `From:` domain: pass when SPF or DKIM passed aligned
+    /// (RFC 7489 §4.2); `None` when the message could not be parsed or the
+    /// domain publishes no policy.
+    pub dmarc: Outcome,
     /// The `Authentication-Results:` field with its CRLF, to prepend to the
     /// message (RFC 8601 §2.2).
     pub field: String,
@@ -256,6 +334,9 @@ pub async fn evaluate(
     let Some(msg) = AuthenticatedMessage::parse(raw) else {
         // Not a parsable message: SPF alone.
         return Verdicts {
+            spf: Outcome::of_spf(spf.result()),
+            dkim: Vec::new(),
+            dmarc: Outcome::None,
             field: AuthenticationResults::new(hostname)
                 .with_spf_mailfrom_result(&spf, client_ip, mail_from_text, helo)
                 .to_header(),
@@ -289,7 +370,23 @@ pub async fn evaluate(
                 .with_ptr_cache(&dns.ptr),
         )
         .await;
+    let dmarc_outcome = match (
+        Outcome::of_dmarc(dmarc.dkim_result()),
+        Outcome::of_dmarc(dmarc.spf_result()),
+    ) {
+        (Outcome::Pass, _) | (_, Outcome::Pass) => Outcome::Pass,
+        (Outcome::None, o) | (o, _) => o,
+    };
     Verdicts {
+        spf: Outcome::of_spf(spf.result()),
+        dkim: dkim
+            .iter()
+            .map(|d| DkimVerdict {
+                domain: d.signature().map(|s| s.d.clone()),
+                outcome: Outcome::of_dkim(d.result()),
+            })
+            .collect(),
+        dmarc: dmarc_outcome,
         field: AuthenticationResults::new(hostname)
             .with_dkim_results(&dkim, msg.from())
             .with_spf_mailfrom_result(&spf, client_ip, mail_from_text, helo)
