@@ -73,6 +73,7 @@ pub struct AccountSummary {
     pub status: AccountStatus,
     pub used_bytes: i64,
     pub quota_bytes: i64,
+    pub must_change_password: bool,
 }
 
 /// One account as the console shows it.
@@ -278,6 +279,7 @@ impl Admin {
                     status: a.status,
                     used_bytes: a.bytes_used,
                     quota_bytes: a.quota_bytes,
+                    must_change_password: a.must_change_password,
                 })
                 .collect(),
             next,

@@ -322,6 +322,7 @@ impl AdminCli {
                         "quota_bytes": a.quota_bytes,
                         "quota": size(a.quota_bytes),
                         "used_bytes": a.used_bytes,
+                        "must_change_password": a.must_change_password,
                     }));
                 } else {
                     writeln!(
