@@ -14,6 +14,8 @@
 //!   (interrupted reclaim) are reclaimed.
 //! - Login failures a week old and client addresses unused for 90 days are
 //!   forgotten (R26 lockout model, `store::logins`).
+//! - Webmail sessions past their idle or absolute expiry are deleted (the
+//!   web refuses them anyway; this keeps the table small).
 //!
 //! Quota holds (R17) and the outbound queue have their own workers in
 //! `delivery`.
@@ -58,6 +60,11 @@ pub struct JobsConfig {
     pub functional_inactivity_deletion: i64,
     pub forward_no_copy_after: i64,
     pub audit_retention: i64,
+    /// Webmail sessions idle this long, or opened this long ago, are
+    /// deleted (`[web] session_idle`, `session_absolute`, in seconds); the
+    /// web checks both on every request, the jobs only clear the rows.
+    pub web_session_idle: i64,
+    pub web_session_absolute: i64,
     /// How often `spawn` runs the rules.
     pub interval: Duration,
 }
@@ -73,6 +80,8 @@ pub struct Report {
     pub blobs_reclaimed: usize,
     /// Old login failures and known client addresses forgotten.
     pub logins_pruned: u64,
+    /// Expired webmail sessions deleted.
+    pub web_sessions_pruned: u64,
     /// Actions skipped because another runner had claimed them.
     pub claimed_elsewhere: u32,
     pub errors: u32,
@@ -199,6 +208,17 @@ impl Jobs {
             Err(e) => {
                 r.errors += 1;
                 tracing::error!(error = %e, "login failures prune failed");
+            }
+        }
+        let web = self.store.web_sessions_prune(
+            now - self.cfg.web_session_idle,
+            now - self.cfg.web_session_absolute,
+        );
+        match web.await {
+            Ok(n) => r.web_sessions_pruned = n,
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "web sessions prune failed");
             }
         }
         if let Err(e) = self.store.leases_prune(now).await {

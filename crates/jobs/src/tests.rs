@@ -47,6 +47,8 @@ async fn setup() -> Env {
         functional_inactivity_deletion: 180 * DAY,
         forward_no_copy_after: 120 * DAY,
         audit_retention: 365 * DAY,
+        web_session_idle: 1800,
+        web_session_absolute: 12 * 3600,
         interval: Duration::from_secs(3600),
     };
     Env {
@@ -343,4 +345,31 @@ async fn one_pass_at_a_time() {
         other.run_leased(T0 + 601).await.is_some(),
         "released after the pass"
     );
+}
+
+#[tokio::test]
+async fn expired_web_sessions_are_deleted() {
+    let e = setup().await;
+    let a = account(&e, "marie.curie@ac-demo.fr", AccountKind::Person).await;
+    let session = |id: &str, created: i64, seen: i64| vesontio_store::WebSession {
+        id_hash: id.into(),
+        account_id: a.id,
+        created_at: created,
+        last_seen_at: seen,
+        must_change_password: false,
+        client: String::new(),
+    };
+    let now = T0 + 10 * DAY;
+    // Idle 31 minutes; opened 13 hours ago but used a minute ago; fresh.
+    for s in [
+        session("idle", now - 3600, now - 31 * 60),
+        session("old", now - 13 * 3600, now - 60),
+        session("live", now - 3600, now - 60),
+    ] {
+        e.store.web_session_create(&s).await.unwrap();
+    }
+    assert_eq!(e.jobs.run_once(now).await.web_sessions_pruned, 2);
+    assert!(e.store.web_session("idle").await.unwrap().is_none());
+    assert!(e.store.web_session("old").await.unwrap().is_none());
+    assert!(e.store.web_session("live").await.unwrap().is_some());
 }

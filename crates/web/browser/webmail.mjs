@@ -7,6 +7,13 @@ import { AxeBuilder } from "@axe-core/playwright";
 
 const [base, shots, address, initial, fresh] = process.argv.slice(2);
 const out = (name, value) => console.log(`RESULT ${name} ${value}`);
+// Where the script is, on stderr, so that a failure says which step hung.
+const step = (name) => console.error(`step ${name}`);
+// Nothing here may hang a test run: past 150 s the script reports and exits.
+setTimeout(() => {
+  out("error", "watchdog: the browser script took more than 150 s");
+  process.exit(3);
+}, 150000).unref();
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -20,8 +27,14 @@ context.on("request", (r) => {
   if (!r.url().startsWith(base) && !r.url().startsWith("data:")) foreign.push(r.url());
 });
 
-async function axe(name) {
-  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+// `exclude`: a selector left out. The hostile screen leaves out the mail's
+// sandboxed frame: its content is the sender's HTML, not our page, and a
+// frame without scripts cannot host axe (evaluating in it never returns).
+async function axe(name, exclude) {
+  step(`axe ${name}`);
+  let builder = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
+  if (exclude) builder = builder.exclude(exclude);
+  const r = await builder.analyze();
   out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 }
@@ -58,6 +71,7 @@ try {
   await axe("read");
 
   await page.goto(`${base}/mail`);
+  step("hostile");
   await page.click("text=Facture urgente");
   const frame = page.frameLocator("iframe.mail-frame");
   await frame.locator("text=Texte visible").waitFor();
@@ -73,7 +87,7 @@ try {
     childFlag = child ? String(await Promise.race([child.evaluate(() => window.pwned), timeout])) : "no-frame";
   } catch (e) { childFlag = "not-evaluable"; }
   out("hostile_frame_flag", childFlag);
-  await axe("hostile");
+  await axe("hostile", "iframe.mail-frame");
   out("foreign_requests", foreign.length === 0 ? "none" : foreign.join(","));
 
   await page.goto(`${base}/settings`);

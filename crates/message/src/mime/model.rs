@@ -184,13 +184,26 @@ fn has_attachment(p: &BodyStructure, top: bool) -> bool {
 }
 
 /// The readable body's first words: the first text part (HTML turned to
-/// text by mail-parser), whitespace collapsed, cut at a character boundary.
+/// text without its hidden elements), whitespace collapsed, cut at a character boundary.
 fn preview(raw: &[u8]) -> String {
     let Some(msg) = mail_parser::MessageParser::default().parse(raw) else {
         return String::new();
     };
-    let Some(text) = msg.body_text(0) else {
-        return String::new();
+    // The first readable part; an HTML one without its style sheets and
+    // scripts (mail-parser's own conversion keeps their text).
+    let text = match msg
+        .text_body
+        .first()
+        .and_then(|&i| msg.parts.get(i as usize))
+    {
+        Some(p) => match &p.body {
+            mail_parser::PartType::Html(h) => super::search::html_text(h).into(),
+            _ => match msg.body_text(0) {
+                Some(t) => t,
+                None => return String::new(),
+            },
+        },
+        None => return String::new(),
     };
     let mut out = String::new();
     for word in text.split_whitespace() {

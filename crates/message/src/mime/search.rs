@@ -129,13 +129,57 @@ fn collect_text(msg: &mail_parser::Message<'_>, out: &mut String, depth: usize) 
                 out.push('\n');
             }
             mail_parser::PartType::Html(h) => {
-                out.push_str(&mail_parser::decoders::html::html_to_text(h));
+                out.push_str(&html_text(h));
                 out.push('\n');
             }
             mail_parser::PartType::Message(m) if depth < 8 => collect_text(m, out, depth + 1),
             _ => {}
         }
     }
+}
+
+/// The text a reader sees in an HTML body: mail-parser's `html_to_text`
+/// after the elements that are never displayed (`head`, `title`,
+/// `style`, `script`, `template`) are removed with their content, so that
+/// neither a preview nor a search shows CSS or code.
+pub(crate) fn html_text(html: &str) -> String {
+    mail_parser::decoders::html::html_to_text(&strip_hidden(html))
+}
+
+fn strip_hidden(html: &str) -> String {
+    const HIDDEN: [&str; 5] = ["head", "title", "style", "script", "template"];
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower`
+    // are valid in `html`.
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    while let Some(rel) = lower[at..].find('<') {
+        let open = at + rel;
+        let rest = &lower[open + 1..];
+        let hidden = HIDDEN.iter().find(|t| {
+            rest.starts_with(*t)
+                && rest[t.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == '>' || c == '/' || c.is_ascii_whitespace())
+        });
+        let Some(tag) = hidden else {
+            out.push_str(&html[at..=open]);
+            at = open + 1;
+            continue;
+        };
+        out.push_str(&html[at..open]);
+        let close = format!("</{tag}");
+        at = match lower[open..].find(&close) {
+            Some(c) => {
+                let end = open + c;
+                lower[end..].find('>').map_or(html.len(), |g| end + g + 1)
+            }
+            None => html.len(),
+        };
+    }
+    out.push_str(&html[at..]);
+    out
 }
 
 fn header_text(v: &mail_parser::HeaderValue<'_>) -> String {

@@ -87,3 +87,20 @@ fn references_are_bounded_and_deduplicated() {
     assert_eq!(m.references.last().map(String::as_str), Some("r99@x"));
     assert!(!m.references.contains(&"me@x".to_string()));
 }
+
+#[test]
+fn html_preview_and_search_text_leave_out_styles_and_scripts() {
+    let raw = "From: a@b\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<html><HEAD><title>Lettre</title><STYLE type=\"text/css\">p { color: red }</STYLE></head>\
+<body><p>Bonjour</p><script>alert(1)</script><p>à tous</p><style>.x{}</style>\
+<stylesheet-ish>fin</stylesheet-ish></body></html>\r\n";
+    let m = Model::of(raw.as_bytes());
+    assert_eq!(m.preview, "Bonjour à tous fin");
+    let text = SearchText::of(raw.as_bytes());
+    assert!(text.body.contains("bonjour"), "{}", text.body);
+    for hidden in ["color", "alert", "lettre", ".x"] {
+        assert!(!text.body.contains(hidden), "{hidden} in {}", text.body);
+    }
+    // An element left open hides the rest, as a browser would.
+    assert_eq!(search::html_text("<p>a</p><style>b").trim(), "a");
+}
