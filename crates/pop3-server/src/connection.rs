@@ -148,6 +148,27 @@ impl Connection {
         write_all(stream, &out, self.shared.cfg.idle_timeout).await
     }
 
+    /// A login that cannot go on for a reason of ours (the store): logged
+    /// with an error id, audited, and answered `-ERR [SYS/TEMP]` so that
+    /// the client tries again later (RFC 3206 §4).
+    async fn temporary_failure(
+        &mut self,
+        store: &vesontio_store::Store,
+        now: vesontio_types::UnixTime,
+        address: &str,
+        mech: Mechanism,
+        what: &str,
+        e: &(dyn std::fmt::Display + Sync),
+    ) {
+        let id = error_id();
+        tracing::error!(error_id = %id, error = %e, "pop3 login: {what}");
+        audit::login(store, now, address, self.ip, mech, Some("server-error")).await;
+        usage(self.session.auth_failed(
+            ErrCode::SysTemp,
+            &format!("cannot open maildrop, try again later (error id {id})"),
+        ));
+    }
+
     async fn authenticate(&mut self, login: String, password: Secret<String>, mech: Mechanism) {
         let shared = self.shared.clone();
         let store = &shared.store;
@@ -183,21 +204,15 @@ impl Connection {
                 return;
             }
             Err(e) => {
-                let id = error_id();
-                tracing::error!(error_id = %id, error = %e, "pop3 login: cannot lock maildrop");
-                audit::login(
+                self.temporary_failure(
                     store,
                     now,
                     &account.address,
-                    self.ip,
                     mech,
-                    Some("server-error"),
+                    "cannot lock maildrop",
+                    &e,
                 )
                 .await;
-                usage(self.session.auth_failed(
-                    ErrCode::SysTemp,
-                    &format!("cannot open maildrop, try again later (error id {id})"),
-                ));
                 return;
             }
         };
@@ -231,21 +246,15 @@ impl Connection {
             }
             Err(OpenError::Store(e)) => {
                 lock.release().await;
-                let id = error_id();
-                tracing::error!(error_id = %id, error = %e, "pop3 login: cannot open maildrop");
-                audit::login(
+                self.temporary_failure(
                     store,
                     now,
                     &account.address,
-                    self.ip,
                     mech,
-                    Some("server-error"),
+                    "cannot open maildrop",
+                    &e,
                 )
                 .await;
-                usage(self.session.auth_failed(
-                    ErrCode::SysTemp,
-                    &format!("cannot open maildrop, try again later (error id {id})"),
-                ));
             }
         }
     }
