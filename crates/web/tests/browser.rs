@@ -1,7 +1,8 @@
 //! The webmail in a real browser: the server runs in-process over HTTPS on
 //! 127.0.0.1:0 with a temporary store; `browser/webmail.mjs` drives
 //! Debian's chromium with playwright-core and runs axe-core on every
-//! screen. Screenshots go to `target/web-screenshots/`.
+//! screen. Screenshots of the main screens go to `docs/screenshots/`
+//! (committed, so a reader sees the webmail without running it).
 //!
 //! Needs `node`, `/usr/bin/chromium` and `browser/node_modules` (scripts/test
 //! installs them). Without them the test says so and passes, except under
@@ -70,7 +71,7 @@ async fn webmail_screens_in_chromium() {
         tracker.clone(),
     ));
 
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/web-screenshots");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let url = format!("https://localhost:{port}");
     let (d, s) = (dir.clone(), shots.clone());
