@@ -120,20 +120,13 @@ impl AuthDns {
         let mut v4 = HashMap::new();
         let mut v6 = HashMap::new();
         for (name, ips) in zone.ip_records() {
-            let a: Vec<Ipv4Addr> = ips
-                .iter()
-                .filter_map(|ip| match ip {
-                    IpAddr::V4(a) => Some(*a),
-                    IpAddr::V6(_) => None,
-                })
-                .collect();
-            let aaaa: Vec<Ipv6Addr> = ips
-                .iter()
-                .filter_map(|ip| match ip {
-                    IpAddr::V6(a) => Some(*a),
-                    IpAddr::V4(_) => None,
-                })
-                .collect();
+            let (mut a, mut aaaa) = (Vec::<Ipv4Addr>::new(), Vec::<Ipv6Addr>::new());
+            for ip in ips {
+                match ip {
+                    IpAddr::V4(x) => a.push(*x),
+                    IpAddr::V6(x) => aaaa.push(*x),
+                }
+            }
             v4.insert(fqdn(name), set(a));
             v6.insert(fqdn(name), set(aaaa));
         }
