@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, V6),
     (7, V7),
     (8, V8),
+    (13, V13),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -376,4 +377,19 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_account ON web_sessions(account_id);
 CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
+"#;
+
+/// v13: the account change log is pruned (`find.rs`): each account keeps
+/// the last sequence number it forgot, so a client asking for changes
+/// since an older position is told to reload (RFC 8620 §5.2
+/// `cannotCalculateChanges`) instead of silently missing some. The thread
+/// index gains the folder and the arrival order, so a folder's
+/// conversation list finds each thread's newest message and counts from
+/// the index (without it SQLite counted by scanning the whole folder once
+/// per row: 0.9 s for a 20,000-message page).
+const V13: &str = r#"
+ALTER TABLE accounts ADD COLUMN changes_pruned_seq BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX changes_at ON changes(at);
+CREATE INDEX messages_by_thread_mailbox ON messages(thread_id, mailbox_id, internal_date, uid);
+DROP INDEX messages_by_thread;
 "#;
