@@ -48,6 +48,7 @@ mod quarantine;
 mod queue;
 mod schema;
 mod send_rate;
+mod spam_models;
 mod upgrade;
 mod vacation;
 mod views;

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (7, V7),
     (8, V8),
     (13, V13),
+    (14, V14),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -36,7 +37,13 @@ CREATE INDEX search_head ON search USING gin (head public.gin_trgm_ops);
 CREATE INDEX search_body ON search USING gin (body public.gin_trgm_ops)"
         }
     };
-    sql.replace("{ID}", id).replace("{SEARCH}", search)
+    let bytes = match dialect {
+        Dialect::Sqlite => "BLOB",
+        Dialect::Postgres => "BYTEA",
+    };
+    sql.replace("{ID}", id)
+        .replace("{SEARCH}", search)
+        .replace("{BYTES}", bytes)
 }
 
 const V1: &str = r#"
@@ -392,4 +399,15 @@ ALTER TABLE accounts ADD COLUMN changes_pruned_seq BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX changes_at ON changes(at);
 CREATE INDEX messages_by_thread_mailbox ON messages(thread_id, mailbox_id, internal_date, uid);
 DROP INDEX messages_by_thread;
+"#;
+
+/// v14: the spam classifier's models (R24; `spam_models.rs`), one per
+/// domain and a shared base (domain `''`), as the `spam` crate serialises
+/// them, so every node scores with the same model.
+const V14: &str = r#"
+CREATE TABLE spam_models (
+    domain TEXT PRIMARY KEY,
+    data {BYTES} NOT NULL,
+    updated_at BIGINT NOT NULL
+);
 "#;

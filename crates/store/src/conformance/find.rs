@@ -186,6 +186,38 @@ pub async fn thread_lists(s: Store) {
     assert!(rest.next.is_none());
 }
 
+/// Spam models: bytes kept per domain, changed under a lock so that
+/// concurrent learners never lose an update.
+pub async fn spam_models_read_modify_write(s: Store) {
+    assert_eq!(s.spam_model("ac-demo.fr").await.unwrap(), None);
+    s.update_spam_model("", NOW, |old| {
+        assert!(old.is_none());
+        vec![0, 1, 2, 255]
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.spam_model("").await.unwrap(), Some(vec![0, 1, 2, 255]));
+    assert_eq!(s.spam_model("ac-demo.fr").await.unwrap(), None);
+    // Twenty concurrent increments of a counter stored as the model.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.update_spam_model("ac-demo.fr", NOW, |old| {
+                let n = old.map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
+                (n + 1).to_le_bytes().to_vec()
+            })
+            .await
+            .unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let b = s.spam_model("ac-demo.fr").await.unwrap().unwrap();
+    assert_eq!(u32::from_le_bytes(b.try_into().unwrap()), 20);
+}
+
 /// Pruning forgets old entries, keeps newer ones, and says from where the
 /// log is no longer complete.
 pub async fn change_log_pruning(s: Store) {

@@ -71,7 +71,8 @@ macro_rules! conformance_tests {
             keyset_pages, account_change_log, account_pages_and_last_login,
             session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time,
             web_sessions_lifecycle,
-            find_messages_across_folders, thread_lists, change_log_pruning);
+            find_messages_across_folders, thread_lists, change_log_pruning,
+            spam_models_read_modify_write);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
