@@ -47,6 +47,7 @@ mod quarantine;
 mod queue;
 mod schema;
 mod send_rate;
+mod training;
 mod upgrade;
 mod vacation;
 mod views;
@@ -60,6 +61,7 @@ pub use logins::{KNOWN_CLIENTS_KEPT_SECS, LOGIN_FAILURES_KEPT_SECS};
 pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
+pub use training::{TrainingEvent, TrainingKind};
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 pub use websessions::WebSession;
 
@@ -141,7 +143,9 @@ struct Inner {
     _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Group commit of deliveries and APPENDs (started on first use,
     /// inside the runtime).
-    committer: std::sync::OnceLock<group::Group<(MailboxId, NewMessage), Result<Appended>>>,
+    committer: std::sync::OnceLock<
+        group::Group<(MailboxId, NewMessage, Option<String>), Result<Appended>>,
+    >,
     /// Group reclaim of blobs released by expunges.
     reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
     /// Quota-held deliveries may be waiting (see `wake_held`); true at start.

@@ -110,10 +110,21 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
+        self.deliver_disposed(items.into_iter().map(|(b, m)| (b, m, None)).collect())
+            .await
+    }
+
+    /// [`Store::deliver`] with, per copy, what the filters decided about
+    /// it (a JSON text the delivery path writes: score, verdict, folder;
+    /// schema v9), stored on its row ([`Store::message_disposition`]).
+    pub async fn deliver_disposed(
+        &self,
+        items: Vec<(MailboxId, NewMessage, Option<String>)>,
+    ) -> Result<Vec<Result<Appended>>> {
         /// Most messages committed in one transaction.
         const MAX_BATCH: usize = 512;
         let mut items = items;
-        for (_, m) in items.iter_mut() {
+        for (_, m, _) in items.iter_mut() {
             self.ensure_parsed(m).await?;
         }
         let weak = std::sync::Arc::downgrade(&self.inner);
@@ -121,7 +132,7 @@ impl Store {
             .committer
             .get_or_init(|| {
                 crate::group::Group::start(weak, MAX_BATCH, |store: Store, items| async move {
-                    store.deliver_batch(items).await
+                    store.deliver_batch_disposed(items).await
                 })
             })
             .run(items)
@@ -137,8 +148,17 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
+        self.deliver_batch_disposed(items.into_iter().map(|(b, m)| (b, m, None)).collect())
+            .await
+    }
+
+    /// [`Store::deliver_batch`] with a disposition per copy.
+    pub(crate) async fn deliver_batch_disposed(
+        &self,
+        items: Vec<(MailboxId, NewMessage, Option<String>)>,
+    ) -> Result<Vec<Result<Appended>>> {
         let mut items = items;
-        for (_, m) in items.iter_mut() {
+        for (_, m, _) in items.iter_mut() {
             self.ensure_parsed(m).await?;
         }
         let mut tx = self.begin_durable().await?;
@@ -146,6 +166,22 @@ impl Store {
         tx.commit().await?;
         self.publish(changes);
         Ok(results)
+    }
+
+    /// The filters' disposition of one delivered copy (v9), `None` for a
+    /// message that did not come through them (APPEND, an older release).
+    pub async fn message_disposition(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+    ) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT disposition FROM messages WHERE mailbox_id = $1 AND uid = $2")
+                .bind(mailbox.0)
+                .bind(uid as i64)
+                .fetch_optional(self.r())
+                .await?;
+        Ok(row.and_then(|r| r.0))
     }
 
     /// Appends `msgs` to `mailbox` in one transaction (one fsync), all of
@@ -161,7 +197,7 @@ impl Store {
             self.ensure_parsed(m).await?;
         }
         let mut tx = self.begin_durable().await?;
-        let items = msgs.into_iter().map(|m| (mailbox, m)).collect();
+        let items = msgs.into_iter().map(|m| (mailbox, m, None)).collect();
         let (results, changes) = self.insert_messages(&mut tx, items).await?;
         match results.into_iter().collect::<Result<Vec<_>>>() {
             Ok(appended) => {
@@ -181,7 +217,7 @@ impl Store {
     async fn insert_messages(
         &self,
         tx: &mut crate::db::Tx,
-        items: Vec<(MailboxId, NewMessage)>,
+        items: Vec<(MailboxId, NewMessage, Option<String>)>,
     ) -> Result<(Vec<Result<Appended>>, Vec<Change>)> {
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
@@ -189,7 +225,7 @@ impl Store {
         // Per account: its change sequence number in this transaction and
         // the change-log rows.
         let mut logs: HashMap<i64, (i64, Vec<(ChangeKind, i64, i64)>)> = HashMap::new();
-        for (mailbox, msg) in items {
+        for (mailbox, msg, disposition) in items {
             let account = match accounts.get(&mailbox) {
                 Some(a) => *a,
                 None => {
@@ -259,12 +295,13 @@ impl Store {
             let sent = sc.int(parsed.model.sent_at.unwrap_or(msg.internal_date));
             let (fk, sk) = (sc.text(&parsed.from_key), sc.text(&parsed.subject_key));
             let att = sc.int(parsed.model.has_attachment as i64);
+            let disp = sc.opt_text(disposition.as_deref());
             sc.push(format!(
                 "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, seen, answered, \
                  flagged, deleted, draft, keywords, modseq, private, crlf_size, email_id, thread_id, \
-                 sent_at, from_key, subject_key, has_attachment, content_id) \
+                 sent_at, from_key, subject_key, has_attachment, content_id, disposition) \
                  SELECT {mb}, uidnext - 1, {id}, {bsize}, {date}, {}, {keywords}, highestmodseq, \
-                 {private}, {crlf}, {eid}, {tid}, {sent}, {fk}, {sk}, {att}, {cid} \
+                 {private}, {crlf}, {eid}, {tid}, {sent}, {fk}, {sk}, {att}, {cid}, {disp} \
                  FROM mailboxes WHERE id = {mb} RETURNING uid, modseq",
                 flags.join(", ")
             ));

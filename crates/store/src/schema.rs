@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, V6),
     (7, V7),
     (8, V8),
+    (9, V9),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -376,4 +377,26 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_account ON web_sessions(account_id);
 CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
+"#;
+
+/// v9: the filter pipeline (issue 15 item 3). What the filters decided
+/// about a delivered copy (score, verdict, folder; JSON written by
+/// `delivery`) on its message row; the folder and disposition a held
+/// delivery (R17) is retried with; and the training events (a message
+/// moved into or out of Junk, `$Junk`/`$NotJunk` set), which every node's
+/// filters read in `id` order.
+const V9: &str = r#"
+ALTER TABLE messages ADD COLUMN disposition TEXT;
+ALTER TABLE queue ADD COLUMN folder TEXT;
+ALTER TABLE queue ADD COLUMN disposition TEXT;
+CREATE TABLE training_events (
+    id {ID},
+    created_at BIGINT NOT NULL,
+    account_id BIGINT NOT NULL,
+    mailbox_id BIGINT NOT NULL,
+    uid BIGINT NOT NULL,
+    blob_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL
+);
 "#;
