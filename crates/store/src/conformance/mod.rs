@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod filtering;
 mod leases;
 mod messages;
 mod model;
@@ -13,6 +14,7 @@ mod upgrade;
 mod websessions;
 
 pub use accounts::*;
+pub use filtering::*;
 pub use leases::*;
 pub use messages::*;
 pub use model::*;
@@ -68,7 +70,8 @@ macro_rules! conformance_tests {
             login_failures_rate_vacation_quarantine, ids_threads_and_models, counts_kept_under_concurrency,
             keyset_pages, account_change_log, account_pages_and_last_login,
             session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time,
-            web_sessions_lifecycle);
+            web_sessions_lifecycle,
+            dispositions_held_folders_and_training);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
