@@ -52,6 +52,7 @@ mod upgrade;
 mod vacation;
 mod views;
 mod websessions;
+mod writes;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
@@ -64,6 +65,7 @@ pub use model::*;
 pub use training::{TrainingEvent, TrainingKind};
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 pub use websessions::WebSession;
+pub use writes::{CopyOutcome, CopyWrite, HeldWrite, MessageWrite, WriteOutcome};
 
 use db::{Db, Tx};
 use sqlx::Executor;
@@ -143,9 +145,8 @@ struct Inner {
     _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Group commit of deliveries and APPENDs (started on first use,
     /// inside the runtime).
-    committer: std::sync::OnceLock<
-        group::Group<(MailboxId, NewMessage, Option<String>), Result<Appended>>,
-    >,
+    committer:
+        std::sync::OnceLock<group::Group<writes::MessageWrite, Result<writes::WriteOutcome>>>,
     /// Group reclaim of blobs released by expunges.
     reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
     /// Quota-held deliveries may be waiting (see `wake_held`); true at start.

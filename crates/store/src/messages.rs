@@ -121,21 +121,33 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage, Option<String>)>,
     ) -> Result<Vec<Result<Appended>>> {
+        let out = self.commit_writes(Store::copies_as_writes(items)).await?;
+        Ok(out.into_iter().map(crate::writes::copy_result).collect())
+    }
+
+    /// Runs `writes` in the shared group commit (one durable transaction
+    /// for every caller waiting); one result per write, in order.
+    pub(crate) async fn commit_writes(
+        &self,
+        writes: Vec<crate::writes::MessageWrite>,
+    ) -> Result<Vec<Result<crate::writes::WriteOutcome>>> {
         /// Most messages committed in one transaction.
         const MAX_BATCH: usize = 512;
-        let mut items = items;
-        for (_, m, _) in items.iter_mut() {
-            self.ensure_parsed(m).await?;
+        let mut writes = writes;
+        for w in writes.iter_mut() {
+            for c in w.copies.iter_mut() {
+                self.ensure_parsed(&mut c.msg).await?;
+            }
         }
         let weak = std::sync::Arc::downgrade(&self.inner);
         self.inner
             .committer
             .get_or_init(|| {
                 crate::group::Group::start(weak, MAX_BATCH, |store: Store, items| async move {
-                    store.deliver_batch_disposed(items).await
+                    store.write_batch(items).await
                 })
             })
-            .run(items)
+            .run(writes)
             .await
             .map_err(StoreError::Commit)
     }
@@ -157,15 +169,8 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage, Option<String>)>,
     ) -> Result<Vec<Result<Appended>>> {
-        let mut items = items;
-        for (_, m, _) in items.iter_mut() {
-            self.ensure_parsed(m).await?;
-        }
-        let mut tx = self.begin_durable().await?;
-        let (results, changes) = self.insert_messages(&mut tx, items).await?;
-        tx.commit().await?;
-        self.publish(changes);
-        Ok(results)
+        let out = self.write_batch(Store::copies_as_writes(items)).await?;
+        Ok(out.into_iter().map(crate::writes::copy_result).collect())
     }
 
     /// The filters' disposition of one delivered copy (v9), `None` for a
@@ -214,7 +219,7 @@ impl Store {
 
     /// The inserts of [`Store::deliver_batch`] in `tx`: one result per
     /// item, and the changes to announce once `tx` commits.
-    async fn insert_messages(
+    pub(crate) async fn insert_messages(
         &self,
         tx: &mut crate::db::Tx,
         items: Vec<(MailboxId, NewMessage, Option<String>)>,
@@ -344,6 +349,10 @@ impl Store {
             crate::ingest::record_changes(tx, *account, *seq, rows, now).await?;
         }
         Ok((results, changes))
+    }
+
+    pub(crate) fn publish_changes(&self, changes: Vec<Change>) {
+        self.publish(changes)
     }
 
     /// One notification per mailbox, with its last modseq.

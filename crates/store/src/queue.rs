@@ -48,7 +48,26 @@ impl Store {
         disposition: Option<&str>,
     ) -> Result<i64> {
         let mut tx = self.begin_durable().await?;
-        self.link_blob(&mut tx, &e.blob, None).await?;
+        let id = self.enqueue_in(&mut tx, &e, folder, disposition).await?;
+        tx.commit().await?;
+        if e.kind == QueueKind::HeldLocal {
+            self.inner
+                .may_hold
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(id)
+    }
+
+    /// The inserts of [`Store::enqueue_filed`] in `tx`; the caller sets
+    /// `may_hold` after commit for a held entry.
+    pub(crate) async fn enqueue_in(
+        &self,
+        tx: &mut crate::db::Tx,
+        e: &NewQueueEntry,
+        folder: Option<&str>,
+        disposition: Option<&str>,
+    ) -> Result<i64> {
+        self.link_blob(tx, &e.blob, None).await?;
         let row = sqlx::query(
             "INSERT INTO queue (kind, blob_id, sender, envid, ret, created_at, next_attempt_at, \
              folder, disposition) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -62,7 +81,7 @@ impl Store {
         .bind(e.next_attempt_at)
         .bind(folder.map(str::to_string))
         .bind(disposition.map(str::to_string))
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get(0)?;
         for r in &e.recipients {
@@ -73,14 +92,8 @@ impl Store {
             .bind(&r.address)
             .bind(r.orcpt.clone())
             .bind(r.notify.clone())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        }
-        tx.commit().await?;
-        if e.kind == QueueKind::HeldLocal {
-            self.inner
-                .may_hold
-                .store(true, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(id)
     }

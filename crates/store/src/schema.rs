@@ -384,11 +384,19 @@ CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
 /// `delivery`) on its message row; the folder and disposition a held
 /// delivery (R17) is retried with; and the training events (a message
 /// moved into or out of Junk, `$Junk`/`$NotJunk` set), which every node's
-/// filters read in `id` order.
+/// filters read in `id` order. Issue 15 item 2: the retry keys of
+/// delivered messages (`writes.rs`), so a message handed over again is
+/// not delivered twice.
 const V9: &str = r#"
 ALTER TABLE messages ADD COLUMN disposition TEXT;
 ALTER TABLE queue ADD COLUMN folder TEXT;
 ALTER TABLE queue ADD COLUMN disposition TEXT;
+CREATE TABLE ingest_keys (
+    key TEXT PRIMARY KEY,
+    queue_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX ingest_keys_created ON ingest_keys(created_at);
 CREATE TABLE training_events (
     id {ID},
     created_at BIGINT NOT NULL,
