@@ -47,6 +47,7 @@ mod notify;
 mod refused;
 mod resolve;
 mod submit;
+mod write;
 
 pub use file::{FileError, Filing};
 pub use filter::{

@@ -2,7 +2,7 @@
 //! recipient resolution, durable storage, then the consequences (held
 //! deliveries and their DSN, quota warnings, absence replies, audit).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use vesontio_message::{
@@ -10,13 +10,14 @@ use vesontio_message::{
     forbidden_attachment, has_header, prepend_header, received_header,
 };
 use vesontio_policy::{Refusal, check_attachments, check_scannable, texts, unscannable_file};
-use vesontio_store::{BlobRef, NewMessage, NewQueueEntry, NewQueueRcpt, QueueKind, StoreError};
+use vesontio_store::BlobRef;
 use vesontio_types::{Address, UnixTime};
 
-use crate::filter::{self, Disposition, Fate};
+use crate::filter;
 use crate::gate;
 use crate::notify::dsn_rcpt;
 use crate::resolve::LocalTarget;
+use crate::write;
 use crate::{Accepted, Delivery, Envelope, Origin, Refused, Rule};
 
 /// The header that carries R22's "went through a functional mailbox" to
@@ -116,6 +117,13 @@ async fn run(
     let analysis = gate::analyse(&raw, d.config().scan.limits).await;
     facts.private = analysis.is_private;
     facts.message_id = analysis.message_id.clone().unwrap_or_default();
+    // Issue 15 item 2: a message handed over again is not taken twice.
+    let key = write::retry_key(origin, env, &raw);
+    if let Some(first) = write::already(d, key.as_deref()).await {
+        facts.verdict = "duplicate";
+        facts.detail = Some(first.clone());
+        return Ok(accepted(&first, facts));
+    }
     check_identity(d, origin, env, &analysis, now).await?;
     check_attachments_stage(d, origin, env, &analysis, now, facts).await?;
     let auth = authenticate(d, origin, env, &raw).await;
@@ -142,17 +150,42 @@ async fn run(
     }
     if decided.nothing_delivered() {
         facts.verdict = decided.verdict_when_none();
+        write::record_key(d, key, queue_id, now).await?;
         return Ok(accepted(queue_id, facts));
     }
     let raw = Arc::try_unwrap(raw).unwrap_or_else(|a| (*a).clone());
     let mut stored = stored_form(d, origin, env, raw, &analysis, auth, queue_id, now, facts);
     let mut blobs = Blobs::new(d, std::mem::take(&mut stored.data));
-    let local = store_local(
-        d, &res.local, &decided, &mut blobs, &analysis, now, queue_id,
+    let private = analysis.is_private;
+    let authenticated = stored.sender_authenticated;
+    let committed = write::commit(
+        d,
+        env,
+        &res,
+        &decided,
+        &mut blobs,
+        private,
+        authenticated,
+        key,
+        queue_id,
+        now,
     )
     .await?;
-    queue_remote(d, env, &res.remote, &decided, &mut blobs, now, facts).await?;
-    let (delivered, held) = hold_full(d, env, local, stored.sender_authenticated, now).await?;
+    let (delivered, held) = match committed {
+        write::Committed::Duplicate(first) => {
+            facts.verdict = "duplicate";
+            facts.detail = Some(first.clone());
+            return Ok(accepted(&first, facts));
+        }
+        write::Committed::Written {
+            delivered,
+            held,
+            queued,
+        } => {
+            facts.queued = queued;
+            (delivered, held)
+        }
+    };
     facts.delivered = delivered.len();
     facts.held = held.len();
     facts.verdict = if held.is_empty() { "delivered" } else { "held" };
@@ -371,181 +404,6 @@ async fn resolve(
     Ok(res)
 }
 
-/// A local copy, its disposition and what the store answered for it.
-type LocalResult = (
-    LocalTarget,
-    BlobRef,
-    Disposition,
-    Result<vesontio_store::Appended, StoreError>,
-);
-
-/// Stage: the local copies the filters let through, each in the folder
-/// they chose (INBOX when it does not exist), with their disposition, in
-/// one group-committed store call. Bodies: one blob per distinct form,
-/// shared by every copy (the copies of a message in many mailboxes share
-/// one file).
-async fn store_local(
-    d: &Delivery,
-    targets: &[LocalTarget],
-    decided: &filter::Decided,
-    blobs: &mut Blobs<'_>,
-    analysis: &Analysis,
-    now: UnixTime,
-    queue_id: &str,
-) -> Result<Vec<LocalResult>, Refused> {
-    let mut items = Vec::new();
-    let mut item_targets: Vec<(LocalTarget, BlobRef, Disposition)> = Vec::new();
-    for (t, disp) in targets.iter().zip(&decided.local) {
-        if disp.fate != Fate::Deliver {
-            continue;
-        }
-        let Some(mailbox) = folder_or_inbox(d, t.account.id, &disp.folder).await? else {
-            tracing::warn!(account = %t.account.address, "no INBOX; copy skipped");
-            continue;
-        };
-        let (blob, arc) = blobs.get(t.list.as_deref(), false, &disp.headers).await?;
-        items.push((
-            mailbox.id,
-            NewMessage {
-                blob: blob.clone(),
-                data: Some(arc),
-                internal_date: now,
-                flags: Vec::new(),
-                private: analysis.is_private,
-                parsed: None,
-            },
-            Some(disp.to_json()),
-        ));
-        item_targets.push((t.clone(), blob, disp.clone()));
-    }
-    let results = d.store().deliver_disposed(items).await.map_err(|e| {
-        tracing::error!(error = %e, queue_id, "delivery commit failed");
-        Refused::internal()
-    })?;
-    Ok(item_targets
-        .into_iter()
-        .zip(results)
-        .map(|((t, b, disp), r)| (t, b, disp, r))
-        .collect())
-}
-
-/// The account's folder called `folder`, or its INBOX when there is none.
-pub(crate) async fn folder_or_inbox(
-    d: &Delivery,
-    account: vesontio_types::AccountId,
-    folder: &str,
-) -> Result<Option<vesontio_store::Mailbox>, Refused> {
-    match d.store().mailbox_by_name(account, folder).await {
-        Ok(Some(m)) => Ok(Some(m)),
-        Ok(None) => d
-            .store()
-            .mailbox_by_name(account, "INBOX")
-            .await
-            .map_err(|_| Refused::internal()),
-        Err(_) => Err(Refused::internal()),
-    }
-}
-
-/// Stage: outbound copies the filters let through, one queue entry per
-/// (reverse path, body form).
-async fn queue_remote(
-    d: &Delivery,
-    env: &Envelope,
-    remote: &[crate::resolve::RemoteTarget],
-    decided: &filter::Decided,
-    blobs: &mut Blobs<'_>,
-    now: UnixTime,
-    facts: &mut AuditFacts,
-) -> Result<(), Refused> {
-    type Key = (String, Option<String>, bool, Vec<(String, String, bool)>);
-    let mut groups: BTreeMap<Key, Vec<NewQueueRcpt>> = BTreeMap::new();
-    for (r, disp) in remote.iter().zip(&decided.remote) {
-        if disp.fate != Fate::Deliver {
-            continue;
-        }
-        groups
-            .entry((
-                r.sender.clone(),
-                r.list.clone(),
-                r.functional,
-                disp.headers.clone(),
-            ))
-            .or_default()
-            .push(r.rcpt.clone());
-    }
-    for ((rev, list, functional, headers), rcpts) in groups {
-        let (blob, _) = blobs.get(list.as_deref(), functional, &headers).await?;
-        facts.queued += rcpts.len();
-        d.store()
-            .enqueue(NewQueueEntry {
-                kind: QueueKind::Remote,
-                blob,
-                sender: rev,
-                envid: env.envid.clone(),
-                ret: env.ret.clone(),
-                recipients: rcpts,
-                created_at: now,
-                next_attempt_at: now,
-            })
-            .await
-            .map_err(|_| Refused::internal())?;
-    }
-    Ok(())
-}
-
-/// Stage: R17, full mailboxes hold the message instead of refusing it.
-/// Returns the delivered and the held targets.
-async fn hold_full(
-    d: &Delivery,
-    env: &Envelope,
-    local: Vec<LocalResult>,
-    sender_authenticated: bool,
-    now: UnixTime,
-) -> Result<(Vec<LocalTarget>, Vec<LocalTarget>), Refused> {
-    let mut held: Vec<LocalTarget> = Vec::new();
-    let mut delivered: Vec<LocalTarget> = Vec::new();
-    for (t, blob, disp, r) in local {
-        match r {
-            Ok(_) => delivered.push(t),
-            Err(StoreError::OverQuota { .. }) => {
-                // The folder and disposition go with it: the retry files
-                // it where the filters meant it to go.
-                let json = disp.to_json();
-                d.store()
-                    .enqueue_filed(
-                        NewQueueEntry {
-                            kind: QueueKind::HeldLocal,
-                            blob,
-                            // The null sender: no DSN when it expires.
-                            sender: match (&env.mail_from, sender_authenticated) {
-                                (Some(s), true) => s.to_string(),
-                                _ => String::new(),
-                            },
-                            envid: env.envid.clone(),
-                            ret: env.ret.clone(),
-                            recipients: vec![NewQueueRcpt {
-                                address: t.account.address.clone(),
-                                orcpt: t.orcpt.clone(),
-                                notify: t.notify.clone(),
-                            }],
-                            created_at: now,
-                            next_attempt_at: now + HELD_RETRY_SECS,
-                        },
-                        Some(&disp.folder),
-                        Some(&json),
-                    )
-                    .await
-                    .map_err(|_| Refused::internal())?;
-                held.push(t);
-            }
-            Err(e) => {
-                tracing::warn!(account = %t.account.address, error = %e, "local copy not delivered");
-            }
-        }
-    }
-    Ok((delivered, held))
-}
-
 /// Stage: after the message is stored: the R17 delay DSN, R16 quota
 /// warnings, R23 absence replies, R5's count of what was sent.
 #[allow(clippy::too_many_arguments)]
@@ -690,14 +548,14 @@ async fn send_delay_dsn(
 type StoredForm = (BlobRef, Arc<Vec<u8>>);
 
 /// The stored forms of one message, each written once.
-struct Blobs<'a> {
+pub(crate) struct Blobs<'a> {
     d: &'a Delivery,
     base: Vec<u8>,
     made: HashMap<(Option<String>, bool, Vec<(String, String, bool)>), StoredForm>,
 }
 
 impl<'a> Blobs<'a> {
-    fn new(d: &'a Delivery, base: Vec<u8>) -> Self {
+    pub(crate) fn new(d: &'a Delivery, base: Vec<u8>) -> Self {
         Blobs {
             d,
             base,
@@ -709,7 +567,7 @@ impl<'a> Blobs<'a> {
         &self.base
     }
 
-    async fn get(
+    pub(crate) async fn get(
         &mut self,
         list: Option<&str>,
         functional: bool,
