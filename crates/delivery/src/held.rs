@@ -21,6 +21,8 @@ use crate::submit::HELD_RETRY_SECS;
 
 /// How long a claimed entry is invisible to other nodes.
 const LEASE_SECS: i64 = 120;
+/// How long a delivery's retry key is kept.
+const RETRY_KEY_SECS: i64 = 6 * 86_400;
 /// Entries claimed per round.
 const CLAIM_LIMIT: i64 = 200;
 
@@ -271,7 +273,11 @@ impl Delivery {
                         while changes.try_recv().is_ok() {}
                     }
                 }
-                self.retry_held(vesontio_store::now()).await;
+                let now = vesontio_store::now();
+                self.retry_held(now).await;
+                // Retry keys (issue 15 item 2) outlive any sender's retries:
+                // RFC 5321 §4.5.4.1 gives up after 4-5 days.
+                let _ = self.store().purge_ingest_keys(now - RETRY_KEY_SECS).await;
             }
         })
     }

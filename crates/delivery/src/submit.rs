@@ -112,18 +112,19 @@ async fn run(
         tracing::error!(origin = origin.name(), "submit called for a filing door");
         return Err(Refused::internal());
     }
-    gate::check_envelope(d, origin, env, now).await?;
-    gate::check_bytes(d, origin, &raw)?;
-    let analysis = gate::analyse(&raw, d.config().scan.limits).await;
-    facts.private = analysis.is_private;
-    facts.message_id = analysis.message_id.clone().unwrap_or_default();
-    // Issue 15 item 2: a message handed over again is not taken twice.
+    // Issue 15 item 2: a message handed over again is not taken twice,
+    // nor refused (R5 counted its recipients when it was taken).
     let key = write::retry_key(origin, env, &raw);
     if let Some(first) = write::already(d, key.as_deref()).await {
         facts.verdict = "duplicate";
         facts.detail = Some(first.clone());
         return Ok(accepted(&first, facts));
     }
+    gate::check_envelope(d, origin, env, now).await?;
+    gate::check_bytes(d, origin, &raw)?;
+    let analysis = gate::analyse(&raw, d.config().scan.limits).await;
+    facts.private = analysis.is_private;
+    facts.message_id = analysis.message_id.clone().unwrap_or_default();
     check_identity(d, origin, env, &analysis, now).await?;
     check_attachments_stage(d, origin, env, &analysis, now, facts).await?;
     let auth = authenticate(d, origin, env, &raw).await;
