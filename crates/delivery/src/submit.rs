@@ -545,6 +545,10 @@ async fn send_delay_dsn(
     }
 }
 
+/// What makes one stored form: the list (`List-Id`), the functional
+/// mark, the filters' header fields for the copy.
+type FormKey = (Option<String>, bool, Vec<(String, String, bool)>);
+
 /// A written blob and its bytes.
 type StoredForm = (BlobRef, Arc<Vec<u8>>);
 
@@ -552,7 +556,7 @@ type StoredForm = (BlobRef, Arc<Vec<u8>>);
 pub(crate) struct Blobs<'a> {
     d: &'a Delivery,
     base: Vec<u8>,
-    made: HashMap<(Option<String>, bool, Vec<(String, String, bool)>), StoredForm>,
+    made: HashMap<FormKey, StoredForm>,
 }
 
 impl<'a> Blobs<'a> {

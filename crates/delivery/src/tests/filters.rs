@@ -3,6 +3,7 @@
 //! per-domain thresholds, quarantine (R9) and hold (R8), the disposition
 //! stored with the copy, held retries (R17) into the intended folder,
 //! and training events on moves into and out of Junk.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -401,8 +402,7 @@ async fn stages_see_the_full_context_after_authentication() {
     send_mx(&e, &["jean.dupont@ac-demo.fr"], msg("contexte"))
         .await
         .expect("accepted");
-    let seen = stage.seen.lock().unwrap();
-    let ctx = &seen[0];
+    let ctx = stage.seen.lock().unwrap()[0].clone();
     let auth = ctx.auth.as_ref().expect("SPF/DKIM/DMARC ran first");
     assert_eq!(auth.spf, crate::Outcome::Pass);
     assert!(
@@ -425,7 +425,6 @@ async fn stages_see_the_full_context_after_authentication() {
     assert_eq!(acc.quota_bytes, 1 << 30);
     assert_eq!(ctx.analysis.subject.as_deref(), Some("contexte"));
     assert!(!String::from_utf8_lossy(&ctx.raw).contains("Authentication-Results"));
-    drop(seen);
     // No "Archives" folder: INBOX, with the result header stored.
     let inbox = inbox(&e, "jean.dupont@ac-demo.fr").await;
     assert!(text(&inbox[0]).contains("Authentication-Results:"));

@@ -2,6 +2,7 @@
 //! and remote queue entries commit together, and a message handed over
 //! again (a client retrying after a timeout, a `submit` cancelled at any
 //! step) is delivered exactly once.
+#![allow(clippy::unwrap_used)]
 
 use std::future::Future;
 use std::task::Poll;
