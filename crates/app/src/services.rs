@@ -207,6 +207,16 @@ pub async fn start(
             let _ = d.spawn_held_retrier(t).await;
         }
     });
+    // Training events (moves into and out of Junk) for the filters that
+    // learn, handed out by one node at a time.
+    tracker.spawn({
+        let d = delivery.clone();
+        let t = shutdown.clone();
+        let holder = format!("{}:{}", s.server.hostname, std::process::id());
+        async move {
+            let _ = d.spawn_trainer(holder, t).await;
+        }
+    });
     // The clock-driven charter rules (R11 retention, R12–R14 lifecycle).
     let secs = |d: &vesontio_config::HumanDuration| d.0.as_secs() as i64;
     let jobs = Jobs::new(

@@ -397,6 +397,10 @@ CREATE TABLE ingest_keys (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX ingest_keys_created ON ingest_keys(created_at);
+CREATE TABLE training_cursor (
+    name TEXT PRIMARY KEY,
+    last_id BIGINT NOT NULL
+);
 CREATE TABLE training_events (
     id {ID},
     created_at BIGINT NOT NULL,

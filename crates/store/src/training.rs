@@ -171,6 +171,29 @@ impl Store {
         Ok(n)
     }
 
+    /// The last event the filters named `name` were given (0: none), so
+    /// that whichever node dispatches next goes on from there.
+    pub async fn training_cursor(&self, name: &str) -> Result<i64> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT last_id FROM training_cursor WHERE name = $1")
+                .bind(name)
+                .fetch_optional(self.r())
+                .await?;
+        Ok(row.map_or(0, |r| r.0))
+    }
+
+    pub async fn set_training_cursor(&self, name: &str, last_id: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO training_cursor (name, last_id) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id",
+        )
+        .bind(name)
+        .bind(last_id)
+        .execute(self.w())
+        .await?;
+        Ok(())
+    }
+
     /// Events after `after` (an event id; 0 for all), oldest first, at
     /// most `limit`.
     pub async fn training_since(&self, after: i64, limit: i64) -> Result<Vec<TrainingEvent>> {

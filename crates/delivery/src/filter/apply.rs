@@ -210,22 +210,86 @@ pub(crate) fn strip_fields(raw: &[u8], name: &str) -> Vec<u8> {
     out
 }
 
+/// The store lease under which one node at a time hands out training
+/// events, and the name of their cursor.
+pub const TRAINING_LEASE: &str = "training";
+
 impl Delivery {
+    /// One round of training: under the `training` store lease (one node
+    /// at a time), the events after the stored cursor go to the stages,
+    /// then the cursor moves on. Returns how many were handed out; `None`
+    /// when another node holds the lease. A crash between the two hands
+    /// the last events out again (at least once).
+    pub async fn train_round(&self, holder: &str, now: UnixTime) -> Option<usize> {
+        let store = self.store();
+        match store.lease_take(TRAINING_LEASE, holder, now, 120).await {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => {
+                tracing::error!(error = %e, "training: cannot take the lease");
+                return None;
+            }
+        }
+        let mut total = 0;
+        let mut from = store.training_cursor(TRAINING_LEASE).await.ok()?;
+        loop {
+            let (to, n) = self.dispatch_counted(from).await;
+            if to == from {
+                break;
+            }
+            total += n;
+            if let Err(e) = store.set_training_cursor(TRAINING_LEASE, to).await {
+                tracing::error!(error = %e, "training: cursor not saved");
+                break;
+            }
+            from = to;
+        }
+        Some(total)
+    }
+
+    /// Runs [`Delivery::train_round`] every 10 seconds until `shutdown`;
+    /// `holder` names this process in the store's leases.
+    pub fn spawn_trainer(
+        self,
+        holder: String,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
+                }
+                if self.filters().stages.is_empty() {
+                    continue;
+                }
+                self.train_round(&holder, vesontio_store::now()).await;
+            }
+        })
+    }
+
     /// Hands the training events after `after` (an event id) to every
     /// stage ([`super::Stage::train`]) with the message's bytes; returns
     /// the last event id handled, to pass next time. A message whose
     /// content is gone is skipped.
     pub async fn dispatch_training(&self, after: i64) -> i64 {
+        self.dispatch_counted(after).await.0
+    }
+
+    /// [`Delivery::dispatch_training`], and how many events it handed out.
+    async fn dispatch_counted(&self, after: i64) -> (i64, usize) {
         let mut last = after;
+        let mut n = 0;
         let events = match self.store().training_since(after, 500).await {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!(error = %e, "reading training events failed");
-                return last;
+                return (last, n);
             }
         };
         for ev in events {
             last = ev.id;
+            n += 1;
             let Ok(raw) = self.store().read_blob(&ev.blob_id).await else {
                 continue;
             };
@@ -233,6 +297,6 @@ impl Delivery {
                 stage.train(&ev, &raw).await;
             }
         }
-        last
+        (last, n)
     }
 }

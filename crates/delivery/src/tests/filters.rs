@@ -630,3 +630,56 @@ fn strip_fields_keeps_the_body_and_other_fields() {
     let out = crate::filter::apply_strip(raw, "x-spam-score");
     assert_eq!(out, b"Subject: a\r\n\r\nX-Spam-Score: body\r\n");
 }
+
+#[tokio::test]
+async fn training_rounds_run_under_one_lease_and_resume_from_the_cursor() {
+    let stage = TestStage::new("bayes", Ok(vec![]));
+    let e = with_stages(settings(5.0), vec![stage.clone()]).await;
+    send_mx(&e, &["jean.dupont@ac-demo.fr"], msg("un"))
+        .await
+        .expect("accepted");
+    let acc = e
+        .store()
+        .account_by_address("jean.dupont@ac-demo.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = e
+        .store()
+        .mailbox_by_name(acc.id, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    let junk = e
+        .store()
+        .mailbox_by_name(acc.id, "Junk")
+        .await
+        .unwrap()
+        .unwrap();
+    let map = e
+        .store()
+        .move_messages(inbox.id, &[1], junk.id)
+        .await
+        .unwrap();
+    e.store()
+        .train_on_move(inbox.id, junk.id, &map, true, NOW)
+        .await
+        .unwrap();
+    // Node A takes the lease and hands the event out; node B waits.
+    assert_eq!(e.d.train_round("node-a", NOW).await, Some(1));
+    assert_eq!(e.d.train_round("node-b", NOW + 1).await, None);
+    assert_eq!(e.d.train_round("node-a", NOW + 2).await, Some(0), "once");
+    // A new event, and node A gone: node B goes on from the cursor.
+    let back = e
+        .store()
+        .move_messages(junk.id, &[map[0].1], inbox.id)
+        .await
+        .unwrap();
+    e.store()
+        .train_on_move(junk.id, inbox.id, &back, true, NOW)
+        .await
+        .unwrap();
+    assert_eq!(e.d.train_round("node-b", NOW + 1000).await, Some(1));
+    let trained: Vec<TrainingKind> = stage.trained.lock().unwrap().iter().map(|t| t.0).collect();
+    assert_eq!(trained, [TrainingKind::Spam, TrainingKind::Ham]);
+}
