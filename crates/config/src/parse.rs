@@ -30,6 +30,7 @@ const SECTIONS: &[&str] = &[
     "dkim",
     "spam",
     "web",
+    "filters",
 ];
 
 impl Settings {
@@ -71,8 +72,12 @@ impl Settings {
         let queue = read_queue(r.section("queue", t("queue")));
         let dns = read_dns(&mut r, t("dns"));
         let dkim = read_dkim(r.section("dkim", t("dkim")));
-        let spam = read_spam(r.section("spam", t("spam")));
+        let (mut spam, threshold_given) = read_spam(r.section("spam", t("spam")));
         let web = read_web(r.section("web", t("web")));
+        let (filters, junk) = crate::filters::read_filters(&mut r, t("filters"), threshold_given);
+        // `spam.threshold` is `filters.junk`'s former name: one value,
+        // written back as `spam.threshold`.
+        spam.threshold = junk;
 
         let (domains, postmaster_given) = domains;
         let (limits, url_given) = limits;
@@ -94,6 +99,7 @@ impl Settings {
             dkim,
             spam,
             web,
+            filters,
         };
         // Defaults that depend on other keys.
         if !postmaster_given && let Some(first) = settings.domains.local.first() {
@@ -571,10 +577,11 @@ fn read_dkim(mut s: Section<'_, '_>) -> Dkim {
     }
 }
 
-fn read_spam(mut s: Section<'_, '_>) -> Spam {
+fn read_spam(mut s: Section<'_, '_>) -> (Spam, Option<f64>) {
     let d = Spam::default();
+    let given = s.float_opt("threshold", 0.0, 1000.0);
     let spam = Spam {
-        threshold: s.float("threshold", d.threshold, 0.0, 1000.0),
+        threshold: given.unwrap_or(d.threshold),
         report_local_part: s.get("report_local_part", d.report_local_part, |v| {
             let local = string(v)?;
             let ok = !local.is_empty()
@@ -589,7 +596,7 @@ fn read_spam(mut s: Section<'_, '_>) -> Spam {
         }),
     };
     s.finish();
-    spam
+    (spam, given)
 }
 
 /// Rules that involve several keys. Run after every section was read, so

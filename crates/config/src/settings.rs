@@ -30,6 +30,9 @@ pub struct Settings {
     pub dns: Dns,
     pub dkim: Dkim,
     pub spam: Spam,
+    /// `[filters]`: the filter pipeline (stages' timeouts and failure
+    /// policies, score thresholds per domain).
+    pub filters: crate::filters::Filters,
     pub web: Web,
 }
 
@@ -375,7 +378,8 @@ pub struct Dkim {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Spam {
     /// Score from which a message is treated as spam. Higher means fewer
-    /// false positives, which the charter values more. Default 5.0.
+    /// false positives, which the charter values more. Default 5.0. The
+    /// former name of `filters.junk`; both may be given only if equal.
     pub threshold: f64,
     /// Local part of the address users forward spam to, in every local
     /// domain (`spam@<domain>`). Default `"spam"`.
@@ -581,6 +585,7 @@ impl Settings {
             dkim: Dkim::default(),
             spam: Spam::default(),
             web: Web::default(),
+            filters: crate::filters::Filters::default(),
         };
         s.limits.large_file_service_url = s.default_large_file_url();
         s

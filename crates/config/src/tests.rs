@@ -739,3 +739,88 @@ fn web_sessions_have_defaults_and_absolute_is_at_least_idle() {
         Settings::parse("[web]\nsession_idle = \"2h\"\nsession_absolute = \"1h\"\n").unwrap_err();
     assert!(e.to_string().contains("web.session_absolute"), "{e}");
 }
+
+#[test]
+fn filters_section_with_stages_and_domains() {
+    let s = Settings::parse(
+        "[filters]\ntimeout = \"10s\"\non_failure = \"pass\"\njunk = 6\nquarantine = 15.5\nreject = 30\n\
+         [filters.stages.antivirus]\ntimeout = \"20s\"\non_failure = \"tempfail\"\n\
+         [filters.stages.spam]\n\
+         [filters.domains.\"AC-Autre.fr\"]\njunk = 4.0\n",
+    )
+    .unwrap();
+    let f = &s.filters;
+    assert_eq!(f.timeout.0, Duration::from_secs(10));
+    assert_eq!(f.on_failure, FailurePolicy::Pass);
+    assert_eq!((f.quarantine, f.reject), (Some(15.5), Some(30.0)));
+    assert_eq!(s.spam.threshold, 6.0, "one value under both names");
+    let av = f.stages["antivirus"];
+    assert_eq!(
+        (av.timeout.0, av.on_failure),
+        (Duration::from_secs(20), FailurePolicy::Tempfail)
+    );
+    // A stage table without keys takes the section's defaults.
+    let spam = f.stages["spam"];
+    assert_eq!(
+        (spam.timeout.0, spam.on_failure),
+        (Duration::from_secs(10), FailurePolicy::Pass)
+    );
+    let other = f.thresholds_for(s.spam.threshold, "ac-autre.fr");
+    assert_eq!(
+        (other.junk, other.quarantine, other.reject),
+        (Some(4.0), Some(15.5), Some(30.0))
+    );
+    assert_eq!(Settings::parse(&s.to_toml()).unwrap(), s);
+}
+
+#[test]
+fn filters_defaults_and_spam_threshold_compat() {
+    let s = Settings::parse("").unwrap();
+    assert_eq!(s.spam.threshold, 5.0);
+    assert_eq!(s.filters.on_failure, FailurePolicy::Tempfail);
+    assert_eq!(s.filters.timeout.0, Duration::from_secs(30));
+    assert_eq!((s.filters.quarantine, s.filters.reject), (None, None));
+    // The former key still works...
+    let s = Settings::parse("[spam]\nthreshold = 7\n").unwrap();
+    assert_eq!(
+        s.filters.thresholds_for(s.spam.threshold, "x").junk,
+        Some(7.0)
+    );
+    // ...and both together must agree.
+    let e = errors("[spam]\nthreshold = 7\n[filters]\njunk = 8\n");
+    assert!(
+        message_for(&e, "filters.junk").contains("former name"),
+        "{e}"
+    );
+    assert!(Settings::parse("[spam]\nthreshold = 8\n[filters]\njunk = 8\n").is_ok());
+}
+
+#[test]
+fn filters_errors_are_reported_together() {
+    let e = errors(
+        "[filters]\non_failure = \"ignore\"\njunk = 10\nreject = 5\ntimout = \"1s\"\n\
+         [filters.stages.av]\ntimeout = \"0s\"\npolicy = \"pass\"\n\
+         [filters.domains.\"x.fr\"]\nquarantine = \"high\"\n",
+    );
+    assert!(
+        message_for(&e, "filters.on_failure").contains("\"tempfail\", \"pass\""),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "filters.reject").contains("at least filters.junk"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "filters.timout").contains("did you mean `timeout`"),
+        "{e}"
+    );
+    message_for(&e, "filters.stages.av.timeout");
+    assert!(
+        message_for(&e, "filters.stages.av.policy").contains("unknown key"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "filters.domains.\"x.fr\".quarantine").contains("a number from 0 to 1000"),
+        "{e}"
+    );
+}

@@ -49,10 +49,12 @@ mod queue;
 mod schema;
 mod send_rate;
 mod spam_models;
+mod training;
 mod upgrade;
 mod vacation;
 mod views;
 mod websessions;
+mod writes;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
@@ -63,8 +65,10 @@ pub use logins::{KNOWN_CLIENTS_KEPT_SECS, LOGIN_FAILURES_KEPT_SECS};
 pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
+pub use training::{TrainingEvent, TrainingKind};
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 pub use websessions::WebSession;
+pub use writes::{CopyOutcome, CopyWrite, HeldWrite, MessageWrite, WriteOutcome};
 
 use db::{Db, Tx};
 use sqlx::Executor;
@@ -144,7 +148,8 @@ struct Inner {
     _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Group commit of deliveries and APPENDs (started on first use,
     /// inside the runtime).
-    committer: std::sync::OnceLock<group::Group<(MailboxId, NewMessage), Result<Appended>>>,
+    committer:
+        std::sync::OnceLock<group::Group<writes::MessageWrite, Result<writes::WriteOutcome>>>,
     /// Group reclaim of blobs released by expunges.
     reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
     /// Quota-held deliveries may be waiting (see `wake_held`); true at start.

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, V6),
     (7, V7),
     (8, V8),
+    (9, V9),
     (13, V13),
     (14, V14),
 ];
@@ -409,5 +410,39 @@ CREATE TABLE spam_models (
     domain TEXT PRIMARY KEY,
     data {BYTES} NOT NULL,
     updated_at BIGINT NOT NULL
+);
+"#;
+
+/// v9: the filter pipeline (issue 15 item 3). What the filters decided
+/// about a delivered copy (score, verdict, folder; JSON written by
+/// `delivery`) on its message row; the folder and disposition a held
+/// delivery (R17) is retried with; and the training events (a message
+/// moved into or out of Junk, `$Junk`/`$NotJunk` set), which every node's
+/// filters read in `id` order. Issue 15 item 2: the retry keys of
+/// delivered messages (`writes.rs`), so a message handed over again is
+/// not delivered twice.
+const V9: &str = r#"
+ALTER TABLE messages ADD COLUMN disposition TEXT;
+ALTER TABLE queue ADD COLUMN folder TEXT;
+ALTER TABLE queue ADD COLUMN disposition TEXT;
+CREATE TABLE ingest_keys (
+    key TEXT PRIMARY KEY,
+    queue_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX ingest_keys_created ON ingest_keys(created_at);
+CREATE TABLE training_cursor (
+    name TEXT PRIMARY KEY,
+    last_id BIGINT NOT NULL
+);
+CREATE TABLE training_events (
+    id {ID},
+    created_at BIGINT NOT NULL,
+    account_id BIGINT NOT NULL,
+    mailbox_id BIGINT NOT NULL,
+    uid BIGINT NOT NULL,
+    blob_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL
 );
 "#;

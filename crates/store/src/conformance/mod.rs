@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod filtering;
 mod find;
 mod leases;
 mod messages;
@@ -14,6 +15,7 @@ mod upgrade;
 mod websessions;
 
 pub use accounts::*;
+pub use filtering::*;
 pub use find::*;
 pub use leases::*;
 pub use messages::*;
@@ -72,7 +74,8 @@ macro_rules! conformance_tests {
             session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time,
             web_sessions_lifecycle,
             find_messages_across_folders, thread_lists, change_log_pruning,
-            spam_models_read_modify_write);
+            spam_models_read_modify_write,
+            dispositions_held_folders_and_training);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
