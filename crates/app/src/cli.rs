@@ -47,6 +47,9 @@ pub enum Command {
     /// The audit log (R11).
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The spam classifier (R24): teach it, see what it knows.
+    #[command(subcommand)]
+    Spam(SpamCmd),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -202,5 +205,30 @@ pub enum AuditCmd {
         from: Option<String>,
         #[arg(long)]
         to: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpamCmd {
+    /// Teach the classifier messages known to be spam (--spam) or not
+    /// (--ham). Each FILE is one message as received (RFC 5322); a DIR's
+    /// files are read one level deep. The same message learned twice
+    /// counts once; learned the other way, it is corrected.
+    Learn {
+        #[arg(long, required_unless_present = "ham", conflicts_with = "ham")]
+        spam: bool,
+        #[arg(long)]
+        ham: bool,
+        /// The model of this local domain; without it, the shared base
+        /// every domain's scoring uses.
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(required = true, value_name = "FILE|DIR")]
+        paths: Vec<PathBuf>,
+    },
+    /// What each model has learned: the shared base and every local domain.
+    Stats {
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -15,7 +15,7 @@ use vesontio_delivery::outbound::{
 };
 use vesontio_delivery::{
     ArchiveRule, Delivery, DeliveryConfig, Envelope, FilterSettings, Filters, OnFailure, Origin,
-    Recipient, Refused, Rule, ScanLimits, ScanRules, StagePolicy, Thresholds,
+    Recipient, Refused, Rule, ScanLimits, ScanRules, SpamStage, Stage, StagePolicy, Thresholds,
 };
 use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_jobs::{Jobs, JobsConfig};
@@ -118,6 +118,28 @@ pub fn filter_settings(s: &Settings) -> FilterSettings {
     }
 }
 
+/// The filter stages the configuration turns on, in the order they run.
+fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
+    let s = &p.loaded.settings;
+    let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
+    if s.spam.enabled {
+        // R24: the phrase rules (built in, or the file, reread when it
+        // changes at most once a minute) and the store's models.
+        let path = (!s.spam.rules.is_empty()).then(|| std::path::Path::new(&s.spam.rules));
+        let rules =
+            vesontio_spam::Reloading::open(path, Duration::from_secs(60)).map_err(|errors| {
+                let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow!("spam.rules: {}", said.join("; "))
+            })?;
+        stages.push(Arc::new(SpamStage::new(
+            p.store.clone(),
+            Arc::new(rules),
+            &s.spam.report_local_part,
+        )));
+    }
+    Ok(stages)
+}
+
 /// `[attachments]` (R7) as the delivery path's rules.
 fn scan_rules(s: &Settings) -> ScanRules {
     let a = &s.attachments;
@@ -196,9 +218,8 @@ pub async fn start(
     let tls = p.tls_acceptor()?;
     let mut endpoints = Vec::new();
 
-    // The filter pipeline's settings; its stages (antivirus, spam…) are
-    // added here as they are written.
-    let filters = Filters::new(filter_settings(s), Vec::new());
+    // The filter pipeline: its settings and its stages, in order.
+    let filters = Filters::new(filter_settings(s), stages(p)?);
     let delivery = Delivery::with_filters(delivery_config(s)?, p.store.clone(), filters);
     tracker.spawn({
         let d = delivery.clone();

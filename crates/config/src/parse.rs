@@ -594,6 +594,9 @@ fn read_spam(mut s: Section<'_, '_>) -> (Spam, Option<f64>) {
                 Err(expected("the part before '@', such as \"spam\"", v))
             }
         }),
+        enabled: s.bool("enabled", d.enabled),
+        // Empty (as written back by default) means the built-in rules.
+        rules: s.get("rules", d.rules, string),
     };
     s.finish();
     (spam, given)

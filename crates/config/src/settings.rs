@@ -384,6 +384,12 @@ pub struct Spam {
     /// Local part of the address users forward spam to, in every local
     /// domain (`spam@<domain>`). Default `"spam"`.
     pub report_local_part: String,
+    /// Whether the spam scorer runs as a filter stage. Default true.
+    pub enabled: bool,
+    /// A TOML file of phrase rules replacing the built-in French and
+    /// English ones, reread when it changes; empty means the built-in
+    /// rules. Default empty.
+    pub rules: String,
 }
 
 /// `[web]`: the webmail's sessions (the listeners are `services.web` and
@@ -773,6 +779,8 @@ impl Default for Spam {
         Spam {
             threshold: 5.0,
             report_local_part: "spam".into(),
+            enabled: true,
+            rules: String::new(),
         }
     }
 }

@@ -106,6 +106,8 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.dkim.private_key, "");
     assert_eq!(s.spam.threshold, 5.0);
     assert_eq!(s.spam.report_local_part, "spam");
+    assert!(s.spam.enabled);
+    assert_eq!(s.spam.rules, "");
 }
 
 #[test]
@@ -176,6 +178,8 @@ private_key = "dkim.pem"
 [spam]
 threshold = 7
 report_local_part = "Signal-Spam"
+enabled = false
+rules = "/etc/vesontio/spam-rules.toml"
 "#;
     let s = Settings::parse(text).unwrap();
     assert_eq!(s.server.hostname, "mail.ac-besancon.fr");
@@ -216,6 +220,8 @@ report_local_part = "Signal-Spam"
     assert_eq!(s.dkim.selector, "2026.mail");
     assert_eq!(s.spam.threshold, 7.0);
     assert_eq!(s.spam.report_local_part, "signal-spam");
+    assert!(!s.spam.enabled);
+    assert_eq!(s.spam.rules, "/etc/vesontio/spam-rules.toml");
 }
 
 /// The issue's acceptance test: a misspelt key and a bad size are reported
@@ -629,6 +635,8 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "private_key",
         "threshold",
         "report_local_part",
+        "enabled",
+        "rules",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(&format!("{key} = "))),

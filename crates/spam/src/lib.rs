@@ -27,7 +27,7 @@ pub mod text;
 
 use mail_parser::MessageParser;
 
-pub use bayes::{Learned, Model};
+pub use bayes::{Learned, MIN_LEARNED, Model};
 pub use rules::{Reloading, RuleSet, RulesError};
 
 /// One rule or test that fired, with its points.

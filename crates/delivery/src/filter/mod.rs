@@ -18,12 +18,14 @@
 
 mod apply;
 mod decide;
+mod spam;
 
 #[cfg(test)]
 pub(crate) use apply::strip_fields as apply_strip;
 pub(crate) use apply::{Decided, quarantine, run as run_filters, with_headers};
 
 pub use decide::{Disposition, Fate, decide};
+pub use spam::{REPORTS_PER_DAY as SPAM_REPORTS_PER_DAY, SpamStage};
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -6,6 +6,7 @@ mod filters;
 mod forward;
 mod gate;
 mod quota;
+mod spam;
 mod submit;
 mod vacation;
 mod writes;
