@@ -98,3 +98,100 @@ async fn renewal_keeps_a_lease_past_its_ttl_and_a_dead_holders_lapse() {
         "the dead holder's lease lapsed"
     );
 }
+
+async fn account(store: &Store, address: &str, kind: AccountKind) -> vesontio_store::Account {
+    store
+        .create_account(NewAccount {
+            address: address.into(),
+            kind,
+            display_name: String::new(),
+            password_hash: None,
+            must_change_password: false,
+            manager: None,
+            quota_bytes: 1 << 20,
+            created_at: 0,
+        })
+        .await
+        .unwrap()
+}
+
+/// R2: a functional mailbox's folders are visible under `Shared/` to its
+/// members holding `l`, with their rights; to anyone else the same name
+/// resolves to nothing, exactly as a missing folder.
+#[tokio::test]
+async fn functional_mailboxes_are_visible_to_members_with_their_rights() {
+    let (_d, store, marie) = store().await;
+    let marie = store.account(marie).await.unwrap().unwrap();
+    let paul = account(&store, "paul.langevin@ac-demo.fr", AccountKind::Person).await;
+    let irene = account(&store, "irene.curie@ac-demo.fr", AccountKind::Person).await;
+    let dsi = account(&store, "dsi@ac-demo.fr", AccountKind::Functional).await;
+    store.set_member(dsi.id, marie.id, "lrs").await.unwrap();
+    store.set_member(dsi.id, irene.id, "rs").await.unwrap();
+
+    let shared = "Shared/dsi@ac-demo.fr/INBOX";
+    let t = folders::resolve(&store, &marie, shared)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(t.shared && t.is_inbox());
+    assert_eq!(t.owner(), dsi.id);
+    assert!(t.may('r') && t.may('s') && !t.may('e') && !t.may('i'));
+    let own = folders::resolve(&store, &marie, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!own.shared && own.owner() == marie.id);
+    assert_eq!(own.rights, folders::OWNER_RIGHTS);
+
+    // Not a member, or a member without `l`: nothing, as if it did not exist.
+    assert!(
+        folders::resolve(&store, &paul, shared)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        folders::resolve(&store, &irene, shared)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        folders::resolve(&store, &marie, "Shared/dsi@ac-demo.fr/Nope")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let names: Vec<String> = folders::all(&store, &marie)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert!(names.contains(&"INBOX".to_string()), "{names:?}");
+    assert!(names.contains(&shared.to_string()), "{names:?}");
+    let own_count = names.iter().filter(|n| !n.starts_with("Shared/")).count();
+    assert_eq!(
+        names.iter().position(|n| n.starts_with("Shared/")),
+        Some(own_count),
+        "own folders first: {names:?}"
+    );
+    let paul_sees = folders::all(&store, &paul).await.unwrap();
+    assert!(paul_sees.iter().all(|t| !t.shared), "paul is not a member");
+}
+
+/// R13 and R17 through the layer: reading records the owner's last read
+/// time; a store that fails (closed) does not fail the caller.
+#[tokio::test]
+async fn reading_records_the_last_read_time() {
+    let (_d, store, marie) = store().await;
+    consequences::messages_read(&store, marie, 1_800_000_000).await;
+    let a = store.account(marie).await.unwrap().unwrap();
+    assert_eq!(a.last_read_at, Some(1_800_000_000));
+    consequences::room_freed(&store, 1_800_000_000).await;
+    store.close().await;
+    // Closed: logged, not a panic, not an error for the person.
+    consequences::messages_read(&store, marie, 1_800_000_100).await;
+    consequences::room_freed(&store, 1_800_000_100).await;
+}

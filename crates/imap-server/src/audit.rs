@@ -31,11 +31,12 @@ pub(crate) async fn login(
     mech: Mechanism,
     reason: Option<&str>,
 ) {
-    if let Err(e) = store
-        .audit_login(now, "imap", account, ip, mech.as_str(), reason)
-        .await
-    {
-        let id = crate::error::error_id();
-        tracing::error!(error_id = %id, error = %e, "audit append failed");
-    }
+    let attempt = vesontio_access::LoginAttempt {
+        service: "imap",
+        account,
+        ip,
+        mechanism: mech.as_str(),
+        failure: reason,
+    };
+    vesontio_access::consequences::login(store, now, attempt).await;
 }

@@ -41,13 +41,14 @@ pub(crate) async fn login(
     mech: Mechanism,
     reason: Option<&str>,
 ) {
-    if let Err(e) = store
-        .audit_login(now, "pop3", account, ip, mechanism(mech), reason)
-        .await
-    {
-        let id = crate::connection::error_id();
-        tracing::error!(error_id = %id, error = %e, "audit append failed");
-    }
+    let attempt = vesontio_access::LoginAttempt {
+        service: "pop3",
+        account,
+        ip,
+        mechanism: mechanism(mech),
+        failure: reason,
+    };
+    vesontio_access::consequences::login(store, now, attempt).await;
 }
 
 /// The data of one `message` event.

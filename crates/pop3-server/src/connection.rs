@@ -320,9 +320,7 @@ impl Connection {
             // R13: a retrieval is a read; TOP only peeks at headers.
             let now = vesontio_store::now();
             if !read_recorded {
-                if let Err(e) = shared.store.touch_last_read(account_id, now).await {
-                    tracing::warn!(error = %e, "pop3: cannot record last read time");
-                }
+                vesontio_access::consequences::messages_read(&shared.store, account_id, now).await;
                 if let Some(u) = self.user.as_mut() {
                     u.read_recorded = true;
                 }
@@ -393,9 +391,7 @@ impl Connection {
                     .await;
                 }
                 tracing::info!(account = %user.account.address, removed = removed.len(), "pop3 update");
-                if let Err(e) = shared.store.wake_held(now).await {
-                    tracing::warn!(error = %e, "pop3: cannot wake held deliveries");
-                }
+                vesontio_access::consequences::room_freed(&shared.store, now).await;
                 Ok(())
             }
             Err(e) => {

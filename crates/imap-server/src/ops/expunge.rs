@@ -63,9 +63,7 @@ pub(crate) async fn expunge(
     Ok(Done::ok("EXPUNGE completed"))
 }
 
-/// R17: room was freed; deliveries held for quota may go now.
+/// Room was freed: the access layer's R17 consequence.
 pub(crate) async fn wake_held(s: &Session) {
-    if let Err(e) = s.shared.store.wake_held(vesontio_store::now()).await {
-        tracing::warn!(error = %e, "wake_held failed");
-    }
+    vesontio_access::consequences::room_freed(&s.shared.store, vesontio_store::now()).await;
 }

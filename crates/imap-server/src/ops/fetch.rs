@@ -424,10 +424,8 @@ pub(crate) async fn step(
         && let Some(sel) = &s.selected
     {
         // R13: reading received messages keeps the account active.
-        let owner = sel.target.mailbox.account_id;
-        if let Err(e) = store.touch_last_read(owner, vesontio_store::now()).await {
-            tracing::warn!(error = %e, "touch_last_read failed");
-        }
+        let owner = sel.target.owner();
+        vesontio_access::consequences::messages_read(&store, owner, vesontio_store::now()).await;
     }
     Ok(true)
 }

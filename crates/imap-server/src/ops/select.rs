@@ -49,7 +49,7 @@ pub(crate) async fn select(
     }
     let read_only =
         mode == SelectMode::ReadOnly || !(target.may('s') || target.may('w') || target.may('t'));
-    let is_inbox = target.mailbox.name == "INBOX";
+    let is_inbox = target.is_inbox();
     let owner = mailbox::owner(&target);
     let (sel, msgs) =
         Selected::open(&store, target, read_only, acc.id, s.shared.recent.clone()).await?;
@@ -123,8 +123,8 @@ pub(crate) async fn select(
         }
     }
     // R13: reading the INBOX keeps the account active.
-    if is_inbox && let Err(e) = store.touch_last_read(owner, vesontio_store::now()).await {
-        tracing::warn!(error = %e, "touch_last_read failed");
+    if is_inbox {
+        vesontio_access::consequences::messages_read(&store, owner, vesontio_store::now()).await;
     }
     let code = if read_only {
         Code::ReadOnly
@@ -153,7 +153,7 @@ pub(crate) async fn close(s: &mut Session) -> CmdResult {
             .expunge(sel.target.mailbox.id, None, ExpungeMode::FlaggedDeleted)
             .await?;
         if !removed.is_empty() {
-            super::expunge::wake_held(s).await;
+            vesontio_access::consequences::room_freed(&store, vesontio_store::now()).await;
         }
     }
     s.conn.set_state(State::Authenticated);
