@@ -20,6 +20,7 @@
 //! model's persistence live above.
 
 pub mod bayes;
+pub mod phish;
 pub mod report;
 pub mod rules;
 pub mod structure;

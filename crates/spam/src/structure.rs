@@ -245,7 +245,7 @@ fn bodies(msg: &Message<'_>, out: &mut Vec<Hit>) {
 
 /// `(href, text)` of the `<a>` elements of lower-cased HTML (at most 200:
 /// bounded work on hostile input).
-fn links(html: &str) -> Vec<(String, String)> {
+pub(crate) fn links(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(i) = rest.find("<a") {
@@ -292,7 +292,7 @@ fn strip_tags(s: &str) -> String {
 }
 
 /// The host of an http(s) URL, lower case, without port or `www.`.
-fn host_of(url: &str) -> String {
+pub(crate) fn host_of(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return String::new();
     };
@@ -313,7 +313,7 @@ fn host_of(url: &str) -> String {
 /// The last two labels of a host name (a cheap registrable domain: no
 /// public suffix list here, so `a.gouv.fr` and `b.gouv.fr` compare as
 /// equal, which only makes the test fire less).
-fn base_domain(host: &str) -> String {
+pub(crate) fn base_domain(host: &str) -> String {
     if host.parse::<std::net::IpAddr>().is_ok() {
         return host.to_string();
     }
