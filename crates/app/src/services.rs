@@ -15,7 +15,8 @@ use vesontio_delivery::outbound::{
 };
 use vesontio_delivery::{
     ArchiveRule, Delivery, DeliveryConfig, Envelope, FilterSettings, Filters, OnFailure, Origin,
-    Recipient, Refused, Rule, ScanLimits, ScanRules, SpamStage, Stage, StagePolicy, Thresholds,
+    PhishStage, Recipient, Refused, Rule, ScanLimits, ScanRules, SpamStage, Stage, StagePolicy,
+    Thresholds,
 };
 use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_jobs::{Jobs, JobsConfig};
@@ -122,6 +123,16 @@ pub fn filter_settings(s: &Settings) -> FilterSettings {
 fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
     let s = &p.loaded.settings;
     let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
+    if s.phishing.enabled {
+        // R25: the local domains are always protected.
+        let ph = &s.phishing;
+        stages.push(Arc::new(PhishStage::new(
+            &s.domains.local,
+            &ph.protected_domains,
+            &ph.internal_names,
+            &ph.subject_tag,
+        )));
+    }
     if s.spam.enabled {
         // R24: the phrase rules (built in, or the file, reread when it
         // changes at most once a minute) and the store's models.
@@ -474,4 +485,23 @@ async fn start_web(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod phishing_defaults {
+    /// `config` keeps its own copy of the phishing defaults (it depends on
+    /// no filter crate): they must stay the scorer's lists.
+    #[test]
+    fn config_defaults_are_the_scorers_lists() {
+        let mut scorer: Vec<&str> = vesontio_spam::phish::MINISTRY.to_vec();
+        scorer.extend(vesontio_spam::phish::ACADEMIES);
+        assert_eq!(
+            vesontio_config::phishing_defaults::PROTECTED,
+            scorer.as_slice()
+        );
+        assert_eq!(
+            vesontio_config::phishing_defaults::INTERNAL_NAMES,
+            vesontio_spam::phish::INTERNAL_NAMES
+        );
+    }
 }

@@ -23,6 +23,7 @@
 
 mod filters;
 mod parse;
+mod phishing;
 mod reader;
 mod settings;
 mod units;
@@ -30,6 +31,14 @@ mod units;
 use std::fmt;
 
 pub use filters::{FailurePolicy, Filters, ScoreThresholds, StageSettings};
+pub use phishing::Phishing;
+
+/// The phishing defaults' lists (`[phishing]`).
+pub mod phishing_defaults {
+    pub use crate::phishing::{
+        DEFAULT_INTERNAL_NAMES as INTERNAL_NAMES, DEFAULT_PROTECTED as PROTECTED,
+    };
+}
 pub use settings::{
     Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
     ScanVerdict, Server, Service, Services, Settings, Spam, Storage, StoreBackend, Tls,

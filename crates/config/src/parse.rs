@@ -29,6 +29,7 @@ const SECTIONS: &[&str] = &[
     "dns",
     "dkim",
     "spam",
+    "phishing",
     "web",
     "filters",
 ];
@@ -73,6 +74,7 @@ impl Settings {
         let dns = read_dns(&mut r, t("dns"));
         let dkim = read_dkim(r.section("dkim", t("dkim")));
         let (mut spam, threshold_given) = read_spam(r.section("spam", t("spam")));
+        let phishing = crate::phishing::read_phishing(r.section("phishing", t("phishing")));
         let web = read_web(r.section("web", t("web")));
         let (filters, junk) = crate::filters::read_filters(&mut r, t("filters"), threshold_given);
         // `spam.threshold` is `filters.junk`'s former name: one value,
@@ -98,6 +100,7 @@ impl Settings {
             dns,
             dkim,
             spam,
+            phishing,
             web,
             filters,
         };

@@ -30,6 +30,8 @@ pub struct Settings {
     pub dns: Dns,
     pub dkim: Dkim,
     pub spam: Spam,
+    /// `[phishing]` (R25).
+    pub phishing: crate::phishing::Phishing,
     /// `[filters]`: the filter pipeline (stages' timeouts and failure
     /// policies, score thresholds per domain).
     pub filters: crate::filters::Filters,
@@ -590,6 +592,7 @@ impl Settings {
             dns: Dns::default(),
             dkim: Dkim::default(),
             spam: Spam::default(),
+            phishing: crate::phishing::Phishing::default(),
             web: Web::default(),
             filters: crate::filters::Filters::default(),
         };

@@ -108,6 +108,12 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.spam.report_local_part, "spam");
     assert!(s.spam.enabled);
     assert_eq!(s.spam.rules, "");
+    assert!(s.phishing.enabled && s.phishing.subject_tag.is_empty());
+    assert!(
+        s.phishing
+            .protected_domains
+            .contains(&"education.gouv.fr".to_string())
+    );
 }
 
 #[test]
@@ -180,6 +186,11 @@ threshold = 7
 report_local_part = "Signal-Spam"
 enabled = false
 rules = "/etc/vesontio/spam-rules.toml"
+
+[phishing]
+protected_domains = ["Education.gouv.fr", "ac-dijon.fr"]
+internal_names = ["DSI", "Rectorat"]
+subject_tag = "[Attention]"
 "#;
     let s = Settings::parse(text).unwrap();
     assert_eq!(s.server.hostname, "mail.ac-besancon.fr");
@@ -222,6 +233,13 @@ rules = "/etc/vesontio/spam-rules.toml"
     assert_eq!(s.spam.report_local_part, "signal-spam");
     assert!(!s.spam.enabled);
     assert_eq!(s.spam.rules, "/etc/vesontio/spam-rules.toml");
+    assert!(s.phishing.enabled);
+    assert_eq!(
+        s.phishing.protected_domains,
+        ["education.gouv.fr", "ac-dijon.fr"]
+    );
+    assert_eq!(s.phishing.internal_names, ["DSI", "Rectorat"]);
+    assert_eq!(s.phishing.subject_tag, "[Attention]");
 }
 
 /// The issue's acceptance test: a misspelt key and a bad size are reported
@@ -831,4 +849,18 @@ fn filters_errors_are_reported_together() {
         message_for(&e, "filters.domains.\"x.fr\".quarantine").contains("a number from 0 to 1000"),
         "{e}"
     );
+}
+
+#[test]
+fn phishing_section_refuses_bad_lists_with_the_expected_form() {
+    let e = Settings::parse(
+        "[phishing]\nprotected_domains = [\"not a domain\"]\ninternal_names = \"DSI\"\nsubject_tag = \"\\u0007\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        message_for(&e, "phishing.protected_domains")
+            .contains("item 1: expected a list of domains")
+    );
+    assert!(message_for(&e, "phishing.internal_names").starts_with("expected a list of names"));
+    assert!(message_for(&e, "phishing.subject_tag").starts_with("expected a short text"));
 }

@@ -311,7 +311,13 @@ fn stored_form(
     facts: &mut AuditFacts,
 ) -> Stored {
     let cfg = d.config();
-    let mut data = raw;
+    // R25: only our filters write the warning readers are shown; one that
+    // came with the message (a forged banner) is removed, whatever door.
+    let mut data = if crate::filter::has_field(&raw, crate::filter::WARNING_FIELD) {
+        crate::filter::strip_fields(&raw, crate::filter::WARNING_FIELD)
+    } else {
+        raw
+    };
     if origin.sending_account().is_some() {
         // RFC 6409 §8.3: the submission server may add a missing Message-ID.
         let (with_id, id) = ensure_message_id(&data, &cfg.hostname, queue_id);

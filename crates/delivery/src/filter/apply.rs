@@ -178,6 +178,24 @@ pub(crate) fn with_headers(raw: &[u8], headers: &[(String, String, bool)]) -> Ve
     data
 }
 
+/// The header field the webmail shows as a warning banner (R25).
+pub const WARNING_FIELD: &str = "X-Vesontio-Warning";
+
+/// Whether the header section of `raw` has a field called `name`.
+pub(crate) fn has_field(raw: &[u8], name: &str) -> bool {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    let head = raw[..end].to_ascii_lowercase();
+    let name = name.to_ascii_lowercase();
+    head.split(|&b| b == b'\n').any(|line| {
+        line.strip_prefix(name.as_bytes())
+            .is_some_and(|rest| rest.trim_ascii_start().first() == Some(&b':'))
+    })
+}
+
 /// `raw` without the header fields called `name` (with their
 /// continuation lines, RFC 5322 §2.2.3). The body is untouched.
 pub(crate) fn strip_fields(raw: &[u8], name: &str) -> Vec<u8> {

@@ -18,13 +18,18 @@
 
 mod apply;
 mod decide;
+mod phish;
 mod spam;
 
+pub use apply::WARNING_FIELD;
 #[cfg(test)]
 pub(crate) use apply::strip_fields as apply_strip;
-pub(crate) use apply::{Decided, quarantine, run as run_filters, with_headers};
+pub(crate) use apply::{
+    Decided, has_field, quarantine, run as run_filters, strip_fields, with_headers,
+};
 
 pub use decide::{Disposition, Fate, decide};
+pub use phish::PhishStage;
 pub use spam::{REPORTS_PER_DAY as SPAM_REPORTS_PER_DAY, SpamStage};
 
 use std::collections::HashMap;

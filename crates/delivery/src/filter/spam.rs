@@ -130,7 +130,7 @@ fn outcome(o: inbound_auth::Outcome) -> Outcome {
 
 /// The gate's results as the scorer's: DKIM passes when one signature
 /// passed, fails when signatures exist and none passed.
-fn auth_of(ctx: &FilterContext) -> Auth {
+pub(super) fn auth_of(ctx: &FilterContext) -> Auth {
     let Some(v) = &ctx.auth else {
         return Auth::default();
     };

@@ -5,6 +5,7 @@ mod checks;
 mod filters;
 mod forward;
 mod gate;
+mod phish;
 mod quota;
 mod spam;
 mod submit;
