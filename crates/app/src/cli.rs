@@ -50,6 +50,10 @@ pub enum Command {
     /// The spam classifier (R24): teach it, see what it knows.
     #[command(subcommand)]
     Spam(SpamCmd),
+    /// Security alerts (R8): hold matching messages in the quarantine
+    /// until the alert is lifted.
+    #[command(subcommand)]
+    Alert(AlertCmd),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -231,4 +235,47 @@ pub enum SpamCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertCmd {
+    /// Add a rule: from now on, on every node, matching messages are held
+    /// in the quarantine (not delivered, not bounced). Give one of
+    /// --content, --extension, --type, --sender, --sender-domain.
+    Add {
+        /// A phrase of the subject or text (case and accents ignored).
+        #[arg(long, group = "what")]
+        content: Option<String>,
+        /// An attachment's extension, e.g. `iso`.
+        #[arg(long, group = "what")]
+        extension: Option<String>,
+        /// An attachment's MIME type, or a prefix ending in `/`.
+        #[arg(long = "type", group = "what")]
+        content_type: Option<String>,
+        /// The envelope sender or From: address.
+        #[arg(long, group = "what")]
+        sender: Option<String>,
+        /// The sender's domain (and its sub-domains).
+        #[arg(long, group = "what")]
+        sender_domain: Option<String>,
+        /// How long the rule holds mail, e.g. 12h, 3d (at most 90d).
+        #[arg(long, default_value = "7d")]
+        expires: String,
+        /// Why, for the other administrators.
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The rules in force (with --all, lifted and expired ones too) and
+    /// how many messages each holds.
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lift a rule: it holds no new message; those it held stay until
+    /// released or purged.
+    Lift { id: i64 },
 }

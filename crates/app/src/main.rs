@@ -3,6 +3,7 @@
 //! configuration into each crate's own config and starts the services.
 
 mod admin;
+mod alert_cmd;
 mod cli;
 mod demo;
 mod runtime;
@@ -139,6 +140,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::List(c) => cli.list(c, &mut out).await,
                 Command::Group(c) => cli.group(c, &mut out).await,
                 Command::Audit(c) => cli.audit_cmd(c, &mut out).await,
+                Command::Alert(c) => alert_cmd::run(&cli, c, &mut out).await,
                 Command::Spam(c) => {
                     let domains = &platform.loaded.settings.domains.local;
                     spam_cmd::run(&cli, domains, c, &mut out).await

@@ -14,9 +14,9 @@ use vesontio_delivery::outbound::{
     self, BoxFuture, LocalSink, MxResolver, OutboundConfig, Runner, StaticDns, SystemDns,
 };
 use vesontio_delivery::{
-    ArchiveRule, Delivery, DeliveryConfig, Envelope, FilterSettings, Filters, OnFailure, Origin,
-    PhishStage, Recipient, Refused, Rule, ScanLimits, ScanRules, SpamStage, Stage, StagePolicy,
-    Thresholds,
+    AlertStage, ArchiveRule, Delivery, DeliveryConfig, Envelope, FilterSettings, Filters,
+    OnFailure, Origin, PhishStage, Recipient, Refused, Rule, ScanLimits, ScanRules, SpamStage,
+    Stage, StagePolicy, Thresholds,
 };
 use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_jobs::{Jobs, JobsConfig};
@@ -123,6 +123,8 @@ pub fn filter_settings(s: &Settings) -> FilterSettings {
 fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
     let s = &p.loaded.settings;
     let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
+    // R8: an administrator's security alerts hold matching mail first.
+    stages.push(Arc::new(AlertStage::new(p.store.clone())));
     if s.phishing.enabled {
         // R25: the local domains are always protected.
         let ph = &s.phishing;

@@ -534,3 +534,94 @@ fn spam_learn_and_stats() {
     assert!(!log.contains("Gagnez"), "{log}");
     assert!(stop(demo).success());
 }
+
+/// R8: `alert add|list|lift` keep the store's rules; refused forms say
+/// what to give; each change is audited.
+#[test]
+fn security_alerts_from_the_cli() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("D");
+    let demo = start_demo(&dir, common::free_offset());
+    let c = dir.join("vesontio.toml");
+    let c = c.to_str().expect("path");
+    let o = run(
+        &[
+            "--config",
+            c,
+            "alert",
+            "add",
+            "--extension",
+            ".ISO",
+            "--expires",
+            "2d",
+            "--note",
+            "campagne ISO",
+            "--json",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(a["kind"], "extension");
+    assert_eq!(a["value"], "iso");
+    let id = a["id"].as_i64().expect("id");
+    let o = run(
+        &[
+            "--config",
+            c,
+            "alert",
+            "add",
+            "--content",
+            "Facture impayée",
+            "--expires",
+            "12h",
+        ],
+        None,
+    );
+    assert!(
+        text(&o).contains("added: content \"Facture impayée\""),
+        "{}",
+        text(&o)
+    );
+    for bad in [
+        vec!["alert", "add", "--expires", "2d"],
+        vec!["alert", "add", "--sender", "a@b.fr", "--expires", "100d"],
+        vec!["alert", "add", "--sender", "a@b.fr", "--content", "x y"],
+    ] {
+        let mut args = vec!["--config", c];
+        args.extend(bad.iter().copied());
+        let o = run(&args, None);
+        assert!(!o.status.success(), "{bad:?}: {}", text(&o));
+    }
+    let l = run(&["--config", c, "alert", "list", "--json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&l.stdout).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(v[1]["id"], id);
+    assert_eq!(v[1]["active"], true);
+    assert_eq!(v[1]["held"], 0);
+    let o = run(&["--config", c, "alert", "lift", &id.to_string()], None);
+    assert!(
+        o.status.success() && text(&o).contains("lifted"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["--config", c, "alert", "lift", &id.to_string()], None);
+    assert!(
+        !o.status.success() && text(&o).contains("already lifted"),
+        "{}",
+        text(&o)
+    );
+    let l = run(&["--config", c, "alert", "list"], None);
+    assert!(!text(&l).contains("\"iso\""), "{}", text(&l));
+    let l = run(&["--config", c, "alert", "list", "--all"], None);
+    assert!(
+        text(&l).contains("\"iso\"") && text(&l).contains("lifted"),
+        "{}",
+        text(&l)
+    );
+    let a = run(&["--config", c, "audit", "export"], None);
+    let log = String::from_utf8_lossy(&a.stdout);
+    assert_eq!(log.matches("alert.add").count(), 2, "{log}");
+    assert_eq!(log.matches("alert.lift").count(), 1, "{log}");
+    assert!(stop(demo).success());
+}

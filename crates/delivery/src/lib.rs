@@ -51,8 +51,8 @@ mod write;
 
 pub use file::{FileError, Filing};
 pub use filter::{
-    Action, FilterContext, FilterRecipient, FilterSettings, Filters, OnFailure, PhishStage,
-    SpamStage, Stage, StageError, StagePolicy, Thresholds, Verdict, WARNING_FIELD,
+    Action, AlertStage, FilterContext, FilterRecipient, FilterSettings, Filters, OnFailure,
+    PhishStage, SpamStage, Stage, StageError, StagePolicy, Thresholds, Verdict, WARNING_FIELD,
 };
 pub use gate::Origin;
 pub use inbound_auth::{DkimVerdict, Outcome, Verdicts};

@@ -25,6 +25,7 @@ macro_rules! q {
 }
 
 mod accounts;
+mod alerts;
 mod audit;
 mod batch;
 pub mod blob;
@@ -56,6 +57,7 @@ mod views;
 mod websessions;
 mod writes;
 
+pub use alerts::{Alert, AlertKind, NewAlert};
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
 pub use find::{FindCursor, Found, MessageQuery, SCAN_LIMIT, ThreadPage, ThreadRow};

@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (9, V9),
     (13, V13),
     (14, V14),
+    (17, V17),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -445,4 +446,20 @@ CREATE TABLE training_events (
     kind TEXT NOT NULL,
     source TEXT NOT NULL
 );
+"#;
+
+/// v17: security alerts (R8; `alerts.rs`): an administrator's temporary
+/// rules holding matching messages in the quarantine until lifted.
+const V17: &str = r#"
+CREATE TABLE alerts (
+    id {ID},
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    note TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    lifted_at BIGINT
+);
+CREATE INDEX alerts_active ON alerts(lifted_at, expires_at);
 "#;

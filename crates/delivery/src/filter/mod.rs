@@ -16,6 +16,7 @@
 //! were absent). Moving mail into or out of Junk is fed back to stages as
 //! training events ([`Stage::train`], [`crate::Delivery::dispatch_training`]).
 
+mod alert;
 mod apply;
 mod decide;
 mod phish;
@@ -28,6 +29,7 @@ pub(crate) use apply::{
     Decided, has_field, quarantine, run as run_filters, strip_fields, with_headers,
 };
 
+pub use alert::AlertStage;
 pub use decide::{Disposition, Fate, decide};
 pub use phish::PhishStage;
 pub use spam::{REPORTS_PER_DAY as SPAM_REPORTS_PER_DAY, SpamStage};

@@ -120,3 +120,66 @@ pub async fn dispositions_held_folders_and_training(s: Store) {
     assert_eq!(rest.len(), 2);
     assert_eq!(s.training_since(ev[3].id, 100).await.unwrap().len(), 0);
 }
+
+/// R8: alert rules are listed, active until lifted or expired, and the
+/// same on every node (they are rows).
+pub async fn security_alerts_lifecycle(s: Store) {
+    let new = |kind, value: &str, expires_at| NewAlert {
+        kind,
+        value: value.into(),
+        note: "campagne".into(),
+        created_at: 1_000,
+        created_by: "admin".into(),
+        expires_at,
+    };
+    let a = s
+        .alert_add(new(AlertKind::Extension, "iso", 5_000))
+        .await
+        .unwrap();
+    let b = s
+        .alert_add(new(AlertKind::SenderDomain, "evil.example", 2_000))
+        .await
+        .unwrap();
+    assert_ne!(a.id, b.id);
+    assert_eq!(a.rule(), format!("alert:{}", a.id));
+    let all = s.alerts(None).await.unwrap();
+    assert_eq!(
+        all.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![b.id, a.id]
+    );
+    assert_eq!(all[1], a);
+    // b expires at 2,000.
+    let active: Vec<i64> = s
+        .alerts(Some(1_500))
+        .await
+        .unwrap()
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(active, vec![b.id, a.id]);
+    let active: Vec<i64> = s
+        .alerts(Some(2_000))
+        .await
+        .unwrap()
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(active, vec![a.id]);
+    // Lifted: no longer active, kept in the list with its time; once only.
+    assert!(s.alert_lift(a.id, 1_800).await.unwrap());
+    assert!(!s.alert_lift(a.id, 1_900).await.unwrap());
+    assert!(!s.alert_lift(9_999, 1_900).await.unwrap());
+    let active: Vec<i64> = s
+        .alerts(Some(1_900))
+        .await
+        .unwrap()
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(active, vec![b.id]);
+    let got = s.alert(a.id).await.unwrap().unwrap();
+    assert_eq!(got.lifted_at, Some(1_800));
+    assert!(!got.active(1_900) && b.active(1_900) && !b.active(2_000));
+    assert_eq!(got.kind, AlertKind::Extension);
+    assert!(s.alert(9_999).await.unwrap().is_none());
+}

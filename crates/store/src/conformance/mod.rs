@@ -75,7 +75,7 @@ macro_rules! conformance_tests {
             web_sessions_lifecycle,
             find_messages_across_folders, thread_lists, change_log_pruning,
             spam_models_read_modify_write,
-            dispositions_held_folders_and_training);
+            dispositions_held_folders_and_training, security_alerts_lifecycle);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
