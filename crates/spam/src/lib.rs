@@ -124,11 +124,12 @@ impl Report {
 /// Points of the classifier's verdict: strong only when it is sure.
 fn bayes_hit(p: f64) -> Option<Hit> {
     let (rule, points) = match p {
+        p if p >= 0.999 => ("BAYES_999", 5.0),
         p if p >= 0.99 => ("BAYES_99", 3.5),
         p if p >= 0.95 => ("BAYES_95", 2.5),
         p if p >= 0.80 => ("BAYES_80", 1.5),
-        p if p <= 0.01 => ("BAYES_00", -1.5),
-        p if p <= 0.05 => ("BAYES_05", -0.5),
+        p if p <= 0.01 => ("BAYES_00", -2.5),
+        p if p <= 0.05 => ("BAYES_05", -1.0),
         _ => return None,
     };
     Some(Hit {

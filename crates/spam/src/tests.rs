@@ -193,8 +193,9 @@ fn the_classifier_joins_the_score_once_it_has_learned() {
     }
     let probe = format!("{DATE}From: c@y.fr\r\nSubject: Casino\r\n\r\nroulette bonus jackpot\r\n");
     let r = score(&RuleSet::empty(), &[&model], probe.as_bytes(), &ctx());
-    assert!(r.bayes.unwrap() > 0.99, "{r:?}");
-    assert_eq!(names(&r), vec!["BAYES_99"]);
+    assert!(r.bayes.unwrap() >= 0.999, "{r:?}");
+    assert_eq!(names(&r), vec!["BAYES_999"]);
+    assert_eq!(r.score, 5.0, "sure alone: at the default junk threshold");
     let probe =
         format!("{DATE}From: c@ac-test.fr\r\nSubject: Cantine\r\n\r\nhoraires du car scolaire\r\n");
     let r = score(&RuleSet::empty(), &[&model], probe.as_bytes(), &ctx());
