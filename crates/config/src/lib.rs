@@ -21,6 +21,7 @@
 //! - A `Settings` returned by [`Settings::parse`] has passed validation, and
 //!   [`Settings::to_toml`] writes a file that parses back to an equal value.
 
+mod antivirus;
 mod parse;
 mod reader;
 mod settings;
@@ -28,6 +29,7 @@ mod units;
 
 use std::fmt;
 
+pub use antivirus::{Antivirus, BounceSender, OnFailure};
 pub use settings::{
     Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
     ScanVerdict, Server, Service, Services, Settings, Spam, Storage, StoreBackend, Tls,

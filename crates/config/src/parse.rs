@@ -30,6 +30,7 @@ const SECTIONS: &[&str] = &[
     "dkim",
     "spam",
     "web",
+    "antivirus",
 ];
 
 impl Settings {
@@ -73,6 +74,7 @@ impl Settings {
         let dkim = read_dkim(r.section("dkim", t("dkim")));
         let spam = read_spam(r.section("spam", t("spam")));
         let web = read_web(r.section("web", t("web")));
+        let antivirus = crate::antivirus::read_antivirus(r.section("antivirus", t("antivirus")));
 
         let (domains, postmaster_given) = domains;
         let (limits, url_given) = limits;
@@ -94,6 +96,7 @@ impl Settings {
             dkim,
             spam,
             web,
+            antivirus,
         };
         // Defaults that depend on other keys.
         if !postmaster_given && let Some(first) = settings.domains.local.first() {
@@ -717,7 +720,7 @@ fn is_domain(d: &str) -> bool {
 }
 
 /// `host:port` or `[ipv6]:port`.
-fn is_host_port(hp: &str) -> bool {
+pub(crate) fn is_host_port(hp: &str) -> bool {
     let Some((host, port)) = hp.rsplit_once(':') else {
         return false;
     };

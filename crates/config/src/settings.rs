@@ -31,6 +31,7 @@ pub struct Settings {
     pub dkim: Dkim,
     pub spam: Spam,
     pub web: Web,
+    pub antivirus: crate::antivirus::Antivirus,
 }
 
 /// `[server]`: identity and network of this node.
@@ -577,6 +578,7 @@ impl Settings {
             dkim: Dkim::default(),
             spam: Spam::default(),
             web: Web::default(),
+            antivirus: crate::antivirus::Antivirus::default(),
         };
         s.limits.large_file_service_url = s.default_large_file_url();
         s
