@@ -182,6 +182,7 @@ pub async fn start(
             audit_retention: secs(&s.audit.retention),
             web_session_idle: secs(&s.web.session_idle),
             web_session_absolute: secs(&s.web.session_absolute),
+            quarantine_expiry: secs(&s.antivirus.quarantine_expiry),
             interval: Duration::from_secs(3600),
         },
         p.store.clone(),
