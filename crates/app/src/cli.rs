@@ -47,6 +47,10 @@ pub enum Command {
     /// The audit log (R11).
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Messages held by the antivirus (R9) or a security alert (R8).
+    /// Private messages (R4) show their envelope only.
+    #[command(subcommand)]
+    Quarantine(QuarantineCmd),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -202,5 +206,32 @@ pub enum AuditCmd {
         from: Option<String>,
         #[arg(long)]
         to: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QuarantineCmd {
+    /// Every held message, oldest first: id, date, reason, rule, sender,
+    /// recipients, subject (never a private one).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One held message's envelope, reason and size (never its content).
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deliver held messages through the ingest gate (the filters that did
+    /// not hold them run again), then remove them from the quarantine.
+    Release {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<i64>,
+    },
+    /// Delete held messages without delivering them.
+    Delete {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<i64>,
     },
 }

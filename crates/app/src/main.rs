@@ -5,6 +5,7 @@
 mod admin;
 mod cli;
 mod demo;
+mod quarantine;
 mod runtime;
 mod services;
 mod settings;
@@ -138,6 +139,17 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::List(c) => cli.list(c, &mut out).await,
                 Command::Group(c) => cli.group(c, &mut out).await,
                 Command::Audit(c) => cli.audit_cmd(c, &mut out).await,
+                Command::Quarantine(c) => {
+                    let s = &platform.loaded.settings;
+                    let gate = quarantine::Gate {
+                        delivery: vesontio_delivery::Delivery::new(
+                            services::delivery_config(s)?,
+                            platform.store.clone(),
+                        ),
+                    };
+                    let expiry = s.antivirus.quarantine_expiry.0.as_secs() as i64;
+                    cli.quarantine(c, expiry, &gate, &mut out).await
+                }
                 _ => Ok(()),
             };
             let r = r.and_then(|()| out.flush().map_err(Into::into));
