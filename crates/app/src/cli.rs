@@ -51,6 +51,9 @@ pub enum Command {
     /// Private messages (R4) show their envelope only.
     #[command(subcommand)]
     Quarantine(QuarantineCmd),
+    /// The spam classifier (R24): teach it, see what it knows.
+    #[command(subcommand)]
+    Spam(SpamCmd),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -233,5 +236,30 @@ pub enum QuarantineCmd {
     Delete {
         #[arg(required = true, num_args = 1..)]
         ids: Vec<i64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpamCmd {
+    /// Teach the classifier messages known to be spam (--spam) or not
+    /// (--ham). Each FILE is one message as received (RFC 5322); a DIR's
+    /// files are read one level deep. The same message learned twice
+    /// counts once; learned the other way, it is corrected.
+    Learn {
+        #[arg(long, required_unless_present = "ham", conflicts_with = "ham")]
+        spam: bool,
+        #[arg(long)]
+        ham: bool,
+        /// The model of this local domain; without it, the shared base
+        /// every domain's scoring uses.
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(required = true, value_name = "FILE|DIR")]
+        paths: Vec<PathBuf>,
+    },
+    /// What each model has learned: the shared base and every local domain.
+    Stats {
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -9,13 +9,13 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use vesontio_config::{DnsMode, ScanVerdict, Service, Settings};
+use vesontio_config::{DnsMode, FailurePolicy, ScanVerdict, Service, Settings};
 use vesontio_delivery::outbound::{
     self, BoxFuture, LocalSink, MxResolver, OutboundConfig, Runner, StaticDns, SystemDns,
 };
 use vesontio_delivery::{
-    ArchiveRule, Delivery, DeliveryConfig, Envelope, Origin, Recipient, Refused, Rule, ScanLimits,
-    ScanRules,
+    ArchiveRule, Delivery, DeliveryConfig, Envelope, FilterSettings, Filters, OnFailure, Origin,
+    Recipient, Refused, Rule, ScanLimits, ScanRules, SpamStage, Stage, StagePolicy, Thresholds,
 };
 use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_jobs::{Jobs, JobsConfig};
@@ -83,6 +83,61 @@ pub fn delivery_config(s: &Settings) -> Result<DeliveryConfig> {
         static_routes: static_routes(s),
         spam_threshold: s.spam.threshold as f32,
     })
+}
+
+/// `[filters]` (and `spam.threshold`, the Junk threshold) as the
+/// pipeline's settings.
+pub fn filter_settings(s: &Settings) -> FilterSettings {
+    let f = &s.filters;
+    let policy = |timeout: &vesontio_config::HumanDuration, p: FailurePolicy| StagePolicy {
+        timeout: timeout.0,
+        on_failure: match p {
+            FailurePolicy::Tempfail => OnFailure::TempFail,
+            FailurePolicy::Pass => OnFailure::Pass,
+        },
+    };
+    let lower = |t: vesontio_config::ScoreThresholds| Thresholds {
+        junk: t.junk.map(|x| x as f32),
+        quarantine: t.quarantine.map(|x| x as f32),
+        reject: t.reject.map(|x| x as f32),
+    };
+    let junk = s.spam.threshold;
+    FilterSettings {
+        default: policy(&f.timeout, f.on_failure),
+        stages: f
+            .stages
+            .iter()
+            .map(|(name, st)| (name.clone(), policy(&st.timeout, st.on_failure)))
+            .collect(),
+        thresholds: lower(f.thresholds_for(junk, "")),
+        domains: f
+            .domains
+            .keys()
+            .map(|d| (d.clone(), lower(f.thresholds_for(junk, d))))
+            .collect(),
+    }
+}
+
+/// The filter stages the configuration turns on, in the order they run.
+fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
+    let s = &p.loaded.settings;
+    let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
+    if s.spam.enabled {
+        // R24: the phrase rules (built in, or the file, reread when it
+        // changes at most once a minute) and the store's models.
+        let path = (!s.spam.rules.is_empty()).then(|| std::path::Path::new(&s.spam.rules));
+        let rules =
+            vesontio_spam::Reloading::open(path, Duration::from_secs(60)).map_err(|errors| {
+                let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow!("spam.rules: {}", said.join("; "))
+            })?;
+        stages.push(Arc::new(SpamStage::new(
+            p.store.clone(),
+            Arc::new(rules),
+            &s.spam.report_local_part,
+        )));
+    }
+    Ok(stages)
 }
 
 /// `[attachments]` (R7) as the delivery path's rules.
@@ -163,12 +218,24 @@ pub async fn start(
     let tls = p.tls_acceptor()?;
     let mut endpoints = Vec::new();
 
-    let delivery = Delivery::new(delivery_config(s)?, p.store.clone());
+    // The filter pipeline: its settings and its stages, in order.
+    let filters = Filters::new(filter_settings(s), stages(p)?);
+    let delivery = Delivery::with_filters(delivery_config(s)?, p.store.clone(), filters);
     tracker.spawn({
         let d = delivery.clone();
         let t = shutdown.clone();
         async move {
             let _ = d.spawn_held_retrier(t).await;
+        }
+    });
+    // Training events (moves into and out of Junk) for the filters that
+    // learn, handed out by one node at a time.
+    tracker.spawn({
+        let d = delivery.clone();
+        let t = shutdown.clone();
+        let holder = format!("{}:{}", s.server.hostname, std::process::id());
+        async move {
+            let _ = d.spawn_trainer(holder, t).await;
         }
     });
     // The clock-driven charter rules (R11 retention, R12–R14 lifecycle).
@@ -180,6 +247,7 @@ pub async fn start(
             functional_inactivity_deletion: secs(&s.lifecycle.functional_inactivity_deletion),
             forward_no_copy_after: secs(&s.lifecycle.forward_no_copy_after),
             audit_retention: secs(&s.audit.retention),
+            change_log_retention: secs(&s.store.change_log_retention),
             web_session_idle: secs(&s.web.session_idle),
             web_session_absolute: secs(&s.web.session_absolute),
             quarantine_expiry: secs(&s.antivirus.quarantine_expiry),

@@ -421,3 +421,116 @@ fn account_list_piped_into_head_exits_quietly() {
     );
     assert!(stop(demo).success());
 }
+
+/// R24: `spam learn` teaches the store's models (the shared base or a
+/// local domain's), counts a message taught twice once, corrects one
+/// taught the other way, and `spam stats` shows what each model holds.
+#[test]
+fn spam_learn_and_stats() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("D");
+    let demo = start_demo(&dir, common::free_offset());
+    let c = dir.join("vesontio.toml");
+    let c = c.to_str().expect("path");
+    let spam_dir = tmp.path().join("spam");
+    let ham_dir = tmp.path().join("ham");
+    std::fs::create_dir_all(&spam_dir).expect("mkdir");
+    std::fs::create_dir_all(&ham_dir).expect("mkdir");
+    for i in 0..25 {
+        std::fs::write(
+            spam_dir.join(format!("{i:02}.eml")),
+            format!(
+                "From: lot@win.example\r\nSubject: Gagnez {i} euros\r\n\r\nCliquez ici pour le gros lot numero {i}, offre exclusive.\r\n"
+            ),
+        )
+        .expect("write");
+        std::fs::write(
+            ham_dir.join(format!("{i:02}.eml")),
+            format!(
+                "From: paul.langevin@ac-demo.fr\r\nSubject: Conseil de classe {i}\r\n\r\nLe conseil de classe de la seconde {i} aura lieu jeudi.\r\n"
+            ),
+        )
+        .expect("write");
+    }
+    std::fs::write(ham_dir.join("empty.eml"), "").expect("write");
+    let spam_dir = spam_dir.to_str().expect("path");
+    let ham_dir = ham_dir.to_str().expect("path");
+    let o = run(&["--config", c, "spam", "learn", "--spam", spam_dir], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "the shared base: 25 learned as spam, 0 already known, 0 corrected, 0 skipped"
+        ),
+        "{}",
+        text(&o)
+    );
+    let o = run(
+        &[
+            "--config",
+            c,
+            "spam",
+            "learn",
+            "--ham",
+            "--domain",
+            "AC-DEMO.FR",
+            ham_dir,
+        ],
+        None,
+    );
+    assert!(
+        text(&o).contains("ac-demo.fr: 25 learned as ham, 0 already known, 0 corrected, 1 skipped"),
+        "{}",
+        text(&o)
+    );
+    // The same spam again: already known. One of them as ham: corrected.
+    let o = run(&["--config", c, "spam", "learn", "--spam", spam_dir], None);
+    assert!(
+        text(&o).contains("0 learned as spam, 25 already known"),
+        "{}",
+        text(&o)
+    );
+    let one = format!("{spam_dir}/00.eml");
+    let o = run(&["--config", c, "spam", "learn", "--ham", &one], None);
+    assert!(
+        text(&o).contains("0 learned as ham, 0 already known, 1 corrected"),
+        "{}",
+        text(&o)
+    );
+    // Not a local domain, or neither --spam nor --ham: refused, nothing learned.
+    let o = run(
+        &[
+            "--config",
+            c,
+            "spam",
+            "learn",
+            "--spam",
+            "--domain",
+            "example.org",
+            spam_dir,
+        ],
+        None,
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("example.org is not a local domain"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["--config", c, "spam", "learn", spam_dir], None);
+    assert!(!o.status.success(), "{}", text(&o));
+    let s = run(&["--config", c, "spam", "stats", "--json"], None);
+    assert!(s.status.success(), "{}", text(&s));
+    let v: serde_json::Value = serde_json::from_slice(&s.stdout).expect("json");
+    assert_eq!(v[0]["domain"], "");
+    assert_eq!(v[0]["spam"], 24);
+    assert_eq!(v[0]["ham"], 1);
+    assert_eq!(v[1]["domain"], "ac-demo.fr");
+    assert_eq!(v[1]["spam"], 0);
+    assert_eq!(v[1]["ham"], 25);
+    assert!(v[1]["tokens"].as_u64().unwrap_or(0) > 20, "{v}");
+    // R11: each run is in the audit log, in numbers only.
+    let a = run(&["--config", c, "audit", "export"], None);
+    let log = String::from_utf8_lossy(&a.stdout);
+    assert_eq!(log.matches("spam.learn").count(), 4, "{log}");
+    assert!(!log.contains("Gagnez"), "{log}");
+    assert!(stop(demo).success());
+}

@@ -22,6 +22,7 @@
 //!   [`Settings::to_toml`] writes a file that parses back to an equal value.
 
 mod antivirus;
+mod filters;
 mod parse;
 mod reader;
 mod settings;
@@ -30,6 +31,7 @@ mod units;
 use std::fmt;
 
 pub use antivirus::{Antivirus, BounceSender, OnFailure};
+pub use filters::{FailurePolicy, Filters, ScoreThresholds, StageSettings};
 pub use settings::{
     Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
     ScanVerdict, Server, Service, Services, Settings, Spam, Storage, StoreBackend, Tls,

@@ -31,6 +31,7 @@ const SECTIONS: &[&str] = &[
     "spam",
     "web",
     "antivirus",
+    "filters",
 ];
 
 impl Settings {
@@ -72,9 +73,13 @@ impl Settings {
         let queue = read_queue(r.section("queue", t("queue")));
         let dns = read_dns(&mut r, t("dns"));
         let dkim = read_dkim(r.section("dkim", t("dkim")));
-        let spam = read_spam(r.section("spam", t("spam")));
+        let (mut spam, threshold_given) = read_spam(r.section("spam", t("spam")));
         let web = read_web(r.section("web", t("web")));
         let antivirus = crate::antivirus::read_antivirus(r.section("antivirus", t("antivirus")));
+        let (filters, junk) = crate::filters::read_filters(&mut r, t("filters"), threshold_given);
+        // `spam.threshold` is `filters.junk`'s former name: one value,
+        // written back as `spam.threshold`.
+        spam.threshold = junk;
 
         let (domains, postmaster_given) = domains;
         let (limits, url_given) = limits;
@@ -97,6 +102,7 @@ impl Settings {
             spam,
             web,
             antivirus,
+            filters,
         };
         // Defaults that depend on other keys.
         if !postmaster_given && let Some(first) = settings.domains.local.first() {
@@ -253,6 +259,7 @@ fn read_store(mut s: Section<'_, '_>) -> Storage {
                 ))
             }
         }),
+        change_log_retention: s.duration("change_log_retention", d.change_log_retention),
     };
     s.finish();
     store
@@ -573,10 +580,11 @@ fn read_dkim(mut s: Section<'_, '_>) -> Dkim {
     }
 }
 
-fn read_spam(mut s: Section<'_, '_>) -> Spam {
+fn read_spam(mut s: Section<'_, '_>) -> (Spam, Option<f64>) {
     let d = Spam::default();
+    let given = s.float_opt("threshold", 0.0, 1000.0);
     let spam = Spam {
-        threshold: s.float("threshold", d.threshold, 0.0, 1000.0),
+        threshold: given.unwrap_or(d.threshold),
         report_local_part: s.get("report_local_part", d.report_local_part, |v| {
             let local = string(v)?;
             let ok = !local.is_empty()
@@ -589,9 +597,12 @@ fn read_spam(mut s: Section<'_, '_>) -> Spam {
                 Err(expected("the part before '@', such as \"spam\"", v))
             }
         }),
+        enabled: s.bool("enabled", d.enabled),
+        // Empty (as written back by default) means the built-in rules.
+        rules: s.get("rules", d.rules, string),
     };
     s.finish();
-    spam
+    (spam, given)
 }
 
 /// Rules that involve several keys. Run after every section was read, so

@@ -167,21 +167,9 @@ impl<'t> Section<'t, '_> {
         self.get_opt(key, |v| int(v, min, max))
     }
 
-    /// A number (integer or float) in `min..=max`.
-    pub(crate) fn float(&mut self, key: &'static str, default: f64, min: f64, max: f64) -> f64 {
-        self.get(key, default, |v| {
-            let form = format!("a number from {min} to {max}");
-            let x = match v {
-                Value::Float(x) => *x,
-                Value::Integer(i) => *i as f64,
-                _ => return Err(expected(&form, v)),
-            };
-            if x.is_finite() && x >= min && x <= max {
-                Ok(x)
-            } else {
-                Err(expected(&form, v))
-            }
-        })
+    /// An optional number (integer or float) in `min..=max`.
+    pub(crate) fn float_opt(&mut self, key: &'static str, min: f64, max: f64) -> Option<f64> {
+        self.get_opt(key, |v| float(v, min, max))
     }
 
     /// A size; `min` bytes at least (use 1 to refuse zero).
@@ -269,6 +257,21 @@ impl<'t> Section<'t, '_> {
         for k in read {
             reader.known.push((path.clone(), k));
         }
+    }
+}
+
+/// A number (integer or float) in `min..=max`.
+pub(crate) fn float(v: &Value, min: f64, max: f64) -> Result<f64, String> {
+    let form = format!("a number from {min} to {max}");
+    let x = match v {
+        Value::Float(x) => *x,
+        Value::Integer(i) => *i as f64,
+        _ => return Err(expected(&form, v)),
+    };
+    if x.is_finite() && x >= min && x <= max {
+        Ok(x)
+    } else {
+        Err(expected(&form, v))
     }
 }
 

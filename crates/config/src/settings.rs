@@ -30,6 +30,9 @@ pub struct Settings {
     pub dns: Dns,
     pub dkim: Dkim,
     pub spam: Spam,
+    /// `[filters]`: the filter pipeline (stages' timeouts and failure
+    /// policies, score thresholds per domain).
+    pub filters: crate::filters::Filters,
     pub web: Web,
     pub antivirus: crate::antivirus::Antivirus,
 }
@@ -133,6 +136,10 @@ pub struct Storage {
     pub postgres_url: String,
     /// PostgreSQL schema holding vesontio's tables. Default `"vesontio"`.
     pub postgres_schema: String,
+    /// How long the account change log (what webmail live updates and a
+    /// later JMAP `/changes` read) keeps its entries; a client that was
+    /// away longer reloads its lists in full. Default 30 days.
+    pub change_log_retention: HumanDuration,
 }
 
 /// `[domains]`: the mail domains this server is the final destination for.
@@ -372,11 +379,18 @@ pub struct Dkim {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Spam {
     /// Score from which a message is treated as spam. Higher means fewer
-    /// false positives, which the charter values more. Default 5.0.
+    /// false positives, which the charter values more. Default 5.0. The
+    /// former name of `filters.junk`; both may be given only if equal.
     pub threshold: f64,
     /// Local part of the address users forward spam to, in every local
     /// domain (`spam@<domain>`). Default `"spam"`.
     pub report_local_part: String,
+    /// Whether the spam scorer runs as a filter stage. Default true.
+    pub enabled: bool,
+    /// A TOML file of phrase rules replacing the built-in French and
+    /// English ones, reread when it changes; empty means the built-in
+    /// rules. Default empty.
+    pub rules: String,
 }
 
 /// `[web]`: the webmail's sessions (the listeners are `services.web` and
@@ -579,6 +593,7 @@ impl Settings {
             spam: Spam::default(),
             web: Web::default(),
             antivirus: crate::antivirus::Antivirus::default(),
+            filters: crate::filters::Filters::default(),
         };
         s.limits.large_file_service_url = s.default_large_file_url();
         s
@@ -639,6 +654,7 @@ impl Default for Storage {
             backend: StoreBackend::Sqlite,
             postgres_url: String::new(),
             postgres_schema: "vesontio".into(),
+            change_log_retention: HumanDuration::from_days(30),
         }
     }
 }
@@ -765,6 +781,8 @@ impl Default for Spam {
         Spam {
             threshold: 5.0,
             report_local_part: "spam".into(),
+            enabled: true,
+            rules: String::new(),
         }
     }
 }

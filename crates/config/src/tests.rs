@@ -32,6 +32,7 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.tls.private_key, "key.pem");
     assert_eq!(s.store.backend, StoreBackend::Sqlite);
     assert_eq!(s.store.postgres_schema, "vesontio");
+    assert_eq!(s.store.change_log_retention, HumanDuration::from_days(30));
     assert_eq!(s.domains.local, vec!["ac-demo.fr"]);
     assert_eq!(s.domains.postmaster, "postmaster@ac-demo.fr");
     // R5, R6, R7
@@ -105,6 +106,8 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.dkim.private_key, "");
     assert_eq!(s.spam.threshold, 5.0);
     assert_eq!(s.spam.report_local_part, "spam");
+    assert!(s.spam.enabled);
+    assert_eq!(s.spam.rules, "");
 }
 
 #[test]
@@ -130,6 +133,7 @@ private_key = "/etc/vesontio/key.pem"
 backend = "postgres"
 postgres_url = "postgres://vesontio@127.0.0.1:5432/test"
 postgres_schema = "mail_1"
+change_log_retention = "90d"
 
 [domains]
 local = ["ac-besancon.fr", "Education.Example."]
@@ -174,6 +178,8 @@ private_key = "dkim.pem"
 [spam]
 threshold = 7
 report_local_part = "Signal-Spam"
+enabled = false
+rules = "/etc/vesontio/spam-rules.toml"
 "#;
     let s = Settings::parse(text).unwrap();
     assert_eq!(s.server.hostname, "mail.ac-besancon.fr");
@@ -202,6 +208,7 @@ report_local_part = "Signal-Spam"
         HumanDuration::from_days(730)
     );
     assert_eq!(s.audit.retention, HumanDuration::from_days(180));
+    assert_eq!(s.store.change_log_retention, HumanDuration::from_days(90));
     assert_eq!(s.auth.base_delay.duration(), Duration::from_millis(500));
     assert_eq!(
         s.queue.retry_intervals,
@@ -213,6 +220,8 @@ report_local_part = "Signal-Spam"
     assert_eq!(s.dkim.selector, "2026.mail");
     assert_eq!(s.spam.threshold, 7.0);
     assert_eq!(s.spam.report_local_part, "signal-spam");
+    assert!(!s.spam.enabled);
+    assert_eq!(s.spam.rules, "/etc/vesontio/spam-rules.toml");
 }
 
 /// The issue's acceptance test: a misspelt key and a bad size are reported
@@ -581,6 +590,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "backend",
         "postgres_url",
         "postgres_schema",
+        "change_log_retention",
         "local",
         "postmaster",
         "allowed_outside_senders",
@@ -625,6 +635,8 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "private_key",
         "threshold",
         "report_local_part",
+        "enabled",
+        "rules",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(&format!("{key} = "))),
@@ -734,4 +746,89 @@ fn web_sessions_have_defaults_and_absolute_is_at_least_idle() {
     let e =
         Settings::parse("[web]\nsession_idle = \"2h\"\nsession_absolute = \"1h\"\n").unwrap_err();
     assert!(e.to_string().contains("web.session_absolute"), "{e}");
+}
+
+#[test]
+fn filters_section_with_stages_and_domains() {
+    let s = Settings::parse(
+        "[filters]\ntimeout = \"10s\"\non_failure = \"pass\"\njunk = 6\nquarantine = 15.5\nreject = 30\n\
+         [filters.stages.antivirus]\ntimeout = \"20s\"\non_failure = \"tempfail\"\n\
+         [filters.stages.spam]\n\
+         [filters.domains.\"AC-Autre.fr\"]\njunk = 4.0\n",
+    )
+    .unwrap();
+    let f = &s.filters;
+    assert_eq!(f.timeout.0, Duration::from_secs(10));
+    assert_eq!(f.on_failure, FailurePolicy::Pass);
+    assert_eq!((f.quarantine, f.reject), (Some(15.5), Some(30.0)));
+    assert_eq!(s.spam.threshold, 6.0, "one value under both names");
+    let av = f.stages["antivirus"];
+    assert_eq!(
+        (av.timeout.0, av.on_failure),
+        (Duration::from_secs(20), FailurePolicy::Tempfail)
+    );
+    // A stage table without keys takes the section's defaults.
+    let spam = f.stages["spam"];
+    assert_eq!(
+        (spam.timeout.0, spam.on_failure),
+        (Duration::from_secs(10), FailurePolicy::Pass)
+    );
+    let other = f.thresholds_for(s.spam.threshold, "ac-autre.fr");
+    assert_eq!(
+        (other.junk, other.quarantine, other.reject),
+        (Some(4.0), Some(15.5), Some(30.0))
+    );
+    assert_eq!(Settings::parse(&s.to_toml()).unwrap(), s);
+}
+
+#[test]
+fn filters_defaults_and_spam_threshold_compat() {
+    let s = Settings::parse("").unwrap();
+    assert_eq!(s.spam.threshold, 5.0);
+    assert_eq!(s.filters.on_failure, FailurePolicy::Tempfail);
+    assert_eq!(s.filters.timeout.0, Duration::from_secs(30));
+    assert_eq!((s.filters.quarantine, s.filters.reject), (None, None));
+    // The former key still works...
+    let s = Settings::parse("[spam]\nthreshold = 7\n").unwrap();
+    assert_eq!(
+        s.filters.thresholds_for(s.spam.threshold, "x").junk,
+        Some(7.0)
+    );
+    // ...and both together must agree.
+    let e = errors("[spam]\nthreshold = 7\n[filters]\njunk = 8\n");
+    assert!(
+        message_for(&e, "filters.junk").contains("former name"),
+        "{e}"
+    );
+    assert!(Settings::parse("[spam]\nthreshold = 8\n[filters]\njunk = 8\n").is_ok());
+}
+
+#[test]
+fn filters_errors_are_reported_together() {
+    let e = errors(
+        "[filters]\non_failure = \"ignore\"\njunk = 10\nreject = 5\ntimout = \"1s\"\n\
+         [filters.stages.av]\ntimeout = \"0s\"\npolicy = \"pass\"\n\
+         [filters.domains.\"x.fr\"]\nquarantine = \"high\"\n",
+    );
+    assert!(
+        message_for(&e, "filters.on_failure").contains("\"tempfail\", \"pass\""),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "filters.reject").contains("at least filters.junk"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "filters.timout").contains("did you mean `timeout`"),
+        "{e}"
+    );
+    message_for(&e, "filters.stages.av.timeout");
+    assert!(
+        message_for(&e, "filters.stages.av.policy").contains("unknown key"),
+        "{e}"
+    );
+    assert!(
+        message_for(&e, "filters.domains.\"x.fr\".quarantine").contains("a number from 0 to 1000"),
+        "{e}"
+    );
 }

@@ -21,7 +21,8 @@
 //! | header checks (`policy::check_headers`)| ✓  | ✓          | ✓        | ✓      | ✓          |          |
 //! | R7 attachments                         | ✓  | ✓          | ✓        | ✓      | ✓          |          |
 //! | R4 private marking                     | ✓  | ✓          | ✓        | ✓ flag | ✓ flag     | ✓        |
-//! | content hooks (R9, R24)                | ✓  | ✓          | ✓        |        |            |          |
+//! | filter pipeline (R8, R9, R24, R25)     | ✓  | ✓          | ✓        |        |            |          |
+//! | retry key: taken once (`write.rs`)     | ✓  | ✓          | ✓        |        |            |          |
 //!
 //! APPEND and draft save put a message into the account's own folder: no
 //! envelope, nobody else reached, so relay, R2, R3 and R5 do not apply;

@@ -1,5 +1,6 @@
 //! R17: deliveries held because the mailbox was full. They wait in the
-//! queue (`QueueKind::HeldLocal`), are delivered as soon as room appears,
+//! queue (`QueueKind::HeldLocal`) with the folder and disposition the
+//! filters gave them (schema v9), are delivered there as soon as room appears,
 //! and after `full_mailbox_hold_secs` are destroyed with a final DSN.
 //!
 //! IMAP/POP3 call `Store::wake_held` after an expunge, which makes every
@@ -20,6 +21,8 @@ use crate::submit::HELD_RETRY_SECS;
 
 /// How long a claimed entry is invisible to other nodes.
 const LEASE_SECS: i64 = 120;
+/// How long a delivery's retry key is kept.
+const RETRY_KEY_SECS: i64 = 6 * 86_400;
 /// Entries claimed per round.
 const CLAIM_LIMIT: i64 = 200;
 
@@ -76,7 +79,7 @@ impl Delivery {
             .filter(|r| r.status == RcptStatus::Pending)
         {
             let outcome = self
-                .deliver_held(&r.address, &e.blob_id, &raw, analysis.is_private, now)
+                .deliver_held(&r.address, &e, &raw, analysis.is_private, now)
                 .await;
             match outcome {
                 Ok(Some(account)) => {
@@ -147,19 +150,27 @@ impl Delivery {
         delivered
     }
 
-    /// `Ok(Some(account))` delivered, `Ok(None)` no such account.
+    /// `Ok(Some(account))` delivered, `Ok(None)` no such account. The
+    /// copy goes to the folder the filters chose when it was held (INBOX
+    /// if that folder is gone) and keeps their disposition.
     async fn deliver_held(
         &self,
         address: &str,
-        blob_id: &str,
+        e: &QueueEntry,
         raw: &std::sync::Arc<Vec<u8>>,
         private: bool,
         now: UnixTime,
     ) -> Result<Option<vesontio_types::AccountId>, StoreError> {
+        let blob_id = e.blob_id.as_str();
         let Some(acc) = self.store().account_by_address(address).await? else {
             return Ok(None);
         };
-        let Some(mb) = self.store().mailbox_by_name(acc.id, "INBOX").await? else {
+        let folder = e.folder.as_deref().unwrap_or("INBOX");
+        let mb = match self.store().mailbox_by_name(acc.id, folder).await? {
+            Some(m) => Some(m),
+            None => self.store().mailbox_by_name(acc.id, "INBOX").await?,
+        };
+        let Some(mb) = mb else {
             return Ok(None);
         };
         let msg = NewMessage {
@@ -173,7 +184,10 @@ impl Delivery {
             private,
             parsed: None,
         };
-        let mut out = self.store().deliver(vec![(mb.id, msg)]).await?;
+        let mut out = self
+            .store()
+            .deliver_disposed(vec![(mb.id, msg, e.disposition.clone())])
+            .await?;
         match out.pop() {
             Some(Ok(_)) => Ok(Some(acc.id)),
             Some(Err(e)) => Err(e),
@@ -259,7 +273,11 @@ impl Delivery {
                         while changes.try_recv().is_ok() {}
                     }
                 }
-                self.retry_held(vesontio_store::now()).await;
+                let now = vesontio_store::now();
+                self.retry_held(now).await;
+                // Retry keys (issue 15 item 2) outlive any sender's retries:
+                // RFC 5321 §4.5.4.1 gives up after 4-5 days.
+                let _ = self.store().purge_ingest_keys(now - RETRY_KEY_SECS).await;
             }
         })
     }

@@ -3,16 +3,18 @@
 //! applies to which [`Origin`]). Sending doors (MX, submission, web send,
 //! internal notices) call [`Delivery::submit`]: envelope checks (relay,
 //! R2, R3, R5) → bytes (R6, header checks) → analysis → identity (R2 on
-//! `From:`, our domains from outside) → R7 → content hooks (R9, R24) →
-//! stored form (R4 marking, SPF/DKIM/DMARC, `Received`) → recipients
-//! (lists R3, functional mailboxes R2, forwarding R22) → local copies,
-//! queue, holds (R15–R17) → consequences (DSN, R16, R23, R5 count).
+//! `From:`, our domains from outside) → R7 → SPF/DKIM/DMARC → recipients
+//! (lists R3, functional mailboxes R2, forwarding R22) → the filter
+//! pipeline (R8, R9, R24 per recipient) → stored form (R4 marking,
+//! `Received`) → local copies, queue, holds (R15–R17) → consequences
+//! (DSN, R16, R23, R5 count).
 //! Filing doors (IMAP APPEND, draft save) call [`Delivery::file`].
 //!
-//! Public surface: [`Delivery`] (`new`, `with_scanners`, `check_sender`,
+//! Public surface: [`Delivery`] (`new`, `with_filters`, `check_sender`,
 //! `check_recipient`, `submit`, `file`, `retry_held`, `spawn_held_retrier`,
-//! `update_quota_warning`, `is_local_domain`), [`Origin`], the typed
-//! refusal [`Refused`] with its [`Rule`], and the [`Scanner`] hook.
+//! `update_quota_warning`, `is_local_domain`, `dispatch_training`),
+//! [`Origin`], the typed refusal [`Refused`] with its [`Rule`], and the
+//! filter pipeline ([`filter`]: [`Stage`], [`Verdict`], [`Filters`]).
 //! Concurrent `submit` calls share one store transaction for their local
 //! copies (group commit in the store).
 //!
@@ -37,20 +39,24 @@ pub mod outbound;
 
 mod checks;
 mod file;
+pub mod filter;
 mod gate;
 mod held;
 mod inbound_auth;
 mod notify;
 mod refused;
 mod resolve;
-mod scan;
 mod submit;
+mod write;
 
 pub use file::{FileError, Filing};
+pub use filter::{
+    Action, FilterContext, FilterRecipient, FilterSettings, Filters, OnFailure, SpamStage, Stage,
+    StageError, StagePolicy, Thresholds, Verdict,
+};
 pub use gate::Origin;
 pub use inbound_auth::{DkimVerdict, Outcome, Verdicts};
 pub use refused::{Refused, Rule};
-pub use scan::{ScanVerdict, Scanner};
 /// R7's scan rules, for the configuration of [`DeliveryConfig::scan`].
 pub use vesontio_message::ScanLimits;
 pub use vesontio_policy::{ArchiveRule, ScanRules};
@@ -108,7 +114,8 @@ pub struct DeliveryConfig {
     pub queue_expiry_secs: i64,
     /// Static routes `domain -> host:port` (offline mode, tests).
     pub static_routes: Vec<(String, String)>,
-    /// R24: a spam score at or above this sends the message to `Junk`.
+    /// R24: a spam score at or above this sends the message to `Junk`,
+    /// when no [`FilterSettings`] are given ([`Delivery::with_filters`]).
     pub spam_threshold: f32,
 }
 
@@ -164,10 +171,9 @@ pub struct Delivery {
 struct Inner {
     cfg: DeliveryConfig,
     store: Store,
-    /// Content hooks (R9 antivirus, R24 spam), consulted in order before storing.
-    scanners: Vec<Arc<dyn Scanner>>,
-    /// R24: a spam score at or above this goes to the `Junk` folder.
-    spam_threshold: f32,
+    /// The filter pipeline (R8, R9, R24, R25 as stages), run after the
+    /// authentication checks and before anything is stored.
+    filters: Filters,
     /// Serialises the R16 check-and-set of `quota_warned`.
     quota_warning_lock: tokio::sync::Mutex<()>,
     ids: std::sync::atomic::AtomicU64,
@@ -179,28 +185,24 @@ struct Inner {
 
 impl Delivery {
     pub fn new(cfg: DeliveryConfig, store: Store) -> Self {
-        Self::with_scanners(cfg, store, Vec::new())
+        let filters = Filters::new(FilterSettings::with_junk(cfg.spam_threshold), Vec::new());
+        Self::with_filters(cfg, store, filters)
     }
 
-    /// Like [`Delivery::new`], with content scanners (antivirus, spam)
-    /// consulted in order for every message from outside or from users.
-    pub fn with_scanners(
-        cfg: DeliveryConfig,
-        store: Store,
-        scanners: Vec<Arc<dyn Scanner>>,
-    ) -> Self {
+    /// Like [`Delivery::new`], with the filter pipeline: its stages, run in
+    /// order for every message from outside or from users, and its
+    /// settings (timeouts, failure policies, score thresholds).
+    pub fn with_filters(cfg: DeliveryConfig, store: Store, filters: Filters) -> Self {
         use std::hash::{BuildHasher, Hasher};
         // A per-process random seed for queue ids (std's RandomState is
         // randomly keyed), so ids stay unique across restarts.
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
         h.write_u64(0x7665_736f_6e74_696f);
-        let spam_threshold = cfg.spam_threshold;
         Delivery {
             inner: Arc::new(Inner {
                 cfg,
                 store,
-                scanners,
-                spam_threshold,
+                filters,
                 quota_warning_lock: tokio::sync::Mutex::new(()),
                 ids: std::sync::atomic::AtomicU64::new(0),
                 id_seed: h.finish(),
@@ -218,6 +220,10 @@ impl Delivery {
 
     pub(crate) fn inbound_auth(&self) -> Option<&outbound::AuthDns> {
         self.inner.inbound_auth.get()
+    }
+
+    pub fn filters(&self) -> &Filters {
+        &self.inner.filters
     }
 
     pub fn config(&self) -> &DeliveryConfig {

@@ -44,7 +44,7 @@ pub enum Rule {
     Content,
     /// A fault on our side: try again later.
     Internal,
-    /// A refusal from a hook with no rule of its own.
+    /// A refusal from a filter stage with no rule of its own.
     Other,
 }
 

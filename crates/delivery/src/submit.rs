@@ -2,7 +2,7 @@
 //! recipient resolution, durable storage, then the consequences (held
 //! deliveries and their DSN, quota warnings, absence replies, audit).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use vesontio_message::{
@@ -10,15 +10,15 @@ use vesontio_message::{
     forbidden_attachment, has_header, prepend_header, received_header,
 };
 use vesontio_policy::{Refusal, check_attachments, check_scannable, texts, unscannable_file};
-use vesontio_store::{
-    BlobRef, NewMessage, NewQuarantine, NewQueueEntry, NewQueueRcpt, QueueKind, StoreError,
-};
+use vesontio_store::BlobRef;
 use vesontio_types::{Address, UnixTime};
 
+use crate::filter;
 use crate::gate;
 use crate::notify::dsn_rcpt;
 use crate::resolve::LocalTarget;
-use crate::{Accepted, Delivery, Envelope, Origin, Refused, Rule, ScanVerdict};
+use crate::write;
+use crate::{Accepted, Delivery, Envelope, Origin, Refused, Rule};
 
 /// The header that carries R22's "went through a functional mailbox" to
 /// later hops.
@@ -38,6 +38,8 @@ struct AuditFacts {
     held: usize,
     queued: usize,
     detail: Option<String>,
+    /// The filters' highest score (R24).
+    score: Option<f32>,
     /// SPF and DMARC outcomes of MX mail (RFC 8601 result names).
     spf: Option<&'static str>,
     dmarc: Option<&'static str>,
@@ -85,6 +87,7 @@ pub(crate) async fn submit(
         "held": facts.held,
         "queued": facts.queued,
         "detail": facts.detail,
+        "score": facts.score,
         "spf": facts.spf,
         "dmarc": facts.dmarc,
     });
@@ -109,6 +112,14 @@ async fn run(
         tracing::error!(origin = origin.name(), "submit called for a filing door");
         return Err(Refused::internal());
     }
+    // Issue 15 item 2: a message handed over again is not taken twice,
+    // nor refused (R5 counted its recipients when it was taken).
+    let key = write::retry_key(origin, env, &raw);
+    if let Some(first) = write::already(d, key.as_deref()).await {
+        facts.verdict = "duplicate";
+        facts.detail = Some(first.clone());
+        return Ok(accepted(&first, facts));
+    }
     gate::check_envelope(d, origin, env, now).await?;
     gate::check_bytes(d, origin, &raw)?;
     let analysis = gate::analyse(&raw, d.config().scan.limits).await;
@@ -116,27 +127,66 @@ async fn run(
     facts.message_id = analysis.message_id.clone().unwrap_or_default();
     check_identity(d, origin, env, &analysis, now).await?;
     check_attachments_stage(d, origin, env, &analysis, now, facts).await?;
-    let spam_score = match scan(d, origin, env, &raw, &analysis, now, facts).await? {
-        Scanned::Quarantined => return Ok(accepted(queue_id, facts)),
-        Scanned::Pass(score) => score,
-    };
-    let mut stored = stored_form(
-        d, origin, env, raw, &analysis, spam_score, queue_id, now, facts,
-    )
-    .await;
-    let res = resolve(d, origin, env, &stored.data, facts).await?;
-    if let Some(v) = &stored.auth {
+    let auth = authenticate(d, origin, env, &raw).await;
+    if let Some(v) = &auth {
         facts.spf = Some(v.spf.as_str());
         facts.dmarc = Some(v.dmarc.as_str());
     }
-    let mut blobs = Blobs::new(d, std::mem::take(&mut stored.data));
-    let spam_junk = spam_score.is_some_and(|s| s >= d.inner.spam_threshold);
-    let local = store_local(
-        d, &res.local, &mut blobs, &analysis, spam_junk, now, queue_id,
+    let res = resolve(d, origin, env, &raw, facts).await?;
+    let raw = Arc::new(raw);
+    let decided = filter::run_filters(
+        d,
+        origin,
+        env,
+        raw.clone(),
+        &analysis,
+        auth.clone(),
+        &res,
+        now,
     )
     .await?;
-    queue_remote(d, env, &res.remote, &mut blobs, now, facts).await?;
-    let (delivered, held) = hold_full(d, env, local, stored.sender_authenticated, now).await?;
+    facts.score = decided.top_score();
+    if let Some(detail) = filter::quarantine(d, env, &raw, &analysis, &res, &decided, now).await? {
+        facts.detail = Some(detail);
+    }
+    if decided.nothing_delivered() {
+        facts.verdict = decided.verdict_when_none();
+        write::record_key(d, key, queue_id, now).await?;
+        return Ok(accepted(queue_id, facts));
+    }
+    let raw = Arc::try_unwrap(raw).unwrap_or_else(|a| (*a).clone());
+    let mut stored = stored_form(d, origin, env, raw, &analysis, auth, queue_id, now, facts);
+    let mut blobs = Blobs::new(d, std::mem::take(&mut stored.data));
+    let private = analysis.is_private;
+    let authenticated = stored.sender_authenticated;
+    let committed = write::commit(
+        d,
+        env,
+        &res,
+        &decided,
+        &mut blobs,
+        private,
+        authenticated,
+        key,
+        queue_id,
+        now,
+    )
+    .await?;
+    let (delivered, held) = match committed {
+        write::Committed::Duplicate(first) => {
+            facts.verdict = "duplicate";
+            facts.detail = Some(first.clone());
+            return Ok(accepted(&first, facts));
+        }
+        write::Committed::Written {
+            delivered,
+            held,
+            queued,
+        } => {
+            facts.queued = queued;
+            (delivered, held)
+        }
+    };
     facts.delivered = delivered.len();
     facts.held = held.len();
     facts.verdict = if held.is_empty() { "delivered" } else { "held" };
@@ -206,93 +256,56 @@ async fn check_attachments_stage(
     Err(refusal)
 }
 
-/// What the content hooks decided.
-enum Scanned {
-    /// Stored in quarantine (R9): accepted, delivered to nobody.
-    Quarantined,
-    /// Goes on, with the last spam score given (R24).
-    Pass(Option<f32>),
-}
-
-/// Stage: the R9/R24 hooks.
-async fn scan(
-    d: &Delivery,
-    origin: &Origin,
-    env: &Envelope,
-    raw: &[u8],
-    analysis: &Analysis,
-    now: UnixTime,
-    facts: &mut AuditFacts,
-) -> Result<Scanned, Refused> {
-    let mut spam_score = None;
-    if !origin.applies(Rule::Content) {
-        return Ok(Scanned::Pass(None));
-    }
-    for s in d.inner.scanners.iter() {
-        match s.scan(raw, analysis) {
-            ScanVerdict::Clean => {}
-            ScanVerdict::Reject(r) => return Err(r),
-            ScanVerdict::SpamScore(x) => spam_score = Some(x),
-            ScanVerdict::Quarantine { reason } => {
-                let (blob, _) = d
-                    .store()
-                    .put_blob(raw.to_vec())
-                    .await
-                    .map_err(|_| Refused::internal())?;
-                d.store()
-                    .quarantine_add(NewQuarantine {
-                        created_at: now,
-                        blob,
-                        sender: env
-                            .mail_from
-                            .as_ref()
-                            .map(|a| a.to_string())
-                            .unwrap_or_default(),
-                        recipients: env
-                            .recipients
-                            .iter()
-                            .map(|r| r.address.to_string())
-                            .collect(),
-                        reason: reason.clone(),
-                        rule: None,
-                        private: analysis.is_private,
-                        // R4: the store drops it for private messages too.
-                        subject: if analysis.is_private {
-                            None
-                        } else {
-                            analysis.subject.clone()
-                        },
-                    })
-                    .await
-                    .map_err(|_| Refused::internal())?;
-                facts.verdict = "quarantined";
-                facts.detail = Some(reason);
-                return Ok(Scanned::Quarantined);
-            }
-        }
-    }
-    Ok(Scanned::Pass(spam_score))
-}
-
 /// The message as it will be stored, and what was learnt on the way.
 struct Stored {
     data: Vec<u8>,
-    /// SPF/DKIM/DMARC of MX mail, when evaluated.
-    auth: Option<crate::Verdicts>,
     /// DSNs may go to the envelope sender (see [`stored_form`]).
     sender_authenticated: bool,
 }
 
+/// Stage, first for MX mail: SPF, DKIM and DMARC (RFC 7208, 6376, 7489)
+/// on the bytes as received, before any stage, which reads the results
+/// in its context. Without DNS for them, nothing is evaluated.
+async fn authenticate(
+    d: &Delivery,
+    origin: &Origin,
+    env: &Envelope,
+    raw: &[u8],
+) -> Option<crate::Verdicts> {
+    let (
+        Origin::Mx {
+            client_ip, helo, ..
+        },
+        Some(dns),
+    ) = (origin, d.inbound_auth())
+    else {
+        return None;
+    };
+    let mail_from = env.mail_from.as_ref().map(|a| a.to_string());
+    Some(
+        crate::inbound_auth::evaluate(
+            dns,
+            raw,
+            *client_ip,
+            helo,
+            mail_from.as_deref(),
+            &d.config().hostname,
+        )
+        .await,
+    )
+}
+
 /// Stage: the stored form: Message-ID (RFC 6409 §8.3, submission and
-/// web), R4 marking, spam score, SPF/DKIM/DMARC results (MX), trace field.
+/// web), R4 marking, SPF/DKIM/DMARC results (MX), trace field. The
+/// filters' header fields (`X-Spam-Score`…) are per copy ([`Blobs`]).
 #[allow(clippy::too_many_arguments)]
-async fn stored_form(
+fn stored_form(
     d: &Delivery,
     origin: &Origin,
     env: &Envelope,
     raw: Vec<u8>,
     analysis: &Analysis,
-    spam_score: Option<f32>,
+    auth: Option<crate::Verdicts>,
     queue_id: &str,
     now: UnixTime,
     facts: &mut AuditFacts,
@@ -308,35 +321,14 @@ async fn stored_form(
     if analysis.is_private {
         data = add_sensitivity_private(&data);
     }
-    if let Some(score) = spam_score {
-        data = prepend_header(&data, "X-Spam-Score", &format!("{score:.1}"));
-    }
     // DSNs about mail from the MX go only to an authenticated envelope
     // sender (SPF, or DKIM aligned with it): anyone else is whoever the
     // sender forged, and the DSN would be backscatter. Without the checks
     // (no DNS for them), nobody is authenticated.
     let mut sender_authenticated = !matches!(origin, Origin::Mx { .. });
-    let mut auth = None;
-    if let (
-        Origin::Mx {
-            client_ip, helo, ..
-        },
-        Some(dns),
-    ) = (origin, d.inbound_auth())
-    {
-        let mail_from = env.mail_from.as_ref().map(|a| a.to_string());
-        let verdicts = crate::inbound_auth::evaluate(
-            dns,
-            &data,
-            *client_ip,
-            helo,
-            mail_from.as_deref(),
-            &cfg.hostname,
-        )
-        .await;
+    if let Some(verdicts) = &auth {
         sender_authenticated = verdicts.sender_authenticated;
         data = prepend_raw(verdicts.field.as_bytes(), data);
-        auth = Some(verdicts);
     }
     let received = match origin {
         Origin::Mx {
@@ -368,7 +360,6 @@ async fn stored_form(
     }
     Stored {
         data,
-        auth,
         sender_authenticated,
     }
 }
@@ -412,149 +403,6 @@ async fn resolve(
         ));
     }
     Ok(res)
-}
-
-/// A local copy and what the store answered for it.
-type LocalResult = (
-    LocalTarget,
-    BlobRef,
-    Result<vesontio_store::Appended, StoreError>,
-);
-
-/// Stage: the local copies, in one group-committed store call. Bodies:
-/// one blob per distinct form, shared by every copy (the copies of a
-/// message in many mailboxes share one file).
-async fn store_local(
-    d: &Delivery,
-    targets: &[LocalTarget],
-    blobs: &mut Blobs<'_>,
-    analysis: &Analysis,
-    spam_junk: bool,
-    now: UnixTime,
-    queue_id: &str,
-) -> Result<Vec<LocalResult>, Refused> {
-    let mut items = Vec::new();
-    let mut item_targets: Vec<(LocalTarget, BlobRef)> = Vec::new();
-    for t in targets {
-        let folder = if spam_junk { "Junk" } else { "INBOX" };
-        let mailbox = match d.store().mailbox_by_name(t.account.id, folder).await {
-            Ok(Some(m)) => Some(m),
-            Ok(None) => d
-                .store()
-                .mailbox_by_name(t.account.id, "INBOX")
-                .await
-                .map_err(|_| Refused::internal())?,
-            Err(_) => return Err(Refused::internal()),
-        };
-        let Some(mailbox) = mailbox else {
-            tracing::warn!(account = %t.account.address, "no INBOX; copy skipped");
-            continue;
-        };
-        let (blob, arc) = blobs.get(t.list.as_deref(), false).await?;
-        items.push((
-            mailbox.id,
-            NewMessage {
-                blob: blob.clone(),
-                data: Some(arc),
-                internal_date: now,
-                flags: Vec::new(),
-                private: analysis.is_private,
-                parsed: None,
-            },
-        ));
-        item_targets.push((t.clone(), blob));
-    }
-    let results = d.store().deliver(items).await.map_err(|e| {
-        tracing::error!(error = %e, queue_id, "delivery commit failed");
-        Refused::internal()
-    })?;
-    Ok(item_targets
-        .into_iter()
-        .zip(results)
-        .map(|((t, b), r)| (t, b, r))
-        .collect())
-}
-
-/// Stage: outbound copies, one queue entry per (reverse path, body form).
-async fn queue_remote(
-    d: &Delivery,
-    env: &Envelope,
-    remote: &[crate::resolve::RemoteTarget],
-    blobs: &mut Blobs<'_>,
-    now: UnixTime,
-    facts: &mut AuditFacts,
-) -> Result<(), Refused> {
-    let mut groups: BTreeMap<(String, Option<String>, bool), Vec<NewQueueRcpt>> = BTreeMap::new();
-    for r in remote {
-        groups
-            .entry((r.sender.clone(), r.list.clone(), r.functional))
-            .or_default()
-            .push(r.rcpt.clone());
-    }
-    for ((rev, list, functional), rcpts) in groups {
-        let (blob, _) = blobs.get(list.as_deref(), functional).await?;
-        facts.queued += rcpts.len();
-        d.store()
-            .enqueue(NewQueueEntry {
-                kind: QueueKind::Remote,
-                blob,
-                sender: rev,
-                envid: env.envid.clone(),
-                ret: env.ret.clone(),
-                recipients: rcpts,
-                created_at: now,
-                next_attempt_at: now,
-            })
-            .await
-            .map_err(|_| Refused::internal())?;
-    }
-    Ok(())
-}
-
-/// Stage: R17, full mailboxes hold the message instead of refusing it.
-/// Returns the delivered and the held targets.
-async fn hold_full(
-    d: &Delivery,
-    env: &Envelope,
-    local: Vec<LocalResult>,
-    sender_authenticated: bool,
-    now: UnixTime,
-) -> Result<(Vec<LocalTarget>, Vec<LocalTarget>), Refused> {
-    let mut held: Vec<LocalTarget> = Vec::new();
-    let mut delivered: Vec<LocalTarget> = Vec::new();
-    for (t, blob, r) in local {
-        match r {
-            Ok(_) => delivered.push(t),
-            Err(StoreError::OverQuota { .. }) => {
-                d.store()
-                    .enqueue(NewQueueEntry {
-                        kind: QueueKind::HeldLocal,
-                        blob,
-                        // The null sender: no DSN when it expires.
-                        sender: match (&env.mail_from, sender_authenticated) {
-                            (Some(s), true) => s.to_string(),
-                            _ => String::new(),
-                        },
-                        envid: env.envid.clone(),
-                        ret: env.ret.clone(),
-                        recipients: vec![NewQueueRcpt {
-                            address: t.account.address.clone(),
-                            orcpt: t.orcpt.clone(),
-                            notify: t.notify.clone(),
-                        }],
-                        created_at: now,
-                        next_attempt_at: now + HELD_RETRY_SECS,
-                    })
-                    .await
-                    .map_err(|_| Refused::internal())?;
-                held.push(t);
-            }
-            Err(e) => {
-                tracing::warn!(account = %t.account.address, error = %e, "local copy not delivered");
-            }
-        }
-    }
-    Ok((delivered, held))
 }
 
 /// Stage: after the message is stored: the R17 delay DSN, R16 quota
@@ -697,18 +545,22 @@ async fn send_delay_dsn(
     }
 }
 
+/// What makes one stored form: the list (`List-Id`), the functional
+/// mark, the filters' header fields for the copy.
+type FormKey = (Option<String>, bool, Vec<(String, String, bool)>);
+
 /// A written blob and its bytes.
 type StoredForm = (BlobRef, Arc<Vec<u8>>);
 
 /// The stored forms of one message, each written once.
-struct Blobs<'a> {
+pub(crate) struct Blobs<'a> {
     d: &'a Delivery,
     base: Vec<u8>,
-    made: HashMap<(Option<String>, bool), StoredForm>,
+    made: HashMap<FormKey, StoredForm>,
 }
 
 impl<'a> Blobs<'a> {
-    fn new(d: &'a Delivery, base: Vec<u8>) -> Self {
+    pub(crate) fn new(d: &'a Delivery, base: Vec<u8>) -> Self {
         Blobs {
             d,
             base,
@@ -720,16 +572,21 @@ impl<'a> Blobs<'a> {
         &self.base
     }
 
-    async fn get(
+    pub(crate) async fn get(
         &mut self,
         list: Option<&str>,
         functional: bool,
+        headers: &[(String, String, bool)],
     ) -> Result<(BlobRef, Arc<Vec<u8>>), Refused> {
-        let key = (list.map(str::to_string), functional);
+        let key = (list.map(str::to_string), functional, headers.to_vec());
         if let Some(b) = self.made.get(&key) {
             return Ok(b.clone());
         }
-        let mut data = self.base.clone();
+        let mut data = if headers.is_empty() {
+            self.base.clone()
+        } else {
+            filter::with_headers(&self.base, headers)
+        };
         if functional {
             data = prepend_header(&data, FUNCTIONAL_MARK, "yes");
         }

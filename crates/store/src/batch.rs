@@ -77,6 +77,7 @@ pub(crate) enum Val {
     Int(i64),
     OptInt(Option<i64>),
     Text(String),
+    OptText(Option<String>),
 }
 
 /// Statements that need nothing from each other's results, run in order in
@@ -108,6 +109,11 @@ impl Script {
         format!("${}", self.vals.len())
     }
 
+    pub(crate) fn opt_text(&mut self, v: Option<&str>) -> String {
+        self.vals.push(Val::OptText(v.map(str::to_string)));
+        format!("${}", self.vals.len())
+    }
+
     /// Placeholders of several integers, comma-separated (an `IN` list).
     pub(crate) fn ints(&mut self, vs: impl IntoIterator<Item = i64>) -> String {
         let list: Vec<String> = vs.into_iter().map(|v| self.int(v)).collect();
@@ -128,6 +134,7 @@ impl Script {
                 Val::Int(i) => a.add(*i),
                 Val::OptInt(i) => a.add(*i),
                 Val::Text(t) => a.add(t.clone()),
+                Val::OptText(t) => a.add(t.clone()),
             };
         }
         a

@@ -33,6 +33,7 @@ mod copy;
 mod db;
 mod error;
 mod expunge;
+mod find;
 mod flagcols;
 mod flags;
 mod group;
@@ -47,21 +48,27 @@ mod quarantine;
 mod queue;
 mod schema;
 mod send_rate;
+mod spam_models;
+mod training;
 mod upgrade;
 mod vacation;
 mod views;
 mod websessions;
+mod writes;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
+pub use find::{FindCursor, Found, MessageQuery, SCAN_LIMIT, ThreadPage, ThreadRow};
 pub use ingest::{ChangeKind, Parsed};
 pub use leases::SessionKind;
 pub use logins::{KNOWN_CLIENTS_KEPT_SECS, LOGIN_FAILURES_KEPT_SECS};
 pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
+pub use training::{TrainingEvent, TrainingKind};
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 pub use websessions::WebSession;
+pub use writes::{CopyOutcome, CopyWrite, HeldWrite, MessageWrite, WriteOutcome};
 
 use db::{Db, Tx};
 use sqlx::Executor;
@@ -134,14 +141,15 @@ struct Inner {
     read: Db,
     blobs: BlobStore,
     changes: broadcast::Sender<Change>,
-    audit_tx: tokio::sync::mpsc::Sender<audit::AuditJob>,
+    audit_tx: audit::AuditWriter,
     /// PostgreSQL: the NOTIFY channel of this schema.
     notify_channel: Option<String>,
     /// Dropped with the store: ends the LISTEN task.
     _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Group commit of deliveries and APPENDs (started on first use,
     /// inside the runtime).
-    committer: std::sync::OnceLock<group::Group<(MailboxId, NewMessage), Result<Appended>>>,
+    committer:
+        std::sync::OnceLock<group::Group<writes::MessageWrite, Result<writes::WriteOutcome>>>,
     /// Group reclaim of blobs released by expunges.
     reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
     /// Quota-held deliveries may be waiting (see `wake_held`); true at start.

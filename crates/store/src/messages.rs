@@ -110,21 +110,44 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
+        self.deliver_disposed(items.into_iter().map(|(b, m)| (b, m, None)).collect())
+            .await
+    }
+
+    /// [`Store::deliver`] with, per copy, what the filters decided about
+    /// it (a JSON text the delivery path writes: score, verdict, folder;
+    /// schema v9), stored on its row ([`Store::message_disposition`]).
+    pub async fn deliver_disposed(
+        &self,
+        items: Vec<(MailboxId, NewMessage, Option<String>)>,
+    ) -> Result<Vec<Result<Appended>>> {
+        let out = self.commit_writes(Store::copies_as_writes(items)).await?;
+        Ok(out.into_iter().map(crate::writes::copy_result).collect())
+    }
+
+    /// Runs `writes` in the shared group commit (one durable transaction
+    /// for every caller waiting); one result per write, in order.
+    pub(crate) async fn commit_writes(
+        &self,
+        writes: Vec<crate::writes::MessageWrite>,
+    ) -> Result<Vec<Result<crate::writes::WriteOutcome>>> {
         /// Most messages committed in one transaction.
         const MAX_BATCH: usize = 512;
-        let mut items = items;
-        for (_, m) in items.iter_mut() {
-            self.ensure_parsed(m).await?;
+        let mut writes = writes;
+        for w in writes.iter_mut() {
+            for c in w.copies.iter_mut() {
+                self.ensure_parsed(&mut c.msg).await?;
+            }
         }
         let weak = std::sync::Arc::downgrade(&self.inner);
         self.inner
             .committer
             .get_or_init(|| {
                 crate::group::Group::start(weak, MAX_BATCH, |store: Store, items| async move {
-                    store.deliver_batch(items).await
+                    store.write_batch(items).await
                 })
             })
-            .run(items)
+            .run(writes)
             .await
             .map_err(StoreError::Commit)
     }
@@ -137,15 +160,33 @@ impl Store {
         &self,
         items: Vec<(MailboxId, NewMessage)>,
     ) -> Result<Vec<Result<Appended>>> {
-        let mut items = items;
-        for (_, m) in items.iter_mut() {
-            self.ensure_parsed(m).await?;
-        }
-        let mut tx = self.begin_durable().await?;
-        let (results, changes) = self.insert_messages(&mut tx, items).await?;
-        tx.commit().await?;
-        self.publish(changes);
-        Ok(results)
+        self.deliver_batch_disposed(items.into_iter().map(|(b, m)| (b, m, None)).collect())
+            .await
+    }
+
+    /// [`Store::deliver_batch`] with a disposition per copy.
+    pub(crate) async fn deliver_batch_disposed(
+        &self,
+        items: Vec<(MailboxId, NewMessage, Option<String>)>,
+    ) -> Result<Vec<Result<Appended>>> {
+        let out = self.write_batch(Store::copies_as_writes(items)).await?;
+        Ok(out.into_iter().map(crate::writes::copy_result).collect())
+    }
+
+    /// The filters' disposition of one delivered copy (v9), `None` for a
+    /// message that did not come through them (APPEND, an older release).
+    pub async fn message_disposition(
+        &self,
+        mailbox: MailboxId,
+        uid: Uid,
+    ) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT disposition FROM messages WHERE mailbox_id = $1 AND uid = $2")
+                .bind(mailbox.0)
+                .bind(uid as i64)
+                .fetch_optional(self.r())
+                .await?;
+        Ok(row.and_then(|r| r.0))
     }
 
     /// Appends `msgs` to `mailbox` in one transaction (one fsync), all of
@@ -161,7 +202,7 @@ impl Store {
             self.ensure_parsed(m).await?;
         }
         let mut tx = self.begin_durable().await?;
-        let items = msgs.into_iter().map(|m| (mailbox, m)).collect();
+        let items = msgs.into_iter().map(|m| (mailbox, m, None)).collect();
         let (results, changes) = self.insert_messages(&mut tx, items).await?;
         match results.into_iter().collect::<Result<Vec<_>>>() {
             Ok(appended) => {
@@ -178,10 +219,10 @@ impl Store {
 
     /// The inserts of [`Store::deliver_batch`] in `tx`: one result per
     /// item, and the changes to announce once `tx` commits.
-    async fn insert_messages(
+    pub(crate) async fn insert_messages(
         &self,
         tx: &mut crate::db::Tx,
-        items: Vec<(MailboxId, NewMessage)>,
+        items: Vec<(MailboxId, NewMessage, Option<String>)>,
     ) -> Result<(Vec<Result<Appended>>, Vec<Change>)> {
         let mut results = Vec::with_capacity(items.len());
         let mut accounts: HashMap<MailboxId, i64> = HashMap::new();
@@ -189,7 +230,7 @@ impl Store {
         // Per account: its change sequence number in this transaction and
         // the change-log rows.
         let mut logs: HashMap<i64, (i64, Vec<(ChangeKind, i64, i64)>)> = HashMap::new();
-        for (mailbox, msg) in items {
+        for (mailbox, msg, disposition) in items {
             let account = match accounts.get(&mailbox) {
                 Some(a) => *a,
                 None => {
@@ -259,12 +300,13 @@ impl Store {
             let sent = sc.int(parsed.model.sent_at.unwrap_or(msg.internal_date));
             let (fk, sk) = (sc.text(&parsed.from_key), sc.text(&parsed.subject_key));
             let att = sc.int(parsed.model.has_attachment as i64);
+            let disp = sc.opt_text(disposition.as_deref());
             sc.push(format!(
                 "INSERT INTO messages (mailbox_id, uid, blob_id, size, internal_date, seen, answered, \
                  flagged, deleted, draft, keywords, modseq, private, crlf_size, email_id, thread_id, \
-                 sent_at, from_key, subject_key, has_attachment, content_id) \
+                 sent_at, from_key, subject_key, has_attachment, content_id, disposition) \
                  SELECT {mb}, uidnext - 1, {id}, {bsize}, {date}, {}, {keywords}, highestmodseq, \
-                 {private}, {crlf}, {eid}, {tid}, {sent}, {fk}, {sk}, {att}, {cid} \
+                 {private}, {crlf}, {eid}, {tid}, {sent}, {fk}, {sk}, {att}, {cid}, {disp} \
                  FROM mailboxes WHERE id = {mb} RETURNING uid, modseq",
                 flags.join(", ")
             ));
@@ -307,6 +349,10 @@ impl Store {
             crate::ingest::record_changes(tx, *account, *seq, rows, now).await?;
         }
         Ok((results, changes))
+    }
+
+    pub(crate) fn publish_changes(&self, changes: Vec<Change>) {
+        self.publish(changes)
     }
 
     /// One notification per mailbox, with its last modseq.

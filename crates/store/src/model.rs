@@ -288,6 +288,10 @@ pub struct QueueEntry {
     pub next_attempt_at: UnixTime,
     pub attempts: i64,
     pub delay_notified: bool,
+    /// A held delivery's folder and filter disposition (v9); `None` for
+    /// INBOX and outbound entries.
+    pub folder: Option<String>,
+    pub disposition: Option<String>,
     pub recipients: Vec<QueueRcpt>,
 }
 

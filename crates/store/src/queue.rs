@@ -10,8 +10,8 @@ use crate::Store;
 use crate::error::Result;
 use crate::model::*;
 
-const COLS: &str =
-    "id, kind, blob_id, sender, envid, ret, created_at, next_attempt_at, attempts, delay_notified";
+const COLS: &str = "id, kind, blob_id, sender, envid, ret, created_at, next_attempt_at, attempts, \
+     delay_notified, folder, disposition";
 
 fn from_row(r: &AnyRow) -> Result<QueueEntry> {
     let kind: String = r.try_get("kind")?;
@@ -26,6 +26,8 @@ fn from_row(r: &AnyRow) -> Result<QueueEntry> {
         next_attempt_at: r.try_get("next_attempt_at")?,
         attempts: r.try_get("attempts")?,
         delay_notified: r.try_get::<i64, _>("delay_notified")? != 0,
+        folder: r.try_get("folder")?,
+        disposition: r.try_get("disposition")?,
         recipients: Vec::new(),
     })
 }
@@ -33,11 +35,42 @@ fn from_row(r: &AnyRow) -> Result<QueueEntry> {
 impl Store {
     /// Queues a message; the blob gains one reference.
     pub async fn enqueue(&self, e: NewQueueEntry) -> Result<i64> {
+        self.enqueue_filed(e, None, None).await
+    }
+
+    /// [`Store::enqueue`] for a held delivery (R17) that keeps the folder
+    /// the filters chose and their disposition (v9), so that its retry
+    /// files it where it was meant to go.
+    pub async fn enqueue_filed(
+        &self,
+        e: NewQueueEntry,
+        folder: Option<&str>,
+        disposition: Option<&str>,
+    ) -> Result<i64> {
         let mut tx = self.begin_durable().await?;
-        self.link_blob(&mut tx, &e.blob, None).await?;
+        let id = self.enqueue_in(&mut tx, &e, folder, disposition).await?;
+        tx.commit().await?;
+        if e.kind == QueueKind::HeldLocal {
+            self.inner
+                .may_hold
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(id)
+    }
+
+    /// The inserts of [`Store::enqueue_filed`] in `tx`; the caller sets
+    /// `may_hold` after commit for a held entry.
+    pub(crate) async fn enqueue_in(
+        &self,
+        tx: &mut crate::db::Tx,
+        e: &NewQueueEntry,
+        folder: Option<&str>,
+        disposition: Option<&str>,
+    ) -> Result<i64> {
+        self.link_blob(tx, &e.blob, None).await?;
         let row = sqlx::query(
-            "INSERT INTO queue (kind, blob_id, sender, envid, ret, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO queue (kind, blob_id, sender, envid, ret, created_at, next_attempt_at, \
+             folder, disposition) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(e.kind.as_str())
         .bind(&e.blob.id)
@@ -46,7 +79,9 @@ impl Store {
         .bind(e.ret.clone())
         .bind(e.created_at)
         .bind(e.next_attempt_at)
-        .fetch_one(&mut *tx)
+        .bind(folder.map(str::to_string))
+        .bind(disposition.map(str::to_string))
+        .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get(0)?;
         for r in &e.recipients {
@@ -57,14 +92,8 @@ impl Store {
             .bind(&r.address)
             .bind(r.orcpt.clone())
             .bind(r.notify.clone())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        }
-        tx.commit().await?;
-        if e.kind == QueueKind::HeldLocal {
-            self.inner
-                .may_hold
-                .store(true, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(id)
     }

@@ -90,6 +90,14 @@ try {
   await axe("hostile", "iframe.mail-frame");
   out("foreign_requests", foreign.length === 0 ? "none" : foreign.join(","));
 
+  await page.goto(`${base}/mail`);
+  await page.click("nav.main-nav >> text=Rechercher");
+  await page.fill("#s-q", "conseil");
+  await page.click(".search-form button[type=submit]");
+  out("search_hit", (await page.locator(".messages").innerText()).includes("Réunion du conseil pédagogique") ? "shown" : "missing");
+  out("search_miss", (await page.locator(".messages").innerText()).includes("Facture urgente") ? "listed" : "absent");
+  await axe("search");
+
   await page.goto(`${base}/settings`);
   await axe("settings");
   await page.setViewportSize({ width: 375, height: 800 });

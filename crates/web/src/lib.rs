@@ -130,6 +130,7 @@ impl Web {
                 "/mail/{mailbox}/{uid}/unread",
                 post(mail::read::mark_unread),
             )
+            .route("/search", get(mail::search::show))
             .route("/settings", get(settings::show))
             .route("/settings/language", post(settings::language))
             .route("/assets/{name}", get(assets::serve))

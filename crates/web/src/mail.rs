@@ -6,6 +6,7 @@
 
 pub mod list;
 pub mod read;
+pub mod search;
 
 use vesontio_store::{Cursor, FlagOp, Mailbox, MessageMeta, Page, QuotaUsage, SortBy, StoreError};
 use vesontio_types::{AccountId, MailboxId, Uid};

@@ -115,6 +115,8 @@ async fn webmail_screens_in_chromium() {
         ("hostile_text", "shown"),
         ("hostile_page_flag", "undefined"),
         ("foreign_requests", "none"),
+        ("search_hit", "shown"),
+        ("search_miss", "absent"),
     ];
     for (k, v) in expect {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
@@ -126,7 +128,9 @@ async fn webmail_screens_in_chromium() {
         matches!(flag, Some("undefined") | Some("not-evaluable")),
         "{flag:?}\n{all}"
     );
-    for screen in ["login", "password", "list", "read", "hostile", "settings"] {
+    for screen in [
+        "login", "password", "list", "read", "hostile", "search", "settings",
+    ] {
         assert_eq!(
             results.get(format!("axe_{screen}").as_str()).copied(),
             Some("clean"),

@@ -2,11 +2,14 @@
 //! directory (no mocks of the store), with an injected clock.
 
 mod checks;
+mod filters;
 mod forward;
 mod gate;
 mod quota;
+mod spam;
 mod submit;
 mod vacation;
+mod writes;
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -69,6 +72,37 @@ pub(crate) async fn setup_with(cfg: DeliveryConfig) -> Env {
         _dir: dir,
         d: Delivery::new(cfg, store),
     }
+}
+
+/// The same on PostgreSQL (`VESONTIO_TEST_POSTGRES`, default the local
+/// server), in a schema of its own; `None` (skipped) when unreachable,
+/// unless `CI` is set.
+pub(crate) async fn setup_postgres(cfg: DeliveryConfig, case: &str) -> Option<Env> {
+    let url = std::env::var("VESONTIO_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() % 1_000_000_000);
+    let store = match Store::open(StoreConfig::Postgres {
+        url: url.clone(),
+        schema: format!("d_{case}_{}_{nanos}", std::process::id()),
+        blob_dir: dir.path().to_path_buf(),
+    })
+    .await
+    {
+        Ok(s) => s,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("SKIPPED: PostgreSQL unreachable at {url}: {e}");
+            return None;
+        }
+        Err(e) => panic!("PostgreSQL required (CI) but unreachable at {url}: {e}"),
+    };
+    store.add_domain(DOMAIN).await.expect("domain");
+    Some(Env {
+        _dir: dir,
+        d: Delivery::new(cfg, store),
+    })
 }
 
 pub(crate) fn addr(s: &str) -> Address {

@@ -62,6 +62,12 @@ pub(crate) async fn copy(
         }
         Err(e) => return Err(e.into()),
     };
+    // Issue 15: into or out of Junk is a training event for the filters.
+    let now = vesontio_store::now();
+    let moved = mode == Mode::Move;
+    let _ = store
+        .train_on_move(src, target.mailbox.id, &map, moved, now)
+        .await;
     let code = Code::CopyUid {
         uid_validity: target.mailbox.uidvalidity,
         source: NumSet::from_numbers(&map.iter().map(|m| m.0).collect::<Vec<_>>()),

@@ -95,6 +95,10 @@ pub(crate) async fn store(
             sel.stored_here(ms);
         }
     }
+    // Issue 15: `$Junk`/`$NotJunk` are training events for the filters.
+    let _ = store
+        .train_on_flags(mb, &uids, op, &wanted, vesontio_store::now())
+        .await;
     // Report the resulting flags of every message of the set (RFC 9051
     // §6.4.6); in functional mailboxes they are read back, with the
     // reader's own \Seen.

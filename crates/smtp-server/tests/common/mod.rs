@@ -175,11 +175,24 @@ impl Harness {
         delivery_cfg: DeliveryConfig,
         limits: AuthLimits,
     ) -> Harness {
+        Harness::start_filtered(cfg, delivery_cfg, limits, None).await
+    }
+
+    /// With the filter pipeline `filters` (issue 15) when given.
+    pub async fn start_filtered(
+        cfg: SmtpConfig,
+        delivery_cfg: DeliveryConfig,
+        limits: AuthLimits,
+        filters: Option<vesontio_delivery::Filters>,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = open_store(dir.path()).await;
         seed(&store).await;
         let (acceptor, cert) = tls(dir.path());
-        let delivery = Delivery::new(delivery_cfg, store.clone());
+        let delivery = match filters {
+            Some(f) => Delivery::with_filters(delivery_cfg, store.clone(), f),
+            None => Delivery::new(delivery_cfg, store.clone()),
+        };
         let server = SmtpServer::new(
             cfg,
             delivery.clone(),

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod filtering;
+mod find;
 mod leases;
 mod messages;
 mod model;
@@ -13,6 +15,8 @@ mod upgrade;
 mod websessions;
 
 pub use accounts::*;
+pub use filtering::*;
+pub use find::*;
 pub use leases::*;
 pub use messages::*;
 pub use model::*;
@@ -68,7 +72,10 @@ macro_rules! conformance_tests {
             login_failures_rate_vacation_quarantine, ids_threads_and_models, counts_kept_under_concurrency,
             keyset_pages, account_change_log, account_pages_and_last_login,
             session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time,
-            web_sessions_lifecycle);
+            web_sessions_lifecycle,
+            find_messages_across_folders, thread_lists, change_log_pruning,
+            spam_models_read_modify_write,
+            dispositions_held_folders_and_training);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
