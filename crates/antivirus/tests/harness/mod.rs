@@ -20,6 +20,11 @@ const EICAR_MD5: &str = "44d88612fea8a8f36de82e1278abb02f";
 /// Content our own `.ndb` signature matches anywhere in any file.
 pub const MARKER: &[u8] = b"VESONTIO-ANTIVIRUS-TEST-MARKER-5e1f";
 pub const EICAR_SIG: &str = "Vesontio.Test.EICAR";
+/// EICAR as a line of text (followed by CR or LF), as it stands in a
+/// mail body, where the MD5 of the 68-byte file cannot match; by content
+/// (`.ndb`), so it never matches the bare file and [`EICAR_SIG`] stays
+/// the one name found there.
+pub const EICAR_TEXT_SIG: &str = "Vesontio.Test.EICAR.Text";
 pub const MARKER_SIG: &str = "Vesontio.Test.Marker";
 /// clamd's `StreamMaxLength` in these tests.
 pub const STREAM_MAX: usize = 1024 * 1024;
@@ -60,10 +65,14 @@ impl ClamdProcess {
             format!("{EICAR_MD5}:{}:{EICAR_SIG}\n", EICAR.len()),
         )
         .expect("hdb");
-        let hex: String = MARKER.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
         std::fs::write(
             root.join("db/vesontio.ndb"),
-            format!("{MARKER_SIG}:0:*:{hex}\n"),
+            format!(
+                "{MARKER_SIG}:0:*:{}\n{EICAR_TEXT_SIG}:0:*:{}(0d|0a)\n",
+                hex(MARKER),
+                hex(EICAR)
+            ),
         )
         .expect("ndb");
         let socket = root.join("clamd.sock");

@@ -16,6 +16,7 @@
 //! were absent). Moving mail into or out of Junk is fed back to stages as
 //! training events ([`Stage::train`], [`crate::Delivery::dispatch_training`]).
 
+mod antivirus;
 mod apply;
 mod decide;
 mod spam;
@@ -24,6 +25,8 @@ mod spam;
 pub(crate) use apply::strip_fields as apply_strip;
 pub(crate) use apply::{Decided, quarantine, run as run_filters, with_headers};
 
+pub(crate) use antivirus::tell as tell_virus;
+pub use antivirus::{ANTIVIRUS_STAGE, AntivirusStage, VIRUS_REASON, VirusBounce};
 pub use decide::{Disposition, Fate, decide};
 pub use spam::{REPORTS_PER_DAY as SPAM_REPORTS_PER_DAY, SpamStage};
 

@@ -1,6 +1,7 @@
 //! Tests of the delivery path on a real SQLite store in a temporary
 //! directory (no mocks of the store), with an injected clock.
 
+mod antivirus;
 mod checks;
 mod filters;
 mod forward;
