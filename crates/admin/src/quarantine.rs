@@ -71,15 +71,23 @@ pub struct QuarantineDetail {
 }
 
 /// Submits a released message again, with its intended envelope, through
-/// the ingest gate. `Ok` carries the gate's queue id; `Err` the refusal's
-/// sentence (the entry then stays in quarantine).
+/// the ingest gate. `cause` is the filter stage that held it (the part of
+/// the rule before `:`, `antivirus` for `antivirus:Eicar-Test-Signature`):
+/// the gate runs every other stage. `Ok` carries the gate's queue id;
+/// `Err` the refusal's sentence (the entry then stays in quarantine).
 pub trait Redeliver {
     fn redeliver(
         &self,
         sender: &str,
         recipients: &[String],
+        cause: Option<&str>,
         raw: Vec<u8>,
     ) -> impl Future<Output = std::result::Result<String, String>> + Send;
+}
+
+/// The stage named by a quarantine rule (`stage:rule`).
+pub fn cause(rule: Option<&str>) -> Option<&str> {
+    rule.and_then(|r| r.split_once(':')).map(|(stage, _)| stage)
 }
 
 /// What `release` did.
@@ -132,7 +140,11 @@ impl Admin {
         let e = self.entry(id).await?;
         let raw = self.store.read_blob(&e.blob_id).await?;
         let view = QuarantineView::of(e, None);
-        let queue_id = match gate.redeliver(&view.sender, &view.recipients, raw).await {
+        let cause = cause(view.rule.as_deref());
+        let queue_id = match gate
+            .redeliver(&view.sender, &view.recipients, cause, raw)
+            .await
+        {
             Ok(q) => q,
             Err(reason) => {
                 let mut data = audit_fields(&view);
@@ -221,7 +233,12 @@ fn audit_fields(v: &QuarantineView) -> serde_json::Value {
 /// The notice to the intended recipients of a held message (R9): sender,
 /// subject unless private (R4), and what was found.
 pub fn recipient_notice(v: &QuarantineView) -> vesontio_policy::texts::Notice {
-    let found = v.rule.as_deref().unwrap_or(&v.reason);
+    // `antivirus:Eicar-Test-Signature` names the signature after the stage.
+    let found = v
+        .rule
+        .as_deref()
+        .map(|r| r.split_once(':').map_or(r, |(_, sig)| sig))
+        .unwrap_or(&v.reason);
     let subject = if v.private {
         None
     } else {

@@ -143,10 +143,10 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::Quarantine(c) => {
                     let s = &platform.loaded.settings;
                     let gate = quarantine::Gate {
-                        delivery: vesontio_delivery::Delivery::new(
-                            services::delivery_config(s)?,
-                            platform.store.clone(),
-                        ),
+                        config: services::delivery_config(s)?,
+                        store: platform.store.clone(),
+                        settings: services::filter_settings(s),
+                        stages: services::stages(&platform)?,
                     };
                     let expiry = s.antivirus.quarantine_expiry.0.as_secs() as i64;
                     cli.quarantine(c, expiry, &gate, &mut out).await

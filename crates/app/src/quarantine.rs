@@ -8,16 +8,25 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
+use std::sync::Arc;
 use vesontio_admin::{QuarantineView, Redeliver};
-use vesontio_delivery::{Delivery, Envelope, Origin, Recipient};
+
+use vesontio_delivery::{
+    Delivery, DeliveryConfig, Envelope, FilterSettings, Filters, Origin, Recipient, Stage,
+};
 use vesontio_types::Address;
 
 use crate::admin::AdminCli;
 use crate::cli::QuarantineCmd;
 
-/// The ingest gate, as `release` uses it.
+/// The ingest gate, as `release` uses it: the configured filter stages,
+/// less the one that held the message (R9: "the filters that are not the
+/// cause still run").
 pub struct Gate {
-    pub delivery: Delivery,
+    pub config: DeliveryConfig,
+    pub store: vesontio_store::Store,
+    pub settings: FilterSettings,
+    pub stages: Vec<Arc<dyn Stage>>,
 }
 
 impl Redeliver for Gate {
@@ -25,6 +34,7 @@ impl Redeliver for Gate {
         &self,
         sender: &str,
         recipients: &[String],
+        cause: Option<&str>,
         raw: Vec<u8>,
     ) -> std::result::Result<String, String> {
         let mail_from = if sender.is_empty() {
@@ -51,8 +61,19 @@ impl Redeliver for Gate {
             ret: None,
             smtputf8: false,
         };
-        self.delivery
-            .submit(Origin::Internal, env, raw, vesontio_store::now())
+        let stages = self
+            .stages
+            .iter()
+            .filter(|s| Some(s.name()) != cause)
+            .cloned()
+            .collect();
+        let delivery = Delivery::with_filters(
+            self.config.clone(),
+            self.store.clone(),
+            Filters::new(self.settings.clone(), stages),
+        );
+        delivery
+            .submit(Origin::Released, env, raw, vesontio_store::now())
             .await
             .map(|a| a.queue_id)
             .map_err(|r| r.smtp_text())

@@ -19,7 +19,7 @@ async fn hold(a: &Admin, private: bool, at: i64) -> i64 {
             sender: "a@example.org".into(),
             recipients: vec![format!("jeanne.dupont@{DOMAIN}")],
             reason: "virus".into(),
-            rule: Some("Eicar-Test-Signature".into()),
+            rule: Some("antivirus:Eicar-Test-Signature".into()),
             private,
             subject: Some("Secret plans".into()),
         })
@@ -27,8 +27,8 @@ async fn hold(a: &Admin, private: bool, at: i64) -> i64 {
         .unwrap()
 }
 
-/// What the gate was given: sender, recipients, bytes.
-type Given = (String, Vec<String>, Vec<u8>);
+/// What the gate was given: sender, recipients, cause, bytes.
+type Given = (String, Vec<String>, Option<String>, Vec<u8>);
 
 /// A gate that records what it was given, or refuses.
 struct Gate {
@@ -41,12 +41,15 @@ impl Redeliver for Gate {
         &self,
         sender: &str,
         recipients: &[String],
+        cause: Option<&str>,
         raw: Vec<u8>,
     ) -> impl std::future::Future<Output = std::result::Result<String, String>> + Send {
-        self.got
-            .lock()
-            .unwrap()
-            .push((sender.to_string(), recipients.to_vec(), raw));
+        self.got.lock().unwrap().push((
+            sender.to_string(),
+            recipients.to_vec(),
+            cause.map(str::to_string),
+            raw,
+        ));
         let refuse = self.refuse;
         async move {
             if refuse {
@@ -84,6 +87,10 @@ async fn private_messages_show_their_envelope_only() {
     assert!(!n.text.contains("Secret"));
     assert!(n.text.contains("Eicar-Test-Signature"));
     assert!(
+        !n.text.contains("antivirus:"),
+        "the signature, not the rule"
+    );
+    assert!(
         recipient_notice(&shown_open.view)
             .text
             .contains("Objet : Secret plans")
@@ -100,7 +107,7 @@ async fn private_messages_show_their_envelope_only() {
     );
     assert!(audit.iter().all(|e| !e.to_string().contains("Secret")));
     assert_eq!(audit[1]["id"], private);
-    assert_eq!(audit[1]["rule"], "Eicar-Test-Signature");
+    assert_eq!(audit[1]["rule"], "antivirus:Eicar-Test-Signature");
 }
 
 #[tokio::test]
@@ -129,7 +136,12 @@ async fn release_goes_through_the_gate_then_leaves() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0, "a@example.org");
     assert_eq!(got[0].1, vec![format!("jeanne.dupont@{DOMAIN}")]);
-    assert_eq!(got[0].2, BODY, "released with its bytes as they came");
+    assert_eq!(
+        got[0].2.as_deref(),
+        Some("antivirus"),
+        "the stage that held it is left out"
+    );
+    assert_eq!(got[0].3, BODY, "released with its bytes as they came");
     assert!(a.store().quarantine_list().await.unwrap().is_empty());
     assert!(matches!(
         a.quarantine_release(&actor(), id, &gate).await,

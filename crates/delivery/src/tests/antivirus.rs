@@ -286,3 +286,41 @@ async fn r9_mx_bounce_only_to_authenticated_senders() {
         assert_eq!(e.store().quarantine_list().await.unwrap().len(), 1);
     }
 }
+
+/// Release (`Origin::Released`): the filters run again, so a stage that
+/// still finds the virus isolates it again; without the stage that held
+/// it (what `vesontio quarantine release` does), it is delivered.
+#[tokio::test]
+async fn r9_release_runs_the_filters_that_are_not_the_cause() {
+    let Some(p) = ClamdProcess::start() else {
+        return;
+    };
+    let e = with_clamd(&p, OnFailure::TempFail).await;
+    let raw = mail_with_attachment("test.txt", "text/plain", EICAR);
+    let env = || envelope(Some("alice@example.org"), &[BOB]);
+    e.d.submit(mx(), env(), raw.clone(), NOW).await.unwrap();
+    assert_eq!(e.store().quarantine_list().await.unwrap().len(), 1);
+    e.d.submit(Origin::Released, env(), raw.clone(), NOW + 60)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.store().quarantine_list().await.unwrap().len(),
+        2,
+        "scanned again on release"
+    );
+    let without = Delivery::with_filters(
+        config(),
+        e.store().clone(),
+        Filters::new(FilterSettings::with_junk(5.0), Vec::new()),
+    );
+    without
+        .submit(Origin::Released, env(), raw.clone(), NOW + 120)
+        .await
+        .unwrap();
+    let delivered: Vec<Vec<u8>> = inbox(&e, BOB)
+        .await
+        .into_iter()
+        .filter(|m| text(m).contains("Subject: =?utf-8?q?Pi=C3=A8ce_jointe?="))
+        .collect();
+    assert_eq!(delivered.len(), 1, "released once, to its recipient");
+}
