@@ -61,6 +61,15 @@ pub enum AdminError {
     /// Bulk import: every bad line, reported at once before anything is
     /// created.
     ImportInvalid(Vec<(usize, AdminError)>),
+    /// No quarantine entry with this id (R9).
+    QuarantineNotFound {
+        id: i64,
+    },
+    /// The gate refused a released message; it stays in quarantine.
+    ReleaseRefused {
+        id: i64,
+        reason: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -110,6 +119,10 @@ impl AdminError {
                 .map(|(n, e)| format!("ligne {n} : {}", e.fr()))
                 .collect::<Vec<_>>()
                 .join("\n"),
+            QuarantineNotFound { id } => format!("Aucun message n° {id} en quarantaine."),
+            ReleaseRefused { id, reason } => format!(
+                "Le message n° {id} n'a pas pu être distribué et reste en quarantaine : {reason}"
+            ),
             Store(e) => format!("Erreur du stockage : {e}."),
         }
     }
@@ -156,6 +169,10 @@ impl AdminError {
                 .map(|(n, e)| format!("line {n}: {}", e.en()))
                 .collect::<Vec<_>>()
                 .join("\n"),
+            QuarantineNotFound { id } => format!("No message {id} in quarantine."),
+            ReleaseRefused { id, reason } => {
+                format!("Message {id} could not be delivered and stays in quarantine: {reason}")
+            }
             Store(e) => format!("Store error: {e}."),
         }
     }

@@ -10,6 +10,9 @@
 //! - Lists (R3) and the members of functional mailboxes (R2) ([`lists`]).
 //! - Bulk import ([`import`]): argon2id in a bounded pool, so memory stays
 //!   flat whatever the file's size, and resumable.
+//! - The quarantine ([`quarantine`], R9, R8): list, show, release through
+//!   the ingest gate, delete, expiry purge; private messages (R4) show
+//!   their envelope only.
 //!
 //! Invariants
 //! - Every change writes one audit entry (R11) naming who made it
@@ -22,6 +25,7 @@ mod error;
 pub mod import;
 pub mod lists;
 mod password;
+pub mod quarantine;
 
 pub use accounts::{
     AccountChanges, AccountPage, AccountQuery, AccountSummary, AccountView, AddressRule, Created,
@@ -30,6 +34,7 @@ pub use accounts::{
 pub use error::AdminError;
 pub use import::{ImportOptions, ImportProgress, ImportReport};
 pub use password::generate_password;
+pub use quarantine::{QuarantineDetail, QuarantineView, Redeliver, Released};
 
 use serde_json::json;
 use vesontio_directory::Directory;

@@ -1,4 +1,4 @@
-//! `vesontio alert add|list|lift` (R8): an administrator's temporary rules
+//! `vesontio alert add|list|lift|release|purge` (R8): an administrator's temporary rules
 //! holding matching messages in the quarantine. The rules are store rows,
 //! so every node's alert stage applies them within seconds.
 
@@ -11,12 +11,13 @@ use vesontio_store::{Alert, AlertKind, NewAlert};
 
 use crate::admin::AdminCli;
 use crate::cli::AlertCmd;
+use crate::quarantine::Gate;
 
 /// The longest an alert may hold mail without being renewed: a forgotten
 /// rule must not hold a kind of mail forever.
 const MAX_EXPIRY_SECS: u64 = 90 * 86_400;
 
-pub async fn run(cli: &AdminCli, cmd: AlertCmd, out: &mut impl Write) -> Result<()> {
+pub async fn run(cli: &AdminCli, cmd: AlertCmd, gate: &Gate, out: &mut impl Write) -> Result<()> {
     let store = cli.admin.store();
     let now = vesontio_store::now();
     match cmd {
@@ -135,11 +136,60 @@ pub async fn run(cli: &AdminCli, cmd: AlertCmd, out: &mut impl Write) -> Result<
             audit(cli, "alert.lift", &a).await?;
             writeln!(
                 out,
-                "alert {id} lifted; the messages it held stay in the quarantine until released or deleted (vesontio quarantine)"
+                "alert {id} lifted; the messages it held stay in the quarantine until `alert release {id}` or `alert purge {id}`"
             )?;
+        }
+        AlertCmd::Release { id } => {
+            let Some(a) = store.alert(id).await? else {
+                bail!("no alert {id}");
+            };
+            if a.active(now) {
+                bail!(
+                    "alert {id} is in force: lift it first (`alert lift {id}`), or the messages would be held again"
+                );
+            }
+            let (mut done, mut failed) = (0, 0);
+            for q in held_by(cli, &a).await? {
+                match cli.admin.quarantine_release(&cli.actor, q, gate).await {
+                    Ok(_) => done += 1,
+                    Err(e) => {
+                        failed += 1;
+                        writeln!(out, "not released {q}: {}", e.en())?;
+                    }
+                }
+            }
+            writeln!(out, "alert {id}: {done} message(s) released")?;
+            if failed > 0 {
+                bail!("{failed} message(s) not released");
+            }
+        }
+        AlertCmd::Purge { id } => {
+            let Some(a) = store.alert(id).await? else {
+                bail!("no alert {id}");
+            };
+            let mut done = 0;
+            for q in held_by(cli, &a).await? {
+                cli.admin.quarantine_delete(&cli.actor, q).await?;
+                done += 1;
+            }
+            writeln!(out, "alert {id}: {done} message(s) deleted")?;
         }
     }
     Ok(())
+}
+
+/// The quarantine ids an alert holds.
+async fn held_by(cli: &AdminCli, a: &Alert) -> Result<Vec<i64>> {
+    let rule = a.rule();
+    Ok(cli
+        .admin
+        .store()
+        .quarantine_list()
+        .await?
+        .into_iter()
+        .filter(|q| q.rule.as_deref() == Some(rule.as_str()))
+        .map(|q| q.id)
+        .collect())
 }
 
 fn when(t: i64) -> String {

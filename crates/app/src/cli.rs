@@ -47,6 +47,10 @@ pub enum Command {
     /// The audit log (R11).
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Messages held by the antivirus (R9) or a security alert (R8).
+    /// Private messages (R4) show their envelope only.
+    #[command(subcommand)]
+    Quarantine(QuarantineCmd),
     /// The spam classifier (R24): teach it, see what it knows.
     #[command(subcommand)]
     Spam(SpamCmd),
@@ -213,6 +217,33 @@ pub enum AuditCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum QuarantineCmd {
+    /// Every held message, oldest first: id, date, reason, rule, sender,
+    /// recipients, subject (never a private one).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One held message's envelope, reason and size (never its content).
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deliver held messages through the ingest gate (the filters that did
+    /// not hold them run again), then remove them from the quarantine.
+    Release {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<i64>,
+    },
+    /// Delete held messages without delivering them.
+    Delete {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<i64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum SpamCmd {
     /// Teach the classifier messages known to be spam (--spam) or not
     /// (--ham). Each FILE is one message as received (RFC 5322); a DIR's
@@ -278,4 +309,9 @@ pub enum AlertCmd {
     /// Lift a rule: it holds no new message; those it held stay until
     /// released or purged.
     Lift { id: i64 },
+    /// Deliver every message a lifted rule held, through the gate (the
+    /// other filters still run).
+    Release { id: i64 },
+    /// Delete every message a rule held, without delivering them.
+    Purge { id: i64 },
 }

@@ -28,6 +28,10 @@ pub fn prepare(dir: &Path, port_offset: u16, domain: &str) -> Result<std::path::
             format!("{}._domainkey.{domain} TXT \"{txt}\"\n", s.dkim.selector),
         )?;
         s.dkim.private_key = "dkim.pem".into();
+        // R9: the system's clamd, when one answers on its usual socket.
+        if let Some(sock) = system_clamd() {
+            s.antivirus.clamd = sock.into();
+        }
         std::fs::write(&config, s.to_toml())
             .with_context(|| format!("cannot write {}", config.display()))?;
     }
@@ -42,6 +46,29 @@ pub fn prepare(dir: &Path, port_offset: u16, domain: &str) -> Result<std::path::
         write_private(&key, k.as_bytes())?;
     }
     Ok(config)
+}
+
+/// Where Debian (`clamav-daemon`) and Fedora (`clamd@scan`) put clamd's
+/// socket.
+const CLAMD_SOCKETS: [&str; 3] = [
+    "/run/clamav/clamd.ctl",
+    "/var/run/clamav/clamd.ctl",
+    "/run/clamd.scan/clamd.sock",
+];
+
+/// The first usual clamd socket that answers `PING` within 2 s.
+fn system_clamd() -> Option<&'static str> {
+    use std::io::{Read, Write};
+    CLAMD_SOCKETS.into_iter().find(|path| {
+        let Ok(mut s) = std::os::unix::net::UnixStream::connect(path) else {
+            return false;
+        };
+        let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+        let _ = s.set_write_timeout(Some(std::time::Duration::from_secs(2)));
+        let mut buf = [0u8; 8];
+        s.write_all(b"zPING\0").is_ok()
+            && matches!(s.read(&mut buf), Ok(n) if buf[..n].starts_with(b"PONG"))
+    })
 }
 
 fn write_private(path: &Path, data: &[u8]) -> Result<()> {
@@ -146,6 +173,20 @@ pub fn banner(dir: &Path, s: &Settings, endpoints: &[String], domain: &str) -> S
         "\ndemo accounts (password {PASSWORD}):\n  marie.curie@{domain}   paul.langevin@{domain}\n  \
          functional mailbox dsi@{domain} (members: both), list enseignants@{domain}\n"
     ));
+    // R9: say plainly whether mail is scanned.
+    if s.antivirus.enabled() {
+        out.push_str(&format!(
+            "\nantivirus: every message is scanned by clamd at {}\n",
+            s.antivirus.clamd
+        ));
+    } else {
+        out.push_str(&format!(
+            "\nantivirus: OFF, mail is NOT scanned: no clamd answered on {} \
+             (install clamav-daemon with its signatures, then set antivirus.clamd in {})\n",
+            CLAMD_SOCKETS[0],
+            dir.join("vesontio.toml").display()
+        ));
+    }
     out.push_str(&format!(
         "certificate: {} (self-signed; trust it in your client)\nports: standard + {} (e.g. IMAPS {})\nstop with Ctrl-C\n",
         dir.join("cert.pem").display(),

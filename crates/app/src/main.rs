@@ -6,6 +6,7 @@ mod admin;
 mod alert_cmd;
 mod cli;
 mod demo;
+mod quarantine;
 mod runtime;
 mod services;
 mod settings;
@@ -140,7 +141,16 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::List(c) => cli.list(c, &mut out).await,
                 Command::Group(c) => cli.group(c, &mut out).await,
                 Command::Audit(c) => cli.audit_cmd(c, &mut out).await,
-                Command::Alert(c) => alert_cmd::run(&cli, c, &mut out).await,
+                Command::Alert(c) => {
+                    let gate = quarantine::Gate::of(&platform)?;
+                    alert_cmd::run(&cli, c, &gate, &mut out).await
+                }
+                Command::Quarantine(c) => {
+                    let gate = quarantine::Gate::of(&platform)?;
+                    let s = &platform.loaded.settings;
+                    let expiry = s.antivirus.quarantine_expiry.0.as_secs() as i64;
+                    cli.quarantine(c, expiry, &gate, &mut out).await
+                }
                 Command::Spam(c) => {
                     let domains = &platform.loaded.settings.domains.local;
                     spam_cmd::run(&cli, domains, c, &mut out).await

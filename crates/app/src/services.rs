@@ -9,14 +9,15 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use vesontio_config::{DnsMode, FailurePolicy, ScanVerdict, Service, Settings};
+use vesontio_antivirus::{Clamd, ClamdOptions, Endpoint};
+use vesontio_config::{BounceSender, DnsMode, FailurePolicy, ScanVerdict, Service, Settings};
 use vesontio_delivery::outbound::{
     self, BoxFuture, LocalSink, MxResolver, OutboundConfig, Runner, StaticDns, SystemDns,
 };
 use vesontio_delivery::{
-    AlertStage, ArchiveRule, Delivery, DeliveryConfig, Envelope, FilterSettings, Filters,
-    OnFailure, Origin, PhishStage, Recipient, Refused, Rule, ScanLimits, ScanRules, SpamStage,
-    Stage, StagePolicy, Thresholds,
+    ANTIVIRUS_STAGE, AlertStage, AntivirusStage, ArchiveRule, Delivery, DeliveryConfig, Envelope,
+    FilterSettings, Filters, OnFailure, Origin, PhishStage, Recipient, Refused, Rule, ScanLimits,
+    ScanRules, SpamStage, Stage, StagePolicy, Thresholds, VirusBounce,
 };
 use vesontio_imap_server::{ImapConfig, ImapServer};
 use vesontio_jobs::{Jobs, JobsConfig};
@@ -103,7 +104,7 @@ pub fn filter_settings(s: &Settings) -> FilterSettings {
         reject: t.reject.map(|x| x as f32),
     };
     let junk = s.spam.threshold;
-    FilterSettings {
+    let mut settings = FilterSettings {
         default: policy(&f.timeout, f.on_failure),
         stages: f
             .stages
@@ -116,13 +117,20 @@ pub fn filter_settings(s: &Settings) -> FilterSettings {
             .keys()
             .map(|d| (d.clone(), lower(f.thresholds_for(junk, d))))
             .collect(),
-    }
+    };
+    antivirus_policy(s, &mut settings);
+    settings
 }
 
 /// The filter stages the configuration turns on, in the order they run.
-fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
+pub fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
     let s = &p.loaded.settings;
     let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
+    // R9 first: an infected message is isolated before any other stage
+    // reads it (and never teaches the spam classifier anything).
+    if let Some(clamd) = clamd(s)? {
+        stages.push(Arc::new(AntivirusStage::new(Arc::new(clamd))));
+    }
     // R8: an administrator's security alerts hold matching mail first.
     stages.push(Arc::new(AlertStage::new(p.store.clone())));
     if s.phishing.enabled {
@@ -151,6 +159,55 @@ fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
         )));
     }
     Ok(stages)
+}
+
+/// `[antivirus]` (R9) as a clamd client; `None` when `antivirus.clamd`
+/// is empty (no scanning).
+pub fn clamd(s: &Settings) -> Result<Option<Clamd>> {
+    let a = &s.antivirus;
+    if !a.enabled() {
+        return Ok(None);
+    }
+    let endpoint = Endpoint::parse(&a.clamd).ok_or_else(|| {
+        anyhow!(
+            "antivirus.clamd: {:?} is neither a path nor host:port",
+            a.clamd
+        )
+    })?;
+    let mut opts = ClamdOptions::new(endpoint);
+    opts.timeout = a.timeout.0;
+    opts.pool = a.connections as usize;
+    // R6 has refused anything larger before the filters run.
+    opts.max_size = usize::try_from(s.limits.message_size.0).unwrap_or(usize::MAX);
+    Ok(Some(Clamd::new(opts)))
+}
+
+/// R9: the antivirus stage's timeout and policy come from `[antivirus]`
+/// unless `[filters.stages.antivirus]` gives its own. The stage waits a
+/// little longer than the client, so clamd's own timeout is the one seen.
+fn antivirus_policy(s: &Settings, f: &mut FilterSettings) {
+    if !s.antivirus.enabled() || s.filters.stages.contains_key(ANTIVIRUS_STAGE) {
+        return;
+    }
+    f.stages.insert(
+        ANTIVIRUS_STAGE.to_string(),
+        StagePolicy {
+            timeout: s.antivirus.timeout.0 + Duration::from_secs(5),
+            on_failure: match s.antivirus.on_failure {
+                vesontio_config::OnFailure::Tempfail => OnFailure::TempFail,
+                vesontio_config::OnFailure::Accept => OnFailure::Pass,
+            },
+        },
+    );
+}
+
+/// `antivirus.bounce_sender` for the delivery path.
+pub fn virus_bounce(s: &Settings) -> VirusBounce {
+    match s.antivirus.bounce_sender {
+        BounceSender::Authenticated => VirusBounce::Authenticated,
+        BounceSender::Local => VirusBounce::Local,
+        BounceSender::Never => VirusBounce::Never,
+    }
 }
 
 /// `[attachments]` (R7) as the delivery path's rules.
@@ -234,6 +291,7 @@ pub async fn start(
     // The filter pipeline: its settings and its stages, in order.
     let filters = Filters::new(filter_settings(s), stages(p)?);
     let delivery = Delivery::with_filters(delivery_config(s)?, p.store.clone(), filters);
+    delivery.set_virus_bounce(virus_bounce(s));
     tracker.spawn({
         let d = delivery.clone();
         let t = shutdown.clone();
@@ -263,6 +321,7 @@ pub async fn start(
             change_log_retention: secs(&s.store.change_log_retention),
             web_session_idle: secs(&s.web.session_idle),
             web_session_absolute: secs(&s.web.session_absolute),
+            quarantine_expiry: secs(&s.antivirus.quarantine_expiry),
             interval: Duration::from_secs(3600),
         },
         p.store.clone(),

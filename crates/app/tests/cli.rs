@@ -541,7 +541,8 @@ fn spam_learn_and_stats() {
 fn security_alerts_from_the_cli() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("D");
-    let demo = start_demo(&dir, common::free_offset());
+    let offset = common::free_offset();
+    let demo = start_demo(&dir, offset);
     let c = dir.join("vesontio.toml");
     let c = c.to_str().expect("path");
     let o = run(
@@ -583,6 +584,23 @@ fn security_alerts_from_the_cli() {
         "{}",
         text(&o)
     );
+    // Added before any mail: the demo's alert stage caches rules for 5 s.
+    let o = run(
+        &[
+            "--config",
+            c,
+            "alert",
+            "add",
+            "--sender-domain",
+            "example.net",
+            "--json",
+        ],
+        None,
+    );
+    let domain_id = serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("json")["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
     for bad in [
         vec!["alert", "add", "--expires", "2d"],
         vec!["alert", "add", "--sender", "a@b.fr", "--expires", "100d"],
@@ -595,10 +613,10 @@ fn security_alerts_from_the_cli() {
     }
     let l = run(&["--config", c, "alert", "list", "--json"], None);
     let v: serde_json::Value = serde_json::from_slice(&l.stdout).expect("json");
-    assert_eq!(v.as_array().map(Vec::len), Some(2), "{v}");
-    assert_eq!(v[1]["id"], id);
-    assert_eq!(v[1]["active"], true);
-    assert_eq!(v[1]["held"], 0);
+    assert_eq!(v.as_array().map(Vec::len), Some(3), "{v}");
+    assert_eq!(v[2]["id"], id);
+    assert_eq!(v[2]["active"], true);
+    assert_eq!(v[2]["held"], 0);
     let o = run(&["--config", c, "alert", "lift", &id.to_string()], None);
     assert!(
         o.status.success() && text(&o).contains("lifted"),
@@ -619,9 +637,76 @@ fn security_alerts_from_the_cli() {
         "{}",
         text(&l)
     );
+
+    // Mail on the MX: the phrase alert holds it, accepted with a 250.
+    let v: serde_json::Value =
+        serde_json::from_slice(&run(&["--config", c, "alert", "list", "--json"], None).stdout)
+            .expect("json");
+    let phrase = v[1]["id"].as_i64().expect("id").to_string();
+    let port = 25 + offset;
+    let mail = |n: u32, text: &str| {
+        format!(
+            "From: <alice@example.org>\r\nTo: <marie.curie@ac-demo.fr>\r\nSubject: Relance {n}\r\n\
+             Message-ID: <relance.{n}@example.org>\r\nDate: Wed, 2 Dec 2026 10:00:00 +0000\r\n\r\n{text}\r\n"
+        )
+    };
+    for n in 0..2 {
+        let r = common::smtp_send(
+            port,
+            "alice@example.org",
+            "marie.curie@ac-demo.fr",
+            mail(n, "Votre facture impayee est jointe.").as_bytes(),
+        );
+        assert!(r.starts_with("250"), "{r}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&run(&["--config", c, "alert", "list", "--json"], None).stdout)
+            .expect("json");
+    assert_eq!(v[1]["held"], 2, "{v}");
+    // In force: release refused; lifted: both delivered through the gate.
+    let o = run(&["--config", c, "alert", "release", &phrase], None);
+    assert!(
+        !o.status.success() && text(&o).contains("lift it first"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        run(&["--config", c, "alert", "lift", &phrase], None)
+            .status
+            .success()
+    );
+    let o = run(&["--config", c, "alert", "release", &phrase], None);
+    assert!(
+        o.status.success() && text(&o).contains("2 message(s) released"),
+        "{}",
+        text(&o)
+    );
+    let q = run(&["--config", c, "quarantine", "list", "--json"], None);
+    let q: serde_json::Value = serde_json::from_slice(&q.stdout).expect("json");
+    assert_eq!(q.as_array().map(Vec::len), Some(0), "{q}");
+    // Purge: the sender-domain alert holds one, purge deletes it undelivered.
+    let r = common::smtp_send(
+        port,
+        "bob@mail.example.net",
+        "marie.curie@ac-demo.fr",
+        mail(9, "Bonjour.").as_bytes(),
+    );
+    assert!(r.starts_with("250"), "{r}");
+    let o = run(&["--config", c, "alert", "purge", &domain_id], None);
+    assert!(
+        o.status.success() && text(&o).contains("1 message(s) deleted"),
+        "{}",
+        text(&o)
+    );
+
     let a = run(&["--config", c, "audit", "export"], None);
     let log = String::from_utf8_lossy(&a.stdout);
-    assert_eq!(log.matches("alert.add").count(), 2, "{log}");
-    assert_eq!(log.matches("alert.lift").count(), 1, "{log}");
+    assert_eq!(log.matches("alert.add").count(), 3, "{log}");
+    assert_eq!(log.matches("alert.lift").count(), 2, "{log}");
+    assert_eq!(
+        log.matches("\\\"quarantine_release\\\"").count(),
+        2,
+        "{log}"
+    );
     assert!(stop(demo).success());
 }

@@ -32,7 +32,8 @@ fn layer(name: &str) -> Option<u32> {
         | "vesontio-tls"
         | "vesontio-netkit"
         | "vesontio-smtp-proto"
-        | "vesontio-pop3-proto" => 1,
+        | "vesontio-pop3-proto"
+        | "vesontio-antivirus" => 1,
         // imap-proto encodes the MIME model of `message`.
         "vesontio-imap-proto" | "vesontio-policy" | "vesontio-store" | "vesontio-spam" => 2,
         "vesontio-directory" => 3,

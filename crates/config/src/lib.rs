@@ -21,6 +21,7 @@
 //! - A `Settings` returned by [`Settings::parse`] has passed validation, and
 //!   [`Settings::to_toml`] writes a file that parses back to an equal value.
 
+mod antivirus;
 mod filters;
 mod parse;
 mod phishing;
@@ -30,6 +31,7 @@ mod units;
 
 use std::fmt;
 
+pub use antivirus::{Antivirus, BounceSender, OnFailure};
 pub use filters::{FailurePolicy, Filters, ScoreThresholds, StageSettings};
 pub use phishing::Phishing;
 

@@ -31,6 +31,7 @@ const SECTIONS: &[&str] = &[
     "spam",
     "phishing",
     "web",
+    "antivirus",
     "filters",
 ];
 
@@ -76,6 +77,7 @@ impl Settings {
         let (mut spam, threshold_given) = read_spam(r.section("spam", t("spam")));
         let phishing = crate::phishing::read_phishing(r.section("phishing", t("phishing")));
         let web = read_web(r.section("web", t("web")));
+        let antivirus = crate::antivirus::read_antivirus(r.section("antivirus", t("antivirus")));
         let (filters, junk) = crate::filters::read_filters(&mut r, t("filters"), threshold_given);
         // `spam.threshold` is `filters.junk`'s former name: one value,
         // written back as `spam.threshold`.
@@ -102,6 +104,7 @@ impl Settings {
             spam,
             phishing,
             web,
+            antivirus,
             filters,
         };
         // Defaults that depend on other keys.
@@ -731,7 +734,7 @@ fn is_domain(d: &str) -> bool {
 }
 
 /// `host:port` or `[ipv6]:port`.
-fn is_host_port(hp: &str) -> bool {
+pub(crate) fn is_host_port(hp: &str) -> bool {
     let Some((host, port)) = hp.rsplit_once(':') else {
         return false;
     };

@@ -36,6 +36,7 @@ pub struct Settings {
     /// policies, score thresholds per domain).
     pub filters: crate::filters::Filters,
     pub web: Web,
+    pub antivirus: crate::antivirus::Antivirus,
 }
 
 /// `[server]`: identity and network of this node.
@@ -594,6 +595,7 @@ impl Settings {
             spam: Spam::default(),
             phishing: crate::phishing::Phishing::default(),
             web: Web::default(),
+            antivirus: crate::antivirus::Antivirus::default(),
             filters: crate::filters::Filters::default(),
         };
         s.limits.large_file_service_url = s.default_large_file_url();

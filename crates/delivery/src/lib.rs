@@ -51,8 +51,9 @@ mod write;
 
 pub use file::{FileError, Filing};
 pub use filter::{
-    Action, AlertStage, FilterContext, FilterRecipient, FilterSettings, Filters, OnFailure,
-    PhishStage, SpamStage, Stage, StageError, StagePolicy, Thresholds, Verdict, WARNING_FIELD,
+    ANTIVIRUS_STAGE, Action, AlertStage, AntivirusStage, FilterContext, FilterRecipient,
+    FilterSettings, Filters, OnFailure, PhishStage, SpamStage, Stage, StageError, StagePolicy,
+    Thresholds, VIRUS_REASON, Verdict, VirusBounce, WARNING_FIELD,
 };
 pub use gate::Origin;
 pub use inbound_auth::{DkimVerdict, Outcome, Verdicts};
@@ -181,6 +182,8 @@ struct Inner {
     /// DNS for SPF/DKIM/DMARC evaluation of mail arriving on the MX; unset,
     /// no `Authentication-Results` is added.
     inbound_auth: OnceLock<outbound::AuthDns>,
+    /// R9: who is told of an infected message; set once, at start.
+    virus_bounce: OnceLock<VirusBounce>,
 }
 
 impl Delivery {
@@ -207,6 +210,7 @@ impl Delivery {
                 ids: std::sync::atomic::AtomicU64::new(0),
                 id_seed: h.finish(),
                 inbound_auth: OnceLock::new(),
+                virus_bounce: OnceLock::new(),
             }),
         }
     }
@@ -220,6 +224,16 @@ impl Delivery {
 
     pub(crate) fn inbound_auth(&self) -> Option<&outbound::AuthDns> {
         self.inner.inbound_auth.get()
+    }
+
+    /// R9 (`antivirus.bounce_sender`): which senders of an infected
+    /// message get a DSN. Set once, at start; unset, the default.
+    pub fn set_virus_bounce(&self, b: VirusBounce) {
+        let _ = self.inner.virus_bounce.set(b);
+    }
+
+    pub(crate) fn virus_bounce(&self) -> VirusBounce {
+        self.inner.virus_bounce.get().copied().unwrap_or_default()
     }
 
     pub fn filters(&self) -> &Filters {

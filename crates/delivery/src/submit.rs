@@ -149,6 +149,18 @@ async fn run(
     if let Some(detail) = filter::quarantine(d, env, &raw, &analysis, &res, &decided, now).await? {
         facts.detail = Some(detail);
     }
+    // R9: the recipients (and a sender that can be trusted) are told.
+    filter::tell_virus(
+        d,
+        origin,
+        env,
+        &analysis,
+        auth.as_ref(),
+        &res,
+        &decided,
+        now,
+    )
+    .await;
     if decided.nothing_delivered() {
         facts.verdict = decided.verdict_when_none();
         write::record_key(d, key, queue_id, now).await?;

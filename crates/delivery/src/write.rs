@@ -39,9 +39,11 @@ pub(crate) enum Committed {
 }
 
 /// The retry key: the door (and account), the envelope and the bytes as
-/// received. Internal notices have none (each is built once).
+/// received. Internal notices have none (each is built once), nor
+/// releases from the quarantine: each is an administrator's deliberate
+/// act, and a message held again on release must stay releasable.
 pub(crate) fn retry_key(origin: &Origin, env: &Envelope, raw: &[u8]) -> Option<String> {
-    if matches!(origin, Origin::Internal) {
+    if matches!(origin, Origin::Internal | Origin::Released) {
         return None;
     }
     let mut h = Sha256::new();

@@ -68,6 +68,9 @@ pub struct JobsConfig {
     /// web checks both on every request, the jobs only clear the rows.
     pub web_session_idle: i64,
     pub web_session_absolute: i64,
+    /// Quarantined messages older than this are deleted (R9,
+    /// `antivirus.quarantine_expiry`, in seconds).
+    pub quarantine_expiry: i64,
     /// How often `spawn` runs the rules.
     pub interval: Duration,
 }
@@ -85,6 +88,8 @@ pub struct Report {
     pub logins_pruned: u64,
     /// Expired webmail sessions deleted.
     pub web_sessions_pruned: u64,
+    /// Expired quarantine entries deleted (R9).
+    pub quarantine_purged: usize,
     /// Account change-log entries older than the retention forgotten.
     pub changes_pruned: u64,
     /// Actions skipped because another runner had claimed them.
@@ -224,6 +229,16 @@ impl Jobs {
             Err(e) => {
                 r.errors += 1;
                 tracing::error!(error = %e, "web sessions prune failed");
+            }
+        }
+        // R9: the quarantine's expiry; audited by the admin library.
+        let purge =
+            vesontio_admin::quarantine::purge_expired(&self.store, now, self.cfg.quarantine_expiry);
+        match purge.await {
+            Ok(n) => r.quarantine_purged = n,
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "quarantine purge failed");
             }
         }
         match self

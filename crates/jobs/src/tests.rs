@@ -50,6 +50,7 @@ async fn setup() -> Env {
         change_log_retention: 30 * DAY,
         web_session_idle: 1800,
         web_session_absolute: 12 * 3600,
+        quarantine_expiry: 30 * DAY,
         interval: Duration::from_secs(3600),
     };
     Env {
@@ -402,4 +403,48 @@ async fn expired_web_sessions_are_deleted() {
     assert!(e.store.web_session("idle").await.unwrap().is_none());
     assert!(e.store.web_session("old").await.unwrap().is_none());
     assert!(e.store.web_session("live").await.unwrap().is_some());
+}
+
+/// R9: quarantined messages go after `antivirus.quarantine_expiry` (30 days
+/// here), their blob with them, and the purge is audited.
+#[tokio::test]
+async fn r9_expired_quarantine_is_purged() {
+    let e = setup().await;
+    let mut ids = Vec::new();
+    for (at, body) in [
+        (T0, b"old".as_slice()),
+        (T0 + 20 * DAY, b"young".as_slice()),
+    ] {
+        let (blob, _) = e.store.put_blob(body.to_vec()).await.unwrap();
+        ids.push(
+            e.store
+                .quarantine_add(vesontio_store::NewQuarantine {
+                    created_at: at,
+                    blob,
+                    sender: "a@example.org".into(),
+                    recipients: vec!["b@ac-demo.fr".into()],
+                    reason: "virus".into(),
+                    rule: Some("Eicar-Test-Signature".into()),
+                    private: false,
+                    subject: None,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let r = e.jobs.run_once(T0 + 31 * DAY).await;
+    assert_eq!(r.quarantine_purged, 1);
+    assert_eq!(r.errors, 0);
+    let left: Vec<i64> = e
+        .store
+        .quarantine_list()
+        .await
+        .unwrap()
+        .iter()
+        .map(|q| q.id)
+        .collect();
+    assert_eq!(left, vec![ids[1]]);
+    let audit = e.store.audit_entries(0, i64::MAX).await.unwrap();
+    assert!(audit.iter().any(|a| a.data.contains("quarantine_purge")));
+    assert_eq!(e.jobs.run_once(T0 + 32 * DAY).await.quarantine_purged, 0);
 }

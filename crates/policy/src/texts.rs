@@ -155,3 +155,86 @@ pub fn held_expired_text(recipient: &str, hold_days: u32) -> String {
          delivered. Contact the recipient another way.\n"
     )
 }
+
+/// R9: told to the intended recipients of a message stopped by the
+/// antivirus. `subject` is `None` for a private message (R4): the notice
+/// then says so instead of quoting it. `found` is the signature clamd named.
+pub fn virus_quarantined_notice(sender: &str, subject: Option<&str>, found: &str) -> Notice {
+    let sender = if sender.is_empty() { "<>" } else { sender };
+    let (subject_fr, subject_en) = match subject.map(str::trim) {
+        Some(s) if !s.is_empty() => (s.to_string(), s.to_string()),
+        Some(_) => ("(sans objet)".to_string(), "(no subject)".to_string()),
+        None => (
+            "(message privé)".to_string(),
+            "(private message)".to_string(),
+        ),
+    };
+    Notice {
+        subject: "Message non distribué : virus détecté / Message not delivered: virus found"
+            .to_string(),
+        text: format!(
+            "Un message qui vous était destiné n'a pas été distribué, car l'antivirus y a trouvé un virus. Il est \
+             isolé en quarantaine et personne ne l'a ouvert.\n\n\
+             Expéditeur : {sender}\nObjet : {subject_fr}\nTrouvé : {found}\n\n\
+             Vous n'avez rien à faire. Si vous attendiez ce message, demandez à l'expéditeur de vous l'envoyer \
+             sans le fichier infecté.\n\n\
+             A message for you was not delivered because the antivirus found a virus in it. It is isolated in \
+             quarantine and nobody has opened it.\n\n\
+             Sender: {sender}\nSubject: {subject_en}\nFound: {found}\n\n\
+             You have nothing to do. If you were expecting this message, ask the sender to send it again without \
+             the infected file.\n"
+        ),
+    }
+}
+
+/// R9: the human part of the bounce to a trusted sender
+/// (`antivirus.bounce_sender`) whose message carried a virus.
+pub fn virus_bounce_text(found: &str) -> String {
+    format!(
+        "Votre message n'a pas été distribué : l'antivirus y a trouvé un virus ({found}). Il est isolé en \
+         quarantaine. Analysez votre ordinateur, puis renvoyez le message sans le fichier infecté.\n\n\
+         Your message was not delivered: the antivirus found a virus in it ({found}). It is isolated in \
+         quarantine. Scan your computer, then send the message again without the infected file.\n"
+    )
+}
+
+/// R9: the temporary refusal when the message could not be scanned
+/// (`antivirus.on_failure = "tempfail"`): the sender's server tries again.
+pub fn virus_scan_unavailable_text() -> &'static str {
+    "Analyse antivirus momentanément impossible : réessayez plus tard. / \
+     Virus scan temporarily unavailable: try again later."
+}
+
+#[cfg(test)]
+mod virus_texts {
+    use super::*;
+
+    #[test]
+    fn notice_shows_sender_subject_and_signature_french_first() {
+        let n =
+            virus_quarantined_notice("alice@example.org", Some("Facture"), "Eicar-Test-Signature");
+        assert!(n.subject.starts_with("Message non distribué"));
+        assert!(n.text.contains("Expéditeur : alice@example.org"));
+        assert!(n.text.contains("Objet : Facture"));
+        assert!(n.text.contains("Trouvé : Eicar-Test-Signature"));
+        assert!(
+            n.text.find("Expéditeur").unwrap_or(usize::MAX) < n.text.find("Sender").unwrap_or(0)
+        );
+        assert!(!n.text.contains("http"), "no links in notices");
+    }
+
+    #[test]
+    fn private_subject_is_never_quoted() {
+        let n = virus_quarantined_notice("", None, "X");
+        assert!(n.text.contains("Objet : (message privé)"));
+        assert!(n.text.contains("Subject: (private message)"));
+        assert!(n.text.contains("Expéditeur : <>"));
+    }
+
+    #[test]
+    fn bounce_names_what_was_found() {
+        let t = virus_bounce_text("Win.Test.EICAR_HDB-1");
+        assert!(t.contains("(Win.Test.EICAR_HDB-1)"));
+        assert!(t.starts_with("Votre message"));
+    }
+}

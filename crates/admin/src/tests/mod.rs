@@ -6,6 +6,7 @@
 mod accounts;
 mod import;
 mod lists;
+mod quarantine;
 
 use super::*;
 use vesontio_directory::AuthLimits;

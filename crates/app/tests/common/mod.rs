@@ -32,3 +32,43 @@ pub fn free_offset() -> u16 {
     }
     panic!("no free port block found");
 }
+
+/// One SMTP transaction from `from` to `to` on `port` (the demo's MX);
+/// returns the reply to the end of DATA. `data` ends with CRLF and is
+/// already dot-stuffed.
+#[allow(dead_code)]
+pub fn smtp_send(port: u16, from: &str, to: &str, data: &[u8]) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let mut r = BufReader::new(s.try_clone().expect("clone"));
+    let mut w = s;
+    let mut reply = || {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).expect("reply");
+            all.push_str(&line);
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return all;
+            }
+        }
+    };
+    assert!(reply().starts_with("220"));
+    for cmd in [
+        "EHLO client.example.org".to_string(),
+        format!("MAIL FROM:<{from}>"),
+        format!("RCPT TO:<{to}>"),
+        "DATA".to_string(),
+    ] {
+        w.write_all(format!("{cmd}\r\n").as_bytes()).expect("send");
+        let rep = reply();
+        assert!(rep.starts_with('2') || rep.starts_with('3'), "{cmd}: {rep}");
+    }
+    w.write_all(data).expect("data");
+    w.write_all(b".\r\n").expect("dot");
+    let end = reply();
+    let _ = w.write_all(b"QUIT\r\n");
+    end
+}

@@ -17,6 +17,7 @@
 //! training events ([`Stage::train`], [`crate::Delivery::dispatch_training`]).
 
 mod alert;
+mod antivirus;
 mod apply;
 mod decide;
 mod phish;
@@ -30,6 +31,8 @@ pub(crate) use apply::{
 };
 
 pub use alert::AlertStage;
+pub(crate) use antivirus::tell as tell_virus;
+pub use antivirus::{ANTIVIRUS_STAGE, AntivirusStage, VIRUS_REASON, VirusBounce};
 pub use decide::{Disposition, Fate, decide};
 pub use phish::PhishStage;
 pub use spam::{REPORTS_PER_DAY as SPAM_REPORTS_PER_DAY, SpamStage};

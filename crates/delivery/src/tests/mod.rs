@@ -2,6 +2,7 @@
 //! directory (no mocks of the store), with an injected clock.
 
 mod alert;
+mod antivirus;
 mod checks;
 mod filters;
 mod forward;
