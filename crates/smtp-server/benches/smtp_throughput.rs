@@ -5,13 +5,27 @@
 //!
 //! `cargo bench -p vesontio-smtp-server --bench smtp_throughput`
 //! Smaller runs: `SMTP_BENCH_MESSAGES=1000 SMTP_BENCH_SESSIONS=10`.
+//!
+//! `SMTP_BENCH_FILTERS=compare` runs it three times in one sitting (issue
+//! 12's acceptance): without filters; with the security-alert, phishing
+//! and spam stages as `serve` installs them; and with those plus the
+//! antivirus stage on a real clamd (the antivirus tests' harness, its own
+//! signatures), then prints each rate as a share of the first.
 
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../../antivirus/tests/harness/mod.rs"]
+#[allow(dead_code)]
+mod harness;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use vesontio_delivery::{
+    AlertStage, AntivirusStage, FilterSettings, Filters, PhishStage, SpamStage, Stage,
+};
 
 use common::client::Client;
 use common::*;
@@ -46,16 +60,76 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run());
+    if std::env::var("SMTP_BENCH_FILTERS").as_deref() != Ok("compare") {
+        rt.block_on(run(Mode::Off, None));
+        return;
+    }
+    let clamd = harness::ClamdProcess::start();
+    let base = rt.block_on(run(Mode::Off, None));
+    let on = rt.block_on(run(Mode::Filters, None));
+    println!(
+        "filters (alert, phishing, spam): {:.0} % of the rate without",
+        100.0 * on / base
+    );
+    match &clamd {
+        Some(c) => {
+            let all = rt.block_on(run(Mode::Filters, Some(c.socket.clone())));
+            println!(
+                "filters and clamd (antivirus, alert, phishing, spam): {:.0} % of the rate without",
+                100.0 * all / base
+            );
+        }
+        None => println!("clamd is not installed: no figure with the antivirus"),
+    }
 }
 
-async fn run() {
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Off,
+    Filters,
+}
+
+/// The stages `serve` installs by default, in its order; the antivirus
+/// first when a clamd socket is given.
+fn filters(store: &vesontio_store::Store, clamd: Option<std::path::PathBuf>) -> Filters {
+    let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
+    if let Some(sock) = clamd {
+        let opts = vesontio_antivirus::ClamdOptions::new(vesontio_antivirus::Endpoint::Unix(sock));
+        stages.push(Arc::new(AntivirusStage::new(Arc::new(
+            vesontio_antivirus::Clamd::new(opts),
+        ))));
+    }
+    stages.push(Arc::new(AlertStage::new(store.clone())));
+    let local = vec![DOMAIN.to_string()];
+    let cfg = vesontio_config::Phishing::default();
+    stages.push(Arc::new(PhishStage::new(
+        &local,
+        &cfg.protected_domains,
+        &cfg.internal_names,
+        "",
+    )));
+    let rules = vesontio_spam::Reloading::open(None, Duration::from_secs(60)).unwrap();
+    stages.push(Arc::new(SpamStage::new(
+        store.clone(),
+        Arc::new(rules),
+        "spam",
+    )));
+    Filters::new(FilterSettings::with_junk(5.0), stages)
+}
+
+async fn run(mode: Mode, clamd: Option<std::path::PathBuf>) -> f64 {
     let mailboxes = env("SMTP_BENCH_MAILBOXES", 1000);
     let messages = env("SMTP_BENCH_MESSAGES", 10_000);
     let sessions = env("SMTP_BENCH_SESSIONS", 20);
     let size = env("SMTP_BENCH_SIZE", 10 * 1024);
 
-    let h = Harness::start().await;
+    let h = match mode {
+        Mode::Off => Harness::start().await,
+        Mode::Filters => {
+            // The stages read the store the harness opens.
+            Harness::start_with_filters(|store| filters(store, clamd.clone())).await
+        }
+    };
     let t = Instant::now();
     let mut inboxes: Vec<MailboxId> = Vec::with_capacity(mailboxes);
     for i in 0..mailboxes {
@@ -128,7 +202,11 @@ async fn run() {
     latencies.sort();
     let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
     println!(
-        "{messages} messages of {size} bytes over {sessions} sessions to {mailboxes} mailboxes"
+        "{messages} messages of {size} bytes over {sessions} sessions to {mailboxes} mailboxes, {}",
+        match mode {
+            Mode::Off => "no filter",
+            Mode::Filters => "filters on",
+        }
     );
     println!(
         "all acknowledged in {acked:.2?}, all in mailboxes in {durable:.2?}: {:.0} messages/s, {:.1} MB/s",
@@ -144,4 +222,5 @@ async fn run() {
     h.shutdown.cancel();
     h.tracker.close();
     h.tracker.wait().await;
+    messages as f64 / durable.as_secs_f64()
 }

@@ -185,9 +185,29 @@ impl Harness {
         limits: AuthLimits,
         filters: Option<vesontio_delivery::Filters>,
     ) -> Harness {
+        Harness::start_filtered_by(cfg, delivery_cfg, limits, move |_| filters).await
+    }
+
+    /// With the filters `make` builds on the harness's store (stages that
+    /// read it: alerts, spam models).
+    #[allow(dead_code)]
+    pub async fn start_with_filters(
+        make: impl FnOnce(&vesontio_store::Store) -> vesontio_delivery::Filters,
+    ) -> Harness {
+        let f = |s: &vesontio_store::Store| Some(make(s));
+        Harness::start_filtered_by(smtp_config(), delivery_config(), auth_limits(), f).await
+    }
+
+    async fn start_filtered_by(
+        cfg: SmtpConfig,
+        delivery_cfg: DeliveryConfig,
+        limits: AuthLimits,
+        make: impl FnOnce(&vesontio_store::Store) -> Option<vesontio_delivery::Filters>,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = open_store(dir.path()).await;
         seed(&store).await;
+        let filters = make(&store);
         let (acceptor, cert) = tls(dir.path());
         let delivery = match filters {
             Some(f) => Delivery::with_filters(delivery_cfg, store.clone(), f),
