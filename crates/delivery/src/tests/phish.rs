@@ -69,7 +69,7 @@ async fn a_lookalike_sender_goes_to_junk_with_a_warning_and_the_tag() {
     assert_eq!(junk.len(), 1, "filed into Junk");
     let t = text(&junk[0].0);
     let warning = field(&t, "X-Vesontio-Warning").expect("a warning");
-    assert!(warning.starts_with("usurpation;"), "{warning}");
+    assert!(warning.starts_with("lookalike-domain;"), "{warning}");
     assert_eq!(field(&t, "Subject"), Some("[Attention] Votre compte"));
     assert_eq!(
         t.matches("\r\nSubject:").count() + usize::from(t.starts_with("Subject:")),
@@ -83,7 +83,7 @@ async fn a_lookalike_sender_goes_to_junk_with_a_warning_and_the_tag() {
 async fn a_forged_warning_is_removed_and_the_institution_is_never_flagged() {
     let e = with_phish("[Attention]").await;
     // From outside, harmless, but carrying a banner of its own.
-    let mut raw = b"X-Vesontio-Warning: usurpation; faux\r\n".to_vec();
+    let mut raw = b"X-Vesontio-Warning: impersonation; faux\r\n".to_vec();
     raw.extend(message(
         "paul@example.org",
         "jean.dupont@ac-demo.fr",
@@ -174,7 +174,7 @@ async fn a_credentials_request_from_outside_is_warned_about_but_stays_in_inbox()
     assert!(
         field(&t, "X-Vesontio-Warning")
             .unwrap()
-            .starts_with("identifiants;")
+            .starts_with("credentials;")
     );
     assert_eq!(field(&t, "Subject"), Some("Quota"), "no tag configured");
 }

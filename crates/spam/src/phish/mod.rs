@@ -142,27 +142,34 @@ impl Protected {
     }
 }
 
-/// What the reader is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the reader is told; the code is what the webmail reads (its own
+/// sentence for each, never the header's text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Warning {
-    /// The sender, a reply address or a link imitates the institution.
-    Impersonation,
     /// A message from outside asks for credentials.
     Credentials,
+    /// A display name, a DMARC failure or a link imitates the institution.
+    Impersonation,
+    /// The sender, a reply address or a link uses a look-alike domain.
+    LookalikeDomain,
 }
 
 impl Warning {
     pub fn code(self) -> &'static str {
         match self {
-            Warning::Impersonation => "usurpation",
-            Warning::Credentials => "identifiants",
+            Warning::LookalikeDomain => "lookalike-domain",
+            Warning::Impersonation => "impersonation",
+            Warning::Credentials => "credentials",
         }
     }
 
     pub fn sentence(self) -> &'static str {
         match self {
+            Warning::LookalikeDomain => {
+                "Ce message venu de l'extérieur utilise une adresse qui imite celle de l'institution : ne répondez pas, n'ouvrez pas ses liens ni ses pièces jointes."
+            }
             Warning::Impersonation => {
-                "Ce message venu de l'extérieur imite une adresse de l'institution : ne répondez pas, n'ouvrez pas ses liens ni ses pièces jointes."
+                "Ce message venu de l'extérieur se fait passer pour un service de l'institution : ne répondez pas, n'ouvrez pas ses liens ni ses pièces jointes."
             }
             Warning::Credentials => {
                 "Ce message venu de l'extérieur demande des identifiants : l'institution ne demande jamais votre mot de passe par courriel."
@@ -220,13 +227,12 @@ pub fn check(raw: &[u8], envelope_sender: Option<&str>, p: &Protected, auth: Aut
         return f;
     };
     let mut fired = std::collections::HashSet::new();
+    // The strongest warning wins (look-alike, impersonation, credentials).
     let mut add = |f: &mut Findings, h: Hit, w: Warning| {
         if fired.insert(h.rule.clone()) {
             f.hits.push(h);
         }
-        if f.warning != Some(Warning::Impersonation) {
-            f.warning = Some(w);
-        }
+        f.warning = f.warning.max(Some(w));
     };
     // Who it says it is from, whom to answer, who sent it.
     let from = addresses(msg.from());
@@ -238,7 +244,7 @@ pub fn check(raw: &[u8], envelope_sender: Option<&str>, p: &Protected, auth: Aut
             add(
                 &mut f,
                 hit(t.rule(), LOOKALIKE_POINTS),
-                Warning::Impersonation,
+                Warning::LookalikeDomain,
             );
         }
     }
@@ -284,7 +290,7 @@ pub fn check(raw: &[u8], envelope_sender: Option<&str>, p: &Protected, auth: Aut
                 add(
                     &mut f,
                     hit(format!("LINK_{}", t.rule()), LINK_LOOKALIKE_POINTS),
-                    Warning::Impersonation,
+                    Warning::LookalikeDomain,
                 );
             }
             let shown = shown_host(&text);

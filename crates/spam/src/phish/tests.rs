@@ -37,7 +37,7 @@ fn run(raw: &[u8]) -> Findings {
 fn lookalike_senders_reply_addresses_and_envelopes_are_found() {
     let f = run(&msg("Support <support@ac-besancom.fr>", "", "Bonjour."));
     assert_eq!(rules(&f), ["LOOKALIKE_EDIT"]);
-    assert_eq!(f.warning, Some(Warning::Impersonation));
+    assert_eq!(f.warning, Some(Warning::LookalikeDomain));
     assert!(f.hits[0].points >= 5.0, "alone it files into Junk");
 
     let f = run(&msg(
@@ -117,6 +117,22 @@ fn links_showing_one_domain_and_pointing_to_another_are_found() {
         "<p><a href=\"https://ac-besancon.fr.session-expiree.com/\">votre compte</a></p>",
     ));
     assert_eq!(rules(&f), ["LINK_LOOKALIKE_SUBDOMAIN"]);
+    assert_eq!(f.warning, Some(Warning::LookalikeDomain));
+    // Several findings: the strongest warning is the one given.
+    let f = run(&msg(
+        "\"DSI\" <dsi@ac-besanc0n.fr>",
+        "",
+        "Envoyez votre mot de passe.",
+    ));
+    assert_eq!(
+        rules(&f),
+        [
+            "LOOKALIKE_SWAP",
+            "DISPLAY_NAME_INTERNAL",
+            "CREDENTIALS_REQUEST"
+        ]
+    );
+    assert_eq!(f.warning, Some(Warning::LookalikeDomain));
     // A link that shows and goes to the institution is fine.
     let f = run(&html(
         "a@example.org",
@@ -168,7 +184,11 @@ fn the_institution_and_the_protected_domains_are_never_flagged() {
 
 #[test]
 fn the_warning_header_is_ascii_and_decodes_to_the_sentence() {
-    for w in [Warning::Impersonation, Warning::Credentials] {
+    for w in [
+        Warning::LookalikeDomain,
+        Warning::Impersonation,
+        Warning::Credentials,
+    ] {
         let v = w.header_value();
         assert!(v.is_ascii(), "{v}");
         assert!(v.starts_with(w.code()));
