@@ -348,7 +348,7 @@ pub async fn start(
         }
     }
     if s.service_enabled(Service::Https) || s.service_enabled(Service::Http) {
-        start_web(p, &tls, shutdown, tracker, &mut endpoints).await?;
+        start_web(p, &tls, &delivery, shutdown, tracker, &mut endpoints).await?;
     }
     Ok(endpoints)
 }
@@ -368,6 +368,7 @@ pub fn web_config(s: &Settings) -> vesontio_web::WebConfig {
 async fn start_web(
     p: &Platform,
     tls: &tokio_rustls::TlsAcceptor,
+    delivery: &Delivery,
     shutdown: &CancellationToken,
     tracker: &TaskTracker,
     endpoints: &mut Vec<String>,
@@ -376,6 +377,7 @@ async fn start_web(
     let web = vesontio_web::Web::new(
         web_config(s),
         p.directory.clone(),
+        delivery.clone(),
         vesontio_web::Clock::System,
     );
     if s.service_enabled(Service::Https) {

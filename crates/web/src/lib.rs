@@ -52,6 +52,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use vesontio_delivery::Delivery;
 use vesontio_directory::Directory;
 use vesontio_store::Store;
 
@@ -79,6 +80,9 @@ struct Inner {
     config: WebConfig,
     store: Store,
     directory: Directory,
+    /// The ingest gate: the webmail sends (`Origin::WebSend`) and files
+    /// drafts and Sent copies (`Origin::DraftSave`) only through it.
+    delivery: Delivery,
     clock: Clock,
 }
 
@@ -89,12 +93,13 @@ pub struct Web {
 }
 
 impl Web {
-    pub fn new(config: WebConfig, directory: Directory, clock: Clock) -> Web {
+    pub fn new(config: WebConfig, directory: Directory, delivery: Delivery, clock: Clock) -> Web {
         Web {
             inner: Arc::new(Inner {
                 config,
                 store: directory.store().clone(),
                 directory,
+                delivery,
                 clock,
             }),
         }
@@ -105,6 +110,9 @@ impl Web {
     }
     pub(crate) fn directory(&self) -> &Directory {
         &self.inner.directory
+    }
+    pub(crate) fn delivery(&self) -> &Delivery {
+        &self.inner.delivery
     }
     pub(crate) fn config(&self) -> &WebConfig {
         &self.inner.config
@@ -129,6 +137,10 @@ impl Web {
             .route(
                 "/mail/{mailbox}/{uid}/unread",
                 post(mail::read::mark_unread),
+            )
+            .route(
+                "/compose",
+                get(mail::compose::show).post(mail::compose::submit),
             )
             .route("/settings", get(settings::show))
             .route("/settings/language", post(settings::language))

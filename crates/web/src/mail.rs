@@ -4,8 +4,11 @@
 //! file only. Every function takes the session's account and refuses ids
 //! that are not its own (an id in a URL is never trusted).
 
+pub mod compose;
 pub mod list;
+pub mod outgoing;
 pub mod read;
+pub mod reply;
 
 use vesontio_store::{Cursor, FlagOp, Mailbox, MessageMeta, Page, QuotaUsage, SortBy, StoreError};
 use vesontio_types::{AccountId, MailboxId, Uid};

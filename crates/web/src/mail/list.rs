@@ -186,9 +186,12 @@ async fn render_list(
         .map(|f| folder_name(&t, f))
         .unwrap_or_else(|| m.name.clone());
     let mut c = Chrome::user(web, t, s, folder_name.clone(), "mail").await?;
-    if q.ok.as_deref() == Some("password") {
-        c.notice = Some(t.get("password.changed").to_string());
-    }
+    c.notice = match q.ok.as_deref() {
+        Some("password") => Some(t.get("password.changed").to_string()),
+        Some("sent") => Some(t.get("compose.sent").to_string()),
+        Some("sent_nocopy") => Some(t.get("compose.sent_nocopy").to_string()),
+        _ => None,
+    };
     let sorts = [
         ("date", "sort.date"),
         ("from", "sort.from"),

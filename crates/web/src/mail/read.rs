@@ -55,6 +55,8 @@ struct ReadPage {
     attachments: Vec<Attachment>,
     more_attachments: usize,
     unread_action: String,
+    /// `mailbox=…&uid=…` of this message for the reply and forward links.
+    compose_query: String,
     csrf: String,
     unparsable: bool,
 }
@@ -65,14 +67,14 @@ pub struct ReadQuery {
 }
 
 /// What a page shows of a body, computed without holding the parse.
-struct Bodies {
-    text: Option<String>,
-    html: Option<String>,
+pub(crate) struct Bodies {
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<String>,
     attachments: Vec<(String, String, usize)>,
     attachment_count: usize,
 }
 
-fn bodies(raw: &[u8]) -> Option<Bodies> {
+pub(crate) fn bodies(raw: &[u8]) -> Option<Bodies> {
     std::panic::catch_unwind(|| {
         let msg = MessageParser::default().parse(raw)?;
         let html = msg
@@ -120,7 +122,7 @@ fn addresses(list: &[vesontio_message::mime::Address]) -> String {
         .join(", ")
 }
 
-async fn model_of(web: &Web, blob: &str, raw: &[u8]) -> Result<Model, WebError> {
+pub(crate) async fn model_of(web: &Web, blob: &str, raw: &[u8]) -> Result<Model, WebError> {
     let mut stored = web.store().contents(&[blob.to_string()]).await?;
     Ok(match stored.remove(blob) {
         Some(c) => c.model,
@@ -209,6 +211,7 @@ pub async fn show(
             more_attachments: b.attachment_count.saturating_sub(MAX_ATTACHMENTS),
             attachments,
             unread_action: format!("{base}/unread"),
+            compose_query: format!("mailbox={mailbox}&uid={uid}"),
             csrf: s.csrf.clone(),
             unparsable,
         },
