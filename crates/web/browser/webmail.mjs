@@ -90,6 +90,34 @@ try {
   await axe("hostile", "iframe.mail-frame");
   out("foreign_requests", foreign.length === 0 ? "none" : foreign.join(","));
 
+  // Compose: a refusal of the gate (R5, the limit lowered to 2 for the
+  // test) shown in the page with the form kept, then sent.
+  step("compose");
+  await page.goto(`${base}/compose`);
+  await axe("compose");
+  await page.fill("#to", "paul.durand@ac-test.fr, anne.petit@ac-test.fr, chef@ac-test.fr");
+  await page.fill("#subject", "Sortie au musée");
+  await page.fill("#body", "Bonjour,\nrendez-vous à 9 h devant le musée.\nLucie");
+  // Keyboard: from the message body, Tab reaches the send button.
+  await page.focus("#body");
+  await page.keyboard.press("Tab");
+  out("tab_to_send", await page.evaluate(() => document.activeElement.value));
+  await page.keyboard.press("Enter");
+  await page.waitForLoadState();
+  const alert = await page.locator("[role=alert]").innerText();
+  out("compose_refused", alert.includes("Trop de destinataires") ? "shown" : `missing:${alert}`);
+  out("compose_kept", (await page.inputValue("#subject")) === "Sortie au musée" ? "kept" : "lost");
+  await axe("compose-refused");
+  await page.fill("#to", "paul.durand@ac-test.fr");
+  await page.click("button[value=send]");
+  out("compose_sent", (await page.locator("[role=status]").innerText()).includes("envoyé") ? "shown" : "missing");
+  // Reply from the reading page, quoting and threading.
+  await page.click("text=Réunion du conseil pédagogique");
+  await page.click("a[href*='mode=reply&']");
+  out("reply_subject", (await page.inputValue("#subject")).replace(/\s+/g, "_"));
+  out("reply_quote", (await page.inputValue("#body")).includes("> La réunion du conseil") ? "quoted" : "missing");
+  await page.screenshot({ path: `${shots}/reply.png`, fullPage: true });
+
   await page.goto(`${base}/settings`);
   await axe("settings");
   await page.setViewportSize({ width: 375, height: 800 });

@@ -45,7 +45,8 @@ async fn webmail_screens_in_chromium() {
         return;
     }
     vesontio_tls::install_default_provider();
-    let e = env_with(Clock::System).await;
+    // R5 lowered to 2 recipients so the script can show a refusal.
+    let e = env_configured(Clock::System, |d| d.recipients_per_message = 2).await;
     let lucie = person(
         &e,
         "lucie.bernard@ac-test.fr",
@@ -54,6 +55,8 @@ async fn webmail_screens_in_chromium() {
         true,
     )
     .await;
+    let paul = person(&e, "paul.durand@ac-test.fr", "Paul Durand", PASSWORD, false).await;
+    person(&e, "anne.petit@ac-test.fr", "Anne Petit", PASSWORD, false).await;
     deliver(&e, &lucie, HOSTILE).await;
     deliver(&e, &lucie, PLAIN).await;
 
@@ -115,6 +118,12 @@ async fn webmail_screens_in_chromium() {
         ("hostile_text", "shown"),
         ("hostile_page_flag", "undefined"),
         ("foreign_requests", "none"),
+        ("tab_to_send", "send"),
+        ("compose_refused", "shown"),
+        ("compose_kept", "kept"),
+        ("compose_sent", "shown"),
+        ("reply_subject", "Re:_Réunion_du_conseil_pédagogique"),
+        ("reply_quote", "quoted"),
     ];
     for (k, v) in expect {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
@@ -126,7 +135,22 @@ async fn webmail_screens_in_chromium() {
         matches!(flag, Some("undefined") | Some("not-evaluable")),
         "{flag:?}\n{all}"
     );
-    for screen in ["login", "password", "list", "read", "hostile", "settings"] {
+    // What the browser sent arrived, and its copy is in Sent.
+    let got = folder(&e, &paul, "INBOX").await;
+    assert_eq!(got.len(), 1, "{all}");
+    let model = vesontio_message::mime::Model::of(got[0].1.as_bytes());
+    assert_eq!(model.subject, "Sortie au musée", "{all}");
+    assert_eq!(folder(&e, &lucie, "\\Sent").await.len(), 1, "{all}");
+    for screen in [
+        "login",
+        "password",
+        "list",
+        "read",
+        "hostile",
+        "compose",
+        "compose-refused",
+        "settings",
+    ] {
         assert_eq!(
             results.get(format!("axe_{screen}").as_str()).copied(),
             Some("clean"),
