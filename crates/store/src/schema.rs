@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, V6),
     (7, V7),
     (8, V8),
+    (11, V11),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -376,4 +377,13 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_account ON web_sessions(account_id);
 CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
+"#;
+
+/// v11: the webmail's per-account preferences (issue 10): the signature
+/// appended in compose. A row only for accounts that set one.
+const V11: &str = r#"
+CREATE TABLE web_prefs (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    signature TEXT NOT NULL DEFAULT ''
+);
 "#;

@@ -118,7 +118,19 @@ try {
   out("reply_quote", (await page.inputValue("#body")).includes("> La réunion du conseil") ? "quoted" : "missing");
   await page.screenshot({ path: `${shots}/reply.png`, fullPage: true });
 
+  // Settings: the absence message (R23) saved, then axe on the screen.
+  step("settings");
   await page.goto(`${base}/settings`);
+  await page.check("#absence-active");
+  await page.fill("#absence-start", "2026-12-21");
+  await page.fill("#absence-end", "2027-01-03");
+  await page.fill("#absence-subject", "Absente pendant les vacances");
+  await page.fill("#absence-body", "Je lirai votre message à la rentrée, le 4 janvier.");
+  await page.click("text=Enregistrer le message d'absence");
+  out("absence_saved", (await page.locator("[role=status]").innerText()).includes("enregistré") ? "shown" : "missing");
+  out("absence_kept", await page.inputValue("#absence-end"));
+  await page.fill("#signature", "Lucie Bernard\nProfesseure de lettres");
+  await page.click("text=Enregistrer la signature");
   await axe("settings");
   await page.setViewportSize({ width: 375, height: 800 });
   await page.goto(`${base}/mail`);

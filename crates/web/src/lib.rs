@@ -39,6 +39,7 @@ mod login;
 mod mail;
 mod page;
 mod password;
+mod prefs;
 mod security;
 mod session;
 mod settings;
@@ -144,6 +145,9 @@ impl Web {
             )
             .route("/settings", get(settings::show))
             .route("/settings/language", post(settings::language))
+            .route("/settings/absence", post(prefs::absence))
+            .route("/settings/forwarding", post(prefs::forwarding))
+            .route("/settings/signature", post(prefs::signature))
             .route("/assets/{name}", get(assets::serve))
             .fallback(page::not_found)
             .layer(axum::middleware::map_response(security::headers))

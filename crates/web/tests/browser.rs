@@ -124,6 +124,8 @@ async fn webmail_screens_in_chromium() {
         ("compose_sent", "shown"),
         ("reply_subject", "Re:_Réunion_du_conseil_pédagogique"),
         ("reply_quote", "quoted"),
+        ("absence_saved", "shown"),
+        ("absence_kept", "2027-01-03"),
     ];
     for (k, v) in expect {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");

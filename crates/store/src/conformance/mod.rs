@@ -68,7 +68,7 @@ macro_rules! conformance_tests {
             login_failures_rate_vacation_quarantine, ids_threads_and_models, counts_kept_under_concurrency,
             keyset_pages, account_change_log, account_pages_and_last_login,
             session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time,
-            web_sessions_lifecycle);
+            web_sessions_lifecycle, web_signature_per_account);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(

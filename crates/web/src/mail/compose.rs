@@ -140,12 +140,24 @@ pub async fn show(
     Authed(s): Authed,
     Query(q): Query<ComposeQuery>,
 ) -> Result<Response, WebError> {
-    let f = match (q.mode.as_deref(), q.mailbox, q.uid) {
+    let mut f = match (q.mode.as_deref(), q.mailbox, q.uid) {
         (Some(mode), Some(mailbox), Some(uid)) => {
             crate::mail::reply::prefill(&web, &t, &s, mode, mailbox, uid).await?
         }
         _ => Draft::default(),
     };
+    // The signature under what the person will write, above any quote,
+    // after the RFC 3676 §4.3 separator line "-- ". A reopened draft has
+    // it already.
+    let signature = web.store().web_signature(s.account.id).await?;
+    if q.mode.as_deref() != Some("draft") && !signature.trim().is_empty() {
+        let rest = f.body.trim_start_matches('\n');
+        f.body = if rest.is_empty() {
+            format!("\n\n-- \n{signature}\n")
+        } else {
+            format!("\n\n-- \n{signature}\n\n{rest}")
+        };
+    }
     page(&web, t, &s, StatusCode::OK, f, None, None).await
 }
 
