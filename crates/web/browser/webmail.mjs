@@ -66,13 +66,13 @@ try {
   out("list_subject", (await page.locator(".messages").innerText()).includes("Réunion du conseil pédagogique") ? "shown" : "missing");
   out("list_preview", (await page.locator(".messages").innerText()).includes("aura lieu jeudi") ? "shown" : "missing");
 
-  await page.click("text=Réunion du conseil pédagogique");
+  await page.click(".messages a:has-text('Réunion du conseil pédagogique')");
   out("read_body", (await page.locator(".text-body").innerText()).includes("salle 204") ? "shown" : "missing");
   await axe("read");
 
   await page.goto(`${base}/mail`);
   step("hostile");
-  await page.click("text=Facture urgente");
+  await page.click(".messages a:has-text('Facture urgente')");
   const frame = page.frameLocator("iframe.mail-frame");
   await frame.locator("text=Texte visible").waitFor();
   await page.waitForTimeout(500);
@@ -112,11 +112,19 @@ try {
   await page.click("button[value=send]");
   out("compose_sent", (await page.locator("[role=status]").innerText()).includes("envoyé") ? "shown" : "missing");
   // Reply from the reading page, quoting and threading.
-  await page.click("text=Réunion du conseil pédagogique");
+  await page.click(".messages a:has-text('Réunion du conseil pédagogique')");
   await page.click("a[href*='mode=reply&']");
   out("reply_subject", (await page.inputValue("#subject")).replace(/\s+/g, "_"));
   out("reply_quote", (await page.inputValue("#body")).includes("> La réunion du conseil") ? "quoted" : "missing");
   await page.screenshot({ path: `${shots}/reply.png`, fullPage: true });
+
+  // Multi-select on the list, without JavaScript: tick, then delete.
+  step("select");
+  await page.goto(`${base}/mail`);
+  await page.getByLabel("Sélectionner « Facture urgente »").check();
+  await page.click(".toolbar button[value=delete]");
+  out("multi_delete", (await page.locator("[role=status]").innerText()).includes("corbeille") ? "trashed" : "missing");
+  out("list_after_delete", (await page.locator(".messages").innerText()).includes("Facture urgente") ? "still" : "gone");
 
   // Settings: the absence message (R23) saved, then axe on the screen.
   step("settings");

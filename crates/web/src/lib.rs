@@ -132,6 +132,7 @@ impl Web {
             .route("/password", get(password::show).post(password::submit))
             .route("/mail", get(mail::list::inbox))
             .route("/mail/{mailbox}", get(mail::list::show))
+            .route("/mail/{mailbox}/actions", post(mail::actions::apply))
             .route("/mail/{mailbox}/{uid}", get(mail::read::show))
             .route("/mail/{mailbox}/{uid}/body", get(mail::read::body))
             .route("/mail/{mailbox}/{uid}/part/{part}", get(mail::read::part))

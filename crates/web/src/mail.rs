@@ -4,6 +4,7 @@
 //! file only. Every function takes the session's account and refuses ids
 //! that are not its own (an id in a URL is never trusted).
 
+pub mod actions;
 pub mod compose;
 pub mod list;
 pub mod outgoing;
@@ -125,6 +126,34 @@ pub async fn set_seen(web: &Web, mailbox: &Mailbox, uid: Uid, seen: bool) -> Res
 /// R13: reading received mail, by any protocol, is activity.
 pub async fn mark_reading(web: &Web, account: AccountId) -> Result<(), WebError> {
     Ok(web.store().touch_last_read(account, web.now()).await?)
+}
+
+/// The notice of a finished action (`?ok=` after a redirect).
+pub fn action_notice(t: &crate::i18n::T, ok: Option<&str>) -> Option<String> {
+    let key = match ok? {
+        "marked" => "actions.marked",
+        "trashed" => "actions.trashed",
+        "deleted" => "actions.deleted",
+        "moved" => "actions.moved",
+        "none" => "actions.none",
+        _ => return None,
+    };
+    Some(t.get(key).to_string())
+}
+
+/// The folders a message may be moved to from `current`, named.
+pub async fn move_targets(
+    web: &Web,
+    t: &crate::i18n::T,
+    account: AccountId,
+    current: MailboxId,
+) -> Result<Vec<(i64, String)>, WebError> {
+    Ok(folders(web, account)
+        .await?
+        .iter()
+        .filter(|f| f.mailbox.id != current)
+        .map(|f| (f.mailbox.id.0, list::folder_name(t, f)))
+        .collect())
 }
 
 pub async fn quota(web: &Web, account: AccountId) -> Result<QuotaUsage, WebError> {

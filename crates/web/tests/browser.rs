@@ -124,6 +124,8 @@ async fn webmail_screens_in_chromium() {
         ("compose_sent", "shown"),
         ("reply_subject", "Re:_Réunion_du_conseil_pédagogique"),
         ("reply_quote", "quoted"),
+        ("multi_delete", "trashed"),
+        ("list_after_delete", "gone"),
         ("absence_saved", "shown"),
         ("absence_kept", "2027-01-03"),
     ];

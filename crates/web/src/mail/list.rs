@@ -26,6 +26,7 @@ pub struct FolderLink {
 }
 
 pub struct Row {
+    pub uid: u32,
     pub href: String,
     pub from: String,
     pub subject: String,
@@ -57,6 +58,8 @@ struct ListPage {
     ascending: bool,
     next: Option<String>,
     first: Option<String>,
+    csrf: String,
+    targets: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -153,6 +156,7 @@ async fn render_list(
             let date = model.sent_at.unwrap_or(it.meta.internal_date);
             let has = |f: &str| it.meta.flags.iter().any(|x| x.eq_ignore_ascii_case(f));
             Row {
+                uid: it.meta.uid,
                 href: format!("/mail/{}/{}", m.id.0, it.meta.uid),
                 from: match model.from_display() {
                     f if f.is_empty() => t.get("list.no_sender").to_string(),
@@ -190,8 +194,9 @@ async fn render_list(
         Some("password") => Some(t.get("password.changed").to_string()),
         Some("sent") => Some(t.get("compose.sent").to_string()),
         Some("sent_nocopy") => Some(t.get("compose.sent_nocopy").to_string()),
-        _ => None,
+        other => mail::action_notice(&t, other),
     };
+    let targets = mail::move_targets(web, &t, s.account.id, m.id).await?;
     let sorts = [
         ("date", "sort.date"),
         ("from", "sort.from"),
@@ -218,6 +223,8 @@ async fn render_list(
             ascending,
             next,
             first,
+            csrf: s.csrf.clone(),
+            targets,
         },
     )
 }

@@ -54,7 +54,10 @@ struct ReadPage {
     blocked_images: usize,
     attachments: Vec<Attachment>,
     more_attachments: usize,
-    unread_action: String,
+    actions_url: String,
+    uid: Uid,
+    flagged: bool,
+    targets: Vec<(i64, String)>,
     /// `mailbox=…&uid=…` of this message for the reply and forward links.
     compose_query: String,
     csrf: String,
@@ -64,6 +67,7 @@ struct ReadPage {
 #[derive(Deserialize, Default)]
 pub struct ReadQuery {
     images: Option<String>,
+    ok: Option<String>,
 }
 
 /// What a page shows of a body, computed without holding the parse.
@@ -188,7 +192,13 @@ pub async fn show(
         })
         .collect();
     let (folders, _) = folder_links(&web, &t, s.account.id, m.id.0).await?;
-    let c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
+    let mut c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
+    c.notice = mail::action_notice(&t, q.ok.as_deref());
+    let targets = mail::move_targets(&web, &t, s.account.id, m.id).await?;
+    let flagged = meta
+        .flags
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case("\\Flagged"));
     render(
         StatusCode::OK,
         &ReadPage {
@@ -210,7 +220,10 @@ pub async fn show(
             blocked_images,
             more_attachments: b.attachment_count.saturating_sub(MAX_ATTACHMENTS),
             attachments,
-            unread_action: format!("{base}/unread"),
+            actions_url: format!("/mail/{mailbox}/actions"),
+            uid,
+            flagged,
+            targets,
             compose_query: format!("mailbox={mailbox}&uid={uid}"),
             csrf: s.csrf.clone(),
             unparsable,
