@@ -49,6 +49,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -122,6 +123,14 @@ impl Web {
         self.inner.clock.now()
     }
 
+    /// The largest compose form taken: twice R6's limit and a margin, so
+    /// that a message over the limit reaches the gate and gets its
+    /// sentence rather than a bare 413.
+    fn upload_limit(&self) -> usize {
+        let limit = self.inner.delivery.config().message_size_limit;
+        usize::try_from(limit.saturating_mul(2).saturating_add(1 << 20)).unwrap_or(usize::MAX)
+    }
+
     /// Every route of the webmail, with the security headers.
     pub fn router(&self) -> Router {
         Router::new()
@@ -142,7 +151,9 @@ impl Web {
             )
             .route(
                 "/compose",
-                get(mail::compose::show).post(mail::compose::submit),
+                get(mail::compose::show)
+                    .post(mail::compose::submit)
+                    .layer(DefaultBodyLimit::max(self.upload_limit())),
             )
             .route("/settings", get(settings::show))
             .route("/settings/language", post(settings::language))

@@ -6,7 +6,9 @@
 
 pub mod actions;
 pub mod compose;
+pub mod drafts;
 pub mod list;
+pub mod multipart;
 pub mod outgoing;
 pub mod read;
 pub mod reply;

@@ -10,18 +10,19 @@
 //! is lost to a refusal.
 
 use askama::Template;
-use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use vesontio_delivery::{Envelope, FileError, Filing, Origin, Recipient, Refused};
+use vesontio_delivery::{Envelope, Filing, Origin, Recipient, Refused};
 use vesontio_store::Mailbox as StoreMailbox;
 use vesontio_types::{AccountId, Uid};
 
 use crate::i18n::{Lang, T};
+use crate::mail::drafts;
 use crate::mail::list::{FolderLink, folder_links};
-use crate::mail::outgoing::{self, Draft, Mailbox, Outgoing};
+use crate::mail::outgoing::{self, Draft, Mailbox, Outgoing, Upload};
 use crate::page::{Chrome, render};
 use crate::session::{Authed, Session};
 use crate::{Web, WebError};
@@ -45,6 +46,10 @@ struct ComposePage {
     /// The refusal or mistake to fix, announced (`role="alert"`).
     error: Option<String>,
     heading: &'static str,
+    /// The draft's files: index, name, size.
+    files: Vec<(usize, String, String)>,
+    /// R6's limit, said next to the file chooser.
+    limit: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -89,12 +94,14 @@ pub fn display(m: &Mailbox) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn page(
     web: &Web,
     t: T,
     s: &Session,
     status: StatusCode,
     f: Draft,
+    files: &[Upload],
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, WebError> {
@@ -130,6 +137,18 @@ async fn page(
             },
             f,
             error,
+            limit: crate::text::size(web.delivery().config().message_size_limit as i64, &t),
+            files: files
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    (
+                        i,
+                        a.name.clone(),
+                        crate::text::size(a.data.len() as i64, &t),
+                    )
+                })
+                .collect(),
         },
     )
 }
@@ -158,7 +177,8 @@ pub async fn show(
             format!("\n\n-- \n{signature}\n\n{rest}")
         };
     }
-    page(&web, t, &s, StatusCode::OK, f, None, None).await
+    let files = drafts::attachments(&web, &s, &f.draft).await?;
+    page(&web, t, &s, StatusCode::OK, f, &files, None, None).await
 }
 
 /// The form, parsed: sender, recipients by field, thread ids.
@@ -218,42 +238,25 @@ pub async fn special(
     }))
 }
 
-/// The draft a form was opened from, if it is one of the account's
-/// messages in its Drafts folder (a form field is never trusted).
-async fn own_draft(
-    web: &Web,
-    s: &Session,
-    r: &str,
-) -> Result<Option<(StoreMailbox, Uid)>, WebError> {
-    let Some((m, u)) = r.split_once('/') else {
-        return Ok(None);
-    };
-    let (Ok(m), Ok(u)) = (m.parse::<i64>(), u.parse::<Uid>()) else {
-        return Ok(None);
-    };
-    let Some(drafts) = special(web, s.account.id, "\\Drafts").await? else {
-        return Ok(None);
-    };
-    Ok((drafts.id.0 == m).then_some((drafts, u)))
-}
-
-async fn delete_draft(web: &Web, s: &Session, r: &str) -> Result<(), WebError> {
-    if let Some((m, uid)) = own_draft(web, s, r).await? {
-        web.store()
-            .expunge(m.id, Some(&[uid]), vesontio_store::ExpungeMode::Any)
-            .await?;
-    }
-    Ok(())
-}
-
 pub async fn submit(
     State(web): State<Web>,
     t: T,
     Authed(s): Authed,
     ConnectInfo(crate::Peer(peer)): ConnectInfo<crate::Peer>,
-    Form(f): Form<Draft>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, WebError> {
+    let (mut f, uploads) = drafts::read_form(&headers, &body)?;
     s.check_csrf(&f.csrf)?;
+    let mut files = drafts::attachments(&web, &s, &f.draft).await?;
+    if let Ok(i) = f.remove.parse::<usize>()
+        && i < files.len()
+    {
+        files.remove(i);
+    }
+    let new_files = !uploads.is_empty();
+    files.extend(uploads);
+    files.truncate(drafts::MAX_ATTACHMENTS);
     let list = senders(&web, &s).await?;
     let Some(own) = list.first().cloned() else {
         return Err(WebError::BadRequest);
@@ -261,16 +264,8 @@ pub async fn submit(
     let p = match parse(&t, &f, &own, &list) {
         Ok(p) => p,
         Err(e) => {
-            return page(
-                &web,
-                t,
-                &s,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                f,
-                Some(e),
-                None,
-            )
-            .await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(&web, t, &s, status, f, &files, Some(e), None).await;
         }
     };
     let now = web.now();
@@ -287,9 +282,12 @@ pub async fn submit(
         references: &p.references,
         message_id: &message_id,
         date: now,
+        attachments: &files,
     };
-    if f.action == "save" {
-        return save_draft(&web, t, &s, f.clone(), outgoing::build(&o, true), now).await;
+    if f.action != "send" {
+        // Save, attach, remove: the draft is filed with its files.
+        let raw = outgoing::build(&o, true);
+        return save_draft(&web, t, &s, f, &files, raw, now).await;
     }
     let wire = outgoing::build(&o, false);
     let copy = outgoing::build(&o, true);
@@ -323,7 +321,23 @@ pub async fn submit(
     if let Err(r) = web.delivery().submit(origin, env, wire, now).await {
         let status = StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
         tracing::info!(account = s.account.id.0, rule = %r.rule, "web send refused");
-        return page(&web, t, &s, status, f, Some(refusal_text(&t, &r)), None).await;
+        // Files just chosen cannot be put back into the form: they are
+        // kept in the draft (when the draft itself may be filed).
+        if new_files && let Ok(new) = drafts::file(&web, &s, copy, now).await? {
+            drafts::delete(&web, &s, &f.draft).await?;
+            f.draft = new;
+        }
+        return page(
+            &web,
+            t,
+            &s,
+            status,
+            f,
+            &files,
+            Some(refusal_text(&t, &r)),
+            None,
+        )
+        .await;
     }
     // Sent: the gate does not file a copy (SMTP clients append their own
     // over IMAP); the web files it through the gate's filing door.
@@ -346,7 +360,7 @@ pub async fn submit(
         }
         None => ok = "sent_nocopy",
     }
-    delete_draft(&web, &s, &f.draft).await?;
+    drafts::delete(&web, &s, &f.draft).await?;
     Ok(Redirect::to(&format!("/mail?ok={ok}")).into_response())
 }
 
@@ -357,37 +371,33 @@ async fn save_draft(
     t: T,
     s: &Session,
     mut f: Draft,
+    files: &[Upload],
     raw: Vec<u8>,
     now: i64,
 ) -> Result<Response, WebError> {
-    let Some(drafts) = special(web, s.account.id, "\\Drafts").await? else {
-        return Err(WebError::NotFound);
-    };
-    let origin = Origin::DraftSave {
-        account: Box::new(s.account.clone()),
-        mailbox: drafts.id,
-    };
-    let filing = Filing {
-        raw,
-        flags: vec!["\\Draft".into(), "\\Seen".into()],
-        internal_date: Some(now),
-    };
-    match web.delivery().file(&origin, vec![filing], now).await {
-        Ok(a) => {
-            delete_draft(web, s, &f.draft).await?;
-            if let Some(a) = a.first() {
-                f.draft = format!("{}/{}", drafts.id.0, a.uid);
-            }
+    match drafts::file(web, s, raw, now).await? {
+        Ok(new) => {
+            drafts::delete(web, s, &f.draft).await?;
+            f.draft = new;
             let notice = t.fmt(
                 "compose.draft_saved",
                 &crate::text::paris(now).format("%H:%M"),
             );
-            page(web, t, s, StatusCode::OK, f, None, Some(notice)).await
+            page(web, t, s, StatusCode::OK, f, files, None, Some(notice)).await
         }
-        Err(FileError::Refused(r)) => {
+        Err(r) => {
             let status = StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-            page(web, t, s, status, f, Some(refusal_text(&t, &r)), None).await
+            page(
+                web,
+                t,
+                s,
+                status,
+                f,
+                files,
+                Some(refusal_text(&t, &r)),
+                None,
+            )
+            .await
         }
-        Err(FileError::Store(e)) => Err(e.into()),
     }
 }

@@ -50,9 +50,12 @@ pub struct Draft {
     /// save, deleted on send.
     #[serde(default)]
     pub draft: String,
-    /// Which button: `send` or `save`.
+    /// Which button: `send`, `save` or `attach`.
     #[serde(default)]
     pub action: String,
+    /// The "remove" button of a file: its index in the draft's files.
+    #[serde(default)]
+    pub remove: String,
 }
 
 /// One recipient or sender: optional display name and address.
@@ -132,6 +135,47 @@ pub fn ids(field: &str) -> Vec<String> {
     v.into_iter().skip(skip).collect()
 }
 
+/// A file attached to the message (uploaded, or kept from the draft).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+impl Upload {
+    /// An uploaded file, with what the browser said about it made safe
+    /// for a header: the name without controls or path, the type a
+    /// `type/subtype` token (RFC 2045 §5.1) or `application/octet-stream`.
+    pub fn new(name: &str, content_type: Option<&str>, data: Vec<u8>) -> Upload {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let mut name: String = clean(base).chars().take(200).collect();
+        if name.is_empty() {
+            name = "fichier".into();
+        }
+        let token = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+        };
+        let ct = content_type
+            .map(|c| {
+                c.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .filter(|c| matches!(c.split_once('/'), Some((a, b)) if token(a) && token(b)))
+            .unwrap_or_else(|| "application/octet-stream".into());
+        Upload {
+            name,
+            content_type: ct,
+            data,
+        }
+    }
+}
+
 /// What [`build`] needs, already parsed.
 pub struct Outgoing<'a> {
     pub from: &'a Mailbox,
@@ -144,6 +188,7 @@ pub struct Outgoing<'a> {
     pub references: &'a [String],
     pub message_id: &'a str,
     pub date: i64,
+    pub attachments: &'a [Upload],
 }
 
 fn mb(m: &Mailbox) -> MbAddress<'static> {
@@ -185,6 +230,9 @@ pub fn build(o: &Outgoing<'_>, with_bcc: bool) -> Vec<u8> {
     // RFC 3676 lines: CRLF everywhere (a textarea may send bare LF).
     let body = o.body.replace("\r\n", "\n").replace('\n', "\r\n");
     b = b.text_body(body);
+    for a in o.attachments {
+        b = b.attachment(a.content_type.as_str(), a.name.as_str(), a.data.as_slice());
+    }
     b.write_to_vec().unwrap_or_default()
 }
 
@@ -227,6 +275,11 @@ mod tests {
             references: &refs,
             message_id: "id1@mail.ac-test.fr",
             date: 1_780_000_000,
+            attachments: &[Upload::new(
+                "C:\\Users\\j\\sortie\r\n.pdf",
+                Some("application/pdf; x=1"),
+                b"%PDF-1.4".to_vec(),
+            )],
         };
         let wire = String::from_utf8(build(&o, false)).unwrap();
         let head = &wire[..wire.find("\r\n\r\n").unwrap()];
@@ -246,5 +299,16 @@ mod tests {
         assert!(copy.contains("Bcc: <secret@ac-test.fr>") || copy.contains("Bcc: secret@"));
         let parsed = vesontio_message::mime::Model::of(wire.as_bytes());
         assert!(parsed.subject.starts_with("Réunion"), "{}", parsed.subject);
+        assert!(parsed.has_attachment);
+        assert!(wire.contains("Content-Type: application/pdf"), "{wire}");
+        assert!(
+            wire.contains("sortie  .pdf") || wire.contains("sortie"),
+            "{wire}"
+        );
+        assert!(!wire.contains("Users"), "no client path: {wire}");
+        assert_eq!(
+            Upload::new("a", Some("text/html\r\nX: y"), vec![]).content_type,
+            "application/octet-stream"
+        );
     }
 }
