@@ -98,6 +98,14 @@ try {
   await page.fill("#to", "paul.durand@ac-test.fr, anne.petit@ac-test.fr, chef@ac-test.fr");
   await page.fill("#subject", "Sortie au musée");
   await page.fill("#body", "Bonjour,\nrendez-vous à 9 h devant le musée.\nLucie");
+  // A file attached (kept in the draft, listed with its size).
+  await page.setInputFiles("#files", {
+    name: "programme-sortie.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4 programme de la sortie au musée"),
+  });
+  await page.click("button[value=attach]");
+  out("attached", (await page.locator(".file-list").innerText()).includes("programme-sortie.pdf") ? "listed" : "missing");
   // Keyboard: from the message body, Tab reaches the send button.
   await page.focus("#body");
   await page.keyboard.press("Tab");

@@ -118,6 +118,7 @@ async fn webmail_screens_in_chromium() {
         ("hostile_text", "shown"),
         ("hostile_page_flag", "undefined"),
         ("foreign_requests", "none"),
+        ("attached", "listed"),
         ("tab_to_send", "send"),
         ("compose_refused", "shown"),
         ("compose_kept", "kept"),
@@ -144,6 +145,7 @@ async fn webmail_screens_in_chromium() {
     assert_eq!(got.len(), 1, "{all}");
     let model = vesontio_message::mime::Model::of(got[0].1.as_bytes());
     assert_eq!(model.subject, "Sortie au musée", "{all}");
+    assert!(model.has_attachment, "the file went with it\n{all}");
     assert_eq!(folder(&e, &lucie, "\\Sent").await.len(), 1, "{all}");
     for screen in [
         "login",

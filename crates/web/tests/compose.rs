@@ -461,3 +461,156 @@ async fn compose_needs_the_csrf_token() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(folder(&e, &paul, "INBOX").await.is_empty());
 }
+
+#[tokio::test]
+async fn files_are_attached_in_the_draft_listed_removed_and_sent() {
+    let e = env_configured(Clock::manual(NOW), |d| d.message_size_limit = 64 * 1024).await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    let paul = person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    let (mut c, csrf) = logged_in(&e).await;
+    let page = c.get("/compose").await;
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    assert!(
+        page.body
+            .contains("<label for=\"files\">Choisir des fichiers</label>")
+    );
+    let pdf: &[u8] = b"%PDF-1.4 programme de la sortie\r\n\x00\xff binaire";
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("from", JEANNE),
+        ("to", PAUL),
+        ("subject", "Sortie au musée"),
+        ("body", "Le programme est joint."),
+        ("action", "attach"),
+    ];
+    let r = c
+        .post_multipart(
+            "/compose",
+            &form,
+            &[
+                ("files", "programme sortie.pdf", "application/pdf", pdf),
+                (
+                    "files",
+                    "autorisation.txt",
+                    "text/plain",
+                    b"Je soussign\xc3\xa9(e)",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let t = unescape(&r.body);
+    assert!(
+        t.contains("<span class=\"file-name\">programme sortie.pdf</span> <span class=\"meta\">"),
+        "{t}"
+    );
+    assert!(t.contains("autorisation.txt"));
+    assert_eq!(field(&r.body, "subject"), "Sortie au musée");
+    let draft = field(&r.body, "draft");
+    let drafts = folder(&e, &jeanne, "\\Drafts").await;
+    assert_eq!(drafts.len(), 1);
+    assert!(vesontio_message::mime::Model::of(drafts[0].1.as_bytes()).has_attachment);
+
+    // Remove the second file: the draft is replaced without it.
+    let mut form2 = form.to_vec();
+    form2.retain(|(k, _)| *k != "action");
+    form2.push(("draft", draft.as_str()));
+    form2.push(("remove", "1"));
+    let r = c.post_multipart("/compose", &form2, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!r.body.contains("autorisation.txt") && r.body.contains("programme sortie.pdf"));
+    let draft = field(&r.body, "draft");
+    assert_eq!(folder(&e, &jeanne, "\\Drafts").await.len(), 1);
+
+    // Sent with the file, byte for byte; the draft is gone.
+    let mut form3 = form.to_vec();
+    form3.retain(|(k, _)| *k != "action");
+    form3.push(("draft", draft.as_str()));
+    form3.push(("action", "send"));
+    let r = c.post_multipart("/compose", &form3, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(folder(&e, &jeanne, "\\Drafts").await.is_empty());
+    let got = folder(&e, &paul, "INBOX").await;
+    let msg = mail_parser::MessageParser::default()
+        .parse(got[0].1.as_bytes())
+        .unwrap();
+    assert_eq!(msg.attachment_count(), 1);
+    let a = msg.attachment(0).unwrap();
+    use mail_parser::MimeHeaders;
+    assert_eq!(a.attachment_name(), Some("programme sortie.pdf"));
+    assert_eq!(a.contents(), pdf);
+    assert!(
+        vesontio_message::mime::Model::of(folder(&e, &jeanne, "\\Sent").await[0].1.as_bytes())
+            .has_attachment
+    );
+}
+
+#[tokio::test]
+async fn a_refused_file_is_said_and_a_file_chosen_before_a_refusal_is_kept() {
+    let e = env_configured(Clock::manual(NOW), |d| d.message_size_limit = 64 * 1024).await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    let (mut c, csrf) = logged_in(&e).await;
+    // R7: a forbidden file type, refused with the gate's sentence.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("to", PAUL),
+        ("subject", "Logiciel"),
+        ("body", "Voici l'installateur."),
+        ("action", "send"),
+    ];
+    let r = c
+        .post_multipart(
+            "/compose",
+            &form,
+            &[(
+                "files",
+                "setup.exe",
+                "application/octet-stream",
+                b"MZ\x90\x00",
+            )],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let t = unescape(&r.body);
+    assert!(
+        t.contains("role=\"alert\"") && t.contains("setup.exe"),
+        "{t}"
+    );
+    assert_eq!(field(&r.body, "body"), "Voici l'installateur.");
+    // An unknown recipient: the file just chosen is kept in a draft.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("to", "personne@ac-test.fr"),
+        ("subject", "Photo"),
+        ("body", "La photo de classe."),
+        ("action", "send"),
+    ];
+    let r = c
+        .post_multipart(
+            "/compose",
+            &form,
+            &[(
+                "files",
+                "classe.jpg",
+                "image/jpeg",
+                b"\xff\xd8\xff\xe0 jpeg",
+            )],
+        )
+        .await;
+    assert!(r.status.is_client_error());
+    assert!(r.body.contains("classe.jpg"), "listed");
+    assert!(!field(&r.body, "draft").is_empty());
+    assert_eq!(folder(&e, &jeanne, "\\Drafts").await.len(), 1);
+    // R6: over the limit, refused with the size and the large-file service.
+    let big = vec![b'a'; 70 * 1024];
+    let r = c
+        .post_multipart(
+            "/compose",
+            &[("csrf", csrf.as_str()), ("to", PAUL), ("action", "send")],
+            &[("files", "video.mp4", "video/mp4", &big)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(unescape(&r.body).contains("Message trop volumineux"));
+}

@@ -104,6 +104,44 @@ impl Client {
         self.send(req).await
     }
 
+    /// Posts a `multipart/form-data` form (RFC 7578) with text fields and
+    /// files (field name, file name, type, bytes), as a browser does.
+    pub async fn post_multipart(
+        &mut self,
+        uri: &str,
+        form: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Res {
+        let b = "----vesontioTestBoundary7MA4YWxk";
+        let mut body = Vec::new();
+        for (k, v) in form {
+            body.extend_from_slice(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (k, name, ct, data) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {ct}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+        let req = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// Opens the login page and submits it.
     pub async fn login(&mut self, address: &str, password: &str) -> Res {
         let page = self.get("/login").await;
