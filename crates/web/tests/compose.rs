@@ -614,3 +614,66 @@ async fn a_refused_file_is_said_and_a_file_chosen_before_a_refusal_is_kept() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(unescape(&r.body).contains("Message trop volumineux"));
 }
+
+#[tokio::test]
+async fn hostile_input_to_compose_never_fails_the_page() {
+    let e = env().await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    let (mut c, csrf) = logged_in(&e).await;
+    // Replying to a message without headers, Message-ID or a parsable body.
+    let (mbox, uid) = deliver(
+        &e,
+        &jeanne,
+        "\u{0}\u{1}garbage without headers\r\n\r\n\u{ff}",
+    )
+    .await;
+    for mode in ["reply", "all", "forward", "draft"] {
+        let r = c
+            .get(&format!("/compose?mode={mode}&mailbox={mbox}&uid={uid}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{mode}: {}", r.body);
+    }
+    let r = c
+        .get(&format!("/compose?mode=nonsense&mailbox={mbox}&uid={uid}"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // A multipart body that is not one, and a form of 2,000 addresses.
+    let req = axum::http::Request::post("/compose")
+        .header(axum::http::header::COOKIE, c.cookie_header())
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "multipart/form-data; boundary=zz",
+        )
+        .body(axum::body::Body::from("--zz\r\nno headers end"))
+        .unwrap();
+    assert_eq!(c.send(req).await.status, StatusCode::BAD_REQUEST);
+    let many: Vec<String> = (0..2000).map(|i| format!("a{i}@example.org")).collect();
+    let r = c
+        .post(
+            "/compose",
+            &[("csrf", &csrf), ("to", &many.join(",")), ("action", "send")],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(r.body.contains("role=\"alert\""));
+    // Header injection through the subject and a display name.
+    let paul = person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    let r = c
+        .post(
+            "/compose",
+            &[
+                ("csrf", &csrf),
+                (
+                    "to",
+                    "\"Paul\r\nBcc: evil@example.org\" <paul.durand@ac-test.fr>",
+                ),
+                ("subject", "Salut\r\nBcc: evil@example.org"),
+                ("body", "x"),
+                ("action", "send"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let got = folder(&e, &paul, "INBOX").await;
+    assert!(!head(&got[0].1).contains("\r\nBcc:"), "{}", got[0].1);
+}
