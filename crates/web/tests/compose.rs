@@ -421,8 +421,17 @@ async fn drafts_are_saved_reopened_and_deleted_when_sent() {
     assert_eq!(folder(&e, &jeanne, "\\Drafts").await.len(), 1);
     let draft_ref = field(&r.body, "draft");
 
-    // Reopened from Drafts into the form.
+    // Reopened from Drafts into the form, from its reading page.
     let (_, uid) = draft_ref.split_once('/').unwrap();
+    let read = c.get(&format!("/mail/{drafts_id}/{uid}")).await;
+    assert!(
+        unescape(&read.body).contains(&format!(
+            "/compose?mode=draft&mailbox={drafts_id}&uid={uid}"
+        )),
+        "{}",
+        read.body
+    );
+    assert!(read.body.contains(">Reprendre ce brouillon<") && !read.body.contains(">Répondre<"));
     let o = c
         .get(&format!(
             "/compose?mode=draft&mailbox={drafts_id}&uid={uid}"

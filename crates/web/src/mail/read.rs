@@ -60,6 +60,8 @@ struct ReadPage {
     targets: Vec<(i64, String)>,
     /// `mailbox=…&uid=…` of this message for the reply and forward links.
     compose_query: String,
+    /// In Drafts: the message is a draft, reopened into the form.
+    is_draft: bool,
     csrf: String,
     unparsable: bool,
 }
@@ -195,6 +197,10 @@ pub async fn show(
     let mut c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
     c.notice = mail::action_notice(&t, q.ok.as_deref());
     let targets = mail::move_targets(&web, &t, s.account.id, m.id).await?;
+    let is_draft = m.special_use.as_deref().is_some_and(|u| {
+        u.split_whitespace()
+            .any(|w| w.eq_ignore_ascii_case("\\Drafts"))
+    });
     let flagged = meta
         .flags
         .iter()
@@ -225,6 +231,7 @@ pub async fn show(
             flagged,
             targets,
             compose_query: format!("mailbox={mailbox}&uid={uid}"),
+            is_draft,
             csrf: s.csrf.clone(),
             unparsable,
         },
