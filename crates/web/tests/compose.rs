@@ -148,6 +148,20 @@ async fn refusals_of_the_gate_are_shown_in_the_page_with_the_form_kept() {
     person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
     // Jeanne reads the secretariat's mail but may not send as it (no `p`).
     functional(&e, "secretariat@ac-test.fr", "Secrétariat", &jeanne, "lrs").await;
+    // A list Jeanne may not post to (R3).
+    e.store
+        .create_account(vesontio_store::NewAccount {
+            address: "profs@ac-test.fr".into(),
+            kind: vesontio_types::AccountKind::List,
+            display_name: "Professeurs".into(),
+            password_hash: None,
+            must_change_password: false,
+            manager: None,
+            quota_bytes: 0,
+            created_at: NOW,
+        })
+        .await
+        .unwrap();
     let (mut c, csrf) = logged_in(&e).await;
     let page = c.get("/compose").await;
     assert!(
@@ -157,7 +171,14 @@ async fn refusals_of_the_gate_are_shown_in_the_page_with_the_form_kept() {
     let many: Vec<String> = (0..51).map(|i| format!("eleve{i}@example.org")).collect();
     let many = many.join(", ");
     let big = "x".repeat(5000);
-    let cases: [(&str, &str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str, &str); 6] = [
+        // R3: a list the sender is not an authorised sender of.
+        (
+            JEANNE,
+            "profs@ac-test.fr",
+            "Corps R3",
+            "Vous n'êtes pas autorisé à écrire à la liste profs@ac-test.fr",
+        ),
         // R5: the per-message limit of the charter (50).
         (
             JEANNE,
