@@ -144,6 +144,10 @@ impl Web {
             .route("/mail/{mailbox}/actions", post(mail::actions::apply))
             .route("/mail/{mailbox}/{uid}", get(mail::read::show))
             .route("/mail/{mailbox}/{uid}/body", get(mail::read::body))
+            .route(
+                "/mail/{mailbox}/{uid}/forward-attached",
+                post(mail::drafts::forward_attached),
+            )
             .route("/mail/{mailbox}/{uid}/part/{part}", get(mail::read::part))
             .route(
                 "/mail/{mailbox}/{uid}/unread",

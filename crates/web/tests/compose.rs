@@ -707,3 +707,69 @@ async fn hostile_input_to_compose_never_fails_the_page() {
     let got = folder(&e, &paul, "INBOX").await;
     assert!(!head(&got[0].1).contains("\r\nBcc:"), "{}", got[0].1);
 }
+
+#[tokio::test]
+async fn forward_as_attachment_opens_a_draft_with_the_message_inside() {
+    let e = env().await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    let paul = person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    let (mbox, uid) = deliver(&e, &jeanne, PLAIN).await;
+    let (mut c, csrf) = logged_in(&e).await;
+    let read = c.get(&format!("/mail/{mbox}/{uid}")).await;
+    assert!(
+        read.body
+            .contains(&format!("action=\"/mail/{mbox}/{uid}/forward-attached\""))
+    );
+    // A GET does not file anything; without the token nothing either.
+    let r = c
+        .post(
+            &format!("/mail/{mbox}/{uid}/forward-attached"),
+            &[("csrf", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = c
+        .post(
+            &format!("/mail/{mbox}/{uid}/forward-attached"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let form = c.get(r.location()).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(
+        field(&form.body, "subject"),
+        "Fwd: Réunion du conseil pédagogique"
+    );
+    assert!(
+        unescape(&form.body).contains("Réunion du conseil pédagogique.eml"),
+        "{}",
+        form.body
+    );
+    let draft = field(&form.body, "draft");
+    let r = c
+        .post(
+            "/compose",
+            &[
+                ("csrf", &csrf),
+                ("to", PAUL),
+                ("subject", &field(&form.body, "subject")),
+                ("body", "Pour information."),
+                ("draft", &draft),
+                ("action", "send"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let got = folder(&e, &paul, "INBOX").await;
+    let raw = &got[0].1;
+    // RFC 2046 §5.2.1: the message goes as it is, not base64.
+    assert!(raw.contains("Content-Type: message/rfc822"), "{raw}");
+    assert!(raw.contains("Content-Transfer-Encoding: 8bit"), "{raw}");
+    assert!(raw.contains("Message-ID: <plain-1@ac-test.fr>"), "{raw}");
+    let msg = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .unwrap();
+    let inner = msg.attachment(0).unwrap().message().unwrap();
+    assert_eq!(inner.subject(), Some("Réunion du conseil pédagogique"));
+}

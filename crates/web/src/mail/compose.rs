@@ -95,7 +95,7 @@ pub fn display(m: &Mailbox) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn page(
+pub(crate) async fn page(
     web: &Web,
     t: T,
     s: &Session,

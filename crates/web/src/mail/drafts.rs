@@ -9,16 +9,21 @@
 //! page lists them with their size and a "remove" button; sending takes
 //! them from the draft. Nothing uploaded is lost to a refusal.
 
-use axum::http::{HeaderMap, header};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use mail_parser::{MessageParser, MimeHeaders};
 use vesontio_delivery::{FileError, Filing, Origin, Refused};
 use vesontio_store::{ExpungeMode, Mailbox as StoreMailbox};
 use vesontio_types::Uid;
 
+use crate::i18n::T;
 use crate::mail::compose::special;
 use crate::mail::multipart;
+use crate::mail::outgoing::{self, Outgoing};
 use crate::mail::outgoing::{Draft, Upload};
-use crate::session::Session;
+use crate::session::{Authed, Session};
 use crate::{Web, WebError};
 
 /// Files on one message (each counted in R6's size anyway).
@@ -155,4 +160,80 @@ pub fn read_form(headers: &HeaderMap, body: &[u8]) -> Result<(Draft, Vec<Upload>
         *slot = v;
     }
     Ok((f, files))
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// "Forward as attachment" from the reading page: a new draft with the
+/// message attached whole (message/rfc822, RFC 2046 §5.2.1), opened in
+/// the compose form. A POST (it files a draft), with the CSRF token.
+pub async fn forward_attached(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Path((mailbox, uid)): Path<(i64, Uid)>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    let m = crate::mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let (meta, raw) = crate::mail::message(&web, &m, uid).await?;
+    let model = crate::mail::read::model_of(&web, &meta.blob_id, &raw).await?;
+    let senders = crate::mail::compose::senders(&web, &s).await?;
+    let Some(from) = senders.first() else {
+        return Err(WebError::BadRequest);
+    };
+    let subject = crate::mail::reply::prefixed(t.get("compose.fwd_prefix"), &model.subject);
+    let stem: String = match model.subject.trim() {
+        "" => t.get("compose.forwarded_file").to_string(),
+        s => s.replace(['/', '\\'], "-"),
+    };
+    let eml = Upload {
+        name: outgoing::clean(&format!(
+            "{}.eml",
+            stem.chars().take(80).collect::<String>()
+        )),
+        content_type: "message/rfc822".into(),
+        data: raw,
+    };
+    let signature = web.store().web_signature(s.account.id).await?;
+    let body = if signature.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n\n-- \n{signature}\n")
+    };
+    let now = web.now();
+    let message_id = outgoing::new_message_id(&web.config().hostname);
+    let refs: Vec<String> = model.message_id.iter().cloned().collect();
+    let o = Outgoing {
+        from,
+        to: &[],
+        cc: &[],
+        bcc: &[],
+        subject: &subject,
+        body: &body,
+        in_reply_to: None,
+        references: &refs,
+        message_id: &message_id,
+        date: now,
+        attachments: std::slice::from_ref(&eml),
+    };
+    match file(&web, &s, outgoing::build(&o, true), now).await? {
+        Ok(r) => {
+            let (mb, u) = r.split_once('/').unwrap_or_default();
+            Ok(Redirect::to(&format!("/compose?mode=draft&mailbox={mb}&uid={u}")).into_response())
+        }
+        Err(r) => {
+            let status = StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let f = Draft {
+                subject,
+                ..Draft::default()
+            };
+            let msg = crate::mail::compose::refusal_text(&t, &r);
+            crate::mail::compose::page(&web, t, &s, status, f, &[], Some(msg), None).await
+        }
+    }
 }

@@ -12,6 +12,8 @@ use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address as MbAddress;
 use mail_builder::headers::date::Date;
 use mail_builder::headers::message_id::MessageId;
+use mail_builder::headers::raw::Raw;
+use mail_builder::mime::MimePart;
 use serde::Deserialize;
 use vesontio_types::Address;
 
@@ -231,9 +233,48 @@ pub fn build(o: &Outgoing<'_>, with_bcc: bool) -> Vec<u8> {
     let body = o.body.replace("\r\n", "\n").replace('\n', "\r\n");
     b = b.text_body(body);
     for a in o.attachments {
-        b = b.attachment(a.content_type.as_str(), a.name.as_str(), a.data.as_slice());
+        b = match rfc822_encoding(a) {
+            // RFC 2046 §5.2.1: a message/rfc822 body is never base64 or
+            // quoted-printable; it goes as it is, 7bit or 8bit.
+            Some(cte) => {
+                let part = MimePart::new("message/rfc822", a.data.as_slice())
+                    .attachment(a.name.as_str())
+                    .header("Content-Transfer-Encoding", Raw::new(cte));
+                b.attachments.get_or_insert_with(Vec::new).push(part);
+                b
+            }
+            None => {
+                // A message that cannot go as it is goes as opaque bytes.
+                let ct = match a.content_type.as_str() {
+                    "message/rfc822" => "application/octet-stream",
+                    ct => ct,
+                };
+                b.attachment(ct, a.name.as_str(), a.data.as_slice())
+            }
+        };
     }
     b.write_to_vec().unwrap_or_default()
+}
+
+/// For a message/rfc822 attachment, its transfer encoding: `7bit` or
+/// `8bit` when its lines are CRLF, at most 998 octets and without NUL
+/// (RFC 5322 §2.1.1, RFC 2045 §2.8). Anything else is attached as opaque
+/// bytes (`None`: base64 under its own type).
+fn rfc822_encoding(a: &Upload) -> Option<&'static str> {
+    if a.content_type != "message/rfc822" {
+        return None;
+    }
+    let d = &a.data;
+    let lines_ok = d.split(|&c| c == b'\n').all(|l| l.len() <= 999)
+        && !d.contains(&0)
+        && d.iter().enumerate().all(|(i, &c)| {
+            (c != b'\n' || (i > 0 && d[i - 1] == b'\r'))
+                && (c != b'\r' || d.get(i + 1) == Some(&b'\n'))
+        });
+    if !lines_ok {
+        return None;
+    }
+    Some(if d.is_ascii() { "7bit" } else { "8bit" })
 }
 
 /// A new Message-ID (without brackets) on our host name: 128 random bits.

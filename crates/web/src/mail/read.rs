@@ -62,6 +62,7 @@ struct ReadPage {
     compose_query: String,
     /// In Drafts: the message is a draft, reopened into the form.
     is_draft: bool,
+    forward_attached: String,
     csrf: String,
     unparsable: bool,
 }
@@ -232,6 +233,7 @@ pub async fn show(
             targets,
             compose_query: format!("mailbox={mailbox}&uid={uid}"),
             is_draft,
+            forward_attached: format!("{base}/forward-attached"),
             csrf: s.csrf.clone(),
             unparsable,
         },

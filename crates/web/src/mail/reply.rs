@@ -42,7 +42,7 @@ fn joined(v: &[Mailbox]) -> String {
 /// `Re: ` or `Fwd: ` unless the subject already starts with it. The
 /// prefixes are the ones RFC 5256 §2.1 strips for the base subject, so
 /// conversations find the thread in every language.
-fn prefixed(prefix: &str, subject: &str) -> String {
+pub(crate) fn prefixed(prefix: &str, subject: &str) -> String {
     let s = subject.trim();
     let p = prefix.trim();
     if s.len() >= p.len() && s.is_char_boundary(p.len()) && s[..p.len()].eq_ignore_ascii_case(p) {
