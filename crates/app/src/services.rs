@@ -180,6 +180,7 @@ pub async fn start(
             functional_inactivity_deletion: secs(&s.lifecycle.functional_inactivity_deletion),
             forward_no_copy_after: secs(&s.lifecycle.forward_no_copy_after),
             audit_retention: secs(&s.audit.retention),
+            change_log_retention: secs(&s.store.change_log_retention),
             web_session_idle: secs(&s.web.session_idle),
             web_session_absolute: secs(&s.web.session_absolute),
             interval: Duration::from_secs(3600),

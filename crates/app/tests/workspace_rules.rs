@@ -34,7 +34,7 @@ fn layer(name: &str) -> Option<u32> {
         | "vesontio-smtp-proto"
         | "vesontio-pop3-proto" => 1,
         // imap-proto encodes the MIME model of `message`.
-        "vesontio-imap-proto" | "vesontio-policy" | "vesontio-store" => 2,
+        "vesontio-imap-proto" | "vesontio-policy" | "vesontio-store" | "vesontio-spam" => 2,
         "vesontio-directory" => 3,
         "vesontio-delivery" | "vesontio-admin" | "vesontio-access" => 4,
         "vesontio-smtp-server"

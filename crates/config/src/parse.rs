@@ -250,6 +250,7 @@ fn read_store(mut s: Section<'_, '_>) -> Storage {
                 ))
             }
         }),
+        change_log_retention: s.duration("change_log_retention", d.change_log_retention),
     };
     s.finish();
     store

@@ -132,6 +132,10 @@ pub struct Storage {
     pub postgres_url: String,
     /// PostgreSQL schema holding vesontio's tables. Default `"vesontio"`.
     pub postgres_schema: String,
+    /// How long the account change log (what webmail live updates and a
+    /// later JMAP `/changes` read) keeps its entries; a client that was
+    /// away longer reloads its lists in full. Default 30 days.
+    pub change_log_retention: HumanDuration,
 }
 
 /// `[domains]`: the mail domains this server is the final destination for.
@@ -637,6 +641,7 @@ impl Default for Storage {
             backend: StoreBackend::Sqlite,
             postgres_url: String::new(),
             postgres_schema: "vesontio".into(),
+            change_log_retention: HumanDuration::from_days(30),
         }
     }
 }

@@ -32,6 +32,7 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.tls.private_key, "key.pem");
     assert_eq!(s.store.backend, StoreBackend::Sqlite);
     assert_eq!(s.store.postgres_schema, "vesontio");
+    assert_eq!(s.store.change_log_retention, HumanDuration::from_days(30));
     assert_eq!(s.domains.local, vec!["ac-demo.fr"]);
     assert_eq!(s.domains.postmaster, "postmaster@ac-demo.fr");
     // R5, R6, R7
@@ -130,6 +131,7 @@ private_key = "/etc/vesontio/key.pem"
 backend = "postgres"
 postgres_url = "postgres://vesontio@127.0.0.1:5432/test"
 postgres_schema = "mail_1"
+change_log_retention = "90d"
 
 [domains]
 local = ["ac-besancon.fr", "Education.Example."]
@@ -202,6 +204,7 @@ report_local_part = "Signal-Spam"
         HumanDuration::from_days(730)
     );
     assert_eq!(s.audit.retention, HumanDuration::from_days(180));
+    assert_eq!(s.store.change_log_retention, HumanDuration::from_days(90));
     assert_eq!(s.auth.base_delay.duration(), Duration::from_millis(500));
     assert_eq!(
         s.queue.retry_intervals,
@@ -581,6 +584,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "backend",
         "postgres_url",
         "postgres_schema",
+        "change_log_retention",
         "local",
         "postmaster",
         "allowed_outside_senders",

@@ -60,6 +60,9 @@ pub struct JobsConfig {
     pub functional_inactivity_deletion: i64,
     pub forward_no_copy_after: i64,
     pub audit_retention: i64,
+    /// Account change-log entries older than this are pruned
+    /// (`[store] change_log_retention`, in seconds).
+    pub change_log_retention: i64,
     /// Webmail sessions idle this long, or opened this long ago, are
     /// deleted (`[web] session_idle`, `session_absolute`, in seconds); the
     /// web checks both on every request, the jobs only clear the rows.
@@ -82,6 +85,8 @@ pub struct Report {
     pub logins_pruned: u64,
     /// Expired webmail sessions deleted.
     pub web_sessions_pruned: u64,
+    /// Account change-log entries older than the retention forgotten.
+    pub changes_pruned: u64,
     /// Actions skipped because another runner had claimed them.
     pub claimed_elsewhere: u32,
     pub errors: u32,
@@ -219,6 +224,17 @@ impl Jobs {
             Err(e) => {
                 r.errors += 1;
                 tracing::error!(error = %e, "web sessions prune failed");
+            }
+        }
+        match self
+            .store
+            .prune_changes(now - self.cfg.change_log_retention)
+            .await
+        {
+            Ok(n) => r.changes_pruned = n,
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "change log prune failed");
             }
         }
         if let Err(e) = self.store.leases_prune(now).await {

@@ -47,6 +47,7 @@ async fn setup() -> Env {
         functional_inactivity_deletion: 180 * DAY,
         forward_no_copy_after: 120 * DAY,
         audit_retention: 365 * DAY,
+        change_log_retention: 30 * DAY,
         web_session_idle: 1800,
         web_session_absolute: 12 * 3600,
         interval: Duration::from_secs(3600),
@@ -249,6 +250,35 @@ async fn r11_audit_retention() {
     let left = e.store.audit_entries(0, i64::MAX).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(e.store.audit_verify().await.unwrap(), Ok(1));
+}
+
+/// The account change log keeps `[store] change_log_retention` of
+/// entries; older ones go, and the account says from where its log is
+/// incomplete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_log_pruned_after_its_retention() {
+    let e = setup().await;
+    let a = account(&e, "log@ac-demo.fr", AccountKind::Person).await;
+    e.store.create_mailbox(a.id, "Projets", None).await.unwrap();
+    let (log, current) = e.store.account_changes(a.id, 0, 100).await.unwrap();
+    assert!(!log.is_empty());
+    let written = log.iter().map(|c| c.at).max().unwrap();
+    // Within the retention: kept.
+    let r = e.jobs.run_once(written + 29 * DAY).await;
+    assert_eq!(r.changes_pruned, 0);
+    assert_eq!(e.store.changes_horizon(a.id).await.unwrap(), 0);
+    // Past it: forgotten, and the horizon moves to the last one forgotten.
+    let r = e.jobs.run_once(written + 31 * DAY).await;
+    assert_eq!(r.changes_pruned as usize, log.len());
+    assert!(
+        e.store
+            .account_changes(a.id, 0, 100)
+            .await
+            .unwrap()
+            .0
+            .is_empty()
+    );
+    assert_eq!(e.store.changes_horizon(a.id).await.unwrap(), current);
 }
 
 /// Two runners on one store (two processes) doing the same pass at the

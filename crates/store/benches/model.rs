@@ -1,7 +1,8 @@
 //! The mail model at the store API, measured at three mailbox sizes:
 //! delivery rate, the newest-50 page (by arrival and by sender), the
 //! folder list with counts, and search candidates from the trigram index
-//! (FROM, SUBJECT, BODY), plus the database's size. Prints figures; not a
+//! (FROM, SUBJECT, BODY), the conversation list and account-wide
+//! searches through `find_messages`, plus the database's size. Prints figures; not a
 //! test.
 //!
 //! `cargo bench -p vesontio-store --bench model` (SQLite in a temporary
@@ -9,7 +10,7 @@
 
 use std::time::Instant;
 
-use vesontio_store::{NewAccount, NewMessage, SortBy, Store, StoreConfig, TextField};
+use vesontio_store::{MessageQuery, NewAccount, NewMessage, SortBy, Store, StoreConfig, TextField};
 use vesontio_types::AccountKind;
 
 const WORDS: &[&str] = &[
@@ -60,10 +61,15 @@ fn message(i: usize) -> Vec<u8> {
     if i % 1000 == 7 {
         body.push_str("mot-rare-zygomatique\n");
     }
+    // Conversations of four: each reply refers to its thread's first message.
+    let refs = match i % 4 {
+        0 => String::new(),
+        _ => format!("In-Reply-To: <m{}@ac-demo.fr>\r\n", i - i % 4),
+    };
     format!(
         "From: Agent {sender} <agent{sender}@ac-demo.fr>\r\nTo: a@ac-demo.fr\r\n\
          Subject: {} {} n°{i}\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n\
-         Message-ID: <m{i}@ac-demo.fr>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}",
+         Message-ID: <m{i}@ac-demo.fr>\r\n{refs}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}",
         word(i),
         word(i + 1)
     )
@@ -92,6 +98,7 @@ where
 
 async fn run(size: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
+    let keep = std::env::var_os("MODEL_KEEP").is_some();
     let s = Store::open(StoreConfig::Sqlite {
         dir: dir.path().to_path_buf(),
     })
@@ -168,15 +175,42 @@ async fn run(size: usize) {
     let from = search(TextField::Head, "agent123@").await;
     let subject = search(TextField::Head, "n°4242").await;
     let body = search(TextField::Body, "zygomatique").await;
+    let threads = median(21, || async {
+        s.list_threads(inbox.id, None, 50).await.expect("threads");
+    })
+    .await;
+    let find = |q: MessageQuery| {
+        let s = s.clone();
+        async move {
+            median(11, || async {
+                s.find_messages(a.id, &q, None, 50).await.expect("find");
+            })
+            .await
+        }
+    };
+    let find_from = find(MessageQuery {
+        from: Some("agent123@".into()),
+        ..Default::default()
+    })
+    .await;
+    let find_body = find(MessageQuery {
+        body: Some("zygomatique".into()),
+        ..Default::default()
+    })
+    .await;
     let db = std::fs::metadata(dir.path().join("vesontio.db"))
         .map(|m| m.len())
         .unwrap_or(0);
     println!(
         "{size:>7} messages: deliver {rate:>6.0} msg/s | newest 50 {newest:>6.2} ms | 50 by sender {by_from:>6.2} ms | \
-         folders {folders:>5.2} ms | search FROM {from:>6.2} ms, SUBJECT {subject:>6.2} ms, BODY {body:>6.2} ms | db {:.0} MB",
+         folders {folders:>5.2} ms | search FROM {from:>6.2} ms, SUBJECT {subject:>6.2} ms, BODY {body:>6.2} ms | \
+         50 threads {threads:>6.2} ms | find 50 FROM {find_from:>6.2} ms, BODY {find_body:>6.2} ms | db {:.0} MB",
         db as f64 / 1e6
     );
     s.close().await;
+    if keep {
+        println!("kept {}", dir.keep().display());
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

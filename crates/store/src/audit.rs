@@ -9,7 +9,6 @@ use vesontio_types::UnixTime;
 
 use crate::Store;
 use crate::db::{Db, Durability};
-use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Result, StoreError};
 use crate::model::AuditEntry;
@@ -79,19 +78,17 @@ impl Store {
         if entries.is_empty() {
             return Err(StoreError::Invalid("no audit entries".into()));
         }
-        let (reply, rx) = oneshot::channel();
         let entries = entries
             .into_iter()
             .map(|(at, category, data)| (at, category, data.to_string()))
             .collect();
-        let job = AuditJob { entries, reply };
-        self.inner
+        let seqs = self
+            .inner
             .audit_tx
-            .send(job)
+            .run(entries)
             .await
-            .map_err(|_| StoreError::Invalid("audit writer stopped".into()))?;
-        rx.await
-            .map_err(|_| StoreError::Invalid("audit writer dropped the entry".into()))?
+            .map_err(|e| StoreError::Invalid(format!("audit append failed: {e}")))?;
+        Ok(seqs[0])
     }
 
     /// Entries with `from <= at < to`, in order.
@@ -182,65 +179,35 @@ impl Store {
     }
 }
 
-/// One event waiting for the audit writer.
-pub(crate) struct AuditJob {
-    /// (time, category, JSON data), in order.
-    entries: Vec<(UnixTime, String, String)>,
-    reply: oneshot::Sender<Result<i64>>,
-}
+/// One event waiting for the audit writer: (time, category, JSON data).
+type AuditItem = (UnixTime, String, String);
+
+/// The audit writer's batching task: one output (the entry's sequence
+/// number) per entry.
+pub(crate) type AuditWriter = crate::group::Group<AuditItem, i64>;
 
 /// Most entries written in one transaction.
 const MAX_AUDIT_BATCH: usize = 256;
 
 /// The audit writer: takes every waiting entry, chains and writes them in
-/// one transaction, answers each caller after the commit.
-pub(crate) fn start_writer(pool: Db) -> mpsc::Sender<AuditJob> {
-    let (tx, mut rx) = mpsc::channel::<AuditJob>(4096);
-    tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut count = first.entries.len();
-            let mut jobs = vec![first];
-            while count < MAX_AUDIT_BATCH {
-                match rx.try_recv() {
-                    Ok(j) => {
-                        count += j.entries.len();
-                        jobs.push(j);
-                    }
-                    Err(_) => break,
-                }
-            }
-            match write_batch(&pool, &jobs).await {
-                Ok(mut seq) => {
-                    for j in jobs {
-                        let n = j.entries.len() as i64;
-                        let _ = j.reply.send(Ok(seq));
-                        seq += n;
-                    }
-                }
-                Err(e) => {
-                    let msg = e.to_string();
-                    for j in jobs {
-                        let _ = j.reply.send(Err(StoreError::Invalid(format!(
-                            "audit append failed: {msg}"
-                        ))));
-                    }
-                }
-            }
-        }
-    });
-    tx
+/// one transaction, answers each caller after the commit (the store's one
+/// group-commit loop, `group.rs`).
+pub(crate) fn start_writer(pool: Db) -> AuditWriter {
+    crate::group::Group::start(pool, MAX_AUDIT_BATCH, |pool: Db, entries| async move {
+        let n = entries.len() as i64;
+        let first = write_batch(&pool, &entries).await?;
+        Ok((first..first + n).collect())
+    })
 }
 
-async fn write_batch(pool: &Db, jobs: &[AuditJob]) -> Result<i64> {
+async fn write_batch(pool: &Db, entries: &[AuditItem]) -> Result<i64> {
     // The trail is committed durably (fsync), like the deliveries it records.
-    write_entries(pool.begin_sync(Durability::Full).await?, jobs).await
+    write_entries(pool.begin_sync(Durability::Full).await?, entries).await
 }
 
-async fn write_entries(mut tx: crate::db::Tx, jobs: &[AuditJob]) -> Result<i64> {
+async fn write_entries(mut tx: crate::db::Tx, entries: &[AuditItem]) -> Result<i64> {
     // The head row is the chain's lock: concurrent writers (several nodes on
     // PostgreSQL) queue on it, so the chain never forks.
-    let entries: Vec<&(UnixTime, String, String)> =
-        jobs.iter().flat_map(|j| j.entries.iter()).collect();
     let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
         .bind(entries.len() as i64)
         .fetch_one(&mut *tx)

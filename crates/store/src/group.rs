@@ -1,7 +1,8 @@
 //! Group commit: concurrent callers share one transaction, so throughput
 //! is bounded neither by the disk's fsync rate nor by the round trips of
-//! one transaction each. Used for deliveries and IMAP APPENDs (one
-//! `deliver_batch`, one fsync) and for blob reclaim after expunges.
+//! one transaction each. The one loop behind deliveries and IMAP APPENDs
+//! (one `deliver_batch`, one fsync), blob reclaim after expunges, and the
+//! audit writer (one chained batch per transaction).
 //!
 //! A task takes the first waiting job, drains every other job already
 //! queued (up to a maximum of items), runs them as one batch and answers
@@ -11,8 +12,9 @@
 //! Invariants
 //! - A caller gets its answer only after the batch committed (or failed
 //!   as a whole).
-//! - The task holds the store weakly: dropping the last [`Store`] drops
-//!   the sender kept in it, and the task ends.
+//! - The task holds what it runs on through a [`Source`]: the store is
+//!   held weakly, so dropping the last [`Store`] drops the sender kept in
+//!   it, and the task ends.
 
 use std::future::Future;
 use std::sync::Weak;
@@ -20,6 +22,27 @@ use std::sync::Weak;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{Inner, Store};
+
+/// What a batching task runs its batches on, taken afresh for each batch.
+pub(crate) trait Source: Send + 'static {
+    type Ctx: Send;
+    /// `None` ends the task (the store is gone).
+    fn get(&self) -> Option<Self::Ctx>;
+}
+
+impl Source for Weak<Inner> {
+    type Ctx = Store;
+    fn get(&self) -> Option<Store> {
+        self.upgrade().map(|inner| Store { inner })
+    }
+}
+
+impl Source for crate::db::Db {
+    type Ctx = crate::db::Db;
+    fn get(&self) -> Option<crate::db::Db> {
+        Some(self.clone())
+    }
+}
 
 struct Job<I, O> {
     items: Vec<I>,
@@ -34,13 +57,14 @@ pub(crate) struct Group<I, O> {
 impl<I: Send + 'static, O: Send + 'static> Group<I, O> {
     /// Starts the task on the current runtime. `run` gets the items of a
     /// batch and returns one output per item, in order.
-    pub(crate) fn start<F, Fut>(store: Weak<Inner>, max_batch: usize, run: F) -> Self
+    pub(crate) fn start<S, F, Fut>(source: S, max_batch: usize, run: F) -> Self
     where
-        F: Fn(Store, Vec<I>) -> Fut + Send + 'static,
+        S: Source,
+        F: Fn(S::Ctx, Vec<I>) -> Fut + Send + 'static,
         Fut: Future<Output = crate::Result<Vec<O>>> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(serve(store, rx, max_batch, run));
+        tokio::spawn(serve(source, rx, max_batch, run));
         Group { tx }
     }
 
@@ -60,18 +84,18 @@ impl<I: Send + 'static, O: Send + 'static> Group<I, O> {
     }
 }
 
-async fn serve<I, O, F, Fut>(
-    store: Weak<Inner>,
+async fn serve<S, I, O, F, Fut>(
+    source: S,
     mut rx: mpsc::Receiver<Job<I, O>>,
     max_batch: usize,
     run: F,
 ) where
-    F: Fn(Store, Vec<I>) -> Fut,
+    S: Source,
+    F: Fn(S::Ctx, Vec<I>) -> Fut,
     Fut: Future<Output = crate::Result<Vec<O>>>,
 {
     while let Some(first) = rx.recv().await {
-        let Some(inner) = store.upgrade() else { return };
-        let store = Store { inner };
+        let Some(ctx) = source.get() else { return };
         let mut jobs = vec![first];
         let mut count = jobs[0].items.len();
         while count < max_batch {
@@ -91,7 +115,7 @@ async fn serve<I, O, F, Fut>(
             all.extend(j.items);
             replies.push(j.reply);
         }
-        match run(store, all).await {
+        match run(ctx, all).await {
             Ok(results) => {
                 let mut it = results.into_iter();
                 for (n, reply) in sizes.into_iter().zip(replies) {

@@ -33,6 +33,7 @@ mod copy;
 mod db;
 mod error;
 mod expunge;
+mod find;
 mod flagcols;
 mod flags;
 mod group;
@@ -47,6 +48,7 @@ mod quarantine;
 mod queue;
 mod schema;
 mod send_rate;
+mod spam_models;
 mod upgrade;
 mod vacation;
 mod views;
@@ -54,6 +56,7 @@ mod websessions;
 
 pub use blob::{BlobRef, BlobStore};
 pub use error::{Result, StoreError};
+pub use find::{FindCursor, Found, MessageQuery, SCAN_LIMIT, ThreadPage, ThreadRow};
 pub use ingest::{ChangeKind, Parsed};
 pub use leases::SessionKind;
 pub use logins::{KNOWN_CLIENTS_KEPT_SECS, LOGIN_FAILURES_KEPT_SECS};
@@ -134,7 +137,7 @@ struct Inner {
     read: Db,
     blobs: BlobStore,
     changes: broadcast::Sender<Change>,
-    audit_tx: tokio::sync::mpsc::Sender<audit::AuditJob>,
+    audit_tx: audit::AuditWriter,
     /// PostgreSQL: the NOTIFY channel of this schema.
     notify_channel: Option<String>,
     /// Dropped with the store: ends the LISTEN task.

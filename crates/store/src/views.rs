@@ -202,7 +202,7 @@ impl Store {
         self.with_models(metas).await
     }
 
-    async fn with_models(&self, metas: Vec<MessageMeta>) -> Result<Vec<ListItem>> {
+    pub(crate) async fn with_models(&self, metas: Vec<MessageMeta>) -> Result<Vec<ListItem>> {
         let ids: Vec<String> = metas.iter().map(|m| m.blob_id.clone()).collect();
         let mut models = self.contents(&ids).await?;
         let mut out = Vec::with_capacity(metas.len());

@@ -134,6 +134,16 @@ try {
   out("multi_delete", (await page.locator("[role=status]").innerText()).includes("corbeille") ? "trashed" : "missing");
   out("list_after_delete", (await page.locator(".messages").innerText()).includes("Facture urgente") ? "still" : "gone");
 
+  // Search across every folder.
+  step("search");
+  await page.goto(`${base}/mail`);
+  await page.click("nav.main-nav >> text=Rechercher");
+  await page.fill("#s-q", "conseil");
+  await page.click(".search-form button[type=submit]");
+  out("search_hit", (await page.locator(".messages").innerText()).includes("Réunion du conseil pédagogique") ? "shown" : "missing");
+  out("search_miss", (await page.locator(".messages").innerText()).includes("Facture urgente") ? "listed" : "absent");
+  await axe("search");
+
   // Settings: the absence message (R23) saved, then axe on the screen.
   step("settings");
   await page.goto(`${base}/settings`);

@@ -159,6 +159,7 @@ impl Web {
                     .post(mail::compose::submit)
                     .layer(DefaultBodyLimit::max(self.upload_limit())),
             )
+            .route("/search", get(mail::search::show))
             .route("/settings", get(settings::show))
             .route("/settings/language", post(settings::language))
             .route("/settings/absence", post(prefs::absence))

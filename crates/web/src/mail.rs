@@ -12,6 +12,7 @@ pub mod multipart;
 pub mod outgoing;
 pub mod read;
 pub mod reply;
+pub mod search;
 
 use vesontio_store::{Cursor, FlagOp, Mailbox, MessageMeta, Page, QuotaUsage, SortBy, StoreError};
 use vesontio_types::{AccountId, MailboxId, Uid};

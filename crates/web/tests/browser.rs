@@ -129,6 +129,8 @@ async fn webmail_screens_in_chromium() {
         ("list_after_delete", "gone"),
         ("absence_saved", "shown"),
         ("absence_kept", "2027-01-03"),
+        ("search_hit", "shown"),
+        ("search_miss", "absent"),
     ];
     for (k, v) in expect {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
@@ -155,6 +157,7 @@ async fn webmail_screens_in_chromium() {
         "hostile",
         "compose",
         "compose-refused",
+        "search",
         "settings",
     ] {
         assert_eq!(

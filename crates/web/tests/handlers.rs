@@ -511,3 +511,97 @@ async fn assets_have_hashed_names_and_long_caching() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn search_finds_by_field_across_folders_and_pages() {
+    let e = env().await;
+    let j = person(
+        &e,
+        "jeanne.martin@ac-test.fr",
+        "Jeanne Martin",
+        PASSWORD,
+        false,
+    )
+    .await;
+    let paul = person(&e, "paul.durand@ac-test.fr", "Paul Durand", PASSWORD, false).await;
+    deliver(
+        &e,
+        &j,
+        "From: Marie Curie <marie.curie@ac-test.fr>\r\nTo: jeanne.martin@ac-test.fr\r\n\
+         Subject: Sortie au planétarium\r\n\r\nRendez-vous devant le lycée.\r\n",
+    )
+    .await;
+    deliver(
+        &e,
+        &j,
+        "From: paul.durand@ac-test.fr\r\nTo: jeanne.martin@ac-test.fr\r\n\
+         Subject: Marie sera absente\r\n\r\nRien d'autre.\r\n",
+    )
+    .await;
+    // The same words in another account's mail are never found.
+    deliver(
+        &e,
+        &paul,
+        "From: Marie Curie <marie.curie@ac-test.fr>\r\nSubject: Planétarium secret\r\n\r\nx\r\n",
+    )
+    .await;
+    let mut c = Client::new(&e);
+    c.login("jeanne.martin@ac-test.fr", PASSWORD).await;
+    // The empty form lists nothing and says nothing.
+    let r = c.get("/search").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("role=\"search\""), "{}", r.body);
+    assert!(!r.body.contains("Résultats"));
+    // By sender: only Marie's message, although "marie" is in the other subject.
+    let r = c.get("/search?from=MARIE").await;
+    assert!(r.body.contains("Sortie au planétarium"), "{}", r.body);
+    assert!(!r.body.contains("Marie sera absente"));
+    assert!(!r.body.contains("Planétarium secret"));
+    // Anywhere: both, each with its folder.
+    let r = c.get("/search?q=marie").await;
+    assert!(r.body.contains("Sortie au planétarium") && r.body.contains("Marie sera absente"));
+    assert!(
+        r.body.contains("tag-folder\">Boîte de réception"),
+        "{}",
+        r.body
+    );
+    // Nothing found says so.
+    let r = c.get("/search?body=introuvable").await;
+    assert!(r.body.contains("Aucun message ne correspond"), "{}", r.body);
+    // A bad date is explained, not a 500.
+    let r = c.get("/search?since=hier").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("role=\"alert\"") && r.body.contains("JJ/MM/AAAA"));
+    // Someone else's folder id in the URL searches nothing of theirs.
+    let theirs = e
+        .store
+        .mailbox_by_name(paul.id, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = c
+        .get(&format!("/search?q=secret&folder={}", theirs.id.0))
+        .await;
+    assert!(!r.body.contains("Planétarium secret"));
+    assert!(r.body.contains("Aucun message ne correspond"));
+    // Fifty results a page, then the rest behind "Résultats suivants".
+    for i in 0..51 {
+        deliver(
+            &e,
+            &j,
+            &format!("From: lot@ac-test.fr\r\nSubject: Lot {i}\r\n\r\nx\r\n"),
+        )
+        .await;
+    }
+    let r = c.get("/search?from=lot%40").await;
+    assert_eq!(r.body.matches("<li class=\"message").count(), 50);
+    let i = r.body.find("rel=\"next\"").expect("a next page");
+    let href = &r.body[..i];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..];
+    let href = href[..href.find('"').unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let r = c.get(&href).await;
+    assert_eq!(r.body.matches("<li class=\"message").count(), 1, "{href}");
+    assert!(!r.body.contains("rel=\"next\""));
+}

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use serde::Deserialize;
-use vesontio_store::{Cursor, Mailbox, SortBy};
+use vesontio_store::{Cursor, ListItem, Mailbox, SortBy};
 
 use crate::i18n::T;
 use crate::mail::{self, Folder};
@@ -37,6 +37,34 @@ pub struct Row {
     pub attachment: bool,
     pub private: bool,
     pub flagged: bool,
+}
+
+impl Row {
+    /// A list row of a message (the folder list's and the search's).
+    pub fn of(it: &ListItem, t: &T, now: i64) -> Row {
+        let model = &it.model;
+        let date = model.sent_at.unwrap_or(it.meta.internal_date);
+        let has = |f: &str| it.meta.flags.iter().any(|x| x.eq_ignore_ascii_case(f));
+        Row {
+            uid: it.meta.uid,
+            href: format!("/mail/{}/{}", it.meta.mailbox_id.0, it.meta.uid),
+            from: match model.from_display() {
+                f if f.is_empty() => t.get("list.no_sender").to_string(),
+                f => f,
+            },
+            subject: match model.subject.trim() {
+                "" => t.get("list.no_subject").to_string(),
+                s => s.to_string(),
+            },
+            preview: model.preview.chars().take(140).collect(),
+            date: crate::text::short_date(date, now, t.lang),
+            size: crate::text::size(it.meta.size, t),
+            seen: has("\\Seen"),
+            attachment: model.has_attachment,
+            private: it.meta.private,
+            flagged: has("\\Flagged"),
+        }
+    }
 }
 
 pub struct SortOption {
@@ -148,34 +176,7 @@ async fn render_list(
     let after = q.after.as_deref().and_then(Cursor::decode);
     let page = mail::page(web, &m, sort, !ascending, after.as_ref(), PAGE_SIZE).await?;
     let now = web.now();
-    let rows = page
-        .items
-        .iter()
-        .map(|it| {
-            let model = &it.model;
-            let date = model.sent_at.unwrap_or(it.meta.internal_date);
-            let has = |f: &str| it.meta.flags.iter().any(|x| x.eq_ignore_ascii_case(f));
-            Row {
-                uid: it.meta.uid,
-                href: format!("/mail/{}/{}", m.id.0, it.meta.uid),
-                from: match model.from_display() {
-                    f if f.is_empty() => t.get("list.no_sender").to_string(),
-                    f => f,
-                },
-                subject: match model.subject.trim() {
-                    "" => t.get("list.no_subject").to_string(),
-                    s => s.to_string(),
-                },
-                preview: model.preview.chars().take(140).collect(),
-                date: crate::text::short_date(date, now, t.lang),
-                size: crate::text::size(it.meta.size, &t),
-                seen: has("\\Seen"),
-                attachment: model.has_attachment,
-                private: it.meta.private,
-                flagged: has("\\Flagged"),
-            }
-        })
-        .collect();
+    let rows = page.items.iter().map(|it| Row::of(it, &t, now)).collect();
     let order = if ascending { "asc" } else { "desc" };
     let base = format!("/mail/{}?sort={sort_key}&order={order}", m.id.0);
     let next = page

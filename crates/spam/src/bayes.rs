@@ -1,0 +1,326 @@
+//! The learning classifier: naive Bayes over words and word pairs, with
+//! Robinson's per-token estimate and Fisher's chi-square combination (the
+//! method of SpamBayes and of SpamAssassin's Bayes), which says "unsure"
+//! near 0.5 instead of forcing every message to an extreme.
+//!
+//! Tokens are 64-bit FNV-1a hashes of folded words (`text::fold`) and of
+//! adjacent word pairs, with the subject's tokens kept apart from the
+//! body's. A model counts, per token, the spam and ham messages it was seen
+//! in, and remembers which messages it learned (by hash), so a report sent
+//! twice counts once and a message moved out of Junk is unlearned as spam
+//! before being learned as ham. Models serialise to bytes for the store:
+//! one per domain, scored together with a shared base.
+
+use std::collections::HashMap;
+
+use crate::text::{fnv1a, fold, words};
+
+/// Learned messages of each kind needed before the classifier speaks.
+pub const MIN_LEARNED: u32 = 20;
+/// The most tokens of a message used in a score: the most telling ones.
+const MAX_TOKENS: usize = 150;
+/// Tokens whose estimate is this close to 0.5 say nothing.
+const MIN_STRENGTH: f64 = 0.1;
+/// Robinson's strength of the prior (s) and its value (x).
+const PRIOR_S: f64 = 1.0;
+const PRIOR_X: f64 = 0.5;
+
+const MAGIC: &[u8; 4] = b"VSB1";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
+    pub spam: u32,
+    pub ham: u32,
+    /// token → (spam messages, ham messages) containing it.
+    tokens: HashMap<u64, (u32, u32)>,
+    /// message hash → learned as spam (true) or ham.
+    learned: HashMap<u64, bool>,
+}
+
+/// The distinct tokens of a message (subject and body text).
+pub fn tokens(subject: &str, body: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    for (tag, text) in [(b"s".as_slice(), subject), (b"b".as_slice(), body)] {
+        let folded = fold(text);
+        let mut prev: Option<&str> = None;
+        for w in words(&folded).take(5_000) {
+            out.push(fnv1a(&[tag, w.as_bytes()]));
+            if let Some(p) = prev {
+                out.push(fnv1a(&[tag, p.as_bytes(), w.as_bytes()]));
+            }
+            prev = Some(w);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// What learning a message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Learned {
+    New,
+    /// Already learned the same way: nothing changed.
+    Again,
+    /// Was learned the other way: unlearned, then learned.
+    Corrected,
+}
+
+impl Model {
+    pub fn new() -> Model {
+        Model::default()
+    }
+
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Learns one message (identified by `id`, e.g. a hash of its bytes).
+    pub fn learn(&mut self, id: u64, toks: &[u64], spam: bool) -> Learned {
+        let outcome = match self.learned.get(&id) {
+            Some(&was) if was == spam => return Learned::Again,
+            Some(_) => {
+                self.count(toks, !spam, -1);
+                Learned::Corrected
+            }
+            None => Learned::New,
+        };
+        self.count(toks, spam, 1);
+        self.learned.insert(id, spam);
+        outcome
+    }
+
+    fn count(&mut self, toks: &[u64], spam: bool, delta: i32) {
+        let add = |v: u32| v.saturating_add_signed(delta);
+        if spam {
+            self.spam = add(self.spam);
+        } else {
+            self.ham = add(self.ham);
+        }
+        for t in toks {
+            let e = self.tokens.entry(*t).or_insert((0, 0));
+            if spam {
+                e.0 = add(e.0);
+            } else {
+                e.1 = add(e.1);
+            }
+            if *e == (0, 0) {
+                self.tokens.remove(t);
+            }
+        }
+    }
+
+    /// Serialises: magic, counts, tokens, learned ids (little-endian).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + self.tokens.len() * 16 + self.learned.len() * 9);
+        out.extend_from_slice(MAGIC);
+        for n in [
+            self.spam,
+            self.ham,
+            self.tokens.len() as u32,
+            self.learned.len() as u32,
+        ] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        let mut toks: Vec<_> = self.tokens.iter().collect();
+        toks.sort_unstable();
+        for (t, (s, h)) in toks {
+            out.extend_from_slice(&t.to_le_bytes());
+            out.extend_from_slice(&s.to_le_bytes());
+            out.extend_from_slice(&h.to_le_bytes());
+        }
+        let mut ids: Vec<_> = self.learned.iter().collect();
+        ids.sort_unstable();
+        for (id, spam) in ids {
+            out.extend_from_slice(&id.to_le_bytes());
+            out.push(u8::from(*spam));
+        }
+        out
+    }
+
+    /// Reads what [`Model::to_bytes`] wrote; `None` if it is not that.
+    pub fn from_bytes(b: &[u8]) -> Option<Model> {
+        let mut r = Reader(b);
+        if r.take(4)? != MAGIC {
+            return None;
+        }
+        let (spam, ham, n, m) = (r.u32()?, r.u32()?, r.u32()? as usize, r.u32()? as usize);
+        let mut tokens = HashMap::with_capacity(n.min(1 << 24));
+        for _ in 0..n {
+            tokens.insert(r.u64()?, (r.u32()?, r.u32()?));
+        }
+        let mut learned = HashMap::with_capacity(m.min(1 << 24));
+        for _ in 0..m {
+            learned.insert(r.u64()?, r.take(1)?[0] != 0);
+        }
+        r.0.is_empty().then_some(Model {
+            spam,
+            ham,
+            tokens,
+            learned,
+        })
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+/// The spam probability of a message's tokens under the sum of `models`
+/// (a domain's model and the shared base), or `None` while either kind
+/// has fewer than [`MIN_LEARNED`] messages.
+pub fn probability(models: &[&Model], toks: &[u64]) -> Option<f64> {
+    let spam: u32 = models.iter().map(|m| m.spam).sum();
+    let ham: u32 = models.iter().map(|m| m.ham).sum();
+    if spam < MIN_LEARNED || ham < MIN_LEARNED {
+        return None;
+    }
+    let (ns, nh) = (f64::from(spam), f64::from(ham));
+    let mut estimates: Vec<f64> = toks
+        .iter()
+        .filter_map(|t| {
+            let (s, h) = models.iter().fold((0u32, 0u32), |(s, h), m| {
+                let (a, b) = m.tokens.get(t).copied().unwrap_or((0, 0));
+                (s + a, h + b)
+            });
+            let n = f64::from(s + h);
+            if n == 0.0 {
+                return None;
+            }
+            // Graham's ratio of frequencies, then Robinson's shrinkage
+            // towards 0.5 for rarely seen tokens.
+            let (fs, fh) = (f64::from(s) / ns, f64::from(h) / nh);
+            let p = fs / (fs + fh);
+            Some((PRIOR_S * PRIOR_X + n * p) / (PRIOR_S + n))
+        })
+        .filter(|f| (f - 0.5).abs() >= MIN_STRENGTH)
+        .collect();
+    if estimates.is_empty() {
+        return Some(0.5);
+    }
+    estimates.sort_by(|a, b| {
+        (b - 0.5)
+            .abs()
+            .partial_cmp(&(a - 0.5).abs())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    estimates.truncate(MAX_TOKENS);
+    let n = estimates.len();
+    let clamp = |f: f64| f.clamp(1e-6, 1.0 - 1e-6);
+    let h_sum: f64 = estimates.iter().map(|f| clamp(*f).ln()).sum();
+    let s_sum: f64 = estimates.iter().map(|f| (1.0 - clamp(*f)).ln()).sum();
+    let h = chi2q(-2.0 * h_sum, 2 * n);
+    let s = chi2q(-2.0 * s_sum, 2 * n);
+    Some((1.0 + h - s) / 2.0)
+}
+
+/// P(χ² ≥ x) with `v` (even) degrees of freedom.
+fn chi2q(x: f64, v: usize) -> f64 {
+    let m = x / 2.0;
+    let mut term = (-m).exp();
+    let mut sum = term;
+    for i in 1..v / 2 {
+        term *= m / i as f64;
+        sum += term;
+    }
+    sum.min(1.0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn train(m: &mut Model, n: u32) {
+        for i in 0..n {
+            let spam =
+                format!("Gagnez de l'argent facile {i}, offre limitée, cliquez ici casino bonus");
+            let ham = format!(
+                "Le conseil de classe du groupe {i} aura lieu jeudi en salle 204 avec les parents"
+            );
+            m.learn(u64::from(i) * 2, &tokens("Offre", &spam), true);
+            m.learn(u64::from(i) * 2 + 1, &tokens("Conseil", &ham), false);
+        }
+    }
+
+    #[test]
+    fn silent_until_enough_is_learned_then_separates() {
+        let mut m = Model::new();
+        train(&mut m, MIN_LEARNED - 1);
+        let spammy = tokens("Offre", "argent facile casino bonus cliquez ici");
+        assert_eq!(probability(&[&m], &spammy), None);
+        train(&mut m, MIN_LEARNED);
+        let p = probability(&[&m], &spammy).unwrap();
+        assert!(p > 0.95, "{p}");
+        let q = probability(
+            &[&m],
+            &tokens("Conseil", "le conseil de classe en salle 204"),
+        )
+        .unwrap();
+        assert!(q < 0.05, "{q}");
+        // Unknown words: unsure.
+        let u = probability(&[&m], &tokens("x", "zythum quokka")).unwrap();
+        assert!((u - 0.5).abs() < 1e-9, "{u}");
+    }
+
+    #[test]
+    fn reports_count_once_and_corrections_move_counts() {
+        let mut m = Model::new();
+        let t = tokens("a", "argent facile");
+        assert_eq!(m.learn(7, &t, true), Learned::New);
+        assert_eq!(m.learn(7, &t, true), Learned::Again);
+        assert_eq!((m.spam, m.ham), (1, 0));
+        assert_eq!(m.learn(7, &t, false), Learned::Corrected);
+        assert_eq!((m.spam, m.ham), (0, 1));
+        assert!(m.tokens.values().all(|&(s, h)| s == 0 && h == 1));
+    }
+
+    #[test]
+    fn bytes_round_trip_and_garbage_is_refused() {
+        let mut m = Model::new();
+        train(&mut m, 3);
+        let b = m.to_bytes();
+        assert_eq!(Model::from_bytes(&b), Some(m.clone()));
+        assert_eq!(Model::from_bytes(&b[..b.len() - 1]), None);
+        assert_eq!(Model::from_bytes(b"nope"), None);
+        let mut extra = b.clone();
+        extra.push(0);
+        assert_eq!(Model::from_bytes(&extra), None);
+    }
+
+    #[test]
+    fn a_domain_model_adds_to_the_shared_base() {
+        let mut base = Model::new();
+        train(&mut base, MIN_LEARNED);
+        let mut domain = Model::new();
+        for i in 0..5 {
+            domain.learn(1000 + i, &tokens("x", "stage de formation continue"), true);
+        }
+        let t = tokens("x", "stage de formation continue");
+        let alone = probability(&[&base], &t).unwrap();
+        let both = probability(&[&base, &domain], &t).unwrap();
+        assert!(both > alone, "{both} > {alone}");
+    }
+
+    #[test]
+    fn chi2q_known_values() {
+        // P(χ²₂ ≥ 2) = e^-1.
+        assert!((chi2q(2.0, 2) - (-1.0f64).exp()).abs() < 1e-12);
+        assert!((chi2q(0.0, 10) - 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,99 @@
+//! The text every test reads: lower case, accents removed (Unicode NFD
+//! without combining marks), so that "GAGNEZ", "gagnéz" and "gagnez" are
+//! one word, and characters a spammer puts between letters to defeat
+//! filters (soft hyphens, zero-width spaces) removed. Words are runs of
+//! letters and digits; apostrophes split them ("l'argent" is "l",
+//! "argent"), as French readers do.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Folded text: lower case, no accents, no invisible characters, every
+/// run of non-word characters a single space, with a space at both ends
+/// so that phrase matches can require word boundaries cheaply.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(' ');
+    let mut space = true;
+    for c in text.nfd() {
+        if is_invisible(c) || unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if !space {
+        out.push(' ');
+    }
+    out
+}
+
+/// Characters that render as nothing: used to split words invisibly.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+/// The longest word kept as a token: longer runs are base64, hashes or
+/// URLs' noise, and would only grow the model.
+const WORD_MAX: usize = 30;
+
+/// The words of folded text, in order (at least two characters, at most
+/// [`WORD_MAX`]).
+pub fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(' ')
+        .filter(|w| (2..=WORD_MAX).contains(&w.chars().count()))
+}
+
+/// 64-bit FNV-1a: a stable hash for tokens (the model is persisted, so the
+/// hash must not change between builds, which `std`'s hasher may).
+pub fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.iter() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so ("ab","c") and ("a","bc") differ.
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_removes_case_accents_and_invisible_splitters() {
+        assert_eq!(fold("GAGNEZ de l'Argent!"), " gagnez de l argent ");
+        assert_eq!(fold("gagnéz"), " gagnez ");
+        assert_eq!(fold("ga\u{200B}gnez  vite"), " gagnez vite ");
+        assert_eq!(fold("viag\u{00AD}ra"), " viagra ");
+        assert_eq!(fold(""), " ");
+    }
+
+    #[test]
+    fn words_skip_single_letters_and_noise() {
+        let f = fold("l'argent a x aGVsbG8gd29ybGQgdGhpcyBpcyBsb25nIGJhc2U2NA");
+        assert_eq!(words(&f).collect::<Vec<_>>(), vec!["argent"]);
+    }
+
+    #[test]
+    fn token_hash_is_stable_and_separates_parts() {
+        // Known answer: persisted models depend on it never changing.
+        assert_eq!(fnv1a(&[b"argent"]), fnv1a(&[b"argent"]));
+        assert_ne!(fnv1a(&[b"ab", b"c"]), fnv1a(&[b"a", b"bc"]));
+        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(&[b"a"]), 0x089b_c907_b544_c769);
+    }
+}

@@ -1,0 +1,245 @@
+//! Searches across folders, conversation lists and change-log pruning
+//! (`find.rs`): what the webmail asks beyond one folder's page.
+
+use super::*;
+use crate::{FindCursor, MessageQuery};
+
+async fn put(s: &Store, mb: MailboxId, at: i64, head: &str, body: &str) -> Appended {
+    let mut m = msg(s, &format!("{head}\r\n\r\n{body}\r\n")).await;
+    m.internal_date = at;
+    s.append(mb, m).await.unwrap()
+}
+
+const ATTACHED: &str = "Content-Type: multipart/mixed; boundary=b\r\nMIME-Version: 1.0";
+const ATTACHED_BODY: &str = "--b\r\nContent-Type: text/plain\r\n\r\nVoir le budget joint.\r\n\
+    --b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=budget.pdf\r\n\
+    Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--";
+
+fn ids(f: &crate::Found) -> Vec<i64> {
+    f.items.iter().map(|i| i.meta.email_id).collect()
+}
+
+/// Each criterion narrows exactly (a subject word is not found as a
+/// sender), across folders or in one, newest first, in pages that neither
+/// skip nor repeat.
+pub async fn find_messages_across_folders(s: Store) {
+    let a = person(&s, "a@ac-demo.fr", 1 << 22).await;
+    let other = person(&s, "z@ac-demo.fr", 1 << 22).await;
+    let inbox = inbox(&s, a.id).await;
+    let sent = s.mailbox_by_name(a.id, "Sent").await.unwrap().unwrap();
+    let m1 = put(
+        &s,
+        inbox.id,
+        NOW,
+        "From: Marie Curie <marie@lycee.fr>\r\nTo: a@ac-demo.fr\r\nSubject: Conseil de classe",
+        "Le conseil a lieu jeudi.",
+    )
+    .await;
+    let m2 = put(
+        &s,
+        sent.id,
+        NOW + 10,
+        &format!("From: a@ac-demo.fr\r\nTo: paul@ecole.fr\r\nCc: marie@lycee.fr\r\nSubject: Budget\r\n{ATTACHED}"),
+        ATTACHED_BODY,
+    )
+    .await;
+    let m3 = put(
+        &s,
+        inbox.id,
+        NOW + 20,
+        "From: paul@ecole.fr\r\nTo: a@ac-demo.fr\r\nSubject: marie est absente",
+        "Rien d'autre.",
+    )
+    .await;
+    // Another account's mail is never found.
+    put(
+        &s,
+        crate::conformance::inbox(&s, other.id).await.id,
+        NOW + 30,
+        "From: marie@lycee.fr\r\nSubject: Conseil",
+        "Conseil",
+    )
+    .await;
+    let find = |q: MessageQuery| {
+        let s = s.clone();
+        async move { s.find_messages(a.id, &q, None, 50).await.unwrap() }
+    };
+    let q = |f: fn(&mut MessageQuery)| {
+        let mut q = MessageQuery::default();
+        f(&mut q);
+        q
+    };
+    // From: only m1; "marie" in m3's subject and m2's Cc do not count.
+    assert_eq!(
+        ids(&find(q(|q| q.from = Some("MARIE".into()))).await),
+        vec![m1.email_id]
+    );
+    // To/Cc: m2 (Cc).
+    assert_eq!(
+        ids(&find(q(|q| q.to = Some("marie@".into()))).await),
+        vec![m2.email_id]
+    );
+    assert_eq!(
+        ids(&find(q(|q| q.subject = Some("marie".into()))).await),
+        vec![m3.email_id]
+    );
+    assert_eq!(
+        ids(&find(q(|q| q.body = Some("jeudi".into()))).await),
+        vec![m1.email_id]
+    );
+    // Anywhere: all three mention marie, newest first.
+    assert_eq!(
+        ids(&find(q(|q| q.text = Some("marie".into()))).await),
+        vec![m3.email_id, m2.email_id, m1.email_id]
+    );
+    // A term found in no field of any message.
+    assert!(
+        find(q(|q| q.text = Some("introuvable".into())))
+            .await
+            .items
+            .is_empty()
+    );
+    assert_eq!(
+        ids(&find(q(|q| q.has_attachment = Some(true))).await),
+        vec![m2.email_id]
+    );
+    assert_eq!(
+        ids(&find(q(|q| {
+            q.since = Some(NOW + 5);
+            q.before = Some(NOW + 20);
+        }))
+        .await),
+        vec![m2.email_id]
+    );
+    // One folder only.
+    let mut in_inbox = q(|q| q.text = Some("marie".into()));
+    in_inbox.mailboxes = vec![inbox.id];
+    assert_eq!(ids(&find(in_inbox).await), vec![m3.email_id, m1.email_id]);
+    // Pages of one: every hit once, in order, then the end.
+    let all = q(|q| q.text = Some("marie".into()));
+    let mut cursor: Option<FindCursor> = None;
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let page = s.find_messages(a.id, &all, cursor, 1).await.unwrap();
+        seen.extend(ids(&page));
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, vec![m3.email_id, m2.email_id, m1.email_id]);
+    assert!(cursor.is_none(), "the last page says it is the last");
+    let c = FindCursor::decode(&FindCursor::decode("17.4").unwrap().encode()).unwrap();
+    assert_eq!(c, FindCursor::decode("17.4").unwrap());
+    assert!(FindCursor::decode("x").is_none());
+}
+
+/// One row per conversation with a message in the folder: its newest
+/// message there and the folder's counts, most recently active first.
+pub async fn thread_lists(s: Store) {
+    let a = person(&s, "a@ac-demo.fr", 1 << 22).await;
+    let inbox = inbox(&s, a.id).await;
+    let sent = s.mailbox_by_name(a.id, "Sent").await.unwrap().unwrap();
+    let head = |id: &str, refs: &str, subject: &str| {
+        format!("From: b@x.fr\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{refs}")
+    };
+    let t1a = put(&s, inbox.id, NOW, &head("1a@x", "", "Sortie"), "a").await;
+    let t2 = put(&s, inbox.id, NOW + 1, &head("2@x", "", "Cantine"), "b").await;
+    // A reply filed in Sent joins thread 1 but is not in the inbox.
+    put(
+        &s,
+        sent.id,
+        NOW + 2,
+        &head("1s@x", "In-Reply-To: <1a@x>", "Re: Sortie"),
+        "c",
+    )
+    .await;
+    let t1b = put(
+        &s,
+        inbox.id,
+        NOW + 3,
+        &head("1b@x", "References: <1a@x> <1s@x>", "Re: Sortie"),
+        "d",
+    )
+    .await;
+    let t3 = put(&s, inbox.id, NOW + 4, &head("3@x", "", "Bus"), "e").await;
+    s.store_flags(inbox.id, &[t1a.uid], FlagOp::Add, &["\\Seen".into()], None)
+        .await
+        .unwrap();
+    assert_eq!(t1a.thread_id, t1b.thread_id);
+    let page = s.list_threads(inbox.id, None, 2).await.unwrap();
+    let rows: Vec<(i64, i64, i64, i64)> = page
+        .threads
+        .iter()
+        .map(|t| (t.thread_id, t.latest.meta.email_id, t.count, t.unseen))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (t3.thread_id, t3.email_id, 1, 1),
+            (t1a.thread_id, t1b.email_id, 2, 1),
+        ]
+    );
+    let rest = s.list_threads(inbox.id, page.next, 2).await.unwrap();
+    let rows: Vec<i64> = rest.threads.iter().map(|t| t.thread_id).collect();
+    assert_eq!(rows, vec![t2.thread_id]);
+    assert!(rest.next.is_none());
+}
+
+/// Spam models: bytes kept per domain, changed under a lock so that
+/// concurrent learners never lose an update.
+pub async fn spam_models_read_modify_write(s: Store) {
+    assert_eq!(s.spam_model("ac-demo.fr").await.unwrap(), None);
+    s.update_spam_model("", NOW, |old| {
+        assert!(old.is_none());
+        vec![0, 1, 2, 255]
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.spam_model("").await.unwrap(), Some(vec![0, 1, 2, 255]));
+    assert_eq!(s.spam_model("ac-demo.fr").await.unwrap(), None);
+    // Twenty concurrent increments of a counter stored as the model.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.update_spam_model("ac-demo.fr", NOW, |old| {
+                let n = old.map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
+                (n + 1).to_le_bytes().to_vec()
+            })
+            .await
+            .unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let b = s.spam_model("ac-demo.fr").await.unwrap().unwrap();
+    assert_eq!(u32::from_le_bytes(b.try_into().unwrap()), 20);
+}
+
+/// Pruning forgets old entries, keeps newer ones, and says from where the
+/// log is no longer complete.
+pub async fn change_log_pruning(s: Store) {
+    let a = person(&s, "a@ac-demo.fr", 1 << 22).await;
+    let mb = inbox(&s, a.id).await;
+    assert_eq!(s.changes_horizon(a.id).await.unwrap(), 0);
+    put(&s, mb.id, NOW, "Subject: un", "1").await;
+    let (all, mid) = s.account_changes(a.id, 0, 1000).await.unwrap();
+    let oldest_at = all.iter().map(|c| c.at).min().unwrap();
+    // Nothing is older than the oldest entry.
+    assert_eq!(s.prune_changes(oldest_at).await.unwrap(), 0);
+    assert_eq!(s.changes_horizon(a.id).await.unwrap(), 0);
+    // A cut after everything forgets it all, and says up to where.
+    let pruned = s.prune_changes(i64::MAX).await.unwrap();
+    assert_eq!(pruned as usize, all.len());
+    assert_eq!(s.changes_horizon(a.id).await.unwrap(), mid);
+    assert!(s.account_changes(a.id, 0, 1000).await.unwrap().0.is_empty());
+    put(&s, mb.id, NOW, "Subject: deux", "2").await;
+    let (after, now) = s.account_changes(a.id, mid, 1000).await.unwrap();
+    assert!(!after.is_empty() && after.iter().all(|c| c.seq > mid));
+    assert_eq!(now, after.last().unwrap().seq);
+    let first_new = after.iter().map(|c| c.at).min().unwrap();
+    assert_eq!(s.prune_changes(first_new).await.unwrap(), 0);
+    assert_eq!(s.changes_horizon(a.id).await.unwrap(), mid);
+}
