@@ -64,10 +64,18 @@ try {
 
   await axe("list");
   out("list_subject", (await page.locator(".messages").innerText()).includes("Réunion du conseil pédagogique") ? "shown" : "missing");
-  out("list_preview", (await page.locator(".messages").innerText()).includes("aura lieu jeudi") ? "shown" : "missing");
+  out("list_preview", (await page.locator(".messages").innerText()).includes("Correction : la salle 210") ? "shown" : "missing");
 
+  // Conversations by default: the thread's row opens its page, every
+  // message of it with its folder; one of them opens in the reading page.
+  step("thread");
   await page.click(".messages a:has-text('Réunion du conseil pédagogique')");
+  out("thread_messages", String(await page.locator(".thread-message").count()));
+  out("thread_folder", (await page.locator(".thread-message .tag-folder").first().innerText()).includes("Boîte de réception") ? "shown" : "missing");
+  await axe("thread");
+  await page.locator(".thread-message").first().locator("text=Ouvrir ce message").click();
   out("read_body", (await page.locator(".text-body").innerText()).includes("salle 204") ? "shown" : "missing");
+  out("read_conversation", (await page.locator(".back").innerText()).includes("Voir la conversation (2 messages)") ? "linked" : "missing");
   await axe("read");
 
   await page.goto(`${base}/mail`);

@@ -142,6 +142,7 @@ impl Web {
             .route("/mail", get(mail::list::inbox))
             .route("/mail/{mailbox}", get(mail::list::show))
             .route("/mail/{mailbox}/actions", post(mail::actions::apply))
+            .route("/mail/{mailbox}/thread/{thread}", get(mail::thread::show))
             .route("/mail/{mailbox}/{uid}", get(mail::read::show))
             .route("/mail/{mailbox}/{uid}/body", get(mail::read::body))
             .route(

@@ -13,6 +13,7 @@ pub mod outgoing;
 pub mod read;
 pub mod reply;
 pub mod search;
+pub mod thread;
 
 use vesontio_store::{Cursor, FlagOp, Mailbox, MessageMeta, Page, QuotaUsage, SortBy, StoreError};
 use vesontio_types::{AccountId, MailboxId, Uid};

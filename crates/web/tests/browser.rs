@@ -59,6 +59,7 @@ async fn webmail_screens_in_chromium() {
     person(&e, "anne.petit@ac-test.fr", "Anne Petit", PASSWORD, false).await;
     deliver(&e, &lucie, HOSTILE).await;
     deliver(&e, &lucie, PLAIN).await;
+    deliver(&e, &lucie, FOLLOW_UP).await;
 
     let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
     let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
@@ -115,6 +116,9 @@ async fn webmail_screens_in_chromium() {
         ("list_subject", "shown"),
         ("list_preview", "shown"),
         ("read_body", "shown"),
+        ("thread_messages", "2"),
+        ("thread_folder", "shown"),
+        ("read_conversation", "linked"),
         ("hostile_text", "shown"),
         ("hostile_page_flag", "undefined"),
         ("foreign_requests", "none"),
@@ -153,6 +157,7 @@ async fn webmail_screens_in_chromium() {
         "login",
         "password",
         "list",
+        "thread",
         "read",
         "hostile",
         "compose",

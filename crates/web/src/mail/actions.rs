@@ -2,8 +2,9 @@
 //! (plain forms, no JavaScript needed): mark read or unread, flag or
 //! unflag, delete (moved to Trash; deleted for good from Trash), move to
 //! another folder. One handler for both screens: the form names the
-//! messages as `m<uid>=on` fields, the action, the target folder and
-//! where to go back to.
+//! messages as `m<uid>=on` fields (or whole conversations as
+//! `t<thread>=on`: their messages in this folder), the action, the target
+//! folder and where to go back to.
 //!
 //! Every id is checked against the session's account: the source folder,
 //! the target folder, and the UIDs only ever address the source folder.
@@ -36,7 +37,23 @@ pub async fn apply(
         .filter_map(|k| k.strip_prefix('m')?.parse::<Uid>().ok())
         .take(MAX_SELECTED)
         .collect();
+    // A conversation of the list stands for its messages in this folder
+    // (the thread is looked up in the account; other folders untouched).
+    let threads: Vec<i64> = f
+        .keys()
+        .filter_map(|k| k.strip_prefix('t')?.parse::<i64>().ok())
+        .filter(|&t| t != 0)
+        .take(MAX_SELECTED)
+        .collect();
+    for t in threads {
+        for it in web.store().thread_messages(s.account.id, t).await? {
+            if it.meta.mailbox_id == m.id && uids.len() < MAX_SELECTED * 4 {
+                uids.push(it.meta.uid);
+            }
+        }
+    }
     uids.sort_unstable();
+    uids.dedup();
     let action = f.get("action").map(String::as_str).unwrap_or("");
     // Back to the message after a flag change on the reading page,
     // to the folder otherwise (the message left it).

@@ -63,6 +63,8 @@ struct ReadPage {
     /// In Drafts: the message is a draft, reopened into the form.
     is_draft: bool,
     forward_attached: String,
+    /// The conversation page, when the thread has other messages.
+    conversation: Option<(String, usize)>,
     csrf: String,
     unparsable: bool,
 }
@@ -206,6 +208,13 @@ pub async fn show(
         .flags
         .iter()
         .any(|f| f.eq_ignore_ascii_case("\\Flagged"));
+    let conversation = match meta.thread_id {
+        0 => None,
+        th => match web.store().thread_messages(s.account.id, th).await?.len() {
+            n if n > 1 => Some((format!("/mail/{mailbox}/thread/{th}"), n)),
+            _ => None,
+        },
+    };
     render(
         StatusCode::OK,
         &ReadPage {
@@ -234,6 +243,7 @@ pub async fn show(
             compose_query: format!("mailbox={mailbox}&uid={uid}"),
             is_draft,
             forward_attached: format!("{base}/forward-attached"),
+            conversation,
             csrf: s.csrf.clone(),
             unparsable,
         },

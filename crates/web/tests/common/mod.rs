@@ -206,6 +206,18 @@ La réunion du conseil pédagogique aura lieu jeudi à 17 h en salle 204.\r\n\
 \r\n\
 Paul\r\n";
 
+/// Paul's follow-up to [`PLAIN`], in the same thread (In-Reply-To).
+pub const FOLLOW_UP: &str = "From: Paul Durand <paul.durand@ac-test.fr>\r\n\
+To: jeanne.martin@ac-test.fr\r\n\
+Subject: Re: =?UTF-8?Q?R=C3=A9union_du_conseil_p=C3=A9dagogique?=\r\n\
+Date: Tue, 1 Dec 2026 10:00:00 +0100\r\n\
+Message-ID: <plain-2@ac-test.fr>\r\n\
+In-Reply-To: <plain-1@ac-test.fr>\r\n\
+References: <plain-1@ac-test.fr>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Correction : la salle 210, pas la 204.\r\n";
+
 /// An HTML mail where every payload would set a flag or fetch a URL.
 pub const HOSTILE: &str = "From: Attaquant <evil@example.org>\r\n\
 To: jeanne.martin@ac-test.fr\r\n\
