@@ -96,6 +96,16 @@ try {
   } catch (e) { childFlag = "not-evaluable"; }
   out("hostile_frame_flag", childFlag);
   await axe("hostile", "iframe.mail-frame");
+
+  // Report as spam (R24): a confirmation page, then forwarded and moved.
+  step("report");
+  await page.goto(`${base}/mail`);
+  await page.click(".messages a:has-text('Vous avez gagné')");
+  await page.click("text=Signaler comme spam");
+  out("report_page", (await page.locator(".report").innerText()).includes("spam@ac-test.fr") ? "shown" : "missing");
+  await axe("report");
+  await page.click(".report button[type=submit]");
+  out("report_done", (await page.locator("[role=status]").innerText()).includes("signalé comme spam") ? "shown" : "missing");
   out("foreign_requests", foreign.length === 0 ? "none" : foreign.join(","));
 
   // Compose: a refusal of the gate (R5, the limit lowered to 2 for the

@@ -151,6 +151,10 @@ impl Web {
             )
             .route("/mail/{mailbox}/{uid}/part/{part}", get(mail::read::part))
             .route(
+                "/mail/{mailbox}/{uid}/report-spam",
+                get(mail::report::confirm).post(mail::report::send),
+            )
+            .route(
                 "/mail/{mailbox}/{uid}/unread",
                 post(mail::read::mark_unread),
             )

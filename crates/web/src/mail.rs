@@ -12,6 +12,7 @@ pub mod multipart;
 pub mod outgoing;
 pub mod read;
 pub mod reply;
+pub mod report;
 pub mod search;
 pub mod thread;
 
@@ -140,6 +141,8 @@ pub fn action_notice(t: &crate::i18n::T, ok: Option<&str>) -> Option<String> {
         "deleted" => "actions.deleted",
         "moved" => "actions.moved",
         "none" => "actions.none",
+        "reported" => "report.done",
+        "reported_kept" => "report.done_kept",
         _ => return None,
     };
     Some(t.get(key).to_string())

@@ -20,6 +20,16 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use vesontio_web::{Clock, Web};
 
+/// A message to report as spam (R24).
+const LOTTERY: &str = "From: Loterie <gagnant@example.net>\r\n\
+To: lucie.bernard@ac-test.fr\r\n\
+Subject: =?UTF-8?Q?Vous_avez_gagn=C3=A9_un_t=C3=A9l=C3=A9phone?=\r\n\
+Date: Tue, 1 Dec 2026 08:00:00 +0100\r\n\
+Message-ID: <lot-1@example.net>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Cliquez vite pour recevoir votre cadeau.\r\n";
+
 fn tools_present(dir: &Path) -> Result<(), String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
@@ -60,6 +70,9 @@ async fn webmail_screens_in_chromium() {
     deliver(&e, &lucie, HOSTILE).await;
     deliver(&e, &lucie, PLAIN).await;
     deliver(&e, &lucie, FOLLOW_UP).await;
+    deliver(&e, &lucie, LOTTERY).await;
+    // R24: reports go to spam@ of the domain, a mailbox like any other.
+    let spam = person(&e, "spam@ac-test.fr", "Signalements", PASSWORD, false).await;
 
     let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
     let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
@@ -120,6 +133,8 @@ async fn webmail_screens_in_chromium() {
         ("thread_folder", "shown"),
         ("read_conversation", "linked"),
         ("hostile_text", "shown"),
+        ("report_page", "shown"),
+        ("report_done", "shown"),
         ("hostile_page_flag", "undefined"),
         ("foreign_requests", "none"),
         ("attached", "listed"),
@@ -153,6 +168,16 @@ async fn webmail_screens_in_chromium() {
     assert_eq!(model.subject, "Sortie au musée", "{all}");
     assert!(model.has_attachment, "the file went with it\n{all}");
     assert_eq!(folder(&e, &lucie, "\\Sent").await.len(), 1, "{all}");
+    // The report reached spam@ with the message attached.
+    let reports = folder(&e, &spam, "INBOX").await;
+    assert_eq!(reports.len(), 1, "{all}");
+    assert!(reports[0].1.contains("message/rfc822"), "{all}");
+    assert!(
+        reports[0]
+            .1
+            .contains("Cliquez vite pour recevoir votre cadeau."),
+        "{all}"
+    );
     for screen in [
         "login",
         "password",
@@ -160,6 +185,7 @@ async fn webmail_screens_in_chromium() {
         "thread",
         "read",
         "hostile",
+        "report",
         "compose",
         "compose-refused",
         "search",

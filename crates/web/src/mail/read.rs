@@ -63,6 +63,7 @@ struct ReadPage {
     /// In Drafts: the message is a draft, reopened into the form.
     is_draft: bool,
     forward_attached: String,
+    report_spam: String,
     /// The conversation page, when the thread has other messages.
     conversation: Option<(String, usize)>,
     csrf: String,
@@ -243,6 +244,7 @@ pub async fn show(
             compose_query: format!("mailbox={mailbox}&uid={uid}"),
             is_draft,
             forward_attached: format!("{base}/forward-attached"),
+            report_spam: format!("{base}/report-spam"),
             conversation,
             csrf: s.csrf.clone(),
             unparsable,
