@@ -101,6 +101,10 @@ try {
   step("report");
   await page.goto(`${base}/mail`);
   await page.click(".messages a:has-text('Vous avez gagné')");
+  // R25: the filters' warning as a banner; the sender marked as external.
+  out("warning_banner", (await page.locator(".warning-banner").innerText()).includes("mot de passe") ? "shown" : "missing");
+  out("external_marker", (await page.locator(".tag-external").innerText()).includes("Expéditeur extérieur") ? "shown" : "missing");
+  await axe("warning");
   await page.click("text=Signaler comme spam");
   out("report_page", (await page.locator(".report").innerText()).includes("spam@ac-test.fr") ? "shown" : "missing");
   await axe("report");

@@ -15,6 +15,7 @@ pub mod reply;
 pub mod report;
 pub mod search;
 pub mod thread;
+pub mod warnings;
 
 use vesontio_store::{Cursor, FlagOp, Mailbox, MessageMeta, Page, QuotaUsage, SortBy, StoreError};
 use vesontio_types::{AccountId, MailboxId, Uid};

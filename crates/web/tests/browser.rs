@@ -20,12 +20,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use vesontio_web::{Clock, Web};
 
-/// A message to report as spam (R24).
+/// A message to report as spam (R24), flagged by the filters (R25).
 const LOTTERY: &str = "From: Loterie <gagnant@example.net>\r\n\
 To: lucie.bernard@ac-test.fr\r\n\
 Subject: =?UTF-8?Q?Vous_avez_gagn=C3=A9_un_t=C3=A9l=C3=A9phone?=\r\n\
 Date: Tue, 1 Dec 2026 08:00:00 +0100\r\n\
 Message-ID: <lot-1@example.net>\r\n\
+X-Vesontio-Warning: credentials Demande de mot de passe\r\n\
 Content-Type: text/plain; charset=utf-8\r\n\
 \r\n\
 Cliquez vite pour recevoir votre cadeau.\r\n";
@@ -133,6 +134,8 @@ async fn webmail_screens_in_chromium() {
         ("thread_folder", "shown"),
         ("read_conversation", "linked"),
         ("hostile_text", "shown"),
+        ("warning_banner", "shown"),
+        ("external_marker", "shown"),
         ("report_page", "shown"),
         ("report_done", "shown"),
         ("hostile_page_flag", "undefined"),
@@ -185,6 +188,7 @@ async fn webmail_screens_in_chromium() {
         "thread",
         "read",
         "hostile",
+        "warning",
         "report",
         "compose",
         "compose-refused",

@@ -64,6 +64,10 @@ struct ReadPage {
     is_draft: bool,
     forward_attached: String,
     report_spam: String,
+    /// R25: the filters' warnings, as the catalogue's sentences.
+    warnings: Vec<String>,
+    /// The sender's domain when it is none of ours.
+    external: Option<String>,
     /// The conversation page, when the thread has other messages.
     conversation: Option<(String, usize)>,
     csrf: String,
@@ -132,6 +136,23 @@ fn addresses(list: &[vesontio_message::mime::Address]) -> String {
         .join(", ")
 }
 
+/// The domain of the message's `From:` when it is not one of the
+/// installation's (the "external sender" marker). A message without a
+/// readable From is not marked: there is no domain to name.
+async fn external_domain(web: &Web, model: &Model) -> Result<Option<String>, WebError> {
+    let Some(email) = model.envelope.from.first().and_then(|a| a.email()) else {
+        return Ok(None);
+    };
+    let Some((_, domain)) = email.rsplit_once('@') else {
+        return Ok(None);
+    };
+    let domain = domain.trim().to_ascii_lowercase();
+    if domain.is_empty() || web.store().is_local_domain(&domain).await? {
+        return Ok(None);
+    }
+    Ok(Some(domain))
+}
+
 pub(crate) async fn model_of(web: &Web, blob: &str, raw: &[u8]) -> Result<Model, WebError> {
     let mut stored = web.store().contents(&[blob.to_string()]).await?;
     Ok(match stored.remove(blob) {
@@ -155,6 +176,11 @@ pub async fn show(
     }
     mail::mark_reading(&web, s.account.id).await?;
     let images = q.images.is_some();
+    let warnings: Vec<String> = crate::mail::warnings::reasons(&raw)
+        .iter()
+        .map(|r| r.text(&t))
+        .collect();
+    let external = external_domain(&web, &model).await?;
     let b = tokio::task::spawn_blocking(move || bodies(&raw))
         .await
         .ok()
@@ -245,6 +271,8 @@ pub async fn show(
             is_draft,
             forward_attached: format!("{base}/forward-attached"),
             report_spam: format!("{base}/report-spam"),
+            warnings,
+            external,
             conversation,
             csrf: s.csrf.clone(),
             unparsable,
