@@ -166,6 +166,16 @@ try {
   out("search_miss", (await page.locator(".messages").innerText()).includes("Facture urgente") ? "listed" : "absent");
   await axe("search");
 
+  // Folders: one created from the tree's link, listed in the tree.
+  step("folders");
+  await page.goto(`${base}/mail`);
+  await page.click("text=Gérer les dossiers");
+  await page.fill("#new-folder", "Sorties scolaires");
+  await page.click("text=Créer le dossier");
+  out("folder_created", (await page.locator("[role=status]").innerText()).includes("créé") ? "shown" : "missing");
+  out("folder_in_tree", (await page.locator("nav.folders").innerText()).includes("Sorties scolaires") ? "shown" : "missing");
+  await axe("folders");
+
   // Settings: the absence message (R23) saved, then axe on the screen.
   step("settings");
   await page.goto(`${base}/settings`);

@@ -165,6 +165,15 @@ impl Web {
                     .layer(DefaultBodyLimit::max(self.upload_limit())),
             )
             .route("/search", get(mail::search::show))
+            .route(
+                "/folders",
+                get(mail::manage::show).post(mail::manage::create),
+            )
+            .route("/folders/{id}/rename", post(mail::manage::rename))
+            .route(
+                "/folders/{id}/delete",
+                get(mail::manage::confirm_delete).post(mail::manage::delete),
+            )
             .route("/settings", get(settings::show))
             .route("/settings/language", post(settings::language))
             .route("/settings/absence", post(prefs::absence))

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod compose;
 pub mod drafts;
 pub mod list;
+pub mod manage;
 pub mod multipart;
 pub mod outgoing;
 pub mod read;

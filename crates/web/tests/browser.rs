@@ -149,6 +149,8 @@ async fn webmail_screens_in_chromium() {
         ("reply_quote", "quoted"),
         ("multi_delete", "trashed"),
         ("list_after_delete", "gone"),
+        ("folder_created", "shown"),
+        ("folder_in_tree", "shown"),
         ("absence_saved", "shown"),
         ("absence_kept", "2027-01-03"),
         ("search_hit", "shown"),
@@ -193,6 +195,7 @@ async fn webmail_screens_in_chromium() {
         "compose",
         "compose-refused",
         "search",
+        "folders",
         "settings",
     ] {
         assert_eq!(
