@@ -215,3 +215,45 @@ async fn a_ticked_conversation_is_moved_whole() {
     assert!(left[0].1.contains("Cantine de jeudi"));
     assert_eq!(folder(&e, &jeanne, "\\Trash").await.len(), 2);
 }
+
+#[tokio::test]
+async fn conversations_are_paged_fifty_at_a_time() {
+    let e = env().await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    for i in 0..55 {
+        let raw = format!(
+            "From: Anne Petit <anne.petit@ac-test.fr>\r\nTo: {JEANNE}\r\n\
+             Subject: Sujet distinct {i}\r\nMessage-ID: <page-{i}@ac-test.fr>\r\n\r\ntexte {i}\r\n"
+        );
+        deliver(&e, &jeanne, &raw).await;
+    }
+    let mut c = Client::new(&e);
+    c.login(JEANNE, PASSWORD).await;
+    let first = c.get("/mail").await;
+    assert_eq!(rows(&first.body).len(), 50);
+    let next = first
+        .body
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|b| b.rsplit("href=\"").next())
+        .map(|h| {
+            h[..h.find('"').unwrap()]
+                .replace("&#38;", "&")
+                .replace("&amp;", "&")
+        })
+        .unwrap();
+    assert!(
+        next.contains("view=threads") && next.contains("after="),
+        "{next}"
+    );
+    let second = c.get(&next).await;
+    let rs = rows(&second.body);
+    assert_eq!(rs.len(), 5, "{}", second.body);
+    // Newest first: the five oldest are on the second page.
+    assert!(
+        rs.iter().any(|r| r.contains("Sujet distinct 0<")),
+        "{}",
+        second.body
+    );
+    assert!(!second.body.contains("rel=\"next\""));
+}

@@ -208,30 +208,48 @@ async fn render_list(
         Some("desc") => false,
         _ => matches!(sort, SortBy::From | SortBy::Subject),
     };
-    let threads = q.view.as_deref() != Some("list") && sort_key == "date" && !ascending;
+    let mut threads = q.view.as_deref() != Some("list") && sort_key == "date" && !ascending;
+    let thread_after = q.after.as_deref().and_then(FindCursor::decode);
+    let thread_page = match threads {
+        true => Some(
+            web.store()
+                .list_threads(m.id, thread_after, PAGE_SIZE)
+                .await?,
+        ),
+        false => None,
+    };
+    // Thread 0 is "not threaded yet" (rows the upgrade pass has not
+    // reached): grouped, they would hide each other, so such a folder is
+    // shown as the plain list until they are threaded.
+    if let Some(p) = &thread_page
+        && p.threads.iter().any(|th| th.thread_id == 0 && th.count > 1)
+    {
+        threads = false;
+    }
     let view = if threads { "threads" } else { "list" };
     let order = if ascending { "asc" } else { "desc" };
     let base = format!("/mail/{}?sort={sort_key}&order={order}&view={view}", m.id.0);
     let now = web.now();
-    let (rows, next, first) = if threads {
-        let after = q.after.as_deref().and_then(FindCursor::decode);
-        let page = web.store().list_threads(m.id, after, PAGE_SIZE).await?;
-        let rows = page
-            .threads
-            .iter()
-            .map(|th| Row::of_thread(th, &t, now))
-            .collect::<Vec<_>>();
-        let next = page.next.map(|c| format!("{base}&after={}", c.encode()));
-        (rows, next, after.is_some().then(|| base.clone()))
-    } else {
-        let after = q.after.as_deref().and_then(Cursor::decode);
-        let page = mail::page(web, &m, sort, !ascending, after.as_ref(), PAGE_SIZE).await?;
-        let rows = page.items.iter().map(|it| Row::of(it, &t, now)).collect();
-        let next = page
-            .next
-            .as_ref()
-            .map(|c| format!("{base}&after={}", c.encode()));
-        (rows, next, after.is_some().then(|| base.clone()))
+    let (rows, next, first) = match thread_page {
+        Some(page) if threads => {
+            let rows = page
+                .threads
+                .iter()
+                .map(|th| Row::of_thread(th, &t, now))
+                .collect::<Vec<_>>();
+            let next = page.next.map(|c| format!("{base}&after={}", c.encode()));
+            (rows, next, thread_after.is_some().then(|| base.clone()))
+        }
+        _ => {
+            let after = q.after.as_deref().and_then(Cursor::decode);
+            let page = mail::page(web, &m, sort, !ascending, after.as_ref(), PAGE_SIZE).await?;
+            let rows = page.items.iter().map(|it| Row::of(it, &t, now)).collect();
+            let next = page
+                .next
+                .as_ref()
+                .map(|c| format!("{base}&after={}", c.encode()));
+            (rows, next, after.is_some().then(|| base.clone()))
+        }
     };
     let switch_href = if threads {
         format!("/mail/{}?view=list", m.id.0)
