@@ -488,7 +488,7 @@ pub async fn start(
         }
     }
     if s.service_enabled(Service::Https) || s.service_enabled(Service::Http) {
-        start_web(p, &tls, shutdown, tracker, &mut endpoints).await?;
+        start_web(p, &tls, &delivery, shutdown, tracker, &mut endpoints).await?;
     }
     Ok(endpoints)
 }
@@ -501,6 +501,7 @@ pub fn web_config(s: &Settings) -> vesontio_web::WebConfig {
         session_idle_secs: s.web.session_idle.0.as_secs() as i64,
         session_absolute_secs: s.web.session_absolute.0.as_secs() as i64,
         quota_warning_percent: s.quota.warning_percent,
+        spam_report_local_part: s.spam.report_local_part.clone(),
     }
 }
 
@@ -508,6 +509,7 @@ pub fn web_config(s: &Settings) -> vesontio_web::WebConfig {
 async fn start_web(
     p: &Platform,
     tls: &tokio_rustls::TlsAcceptor,
+    delivery: &Delivery,
     shutdown: &CancellationToken,
     tracker: &TaskTracker,
     endpoints: &mut Vec<String>,
@@ -516,6 +518,7 @@ async fn start_web(
     let web = vesontio_web::Web::new(
         web_config(s),
         p.directory.clone(),
+        delivery.clone(),
         vesontio_web::Clock::System,
     );
     if s.service_enabled(Service::Https) {

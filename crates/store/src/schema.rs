@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (7, V7),
     (8, V8),
     (9, V9),
+    (11, V11),
     (13, V13),
     (14, V14),
     (17, V17),
@@ -386,6 +387,15 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_account ON web_sessions(account_id);
 CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
+"#;
+
+/// v11: the webmail's per-account preferences (issue 10): the signature
+/// appended in compose. A row only for accounts that set one.
+const V11: &str = r#"
+CREATE TABLE web_prefs (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    signature TEXT NOT NULL DEFAULT ''
+);
 "#;
 
 /// v13: the account change log is pruned (`find.rs`): each account keeps

@@ -133,4 +133,28 @@ impl Store {
         tx.commit().await?;
         Ok(n)
     }
+
+    /// The webmail signature of an account (migration v11); empty if none.
+    pub async fn web_signature(&self, account: AccountId) -> Result<String> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT signature FROM web_prefs WHERE account_id = $1")
+                .bind(account.0)
+                .fetch_optional(self.r())
+                .await?;
+        Ok(row.map(|r| r.0).unwrap_or_default())
+    }
+
+    pub async fn set_web_signature(&self, account: AccountId, signature: &str) -> Result<()> {
+        let mut tx = self.begin_fast().await?;
+        sqlx::query(
+            "INSERT INTO web_prefs (account_id, signature) VALUES ($1, $2) \
+             ON CONFLICT (account_id) DO UPDATE SET signature = excluded.signature",
+        )
+        .bind(account.0)
+        .bind(signature)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

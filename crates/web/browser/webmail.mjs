@@ -64,15 +64,23 @@ try {
 
   await axe("list");
   out("list_subject", (await page.locator(".messages").innerText()).includes("Réunion du conseil pédagogique") ? "shown" : "missing");
-  out("list_preview", (await page.locator(".messages").innerText()).includes("aura lieu jeudi") ? "shown" : "missing");
+  out("list_preview", (await page.locator(".messages").innerText()).includes("Correction : la salle 210") ? "shown" : "missing");
 
-  await page.click("text=Réunion du conseil pédagogique");
+  // Conversations by default: the thread's row opens its page, every
+  // message of it with its folder; one of them opens in the reading page.
+  step("thread");
+  await page.click(".messages a:has-text('Réunion du conseil pédagogique')");
+  out("thread_messages", String(await page.locator(".thread-message").count()));
+  out("thread_folder", (await page.locator(".thread-message .tag-folder").first().innerText()).includes("Boîte de réception") ? "shown" : "missing");
+  await axe("thread");
+  await page.locator(".thread-message").first().locator("text=Ouvrir ce message").click();
   out("read_body", (await page.locator(".text-body").innerText()).includes("salle 204") ? "shown" : "missing");
+  out("read_conversation", (await page.locator(".back").innerText()).includes("Voir la conversation (2 messages)") ? "linked" : "missing");
   await axe("read");
 
   await page.goto(`${base}/mail`);
   step("hostile");
-  await page.click("text=Facture urgente");
+  await page.click(".messages a:has-text('Facture urgente')");
   const frame = page.frameLocator("iframe.mail-frame");
   await frame.locator("text=Texte visible").waitFor();
   await page.waitForTimeout(500);
@@ -88,8 +96,68 @@ try {
   } catch (e) { childFlag = "not-evaluable"; }
   out("hostile_frame_flag", childFlag);
   await axe("hostile", "iframe.mail-frame");
+
+  // Report as spam (R24): a confirmation page, then forwarded and moved.
+  step("report");
+  await page.goto(`${base}/mail`);
+  await page.click(".messages a:has-text('Vous avez gagné')");
+  // R25: the filters' warning as a banner; the sender marked as external.
+  out("warning_banner", (await page.locator(".warning-banner").innerText()).includes("mot de passe") ? "shown" : "missing");
+  out("external_marker", (await page.locator(".tag-external").innerText()).includes("Expéditeur extérieur") ? "shown" : "missing");
+  await axe("warning");
+  await page.click("text=Signaler comme spam");
+  out("report_page", (await page.locator(".report").innerText()).includes("spam@ac-test.fr") ? "shown" : "missing");
+  await axe("report");
+  await page.click(".report button[type=submit]");
+  out("report_done", (await page.locator("[role=status]").innerText()).includes("signalé comme spam") ? "shown" : "missing");
   out("foreign_requests", foreign.length === 0 ? "none" : foreign.join(","));
 
+  // Compose: a refusal of the gate (R5, the limit lowered to 2 for the
+  // test) shown in the page with the form kept, then sent.
+  step("compose");
+  await page.goto(`${base}/compose`);
+  await axe("compose");
+  await page.fill("#to", "paul.durand@ac-test.fr, anne.petit@ac-test.fr, chef@ac-test.fr");
+  await page.fill("#subject", "Sortie au musée");
+  await page.fill("#body", "Bonjour,\nrendez-vous à 9 h devant le musée.\nLucie");
+  // A file attached (kept in the draft, listed with its size).
+  await page.setInputFiles("#files", {
+    name: "programme-sortie.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4 programme de la sortie au musée"),
+  });
+  await page.click("button[value=attach]");
+  out("attached", (await page.locator(".file-list").innerText()).includes("programme-sortie.pdf") ? "listed" : "missing");
+  // Keyboard: from the message body, Tab reaches the send button.
+  await page.focus("#body");
+  await page.keyboard.press("Tab");
+  out("tab_to_send", await page.evaluate(() => document.activeElement.value));
+  await page.keyboard.press("Enter");
+  await page.waitForLoadState();
+  const alert = await page.locator("[role=alert]").innerText();
+  out("compose_refused", alert.includes("Trop de destinataires") ? "shown" : `missing:${alert}`);
+  out("compose_kept", (await page.inputValue("#subject")) === "Sortie au musée" ? "kept" : "lost");
+  await axe("compose-refused");
+  await page.fill("#to", "paul.durand@ac-test.fr");
+  await page.click("button[value=send]");
+  out("compose_sent", (await page.locator("[role=status]").innerText()).includes("envoyé") ? "shown" : "missing");
+  // Reply from the reading page, quoting and threading.
+  await page.click(".messages a:has-text('Réunion du conseil pédagogique')");
+  await page.click("a[href*='mode=reply&']");
+  out("reply_subject", (await page.inputValue("#subject")).replace(/\s+/g, "_"));
+  out("reply_quote", (await page.inputValue("#body")).includes("> La réunion du conseil") ? "quoted" : "missing");
+  await page.screenshot({ path: `${shots}/reply.png`, fullPage: true });
+
+  // Multi-select on the list, without JavaScript: tick, then delete.
+  step("select");
+  await page.goto(`${base}/mail`);
+  await page.getByLabel("Sélectionner « Facture urgente »").check();
+  await page.click(".toolbar button[value=delete]");
+  out("multi_delete", (await page.locator("[role=status]").innerText()).includes("corbeille") ? "trashed" : "missing");
+  out("list_after_delete", (await page.locator(".messages").innerText()).includes("Facture urgente") ? "still" : "gone");
+
+  // Search across every folder.
+  step("search");
   await page.goto(`${base}/mail`);
   await page.click("nav.main-nav >> text=Rechercher");
   await page.fill("#s-q", "conseil");
@@ -98,7 +166,29 @@ try {
   out("search_miss", (await page.locator(".messages").innerText()).includes("Facture urgente") ? "listed" : "absent");
   await axe("search");
 
+  // Folders: one created from the tree's link, listed in the tree.
+  step("folders");
+  await page.goto(`${base}/mail`);
+  await page.click("text=Gérer les dossiers");
+  await page.fill("#new-folder", "Sorties scolaires");
+  await page.click("text=Créer le dossier");
+  out("folder_created", (await page.locator("[role=status]").innerText()).includes("créé") ? "shown" : "missing");
+  out("folder_in_tree", (await page.locator("nav.folders").innerText()).includes("Sorties scolaires") ? "shown" : "missing");
+  await axe("folders");
+
+  // Settings: the absence message (R23) saved, then axe on the screen.
+  step("settings");
   await page.goto(`${base}/settings`);
+  await page.check("#absence-active");
+  await page.fill("#absence-start", "2026-12-21");
+  await page.fill("#absence-end", "2027-01-03");
+  await page.fill("#absence-subject", "Absente pendant les vacances");
+  await page.fill("#absence-body", "Je lirai votre message à la rentrée, le 4 janvier.");
+  await page.click("text=Enregistrer le message d'absence");
+  out("absence_saved", (await page.locator("[role=status]").innerText()).includes("enregistré") ? "shown" : "missing");
+  out("absence_kept", await page.inputValue("#absence-end"));
+  await page.fill("#signature", "Lucie Bernard\nProfesseure de lettres");
+  await page.click("text=Enregistrer la signature");
   await axe("settings");
   await page.setViewportSize({ width: 375, height: 800 });
   await page.goto(`${base}/mail`);

@@ -39,6 +39,7 @@ mod login;
 mod mail;
 mod page;
 mod password;
+mod prefs;
 mod security;
 mod session;
 mod settings;
@@ -48,10 +49,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use vesontio_delivery::Delivery;
 use vesontio_directory::Directory;
 use vesontio_store::Store;
 
@@ -73,12 +76,18 @@ pub struct WebConfig {
     pub session_absolute_secs: i64,
     /// R16: the quota gauge turns to a warning from this percentage.
     pub quota_warning_percent: u8,
+    /// R24: "report as spam" forwards to this local part in the person's
+    /// domain (`spam.report_local_part`).
+    pub spam_report_local_part: String,
 }
 
 struct Inner {
     config: WebConfig,
     store: Store,
     directory: Directory,
+    /// The ingest gate: the webmail sends (`Origin::WebSend`) and files
+    /// drafts and Sent copies (`Origin::DraftSave`) only through it.
+    delivery: Delivery,
     clock: Clock,
 }
 
@@ -89,12 +98,13 @@ pub struct Web {
 }
 
 impl Web {
-    pub fn new(config: WebConfig, directory: Directory, clock: Clock) -> Web {
+    pub fn new(config: WebConfig, directory: Directory, delivery: Delivery, clock: Clock) -> Web {
         Web {
             inner: Arc::new(Inner {
                 config,
                 store: directory.store().clone(),
                 directory,
+                delivery,
                 clock,
             }),
         }
@@ -106,11 +116,22 @@ impl Web {
     pub(crate) fn directory(&self) -> &Directory {
         &self.inner.directory
     }
+    pub(crate) fn delivery(&self) -> &Delivery {
+        &self.inner.delivery
+    }
     pub(crate) fn config(&self) -> &WebConfig {
         &self.inner.config
     }
     pub(crate) fn now(&self) -> i64 {
         self.inner.clock.now()
+    }
+
+    /// The largest compose form taken: twice R6's limit and a margin, so
+    /// that a message over the limit reaches the gate and gets its
+    /// sentence rather than a bare 413.
+    fn upload_limit(&self) -> usize {
+        let limit = self.inner.delivery.config().message_size_limit;
+        usize::try_from(limit.saturating_mul(2).saturating_add(1 << 20)).unwrap_or(usize::MAX)
     }
 
     /// Every route of the webmail, with the security headers.
@@ -123,16 +144,44 @@ impl Web {
             .route("/password", get(password::show).post(password::submit))
             .route("/mail", get(mail::list::inbox))
             .route("/mail/{mailbox}", get(mail::list::show))
+            .route("/mail/{mailbox}/actions", post(mail::actions::apply))
+            .route("/mail/{mailbox}/thread/{thread}", get(mail::thread::show))
             .route("/mail/{mailbox}/{uid}", get(mail::read::show))
             .route("/mail/{mailbox}/{uid}/body", get(mail::read::body))
+            .route(
+                "/mail/{mailbox}/{uid}/forward-attached",
+                post(mail::drafts::forward_attached),
+            )
             .route("/mail/{mailbox}/{uid}/part/{part}", get(mail::read::part))
+            .route(
+                "/mail/{mailbox}/{uid}/report-spam",
+                get(mail::report::confirm).post(mail::report::send),
+            )
             .route(
                 "/mail/{mailbox}/{uid}/unread",
                 post(mail::read::mark_unread),
             )
+            .route(
+                "/compose",
+                get(mail::compose::show)
+                    .post(mail::compose::submit)
+                    .layer(DefaultBodyLimit::max(self.upload_limit())),
+            )
             .route("/search", get(mail::search::show))
+            .route(
+                "/folders",
+                get(mail::manage::show).post(mail::manage::create),
+            )
+            .route("/folders/{id}/rename", post(mail::manage::rename))
+            .route(
+                "/folders/{id}/delete",
+                get(mail::manage::confirm_delete).post(mail::manage::delete),
+            )
             .route("/settings", get(settings::show))
             .route("/settings/language", post(settings::language))
+            .route("/settings/absence", post(prefs::absence))
+            .route("/settings/forwarding", post(prefs::forwarding))
+            .route("/settings/signature", post(prefs::signature))
             .route("/assets/{name}", get(assets::serve))
             .fallback(page::not_found)
             .layer(axum::middleware::map_response(security::headers))

@@ -4,9 +4,19 @@
 //! file only. Every function takes the session's account and refuses ids
 //! that are not its own (an id in a URL is never trusted).
 
+pub mod actions;
+pub mod compose;
+pub mod drafts;
 pub mod list;
+pub mod manage;
+pub mod multipart;
+pub mod outgoing;
 pub mod read;
+pub mod reply;
+pub mod report;
 pub mod search;
+pub mod thread;
+pub mod warnings;
 
 use vesontio_store::{Cursor, FlagOp, Mailbox, MessageMeta, Page, QuotaUsage, SortBy, StoreError};
 use vesontio_types::{AccountId, MailboxId, Uid};
@@ -120,9 +130,41 @@ pub async fn set_seen(web: &Web, mailbox: &Mailbox, uid: Uid, seen: bool) -> Res
     Ok(())
 }
 
-/// R13: reading received mail, by any protocol, is activity.
+/// R13: reading received mail, by any protocol, is activity (the access
+/// layer's rule, as for IMAP and POP3).
 pub async fn mark_reading(web: &Web, account: AccountId) -> Result<(), WebError> {
-    Ok(web.store().touch_last_read(account, web.now()).await?)
+    vesontio_access::consequences::messages_read(web.store(), account, web.now()).await;
+    Ok(())
+}
+
+/// The notice of a finished action (`?ok=` after a redirect).
+pub fn action_notice(t: &crate::i18n::T, ok: Option<&str>) -> Option<String> {
+    let key = match ok? {
+        "marked" => "actions.marked",
+        "trashed" => "actions.trashed",
+        "deleted" => "actions.deleted",
+        "moved" => "actions.moved",
+        "none" => "actions.none",
+        "reported" => "report.done",
+        "reported_kept" => "report.done_kept",
+        _ => return None,
+    };
+    Some(t.get(key).to_string())
+}
+
+/// The folders a message may be moved to from `current`, named.
+pub async fn move_targets(
+    web: &Web,
+    t: &crate::i18n::T,
+    account: AccountId,
+    current: MailboxId,
+) -> Result<Vec<(i64, String)>, WebError> {
+    Ok(folders(web, account)
+        .await?
+        .iter()
+        .filter(|f| f.mailbox.id != current)
+        .map(|f| (f.mailbox.id.0, list::folder_name(t, f)))
+        .collect())
 }
 
 pub async fn quota(web: &Web, account: AccountId) -> Result<QuotaUsage, WebError> {

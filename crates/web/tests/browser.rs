@@ -20,6 +20,17 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use vesontio_web::{Clock, Web};
 
+/// A message to report as spam (R24), flagged by the filters (R25).
+const LOTTERY: &str = "From: Loterie <gagnant@example.net>\r\n\
+To: lucie.bernard@ac-test.fr\r\n\
+Subject: =?UTF-8?Q?Vous_avez_gagn=C3=A9_un_t=C3=A9l=C3=A9phone?=\r\n\
+Date: Tue, 1 Dec 2026 08:00:00 +0100\r\n\
+Message-ID: <lot-1@example.net>\r\n\
+X-Vesontio-Warning: credentials Demande de mot de passe\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Cliquez vite pour recevoir votre cadeau.\r\n";
+
 fn tools_present(dir: &Path) -> Result<(), String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
@@ -45,7 +56,8 @@ async fn webmail_screens_in_chromium() {
         return;
     }
     vesontio_tls::install_default_provider();
-    let e = env_with(Clock::System).await;
+    // R5 lowered to 2 recipients so the script can show a refusal.
+    let e = env_configured(Clock::System, |d| d.recipients_per_message = 2).await;
     let lucie = person(
         &e,
         "lucie.bernard@ac-test.fr",
@@ -54,8 +66,14 @@ async fn webmail_screens_in_chromium() {
         true,
     )
     .await;
+    let paul = person(&e, "paul.durand@ac-test.fr", "Paul Durand", PASSWORD, false).await;
+    person(&e, "anne.petit@ac-test.fr", "Anne Petit", PASSWORD, false).await;
     deliver(&e, &lucie, HOSTILE).await;
     deliver(&e, &lucie, PLAIN).await;
+    deliver(&e, &lucie, FOLLOW_UP).await;
+    deliver(&e, &lucie, LOTTERY).await;
+    // R24: reports go to spam@ of the domain, a mailbox like any other.
+    let spam = person(&e, "spam@ac-test.fr", "Signalements", PASSWORD, false).await;
 
     let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
     let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
@@ -112,9 +130,29 @@ async fn webmail_screens_in_chromium() {
         ("list_subject", "shown"),
         ("list_preview", "shown"),
         ("read_body", "shown"),
+        ("thread_messages", "2"),
+        ("thread_folder", "shown"),
+        ("read_conversation", "linked"),
         ("hostile_text", "shown"),
+        ("warning_banner", "shown"),
+        ("external_marker", "shown"),
+        ("report_page", "shown"),
+        ("report_done", "shown"),
         ("hostile_page_flag", "undefined"),
         ("foreign_requests", "none"),
+        ("attached", "listed"),
+        ("tab_to_send", "send"),
+        ("compose_refused", "shown"),
+        ("compose_kept", "kept"),
+        ("compose_sent", "shown"),
+        ("reply_subject", "Re:_Réunion_du_conseil_pédagogique"),
+        ("reply_quote", "quoted"),
+        ("multi_delete", "trashed"),
+        ("list_after_delete", "gone"),
+        ("folder_created", "shown"),
+        ("folder_in_tree", "shown"),
+        ("absence_saved", "shown"),
+        ("absence_kept", "2027-01-03"),
         ("search_hit", "shown"),
         ("search_miss", "absent"),
     ];
@@ -128,8 +166,37 @@ async fn webmail_screens_in_chromium() {
         matches!(flag, Some("undefined") | Some("not-evaluable")),
         "{flag:?}\n{all}"
     );
+    // What the browser sent arrived, and its copy is in Sent.
+    let got = folder(&e, &paul, "INBOX").await;
+    assert_eq!(got.len(), 1, "{all}");
+    let model = vesontio_message::mime::Model::of(got[0].1.as_bytes());
+    assert_eq!(model.subject, "Sortie au musée", "{all}");
+    assert!(model.has_attachment, "the file went with it\n{all}");
+    assert_eq!(folder(&e, &lucie, "\\Sent").await.len(), 1, "{all}");
+    // The report reached spam@ with the message attached.
+    let reports = folder(&e, &spam, "INBOX").await;
+    assert_eq!(reports.len(), 1, "{all}");
+    assert!(reports[0].1.contains("message/rfc822"), "{all}");
+    assert!(
+        reports[0]
+            .1
+            .contains("Cliquez vite pour recevoir votre cadeau."),
+        "{all}"
+    );
     for screen in [
-        "login", "password", "list", "read", "hostile", "search", "settings",
+        "login",
+        "password",
+        "list",
+        "thread",
+        "read",
+        "hostile",
+        "warning",
+        "report",
+        "compose",
+        "compose-refused",
+        "search",
+        "folders",
+        "settings",
     ] {
         assert_eq!(
             results.get(format!("axe_{screen}").as_str()).copied(),

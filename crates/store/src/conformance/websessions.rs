@@ -78,3 +78,24 @@ pub async fn web_sessions_lifecycle(s: Store) {
     s.delete_account(b.id).await.unwrap();
     assert!(s.web_session("h4").await.unwrap().is_none());
 }
+
+/// The webmail signature (migration v11): empty until set, replaced on
+/// a second set, one per account, gone with the account.
+pub async fn web_signature_per_account(s: Store) {
+    let a = person(&s, "jeanne.martin@ac-test.fr", 1 << 20).await;
+    let b = person(&s, "paul.durand@ac-test.fr", 1 << 20).await;
+    assert_eq!(s.web_signature(a.id).await.unwrap(), "");
+    s.set_web_signature(a.id, "Jeanne Martin\nCollège Victor-Hugo")
+        .await
+        .unwrap();
+    s.set_web_signature(a.id, "Jeanne Martin\nLycée Pasteur")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.web_signature(a.id).await.unwrap(),
+        "Jeanne Martin\nLycée Pasteur"
+    );
+    assert_eq!(s.web_signature(b.id).await.unwrap(), "");
+    s.delete_account(a.id).await.unwrap();
+    assert_eq!(s.web_signature(a.id).await.unwrap(), "");
+}

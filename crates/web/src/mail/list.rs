@@ -1,13 +1,19 @@
 //! The folder tree and the message list: 50 a page, keyset-paged (the
 //! next page starts after the last row's sort key, so mail arriving
 //! meanwhile shifts nothing), sorted by date, sender, subject or size.
+//!
+//! By default the list shows conversations (`Store::list_threads`: one
+//! row per thread, its newest message in the folder, the folder's count
+//! and unread count), newest activity first; `?view=list` shows the
+//! messages one by one. Conversations are ordered by date only, so a sort
+//! by sender, subject or size shows the plain list.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use serde::Deserialize;
-use vesontio_store::{Cursor, ListItem, Mailbox, SortBy};
+use vesontio_store::{Cursor, FindCursor, ListItem, Mailbox, SortBy, ThreadRow};
 
 use crate::i18n::T;
 use crate::mail::{self, Folder};
@@ -26,6 +32,11 @@ pub struct FolderLink {
 }
 
 pub struct Row {
+    /// The selection checkbox's name: `m<uid>` for a message, `t<thread>`
+    /// for a conversation (the actions take all its messages here).
+    pub select: String,
+    /// Messages of the row's conversation in this folder (1 for a message).
+    pub count: i64,
     pub href: String,
     pub from: String,
     pub subject: String,
@@ -45,6 +56,8 @@ impl Row {
         let date = model.sent_at.unwrap_or(it.meta.internal_date);
         let has = |f: &str| it.meta.flags.iter().any(|x| x.eq_ignore_ascii_case(f));
         Row {
+            select: format!("m{}", it.meta.uid),
+            count: 1,
             href: format!("/mail/{}/{}", it.meta.mailbox_id.0, it.meta.uid),
             from: match model.from_display() {
                 f if f.is_empty() => t.get("list.no_sender").to_string(),
@@ -62,6 +75,23 @@ impl Row {
             private: it.meta.private,
             flagged: has("\\Flagged"),
         }
+    }
+
+    /// A conversation's row: its newest message here, unread if any of
+    /// its messages here is, opening the conversation page when it holds
+    /// more than one message (thread 0 is "not threaded yet": a message).
+    pub fn of_thread(th: &ThreadRow, t: &T, now: i64) -> Row {
+        let mut r = Row::of(&th.latest, t, now);
+        if th.thread_id != 0 && th.count > 1 {
+            r.count = th.count;
+            r.seen = th.unseen == 0;
+            r.select = format!("t{}", th.thread_id);
+            r.href = format!(
+                "/mail/{}/thread/{}",
+                th.latest.meta.mailbox_id.0, th.thread_id
+            );
+        }
+        r
     }
 }
 
@@ -84,6 +114,13 @@ struct ListPage {
     ascending: bool,
     next: Option<String>,
     first: Option<String>,
+    csrf: String,
+    targets: Vec<(i64, String)>,
+    /// `threads` or `list`, carried by the sort form.
+    view: &'static str,
+    threads: bool,
+    /// The link to the other view.
+    switch_href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -92,6 +129,8 @@ pub struct ListQuery {
     order: Option<String>,
     after: Option<String>,
     ok: Option<String>,
+    /// `list` for messages one by one; conversations otherwise.
+    view: Option<String>,
 }
 
 pub async fn home() -> Redirect {
@@ -169,17 +208,54 @@ async fn render_list(
         Some("desc") => false,
         _ => matches!(sort, SortBy::From | SortBy::Subject),
     };
-    let after = q.after.as_deref().and_then(Cursor::decode);
-    let page = mail::page(web, &m, sort, !ascending, after.as_ref(), PAGE_SIZE).await?;
-    let now = web.now();
-    let rows = page.items.iter().map(|it| Row::of(it, &t, now)).collect();
+    let mut threads = q.view.as_deref() != Some("list") && sort_key == "date" && !ascending;
+    let thread_after = q.after.as_deref().and_then(FindCursor::decode);
+    let thread_page = match threads {
+        true => Some(
+            web.store()
+                .list_threads(m.id, thread_after, PAGE_SIZE)
+                .await?,
+        ),
+        false => None,
+    };
+    // Thread 0 is "not threaded yet" (rows the upgrade pass has not
+    // reached): grouped, they would hide each other, so such a folder is
+    // shown as the plain list until they are threaded.
+    if let Some(p) = &thread_page
+        && p.threads.iter().any(|th| th.thread_id == 0 && th.count > 1)
+    {
+        threads = false;
+    }
+    let view = if threads { "threads" } else { "list" };
     let order = if ascending { "asc" } else { "desc" };
-    let base = format!("/mail/{}?sort={sort_key}&order={order}", m.id.0);
-    let next = page
-        .next
-        .as_ref()
-        .map(|c| format!("{base}&after={}", c.encode()));
-    let first = after.is_some().then(|| base.clone());
+    let base = format!("/mail/{}?sort={sort_key}&order={order}&view={view}", m.id.0);
+    let now = web.now();
+    let (rows, next, first) = match thread_page {
+        Some(page) if threads => {
+            let rows = page
+                .threads
+                .iter()
+                .map(|th| Row::of_thread(th, &t, now))
+                .collect::<Vec<_>>();
+            let next = page.next.map(|c| format!("{base}&after={}", c.encode()));
+            (rows, next, thread_after.is_some().then(|| base.clone()))
+        }
+        _ => {
+            let after = q.after.as_deref().and_then(Cursor::decode);
+            let page = mail::page(web, &m, sort, !ascending, after.as_ref(), PAGE_SIZE).await?;
+            let rows = page.items.iter().map(|it| Row::of(it, &t, now)).collect();
+            let next = page
+                .next
+                .as_ref()
+                .map(|c| format!("{base}&after={}", c.encode()));
+            (rows, next, after.is_some().then(|| base.clone()))
+        }
+    };
+    let switch_href = if threads {
+        format!("/mail/{}?view=list", m.id.0)
+    } else {
+        format!("/mail/{}?view=threads", m.id.0)
+    };
     let (folders, all) = folder_links(web, &t, s.account.id, m.id.0).await?;
     let folder_name = all
         .iter()
@@ -187,9 +263,13 @@ async fn render_list(
         .map(|f| folder_name(&t, f))
         .unwrap_or_else(|| m.name.clone());
     let mut c = Chrome::user(web, t, s, folder_name.clone(), "mail").await?;
-    if q.ok.as_deref() == Some("password") {
-        c.notice = Some(t.get("password.changed").to_string());
-    }
+    c.notice = match q.ok.as_deref() {
+        Some("password") => Some(t.get("password.changed").to_string()),
+        Some("sent") => Some(t.get("compose.sent").to_string()),
+        Some("sent_nocopy") => Some(t.get("compose.sent_nocopy").to_string()),
+        other => mail::action_notice(&t, other),
+    };
+    let targets = mail::move_targets(web, &t, s.account.id, m.id).await?;
     let sorts = [
         ("date", "sort.date"),
         ("from", "sort.from"),
@@ -216,6 +296,11 @@ async fn render_list(
             ascending,
             next,
             first,
+            csrf: s.csrf.clone(),
+            targets,
+            view,
+            threads,
+            switch_href,
         },
     )
 }

@@ -54,7 +54,22 @@ struct ReadPage {
     blocked_images: usize,
     attachments: Vec<Attachment>,
     more_attachments: usize,
-    unread_action: String,
+    actions_url: String,
+    uid: Uid,
+    flagged: bool,
+    targets: Vec<(i64, String)>,
+    /// `mailbox=…&uid=…` of this message for the reply and forward links.
+    compose_query: String,
+    /// In Drafts: the message is a draft, reopened into the form.
+    is_draft: bool,
+    forward_attached: String,
+    report_spam: String,
+    /// R25: the filters' warnings, as the catalogue's sentences.
+    warnings: Vec<String>,
+    /// The sender's domain when it is none of ours.
+    external: Option<String>,
+    /// The conversation page, when the thread has other messages.
+    conversation: Option<(String, usize)>,
     csrf: String,
     unparsable: bool,
 }
@@ -62,17 +77,18 @@ struct ReadPage {
 #[derive(Deserialize, Default)]
 pub struct ReadQuery {
     images: Option<String>,
+    ok: Option<String>,
 }
 
 /// What a page shows of a body, computed without holding the parse.
-struct Bodies {
-    text: Option<String>,
-    html: Option<String>,
+pub(crate) struct Bodies {
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<String>,
     attachments: Vec<(String, String, usize)>,
     attachment_count: usize,
 }
 
-fn bodies(raw: &[u8]) -> Option<Bodies> {
+pub(crate) fn bodies(raw: &[u8]) -> Option<Bodies> {
     std::panic::catch_unwind(|| {
         let msg = MessageParser::default().parse(raw)?;
         let html = msg
@@ -120,7 +136,24 @@ fn addresses(list: &[vesontio_message::mime::Address]) -> String {
         .join(", ")
 }
 
-async fn model_of(web: &Web, blob: &str, raw: &[u8]) -> Result<Model, WebError> {
+/// The domain of the message's `From:` when it is not one of the
+/// installation's (the "external sender" marker). A message without a
+/// readable From is not marked: there is no domain to name.
+async fn external_domain(web: &Web, model: &Model) -> Result<Option<String>, WebError> {
+    let Some(email) = model.envelope.from.first().and_then(|a| a.email()) else {
+        return Ok(None);
+    };
+    let Some((_, domain)) = email.rsplit_once('@') else {
+        return Ok(None);
+    };
+    let domain = domain.trim().to_ascii_lowercase();
+    if domain.is_empty() || web.store().is_local_domain(&domain).await? {
+        return Ok(None);
+    }
+    Ok(Some(domain))
+}
+
+pub(crate) async fn model_of(web: &Web, blob: &str, raw: &[u8]) -> Result<Model, WebError> {
     let mut stored = web.store().contents(&[blob.to_string()]).await?;
     Ok(match stored.remove(blob) {
         Some(c) => c.model,
@@ -143,6 +176,11 @@ pub async fn show(
     }
     mail::mark_reading(&web, s.account.id).await?;
     let images = q.images.is_some();
+    let warnings: Vec<String> = crate::mail::warnings::reasons(&raw)
+        .iter()
+        .map(|r| r.text(&t))
+        .collect();
+    let external = external_domain(&web, &model).await?;
     let b = tokio::task::spawn_blocking(move || bodies(&raw))
         .await
         .ok()
@@ -186,7 +224,24 @@ pub async fn show(
         })
         .collect();
     let (folders, _) = folder_links(&web, &t, s.account.id, m.id.0).await?;
-    let c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
+    let mut c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
+    c.notice = mail::action_notice(&t, q.ok.as_deref());
+    let targets = mail::move_targets(&web, &t, s.account.id, m.id).await?;
+    let is_draft = m.special_use.as_deref().is_some_and(|u| {
+        u.split_whitespace()
+            .any(|w| w.eq_ignore_ascii_case("\\Drafts"))
+    });
+    let flagged = meta
+        .flags
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case("\\Flagged"));
+    let conversation = match meta.thread_id {
+        0 => None,
+        th => match web.store().thread_messages(s.account.id, th).await?.len() {
+            n if n > 1 => Some((format!("/mail/{mailbox}/thread/{th}"), n)),
+            _ => None,
+        },
+    };
     render(
         StatusCode::OK,
         &ReadPage {
@@ -208,7 +263,17 @@ pub async fn show(
             blocked_images,
             more_attachments: b.attachment_count.saturating_sub(MAX_ATTACHMENTS),
             attachments,
-            unread_action: format!("{base}/unread"),
+            actions_url: format!("/mail/{mailbox}/actions"),
+            uid,
+            flagged,
+            targets,
+            compose_query: format!("mailbox={mailbox}&uid={uid}"),
+            is_draft,
+            forward_attached: format!("{base}/forward-attached"),
+            report_spam: format!("{base}/report-spam"),
+            warnings,
+            external,
+            conversation,
             csrf: s.csrf.clone(),
             unparsable,
         },

@@ -2,9 +2,12 @@
 //! handler tests and the browser tests.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod client;
+
 use std::net::SocketAddr;
 
 use tempfile::TempDir;
+use vesontio_delivery::{Delivery, DeliveryConfig};
 use vesontio_directory::{AuthLimits, Directory};
 use vesontio_store::{Account, NewAccount, NewMessage, Store, StoreConfig};
 use vesontio_types::{AccountKind, Secret};
@@ -19,6 +22,7 @@ pub struct Env {
     pub store: Store,
     pub web: Web,
     pub clock: Clock,
+    pub delivery: Delivery,
 }
 
 pub fn config() -> WebConfig {
@@ -28,10 +32,17 @@ pub fn config() -> WebConfig {
         session_idle_secs: 1800,
         session_absolute_secs: 12 * 3600,
         quota_warning_percent: 90,
+        spam_report_local_part: "spam".into(),
     }
 }
 
 pub async fn env_with(clock: Clock) -> Env {
+    env_configured(clock, |_| {}).await
+}
+
+/// A webmail whose delivery path has `tune` applied to the charter's
+/// defaults (a small size limit for R6 tests).
+pub async fn env_configured(clock: Clock, tune: impl FnOnce(&mut DeliveryConfig)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(StoreConfig::Sqlite {
         dir: dir.path().to_path_buf(),
@@ -50,12 +61,16 @@ pub async fn env_with(clock: Clock) -> Env {
             cache_ttl_secs: 0,
         },
     );
-    let web = Web::new(config(), directory, clock.clone());
+    let mut dc = DeliveryConfig::charter_defaults("mail.ac-test.fr", vec!["ac-test.fr".into()]);
+    tune(&mut dc);
+    let delivery = Delivery::new(dc, store.clone());
+    let web = Web::new(config(), directory, delivery.clone(), clock.clone());
     Env {
         _dir: dir,
         store,
         web,
         clock,
+        delivery,
     }
 }
 
@@ -107,6 +122,74 @@ pub async fn deliver(e: &Env, account: &Account, raw: &str) -> (i64, u32) {
     (inbox.id.0, a.uid)
 }
 
+/// A functional mailbox (R2) with `member` holding `rights` on it.
+pub async fn functional(
+    e: &Env,
+    address: &str,
+    name: &str,
+    member: &Account,
+    rights: &str,
+) -> Account {
+    let f = e
+        .store
+        .create_account(NewAccount {
+            address: address.into(),
+            kind: AccountKind::Functional,
+            display_name: name.into(),
+            password_hash: None,
+            must_change_password: false,
+            manager: None,
+            quota_bytes: 100 << 20,
+            created_at: NOW,
+        })
+        .await
+        .unwrap();
+    e.store.set_member(f.id, member.id, rights).await.unwrap();
+    f
+}
+
+/// The messages of the account's folder with special use `attr` (or
+/// INBOX), each with its flags and bytes.
+pub async fn folder(e: &Env, account: &Account, attr: &str) -> Vec<(Vec<String>, String)> {
+    let m = e
+        .store
+        .mailboxes(account.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| {
+            if attr == "INBOX" {
+                m.name == "INBOX"
+            } else {
+                m.special_use.as_deref() == Some(attr)
+            }
+        })
+        .unwrap();
+    let mut out = Vec::new();
+    for meta in e.store.messages(m.id).await.unwrap() {
+        let raw = e
+            .store
+            .read_blob_sized(&meta.blob_id, meta.size)
+            .await
+            .unwrap();
+        out.push((meta.flags, String::from_utf8_lossy(&raw).into_owned()));
+    }
+    out
+}
+
+/// The mailbox id of the account's folder with special use `attr`.
+pub async fn folder_id(e: &Env, account: &Account, attr: &str) -> i64 {
+    e.store
+        .mailboxes(account.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.special_use.as_deref() == Some(attr))
+        .unwrap()
+        .id
+        .0
+}
+
 pub fn peer() -> SocketAddr {
     "192.0.2.10:50000".parse().unwrap()
 }
@@ -123,6 +206,18 @@ Bonjour Jeanne,\r\n\
 La réunion du conseil pédagogique aura lieu jeudi à 17 h en salle 204.\r\n\
 \r\n\
 Paul\r\n";
+
+/// Paul's follow-up to [`PLAIN`], in the same thread (In-Reply-To).
+pub const FOLLOW_UP: &str = "From: Paul Durand <paul.durand@ac-test.fr>\r\n\
+To: jeanne.martin@ac-test.fr\r\n\
+Subject: Re: =?UTF-8?Q?R=C3=A9union_du_conseil_p=C3=A9dagogique?=\r\n\
+Date: Tue, 1 Dec 2026 10:00:00 +0100\r\n\
+Message-ID: <plain-2@ac-test.fr>\r\n\
+In-Reply-To: <plain-1@ac-test.fr>\r\n\
+References: <plain-1@ac-test.fr>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Correction : la salle 210, pas la 204.\r\n";
 
 /// An HTML mail where every payload would set a flag or fetch a URL.
 pub const HOSTILE: &str = "From: Attaquant <evil@example.org>\r\n\

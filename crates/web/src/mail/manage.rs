@@ -1,0 +1,327 @@
+//! Folder management without JavaScript: create, rename, delete the
+//! person's own folders (`/folders`). INBOX and the special-use folders
+//! (RFC 6154: Sent, Drafts, Archive, Junk, Trash) are not renamed or
+//! deleted: IMAP clients and the webmail find them by their use.
+//!
+//! Names are the IMAP names (RFC 9051 §5.1, UTF-8, `/` between levels):
+//! a `/` in a new name makes a subfolder. A folder with subfolders is
+//! not deleted (the subfolders would be left without a parent); a folder
+//! deleted puts its messages in Trash first, so nothing is lost to a
+//! wrong click, and a confirmation page comes before.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use vesontio_store::StoreError;
+
+use crate::i18n::T;
+use crate::mail::list::{FolderLink, folder_links, folder_name};
+use crate::mail::{self, Folder};
+use crate::page::{Chrome, render};
+use crate::session::{Authed, Session};
+use crate::{Web, WebError};
+
+/// Longest folder name accepted, in characters.
+pub const NAME_MAX: usize = 100;
+
+pub struct Managed {
+    pub id: i64,
+    pub name: String,
+    pub total: u32,
+}
+
+#[derive(Template)]
+#[template(path = "mail/manage.html")]
+struct ManagePage {
+    c: Chrome,
+    folders: Vec<FolderLink>,
+    own: Vec<Managed>,
+    csrf: String,
+    error: Option<String>,
+    /// What was typed in the create form, kept on a refusal.
+    typed: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/delete_folder.html")]
+struct DeletePage {
+    c: Chrome,
+    folders: Vec<FolderLink>,
+    name: String,
+    total: u32,
+    action: String,
+    csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ManageQuery {
+    ok: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The folders a person may manage: not INBOX, not special-use.
+fn manageable(f: &Folder) -> bool {
+    f.key.is_none()
+}
+
+/// A name as typed, checked: trimmed, not empty, not too long, no
+/// control character, none of IMAP's wildcards (`%`, `*`, RFC 9051 §5.1),
+/// no empty level, not INBOX. The catalogue key of the reason otherwise.
+fn checked(name: &str) -> Result<String, &'static str> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err("manage.name_empty");
+    }
+    if n.chars().count() > NAME_MAX {
+        return Err("manage.name_long");
+    }
+    if n.chars().any(|c| c.is_control() || c == '%' || c == '*')
+        || n.starts_with('/')
+        || n.ends_with('/')
+        || n.contains("//")
+        || n.split('/').any(|level| level.trim().is_empty())
+    {
+        return Err("manage.name_bad");
+    }
+    if n.eq_ignore_ascii_case("INBOX") {
+        return Err("manage.name_taken");
+    }
+    Ok(n.to_string())
+}
+
+async fn page(
+    web: &Web,
+    t: T,
+    s: &Session,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+    typed: String,
+) -> Result<Response, WebError> {
+    let (folders, all) = folder_links(web, &t, s.account.id, 0).await?;
+    let own = all
+        .iter()
+        .filter(|f| manageable(f))
+        .map(|f| Managed {
+            id: f.mailbox.id.0,
+            name: folder_name(&t, f),
+            total: f.mailbox.total,
+        })
+        .collect();
+    let title = t.get("manage.title").to_string();
+    let mut c = Chrome::user(web, t, s, title, "mail").await?;
+    c.notice = notice;
+    render(
+        status,
+        &ManagePage {
+            c,
+            folders,
+            own,
+            csrf: s.csrf.clone(),
+            error,
+            typed,
+        },
+    )
+}
+
+pub async fn show(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Query(q): Query<ManageQuery>,
+) -> Result<Response, WebError> {
+    let notice = match q.ok.as_deref() {
+        Some("created") => Some(t.get("manage.created").to_string()),
+        Some("renamed") => Some(t.get("manage.renamed").to_string()),
+        Some("deleted") => Some(t.get("manage.deleted").to_string()),
+        _ => None,
+    };
+    page(&web, t, &s, StatusCode::OK, None, notice, String::new()).await
+}
+
+/// A refusal of a name, in the page, with what was typed kept.
+async fn refused(
+    web: &Web,
+    t: T,
+    s: &Session,
+    key: &str,
+    typed: String,
+) -> Result<Response, WebError> {
+    let msg = t.get(key).to_string();
+    page(
+        web,
+        t,
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some(msg),
+        None,
+        typed,
+    )
+    .await
+}
+
+pub async fn create(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Form(f): Form<NameForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    let name = match checked(&f.name) {
+        Ok(n) => n,
+        Err(key) => return refused(&web, t, &s, key, f.name).await,
+    };
+    match web.store().create_mailbox(s.account.id, &name, None).await {
+        Ok(_) => {}
+        Err(StoreError::AlreadyExists(_)) => {
+            return refused(&web, t, &s, "manage.name_taken", f.name).await;
+        }
+        Err(StoreError::Invalid(_)) => {
+            return refused(&web, t, &s, "manage.name_bad", f.name).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // Subscribed, so IMAP clients that show subscribed folders see it.
+    web.store()
+        .set_subscribed(s.account.id, &name, true)
+        .await?;
+    Ok(Redirect::to("/folders?ok=created").into_response())
+}
+
+/// The account's folder `id` if the person may manage it.
+async fn own_manageable(web: &Web, s: &Session, id: i64) -> Result<Folder, WebError> {
+    mail::folders(web, s.account.id)
+        .await?
+        .into_iter()
+        .find(|f| f.mailbox.id.0 == id)
+        .filter(manageable)
+        .ok_or(WebError::NotFound)
+}
+
+pub async fn rename(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    let folder = own_manageable(&web, &s, id).await?;
+    let name = match checked(&f.name) {
+        Ok(n) => n,
+        Err(key) => return refused(&web, t, &s, key, String::new()).await,
+    };
+    if name == folder.mailbox.name {
+        return Ok(Redirect::to("/folders").into_response());
+    }
+    // Into itself would make it its own parent.
+    if name.starts_with(&format!("{}/", folder.mailbox.name)) {
+        return refused(&web, t, &s, "manage.name_bad", String::new()).await;
+    }
+    match web.store().rename_mailbox(folder.mailbox.id, &name).await {
+        Ok(()) => Ok(Redirect::to("/folders?ok=renamed").into_response()),
+        Err(StoreError::AlreadyExists(_)) => {
+            refused(&web, t, &s, "manage.name_taken", String::new()).await
+        }
+        Err(StoreError::Invalid(_)) => refused(&web, t, &s, "manage.name_bad", String::new()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The confirmation page of a deletion.
+pub async fn confirm_delete(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let folder = own_manageable(&web, &s, id).await?;
+    let (folders, _) = folder_links(&web, &t, s.account.id, id).await?;
+    let name = folder_name(&t, &folder);
+    let title = t.get("manage.delete_title").to_string();
+    let c = Chrome::user(&web, t, &s, title, "mail").await?;
+    render(
+        StatusCode::OK,
+        &DeletePage {
+            c,
+            folders,
+            name,
+            total: folder.mailbox.total,
+            action: format!("/folders/{id}/delete"),
+            csrf: s.csrf.clone(),
+        },
+    )
+}
+
+pub async fn delete(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    let folder = own_manageable(&web, &s, id).await?;
+    let prefix = format!("{}/", folder.mailbox.name);
+    let all = web.store().mailboxes(s.account.id).await?;
+    if all.iter().any(|m| m.name.starts_with(&prefix)) {
+        return refused(&web, t, &s, "manage.has_children", String::new()).await;
+    }
+    // Its messages go to Trash first: a deletion can be undone there.
+    if let Some(trash) = crate::mail::compose::special(&web, s.account.id, "\\Trash").await? {
+        let uids: Vec<u32> = web
+            .store()
+            .messages(folder.mailbox.id)
+            .await?
+            .iter()
+            .map(|m| m.uid)
+            .collect();
+        for chunk in uids.chunks(1000) {
+            web.store()
+                .move_messages(folder.mailbox.id, chunk, trash.id)
+                .await?;
+        }
+    }
+    web.store().delete_mailbox(folder.mailbox.id).await?;
+    web.store()
+        .set_subscribed(s.account.id, &folder.mailbox.name, false)
+        .await?;
+    Ok(Redirect::to("/folders?ok=deleted").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked;
+
+    #[test]
+    fn names_are_checked() {
+        assert_eq!(checked("  Projets 2027 "), Ok("Projets 2027".into()));
+        assert_eq!(checked("Classes/6e B"), Ok("Classes/6e B".into()));
+        assert_eq!(checked("Réunions"), Ok("Réunions".into()));
+        for bad in [
+            "/x", "x/", "a//b", "a/ /b", "50%", "tout*", "a\u{0}b", "a\rb",
+        ] {
+            assert_eq!(checked(bad), Err("manage.name_bad"), "{bad:?}");
+        }
+        assert_eq!(checked("   "), Err("manage.name_empty"));
+        assert_eq!(checked("inbox"), Err("manage.name_taken"));
+        assert_eq!(checked(&"é".repeat(101)), Err("manage.name_long"));
+        assert!(checked(&"é".repeat(100)).is_ok());
+    }
+}
