@@ -20,6 +20,9 @@ pub struct Antivirus {
     /// Default empty.
     pub clamd: String,
     /// Longest wait for one scan, connection included. Default `"30s"`.
+    /// (A `[filters.stages.antivirus]` table, when present, sets the
+    /// stage's timeout and failure policy instead of this key and
+    /// `on_failure`.)
     pub timeout: HumanDuration,
     /// Scans at the same time, each on a kept clamd connection (clamd's
     /// `MaxThreads` is 10 by default). 1 to 64. Default 8.

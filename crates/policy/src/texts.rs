@@ -198,13 +198,6 @@ pub fn virus_bounce_text(found: &str) -> String {
     )
 }
 
-/// R9: the temporary refusal when the message could not be scanned
-/// (`antivirus.on_failure = "tempfail"`): the sender's server tries again.
-pub fn virus_scan_unavailable_text() -> &'static str {
-    "Analyse antivirus momentanément impossible : réessayez plus tard. / \
-     Virus scan temporarily unavailable: try again later."
-}
-
 #[cfg(test)]
 mod virus_texts {
     use super::*;
