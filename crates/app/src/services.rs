@@ -136,12 +136,15 @@ pub fn stages(p: &Platform) -> Result<Vec<Arc<dyn Stage>>> {
     if s.phishing.enabled {
         // R25: the local domains are always protected.
         let ph = &s.phishing;
-        stages.push(Arc::new(PhishStage::new(
-            &s.domains.local,
-            &ph.protected_domains,
-            &ph.internal_names,
-            &ph.subject_tag,
-        )));
+        stages.push(Arc::new(
+            PhishStage::new(
+                &s.domains.local,
+                &ph.protected_domains,
+                &ph.internal_names,
+                &ph.subject_tag,
+            )
+            .with_directory(p.store.clone()),
+        ));
     }
     if s.spam.enabled {
         // R24: the phrase rules (built in, or the file, reread when it

@@ -6,12 +6,24 @@
 //! not parse again. Several messages (MULTIAPPEND, RFC 3502 §6.3.11) are
 //! all refused or all stored, in one transaction; one message joins the
 //! group commit of deliveries.
+//!
+//! R9 covers every door: the filter stages that [`Stage::scans_filed`]
+//! (the antivirus) look at each filed message too. An infected one is
+//! refused (the person's own client still holds it; nothing reaches a
+//! folder), and clamd being unreachable follows the stage's failure
+//! policy, as for sent mail.
+//!
+//! [`Stage::scans_filed`]: crate::Stage::scans_filed
 
-use vesontio_store::{Appended, NewMessage, Parsed, StoreError};
+use std::sync::Arc;
+
+use vesontio_message::Analysis;
+use vesontio_store::{Account, Appended, NewMessage, Parsed, StoreError};
 use vesontio_types::UnixTime;
 
+use crate::filter::{Action, FilterContext, FilterRecipient};
 use crate::gate::{analyse, check_bytes, check_r7};
-use crate::{Delivery, Origin, Refused};
+use crate::{Delivery, Envelope, Origin, Refused, Rule};
 
 /// One message to file, as the door received it.
 #[derive(Debug, Clone)]
@@ -39,8 +51,10 @@ pub(crate) async fn file(
     messages: Vec<Filing>,
     now: UnixTime,
 ) -> Result<Vec<Appended>, FileError> {
-    let mailbox = match origin {
-        Origin::ImapAppend { mailbox, .. } | Origin::DraftSave { mailbox, .. } => *mailbox,
+    let (mailbox, account) = match origin {
+        Origin::ImapAppend { mailbox, account } | Origin::DraftSave { mailbox, account } => {
+            (*mailbox, account.as_ref())
+        }
         _ => {
             tracing::error!(origin = origin.name(), "file called for a sending door");
             return Err(Refused::internal().into());
@@ -54,9 +68,13 @@ pub(crate) async fn file(
         check_bytes(d, origin, &m.raw)?;
         let analysis = analyse(&m.raw, limits).await;
         check_r7(d, origin, &analysis).map_err(|(_, r)| r)?;
-        checked.push((m, analysis.is_private));
+        checked.push((m, analysis));
     }
-    for (m, private) in checked {
+    for (m, analysis) in &checked {
+        scan(d, origin, account, &m.raw, analysis, now).await?;
+    }
+    for (m, analysis) in checked {
+        let private = analysis.is_private;
         let parsed = parse(&m.raw).await;
         let (blob, data) = d.store().put_blob(m.raw).await?;
         rows.push(NewMessage {
@@ -75,6 +93,58 @@ pub(crate) async fn file(
         d.store().append_all(mailbox, rows).await
     };
     Ok(res?)
+}
+
+/// Runs the stages that scan filed messages (R9). A quarantine verdict
+/// refuses the message; a stage's failure is its policy's
+/// (`451 4.7.1` by default).
+async fn scan(
+    d: &Delivery,
+    origin: &Origin,
+    account: &Account,
+    raw: &[u8],
+    analysis: &Analysis,
+    now: UnixTime,
+) -> Result<(), Refused> {
+    let filters = d.filters();
+    if !filters.stages.iter().any(|s| s.scans_filed()) {
+        return Ok(());
+    }
+    let ctx = FilterContext {
+        raw: Arc::new(raw.to_vec()),
+        analysis: analysis.clone(),
+        envelope: Envelope {
+            mail_from: None,
+            recipients: Vec::new(),
+            envid: None,
+            ret: None,
+            smtputf8: false,
+        },
+        origin: origin.clone(),
+        auth: None,
+        recipients: vec![FilterRecipient {
+            address: account.address.to_ascii_lowercase(),
+            account: Some(account.clone()),
+        }],
+        now,
+    };
+    let outcome = filters.run_where(&ctx, |s| s.scans_filed()).await?;
+    for (stage, v) in outcome.verdicts {
+        if let Action::Quarantine { rule, .. } = v.action {
+            tracing::warn!(origin = origin.name(), %stage, %rule, "filed message refused");
+            let found = rule.rsplit_once(':').map_or(rule.as_str(), |(_, s)| s);
+            return Err(Refused::new(
+                Rule::Content,
+                554,
+                "5.7.1",
+                format!(
+                    "Ce message contient un virus ({found}) : il n'est pas enregistré / \
+                     This message carries a virus ({found}): it was not saved"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The store's model, off the runtime's threads for a large message.

@@ -69,6 +69,10 @@ impl Stage for AntivirusStage {
             }
         })
     }
+
+    fn scans_filed(&self) -> bool {
+        true
+    }
 }
 
 /// Who gets a DSN for an infected message (`antivirus.bounce_sender`).

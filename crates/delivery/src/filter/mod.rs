@@ -187,6 +187,15 @@ pub trait Stage: Send + Sync {
     fn train<'a>(&'a self, _event: &'a TrainingEvent, _raw: &'a [u8]) -> BoxFuture<'a, ()> {
         Box::pin(async {})
     }
+
+    /// Whether the stage also looks at messages a person files into their
+    /// own folders (IMAP APPEND, the webmail's drafts and Sent copies),
+    /// which no one sends and so no spam or phishing score applies to. R9
+    /// says every message is scanned, whatever door it came through: the
+    /// antivirus answers `true`.
+    fn scans_filed(&self) -> bool {
+        false
+    }
 }
 
 /// What to do when a stage fails or overruns its timeout.
@@ -283,8 +292,18 @@ impl Filters {
     /// fails or overruns refuses with `451 4.7.1` (`tempfail`) or is
     /// passed over (`pass`).
     pub async fn run(&self, ctx: &FilterContext) -> Result<StageOutcome, Refused> {
+        self.run_where(ctx, |_| true).await
+    }
+
+    /// [`Filters::run`] with only the stages `keep` accepts (a filed
+    /// message runs the stages that [`Stage::scans_filed`]).
+    pub async fn run_where(
+        &self,
+        ctx: &FilterContext,
+        keep: impl Fn(&dyn Stage) -> bool,
+    ) -> Result<StageOutcome, Refused> {
         let mut out = StageOutcome::default();
-        for stage in &self.stages {
+        for stage in self.stages.iter().filter(|s| keep(s.as_ref())) {
             let name = stage.name().to_string();
             let policy = self.settings.policy(&name);
             let failure = match tokio::time::timeout(policy.timeout, stage.run(ctx)).await {

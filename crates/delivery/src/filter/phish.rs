@@ -6,25 +6,88 @@
 //!
 //! Mail from a local account (submission, webmail) is not checked: it was
 //! authenticated, and the institution's own mail is never flagged.
+//!
+//! With [`PhishStage::with_directory`], the display names of the
+//! directory's accounts are protected too (`DISPLAY_NAME_STAFF`): read
+//! from the store when the stage first runs and again every
+//! [`STAFF_REFRESH`], so an account created on any node is known within
+//! minutes without a restart.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use vesontio_spam::phish::{self, Protected};
+use vesontio_store::Store;
 
 use super::spam::auth_of;
 use super::{Action, BoxFuture, FilterContext, Stage, StageError, Verdict, WARNING_FIELD};
 use crate::Origin;
 
+/// How long the directory's display names are kept before being read again.
+pub const STAFF_REFRESH: Duration = Duration::from_secs(600);
+
 pub struct PhishStage {
-    protected: Protected,
+    /// Domains and service names, from the configuration.
+    base: Protected,
+    /// `base` with the directory's names, swapped at each refresh.
+    current: RwLock<Arc<Protected>>,
+    directory: Option<Directory>,
     subject_tag: String,
+}
+
+/// Where the staff names come from, and when they were last read.
+struct Directory {
+    store: Store,
+    read_at: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl PhishStage {
     /// `local`: the local domains; `others`: the protected domains of the
     /// configuration; `names`: internal service names.
     pub fn new(local: &[String], others: &[String], names: &[String], subject_tag: &str) -> Self {
+        let base = Protected::new(local, others, names);
         PhishStage {
-            protected: Protected::new(local, others, names),
+            current: RwLock::new(Arc::new(base.clone())),
+            base,
+            directory: None,
             subject_tag: subject_tag.trim().to_string(),
+        }
+    }
+
+    /// Also protects the display names of the store's accounts (R25:
+    /// mail imitating an internal sender).
+    pub fn with_directory(mut self, store: Store) -> Self {
+        self.directory = Some(Directory {
+            store,
+            read_at: tokio::sync::Mutex::new(None),
+        });
+        self
+    }
+
+    /// The protection to apply, the staff names read again when stale.
+    /// One task reads; the others go on with the names they have.
+    async fn protected(&self) -> Arc<Protected> {
+        if let Some(dir) = &self.directory {
+            if let Ok(mut read_at) = dir.read_at.try_lock() {
+                if read_at.is_none_or(|t| t.elapsed() >= STAFF_REFRESH) {
+                    match dir.store.display_names().await {
+                        Ok(names) => {
+                            let p = self.base.with_staff(names.iter().map(String::as_str));
+                            tracing::debug!(staff = p.staff_len(), "phishing: staff names read");
+                            if let Ok(mut cur) = self.current.write() {
+                                *cur = Arc::new(p);
+                            }
+                        }
+                        // Kept as they were; tried again after the period.
+                        Err(e) => tracing::warn!(error = %e, "phishing: staff names not read"),
+                    }
+                    *read_at = Some(Instant::now());
+                }
+            }
+        }
+        match self.current.read() {
+            Ok(p) => p.clone(),
+            Err(_) => Arc::new(self.base.clone()),
         }
     }
 }
@@ -74,7 +137,8 @@ impl Stage for PhishStage {
                 return Ok(Vec::new());
             }
             let sender = ctx.envelope.mail_from.as_ref().map(ToString::to_string);
-            let f = phish::check(&ctx.raw, sender.as_deref(), &self.protected, auth_of(ctx));
+            let protected = self.protected().await;
+            let f = phish::check(&ctx.raw, sender.as_deref(), &protected, auth_of(ctx));
             let mut out: Vec<Verdict> = f
                 .hits
                 .iter()

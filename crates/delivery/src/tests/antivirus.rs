@@ -324,3 +324,74 @@ async fn r9_release_runs_the_filters_that_are_not_the_cause() {
         .collect();
     assert_eq!(delivered.len(), 1, "released once, to its recipient");
 }
+
+/// R9 whatever the door: a message a person files into their own folder
+/// (IMAP APPEND, the webmail's drafts and Sent copies) is scanned too. An
+/// infected one is refused with the signature's name and stored nowhere;
+/// a clean one is filed; clamd down is the stage's temporary failure.
+#[tokio::test]
+async fn r9_filed_messages_are_scanned_too() {
+    let Some(mut p) = ClamdProcess::start() else {
+        return;
+    };
+    let e = with_clamd(&p, OnFailure::TempFail).await;
+    let bob = e.store().account_by_address(BOB).await.unwrap().unwrap();
+    let mb = e
+        .store()
+        .mailbox_by_name(bob.id, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    let filing = |raw: Vec<u8>| crate::Filing {
+        raw,
+        flags: Vec::new(),
+        internal_date: None,
+    };
+    let doors = [
+        Origin::ImapAppend {
+            account: Box::new(bob.clone()),
+            mailbox: mb.id,
+        },
+        Origin::DraftSave {
+            account: Box::new(bob.clone()),
+            mailbox: mb.id,
+        },
+    ];
+    for origin in &doors {
+        for (what, raw) in infected_messages() {
+            let r = e.d.file(origin, vec![filing(raw)], NOW).await;
+            let Err(crate::FileError::Refused(r)) = r else {
+                panic!("{} {what}: infected message filed: {r:?}", origin.name());
+            };
+            assert_eq!((r.rule, r.code), (crate::Rule::Content, 554), "{what}");
+            assert!(r.text.contains("virus"), "{what}: {}", r.text);
+            assert!(
+                r.text.contains("EICAR"),
+                "{what}: names the signature: {}",
+                r.text
+            );
+        }
+    }
+    assert!(inbox(&e, BOB).await.is_empty(), "nothing infected stored");
+    // MULTIAPPEND with one infected message among clean ones: none stored.
+    let clean = message(BOB, BOB, "Propre", "texte");
+    let (_, bad) = infected_messages().remove(0);
+    let r =
+        e.d.file(&doors[0], vec![filing(clean.clone()), filing(bad)], NOW)
+            .await;
+    assert!(r.is_err(), "{r:?}");
+    assert!(inbox(&e, BOB).await.is_empty(), "all or nothing");
+    // A clean message is filed.
+    e.d.file(&doors[0], vec![filing(clean.clone())], NOW)
+        .await
+        .unwrap();
+    assert_eq!(subjects(&e, BOB).await, ["Propre"]);
+    // clamd down: a temporary refusal, nothing unscanned stored.
+    p.stop();
+    let r = e.d.file(&doors[0], vec![filing(clean)], NOW).await;
+    let Err(crate::FileError::Refused(r)) = r else {
+        panic!("filed unscanned: {r:?}");
+    };
+    assert_eq!((r.code, r.enhanced.as_str()), (451, "4.7.1"), "{r:?}");
+    assert_eq!(inbox(&e, BOB).await.len(), 1);
+}

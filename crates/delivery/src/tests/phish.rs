@@ -178,3 +178,66 @@ async fn a_credentials_request_from_outside_is_warned_about_but_stays_in_inbox()
     );
     assert_eq!(field(&t, "Subject"), Some("Quota"), "no tag configured");
 }
+
+/// R25: mail from outside taking the full name of someone in the
+/// directory carries the impersonation warning; the same person writing
+/// from their own address does not; the names are read from the store, so
+/// an account created after the server started is protected too (the
+/// stage reads them again after `STAFF_REFRESH`; a new stage reads them
+/// at its first message).
+#[tokio::test]
+async fn a_staff_members_name_from_outside_is_an_impersonation() {
+    let e = setup().await;
+    let claire = person(&e, "claire.fontaine@ac-demo.fr").await;
+    e.store()
+        .update_account(
+            claire.id,
+            vesontio_store::AccountUpdate {
+                display_name: Some("Claire Fontaine".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    person(&e, "jean.dupont@ac-demo.fr").await;
+    let stage: Arc<dyn Stage> = Arc::new(
+        PhishStage::new(&[DOMAIN.to_string()], &[], &[], "").with_directory(e.store().clone()),
+    );
+    let d = Delivery::with_filters(
+        config(),
+        e.store().clone(),
+        Filters::new(FilterSettings::with_junk(5.0), vec![stage]),
+    );
+    let e = Env { _dir: e._dir, d };
+    let send = |from: &'static str, mail_from: &'static str| {
+        let raw = raw_msg(from, "Urgent", "Pouvez-vous me rappeler ?");
+        let env = envelope(Some(mail_from), &["jean.dupont@ac-demo.fr"]);
+        let d = e.d.clone();
+        async move { d.submit(mx(), env, raw, NOW).await.unwrap() }
+    };
+    send(
+        "\"Claire Fontaine\" <claire.fontaine.75@example.net>",
+        "claire.fontaine.75@example.net",
+    )
+    .await;
+    send("\"Claire Durand\" <cd@example.net>", "cd@example.net").await;
+    let inbox = folder(&e, "jean.dupont@ac-demo.fr", "INBOX").await;
+    assert_eq!(
+        inbox.len(),
+        2,
+        "3 points alone stay under the junk threshold"
+    );
+    let warned: Vec<Option<String>> = inbox
+        .iter()
+        .map(|m| field(&text(&m.0), "X-Vesontio-Warning").map(str::to_string))
+        .collect();
+    assert!(
+        warned[0]
+            .as_deref()
+            .is_some_and(|w| w.starts_with("impersonation;")),
+        "{warned:?}"
+    );
+    assert_eq!(warned[1], None, "another name is not warned about");
+    let t = text(&inbox[0].0);
+    assert_eq!(field(&t, "X-Spam-Score"), Some("3.0"), "{t}");
+}

@@ -7,7 +7,9 @@
 //!   bitsquatting, edit distance, hyphen, sub-domain and TLD tricks) in
 //!   the `From:` domain, the envelope sender, `Reply-To` and link targets;
 //! - display names imitating an internal service ("DSI", "Rectorat",
-//!   "Service informatique"…, configurable) or showing an internal address;
+//!   "Service informatique"…, configurable), showing an internal address,
+//!   or taking the full name of a person or functional mailbox of the
+//!   directory ([`Protected::with_staff`]) from an outside address;
 //! - a protected domain in `From:` failing DMARC;
 //! - link text showing a local or protected domain and pointing elsewhere;
 //! - requests for credentials ("votre mot de passe", "vérifiez votre
@@ -104,6 +106,9 @@ pub struct Protected {
     pub domains: Vec<String>,
     /// Folded (`text::fold`), so comparison ignores case and accents.
     names: Vec<String>,
+    /// The directory's display names, folded (with the surrounding spaces
+    /// `fold` gives, so a containment test matches whole words only).
+    staff: std::collections::HashSet<String>,
 }
 
 impl Protected {
@@ -123,7 +128,51 @@ impl Protected {
                 .map(|n| fold(n))
                 .filter(|n| n.trim().len() >= 2)
                 .collect(),
+            staff: Default::default(),
         }
+    }
+
+    /// The same protection with the directory's display names: an outside
+    /// `From:` whose display name is one of them, or contains one as whole
+    /// words, fires `DISPLAY_NAME_STAFF`. Names of one word or of fewer
+    /// than six letters are left out: they are too common to mean anything.
+    pub fn with_staff<'a>(&self, display_names: impl IntoIterator<Item = &'a str>) -> Protected {
+        let staff = display_names
+            .into_iter()
+            .map(fold)
+            .filter(|n| {
+                n.split_whitespace().count() >= 2
+                    && n.chars().filter(|c| c.is_alphabetic()).count() >= 6
+            })
+            .collect();
+        Protected {
+            staff,
+            ..self.clone()
+        }
+    }
+
+    /// How many staff names are known (for the logs).
+    pub fn staff_len(&self) -> usize {
+        self.staff.len()
+    }
+
+    /// A display name, folded, taking a staff member's full name.
+    fn names_staff(&self, folded: &str) -> bool {
+        if self.staff.is_empty() {
+            return false;
+        }
+        if self.staff.contains(folded) {
+            return true;
+        }
+        // Contained as whole words ("Marie Martin - Rectorat"): look at
+        // each run of two to four words, so the cost is linear in the name.
+        let words: Vec<&str> = folded.split_whitespace().take(12).collect();
+        (0..words.len()).any(|i| {
+            (2..=4).filter(|n| i + n <= words.len()).any(|n| {
+                self.staff
+                    .contains(&format!(" {} ", words[i..i + n].join(" ")))
+            })
+        })
     }
 
     /// A host that is a protected domain or one of its sub-domains.
@@ -271,6 +320,13 @@ pub fn check(raw: &[u8], envelope_sender: Option<&str>, p: &Protected, auth: Aut
             add(
                 &mut f,
                 hit("DISPLAY_NAME_INTERNAL", DISPLAY_NAME_POINTS),
+                Warning::Impersonation,
+            );
+        }
+        if p.names_staff(&folded) {
+            add(
+                &mut f,
+                hit("DISPLAY_NAME_STAFF", DISPLAY_NAME_POINTS),
                 Warning::Impersonation,
             );
         }

@@ -90,6 +90,54 @@ fn display_names_imitating_internal_services_are_found() {
 }
 
 #[test]
+fn display_names_of_the_directorys_staff_are_found() {
+    let p = protected().with_staff([
+        "Marie-Hélène Lefèvre",
+        "Secrétariat du Recteur",
+        "Paul",  // one word: too common to mean anything
+        "Li Wu", // fewer than six letters
+    ]);
+    assert_eq!(p.staff_len(), 2);
+    for from in [
+        "\"Marie-Hélène Lefèvre\" <mh.lefevre.perso@example.org>",
+        "\"MARIE HELENE LEFEVRE\" <x@example.org>",
+        "\"Marie-Hélène Lefèvre - Rectorat\" <x@example.org>",
+        "\"secretariat du recteur\" <urgent@example.net>",
+    ] {
+        let f = check(&msg(from, "", "Bonjour."), None, &p, Auth::default());
+        assert!(
+            rules(&f).contains(&"DISPLAY_NAME_STAFF"),
+            "{from}: {:?}",
+            rules(&f)
+        );
+        assert_eq!(f.warning, Some(Warning::Impersonation), "{from}");
+    }
+    // The person writing from the institution, another name, a name that
+    // only shares a word, the one-word and short names.
+    for from in [
+        "\"Marie-Hélène Lefèvre\" <marie-helene.lefevre@ac-besancon.fr>",
+        "\"Marie Durand\" <md@example.org>",
+        "\"Lefèvre\" <l@example.org>",
+        "\"Paul\" <paul@example.org>",
+        "\"Li Wu\" <li@example.org>",
+    ] {
+        let f = check(&msg(from, "", "Bonjour."), None, &p, Auth::default());
+        assert!(
+            !rules(&f).contains(&"DISPLAY_NAME_STAFF"),
+            "{from}: {:?}",
+            rules(&f)
+        );
+    }
+    // Without the directory (`Protected::new` alone) nothing fires.
+    let f = run(&msg(
+        "\"Marie-Hélène Lefèvre\" <x@example.org>",
+        "",
+        "Bonjour.",
+    ));
+    assert_eq!(f.hits, vec![]);
+}
+
+#[test]
 fn a_protected_sender_failing_dmarc_is_found() {
     let auth = Auth {
         dmarc: Outcome::Fail,

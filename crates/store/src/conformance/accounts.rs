@@ -168,6 +168,10 @@ pub async fn memberships_and_lists(s: Store) {
             .unwrap()
     );
     assert!(s.list_senders(list.id).await.unwrap().is_empty());
+    // R25's staff names: every account's display name, none empty.
+    let mut names = s.display_names().await.unwrap();
+    names.sort();
+    assert_eq!(names, ["DSI", "Profs", "alice", "bob"]);
     assert!(
         s.remove_list_member(list.id, "bob@ac-demo.fr")
             .await
