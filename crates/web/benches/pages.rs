@@ -41,8 +41,22 @@ const TOPICS: &[&str] = &[
     "Brevet blanc",
 ];
 const WORDS: &[&str] = &[
-    "élèves", "classe", "salle", "projet", "budget", "planning", "note", "devoir", "correction",
-    "absence", "collège", "lycée", "rectorat", "académie", "examen", "parents",
+    "élèves",
+    "classe",
+    "salle",
+    "projet",
+    "budget",
+    "planning",
+    "note",
+    "devoir",
+    "correction",
+    "absence",
+    "collège",
+    "lycée",
+    "rectorat",
+    "académie",
+    "examen",
+    "parents",
 ];
 
 /// Message `i`: conversations of four (a first message, then replies with
@@ -133,7 +147,14 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
     let e = env().await;
-    let jeanne = person(&e, "jeanne.martin@ac-test.fr", "Jeanne Martin", PASSWORD, false).await;
+    let jeanne = person(
+        &e,
+        "jeanne.martin@ac-test.fr",
+        "Jeanne Martin",
+        PASSWORD,
+        false,
+    )
+    .await;
     let inbox = e
         .store
         .mailbox_by_name(jeanne.id, "INBOX")
@@ -151,7 +172,11 @@ async fn main() {
                 blob,
                 data: Some(data),
                 internal_date: NOW - (n - i) as i64 * 60,
-                flags: if i % 3 == 0 { vec![] } else { vec!["\\Seen".into()] },
+                flags: if i % 3 == 0 {
+                    vec![]
+                } else {
+                    vec!["\\Seen".into()]
+                },
                 private: false,
                 parsed: Some(parsed),
             });
@@ -180,8 +205,20 @@ async fn main() {
         .filter_map(|s| s.split('"').next())
         .find(|h| h.contains("/thread/"))
         .map(str::to_string);
-    time_page(&mut c, "conversations, newest 50", &format!("/mail/{mb}"), runs).await;
-    time_page(&mut c, "messages, newest 50", &format!("/mail/{mb}?view=list"), runs).await;
+    time_page(
+        &mut c,
+        "conversations, newest 50",
+        &format!("/mail/{mb}"),
+        runs,
+    )
+    .await;
+    time_page(
+        &mut c,
+        "messages, newest 50",
+        &format!("/mail/{mb}?view=list"),
+        runs,
+    )
+    .await;
     time_page(
         &mut c,
         "messages by sender, first 50",
@@ -189,12 +226,36 @@ async fn main() {
         runs,
     )
     .await;
-    time_page(&mut c, "message page", &format!("/mail/{mb}/{newest}"), runs).await;
+    time_page(
+        &mut c,
+        "message page",
+        &format!("/mail/{mb}/{newest}"),
+        runs,
+    )
+    .await;
     if let Some(h) = thread_href {
-        time_page(&mut c, "conversation page (4 messages)", &h.replace("&amp;", "&"), runs).await;
+        time_page(
+            &mut c,
+            "conversation page (4 messages)",
+            &h.replace("&amp;", "&"),
+            runs,
+        )
+        .await;
     }
-    time_page(&mut c, "search sender, all folders", "/search?from=fontaine", runs / 4).await;
-    time_page(&mut c, "search body, all folders", "/search?body=correction", runs / 4).await;
+    time_page(
+        &mut c,
+        "search sender, all folders",
+        "/search?from=fontaine",
+        runs / 4,
+    )
+    .await;
+    time_page(
+        &mut c,
+        "search body, all folders",
+        "/search?body=correction",
+        runs / 4,
+    )
+    .await;
     // Memory of open sessions: sessions live in the store, so a logged-in
     // person costs the process only while a request runs.
     let before = rss_kib();

@@ -117,9 +117,25 @@ try {
   step("compose");
   await page.goto(`${base}/compose`);
   await axe("compose");
+  // Address completion from the directory: typed, listed, chosen by keyboard.
+  await page.click("#to");
+  await page.keyboard.type("anne");
+  await page.waitForSelector("#to-suggestions li[role=option]");
+  out("complete_shown", (await page.locator("#to-suggestions li").first().innerText()).includes("Anne Petit") ? "listed" : "missing");
+  out("complete_expanded", await page.getAttribute("#to", "aria-expanded"));
+  await axe("compose-suggestions");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  out("complete_chosen", (await page.inputValue("#to")).replace(/\s+/g, "_"));
+  out("complete_closed", await page.getAttribute("#to", "aria-expanded"));
   await page.fill("#to", "paul.durand@ac-test.fr, anne.petit@ac-test.fr, chef@ac-test.fr");
   await page.fill("#subject", "Sortie au musée");
   await page.fill("#body", "Bonjour,\nrendez-vous à 9 h devant le musée.\nLucie");
+  // Saved while writing (the delay shortened to 1 s for the test).
+  await page.evaluate(() => { document.querySelector("form.compose").dataset.autosave = "1"; });
+  await page.type("#body", " ");
+  await page.waitForFunction(() => document.getElementById("autosave-status").textContent.includes("automatiquement"), null, { timeout: 15000 });
+  out("autosaved", (await page.inputValue("input[name=draft]")) !== "" ? "draft" : "none");
   // A file attached (kept in the draft, listed with its size).
   await page.setInputFiles("#files", {
     name: "programme-sortie.pdf",

@@ -32,6 +32,16 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "autosave.js",
+        include_bytes!("../assets/autosave.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "complete.js",
+        include_bytes!("../assets/complete.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "logo.svg",
         include_bytes!("../assets/logo.svg"),
         "image/svg+xml",

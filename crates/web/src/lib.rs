@@ -168,6 +168,7 @@ impl Web {
                     .layer(DefaultBodyLimit::max(self.upload_limit())),
             )
             .route("/search", get(mail::search::show))
+            .route("/api/addresses", get(mail::complete::addresses))
             .route(
                 "/folders",
                 get(mail::manage::show).post(mail::manage::create),

@@ -5,6 +5,8 @@
 //! that are not its own (an id in a URL is never trusted).
 
 pub mod actions;
+pub mod autosave;
+pub mod complete;
 pub mod compose;
 pub mod drafts;
 pub mod list;

@@ -142,6 +142,11 @@ async fn webmail_screens_in_chromium() {
         ("foreign_requests", "none"),
         ("attached", "listed"),
         ("tab_to_send", "send"),
+        ("complete_shown", "listed"),
+        ("complete_expanded", "true"),
+        ("complete_chosen", "Anne_Petit_<anne.petit@ac-test.fr>,_"),
+        ("complete_closed", "false"),
+        ("autosaved", "draft"),
         ("compose_refused", "shown"),
         ("compose_kept", "kept"),
         ("compose_sent", "shown"),
@@ -173,6 +178,10 @@ async fn webmail_screens_in_chromium() {
     assert_eq!(model.subject, "Sortie au musée", "{all}");
     assert!(model.has_attachment, "the file went with it\n{all}");
     assert_eq!(folder(&e, &lucie, "\\Sent").await.len(), 1, "{all}");
+    assert!(
+        folder(&e, &lucie, "\\Drafts").await.is_empty(),
+        "the autosaved draft is deleted when sent\n{all}"
+    );
     // The report reached spam@ with the message attached.
     let reports = folder(&e, &spam, "INBOX").await;
     assert_eq!(reports.len(), 1, "{all}");

@@ -50,6 +50,10 @@ struct ComposePage {
     files: Vec<(usize, String, String)>,
     /// R6's limit, said next to the file chooser.
     limit: String,
+    /// `assets/complete.js`: address completion on To, Cc and Bcc.
+    script: String,
+    /// `assets/autosave.js`: the draft saved while the person writes.
+    autosave: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -138,6 +142,8 @@ pub(crate) async fn page(
             f,
             error,
             limit: crate::text::size(web.delivery().config().message_size_limit as i64, &t),
+            script: crate::assets::url("complete.js"),
+            autosave: crate::assets::url("autosave.js"),
             files: files
                 .iter()
                 .enumerate()
@@ -261,8 +267,10 @@ pub async fn submit(
     let Some(own) = list.first().cloned() else {
         return Err(WebError::BadRequest);
     };
+    let autosave = f.action == crate::mail::autosave::ACTION;
     let p = match parse(&t, &f, &own, &list) {
         Ok(p) => p,
+        Err(_) if autosave => return crate::mail::autosave::not_yet(),
         Err(e) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return page(&web, t, &s, status, f, &files, Some(e), None).await;
@@ -284,6 +292,10 @@ pub async fn submit(
         date: now,
         attachments: &files,
     };
+    if autosave {
+        let raw = outgoing::build(&o, true);
+        return crate::mail::autosave::save(&web, &t, &s, &f, raw, now).await;
+    }
     if f.action != "send" {
         // Save, attach, remove: the draft is filed with its files.
         let raw = outgoing::build(&o, true);
