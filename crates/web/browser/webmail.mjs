@@ -157,6 +157,19 @@ try {
   await page.fill("#to", "paul.durand@ac-test.fr");
   await page.click("button[value=send]");
   out("compose_sent", (await page.locator("[role=status]").innerText()).includes("envoyé") ? "shown" : "missing");
+  // Rich text: the switch turns the body into an editor with a toolbar.
+  await page.goto(`${base}/compose`);
+  await page.click(".rich-toggle");
+  out("rich_pressed", await page.getAttribute(".rich-toggle", "aria-pressed"));
+  await page.click("#body-editor");
+  await page.keyboard.type("Ordre du jour ");
+  await page.click(".rich-toolbar button[data-command=bold]");
+  await page.keyboard.type("important");
+  out("rich_html", (await page.inputValue("input[name=html]")).includes("<b>important</b>") ? "bold" : `missing:${await page.inputValue("input[name=html]")}`);
+  out("rich_text", (await page.inputValue("#body")).replace(/\s+/g, "_"));
+  await axe("compose-rich");
+  await page.screenshot({ path: `${shots}/compose-rich.png`, fullPage: true });
+  await page.goto(`${base}/mail`);
   // Reply from the reading page, quoting and threading.
   await page.click(".messages a:has-text('Réunion du conseil pédagogique')");
   await page.click("a[href*='mode=reply&']");

@@ -16,6 +16,7 @@ pub mod outgoing;
 pub mod read;
 pub mod reply;
 pub mod report;
+pub mod rich;
 pub mod search;
 pub mod thread;
 pub mod warnings;

@@ -54,6 +54,8 @@ struct ComposePage {
     script: String,
     /// `assets/autosave.js`: the draft saved while the person writes.
     autosave: String,
+    /// `assets/rich.js`: the rich-text editor.
+    rich: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -144,6 +146,7 @@ pub(crate) async fn page(
             limit: crate::text::size(web.delivery().config().message_size_limit as i64, &t),
             script: crate::assets::url("complete.js"),
             autosave: crate::assets::url("autosave.js"),
+            rich: crate::assets::url("rich.js"),
             files: files
                 .iter()
                 .enumerate()
@@ -279,6 +282,9 @@ pub async fn submit(
     let now = web.now();
     let message_id = outgoing::new_message_id(&web.config().hostname);
     let in_reply_to = outgoing::ids(&f.in_reply_to).pop();
+    let html = crate::mail::rich::clean(&f.html);
+    // The form is shown again with the HTML as it will be sent.
+    f.html = html.clone().unwrap_or_default();
     let o = Outgoing {
         from: &p.from,
         to: &p.to,
@@ -286,6 +292,7 @@ pub async fn submit(
         bcc: &p.bcc,
         subject: &f.subject,
         body: &f.body,
+        html: html.as_deref(),
         in_reply_to: in_reply_to.as_deref(),
         references: &p.references,
         message_id: &message_id,

@@ -156,6 +156,7 @@ pub fn read_form(headers: &HeaderMap, body: &[u8]) -> Result<(Draft, Vec<Upload>
             "draft" => &mut f.draft,
             "action" => &mut f.action,
             "remove" => &mut f.remove,
+            "html" => &mut f.html,
             _ => continue,
         };
         *slot = v;
@@ -216,6 +217,7 @@ pub async fn forward_attached(
         bcc: &[],
         subject: &subject,
         body: &body,
+        html: None,
         in_reply_to: None,
         references: &refs,
         message_id: &message_id,

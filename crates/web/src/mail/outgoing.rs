@@ -58,6 +58,10 @@ pub struct Draft {
     /// The "remove" button of a file: its index in the draft's files.
     #[serde(default)]
     pub remove: String,
+    /// The rich-text editor's HTML (`assets/rich.js`), cleaned by
+    /// [`crate::mail::rich::clean`] before use; empty for plain text.
+    #[serde(default)]
+    pub html: String,
 }
 
 /// One recipient or sender: optional display name and address.
@@ -186,6 +190,9 @@ pub struct Outgoing<'a> {
     pub bcc: &'a [Mailbox],
     pub subject: &'a str,
     pub body: &'a str,
+    /// Cleaned HTML ([`crate::mail::rich::clean`]): the message goes as
+    /// `multipart/alternative` with `body` as its text.
+    pub html: Option<&'a str>,
     pub in_reply_to: Option<&'a str>,
     pub references: &'a [String],
     pub message_id: &'a str,
@@ -232,6 +239,9 @@ pub fn build(o: &Outgoing<'_>, with_bcc: bool) -> Vec<u8> {
     // RFC 3676 lines: CRLF everywhere (a textarea may send bare LF).
     let body = o.body.replace("\r\n", "\n").replace('\n', "\r\n");
     b = b.text_body(body);
+    if let Some(html) = o.html {
+        b = b.html_body(crate::mail::rich::document(html));
+    }
     for a in o.attachments {
         b = match rfc822_encoding(a) {
             // RFC 2046 §5.2.1: a message/rfc822 body is never base64 or
@@ -312,6 +322,7 @@ mod tests {
             bcc: &bcc,
             subject: "Réunion\r\nBcc: injected@evil.example",
             body: "Ligne accentuée é\nsuite",
+            html: None,
             in_reply_to: Some("b@x"),
             references: &refs,
             message_id: "id1@mail.ac-test.fr",

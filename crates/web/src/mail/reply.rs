@@ -79,12 +79,14 @@ pub async fn prefill(
     let m = crate::mail::own_mailbox(web, s.account.id, mailbox).await?;
     let (meta, raw) = crate::mail::message(web, &m, uid).await?;
     let model: Model = crate::mail::read::model_of(web, &meta.blob_id, &raw).await?;
-    let text =
-        tokio::task::spawn_blocking(move || crate::mail::read::bodies(&raw).and_then(|b| b.text))
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+    let (text, html) = tokio::task::spawn_blocking(move || {
+        crate::mail::read::bodies(&raw).map(|b| (b.text, b.html))
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or_default();
+    let text = text.unwrap_or_default();
     let e = &model.envelope;
     let from = mailboxes(&e.from);
     let mut refs = model.references.clone();
@@ -172,6 +174,11 @@ pub async fn prefill(
             f.bcc = joined(&mailboxes(&e.bcc));
             f.subject = model.subject.clone();
             f.body = text.trim_end_matches(['\r', '\n']).to_string();
+            // A draft written in the editor reopens in it.
+            f.html = html
+                .as_deref()
+                .and_then(crate::mail::rich::clean)
+                .unwrap_or_default();
             let irt = e
                 .in_reply_to
                 .as_deref()

@@ -137,6 +137,7 @@ pub async fn send(
         bcc: &[],
         subject: &subject,
         body: &body,
+        html: None,
         in_reply_to: None,
         references: &[],
         message_id: &message_id,
