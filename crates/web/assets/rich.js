@@ -91,6 +91,8 @@ if (field && area && html) {
     editor.contentEditable = "true";
     editor.setAttribute("role", "textbox");
     editor.setAttribute("aria-multiline", "true");
+    const label = field.querySelector("label[for=body]");
+    if (label && !label.id) label.id = "body-label";
     editor.setAttribute("aria-labelledby", "body-label");
     // The server cleaned this HTML (mail/rich.rs) before putting it here.
     editor.innerHTML = html.value || escape(area.value).replace(/\n/g, "<br>");
