@@ -123,7 +123,7 @@ pub(crate) async fn check_recipient(
                 Rule::UnknownRecipient,
                 550,
                 "5.1.1",
-                format!("<{rcpt}>: no such mailbox here / boite inconnue"),
+                format!("Boite inconnue : <{rcpt}> n'existe pas ici / <{rcpt}>: no such mailbox here"),
             ));
         };
         if account.kind == AccountKind::List {

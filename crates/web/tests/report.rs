@@ -96,12 +96,13 @@ async fn a_refused_report_is_said_in_the_page_and_the_message_stays() {
     assert_ne!(r.status, StatusCode::SEE_OTHER);
     assert!(r.status.is_client_error(), "{}", r.status);
     assert!(r.body.contains("role=\"alert\""), "{}", r.body);
-    // The gate's own sentence (delivery's text, English first for now).
+    // The gate's own sentence, its French half on a French page.
     assert!(
-        r.body.contains("spam@ac-test.fr&#62;: no such mailbox"),
+        r.body.contains("Boite inconnue : &#60;spam@ac-test.fr&#62; n&#39;existe pas ici"),
         "{}",
         r.body
     );
+    assert!(!r.body.contains("no such mailbox"), "{}", r.body);
     // The confirmation is still there to try again; the message stayed.
     assert!(r.body.contains("Signaler ce message"));
     assert_eq!(folder(&e, &jeanne, "INBOX").await.len(), 1);
