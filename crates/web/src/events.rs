@@ -200,12 +200,8 @@ async fn next(mut st: Live) -> Option<(Result<Event, Infallible>, Live)> {
                     Ok(_) | Err(RecvError::Lagged(_)) => {}
                 }
                 tokio::time::sleep(COALESCE).await;
-                loop {
-                    match st.rx.try_recv() {
-                        Ok(_) | Err(TryRecvError::Lagged(_)) => continue,
-                        Err(_) => break,
-                    }
-                }
+                // What came meanwhile is covered by the state read next.
+                while let Ok(_) | Err(TryRecvError::Lagged(_)) = st.rx.try_recv() {}
                 let now = state(&st.web, st.account).await.ok()?;
                 if now > st.sent {
                     st.sent = now;

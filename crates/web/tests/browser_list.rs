@@ -173,7 +173,10 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
                     ret: None,
                     smtputf8: false,
                 };
-                let raw = mail("Arrivée en direct", "Livré pendant que la liste est ouverte.");
+                let raw = mail(
+                    "Arrivée en direct",
+                    "Livré pendant que la liste est ouverte.",
+                );
                 e.delivery
                     .submit(origin, envelope, raw.into_bytes(), vesontio_store::now())
                     .await

@@ -180,7 +180,10 @@ async fn a_delivery_is_announced_and_listed_in_changes() {
     assert!(strs(&j["destroyed"]).is_empty());
     assert_eq!(strs(&j["changedMailboxes"]), vec![inbox.to_string()]);
     let boxes = j["mailboxes"].as_array().unwrap();
-    let mine = boxes.iter().find(|m| m["id"] == inbox.to_string()).unwrap();
+    let mine = boxes
+        .iter()
+        .find(|m| m["id"].as_str() == Some(inbox.to_string().as_str()))
+        .unwrap();
     assert_eq!(mine["unreadEmails"], 1);
     assert_eq!(mine["totalEmails"], 1);
     assert_eq!(mine["unreadLabel"], "1 non lus");
@@ -191,7 +194,11 @@ async fn a_delivery_is_announced_and_listed_in_changes() {
         .await
         .unwrap()
         .unwrap();
-    assert!(!boxes.iter().any(|m| m["id"] == paul_inbox.id.0.to_string()));
+    assert!(
+        !boxes
+            .iter()
+            .any(|m| m["id"].as_str() == Some(paul_inbox.id.0.to_string().as_str()))
+    );
 
     // A flag change (read on another device): an event, and the email
     // updated, the count down.
@@ -221,7 +228,7 @@ async fn a_delivery_is_announced_and_listed_in_changes() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["id"] == inbox.to_string())
+        .find(|m| m["id"].as_str() == Some(inbox.to_string().as_str()))
         .unwrap()
         .clone();
     assert_eq!(mine["unreadEmails"], 0);
