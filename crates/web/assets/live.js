@@ -70,7 +70,7 @@ if (main && "EventSource" in window) {
         if (here && main.hasAttribute("data-live-rows")) {
           const added = await refreshRows();
           // Announced once, politely (a screen reader finishes its sentence).
-          if (added > 0 && status) status.textContent = main.dataset.newMail;
+          if ((added > 0 || (j.created || []).length > 0) && status) status.textContent = main.dataset.newMail;
         }
         state = j.newState;
         main.dataset.state = state;
