@@ -386,3 +386,29 @@ async fn env_on(store: vesontio_store::Store) -> Env {
         delivery,
     }
 }
+
+/// An open stream does not outlive its session: past the idle expiry
+/// (the stream itself touches nothing) it ends at the next heartbeat; and
+/// every stream ends when the server shuts down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_end_with_an_idle_session_and_at_shutdown() {
+    let e = env().await;
+    person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    e.web.set_event_heartbeat(Duration::from_millis(200));
+    let mut c = Client::new(&e);
+    c.login(JEANNE, PASSWORD).await;
+    let (_, mut s) = Stream::open(&c, "/events").await;
+    assert!(s.until(": ping", Duration::from_secs(3)).await.is_some());
+    // Heartbeats while the session lives.
+    assert!(s.until(": ping", Duration::from_secs(3)).await.is_some());
+    e.clock.advance(1801);
+    assert!(s.ends(Duration::from_secs(3)).await, "{}", s.seen);
+
+    let mut c = Client::new(&e);
+    c.login(JEANNE, PASSWORD).await;
+    let (_, mut s) = Stream::open(&c, "/events").await;
+    assert!(s.until(": ready", Duration::from_secs(3)).await.is_some());
+    e.web.set_event_heartbeat(Duration::from_secs(3600));
+    e.web.stop_streams();
+    assert!(s.ends(Duration::from_secs(3)).await, "{}", s.seen);
+}
