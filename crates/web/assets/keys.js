@@ -115,7 +115,10 @@ if (list && dialog) {
 
   let pendingG = 0;
   document.addEventListener("keydown", (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.altKey || e.metaKey) return;
+    // AltGr (reported as Ctrl+Alt on some systems) types "#" on French
+    // keyboards: it is not a modifier here.
+    const altGr = e.getModifierState?.("AltGraph");
+    if (e.defaultPrevented || e.metaKey || ((e.ctrlKey || e.altKey) && !altGr)) return;
     if (dialog.open) {
       // The dialog handles Escape itself; nothing else acts behind it.
       if (e.key === "Escape") { e.preventDefault(); closeHelp(); }

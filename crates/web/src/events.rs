@@ -39,8 +39,11 @@ use crate::i18n::T;
 use crate::session::Authed;
 use crate::{Web, WebError};
 
-/// Streams one session may hold open at once (one per tab, a few tabs).
-pub const MAX_PER_SESSION: usize = 4;
+/// Streams one session may hold open at once (one per tab). Few: over
+/// HTTP/1.1 a browser opens at most six connections to a host, and each
+/// stream holds one for good; tabs past this one get no live updates (a
+/// reload still shows everything) rather than starving page loads.
+pub const MAX_PER_SESSION: usize = 3;
 /// Streams one process holds at most (each is a connection and a task).
 pub const MAX_STREAMS: usize = 20_000;
 /// A comment line this often keeps proxies from closing the stream.

@@ -1,6 +1,6 @@
 //! Live updates: the event stream (`/events`) after a delivery, a flag
 //! change and another account's mail; `/changes` since a state, shaped
-//! after JMAP Email/changes; the per-session bound on streams; the stream
+//! after JMAP Email/changes; the per-session bound on streams (3); the stream
 //! ended by logout; and, on PostgreSQL, mail delivered through another
 //! store handle (another process) on the same database waking the stream.
 #![allow(clippy::unwrap_used)]
@@ -265,17 +265,17 @@ async fn a_reconnection_hears_what_it_missed_and_streams_are_bounded() {
     assert!(ev.contains("retry: 5000"), "{ev}");
     assert!(data_state(&ev) > state);
 
-    // Four streams per session (tabs); the fifth is refused until one
+    // Three streams per session (tabs); the fourth is refused until one
     // closes.
     let mut open = vec![s];
-    for _ in 0..3 {
+    for _ in 0..2 {
         let (status, s) = Stream::open(&c, "/events").await;
         assert_eq!(status, StatusCode::OK);
         open.push(s);
     }
     let (status, _) = Stream::open(&c, "/events").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    // Another session of the same person has its own four.
+    // Another session of the same person has its own three.
     let mut other = Client::new(&e);
     other.login(JEANNE, PASSWORD).await;
     let (status, _other_stream) = Stream::open(&other, "/events").await;
