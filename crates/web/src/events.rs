@@ -9,6 +9,8 @@
 //! by the store's change notifications, the same subscription IMAP IDLE
 //! uses (`Store::subscribe`): on PostgreSQL they come by LISTEN/NOTIFY, so
 //! mail delivered by another process on the same database wakes it too.
+//! One task per process reads them and wakes only the streams of the
+//! account concerned (a `watch` channel per account with open streams).
 //! An event only says "the state is now N" (`id:` is N, so a reconnecting
 //! browser sends it back as `Last-Event-ID`); the page then asks
 //! `/changes?since=<its state>` and refreshes what it shows.
@@ -23,7 +25,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::convert::Infallible;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -31,8 +33,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use vesontio_store::{Change, ChangeKind};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
+use vesontio_store::ChangeKind;
 use vesontio_types::AccountId;
 
 use crate::i18n::T;
@@ -53,46 +56,110 @@ pub const COALESCE: Duration = Duration::from_millis(250);
 /// Entries of the change log one `/changes` answer reads at most.
 const MAX_CHANGES: usize = 2000;
 
-/// The open streams of this process, by session.
+/// Per account with an open stream: how many, and the channel its streams
+/// wait on (a counter bumped at each of its changes).
+type Watchers = HashMap<i64, (usize, watch::Sender<u64>)>;
+
+/// The open streams of this process, by session and by account, and the
+/// one task that reads the store's change notifications for all of them
+/// (so a delivery wakes only its own account's streams, not all 20,000).
 #[derive(Default)]
 pub struct Streams {
     by_session: Mutex<HashMap<String, usize>>,
+    by_account: Arc<Mutex<Watchers>>,
+    dispatcher: OnceLock<()>,
 }
 
 /// One open stream's place, given back when the stream ends.
 struct Slot {
     web: Web,
     key: String,
+    account: i64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Streams {
-    fn take(&self, web: &Web, key: &str) -> Option<Slot> {
-        let mut m = self.by_session.lock().unwrap_or_else(|e| e.into_inner());
+    /// A place for a stream of `key`'s session on `account`, and the
+    /// channel that says when the account changed; `None` over a bound.
+    fn take(
+        &self,
+        web: &Web,
+        key: &str,
+        account: AccountId,
+    ) -> Option<(Slot, watch::Receiver<u64>)> {
+        self.start(web);
+        let mut m = lock(&self.by_session);
         let total: usize = m.values().sum();
         let n = m.entry(key.to_string()).or_insert(0);
         if *n >= MAX_PER_SESSION || total >= MAX_STREAMS {
+            if *n == 0 {
+                m.remove(key);
+            }
             return None;
         }
         *n += 1;
-        Some(Slot {
-            web: web.clone(),
-            key: key.to_string(),
-        })
+        let mut a = lock(&self.by_account);
+        let entry = a
+            .entry(account.0)
+            .or_insert_with(|| (0, watch::channel(0).0));
+        entry.0 += 1;
+        Some((
+            Slot {
+                web: web.clone(),
+                key: key.to_string(),
+                account: account.0,
+            },
+            entry.1.subscribe(),
+        ))
+    }
+
+    /// Starts the dispatcher once: subscribed here, before any stream
+    /// reads its first state, so no change falls between.
+    fn start(&self, web: &Web) {
+        self.dispatcher.get_or_init(|| {
+            let mut rx = web.store().subscribe();
+            let (watchers, stop) = (self.by_account.clone(), web.stop_token());
+            tokio::spawn(async move {
+                let bump = |tx: &watch::Sender<u64>| tx.send_modify(|n| *n = n.wrapping_add(1));
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        c = rx.recv() => match c {
+                            Ok(c) => {
+                                if let Some((_, tx)) = lock(&watchers).get(&c.account_id.0) {
+                                    bump(tx);
+                                }
+                            }
+                            // Some were lost: every account may have changed.
+                            Err(RecvError::Lagged(_)) => lock(&watchers).values().for_each(|(_, tx)| bump(tx)),
+                            Err(RecvError::Closed) => return,
+                        },
+                    }
+                }
+            });
+        });
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut m = self
-            .web
-            .streams()
-            .by_session
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let streams = self.web.streams();
+        let mut m = lock(&streams.by_session);
         if let Some(n) = m.get_mut(&self.key) {
             *n = n.saturating_sub(1);
             if *n == 0 {
                 m.remove(&self.key);
+            }
+        }
+        drop(m);
+        let mut a = lock(&streams.by_account);
+        if let Some(e) = a.get_mut(&self.account) {
+            e.0 = e.0.saturating_sub(1);
+            if e.0 == 0 {
+                a.remove(&self.account);
             }
         }
     }
@@ -114,7 +181,8 @@ struct Live {
     id_hash: String,
     /// The state the browser has been told of.
     sent: i64,
-    rx: tokio::sync::broadcast::Receiver<Change>,
+    /// Bumped by the dispatcher at each change of the account.
+    rx: watch::Receiver<u64>,
     beat: tokio::time::Interval,
     first: bool,
     _slot: Slot,
@@ -141,7 +209,8 @@ pub async fn events(
         .and_then(|v| v.parse::<i64>().ok())
         .or_else(|| q.since.as_deref().and_then(|v| v.parse::<i64>().ok()))
         .unwrap_or(0);
-    let Some(slot) = web.streams().take(&web, &s.id_hash) else {
+    // Watched before the state is read: a change in between is heard.
+    let Some((slot, rx)) = web.streams().take(&web, &s.id_hash, s.account.id) else {
         tracing::info!(
             account = s.account.id.0,
             "event stream refused: too many open"
@@ -152,8 +221,6 @@ pub async fn events(
         )
             .into_response());
     };
-    // Subscribed before the state is read: a change in between is heard.
-    let rx = web.store().subscribe();
     let every = web.heartbeat();
     let live = Live {
         web: web.clone(),
@@ -193,18 +260,13 @@ async fn next(mut st: Live) -> Option<(Result<Event, Infallible>, Live)> {
                 }
                 return Some((Ok(Event::default().comment("ping")), st));
             }
-            c = st.rx.recv() => {
-                match c {
-                    Ok(c) if c.account_id != st.account => continue,
-                    // Already told (or older): nothing to read.
-                    Ok(c) if c.seq != 0 && c.seq <= st.sent => continue,
-                    Err(RecvError::Closed) => return None,
-                    // Ours, or some lost (lagged): read the state.
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+            c = st.rx.changed() => {
+                if c.is_err() {
+                    return None;
                 }
                 tokio::time::sleep(COALESCE).await;
                 // What came meanwhile is covered by the state read next.
-                while let Ok(_) | Err(TryRecvError::Lagged(_)) = st.rx.try_recv() {}
+                st.rx.borrow_and_update();
                 let now = state(&st.web, st.account).await.ok()?;
                 if now > st.sent {
                     st.sent = now;
