@@ -128,6 +128,25 @@ try {
   out("reply_subject", (await page.inputValue("#subject")) === `Re: ${replied}` ? "re" : await page.inputValue("#subject"));
   await page.goto(`${base}/mail`);
 
+  // o opens the current row; u marks it unread again; a and f start a
+  // reply to all and a forward.
+  step("open");
+  await page.keyboard.press("j");
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("o")]);
+  out("o_open", /^\/mail\/\d+\/\d+$/.test(new URL(page.url()).pathname) ? "opened" : new URL(page.url()).pathname);
+  await page.goto(`${base}/mail`);
+  await page.keyboard.press("j");
+  const unread = await currentSubject();
+  out("read_before_u", (await row(unread).getAttribute("class")).includes("unread") ? "unread" : "read");
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("u")]);
+  out("u_unread", (await row(unread).getAttribute("class")).includes("unread") ? "unread" : "read");
+  for (const [key, mode] of [["a", "all"], ["f", "forward"]]) {
+    await page.keyboard.press("j");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press(key)]);
+    out(`${key}_mode`, new URL(page.url()).searchParams.get("mode"));
+    await page.goto(`${base}/mail`);
+  }
+
   // # deletes the current row (to Trash).
   step("delete");
   await page.keyboard.press("j");
@@ -181,6 +200,15 @@ try {
   await axe("empty-confirm");
   await page.click("button:has-text('Supprimer définitivement')");
   out("emptied", (await notice()).includes("vidé") && (await page.locator("#list-region .empty").count()) === 1 ? "empty" : "not_empty");
+  // A phone-sized screen: the list's tools and the help screen fit.
+  step("375");
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(`${base}/mail`);
+  await page.keyboard.press("?");
+  await page.locator("#shortcuts").waitFor({ state: "visible" });
+  out("help_375_fits", (await page.evaluate(() => document.getElementById("shortcuts").getBoundingClientRect().width <= 375)) ? "fits" : "overflows");
+  await axe("help-375");
+  await page.keyboard.press("Escape");
   out("page_errors", errors.length === 0 ? "none" : errors.join(" | ").replace(/\s+/g, "_"));
 } catch (e) {
   out("error", String(e).replace(/\s+/g, " "));

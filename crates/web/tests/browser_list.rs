@@ -227,6 +227,12 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
         ("flag_star", "starred"),
         ("reply_mode", "reply"),
         ("reply_subject", "re"),
+        ("o_open", "opened"),
+        ("read_before_u", "read"),
+        ("u_unread", "unread"),
+        ("a_mode", "all"),
+        ("f_mode", "forward"),
+        ("help_375_fits", "fits"),
         ("delete_notice", "trashed"),
         ("delete_gone", "gone"),
         ("g_i", "/mail"),
@@ -241,7 +247,7 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     for (k, v) in expect {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
     }
-    for screen in ["list-tools", "help", "empty-confirm"] {
+    for screen in ["list-tools", "help", "empty-confirm", "help-375"] {
         assert_eq!(
             results.get(format!("axe_{screen}").as_str()).copied(),
             Some("clean"),
