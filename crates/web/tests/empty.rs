@@ -122,6 +122,13 @@ async fn trash_and_junk_are_emptied_for_good_after_a_confirmation() {
     // Mail arriving after the page was shown is not thrown away unseen.
     put(&e, trash, &msg(4)).await;
 
+    // Without what the page showed: a bad request, nothing deleted.
+    let r = c
+        .post(&format!("/mail/{trash}/empty"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("pas pu être comprise"));
+    assert_eq!(folder(&e, &jeanne, "\\Trash").await.len(), 4);
     // Without the token: refused, nothing deleted.
     let r = c
         .post(

@@ -117,7 +117,7 @@ pub async fn confirm(
 pub struct EmptyForm {
     csrf: String,
     /// The folder's UIDNEXT when the confirmation was shown.
-    below: Uid,
+    below: Option<String>,
 }
 
 pub async fn empty(
@@ -127,6 +127,11 @@ pub async fn empty(
     Form(f): Form<EmptyForm>,
 ) -> Result<Response, WebError> {
     s.check_csrf(&f.csrf)?;
+    let below: Uid = f
+        .below
+        .as_deref()
+        .and_then(|b| b.parse().ok())
+        .ok_or(WebError::BadRequest)?;
     let (m, _) = emptiable(&web, &s, id).await?;
     let store = web.store();
     let uids: Vec<Uid> = store
@@ -134,7 +139,7 @@ pub async fn empty(
         .await?
         .iter()
         .map(|x| x.uid)
-        .filter(|&u| u < f.below)
+        .filter(|&u| u < below)
         .collect();
     let mut gone = 0usize;
     for chunk in uids.chunks(CHUNK) {
