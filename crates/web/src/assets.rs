@@ -47,6 +47,21 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "live.js",
+        include_bytes!("../assets/live.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "keys.js",
+        include_bytes!("../assets/keys.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "drag.js",
+        include_bytes!("../assets/drag.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "logo.svg",
         include_bytes!("../assets/logo.svg"),
         "image/svg+xml",

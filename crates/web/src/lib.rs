@@ -17,6 +17,9 @@
 //! - HTML mail sanitised with ammonia and shown in a sandboxed iframe with
 //!   a CSP of its own; remote images blocked until asked for (`html.rs`).
 //! - French first, English second (`i18n.rs`, catalogues in `i18n/`).
+//! - Live updates: server-sent events woken by the store's change
+//!   notifications, and a JMAP-shaped `/changes` over the account change
+//!   log (`events.rs`); the list page's modules refresh rows and counts.
 //!
 //! Screens, one module each with the template of the same name: `login`,
 //! `password`, `mail/list`, `mail/read`, `settings`. Mail is read through
@@ -33,6 +36,7 @@
 mod assets;
 mod clock;
 mod error;
+mod events;
 mod html;
 mod i18n;
 mod login;
@@ -89,6 +93,13 @@ struct Inner {
     /// drafts and Sent copies (`Origin::DraftSave`) only through it.
     delivery: Delivery,
     clock: Clock,
+    /// The open live-update streams, counted per session (`events.rs`).
+    streams: events::Streams,
+    /// Cancelled at shutdown: ends every live-update stream, so that the
+    /// graceful shutdown does not wait for them.
+    stop: CancellationToken,
+    /// The heartbeat of the live-update streams, in milliseconds.
+    heartbeat_ms: std::sync::atomic::AtomicU64,
 }
 
 /// The webmail application state, cheap to clone.
@@ -106,6 +117,11 @@ impl Web {
                 directory,
                 delivery,
                 clock,
+                streams: events::Streams::default(),
+                stop: CancellationToken::new(),
+                heartbeat_ms: std::sync::atomic::AtomicU64::new(
+                    events::HEARTBEAT.as_millis() as u64
+                ),
             }),
         }
     }
@@ -125,6 +141,34 @@ impl Web {
     pub(crate) fn now(&self) -> i64 {
         self.inner.clock.now()
     }
+    pub(crate) fn streams(&self) -> &events::Streams {
+        &self.inner.streams
+    }
+    pub(crate) fn stop_token(&self) -> CancellationToken {
+        self.inner.stop.clone()
+    }
+    pub(crate) fn heartbeat(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(
+            self.inner
+                .heartbeat_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    /// Sets the live-update streams' heartbeat (tests: a short one, so
+    /// that a test sees it and the session check it carries).
+    #[doc(hidden)]
+    pub fn set_event_heartbeat(&self, every: std::time::Duration) {
+        self.inner.heartbeat_ms.store(
+            (every.as_millis() as u64).max(10),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// Ends every live-update stream (done by [`serve_https`] at shutdown).
+    pub fn stop_streams(&self) {
+        self.inner.stop.cancel();
+    }
 
     /// The largest compose form taken: twice R6's limit and a margin, so
     /// that a message over the limit reaches the gate and gets its
@@ -142,9 +186,15 @@ impl Web {
             .route("/logout", post(login::logout))
             .route("/logout-everywhere", post(login::logout_everywhere))
             .route("/password", get(password::show).post(password::submit))
+            .route("/events", get(events::events))
+            .route("/changes", get(events::changes))
             .route("/mail", get(mail::list::inbox))
             .route("/mail/{mailbox}", get(mail::list::show))
             .route("/mail/{mailbox}/actions", post(mail::actions::apply))
+            .route(
+                "/mail/{mailbox}/empty",
+                get(mail::empty::confirm).post(mail::empty::empty),
+            )
             .route("/mail/{mailbox}/thread/{thread}", get(mail::thread::show))
             .route("/mail/{mailbox}/{uid}", get(mail::read::show))
             .route("/mail/{mailbox}/{uid}/body", get(mail::read::body))
@@ -201,6 +251,14 @@ pub async fn serve_https(
     tracker: TaskTracker,
 ) -> std::io::Result<()> {
     let local = listener.local_addr()?;
+    // Live-update streams never end by themselves: end them at shutdown.
+    {
+        let (web, shutdown) = (web.clone(), shutdown.clone());
+        tracker.spawn(async move {
+            shutdown.cancelled().await;
+            web.stop_streams();
+        });
+    }
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     tracker.spawn(vesontio_netkit::serve(
         listener,

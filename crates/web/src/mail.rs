@@ -9,6 +9,7 @@ pub mod autosave;
 pub mod complete;
 pub mod compose;
 pub mod drafts;
+pub mod empty;
 pub mod list;
 pub mod manage;
 pub mod multipart;
@@ -147,6 +148,7 @@ pub fn action_notice(t: &crate::i18n::T, ok: Option<&str>) -> Option<String> {
         "trashed" => "actions.trashed",
         "deleted" => "actions.deleted",
         "moved" => "actions.moved",
+        "emptied" => "empty.done",
         "none" => "actions.none",
         "reported" => "report.done",
         "reported_kept" => "report.done_kept",

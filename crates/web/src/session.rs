@@ -27,6 +27,9 @@ pub const COOKIE: &str = "__Host-vesontio";
 /// this cookie nor set one with the `__Host-` prefix).
 pub const LOGIN_COOKIE: &str = "__Host-vesontio-login";
 
+/// The header the pages' scripts put on requests they make by themselves.
+pub const BACKGROUND: &str = "x-vesontio-background";
+
 /// A session is touched (its idle deadline moved) at most this often.
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -125,7 +128,10 @@ async fn load(parts: &Parts, web: &Web) -> Result<Session, Response> {
             return Err(to_login(true));
         }
     };
-    if now - row.last_seen_at >= TOUCH_EVERY_SECS {
+    // The list page's own refreshes (live updates) say so: they are not
+    // the person's activity and must not keep an open tab's session alive.
+    let background = parts.headers.contains_key(BACKGROUND);
+    if !background && now - row.last_seen_at >= TOUCH_EVERY_SECS {
         store
             .web_session_touch(&id_hash, now)
             .await

@@ -24,6 +24,8 @@ use crate::{Web, WebError};
 pub const PAGE_SIZE: usize = 50;
 
 pub struct FolderLink {
+    /// The mailbox id: live updates and drops onto the tree find it.
+    pub id: i64,
     pub href: String,
     pub name: String,
     pub unseen: u32,
@@ -37,6 +39,10 @@ pub struct Row {
     pub select: String,
     /// Messages of the row's conversation in this folder (1 for a message).
     pub count: i64,
+    /// The row's message (a conversation's newest here): what reply,
+    /// reply all and forward start from.
+    pub mailbox: i64,
+    pub uid: u32,
     pub href: String,
     pub from: String,
     pub subject: String,
@@ -58,6 +64,8 @@ impl Row {
         Row {
             select: format!("m{}", it.meta.uid),
             count: 1,
+            mailbox: it.meta.mailbox_id.0,
+            uid: it.meta.uid,
             href: format!("/mail/{}/{}", it.meta.mailbox_id.0, it.meta.uid),
             from: match model.from_display() {
                 f if f.is_empty() => t.get("list.no_sender").to_string(),
@@ -121,6 +129,13 @@ struct ListPage {
     threads: bool,
     /// The link to the other view.
     switch_href: String,
+    /// Trash and Junk with messages: the link to empty them and its text.
+    empty_link: Option<(String, &'static str)>,
+    /// The account's change state the page was rendered at (live updates
+    /// start from it).
+    state: i64,
+    /// The page's modules (live updates, shortcuts, drag and drop).
+    scripts: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,6 +169,7 @@ pub async fn folder_links(
     let links = folders
         .iter()
         .map(|f| FolderLink {
+            id: f.mailbox.id.0,
             href: format!("/mail/{}", f.mailbox.id.0),
             name: folder_name(t, f),
             unseen: f.mailbox.unseen,
@@ -201,6 +217,9 @@ async fn render_list(
     m: Mailbox,
     q: ListQuery,
 ) -> Result<Response, WebError> {
+    // Read before the rows: a change after this is announced, even one
+    // the rows already show (a refresh too many, never one too few).
+    let state = crate::events::state(web, s.account.id).await?;
     let (sort, sort_key) = sort_of(q.sort.as_deref());
     // Dates newest first by default; names and subjects A to Z.
     let ascending = match q.order.as_deref() {
@@ -270,6 +289,10 @@ async fn render_list(
         other => mail::action_notice(&t, other),
     };
     let targets = mail::move_targets(web, &t, s.account.id, m.id).await?;
+    let empty_link = match mail::empty::kind(&m) {
+        Some(k) if m.total > 0 => Some((format!("/mail/{}/empty", m.id.0), t.get(k.button))),
+        _ => None,
+    };
     let sorts = [
         ("date", "sort.date"),
         ("from", "sort.from"),
@@ -301,6 +324,12 @@ async fn render_list(
             view,
             threads,
             switch_href,
+            empty_link,
+            state,
+            scripts: ["live.js", "keys.js", "drag.js"]
+                .iter()
+                .map(|n| crate::assets::url(n))
+                .collect(),
         },
     )
 }

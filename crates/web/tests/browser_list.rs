@@ -1,0 +1,276 @@
+//! The message list in a real browser: `browser/list.mjs` drives Debian's
+//! chromium with playwright-core against the webmail served over HTTPS on
+//! 127.0.0.1:0. Mail is delivered through the ingest gate (SMTP
+//! submission's door, `Origin::Submission`) while the inbox is open, when
+//! the script asks for it, and must appear without a reload; then the
+//! keyboard shortcuts and their help screen, drag and drop onto the folder
+//! tree, and emptying the Trash, with axe-core on each new screen. What the
+//! browser did is checked in the store afterwards.
+//!
+//! Needs `node`, `/usr/bin/chromium` and `browser/node_modules`; without
+//! them the test says so and passes, except under CI.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::*;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use vesontio_delivery::{Envelope, Origin, Recipient};
+use vesontio_types::Address;
+use vesontio_web::Clock;
+
+const LUCIE: &str = "lucie.bernard@ac-test.fr";
+const PAUL: &str = "paul.durand@ac-test.fr";
+
+fn mail(subject: &str, body: &str) -> String {
+    format!(
+        "From: Paul Durand <{PAUL}>\r\nTo: {LUCIE}\r\nSubject: {subject}\r\nDate: Wed, 2 Dec 2026 09:00:00 +0100\r\n\
+         Message-ID: <{}@ac-test.fr>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+        subject
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    )
+}
+
+fn tools_present(dir: &Path) -> Result<(), String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Err(format!("{chromium} missing (apt-get install chromium)"));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return Err("node missing".into());
+    }
+    if !dir.join("node_modules/playwright-core").exists() {
+        return Err(format!("run npm ci in {}", dir.display()));
+    }
+    Ok(())
+}
+
+fn subjects(raws: &[(Vec<String>, String)]) -> Vec<String> {
+    let mut s: Vec<String> = raws
+        .iter()
+        .map(|(_, raw)| vesontio_message::mime::Model::of(raw.as_bytes()).subject)
+        .collect();
+    s.sort();
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    if let Err(why) = tools_present(&dir) {
+        if std::env::var_os("CI").is_some() {
+            panic!("browser test cannot run under CI: {why}");
+        }
+        eprintln!("SKIPPED the_list_in_chromium_live_keyboard_drag_and_empty: {why}");
+        return;
+    }
+    vesontio_tls::install_default_provider();
+    let e = env_with(Clock::System).await;
+    let lucie = person(&e, LUCIE, "Lucie Bernard", PASSWORD, false).await;
+    let paul = person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    for s in [
+        "Sortie au musée",
+        "Conseil de classe",
+        "Cantine de jeudi",
+        "Projet théâtre",
+    ] {
+        deliver(&e, &lucie, &mail(s, "Bonjour Lucie.")).await;
+    }
+    let trash = folder_id(&e, &lucie, "\\Trash").await;
+    for s in ["Ancienne circulaire", "Vieux rappel"] {
+        let (blob, data) = e
+            .store
+            .put_blob(mail(s, "À jeter.").into_bytes())
+            .await
+            .unwrap();
+        e.store
+            .append(
+                vesontio_types::MailboxId(trash),
+                vesontio_store::NewMessage {
+                    blob,
+                    data: Some(data),
+                    internal_date: NOW,
+                    flags: vec!["\\Seen".into()],
+                    private: false,
+                    parsed: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
+    let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, tracker) = (CancellationToken::new(), TaskTracker::new());
+    let server = tokio::spawn(vesontio_web::serve_https(
+        e.web.clone(),
+        listener,
+        tls,
+        stop.clone(),
+        tracker.clone(),
+    ));
+
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut child = Command::new("node")
+        .arg(dir.join("list.mjs"))
+        .args([
+            format!("https://localhost:{port}").as_str(),
+            shots.to_str().unwrap(),
+            LUCIE,
+            PASSWORD,
+        ])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take();
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
+        s
+    });
+    let mut lines = Vec::new();
+    let run = async {
+        while let Some(line) = rx.recv().await {
+            if line == "WAIT deliver" {
+                // Paul sends from his mail client: the submission door.
+                let origin = Origin::Submission {
+                    account: Box::new(paul.clone()),
+                    client_ip: "127.0.0.1".parse().unwrap(),
+                    helo: "portable".into(),
+                };
+                let envelope = Envelope {
+                    mail_from: Some(Address::parse(PAUL).unwrap()),
+                    recipients: vec![Recipient {
+                        address: Address::parse(LUCIE).unwrap(),
+                        orcpt: None,
+                        notify: None,
+                    }],
+                    envid: None,
+                    ret: None,
+                    smtputf8: false,
+                };
+                let raw = mail(
+                    "Arrivée en direct",
+                    "Livré pendant que la liste est ouverte.",
+                );
+                e.delivery
+                    .submit(origin, envelope, raw.into_bytes(), vesontio_store::now())
+                    .await
+                    .expect("the gate accepts Paul's message");
+                if let Some(w) = stdin.as_mut() {
+                    writeln!(w, "go").unwrap();
+                    w.flush().unwrap();
+                }
+            }
+            lines.push(line);
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(200), run)
+        .await
+        .expect("the browser script finishes");
+    drop(stdin);
+    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    let stderr = err_thread.join().unwrap();
+    stop.cancel();
+    let _ = server.await;
+
+    let results: HashMap<&str, &str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("RESULT "))
+        .filter_map(|l| l.split_once(' '))
+        .collect();
+    let all = format!("stdout:\n{}\nstderr:\n{stderr}", lines.join("\n"));
+    assert!(!results.contains_key("error"), "{all}");
+    let expect = [
+        ("live_row", "shown"),
+        ("live_no_reload", "same_page"),
+        ("live_count", "5"),
+        ("live_announced", "announced"),
+        ("help_open", "shown"),
+        ("help_focus", "inside"),
+        ("help_lists", "documented"),
+        ("help_escape", "closed"),
+        ("help_focus_back", "shortcuts-open"),
+        ("j_first", "Arrivée_en_direct"),
+        ("j_second", "Projet_théâtre"),
+        ("k_back", "Arrivée_en_direct"),
+        ("arrow_down", "Projet_théâtre"),
+        ("row_focused", "yes"),
+        ("typed", "jks#"),
+        ("typing_kept_row", "unchanged"),
+        ("slash", "quick-search"),
+        ("flag_notice", "shown"),
+        ("flag_star", "starred"),
+        ("reply_mode", "reply"),
+        ("reply_subject", "re"),
+        ("o_open", "opened"),
+        ("read_before_u", "read"),
+        ("u_unread", "unread"),
+        ("a_mode", "all"),
+        ("f_mode", "forward"),
+        ("help_375_fits", "fits"),
+        ("delete_notice", "trashed"),
+        ("delete_gone", "gone"),
+        ("g_i", "/mail"),
+        ("c", "/compose"),
+        ("off", "silent"),
+        ("drag_one", "moved"),
+        ("drag_many", "moved"),
+        ("empty_page", "shown"),
+        ("emptied", "empty"),
+        ("page_errors", "none"),
+    ];
+    for (k, v) in expect {
+        assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
+    }
+    for screen in ["list-tools", "help", "empty-confirm", "help-375"] {
+        assert_eq!(
+            results.get(format!("axe_{screen}").as_str()).copied(),
+            Some("clean"),
+            "axe violations on {screen}\n{all}"
+        );
+    }
+    // What the browser did, in the store: three rows dragged to Archive,
+    // the flag on "Cantine de jeudi", the Trash empty, one message left.
+    let archive = folder(&e, &lucie, "\\Archive").await;
+    assert_eq!(
+        subjects(&archive),
+        vec!["Cantine de jeudi", "Conseil de classe", "Sortie au musée"],
+        "{all}"
+    );
+    let cantine = archive
+        .iter()
+        .find(|(_, raw)| raw.contains("Subject: Cantine de jeudi"))
+        .unwrap();
+    assert!(cantine.0.iter().any(|f| f == "\\Flagged"), "{all}");
+    assert!(folder(&e, &lucie, "\\Trash").await.is_empty(), "{all}");
+    assert_eq!(
+        subjects(&folder(&e, &lucie, "INBOX").await),
+        vec!["Projet théâtre"],
+        "{all}"
+    );
+}
