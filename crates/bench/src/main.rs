@@ -133,8 +133,12 @@ enum Command {
         /// Seconds to wait for delivery.
         #[arg(long, default_value_t = 900)]
         wait: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Seed of the generated messages; by default a new one per run.
+        /// Messages identical to ones already delivered (same envelope and
+        /// bytes) are recognised by the server as a client's retry and not
+        /// delivered again, so a fixed seed measures only the first run.
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// C clients retrieve every message of every mailbox.
     Pop3 {
@@ -257,10 +261,17 @@ async fn run(cli: Cli) -> Result<()> {
             wait,
             seed,
         } => {
+            let seed = seed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            });
             header(
                 "smtp",
                 &server,
-                &format!("messages={messages} size={size} sessions={sessions} auth={auth}"),
+                &format!(
+                    "messages={messages} size={size} sessions={sessions} auth={auth} seed={seed}"
+                ),
             );
             let list = users.list();
             let delivered = match (count_cmd, count_imap_port) {
