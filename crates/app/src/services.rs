@@ -325,6 +325,7 @@ pub async fn start(
             web_session_idle: secs(&s.web.session_idle),
             web_session_absolute: secs(&s.web.session_absolute),
             quarantine_expiry: secs(&s.antivirus.quarantine_expiry),
+            large_file_abandoned: secs(&s.large_files.abandoned_upload),
             interval: Duration::from_secs(3600),
         },
         p.store.clone(),
