@@ -506,6 +506,13 @@ pub fn web_config(s: &Settings) -> vesontio_web::WebConfig {
         session_absolute_secs: s.web.session_absolute.0.as_secs() as i64,
         quota_warning_percent: s.quota.warning_percent,
         spam_report_local_part: s.spam.report_local_part.clone(),
+        large_files: vesontio_web::LargeFilesConfig {
+            enabled: s.large_files.enabled,
+            max_size: s.large_files.max_size.0,
+            quota: s.large_files.quota.0,
+            default_expiry_secs: s.large_files.default_expiry.0.as_secs() as i64,
+            max_expiry_secs: s.large_files.max_expiry.0.as_secs() as i64,
+        },
     }
 }
 

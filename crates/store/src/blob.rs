@@ -68,6 +68,15 @@ impl BlobStore {
         self.path_of(id)
     }
 
+    /// A fresh name in the temporary directory, for a file received whole
+    /// before it has a row (emptied at start, so never left behind).
+    pub fn temp_path(&self) -> PathBuf {
+        let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
+        self.root
+            .join("tmp")
+            .join(format!("{}-{n}-in", std::process::id()))
+    }
+
     /// The partial file of large-file upload `n` (R21).
     pub fn upload_path(&self, n: i64) -> PathBuf {
         self.root.join(UPLOADS).join(n.to_string())
@@ -214,7 +223,11 @@ impl BlobStore {
         for a in fs::read_dir(&self.root)?.flatten() {
             let name = a.file_name();
             // Only the two-hex-digit fan-out directories hold blobs.
-            let fan_out = name.len() == 2 && name.to_string_lossy().bytes().all(|b| b.is_ascii_hexdigit());
+            let fan_out = name.len() == 2
+                && name
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit());
             if !fan_out || !a.path().is_dir() {
                 continue;
             }

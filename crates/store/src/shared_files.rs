@@ -286,6 +286,61 @@ impl Store {
         Ok(UploadWrite::Written(end))
     }
 
+    /// Takes a file received whole elsewhere (the web's plain form streams
+    /// into [`crate::BlobStore::temp_path`]) as the data of upload `id`,
+    /// which must have received nothing yet and declare the file's size.
+    pub async fn shared_upload_adopt(
+        &self,
+        id: i64,
+        src: &std::path::Path,
+        now: UnixTime,
+    ) -> Result<()> {
+        let f = self
+            .shared_file(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("shared file {id}")))?;
+        let len = i64::try_from(tokio::fs::metadata(src).await?.len()).unwrap_or(i64::MAX);
+        if f.complete() || f.received != 0 || len != f.size {
+            return Err(StoreError::Invalid(format!(
+                "upload {id} cannot take a file of {len} bytes"
+            )));
+        }
+        tokio::fs::rename(src, self.blobs().upload_path(id)).await?;
+        let mut tx = self.begin_fast().await?;
+        sqlx::query(
+            "UPDATE shared_files SET received = size, updated_at = $1              WHERE id = $2 AND blob_id IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the expiry of an owner's file (the compose page's offer
+    /// keeps files an hour, then gives them the chosen life when sent as
+    /// links). False when `account` has no file `id`.
+    pub async fn shared_file_set_expiry(
+        &self,
+        id: i64,
+        account: AccountId,
+        expires_at: UnixTime,
+    ) -> Result<bool> {
+        let mut tx = self.begin_fast().await?;
+        let n = sqlx::query(
+            "UPDATE shared_files SET expires_at = $1 WHERE id = $2 AND account_id = $3",
+        )
+        .bind(expires_at)
+        .bind(id)
+        .bind(account.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
     /// Turns a fully received upload into a blob and returns the complete
     /// file. Hashing reads the file in bounded pieces, outside any
     /// transaction; the move into place happens with the blob's row
@@ -408,8 +463,8 @@ impl Store {
                 blobs.push(b);
             }
         }
-        let unlink = crate::expunge::release_blobs(&mut tx, self.dialect(), blobs.into_iter())
-            .await?;
+        let unlink =
+            crate::expunge::release_blobs(&mut tx, self.dialect(), blobs.into_iter()).await?;
         tx.commit().await?;
         self.remove_partial_uploads(&ids).await;
         self.unlink_blobs(unlink).await;

@@ -18,6 +18,8 @@
 //!   a CSP of its own; remote images blocked until asked for (`html.rs`).
 //! - French first, English second (`i18n.rs`, catalogues in `i18n/`).
 //!
+//! - R21: the large-file service and its public links (`files/`).
+//!
 //! Screens, one module each with the template of the same name: `login`,
 //! `password`, `mail/list`, `mail/read`, `settings`. Mail is read through
 //! `mail.rs` only, so moving to the mail-access layer later is one file.
@@ -33,6 +35,7 @@
 mod assets;
 mod clock;
 mod error;
+mod files;
 mod html;
 mod i18n;
 mod login;
@@ -60,6 +63,7 @@ use vesontio_store::Store;
 
 pub use clock::Clock;
 pub use error::WebError;
+pub use files::LargeFilesConfig;
 
 /// What the webmail needs from the configuration (`[web]` and a few
 /// platform keys), lowered by `app`.
@@ -79,6 +83,8 @@ pub struct WebConfig {
     /// R24: "report as spam" forwards to this local part in the person's
     /// domain (`spam.report_local_part`).
     pub spam_report_local_part: String,
+    /// R21: the large-file service (`[large_files]`).
+    pub large_files: LargeFilesConfig,
 }
 
 struct Inner {
@@ -183,6 +189,7 @@ impl Web {
             .route("/settings/forwarding", post(prefs::forwarding))
             .route("/settings/signature", post(prefs::signature))
             .route("/assets/{name}", get(assets::serve))
+            .merge(files::routes(self))
             .fallback(page::not_found)
             .layer(axum::middleware::map_response(security::headers))
             .with_state(self.clone())

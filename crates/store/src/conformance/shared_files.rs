@@ -113,15 +113,8 @@ pub async fn r21_shared_files_upload_quota_and_download(s: Store) {
     assert!(s.shared_file_downloaded(f.id, NOW + 10).await.unwrap());
     assert!(s.shared_file_downloaded(f.id, NOW + 11).await.unwrap());
     // At expiry, no more downloads and no count.
-    assert!(
-        !s.shared_file_downloaded(f.id, NOW + 86_400)
-            .await
-            .unwrap()
-    );
-    assert_eq!(
-        s.shared_file(f.id).await.unwrap().unwrap().downloads,
-        2
-    );
+    assert!(!s.shared_file_downloaded(f.id, NOW + 86_400).await.unwrap());
+    assert_eq!(s.shared_file(f.id).await.unwrap().unwrap().downloads, 2);
 
     // An empty file completes without data.
     let e = s
@@ -212,7 +205,9 @@ pub async fn r21_shared_files_blobs_purge_and_account_deletion(s: Store) {
         .await
         .unwrap()
         .unwrap();
-    s.shared_upload_write(kept.id, 0, b"abc", NOW).await.unwrap();
+    s.shared_upload_write(kept.id, 0, b"abc", NOW)
+        .await
+        .unwrap();
     let kept = s.shared_upload_finish(kept.id).await.unwrap();
     let kept_blob = kept.blob_id.unwrap();
     s.delete_account(a.id).await.unwrap();

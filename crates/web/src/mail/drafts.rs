@@ -156,6 +156,7 @@ pub fn read_form(headers: &HeaderMap, body: &[u8]) -> Result<(Draft, Vec<Upload>
             "draft" => &mut f.draft,
             "action" => &mut f.action,
             "remove" => &mut f.remove,
+            "links" => &mut f.links,
             _ => continue,
         };
         *slot = v;

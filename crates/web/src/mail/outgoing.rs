@@ -58,6 +58,10 @@ pub struct Draft {
     /// The "remove" button of a file: its index in the draft's files.
     #[serde(default)]
     pub remove: String,
+    /// R21: the large files holding the attachments of a message refused
+    /// for its size (ids, comma-separated; `files/compose.rs`).
+    #[serde(default)]
+    pub links: String,
 }
 
 /// One recipient or sender: optional display name and address.

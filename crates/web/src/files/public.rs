@@ -1,0 +1,176 @@
+//! A link's public page (R21): no login. The file's name, size and
+//! expiry, a download button, or first a password form when the owner set
+//! one. An expired link says so (410 Gone, RFC 9110 §15.5.11); an unknown
+//! one is "not found", the same as a file still uploading.
+//!
+//! The file is sent as an attachment with `nosniff` and a CSP that
+//! sandboxes it (`default-src 'none'; sandbox`), so even a browser that
+//! showed it would run nothing from our origin. Downloads are counted
+//! when they start.
+
+use askama::Template;
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::io::AsyncReadExt;
+use vesontio_store::SharedFile;
+use vesontio_types::Secret;
+
+use crate::i18n::T;
+use crate::page::{Chrome, render};
+use crate::{Web, WebError};
+
+/// The file's CSP: nothing loads, nothing runs.
+const FILE_CSP: &str = "default-src 'none'; sandbox";
+
+#[derive(Template)]
+#[template(path = "files/public.html")]
+struct PublicPage {
+    c: Chrome,
+    token: String,
+    name: String,
+    size: String,
+    expires: String,
+    password: bool,
+    error: Option<String>,
+    /// Set when the link is past its expiry: only this is shown.
+    expired: Option<String>,
+    css_files: String,
+}
+
+/// The file of a token, if it is complete.
+async fn find(web: &Web, token: &str) -> Result<SharedFile, WebError> {
+    // Tokens are hex of a fixed length: anything else is not looked up.
+    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(WebError::NotFound);
+    }
+    match web.store().shared_file_by_token(token).await? {
+        Some(f) if f.complete() => Ok(f),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+fn page(t: T, f: &SharedFile, now: i64, error: Option<String>) -> PublicPage {
+    let expired = (f.expires_at <= now)
+        .then(|| t.fmt("public.expired_on", &crate::text::long_date(f.expires_at, &t)));
+    PublicPage {
+        c: Chrome::anonymous(t, "public.title"),
+        token: f.token.clone(),
+        name: f.name.clone(),
+        size: crate::text::size(f.size, &t),
+        expires: crate::text::long_date(f.expires_at, &t),
+        password: f.password_hash.is_some(),
+        error,
+        expired,
+        css_files: crate::assets::url("files.css"),
+    }
+}
+
+pub async fn show(
+    State(web): State<Web>,
+    t: T,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let f = find(&web, &token).await?;
+    let now = web.now();
+    let status = if f.expires_at <= now {
+        StatusCode::GONE
+    } else {
+        StatusCode::OK
+    };
+    render(status, &page(t, &f, now, None))
+}
+
+/// A download without password (a link on the page, or the link itself
+/// followed by a download manager).
+pub async fn download(
+    State(web): State<Web>,
+    t: T,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let f = find(&web, &token).await?;
+    if f.password_hash.is_some() {
+        // The password form first.
+        return render(StatusCode::UNAUTHORIZED, &page(t, &f, web.now(), None));
+    }
+    send(&web, t, &f).await
+}
+
+#[derive(Deserialize)]
+pub struct Unlock {
+    #[serde(default)]
+    password: String,
+}
+
+/// The password form: the file itself when it is right.
+pub async fn unlock(
+    State(web): State<Web>,
+    t: T,
+    Path(token): Path<String>,
+    Form(u): Form<Unlock>,
+) -> Result<Response, WebError> {
+    let f = find(&web, &token).await?;
+    let now = web.now();
+    if f.expires_at <= now {
+        return render(StatusCode::GONE, &page(t, &f, now, None));
+    }
+    if let Some(phc) = f.password_hash.clone() {
+        // argon2id: tens of milliseconds per guess, on the blocking pool.
+        let ok = vesontio_directory::password::verify_blocking(Secret::new(u.password), Some(phc))
+            .await;
+        if !ok {
+            tracing::info!(file = f.id, "large file: wrong password");
+            let why = t.get("public.wrong_password").to_string();
+            return render(StatusCode::FORBIDDEN, &page(t, &f, now, Some(why)));
+        }
+    }
+    send(&web, t, &f).await
+}
+
+/// Counts the download and streams the blob's file in bounded pieces.
+async fn send(web: &Web, t: T, f: &SharedFile) -> Result<Response, WebError> {
+    let now = web.now();
+    if !web.store().shared_file_downloaded(f.id, now).await? {
+        return render(StatusCode::GONE, &page(t, f, now, None));
+    }
+    let blob = f.blob_id.as_deref().ok_or(WebError::NotFound)?;
+    let path = web.store().blobs().path(blob)?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| WebError::Store(e.into()))?;
+    let stream = futures_util::stream::unfold(file, |mut file| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(buf), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    });
+    let cd = HeaderValue::from_str(&crate::mail::read::content_disposition(&f.name))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    let ct = HeaderValue::from_str(&f.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CONTENT_DISPOSITION, cd),
+            (header::CONTENT_LENGTH, HeaderValue::from(f.size)),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(FILE_CSP),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
