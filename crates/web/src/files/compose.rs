@@ -79,14 +79,20 @@ pub async fn take(web: &Web, t: &T, s: &Session, f: &mut Draft) -> Result<bool, 
     let store = web.store();
     let expires = web.now() + cfg.default_expiry_secs;
     let mut lines = Vec::new();
-    for id in f.links.split(',').filter_map(|i| i.trim().parse::<i64>().ok()) {
+    for id in f
+        .links
+        .split(',')
+        .filter_map(|i| i.trim().parse::<i64>().ok())
+    {
         let Some(file) = store.shared_file(id).await? else {
             continue;
         };
         if file.account_id != s.account.id || !file.complete() {
             continue;
         }
-        store.shared_file_set_expiry(id, s.account.id, expires).await?;
+        store
+            .shared_file_set_expiry(id, s.account.id, expires)
+            .await?;
         lines.push(format!(
             "- {} ({}) : {}",
             file.name,

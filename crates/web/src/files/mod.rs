@@ -107,10 +107,18 @@ pub fn link(web: &Web, token: &str) -> String {
 /// the default among them.
 pub fn expiry_choices(cfg: &LargeFilesConfig, t: &T) -> Vec<(i64, String, bool)> {
     const DAY: i64 = 86_400;
-    let mut secs: Vec<i64> = [DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 60 * DAY, 90 * DAY]
-        .into_iter()
-        .filter(|s| *s <= cfg.max_expiry_secs)
-        .collect();
+    let mut secs: Vec<i64> = [
+        DAY,
+        3 * DAY,
+        7 * DAY,
+        14 * DAY,
+        30 * DAY,
+        60 * DAY,
+        90 * DAY,
+    ]
+    .into_iter()
+    .filter(|s| *s <= cfg.max_expiry_secs)
+    .collect();
     for s in [cfg.default_expiry_secs, cfg.max_expiry_secs] {
         if !secs.contains(&s) {
             secs.push(s);
@@ -158,10 +166,9 @@ pub async fn refusal(
 ) -> Result<Option<String>, crate::WebError> {
     let cfg = &web.config().large_files;
     if size > cfg.max_size {
-        return Ok(Some(t.fmt(
-            "files.too_big",
-            &crate::text::size(cfg.max_size as i64, t),
-        )));
+        return Ok(Some(
+            t.fmt("files.too_big", &crate::text::size(cfg.max_size as i64, t)),
+        ));
     }
     let used = web.store().shared_files_used(account).await?;
     if used.saturating_add(size as i64) > cfg.quota as i64 {

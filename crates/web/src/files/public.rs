@@ -54,8 +54,12 @@ async fn find(web: &Web, token: &str) -> Result<SharedFile, WebError> {
 }
 
 fn page(t: T, f: &SharedFile, now: i64, error: Option<String>) -> PublicPage {
-    let expired = (f.expires_at <= now)
-        .then(|| t.fmt("public.expired_on", &crate::text::long_date(f.expires_at, &t)));
+    let expired = (f.expires_at <= now).then(|| {
+        t.fmt(
+            "public.expired_on",
+            &crate::text::long_date(f.expires_at, &t),
+        )
+    });
     PublicPage {
         c: Chrome::anonymous(t, "public.title"),
         token: f.token.clone(),
@@ -119,8 +123,8 @@ pub async fn unlock(
     }
     if let Some(phc) = f.password_hash.clone() {
         // argon2id: tens of milliseconds per guess, on the blocking pool.
-        let ok = vesontio_directory::password::verify_blocking(Secret::new(u.password), Some(phc))
-            .await;
+        let ok =
+            vesontio_directory::password::verify_blocking(Secret::new(u.password), Some(phc)).await;
         if !ok {
             tracing::info!(file = f.id, "large file: wrong password");
             let why = t.get("public.wrong_password").to_string();

@@ -133,7 +133,11 @@ pub async fn form(
     let bad = |_: Malformed| WebError::BadRequest;
     let head = loop {
         let Some(h) = r.next_part().await.map_err(bad)? else {
-            return refuse(StatusCode::UNPROCESSABLE_ENTITY, t.get("files.no_file").into()).await;
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                t.get("files.no_file").into(),
+            )
+            .await;
         };
         if h.filename.is_some() {
             break h;
@@ -149,7 +153,11 @@ pub async fn form(
     s.check_csrf(&csrf)?;
     let name = head.filename.unwrap_or_default();
     if name.is_empty() {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, t.get("files.no_file").into()).await;
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.get("files.no_file").into(),
+        )
+        .await;
     }
     // The quota and type checks with the announced size, before the bytes.
     let guess = announced.map_or(0, |n| n.saturating_sub(FORM_OVERHEAD));
@@ -195,7 +203,11 @@ pub async fn form(
         store.shared_file_delete(f.id, s.account.id).await?;
         return Err(e.into());
     }
-    tracing::info!(account = s.account.id.0, size = received, "large file uploaded");
+    tracing::info!(
+        account = s.account.id.0,
+        size = received,
+        "large file uploaded"
+    );
     Ok(Redirect::to("/files?ok=uploaded").into_response())
 }
 
@@ -217,7 +229,12 @@ async fn receive(r: &mut Reader, path: &std::path::Path, max: u64) -> Result<u64
         file.write_all(&d).await.map_err(Receive::Io)?;
     }
     // The rest of the form (nothing expected after the file) is drained.
-    while r.next_part().await.map_err(|_| Receive::Malformed)?.is_some() {}
+    while r
+        .next_part()
+        .await
+        .map_err(|_| Receive::Malformed)?
+        .is_some()
+    {}
     file.flush().await.map_err(Receive::Io)?;
     Ok(n)
 }
@@ -267,7 +284,10 @@ pub async fn create(
     let c: Create = serde_json::from_slice(&body).map_err(|_| WebError::BadRequest)?;
     if c.name.trim().is_empty() {
         let why = t.get("files.no_file");
-        return Ok(json(StatusCode::UNPROCESSABLE_ENTITY, serde_json::json!({ "error": why })));
+        return Ok(json(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            serde_json::json!({ "error": why }),
+        ));
     }
     let req = Request {
         name: c.name,
@@ -352,14 +372,21 @@ pub async fn chunk(
         ));
     };
     let store = web.store();
-    match store.shared_upload_write(id, start, &body, web.now()).await? {
+    match store
+        .shared_upload_write(id, start, &body, web.now())
+        .await?
+    {
         UploadWrite::Offset(at) => Ok(json(
             StatusCode::CONFLICT,
             serde_json::json!({ "offset": at }),
         )),
         UploadWrite::Written(at) if at == f.size => {
             let done = store.shared_upload_finish(id).await?;
-            tracing::info!(account = s.account.id.0, size = f.size, "large file uploaded");
+            tracing::info!(
+                account = s.account.id.0,
+                size = f.size,
+                "large file uploaded"
+            );
             Ok(json(StatusCode::OK, state_of(&web, &done, at)))
         }
         UploadWrite::Written(at) => Ok(json(StatusCode::OK, state_of(&web, &f, at))),
