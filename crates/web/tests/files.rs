@@ -195,6 +195,15 @@ async fn r21_upload_without_javascript_then_an_anonymous_download_until_expiry()
         "default-src 'none'; sandbox"
     );
     assert_eq!(h[header::CONTENT_LENGTH], "250000");
+    // A link checker's HEAD is not a download.
+    let head = Request::head(format!("/f/{token}/download"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, h, _) = raw(&anon, head).await;
+    assert_eq!(
+        (status, h[header::CONTENT_LENGTH].to_str().unwrap()),
+        (StatusCode::OK, "250000")
+    );
     let (_, _, again) = raw(&anon, get(&format!("/f/{token}/download"))).await;
     assert!(again == data);
     let f = e.store.shared_file_by_token(&token).await.unwrap().unwrap();

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
@@ -93,12 +93,22 @@ pub async fn show(
 pub async fn download(
     State(web): State<Web>,
     t: T,
+    method: Method,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let f = find(&web, &token).await?;
     if f.password_hash.is_some() {
         // The password form first.
         return render(StatusCode::UNAUTHORIZED, &page(t, &f, web.now(), None));
+    }
+    if method == Method::HEAD {
+        // Link checkers ask before fetching: not a download.
+        let status = if f.expires_at <= web.now() {
+            StatusCode::GONE
+        } else {
+            StatusCode::OK
+        };
+        return Ok((status, headers_of(&f)).into_response());
     }
     send(&web, t, &f).await
 }
@@ -156,25 +166,26 @@ async fn send(web: &Web, t: T, f: &SharedFile) -> Result<Response, WebError> {
             Err(e) => Some((Err(e), file)),
         }
     });
+    Ok((headers_of(f), Body::from_stream(stream)).into_response())
+}
+
+/// The download's headers: an attachment, never sniffed, sandboxed.
+fn headers_of(f: &SharedFile) -> [(header::HeaderName, HeaderValue); 5] {
     let cd = HeaderValue::from_str(&crate::mail::read::content_disposition(&f.name))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     let ct = HeaderValue::from_str(&f.content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, ct),
-            (header::CONTENT_DISPOSITION, cd),
-            (header::CONTENT_LENGTH, HeaderValue::from(f.size)),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(FILE_CSP),
-            ),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    [
+        (header::CONTENT_TYPE, ct),
+        (header::CONTENT_DISPOSITION, cd),
+        (header::CONTENT_LENGTH, HeaderValue::from(f.size)),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(FILE_CSP),
+        ),
+    ]
 }
