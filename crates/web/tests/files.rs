@@ -280,6 +280,28 @@ async fn r21_a_password_protected_link() {
     );
     let f = e.store.shared_file_by_token(&token).await.unwrap().unwrap();
     assert_eq!(f.downloads, 1, "wrong passwords are not downloads");
+
+    // Guessing is slowed: after ten wrong tries from one address, even the
+    // right password waits a quarter of an hour.
+    for _ in 0..10 {
+        let r = anon
+            .post(&format!("/f/{token}"), &[("password", "guess")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    let right = || {
+        Request::post(format!("/f/{token}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("password={}", urlencode("Sésame 2026"))))
+            .unwrap()
+    };
+    let (status, _, body) = raw(&anon, right()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(unescape(&String::from_utf8(body).unwrap()).contains("Trop d'essais de mot de passe"));
+    e.clock.advance(901);
+    let (status, _, got) = raw(&anon, right()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(got == data);
 }
 
 #[tokio::test]

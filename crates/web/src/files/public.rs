@@ -11,7 +11,7 @@
 use askama::Template;
 use axum::Form;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -25,6 +25,14 @@ use crate::{Web, WebError};
 
 /// The file's CSP: nothing loads, nothing runs.
 const FILE_CSP: &str = "default-src 'none'; sandbox";
+
+/// Wrong passwords for one link from one client address before it must
+/// wait [`TRIES_WINDOW`]; from all addresses together, [`MAX_TRIES_ALL`].
+/// Counted in the store's login-failure tables (shared by every node)
+/// under the pseudo-login `file:<id>`, which no address can collide with.
+const MAX_TRIES: i64 = 10;
+const MAX_TRIES_ALL: i64 = 100;
+const TRIES_WINDOW: i64 = 900;
 
 #[derive(Template)]
 #[template(path = "files/public.html")]
@@ -123,6 +131,7 @@ pub struct Unlock {
 pub async fn unlock(
     State(web): State<Web>,
     t: T,
+    ConnectInfo(crate::Peer(peer)): ConnectInfo<crate::Peer>,
     Path(token): Path<String>,
     Form(u): Form<Unlock>,
 ) -> Result<Response, WebError> {
@@ -132,13 +141,36 @@ pub async fn unlock(
         return render(StatusCode::GONE, &page(t, &f, now, None));
     }
     if let Some(phc) = f.password_hash.clone() {
+        // Guessing is slowed: a few tries per address, then a wait.
+        let (login, client) = (
+            format!("file:{}", f.id),
+            vesontio_types::client_key(peer.ip()).to_string(),
+        );
+        let since = now - TRIES_WINDOW;
+        let st = web.store().login_state(&login, &client, since).await?;
+        let recent = |s: Option<vesontio_store::FailureState>, max: i64| {
+            s.is_some_and(|s| s.failures >= max && s.last_failure_at > since)
+        };
+        if recent(st.pair, MAX_TRIES) || recent(st.account, MAX_TRIES_ALL) {
+            let why = t.get("public.too_many").to_string();
+            return render(StatusCode::TOO_MANY_REQUESTS, &page(t, &f, now, Some(why)));
+        }
         // argon2id: tens of milliseconds per guess, on the blocking pool.
         let ok =
             vesontio_directory::password::verify_blocking(Secret::new(u.password), Some(phc)).await;
         if !ok {
+            web.store()
+                .login_failed(&login, &client, now, since)
+                .await?;
             tracing::info!(file = f.id, "large file: wrong password");
             let why = t.get("public.wrong_password").to_string();
             return render(StatusCode::FORBIDDEN, &page(t, &f, now, Some(why)));
+        }
+        if st.pair.is_some() {
+            let store = web.store();
+            store
+                .login_succeeded(&login, &client, now, true, false)
+                .await?;
         }
     }
     send(&web, t, &f).await
