@@ -125,9 +125,47 @@ pub async fn r21_shared_files_upload_quota_and_download(s: Store) {
     let e = s.shared_upload_finish(e.id).await.unwrap();
     assert_eq!(e.blob_id.as_deref(), Some(BlobStore::id_of(b"").as_str()));
 
+    // A file received whole elsewhere (the plain form) is adopted; only
+    // by an upload that has nothing yet and declares its size.
+    let tmp = s.blobs().temp_path();
+    std::fs::write(&tmp, b"whole file").unwrap();
+    let w = s
+        .shared_file_create(&new_file(b.id, "tok-whole", 10, NOW + 60), 15_000)
+        .await
+        .unwrap()
+        .unwrap();
+    let wrong = s
+        .shared_file_create(&new_file(b.id, "tok-wrong", 11, NOW + 60), 15_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.shared_upload_adopt(wrong.id, &tmp, NOW).await.is_err());
+    s.shared_upload_adopt(w.id, &tmp, NOW + 5).await.unwrap();
+    assert!(!tmp.exists());
+    let w = s.shared_upload_finish(w.id).await.unwrap();
+    assert_eq!(
+        s.read_blob(w.blob_id.as_deref().unwrap()).await.unwrap(),
+        b"whole file"
+    );
+    // The owner alone changes an expiry.
+    assert!(
+        !s.shared_file_set_expiry(w.id, a.id, NOW + 999)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.shared_file_set_expiry(w.id, b.id, NOW + 999)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.shared_file(w.id).await.unwrap().unwrap().expires_at,
+        NOW + 999
+    );
+
     let list = s.shared_files(a.id).await.unwrap();
     assert_eq!(list.len(), 2);
-    assert!(s.shared_files(b.id).await.unwrap().is_empty());
+    assert_eq!(s.shared_files(b.id).await.unwrap().len(), 2);
 
     // Only the owner deletes; the blob goes with its last reference.
     assert!(!s.shared_file_delete(f.id, b.id).await.unwrap());

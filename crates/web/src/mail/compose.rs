@@ -266,8 +266,12 @@ pub async fn submit(
     files.truncate(drafts::MAX_ATTACHMENTS);
     // R21: the offer made after an R6 refusal, taken: the files are
     // links in the body now, and the message goes without them.
-    if f.action == "send_links" && crate::files::compose::take(&web, &t, &s, &mut f).await? {
-        files.clear();
+    if f.action == "send_links" {
+        if crate::files::compose::take(&web, &t, &s, &mut f).await? {
+            files.clear();
+        }
+        // Gone meanwhile (purged after the hour): sent as it is, so the
+        // gate says again what is wrong.
         f.action = "send".into();
     }
     let list = senders(&web, &s).await?;
@@ -342,6 +346,7 @@ pub async fn submit(
         }
         // R6 is not a dead end: offer the attachments as large-file links.
         if r.rule == vesontio_delivery::Rule::Size
+            && f.links.is_empty()
             && let Some(ids) = crate::files::compose::offer(&web, &t, &s, &files).await?
         {
             f.links = ids;
