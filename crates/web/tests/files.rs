@@ -204,6 +204,21 @@ async fn r21_upload_without_javascript_then_an_anonymous_download_until_expiry()
         (status, h[header::CONTENT_LENGTH].to_str().unwrap()),
         (StatusCode::OK, "250000")
     );
+    // A download resumed with a Range (RFC 9110 §14): the rest, byte for
+    // byte, and not counted as another download.
+    let resume = Request::get(format!("/f/{token}/download"))
+        .header(header::RANGE, "bytes=200000-")
+        .body(Body::empty())
+        .unwrap();
+    let (status, h, tail) = raw(&anon, resume).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(h[header::CONTENT_RANGE], "bytes 200000-249999/250000");
+    assert!(tail == data[200_000..], "the rest of the file");
+    let past = Request::get(format!("/f/{token}/download"))
+        .header(header::RANGE, "bytes=250000-")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(raw(&anon, past).await.0, StatusCode::RANGE_NOT_SATISFIABLE);
     let (_, _, again) = raw(&anon, get(&format!("/f/{token}/download"))).await;
     assert!(again == data);
     let f = e.store.shared_file_by_token(&token).await.unwrap().unwrap();

@@ -6,16 +6,17 @@
 //! The file is sent as an attachment with `nosniff` and a CSP that
 //! sandboxes it (`default-src 'none'; sandbox`), so even a browser that
 //! showed it would run nothing from our origin. Downloads are counted
-//! when they start.
+//! when they start; a download without password resumes with a `Range`
+//! request (RFC 9110 §14), not counted again.
 
 use askama::Template;
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use vesontio_store::SharedFile;
 use vesontio_types::Secret;
 
@@ -102,6 +103,7 @@ pub async fn download(
     State(web): State<Web>,
     t: T,
     method: Method,
+    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let f = find(&web, &token).await?;
@@ -118,7 +120,8 @@ pub async fn download(
         };
         return Ok((status, headers_of(&f)).into_response());
     }
-    send(&web, t, &f).await
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    send(&web, t, &f, range).await
 }
 
 #[derive(Deserialize)]
@@ -173,36 +176,102 @@ pub async fn unlock(
                 .await?;
         }
     }
-    send(&web, t, &f).await
+    send(&web, t, &f, None).await
 }
 
 /// Counts the download and streams the blob's file in bounded pieces.
-async fn send(web: &Web, t: T, f: &SharedFile) -> Result<Response, WebError> {
+async fn send(web: &Web, t: T, f: &SharedFile, range: Option<&str>) -> Result<Response, WebError> {
     let now = web.now();
-    if !web.store().shared_file_downloaded(f.id, now).await? {
+    let span = match range.map(|r| byte_range(r, f.size)) {
+        None => None,
+        Some(Some(span)) => Some(span),
+        Some(None) => {
+            // RFC 9110 §15.5.17: the range cannot be served.
+            let cr = HeaderValue::from_str(&format!("bytes */{}", f.size))
+                .unwrap_or_else(|_| HeaderValue::from_static("bytes */0"));
+            return Ok((
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, cr)],
+            )
+                .into_response());
+        }
+    };
+    // A download resumed past its first byte is the same download: only
+    // one that starts at the beginning is counted. An expired file is
+    // refused either way.
+    let counted = span.is_none_or(|(a, _)| a == 0);
+    if counted && !web.store().shared_file_downloaded(f.id, now).await? {
+        return render(StatusCode::GONE, &page(t, f, now, None));
+    }
+    if !counted && f.expires_at <= now {
         return render(StatusCode::GONE, &page(t, f, now, None));
     }
     let blob = f.blob_id.as_deref().ok_or(WebError::NotFound)?;
     let path = web.store().blobs().path(blob)?;
-    let file = tokio::fs::File::open(&path)
+    let mut file = tokio::fs::File::open(&path)
         .await
         .map_err(|e| WebError::Store(e.into()))?;
-    let stream = futures_util::stream::unfold(file, |mut file| async move {
-        let mut buf = vec![0u8; 64 * 1024];
+    let (first, last) = span.unwrap_or((0, f.size - 1));
+    if first > 0 {
+        file.seek(std::io::SeekFrom::Start(first as u64))
+            .await
+            .map_err(|e| WebError::Store(e.into()))?;
+    }
+    let left = (last - first + 1).max(0) as u64;
+    let stream = futures_util::stream::unfold((file, left), |(mut file, left)| async move {
+        if left == 0 {
+            return None;
+        }
+        let mut buf = vec![0u8; (64 * 1024).min(left as usize)];
         match file.read(&mut buf).await {
             Ok(0) => None,
             Ok(n) => {
                 buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(buf), file))
+                Some((Ok::<_, std::io::Error>(buf), (file, left - n as u64)))
             }
-            Err(e) => Some((Err(e), file)),
+            Err(e) => Some((Err(e), (file, 0))),
         }
     });
-    Ok((headers_of(f), Body::from_stream(stream)).into_response())
+    let mut res = (headers_of(f), Body::from_stream(stream)).into_response();
+    if let Some((a, b)) = span {
+        *res.status_mut() = StatusCode::PARTIAL_CONTENT;
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(b - a + 1));
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {a}-{b}/{}", f.size)) {
+            h.insert(header::CONTENT_RANGE, v);
+        }
+    }
+    Ok(res)
+}
+
+/// One `bytes=` range of RFC 9110 §14.1.2 (`a-b`, `a-` or `-n`) within a
+/// file of `size` bytes, as first and last offsets; `None` when it cannot
+/// be served. Several ranges are not served (a download manager asks for
+/// one).
+fn byte_range(v: &str, size: i64) -> Option<(i64, i64)> {
+    let spec = v.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || size == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let (first, last) = if a.is_empty() {
+        let n: i64 = b.parse().ok()?;
+        (size.saturating_sub(n).max(0), size - 1)
+    } else {
+        let first: i64 = a.parse().ok()?;
+        let last = if b.is_empty() {
+            size - 1
+        } else {
+            b.parse::<i64>().ok()?.min(size - 1)
+        };
+        (first, last)
+    };
+    (first <= last && first < size).then_some((first, last))
 }
 
 /// The download's headers: an attachment, never sniffed, sandboxed.
-fn headers_of(f: &SharedFile) -> [(header::HeaderName, HeaderValue); 5] {
+fn headers_of(f: &SharedFile) -> [(header::HeaderName, HeaderValue); 6] {
     let cd = HeaderValue::from_str(&crate::mail::read::content_disposition(&f.name))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     let ct = HeaderValue::from_str(&f.content_type)
@@ -219,5 +288,32 @@ fn headers_of(f: &SharedFile) -> [(header::HeaderName, HeaderValue); 5] {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(FILE_CSP),
         ),
+        (header::ACCEPT_RANGES, HeaderValue::from_static("bytes")),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn byte_ranges_known_answers() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Some((0, 99)));
+        assert_eq!(byte_range("bytes=500-", 1000), Some((500, 999)));
+        assert_eq!(byte_range("bytes=-100", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=-5000", 1000), Some((0, 999)));
+        assert_eq!(byte_range("bytes=900-5000", 1000), Some((900, 999)));
+        for bad in [
+            "bytes=1000-",
+            "bytes=5-1",
+            "bytes=0-1,5-9",
+            "items=0-1",
+            "bytes=x-",
+            "bytes=-0",
+            "bytes=-",
+        ] {
+            assert_eq!(byte_range(bad, 1000), None, "{bad}");
+        }
+        assert_eq!(byte_range("bytes=0-", 0), None);
+    }
 }

@@ -36,6 +36,8 @@ use crate::{Web, WebError};
 /// Room for the form's other fields and delimiters around the file.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 const MAX_PASSWORD: usize = 200;
+/// Form fields read around the file, at most (bounded work).
+const MAX_FIELDS: usize = 20;
 
 /// What the person asked for, besides the bytes.
 struct Request {
@@ -131,7 +133,12 @@ pub async fn form(
     let mut r = Reader::new(body, &boundary);
     let (mut csrf, mut expiry, mut password) = (String::new(), String::new(), String::new());
     let bad = |_: Malformed| WebError::BadRequest;
+    let mut fields = 0;
     let head = loop {
+        fields += 1;
+        if fields > MAX_FIELDS {
+            return Err(WebError::BadRequest);
+        }
         let Some(h) = r.next_part().await.map_err(bad)? else {
             return refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -228,13 +235,21 @@ async fn receive(r: &mut Reader, path: &std::path::Path, max: u64) -> Result<u64
         }
         file.write_all(&d).await.map_err(Receive::Io)?;
     }
-    // The rest of the form (nothing expected after the file) is drained.
+    // The rest of the form (nothing expected after the file): a few small
+    // fields at most, read and dropped.
+    let mut fields = 0;
     while r
         .next_part()
         .await
         .map_err(|_| Receive::Malformed)?
         .is_some()
-    {}
+    {
+        fields += 1;
+        if fields > MAX_FIELDS {
+            return Err(Receive::Malformed);
+        }
+        r.text(1024).await.map_err(|_| Receive::Malformed)?;
+    }
     file.flush().await.map_err(Receive::Io)?;
     Ok(n)
 }
