@@ -325,6 +325,7 @@ pub async fn start(
             web_session_idle: secs(&s.web.session_idle),
             web_session_absolute: secs(&s.web.session_absolute),
             quarantine_expiry: secs(&s.antivirus.quarantine_expiry),
+            large_file_abandoned: secs(&s.large_files.abandoned_upload),
             interval: Duration::from_secs(3600),
         },
         p.store.clone(),
@@ -505,6 +506,13 @@ pub fn web_config(s: &Settings) -> vesontio_web::WebConfig {
         session_absolute_secs: s.web.session_absolute.0.as_secs() as i64,
         quota_warning_percent: s.quota.warning_percent,
         spam_report_local_part: s.spam.report_local_part.clone(),
+        large_files: vesontio_web::LargeFilesConfig {
+            enabled: s.large_files.enabled,
+            max_size: s.large_files.max_size.0,
+            quota: s.large_files.quota.0,
+            default_expiry_secs: s.large_files.default_expiry.0.as_secs() as i64,
+            max_expiry_secs: s.large_files.max_expiry.0.as_secs() as i64,
+        },
     }
 }
 

@@ -23,6 +23,7 @@
 
 mod antivirus;
 mod filters;
+mod large_files;
 mod parse;
 mod phishing;
 mod reader;
@@ -33,6 +34,7 @@ use std::fmt;
 
 pub use antivirus::{Antivirus, BounceSender, OnFailure};
 pub use filters::{FailurePolicy, Filters, ScoreThresholds, StageSettings};
+pub use large_files::LargeFiles;
 pub use phishing::Phishing;
 
 /// The phishing defaults' lists (`[phishing]`).

@@ -33,6 +33,7 @@ const SECTIONS: &[&str] = &[
     "web",
     "antivirus",
     "filters",
+    "large_files",
 ];
 
 impl Settings {
@@ -79,6 +80,8 @@ impl Settings {
         let web = read_web(r.section("web", t("web")));
         let antivirus = crate::antivirus::read_antivirus(r.section("antivirus", t("antivirus")));
         let (filters, junk) = crate::filters::read_filters(&mut r, t("filters"), threshold_given);
+        let large_files =
+            crate::large_files::read_large_files(r.section("large_files", t("large_files")));
         // `spam.threshold` is `filters.junk`'s former name: one value,
         // written back as `spam.threshold`.
         spam.threshold = junk;
@@ -106,6 +109,7 @@ impl Settings {
             web,
             antivirus,
             filters,
+            large_files,
         };
         // Defaults that depend on other keys.
         if !postmaster_given && let Some(first) = settings.domains.local.first() {

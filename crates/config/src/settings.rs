@@ -37,6 +37,8 @@ pub struct Settings {
     pub filters: crate::filters::Filters,
     pub web: Web,
     pub antivirus: crate::antivirus::Antivirus,
+    /// `[large_files]` (R21).
+    pub large_files: crate::large_files::LargeFiles,
 }
 
 /// `[server]`: identity and network of this node.
@@ -597,6 +599,7 @@ impl Settings {
             web: Web::default(),
             antivirus: crate::antivirus::Antivirus::default(),
             filters: crate::filters::Filters::default(),
+            large_files: crate::large_files::LargeFiles::default(),
         };
         s.limits.large_file_service_url = s.default_large_file_url();
         s

@@ -16,6 +16,8 @@
 //!   forgotten (R26 lockout model, `store::logins`).
 //! - Webmail sessions past their idle or absolute expiry are deleted (the
 //!   web refuses them anyway; this keeps the table small).
+//! - R21: large files past their expiry and uploads abandoned for
+//!   `large_files.abandoned_upload` are deleted with their blobs.
 //!
 //! Quota holds (R17) and the outbound queue have their own workers in
 //! `delivery`.
@@ -71,6 +73,10 @@ pub struct JobsConfig {
     /// Quarantined messages older than this are deleted (R9,
     /// `antivirus.quarantine_expiry`, in seconds).
     pub quarantine_expiry: i64,
+    /// R21: large-file uploads with no new data for this long are given
+    /// up (`large_files.abandoned_upload`, in seconds); expired files go
+    /// at their expiry.
+    pub large_file_abandoned: i64,
     /// How often `spawn` runs the rules.
     pub interval: Duration,
 }
@@ -92,6 +98,8 @@ pub struct Report {
     pub quarantine_purged: usize,
     /// Account change-log entries older than the retention forgotten.
     pub changes_pruned: u64,
+    /// R21: expired large files and abandoned uploads deleted.
+    pub large_files_purged: u64,
     /// Actions skipped because another runner had claimed them.
     pub claimed_elsewhere: u32,
     pub errors: u32,
@@ -250,6 +258,18 @@ impl Jobs {
             Err(e) => {
                 r.errors += 1;
                 tracing::error!(error = %e, "change log prune failed");
+            }
+        }
+        // R21: before the blob reclaim below, which then finds nothing
+        // left over (the purge frees its blobs itself).
+        let files = self
+            .store
+            .shared_files_purge(now, now - self.cfg.large_file_abandoned);
+        match files.await {
+            Ok(n) => r.large_files_purged = n,
+            Err(e) => {
+                r.errors += 1;
+                tracing::error!(error = %e, "large files purge failed");
             }
         }
         if let Err(e) = self.store.leases_prune(now).await {

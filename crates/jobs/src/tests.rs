@@ -51,6 +51,7 @@ async fn setup() -> Env {
         web_session_idle: 1800,
         web_session_absolute: 12 * 3600,
         quarantine_expiry: 30 * DAY,
+        large_file_abandoned: DAY,
         interval: Duration::from_secs(3600),
     };
     Env {
@@ -447,4 +448,74 @@ async fn r9_expired_quarantine_is_purged() {
     let audit = e.store.audit_entries(0, i64::MAX).await.unwrap();
     assert!(audit.iter().any(|a| a.data.contains("quarantine_purge")));
     assert_eq!(e.jobs.run_once(T0 + 32 * DAY).await.quarantine_purged, 0);
+}
+
+/// R21: the hourly pass deletes large files at their expiry and uploads
+/// abandoned for `large_file_abandoned`, freeing their blobs; a file still
+/// valid and an upload still going are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r21_expired_large_files_and_abandoned_uploads_are_purged() {
+    let e = setup().await;
+    let a = account(&e, "jeanne.martin@ac-demo.fr", AccountKind::Person).await;
+    let file = |token: &str, size: i64, expires: i64, now: i64| vesontio_store::NewSharedFile {
+        token: token.into(),
+        account_id: a.id,
+        name: "cours.mp4".into(),
+        content_type: "video/mp4".into(),
+        size,
+        expires_at: expires,
+        password_hash: None,
+        now,
+    };
+    let s = &e.store;
+    let expiring = s
+        .shared_file_create(&file("t1", 4, T0 + DAY, T0), 1 << 30)
+        .await
+        .unwrap()
+        .unwrap();
+    s.shared_upload_write(expiring.id, 0, b"abcd", T0)
+        .await
+        .unwrap();
+    let expiring = s.shared_upload_finish(expiring.id).await.unwrap();
+    let blob = expiring.blob_id.clone().unwrap();
+    let valid = s
+        .shared_file_create(&file("t2", 2, T0 + 7 * DAY, T0), 1 << 30)
+        .await
+        .unwrap()
+        .unwrap();
+    s.shared_upload_write(valid.id, 0, b"ok", T0).await.unwrap();
+    let valid = s.shared_upload_finish(valid.id).await.unwrap();
+    let abandoned = s
+        .shared_file_create(&file("t3", 10, T0 + 7 * DAY, T0), 1 << 30)
+        .await
+        .unwrap()
+        .unwrap();
+    s.shared_upload_write(abandoned.id, 0, b"half", T0)
+        .await
+        .unwrap();
+    let going = s
+        .shared_file_create(&file("t4", 10, T0 + 7 * DAY, T0), 1 << 30)
+        .await
+        .unwrap()
+        .unwrap();
+    s.shared_upload_write(going.id, 0, b"half", T0 + DAY)
+        .await
+        .unwrap();
+
+    let r = e.jobs.run_once(T0 + DAY + 60).await;
+    assert_eq!((r.large_files_purged, r.errors), (2, 0), "{r:?}");
+    assert!(s.shared_file(expiring.id).await.unwrap().is_none());
+    assert!(!s.blobs().exists(&blob), "the expired file's blob is freed");
+    assert!(s.shared_file(abandoned.id).await.unwrap().is_none());
+    assert!(!s.blobs().upload_path(abandoned.id).exists());
+    assert_eq!(
+        s.read_blob(valid.blob_id.as_deref().unwrap())
+            .await
+            .unwrap(),
+        b"ok"
+    );
+    assert!(s.blobs().upload_path(going.id).exists(), "still going");
+    assert_eq!(s.shared_files_used(a.id).await.unwrap(), 12);
+    // The next pass finds nothing more until the next expiry.
+    assert_eq!(e.jobs.run_once(T0 + DAY + 120).await.large_files_purged, 0);
 }

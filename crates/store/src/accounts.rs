@@ -253,6 +253,13 @@ impl Store {
         .bind(id.0)
         .fetch_all(&mut *tx)
         .await?;
+        // R21: the account's large files go with it (rows by cascade),
+        // their blob references and partial uploads too.
+        let files: Vec<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, blob_id FROM shared_files WHERE account_id = $1")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
         let n = sqlx::query("DELETE FROM accounts WHERE id = $1")
             .bind(id.0)
             .execute(&mut *tx)
@@ -260,10 +267,16 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("account {}", id.0)));
         }
-        let unlink =
-            crate::expunge::release_blobs(&mut tx, self.dialect(), blobs.into_iter().map(|b| b.0))
-                .await?;
+        let file_blobs = files.iter().filter_map(|f| f.1.clone());
+        let unlink = crate::expunge::release_blobs(
+            &mut tx,
+            self.dialect(),
+            blobs.into_iter().map(|b| b.0).chain(file_blobs),
+        )
+        .await?;
         tx.commit().await?;
+        let uploads: Vec<i64> = files.iter().map(|f| f.0).collect();
+        self.remove_partial_uploads(&uploads).await;
         self.unlink_blobs(unlink).await;
         Ok(())
     }

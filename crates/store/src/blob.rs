@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Result, StoreError};
 
+/// The directory of partial uploads under the blob root.
+const UPLOADS: &str = "uploads";
+
 /// The identity of a stored body: its SHA-256 in lower-case hex, and its size.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BlobRef {
@@ -34,6 +37,9 @@ pub struct BlobStore {
 impl BlobStore {
     pub fn open(root: &Path) -> Result<Self> {
         fs::create_dir_all(root.join("tmp"))?;
+        // Partial large-file uploads (R21, `shared_files.rs`): kept across
+        // restarts, unlike `tmp`, so an upload resumes after one.
+        fs::create_dir_all(root.join(UPLOADS))?;
         // Leftovers of writes interrupted by a crash: never referenced, since
         // the rename into place is what makes a blob exist.
         if let Ok(entries) = fs::read_dir(root.join("tmp")) {
@@ -54,6 +60,69 @@ impl BlobStore {
 
     pub fn id_of(data: &[u8]) -> String {
         hex::encode(Sha256::digest(data))
+    }
+
+    /// Where a blob's file is (or would be), for readers that stream it
+    /// instead of loading it whole (large files, R21).
+    pub fn path(&self, id: &str) -> Result<PathBuf> {
+        self.path_of(id)
+    }
+
+    /// A fresh name in the temporary directory, for a file received whole
+    /// before it has a row (emptied at start, so never left behind).
+    pub fn temp_path(&self) -> PathBuf {
+        let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
+        self.root
+            .join("tmp")
+            .join(format!("{}-{n}-in", std::process::id()))
+    }
+
+    /// The partial file of large-file upload `n` (R21).
+    pub fn upload_path(&self, n: i64) -> PathBuf {
+        self.root.join(UPLOADS).join(n.to_string())
+    }
+
+    /// The SHA-256 of a file, read in bounded pieces (a large file is
+    /// never held in memory). Blocking.
+    pub fn id_of_file(path: &Path) -> Result<String> {
+        use std::io::Read;
+        let mut f = fs::File::open(path)?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(hex::encode(h.finalize()))
+    }
+
+    /// Moves a complete file into place as blob `id` (its SHA-256, see
+    /// [`Self::id_of_file`]) unless that blob's file exists, durably (file
+    /// and directories fsynced); `src` is gone afterwards either way.
+    /// Blocking. Call with the blob's row locked, as `link_blob` does.
+    pub fn adopt(&self, id: &str, src: &Path) -> Result<()> {
+        let path = self.path_of(id)?;
+        if path.exists() {
+            let _ = fs::remove_file(src);
+            return Ok(());
+        }
+        let dir = path
+            .parent()
+            .ok_or_else(|| StoreError::Invalid("blob path".into()))?;
+        let new_dir = !dir.exists();
+        if new_dir {
+            fs::create_dir_all(dir)?;
+        }
+        fs::File::open(src)?.sync_all()?;
+        fs::rename(src, &path)?;
+        sync_dir(dir)?;
+        if new_dir && let Some(parent) = dir.parent() {
+            sync_dir(parent)?;
+        }
+        Ok(())
     }
 
     fn path_of(&self, id: &str) -> Result<PathBuf> {
@@ -153,7 +222,13 @@ impl BlobStore {
         let mut out = Vec::new();
         for a in fs::read_dir(&self.root)?.flatten() {
             let name = a.file_name();
-            if name == "tmp" || !a.path().is_dir() {
+            // Only the two-hex-digit fan-out directories hold blobs.
+            let fan_out = name.len() == 2
+                && name
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit());
+            if !fan_out || !a.path().is_dir() {
                 continue;
             }
             for b in fs::read_dir(a.path())?.flatten() {

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (13, V13),
     (14, V14),
     (17, V17),
+    (20, V20),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -472,4 +473,30 @@ CREATE TABLE alerts (
     lifted_at BIGINT
 );
 CREATE INDEX alerts_active ON alerts(lifted_at, expires_at);
+"#;
+
+/// v20: the large-file service (R21; `shared_files.rs`). One row per file
+/// from the start of its upload: `received` counts the bytes of the
+/// partial file (`blobs/uploads/<id>`) until it reaches `size`; then the
+/// file becomes a blob (`blob_id`, one reference in `blobs`, so reclaim
+/// leaves it alone while the row lives). `token` is the download link's
+/// secret; `password_hash` an argon2id PHC string when a password is set.
+const V20: &str = r#"
+CREATE TABLE shared_files (
+    id {ID},
+    token TEXT NOT NULL UNIQUE,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    received BIGINT NOT NULL DEFAULT 0,
+    blob_id TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    password_hash TEXT,
+    downloads BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX shared_files_account ON shared_files(account_id, created_at);
+CREATE INDEX shared_files_expires ON shared_files(expires_at);
 "#;

@@ -62,6 +62,16 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "files.js",
+        include_bytes!("../assets/files.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "files.css",
+        include_bytes!("../assets/files.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
         "logo.svg",
         include_bytes!("../assets/logo.svg"),
         "image/svg+xml",

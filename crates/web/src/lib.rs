@@ -21,6 +21,8 @@
 //!   notifications, and a JMAP-shaped `/changes` over the account change
 //!   log (`events.rs`); the list page's modules refresh rows and counts.
 //!
+//! - R21: the large-file service and its public links (`files/`).
+//!
 //! Screens, one module each with the template of the same name: `login`,
 //! `password`, `mail/list`, `mail/read`, `settings`. Mail is read through
 //! `mail.rs` only, so moving to the mail-access layer later is one file.
@@ -37,6 +39,7 @@ mod assets;
 mod clock;
 mod error;
 mod events;
+mod files;
 mod html;
 mod i18n;
 mod login;
@@ -64,6 +67,7 @@ use vesontio_store::Store;
 
 pub use clock::Clock;
 pub use error::WebError;
+pub use files::LargeFilesConfig;
 
 /// What the webmail needs from the configuration (`[web]` and a few
 /// platform keys), lowered by `app`.
@@ -83,6 +87,8 @@ pub struct WebConfig {
     /// R24: "report as spam" forwards to this local part in the person's
     /// domain (`spam.report_local_part`).
     pub spam_report_local_part: String,
+    /// R21: the large-file service (`[large_files]`).
+    pub large_files: LargeFilesConfig,
 }
 
 struct Inner {
@@ -234,6 +240,7 @@ impl Web {
             .route("/settings/forwarding", post(prefs::forwarding))
             .route("/settings/signature", post(prefs::signature))
             .route("/assets/{name}", get(assets::serve))
+            .merge(files::routes(self))
             .fallback(page::not_found)
             .layer(axum::middleware::map_response(security::headers))
             .with_state(self.clone())

@@ -22,6 +22,8 @@ pub struct UserBar {
     pub quota_text: String,
     /// R16: at or over the warning threshold.
     pub quota_warn: bool,
+    /// R21: the large-file service is offered (its link in the nav).
+    pub files: bool,
 }
 
 pub struct Chrome {
@@ -80,6 +82,7 @@ impl Chrome {
                 quota_percent: percent,
                 quota_text,
                 quota_warn: percent >= i64::from(web.config().quota_warning_percent),
+                files: web.config().large_files.enabled,
             }),
             current,
             ..Chrome::anonymous(t, "app.name")

@@ -16,7 +16,14 @@ fn every_key_used_exists() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut missing = Vec::new();
     let mut files = Vec::new();
-    for dir in ["src", "src/mail", "templates", "templates/mail"] {
+    for dir in [
+        "src",
+        "src/mail",
+        "src/files",
+        "templates",
+        "templates/mail",
+        "templates/files",
+    ] {
         for e in std::fs::read_dir(root.join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.is_file() {

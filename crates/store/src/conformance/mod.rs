@@ -11,6 +11,7 @@ mod leases;
 mod messages;
 mod model;
 mod queue_audit;
+mod shared_files;
 mod upgrade;
 mod websessions;
 
@@ -21,6 +22,7 @@ pub use leases::*;
 pub use messages::*;
 pub use model::*;
 pub use queue_audit::*;
+pub use shared_files::*;
 pub use upgrade::*;
 pub use websessions::*;
 
@@ -75,7 +77,9 @@ macro_rules! conformance_tests {
             web_sessions_lifecycle, web_signature_per_account,
             find_messages_across_folders, thread_lists, change_log_pruning,
             spam_models_read_modify_write,
-            dispositions_held_folders_and_training, security_alerts_lifecycle);
+            dispositions_held_folders_and_training, security_alerts_lifecycle,
+            r21_shared_files_upload_quota_and_download,
+            r21_shared_files_blobs_purge_and_account_deletion);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(

@@ -56,6 +56,8 @@ struct ComposePage {
     autosave: String,
     /// `assets/rich.js`: the rich-text editor.
     rich: String,
+    /// R21: the offer to send the attachments as links (`f.links` set).
+    offer: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -129,6 +131,10 @@ pub(crate) async fn page(
     let (folders, _) = folder_links(web, &t, s.account.id, 0).await?;
     let mut c = Chrome::user(web, t, s, t.get("compose.title").to_string(), "compose").await?;
     c.notice = notice;
+    let offer = (!f.links.is_empty()).then(|| {
+        let life = web.config().large_files.default_expiry_secs;
+        t.fmt("files.offer", &crate::files::duration_text(life, &t))
+    });
     render(
         status,
         &ComposePage {
@@ -143,6 +149,7 @@ pub(crate) async fn page(
             },
             f,
             error,
+            offer,
             limit: crate::text::size(web.delivery().config().message_size_limit as i64, &t),
             script: crate::assets::url("complete.js"),
             autosave: crate::assets::url("autosave.js"),
@@ -266,6 +273,16 @@ pub async fn submit(
     let new_files = !uploads.is_empty();
     files.extend(uploads);
     files.truncate(drafts::MAX_ATTACHMENTS);
+    // R21: the offer made after an R6 refusal, taken: the files are
+    // links in the body now, and the message goes without them.
+    if f.action == "send_links" {
+        if crate::files::compose::take(&web, &t, &s, &mut f).await? {
+            files.clear();
+        }
+        // Gone meanwhile (purged after the hour): sent as it is, so the
+        // gate says again what is wrong.
+        f.action = "send".into();
+    }
     let list = senders(&web, &s).await?;
     let Some(own) = list.first().cloned() else {
         return Err(WebError::BadRequest);
@@ -345,6 +362,13 @@ pub async fn submit(
         if new_files && let Ok(new) = drafts::file(&web, &s, copy, now).await? {
             drafts::delete(&web, &s, &f.draft).await?;
             f.draft = new;
+        }
+        // R6 is not a dead end: offer the attachments as large-file links.
+        if r.rule == vesontio_delivery::Rule::Size
+            && f.links.is_empty()
+            && let Some(ids) = crate::files::compose::offer(&web, &t, &s, &files).await?
+        {
+            f.links = ids;
         }
         return page(
             &web,

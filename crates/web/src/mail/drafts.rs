@@ -157,6 +157,7 @@ pub fn read_form(headers: &HeaderMap, body: &[u8]) -> Result<(Draft, Vec<Upload>
             "action" => &mut f.action,
             "remove" => &mut f.remove,
             "html" => &mut f.html,
+            "links" => &mut f.links,
             _ => continue,
         };
         *slot = v;

@@ -36,7 +36,7 @@ pub fn boundary(content_type: &str) -> Option<String> {
 
 /// A parameter of a header value (`name="x"`, RFC 7578 §4.2), with the
 /// browsers' escaping of `"` as `%22` undone.
-fn param(value: &str, name: &str) -> Option<String> {
+pub(crate) fn param(value: &str, name: &str) -> Option<String> {
     let mut rest = value;
     while let Some(i) = rest.find(';') {
         rest = &rest[i + 1..];

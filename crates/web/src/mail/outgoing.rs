@@ -62,6 +62,10 @@ pub struct Draft {
     /// [`crate::mail::rich::clean`] before use; empty for plain text.
     #[serde(default)]
     pub html: String,
+    /// R21: the large files holding the attachments of a message refused
+    /// for its size (ids, comma-separated; `files/compose.rs`).
+    #[serde(default)]
+    pub links: String,
 }
 
 /// One recipient or sender: optional display name and address.

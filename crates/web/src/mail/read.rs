@@ -328,7 +328,7 @@ pub async fn body(
 }
 
 /// RFC 6266 §4.3 / RFC 8187: an ASCII fallback and the UTF-8 name.
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

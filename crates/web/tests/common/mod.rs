@@ -33,6 +33,7 @@ pub fn config() -> WebConfig {
         session_absolute_secs: 12 * 3600,
         quota_warning_percent: 90,
         spam_report_local_part: "spam".into(),
+        large_files: vesontio_web::LargeFilesConfig::default(),
     }
 }
 
