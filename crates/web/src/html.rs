@@ -69,10 +69,12 @@ pub fn sanitise(html: &str, remote_images: bool) -> Sanitised {
         .set_tag_attribute_value("a", "target", "_blank")
         .attribute_filter(move |element, attribute, value| {
             if element == "img" && attribute == "src" {
-                let v = value.trim_start().to_ascii_lowercase();
-                let remote =
-                    v.starts_with("http:") || v.starts_with("https:") || v.starts_with("//");
-                if remote && !remote_images {
+                if is_cid(value) {
+                    // The frame's CSP would block a `cid:` fetch anyway;
+                    // without its part there is nothing to show.
+                    return None;
+                }
+                if !remote_images && is_remote(value) {
                     counter.fetch_add(1, Ordering::Relaxed);
                     return None;
                 }
@@ -99,6 +101,24 @@ pub fn sanitise(html: &str, remote_images: bool) -> Sanitised {
         html,
         blocked_images: blocked.load(Ordering::Relaxed),
     }
+}
+
+/// Whether an image source fetches from the network, read the way
+/// ammonia and browsers read URLs (WHATWG URL: leading C0 controls and
+/// spaces trimmed, tabs and newlines anywhere removed), so that
+/// `&#1;https://…` or `ht&#9;tps://…` count as remote. The corpus found
+/// both kept by a prefix test. A relative URL (`//host/…` included) is
+/// not counted: ammonia drops it after this filter (`UrlRelative::Deny`).
+fn is_remote(value: &str) -> bool {
+    match url::Url::parse(value) {
+        Ok(u) => !matches!(u.scheme(), "cid" | "data"),
+        Err(_) => false,
+    }
+}
+
+/// A `cid:` URL (RFC 2392), read as [`is_remote`] reads URLs.
+fn is_cid(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|u| u.scheme() == "cid")
 }
 
 /// The message frame's own policy: nothing but inline styles and images
