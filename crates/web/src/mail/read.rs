@@ -123,6 +123,26 @@ pub(crate) fn bodies(raw: &[u8]) -> Option<Bodies> {
     .flatten()
 }
 
+/// The HTML body sanitised for the frame, its `cid:` images (RFC 2392)
+/// put in as bounded `data:` URIs (`html::inline_images`).
+fn frame_html(raw: &[u8], images: bool) -> Option<String> {
+    std::panic::catch_unwind(|| {
+        let msg = MessageParser::default().parse(raw)?;
+        let html = msg
+            .html_part(0)
+            .filter(|p| p.is_text_html())
+            .and_then(|p| p.text_contents())?;
+        let inline = if html.contains("cid:") || html.contains("CID:") {
+            crate::html::inline_images(&msg)
+        } else {
+            Default::default()
+        };
+        Some(crate::html::sanitise_with(html, images, std::sync::Arc::new(inline)).html)
+    })
+    .ok()
+    .flatten()
+}
+
 fn addresses(list: &[vesontio_message::mime::Address]) -> String {
     list.iter()
         .filter_map(|a| {
@@ -298,15 +318,11 @@ pub async fn body(
     let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
     let (_, raw) = mail::message(&web, &m, uid).await?;
     let images = q.images.is_some();
-    let html = tokio::task::spawn_blocking(move || {
-        bodies(&raw)
-            .and_then(|b| b.html)
-            .map(|h| crate::html::sanitise(&h, images).html)
-    })
-    .await
-    .ok()
-    .flatten()
-    .ok_or(WebError::NotFound)?;
+    let html = tokio::task::spawn_blocking(move || frame_html(&raw, images))
+        .await
+        .ok()
+        .flatten()
+        .ok_or(WebError::NotFound)?;
     let body = Frame { html }.render()?;
     let csp =
         HeaderValue::from_str(&crate::html::frame_csp(images)).map_err(|_| WebError::BadRequest)?;
