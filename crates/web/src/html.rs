@@ -203,6 +203,12 @@ pub fn image_data_uri(declared_image: bool, bytes: &[u8]) -> Option<String> {
     ))
 }
 
+/// The whitelisted image type of `bytes` (the attachments' previews use
+/// the same rule as inline images).
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    image_kind(bytes)
+}
+
 /// The message's inline images by lowercase Content-ID, as `data:` URIs,
 /// within [`MAX_INLINE_IMAGE`] each and [`MAX_INLINE_TOTAL`] in all.
 pub fn inline_images(msg: &mail_parser::Message) -> HashMap<String, String> {

@@ -153,6 +153,20 @@ impl Web {
                 post(mail::drafts::forward_attached),
             )
             .route("/mail/{mailbox}/{uid}/part/{part}", get(mail::read::part))
+            .route("/mail/{mailbox}/{uid}/source", get(mail::source::source))
+            .route("/mail/{mailbox}/{uid}/print", get(mail::source::print))
+            .route(
+                "/mail/{mailbox}/{uid}/view/{part}",
+                get(mail::preview::view),
+            )
+            .route(
+                "/mail/{mailbox}/{uid}/preview/{part}",
+                get(mail::preview::page),
+            )
+            .route(
+                "/mail/{mailbox}/{uid}/images-sender",
+                post(mail::read::images_sender),
+            )
             .route(
                 "/mail/{mailbox}/{uid}/report-spam",
                 get(mail::report::confirm).post(mail::report::send),
