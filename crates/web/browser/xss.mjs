@@ -35,6 +35,7 @@ await context.exposeBinding("__pwned", (_source, id) => { rec.pwned.push(String(
 const ownAllowed = [
   /^\/mail\/\d+\/\d+(\?images=1)?$/,
   /^\/mail\/\d+\/\d+\/body(\?images=1)?$/,
+  /^\/mail\/\d+\/\d+\/print$/,
   /^\/mail\/\d+\/\d+\/view\/\d+$/,
   /^\/mail\/\d+(\?view=list)?$/,
   /^\/assets\/[A-Za-z0-9._-]+$/,
@@ -135,6 +136,21 @@ try {
     await page.waitForTimeout(100);
     Object.assign(r, rec);
     results.push(r);
+  }
+
+  // 1b. The print view: the same sanitised HTML in a document of its
+  //     own under the frame's policy.
+  for (const r of results) {
+    const c = cases.find((x) => x.id === r.id);
+    step(`print ${c.id}`);
+    rec = fresh();
+    const resp = await page.goto(`${base}${c.path}/print`, { waitUntil: "load" });
+    r.print_status = resp ? resp.status() : 0;
+    let text = "";
+    try { text = await page.locator("main").innerText({ timeout: 5000 }); } catch (e) { text = `unreadable: ${e}`; }
+    r.print_benign = text.includes(c.benign);
+    await page.waitForTimeout(50);
+    for (const k of Object.keys(rec)) r[k] = r[k].concat(rec[k]);
   }
 
   // 2. The sanitiser alone: the body URL fetched as the frame would, its

@@ -3,7 +3,7 @@
 //! same delivery path and store as the webmail) and opened in chromium by
 //! `browser/xss.mjs`:
 //! 1. through the reading page, as a person sees them (the sanitised body
-//!    in the sandboxed frame with its own CSP);
+//!    in the sandboxed frame with its own CSP), and through the print view;
 //! 2. the sanitised body alone, top-level with its CSP taken off, so the
 //!    sanitiser is proved on its own (scripts would run there), and its
 //!    output audited as the browser parsed it (with scripting on and off,
@@ -337,6 +337,8 @@ async fn xss_corpus_over_smtp_runs_nothing_and_fetches_nothing() {
         let empty = |k: &str| v[k].as_array().is_some_and(|a| a.is_empty());
         let ok = v["status"] == 200
             && v["benign"] == true
+            && v["print_status"] == 200
+            && v["print_benign"] == true
             && [
                 "pwned",
                 "foreign",
