@@ -69,6 +69,10 @@ try {
   await page.goto(base + paths.news2, { waitUntil: "load" });
   const auto = await page.frameLocator("iframe.mail-frame").locator("img[alt=affiche]").boundingBox();
   out("news_second", remote.some((u) => u.includes("affiche-n2")) && auto && Math.round(auto.width) === 7 ? "shown" : `missing:${remote}`);
+  await page.goto(`${base}/settings`, { waitUntil: "load" });
+  out("settings_senders", (await page.locator(".image-senders").innerText()).includes("info@musee.example") ? "listed" : "missing");
+  await axe("settings-images");
+  await page.goto(base + paths.news2, { waitUntil: "load" });
   await page.click("button[value=never]");
   await page.waitForLoadState("load");
   remote = [];

@@ -196,6 +196,7 @@ impl Web {
             .route("/settings/absence", post(prefs::absence))
             .route("/settings/forwarding", post(prefs::forwarding))
             .route("/settings/signature", post(prefs::signature))
+            .route("/settings/image-senders", post(prefs::image_sender_remove))
             .route("/assets/{name}", get(assets::serve))
             .fallback(page::not_found)
             .layer(axum::middleware::map_response(security::headers))

@@ -1,6 +1,7 @@
 //! The reading page's extras in chromium (`browser/reading.mjs`): inline
 //! `cid:` images rendered at their size, "always show images for this
-//! sender" (blocked, set, applied to the sender's next message, undone),
+//! sender" (blocked, set, applied to the sender's next message, listed in
+//! the settings, undone),
 //! view source as raw text, the print view without chrome, attachment
 //! previews (thumbnail, image, text, PDF frame), axe-core on each new
 //! screen. Skipped without the tools, as `browser.rs` is (a failure under
@@ -107,6 +108,7 @@ async fn reading_extras_in_chromium() {
         ("news_fetched", "yes"),
         ("news_second", "shown"),
         ("news_undone", "blocked"),
+        ("settings_senders", "listed"),
         ("source_text", "raw"),
         ("print_csp", "sandboxed"),
         ("print_title", "Facture urgente"),
@@ -120,6 +122,7 @@ async fn reading_extras_in_chromium() {
     }
     for screen in [
         "images-always",
+        "settings-images",
         "print",
         "read-attachments",
         "preview-image",

@@ -365,3 +365,43 @@ async fn attachments_preview_inline_for_images_pdf_and_text_only() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn settings_list_the_senders_whose_images_are_shown_and_remove_them() {
+    let e = env().await;
+    let (j, mut c) = jeanne(&e).await;
+    let page = c.get("/settings").await;
+    assert!(
+        page.body.contains("bloquées pour tous les expéditeurs"),
+        "{}",
+        page.body
+    );
+    e.store
+        .set_web_images_allowed(j.id, "info@musee.example", true, NOW)
+        .await
+        .unwrap();
+    let page = c.get("/settings").await;
+    assert!(page.body.contains("info@musee.example"), "{}", page.body);
+    let csrf = csrf_in(&page.body);
+    let r = c
+        .post(
+            "/settings/image-senders",
+            &[("sender", "info@musee.example")],
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER, "no CSRF token, no change");
+    let r = c
+        .post(
+            "/settings/image-senders",
+            &[("csrf", &csrf), ("sender", "info@musee.example")],
+        )
+        .await;
+    assert_eq!(r.location(), "/settings?ok=images");
+    assert!(e.store.web_image_senders(j.id).await.unwrap().is_empty());
+    let page = c.get("/settings?ok=images").await;
+    assert!(
+        page.body.contains("ne seront plus affichées"),
+        "{}",
+        page.body
+    );
+}
