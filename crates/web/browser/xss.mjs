@@ -26,8 +26,9 @@ const browser = await chromium.launch({
 });
 const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
 let rec = fresh();
+let imagesShown = false;
 function fresh() {
-  return { pwned: [], foreign: [], own: [], popups: [], dialogs: [] };
+  return { pwned: [], foreign: [], own: [], popups: [], dialogs: [], fetched: [] };
 }
 await context.exposeBinding("__pwned", (_source, id) => { rec.pwned.push(String(id)); });
 // What the reading page itself loads: the page, its frame, the assets,
@@ -47,7 +48,10 @@ const ownAllowed = [
 await context.route("**/*", (route) => {
   const url = route.request().url();
   if (!url.startsWith(base + "/")) {
-    rec.foreign.push(url);
+    // With images shown (1c), images may come from anywhere: those are
+    // kept apart, by type; anything else is a payload's.
+    if (imagesShown && route.request().resourceType() === "image") rec.fetched.push(url);
+    else rec.foreign.push(url);
     return route.abort();
   }
   const path = url.slice(base.length);
@@ -152,6 +156,22 @@ try {
     await page.waitForTimeout(50);
     for (const k of Object.keys(rec)) r[k] = r[k].concat(rec[k]);
   }
+
+  // 1c. With remote images shown (the person's choice): still nothing
+  //     runs, and nothing but images is fetched.
+  imagesShown = true;
+  for (const r of results) {
+    const c = cases.find((x) => x.id === r.id);
+    if (!c.html) continue;
+    step(`images ${c.id}`);
+    rec = fresh();
+    const resp = await page.goto(`${base}${c.path}?images=1`, { waitUntil: "load" });
+    r.images_status = resp ? resp.status() : 0;
+    await page.waitForTimeout(50);
+    for (const k of ["pwned", "foreign", "own", "popups", "dialogs"]) r[k] = r[k].concat(rec[k]);
+    r.fetched = rec.fetched;
+  }
+  imagesShown = false;
 
   // 2. The sanitiser alone: the body URL fetched as the frame would, its
   //    CSP and framing headers taken off, opened top-level where scripts

@@ -3,7 +3,8 @@
 //! same delivery path and store as the webmail) and opened in chromium by
 //! `browser/xss.mjs`:
 //! 1. through the reading page, as a person sees them (the sanitised body
-//!    in the sandboxed frame with its own CSP), and through the print view;
+//!    in the sandboxed frame with its own CSP), through the print view,
+//!    and with remote images shown (only images may then be fetched);
 //! 2. the sanitised body alone, top-level with its CSP taken off, so the
 //!    sanitiser is proved on its own (scripts would run there), and its
 //!    output audited as the browser parsed it (with scripting on and off,
@@ -350,10 +351,18 @@ async fn xss_corpus_over_smtp_runs_nothing_and_fetches_nothing() {
             ]
             .iter()
             .all(|k| empty(k))
-            && (!case.html || v["raw_status"] == 200);
+            && (!case.html || (v["raw_status"] == 200 && v["images_status"] == 200));
         if !ok {
             failures.push(format!("case {} ({}): {v}", case.id, case.what));
         }
     }
     assert!(failures.is_empty(), "{}\n{all}", failures.join("\n"));
+    // With images shown, a plain remote image was fetched: that pass ran
+    // with the images on, and its watchers saw them.
+    let remote = cases.iter().find(|c| c.what == "remote image").unwrap();
+    let fetched = seen[&u64::from(remote.id)]["fetched"].to_string();
+    assert!(
+        fetched.contains(&format!("evil.example/{}", remote.id)),
+        "{fetched}\n{all}"
+    );
 }
