@@ -182,6 +182,24 @@ async fn always_show_images_for_a_sender_is_kept_per_account_and_undone() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Nor a message our MX found failing DMARC (its From is forged).
+    let forged = format!(
+        "Authentication-Results: {host}; spf=fail smtp.mailfrom=musee.example;\r\n dmarc=fail header.from=musee.example\r\n{}",
+        newsletter("info@musee.example", "n5", false),
+        host = e.delivery.config().hostname
+    );
+    let (_, forged) = deliver(&e, &j, &forged).await;
+    let page = c.get(&format!("/mail/{mb}/{forged}")).await;
+    assert!(page.body.contains("bloquée"), "{}", page.body);
+    assert!(!page.body.contains("Toujours afficher les images"));
+    // Someone else's verdict in the header changes nothing.
+    let theirs = format!(
+        "Authentication-Results: relay.example; dmarc=fail\r\n{}",
+        newsletter("info@musee.example", "n6", false)
+    );
+    let (_, theirs) = deliver(&e, &j, &theirs).await;
+    let page = c.get(&format!("/mail/{mb}/{theirs}")).await;
+    assert!(!page.body.contains("bloquée"), "{}", page.body);
     let paul = person(&e, "paul.durand@ac-test.fr", "Paul", PASSWORD, false).await;
     assert!(
         !e.store

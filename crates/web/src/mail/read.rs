@@ -155,9 +155,6 @@ pub(crate) fn frame_html(raw: &[u8], images: bool) -> Option<String> {
     .flatten()
 }
 
-/// The From address whose images the person may choose to always see:
-/// none when the filters warned about the message (R25: a look-alike or
-/// impersonation could borrow a trusted sender's address).
 /// The attachments' names as the page lists them.
 pub(crate) fn attachment_names(b: &Bodies, t: &T) -> Vec<String> {
     b.attachments
@@ -173,11 +170,40 @@ pub(crate) fn attachment_names(b: &Bodies, t: &T) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn trusted_sender(model: &Model, raw: &[u8]) -> Option<String> {
+/// The From address whose images the person may choose to always see:
+/// none when the filters warned about the message (R25: a look-alike or
+/// impersonation could borrow a trusted sender's address), nor when our
+/// own MX found its DMARC failing (the topmost `Authentication-Results`,
+/// RFC 8601, is the one the gate prepends, named by our host).
+pub(crate) fn trusted_sender(web: &Web, model: &Model, raw: &[u8]) -> Option<String> {
     let from = model.envelope.from.first()?.email()?.to_lowercase();
-    crate::mail::warnings::reasons(raw)
-        .is_empty()
-        .then_some(from)
+    let warned = !crate::mail::warnings::reasons(raw).is_empty();
+    (!warned && !dmarc_failed(raw, &web.delivery().config().hostname)).then_some(from)
+}
+
+/// Whether the first `Authentication-Results` field of the header is
+/// ours (`authserv-id` our host name) and says `dmarc=fail`. A field of
+/// someone else's, or none (inbound checks off), says nothing; a forged
+/// one naming us can only make us refuse.
+fn dmarc_failed(raw: &[u8], authserv: &str) -> bool {
+    let head = &raw[..raw.len().min(64 * 1024)];
+    let end = memchr::memmem::find(head, b"\r\n\r\n").unwrap_or(head.len());
+    let text = String::from_utf8_lossy(&head[..end]);
+    // Unfold (RFC 5322 §2.2.3), then the first field of that name.
+    let unfolded = text.replace("\r\n ", " ").replace("\r\n\t", " ");
+    let Some(value) = unfolded.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("authentication-results")
+            .then_some(value)
+    }) else {
+        return false;
+    };
+    let value = value.trim().to_ascii_lowercase();
+    let ours = value
+        .strip_prefix(&authserv.to_ascii_lowercase())
+        .is_some_and(|rest| rest.starts_with(';') || rest.starts_with(' '));
+    ours && value.contains("dmarc=fail")
 }
 
 /// Whether the person asked to always see `sender`'s images (v18).
@@ -213,7 +239,7 @@ pub async fn images_sender(
     let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
     let (meta, raw) = mail::message(&web, &m, uid).await?;
     let model = model_of(&web, &meta.blob_id, &raw).await?;
-    let sender = trusted_sender(&model, &raw).ok_or(WebError::BadRequest)?;
+    let sender = trusted_sender(&web, &model, &raw).ok_or(WebError::BadRequest)?;
     let allowed = match f.action.as_str() {
         "always" => true,
         "never" => false,
@@ -286,7 +312,7 @@ pub async fn show(
         .iter()
         .map(|r| r.text(&t))
         .collect();
-    let images_sender = trusted_sender(&model, &raw);
+    let images_sender = trusted_sender(&web, &model, &raw);
     let auto_images = images_always(&web, s.account.id, images_sender.as_deref()).await?;
     let images = q.images.is_some() || auto_images;
     let external = external_domain(&web, &model).await?;
@@ -415,7 +441,7 @@ pub async fn body(
     let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
     let (meta, raw) = mail::message(&web, &m, uid).await?;
     let model = model_of(&web, &meta.blob_id, &raw).await?;
-    let sender = trusted_sender(&model, &raw);
+    let sender = trusted_sender(&web, &model, &raw);
     let images = q.images.is_some() || images_always(&web, s.account.id, sender.as_deref()).await?;
     let html = tokio::task::spawn_blocking(move || frame_html(&raw, images))
         .await

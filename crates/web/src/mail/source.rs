@@ -100,7 +100,7 @@ pub async fn print(
     let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
     let (meta, raw) = mail::message(&web, &m, uid).await?;
     let model = read::model_of(&web, &meta.blob_id, &raw).await?;
-    let sender = read::trusted_sender(&model, &raw);
+    let sender = read::trusted_sender(&web, &model, &raw);
     let images =
         q.images.is_some() || read::images_always(&web, s.account.id, sender.as_deref()).await?;
     let (b, html) =
