@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (13, V13),
     (14, V14),
     (17, V17),
+    (18, V18),
     (20, V20),
 ];
 
@@ -499,4 +500,16 @@ CREATE TABLE shared_files (
 );
 CREATE INDEX shared_files_account ON shared_files(account_id, created_at);
 CREATE INDEX shared_files_expires ON shared_files(expires_at);
+"#;
+
+/// v18: the webmail's "always show images for this sender" (issue 10):
+/// per account, the sender addresses (lowercase) whose remote images are
+/// shown without asking.
+const V18: &str = r#"
+CREATE TABLE web_image_senders (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    sender TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, sender)
+);
 "#;

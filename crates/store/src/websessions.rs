@@ -157,4 +157,57 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Whether `account` asked to always see the remote images of mail
+    /// from `sender` (migration v18; compared lowercase).
+    pub async fn web_images_allowed(&self, account: AccountId, sender: &str) -> Result<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM web_image_senders WHERE account_id = $1 AND sender = $2")
+                .bind(account.0)
+                .bind(sender.to_lowercase())
+                .fetch_optional(self.r())
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Sets or clears "always show images" of `sender` for `account`.
+    pub async fn set_web_images_allowed(
+        &self,
+        account: AccountId,
+        sender: &str,
+        allowed: bool,
+        now: UnixTime,
+    ) -> Result<()> {
+        let mut tx = self.begin_fast().await?;
+        if allowed {
+            sqlx::query(
+                "INSERT INTO web_image_senders (account_id, sender, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (account_id, sender) DO NOTHING",
+            )
+            .bind(account.0)
+            .bind(sender.to_lowercase())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query("DELETE FROM web_image_senders WHERE account_id = $1 AND sender = $2")
+                .bind(account.0)
+                .bind(sender.to_lowercase())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The senders whose images `account` always sees, in order.
+    pub async fn web_image_senders(&self, account: AccountId) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT sender FROM web_image_senders WHERE account_id = $1 ORDER BY sender",
+        )
+        .bind(account.0)
+        .fetch_all(self.r())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
 }

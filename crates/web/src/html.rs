@@ -3,14 +3,17 @@
 //!    agree) keeps an allow-list of elements, attributes, URL schemes and
 //!    CSS properties: no script, no event handler, no `javascript:`, no
 //!    `<base>`, `<form>`, `<meta>`, `<iframe>`, `<svg>`, no `url()` in
-//!    styles; remote images lose their `src` unless asked for.
+//!    styles; remote images lose their `src` unless asked for; `cid:`
+//!    images (RFC 2392) become bounded `data:` URIs of the message's own
+//!    PNG, JPEG, GIF or WebP parts (checked by their bytes), or lose
+//!    their `src`.
 //! 2. The result is served from its own URL into an iframe with `sandbox`
 //!    (no `allow-scripts`, no `allow-same-origin`) and a CSP of its own
 //!    ([`frame_csp`]), so a sanitiser bug still runs nothing and fetches
 //!    nothing.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -54,6 +57,17 @@ pub struct Sanitised {
 
 /// Sanitises `html`; `remote_images` keeps `http(s)` image sources.
 pub fn sanitise(html: &str, remote_images: bool) -> Sanitised {
+    sanitise_with(html, remote_images, Arc::new(HashMap::new()))
+}
+
+/// [`sanitise`], with the message's inline images: `cid:` sources (RFC
+/// 2392) become the `data:` URI `inline` has for their Content-ID
+/// ([`inline_images`]); a `cid:` without one loses its source.
+pub fn sanitise_with(
+    html: &str,
+    remote_images: bool,
+    inline: Arc<HashMap<String, String>>,
+) -> Sanitised {
     let blocked = Arc::new(AtomicUsize::new(0));
     let counter = blocked.clone();
     let mut b = ammonia::Builder::default();
@@ -69,10 +83,12 @@ pub fn sanitise(html: &str, remote_images: bool) -> Sanitised {
         .set_tag_attribute_value("a", "target", "_blank")
         .attribute_filter(move |element, attribute, value| {
             if element == "img" && attribute == "src" {
-                let v = value.trim_start().to_ascii_lowercase();
-                let remote =
-                    v.starts_with("http:") || v.starts_with("https:") || v.starts_with("//");
-                if remote && !remote_images {
+                if let Some(id) = cid(value) {
+                    // The frame's CSP would block a `cid:` fetch anyway;
+                    // without its part there is nothing to show.
+                    return inline.get(&id).map(|uri| Cow::Owned(uri.clone()));
+                }
+                if !remote_images && is_remote(value) {
                     counter.fetch_add(1, Ordering::Relaxed);
                     return None;
                 }
@@ -99,6 +115,124 @@ pub fn sanitise(html: &str, remote_images: bool) -> Sanitised {
         html,
         blocked_images: blocked.load(Ordering::Relaxed),
     }
+}
+
+/// Whether an image source fetches from the network, read the way
+/// ammonia and browsers read URLs (WHATWG URL: leading C0 controls and
+/// spaces trimmed, tabs and newlines anywhere removed), so that
+/// `&#1;https://…` or `ht&#9;tps://…` count as remote. The corpus found
+/// both kept by a prefix test. A relative URL (`//host/…` included) is
+/// not counted: ammonia drops it after this filter (`UrlRelative::Deny`).
+fn is_remote(value: &str) -> bool {
+    match url::Url::parse(value) {
+        Ok(u) => !matches!(u.scheme(), "cid" | "data"),
+        Err(_) => false,
+    }
+}
+
+/// The Content-ID a `cid:` URL names (RFC 2392 §2: the URL is the
+/// Content-ID without its angle brackets, %-encoded), read as
+/// [`is_remote`] reads URLs; `None` for any other URL.
+fn cid(value: &str) -> Option<String> {
+    let u = url::Url::parse(value).ok()?;
+    if u.scheme() != "cid" {
+        return None;
+    }
+    let id = percent_decode(u.path());
+    Some(id.to_ascii_lowercase())
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Largest inline image put in the frame, and all of them together: the
+/// frame's HTML carries them as base64 (4/3 of their size), so a message
+/// of many large parts does not make a page of hundreds of megabytes.
+pub const MAX_INLINE_IMAGE: usize = 2 << 20;
+pub const MAX_INLINE_TOTAL: usize = 8 << 20;
+
+/// The image types shown inline, by their first bytes: the type the part
+/// declares must be an image and its bytes must be one of these (so a
+/// part calling itself `image/png` shows only if it is one). SVG is not
+/// among them: it is a document, not a picture.
+fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// The `data:` URI of an image part, if it is one we show inline.
+pub fn image_data_uri(declared_image: bool, bytes: &[u8]) -> Option<String> {
+    use base64::Engine;
+    if !declared_image || bytes.len() > MAX_INLINE_IMAGE {
+        return None;
+    }
+    let kind = image_kind(bytes)?;
+    Some(format!(
+        "data:{kind};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+/// The whitelisted image type of `bytes` (the attachments' previews use
+/// the same rule as inline images).
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    image_kind(bytes)
+}
+
+/// The message's inline images by lowercase Content-ID, as `data:` URIs,
+/// within [`MAX_INLINE_IMAGE`] each and [`MAX_INLINE_TOTAL`] in all.
+pub fn inline_images(msg: &mail_parser::Message) -> HashMap<String, String> {
+    use mail_parser::MimeHeaders;
+    let mut out = HashMap::new();
+    let mut total = 0;
+    for part in &msg.parts {
+        let Some(id) = part.content_id() else {
+            continue;
+        };
+        let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+        let image = part
+            .content_type()
+            .is_some_and(|c| c.ctype().eq_ignore_ascii_case("image"));
+        let bytes = part.contents();
+        if total + bytes.len() > MAX_INLINE_TOTAL {
+            continue;
+        }
+        if let Some(uri) = image_data_uri(image, bytes) {
+            total += bytes.len();
+            out.entry(id.to_ascii_lowercase()).or_insert(uri);
+        }
+    }
+    out
 }
 
 /// The message frame's own policy: nothing but inline styles and images

@@ -209,6 +209,20 @@ impl Web {
                 post(mail::drafts::forward_attached),
             )
             .route("/mail/{mailbox}/{uid}/part/{part}", get(mail::read::part))
+            .route("/mail/{mailbox}/{uid}/source", get(mail::source::source))
+            .route("/mail/{mailbox}/{uid}/print", get(mail::source::print))
+            .route(
+                "/mail/{mailbox}/{uid}/view/{part}",
+                get(mail::preview::view),
+            )
+            .route(
+                "/mail/{mailbox}/{uid}/preview/{part}",
+                get(mail::preview::page),
+            )
+            .route(
+                "/mail/{mailbox}/{uid}/images-sender",
+                post(mail::read::images_sender),
+            )
             .route(
                 "/mail/{mailbox}/{uid}/report-spam",
                 get(mail::report::confirm).post(mail::report::send),
@@ -239,6 +253,7 @@ impl Web {
             .route("/settings/absence", post(prefs::absence))
             .route("/settings/forwarding", post(prefs::forwarding))
             .route("/settings/signature", post(prefs::signature))
+            .route("/settings/image-senders", post(prefs::image_sender_remove))
             .route("/assets/{name}", get(assets::serve))
             .merge(files::routes(self))
             .fallback(page::not_found)

@@ -14,11 +14,13 @@ pub mod list;
 pub mod manage;
 pub mod multipart;
 pub mod outgoing;
+pub mod preview;
 pub mod read;
 pub mod reply;
 pub mod report;
 pub mod rich;
 pub mod search;
+pub mod source;
 pub mod thread;
 pub mod warnings;
 
@@ -152,6 +154,8 @@ pub fn action_notice(t: &crate::i18n::T, ok: Option<&str>) -> Option<String> {
         "none" => "actions.none",
         "reported" => "report.done",
         "reported_kept" => "report.done_kept",
+        "images_always" => "read.images_always_done",
+        "images_never" => "read.images_never_done",
         _ => return None,
     };
     Some(t.get(key).to_string())

@@ -239,3 +239,24 @@ pub async fn signature(
         .await?;
     Ok(Redirect::to("/settings?ok=signature").into_response())
 }
+
+#[derive(Deserialize)]
+pub struct ImageSenderForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    sender: String,
+}
+
+/// Takes a sender off "always show images" (the reading page adds them).
+pub async fn image_sender_remove(
+    State(web): State<Web>,
+    Authed(s): Authed,
+    Form(f): Form<ImageSenderForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    web.store()
+        .set_web_images_allowed(s.account.id, f.sender.trim(), false, web.now())
+        .await?;
+    Ok(Redirect::to("/settings?ok=images").into_response())
+}

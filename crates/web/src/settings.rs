@@ -56,6 +56,8 @@ struct SettingsPage {
     absence_error: Option<String>,
     forward_error: Option<String>,
     signature_error: Option<String>,
+    /// The senders whose remote images are always shown (v18).
+    image_senders: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -140,6 +142,7 @@ pub async fn page(
             absence_error: pick(Section::Absence),
             forward_error: pick(Section::Forward),
             signature_error: pick(Section::Signature),
+            image_senders: web.store().web_image_senders(s.account.id).await?,
             p,
             c,
         },
@@ -158,6 +161,7 @@ pub async fn show(
         Some("forward") => Some(t.get("forward.saved")),
         Some("forward_off") => Some(t.get("forward.stopped")),
         Some("signature") => Some(t.get("signature.saved")),
+        Some("images") => Some(t.get("read.images_never_done")),
         _ => None,
     };
     page(

@@ -99,3 +99,49 @@ pub async fn web_signature_per_account(s: Store) {
     s.delete_account(a.id).await.unwrap();
     assert_eq!(s.web_signature(a.id).await.unwrap(), "");
 }
+
+/// "Always show images for this sender" (migration v18): per account,
+/// compared lowercase, set twice without error, cleared, gone with the
+/// account.
+pub async fn web_image_senders_per_account(s: Store) {
+    let a = person(&s, "jeanne.martin@ac-test.fr", 1 << 20).await;
+    let b = person(&s, "paul.durand@ac-test.fr", 1 << 20).await;
+    assert!(
+        !s.web_images_allowed(a.id, "lettre@mairie.fr")
+            .await
+            .unwrap()
+    );
+    s.set_web_images_allowed(a.id, "Lettre@Mairie.fr", true, 1)
+        .await
+        .unwrap();
+    s.set_web_images_allowed(a.id, "lettre@mairie.fr", true, 2)
+        .await
+        .unwrap();
+    s.set_web_images_allowed(a.id, "info@musee.fr", true, 3)
+        .await
+        .unwrap();
+    assert!(
+        s.web_images_allowed(a.id, "LETTRE@mairie.fr")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.web_images_allowed(b.id, "lettre@mairie.fr")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.web_image_senders(a.id).await.unwrap(),
+        vec!["info@musee.fr".to_string(), "lettre@mairie.fr".to_string()]
+    );
+    s.set_web_images_allowed(a.id, "lettre@mairie.fr", false, 4)
+        .await
+        .unwrap();
+    assert!(
+        !s.web_images_allowed(a.id, "lettre@mairie.fr")
+            .await
+            .unwrap()
+    );
+    s.delete_account(a.id).await.unwrap();
+    assert!(s.web_image_senders(a.id).await.unwrap().is_empty());
+}

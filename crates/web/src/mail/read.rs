@@ -30,6 +30,10 @@ pub const MAX_ATTACHMENTS: usize = 200;
 
 pub struct Attachment {
     pub href: String,
+    /// The inline preview page, for images, PDF and text.
+    pub preview: Option<String>,
+    /// A thumbnail for images.
+    pub thumb: Option<String>,
     pub name: String,
     pub kind: String,
     pub size: String,
@@ -51,6 +55,14 @@ struct ReadPage {
     frame: Option<String>,
     images_shown: bool,
     images_href: String,
+    /// The sender whose images may be always shown (none for a message
+    /// the filters warned about, R25: its From may be forged).
+    images_sender: Option<String>,
+    /// Shown because the person asked for this sender's images.
+    auto_images: bool,
+    images_sender_url: String,
+    source_url: String,
+    print_url: String,
     blocked_images: usize,
     attachments: Vec<Attachment>,
     more_attachments: usize,
@@ -123,7 +135,128 @@ pub(crate) fn bodies(raw: &[u8]) -> Option<Bodies> {
     .flatten()
 }
 
-fn addresses(list: &[vesontio_message::mime::Address]) -> String {
+/// The HTML body sanitised for the frame, its `cid:` images (RFC 2392)
+/// put in as bounded `data:` URIs (`html::inline_images`).
+pub(crate) fn frame_html(raw: &[u8], images: bool) -> Option<String> {
+    std::panic::catch_unwind(|| {
+        let msg = MessageParser::default().parse(raw)?;
+        let html = msg
+            .html_part(0)
+            .filter(|p| p.is_text_html())
+            .and_then(|p| p.text_contents())?;
+        let inline = if html.contains("cid:") || html.contains("CID:") {
+            crate::html::inline_images(&msg)
+        } else {
+            Default::default()
+        };
+        Some(crate::html::sanitise_with(html, images, std::sync::Arc::new(inline)).html)
+    })
+    .ok()
+    .flatten()
+}
+
+/// The attachments' names as the page lists them.
+pub(crate) fn attachment_names(b: &Bodies, t: &T) -> Vec<String> {
+    b.attachments
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _, _))| {
+            if name.is_empty() {
+                t.fmt("read.unnamed", &(i + 1))
+            } else {
+                name.clone()
+            }
+        })
+        .collect()
+}
+
+/// The From address whose images the person may choose to always see:
+/// none when the filters warned about the message (R25: a look-alike or
+/// impersonation could borrow a trusted sender's address), nor when our
+/// own MX found its DMARC failing (the topmost `Authentication-Results`,
+/// RFC 8601, is the one the gate prepends, named by our host).
+pub(crate) fn trusted_sender(web: &Web, model: &Model, raw: &[u8]) -> Option<String> {
+    let from = model.envelope.from.first()?.email()?.to_lowercase();
+    let warned = !crate::mail::warnings::reasons(raw).is_empty();
+    (!warned && !dmarc_failed(raw, &web.delivery().config().hostname)).then_some(from)
+}
+
+/// Whether the first `Authentication-Results` field of the header is
+/// ours (`authserv-id` our host name) and says `dmarc=fail`. A field of
+/// someone else's, or none (inbound checks off), says nothing; a forged
+/// one naming us can only make us refuse.
+fn dmarc_failed(raw: &[u8], authserv: &str) -> bool {
+    let head = &raw[..raw.len().min(64 * 1024)];
+    let end = memchr::memmem::find(head, b"\r\n\r\n").unwrap_or(head.len());
+    let text = String::from_utf8_lossy(&head[..end]);
+    // Unfold (RFC 5322 §2.2.3), then the first field of that name.
+    let unfolded = text.replace("\r\n ", " ").replace("\r\n\t", " ");
+    let Some(value) = unfolded.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("authentication-results")
+            .then_some(value)
+    }) else {
+        return false;
+    };
+    let value = value.trim().to_ascii_lowercase();
+    let ours = value
+        .strip_prefix(&authserv.to_ascii_lowercase())
+        .is_some_and(|rest| rest.starts_with(';') || rest.starts_with(' '));
+    ours && value.contains("dmarc=fail")
+}
+
+/// Whether the person asked to always see `sender`'s images (v18).
+pub(crate) async fn images_always(
+    web: &Web,
+    account: vesontio_types::AccountId,
+    sender: Option<&str>,
+) -> Result<bool, WebError> {
+    Ok(match sender {
+        Some(a) => web.store().web_images_allowed(account, a).await?,
+        None => false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ImagesSenderForm {
+    #[serde(default)]
+    csrf: String,
+    /// `always` or `never`.
+    #[serde(default)]
+    action: String,
+}
+
+/// "Always show images for this sender", or its undoing, from the
+/// reading page; back to the message, which then shows them (or not).
+pub async fn images_sender(
+    State(web): State<Web>,
+    Authed(s): Authed,
+    Path((mailbox, uid)): Path<(i64, Uid)>,
+    Form(f): Form<ImagesSenderForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let (meta, raw) = mail::message(&web, &m, uid).await?;
+    let model = model_of(&web, &meta.blob_id, &raw).await?;
+    let sender = trusted_sender(&web, &model, &raw).ok_or(WebError::BadRequest)?;
+    let allowed = match f.action.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => return Err(WebError::BadRequest),
+    };
+    web.store()
+        .set_web_images_allowed(s.account.id, &sender, allowed, web.now())
+        .await?;
+    let ok = if allowed {
+        "images_always"
+    } else {
+        "images_never"
+    };
+    Ok(Redirect::to(&format!("/mail/{mailbox}/{uid}?ok={ok}")).into_response())
+}
+
+pub(crate) fn addresses(list: &[vesontio_message::mime::Address]) -> String {
     list.iter()
         .filter_map(|a| {
             let email = a.email()?;
@@ -175,11 +308,13 @@ pub async fn show(
         mail::set_seen(&web, &m, uid, true).await?;
     }
     mail::mark_reading(&web, s.account.id).await?;
-    let images = q.images.is_some();
     let warnings: Vec<String> = crate::mail::warnings::reasons(&raw)
         .iter()
         .map(|r| r.text(&t))
         .collect();
+    let images_sender = trusted_sender(&web, &model, &raw);
+    let auto_images = images_always(&web, s.account.id, images_sender.as_deref()).await?;
+    let images = q.images.is_some() || auto_images;
     let external = external_domain(&web, &model).await?;
     let b = tokio::task::spawn_blocking(move || bodies(&raw))
         .await
@@ -214,6 +349,9 @@ pub async fn show(
         .enumerate()
         .map(|(i, (name, kind, size))| Attachment {
             href: format!("{base}/part/{i}"),
+            preview: crate::mail::preview::previewable(kind).then(|| format!("{base}/preview/{i}")),
+            thumb: (crate::mail::preview::kind_of(kind) == Some(crate::mail::preview::Kind::Image))
+                .then(|| format!("{base}/view/{i}")),
             name: if name.is_empty() {
                 t.fmt("read.unnamed", &(i + 1))
             } else {
@@ -260,6 +398,11 @@ pub async fn show(
             frame,
             images_shown: images,
             images_href: format!("{base}?images=1"),
+            images_sender,
+            auto_images,
+            images_sender_url: format!("{base}/images-sender"),
+            source_url: format!("{base}/source"),
+            print_url: format!("{base}/print"),
             blocked_images,
             more_attachments: b.attachment_count.saturating_sub(MAX_ATTACHMENTS),
             attachments,
@@ -296,17 +439,15 @@ pub async fn body(
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, WebError> {
     let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
-    let (_, raw) = mail::message(&web, &m, uid).await?;
-    let images = q.images.is_some();
-    let html = tokio::task::spawn_blocking(move || {
-        bodies(&raw)
-            .and_then(|b| b.html)
-            .map(|h| crate::html::sanitise(&h, images).html)
-    })
-    .await
-    .ok()
-    .flatten()
-    .ok_or(WebError::NotFound)?;
+    let (meta, raw) = mail::message(&web, &m, uid).await?;
+    let model = model_of(&web, &meta.blob_id, &raw).await?;
+    let sender = trusted_sender(&web, &model, &raw);
+    let images = q.images.is_some() || images_always(&web, s.account.id, sender.as_deref()).await?;
+    let html = tokio::task::spawn_blocking(move || frame_html(&raw, images))
+        .await
+        .ok()
+        .flatten()
+        .ok_or(WebError::NotFound)?;
     let body = Frame { html }.render()?;
     let csp =
         HeaderValue::from_str(&crate::html::frame_csp(images)).map_err(|_| WebError::BadRequest)?;
@@ -329,6 +470,11 @@ pub async fn body(
 
 /// RFC 6266 §4.3 / RFC 8187: an ASCII fallback and the UTF-8 name.
 pub(crate) fn content_disposition(name: &str) -> String {
+    disposition("attachment", name)
+}
+
+/// `kind` is `attachment` or `inline` (RFC 6266 §4.2).
+pub(crate) fn disposition(kind: &str, name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -352,7 +498,7 @@ pub(crate) fn content_disposition(name: &str) -> String {
     } else {
         ascii
     };
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
 }
 
 /// An attachment, always as a download of opaque bytes: the browser

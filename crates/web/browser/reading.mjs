@@ -1,0 +1,131 @@
+// The reading page's extras in chromium: inline cid: images, "always show
+// images for this sender", view source, the print view and attachment
+// previews, with axe-core on each new screen. crates/web/tests/
+// browser_reading.rs starts the server and asserts on the `RESULT` lines.
+// Usage: node reading.mjs <base-url> <address> <password> <paths.json>
+import { readFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+const [base, address, password, pathsFile] = process.argv.slice(2);
+const paths = JSON.parse(readFileSync(pathsFile, "utf8"));
+const out = (name, value) => console.log(`RESULT ${name} ${value}`);
+const step = (name) => console.error(`step ${name}`);
+setTimeout(() => {
+  out("error", "watchdog: the reading script took more than 150 s");
+  process.exit(3);
+}, 150000).unref();
+
+// A 7×5 PNG the "remote" images are answered with.
+const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAcAAAAFCAIAAAAG+GGPAAAAEUlEQVR4nGM4ISeHiRhoJAoAuykjjT2f0dIAAAAASUVORK5CYII=", "base64");
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
+const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+let remote = [];
+await context.route("**/*", (route) => {
+  const url = route.request().url();
+  if (url.startsWith(base + "/")) return route.continue();
+  remote.push(url);
+  return route.fulfill({ status: 200, contentType: "image/png", body: png });
+});
+const page = await context.newPage();
+page.setDefaultTimeout(10000);
+
+async function axe(name, exclude) {
+  step(`axe ${name}`);
+  let b = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
+  for (const x of exclude || []) b = b.exclude(x);
+  const r = await b.analyze();
+  out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
+}
+
+try {
+  await page.goto(`${base}/login`);
+  await page.fill("#address", address);
+  await page.fill("#password", password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/mail/);
+
+  // Inline cid: images, rendered at their own size in the sandboxed frame.
+  step("cid");
+  await page.goto(base + paths.cid, { waitUntil: "load" });
+  const box = await page.frameLocator("iframe.mail-frame").locator("img[alt=Logo]").boundingBox();
+  out("cid_image", box ? `${Math.round(box.width)}x${Math.round(box.height)}` : "none");
+  out("cid_remote", remote.length === 0 ? "none" : remote.join(","));
+
+  // Remote images: blocked, then always shown for this sender.
+  step("images");
+  remote = [];
+  await page.goto(base + paths.news1, { waitUntil: "load" });
+  out("news_blocked", remote.length === 0 ? "none" : remote.join(","));
+  await page.click("button[value=always]");
+  await page.waitForLoadState("load");
+  out("news_notice", (await page.locator("[role=status]").innerText()).includes("toujours affichées") ? "shown" : "missing");
+  out("news_fetched", remote.some((u) => u.includes("affiche-n1")) ? "yes" : "no");
+  await axe("images-always", ["iframe.mail-frame"]);
+  remote = [];
+  await page.goto(base + paths.news2, { waitUntil: "load" });
+  const auto = await page.frameLocator("iframe.mail-frame").locator("img[alt=affiche]").boundingBox();
+  out("news_second", remote.some((u) => u.includes("affiche-n2")) && auto && Math.round(auto.width) === 7 ? "shown" : `missing:${remote}`);
+  await page.goto(`${base}/settings`, { waitUntil: "load" });
+  out("settings_senders", (await page.locator(".image-senders").innerText()).includes("info@musee.example") ? "listed" : "missing");
+  await axe("settings-images");
+  await page.goto(base + paths.news2, { waitUntil: "load" });
+  await page.click("button[value=never]");
+  await page.waitForLoadState("load");
+  remote = [];
+  await page.goto(base + paths.news1, { waitUntil: "load" });
+  out("news_undone", remote.length === 0 && (await page.locator(".images-blocked").count()) > 0 ? "blocked" : `fetched:${remote}`);
+
+  // View source: the raw message as text, nothing run.
+  step("source");
+  await page.goto(base + paths.hostile, { waitUntil: "load" });
+  const [tab] = await Promise.all([context.waitForEvent("page"), page.click("text=Voir la source")]);
+  await tab.waitForLoadState("load");
+  const src = await tab.locator("body").innerText();
+  out("source_text", src.includes("<script>window.pwned=1</script>") && src.includes("Subject: Facture urgente") ? "raw" : `other:${src.slice(0, 200)}`);
+  await tab.close();
+
+  // The print view: no chrome, the message; axe on its markup (taken off
+  // its sandbox for axe's script to run).
+  step("print");
+  const resp = await page.goto(base + paths.hostile + "/print", { waitUntil: "load" });
+  out("print_csp", (resp.headers()["content-security-policy"] || "").includes("sandbox") ? "sandboxed" : "open");
+  out("print_title", await page.locator("h1").innerText());
+  out("print_chrome", (await page.locator("nav, form, .folders").count()) === 0 ? "none" : "present");
+  await page.route(/\/print$/, async (route) => {
+    const r = await route.fetch();
+    const h = { ...r.headers() };
+    delete h["content-security-policy"];
+    await route.fulfill({ response: r, headers: h });
+  });
+  await page.goto(base + paths.hostile + "/print", { waitUntil: "load" });
+  // The sender's HTML is left out, as the frame is on the reading page:
+  // its missing alt texts are the sender's, not the webmail's.
+  await axe("print", [".html-body"]);
+  await page.screenshot({ path: paths.shots + "/print.png", fullPage: true });
+  await page.unroute(/\/print$/);
+
+  // Attachment previews: a thumbnail in the page, then each preview page.
+  step("previews");
+  await page.goto(base + paths.files, { waitUntil: "load" });
+  out("thumb", String(await page.locator(".attachments img.thumb").first().evaluate((i) => i.naturalWidth)));
+  await axe("read-attachments");
+  await page.click(".preview-link:has-text('plan.png')");
+  await page.waitForLoadState("load");
+  out("preview_image", String(await page.locator(".preview-image").evaluate((i) => i.naturalWidth)));
+  await axe("preview-image");
+  await page.screenshot({ path: paths.shots + "/preview.png", fullPage: true });
+  await page.goto(base + paths.files + "/preview/2", { waitUntil: "load" });
+  out("preview_text", (await page.locator(".preview-text").innerText()).includes("Réunion <b>jeudi</b>") ? "shown" : "missing");
+  await axe("preview-text");
+  await page.goto(base + paths.files + "/preview/1", { waitUntil: "load" });
+  out("preview_pdf", (await page.locator("iframe.preview-pdf").count()) === 1 ? "framed" : "missing");
+  await axe("preview-pdf", ["iframe.preview-pdf"]);
+} catch (e) {
+  out("error", String(e).replace(/\s+/g, " "));
+} finally {
+  await browser.close();
+}
