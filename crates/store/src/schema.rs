@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (13, V13),
     (14, V14),
     (17, V17),
+    (19, V19),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -472,4 +473,11 @@ CREATE TABLE alerts (
     lifted_at BIGINT
 );
 CREATE INDEX alerts_active ON alerts(lifted_at, expires_at);
+"#;
+
+/// v19: a session's view of a mailbox (`index.rs`: SELECT, EXAMINE,
+/// flag-only SEARCH) is read from the covering index `messages_view`
+/// alone, never from the wide message rows.
+const V19: &str = r#"
+CREATE INDEX messages_view ON messages(mailbox_id, uid, seen, answered, flagged, deleted, draft, keywords);
 "#;

@@ -7,6 +7,7 @@
 mod accounts;
 mod filtering;
 mod find;
+mod index;
 mod leases;
 mod messages;
 mod model;
@@ -17,6 +18,7 @@ mod websessions;
 pub use accounts::*;
 pub use filtering::*;
 pub use find::*;
+pub use index::*;
 pub use leases::*;
 pub use messages::*;
 pub use model::*;
@@ -75,7 +77,8 @@ macro_rules! conformance_tests {
             web_sessions_lifecycle, web_signature_per_account,
             find_messages_across_folders, thread_lists, change_log_pruning,
             spam_models_read_modify_write,
-            dispositions_held_folders_and_training, security_alerts_lifecycle);
+            dispositions_held_folders_and_training, security_alerts_lifecycle,
+            mailbox_index_matches_rows);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
