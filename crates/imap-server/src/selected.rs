@@ -119,12 +119,11 @@ impl Selected {
         let index = store.mailbox_index(target.mailbox.id).await?;
         let seen_reader = target.shared.then_some(reader);
         let mut bits = index.bits;
-        if let Some(r) = seen_reader {
-            // R2: the member's own `\Seen` replaces the stored one.
-            let seen = store.shared_seen(target.mailbox.id, r).await?;
+        // R2: a member's own `\Seen` replaces the stored one.
+        if let Some(seen) = vesontio_access::seen::seen_set(store, &target, reader).await? {
             for (b, u) in bits.iter_mut().zip(&index.uids) {
                 *b &= !SEEN_BIT;
-                if seen.binary_search(u).is_ok() {
+                if seen.contains(u) {
                     *b |= SEEN_BIT;
                 }
             }
@@ -399,13 +398,7 @@ impl Selected {
     /// The reader's `\Seen` set, for functional mailboxes.
     pub(crate) async fn seen_set(&self, store: &Store) -> Result<Option<HashSet<Uid>>, StoreError> {
         match self.seen_reader {
-            Some(r) => Ok(Some(
-                store
-                    .shared_seen(self.target.mailbox.id, r)
-                    .await?
-                    .into_iter()
-                    .collect(),
-            )),
+            Some(r) => vesontio_access::seen::seen_set(store, &self.target, r).await,
             None => Ok(None),
         }
     }

@@ -47,6 +47,11 @@ assert M.untagged_responses.pop('MYRIGHTS') == [b'INBOX lrswipkxtea']
 ok(M.select('Shared/dsi@ac-demo.fr/INBOX'))
 d = ok(M.fetch('1', '(FLAGS BODY[HEADER.FIELDS (SUBJECT)])'))
 assert b'\\Seen' in d[0][0] or b'\\Seen' in d[1], d
+# R2: his own count, kept by the store; Marie's is hers (below).
+s = ok(M.status('Shared/dsi@ac-demo.fr/INBOX', '(MESSAGES UNSEEN)'))
+assert s == [b'Shared/dsi@ac-demo.fr/INBOX (MESSAGES 1 UNSEEN 0)'], s
+ok(M.select('Shared/dsi@ac-demo.fr/INBOX'))
+assert 'UNSEEN' not in M.untagged_responses, M.untagged_responses
 d = ok(M.getquotaroot('Shared/dsi@ac-demo.fr/INBOX'))
 assert d[0] == [b'Shared/dsi@ac-demo.fr/INBOX Shared/dsi@ac-demo.fr'], d
 M.logout()
@@ -56,6 +61,7 @@ M2 = login('marie.curie@ac-demo.fr')
 s = ok(M2.status('Shared/dsi@ac-demo.fr/INBOX', '(MESSAGES UNSEEN)'))
 assert s == [b'Shared/dsi@ac-demo.fr/INBOX (MESSAGES 1 UNSEEN 1)'], s
 ok(M2.select('Shared/dsi@ac-demo.fr/INBOX'))
+assert M2.untagged_responses.get('UNSEEN') == [b'1'], M2.untagged_responses
 d = ok(M2.fetch('1', '(FLAGS)'))
 assert d == [b'1 (FLAGS ())'], d
 # Without 'w' and 't' rights she cannot flag or delete; without 'i' not append.

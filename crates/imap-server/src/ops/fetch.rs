@@ -144,6 +144,7 @@ pub(crate) async fn prepare(
     let mb = sel.target.mailbox.id;
     let read_only = sel.read_only || !sel.target.may('s');
     let shared_reader = sel.seen_reader;
+    let target = sel.target.clone();
     let mut metas: HashMap<Uid, MessageMeta> = HashMap::new();
     let rows = if pairs.len() * 2 > sel.uids.len() {
         store.messages(mb).await?
@@ -195,7 +196,7 @@ pub(crate) async fn prepare(
         if !unseen.is_empty() {
             match (shared_reader, seen.as_mut()) {
                 (Some(reader), Some(set)) => {
-                    store.set_shared_seen(mb, reader, &unseen, true).await?;
+                    vesontio_access::seen::mark(&store, &target, reader, &unseen, true).await?;
                     set.extend(unseen.iter().copied());
                 }
                 _ => {

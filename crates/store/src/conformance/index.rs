@@ -49,3 +49,77 @@ pub async fn mailbox_index_matches_rows(s: Store) {
     assert_eq!(s.uids(other.id).await.unwrap(), vec![1]);
 }
 
+/// R2: a member's unseen count in a functional mailbox is kept (not
+/// recounted) and stays exact through marks, unmarks, marks of messages
+/// that do not exist, expunges and concurrent writers.
+pub async fn shared_unseen_kept(s: Store) {
+    let group = person(&s, "dsi@ac-demo.fr", 1 << 24).await;
+    let a = person(&s, "a@ac-demo.fr", 1 << 20).await;
+    let b = person(&s, "b@ac-demo.fr", 1 << 20).await;
+    let mb = inbox(&s, group.id).await;
+    for i in 0..10 {
+        s.append(mb.id, msg(&s, &format!("m{i}")).await).await.unwrap();
+    }
+    let check = |who: AccountId, want: u32| {
+        let s = s.clone();
+        async move {
+            assert_eq!(s.shared_unseen(mb.id, who).await.unwrap(), want);
+            assert_eq!(s.recount_shared_unseen(mb.id, who).await.unwrap(), want);
+        }
+    };
+    check(a.id, 10).await;
+    s.set_shared_seen(mb.id, a.id, &[1, 2, 3], true).await.unwrap();
+    // Again, and with UIDs that do not exist: no double count.
+    s.set_shared_seen(mb.id, a.id, &[2, 3, 4, 99], true).await.unwrap();
+    s.set_shared_seen(mb.id, b.id, &[4], true).await.unwrap();
+    check(a.id, 6).await;
+    check(b.id, 9).await;
+    s.set_shared_seen(mb.id, a.id, &[1, 50], false).await.unwrap();
+    check(a.id, 7).await;
+    // The owner's own unseen count is not the members'.
+    assert_eq!(s.counts(mb.id).await.unwrap().unseen, 10);
+    s.expunge(mb.id, Some(&[2, 4, 5]), ExpungeMode::Any)
+        .await
+        .unwrap();
+    // Seven left; Marie had seen 3 of them, Paul none (his 4 went).
+    check(a.id, 6).await;
+    check(b.id, 7).await;
+    // Concurrent marks, unmarks, deliveries and expunges.
+    let mut tasks = Vec::new();
+    for k in 0..4u32 {
+        let s2 = s.clone();
+        let who = if k % 2 == 0 { a.id } else { b.id };
+        tasks.push(tokio::spawn(async move {
+            for round in 0..5u32 {
+                let uids: Vec<Uid> = (1..=20).filter(|u| (u + round + k) % 3 == 0).collect();
+                s2.set_shared_seen(mb.id, who, &uids, round % 2 == 0)
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    let s2 = s.clone();
+    tasks.push(tokio::spawn(async move {
+        for i in 0..5 {
+            s2.append(mb.id, msg(&s2, &format!("n{i}")).await)
+                .await
+                .unwrap();
+            s2.expunge(mb.id, Some(&[6 + i]), ExpungeMode::Any)
+                .await
+                .unwrap();
+        }
+    }));
+    for t in tasks {
+        t.await.unwrap();
+    }
+    for who in [a.id, b.id] {
+        assert_eq!(
+            s.shared_unseen(mb.id, who).await.unwrap(),
+            s.recount_shared_unseen(mb.id, who).await.unwrap()
+        );
+    }
+    // A member never seen anything: every message.
+    let c = person(&s, "c@ac-demo.fr", 1 << 20).await;
+    let total = s.counts(mb.id).await.unwrap().messages;
+    check(c.id, total).await;
+}

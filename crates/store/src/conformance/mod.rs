@@ -78,7 +78,7 @@ macro_rules! conformance_tests {
             find_messages_across_folders, thread_lists, change_log_pruning,
             spam_models_read_modify_write,
             dispositions_held_folders_and_training, security_alerts_lifecycle,
-            mailbox_index_matches_rows);
+            mailbox_index_matches_rows, shared_unseen_kept);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
