@@ -16,9 +16,6 @@ use vesontio_imap_proto::bodystructure::{
 };
 use vesontio_imap_proto::{Section, SectionText};
 
-/// Entries kept; a few KiB each. Past it the cache starts over.
-const CAPACITY: usize = 20_000;
-
 /// Headers above this size are not kept (they are read from the body).
 const HEADER_MAX: usize = 16 * 1024;
 
@@ -59,12 +56,30 @@ pub(crate) fn field(raw: &[u8], name: &[u8]) -> Option<String> {
     value.map(|v| String::from_utf8_lossy(v.trim_ascii()).into_owned())
 }
 
-#[derive(Default)]
 pub(crate) struct StructureCache {
     map: Mutex<HashMap<String, Arc<Parsed>>>,
+    /// Entries kept (`limits.imap_structure_cache`); a few KiB each. Past
+    /// it the cache starts over.
+    capacity: usize,
 }
 
 impl StructureCache {
+    pub(crate) fn new(capacity: usize) -> StructureCache {
+        StructureCache {
+            map: Mutex::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Entries held now.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        match self.map.lock() {
+            Ok(m) => m.len(),
+            Err(p) => p.into_inner().len(),
+        }
+    }
+
     pub(crate) fn get(&self, blob_id: &str) -> Option<Arc<Parsed>> {
         let map = match self.map.lock() {
             Ok(m) => m,
@@ -128,10 +143,31 @@ impl StructureCache {
             Ok(m) => m,
             Err(p) => p.into_inner(),
         };
-        if map.len() >= CAPACITY {
+        if map.len() >= self.capacity {
             map.clear();
         }
         map.insert(blob_id.to_string(), parsed.clone());
         parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configured bound holds: past it the cache starts over, and
+    /// what was just parsed is still returned and kept.
+    #[test]
+    fn capacity_bounds_the_entries() {
+        let cache = StructureCache::new(3);
+        for i in 0..3 {
+            cache.parse(&format!("b{i}"), b"Subject: x\r\n\r\nbody\r\n");
+        }
+        assert_eq!(cache.len(), 3);
+        assert!(cache.get("b0").is_some());
+        let p = cache.parse("b3", b"Subject: y\r\nReferences: <a@b>\r\n\r\nbody\r\n");
+        assert_eq!(p.references.as_deref(), Some("<a@b>"));
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get("b0").is_none() && cache.get("b3").is_some());
     }
 }
