@@ -170,4 +170,34 @@ mod tests {
         assert_eq!(cache.len(), 1);
         assert!(cache.get("b0").is_none() && cache.get("b3").is_some());
     }
+
+    /// THREAD's References come from what the store keeps, never from the
+    /// body: the field as written from the stored header, or, when no
+    /// header is kept (large or not UTF-8), the stored model's ids.
+    #[test]
+    fn references_from_the_stored_content() {
+        let header = "Message-ID: <m2@x>\r\nIn-Reply-To: <m1@x>\r\n\
+            References: <m0@x>\r\n <m1@x>\r\n\r\n";
+        let raw = format!("{header}References: <body@x>\r\n");
+        let model = vesontio_message::mime::Model::of(raw.as_bytes());
+        let cache = StructureCache::new(10);
+        let header = header.to_string();
+        let with = cache.insert_stored(
+            "h",
+            vesontio_store::Content {
+                model: model.clone(),
+                header: Some(header),
+            },
+        );
+        assert_eq!(with.references.as_deref(), Some("<m0@x> <m1@x>"));
+        let without = cache.insert_stored(
+            "n",
+            vesontio_store::Content {
+                model,
+                header: None,
+            },
+        );
+        assert_eq!(without.references.as_deref(), Some("<m0@x> <m1@x>"));
+        assert!(cache.get("h").is_some() && cache.get("n").is_some());
+    }
 }
