@@ -17,10 +17,10 @@
 use sqlx::Row;
 use vesontio_types::{MailboxId, Uid};
 
+use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::flagcols::SYSTEM;
 use crate::messages::split_flags;
-use crate::Store;
 
 /// `\Seen` in [`MailboxIndex::bits`].
 pub const SEEN_BIT: u8 = 1;

@@ -92,7 +92,11 @@ pub(crate) async fn evaluate_light(
                 // R2: the member's own `\Seen`.
                 for (b, u) in index.bits.iter_mut().zip(&index.uids) {
                     *b = (*b & !vesontio_store::SEEN_BIT)
-                        | if set.contains(u) { vesontio_store::SEEN_BIT } else { 0 };
+                        | if set.contains(u) {
+                            vesontio_store::SEEN_BIT
+                        } else {
+                            0
+                        };
                 }
             }
             index

@@ -58,7 +58,10 @@ pub(crate) async fn select(
         out.push(Response::Data(Data::Recent(sel.recent_count())));
         // RFC 3501 §6.3.1: the first unseen message, when there is one.
         if let Some(seq) = sel.first_unseen() {
-            out.push(Response::untagged_ok(Some(Code::Unseen(seq)), "First unseen"));
+            out.push(Response::untagged_ok(
+                Some(Code::Unseen(seq)),
+                "First unseen",
+            ));
         }
     }
     let mb = &sel.target.mailbox;

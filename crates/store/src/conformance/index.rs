@@ -9,7 +9,10 @@ pub async fn mailbox_index_matches_rows(s: Store) {
     let a = person(&s, "a@ac-demo.fr", 1 << 20).await;
     let mb = inbox(&s, a.id).await;
     let other = s.create_mailbox(a.id, "Autre", None).await.unwrap();
-    assert_eq!(s.mailbox_index(mb.id).await.unwrap(), MailboxIndex::default());
+    assert_eq!(
+        s.mailbox_index(mb.id).await.unwrap(),
+        MailboxIndex::default()
+    );
     assert!(s.uids(mb.id).await.unwrap().is_empty());
     for i in 0..40 {
         let mut m = msg(&s, &format!("Subject: {i}\r\n\r\n{i}\r\n")).await;
@@ -26,10 +29,23 @@ pub async fn mailbox_index_matches_rows(s: Store) {
     s.store_flags(mb.id, &[5, 6], FlagOp::Add, &kw("\\Deleted"), None)
         .await
         .unwrap();
-    s.store_flags(mb.id, &[7, 8], FlagOp::Add, &["\\Flagged".into(), "\\Draft".into(), "\\Answered".into(), "Projet".into()], None)
+    s.store_flags(
+        mb.id,
+        &[7, 8],
+        FlagOp::Add,
+        &[
+            "\\Flagged".into(),
+            "\\Draft".into(),
+            "\\Answered".into(),
+            "Projet".into(),
+        ],
+        None,
+    )
+    .await
+    .unwrap();
+    s.expunge(mb.id, Some(&[6, 40]), ExpungeMode::Any)
         .await
         .unwrap();
-    s.expunge(mb.id, Some(&[6, 40]), ExpungeMode::Any).await.unwrap();
     let rows = s.messages(mb.id).await.unwrap();
     let idx = s.mailbox_index(mb.id).await.unwrap();
     assert_eq!(idx.uids, rows.iter().map(|m| m.uid).collect::<Vec<_>>());
@@ -42,7 +58,10 @@ pub async fn mailbox_index_matches_rows(s: Store) {
     // Only the messages with keywords are listed apart.
     let with: Vec<Uid> = idx.keywords.iter().map(|k| k.0).collect();
     assert_eq!(with, vec![2, 5, 7, 8]);
-    assert_eq!(idx.keywords_of(7), &["$Important".to_string(), "Projet".into()][..]);
+    assert_eq!(
+        idx.keywords_of(7),
+        &["$Important".to_string(), "Projet".into()][..]
+    );
     assert_eq!(idx.bits[idx.uids.binary_search(&5).unwrap()], DELETED_BIT);
     assert_eq!(idx.bits[idx.uids.binary_search(&1).unwrap()], SEEN_BIT);
     assert_eq!(s.uids(mb.id).await.unwrap(), idx.uids);
@@ -58,7 +77,9 @@ pub async fn shared_unseen_kept(s: Store) {
     let b = person(&s, "b@ac-demo.fr", 1 << 20).await;
     let mb = inbox(&s, group.id).await;
     for i in 0..10 {
-        s.append(mb.id, msg(&s, &format!("m{i}")).await).await.unwrap();
+        s.append(mb.id, msg(&s, &format!("m{i}")).await)
+            .await
+            .unwrap();
     }
     let check = |who: AccountId, want: u32| {
         let s = s.clone();
@@ -68,13 +89,19 @@ pub async fn shared_unseen_kept(s: Store) {
         }
     };
     check(a.id, 10).await;
-    s.set_shared_seen(mb.id, a.id, &[1, 2, 3], true).await.unwrap();
+    s.set_shared_seen(mb.id, a.id, &[1, 2, 3], true)
+        .await
+        .unwrap();
     // Again, and with UIDs that do not exist: no double count.
-    s.set_shared_seen(mb.id, a.id, &[2, 3, 4, 99], true).await.unwrap();
+    s.set_shared_seen(mb.id, a.id, &[2, 3, 4, 99], true)
+        .await
+        .unwrap();
     s.set_shared_seen(mb.id, b.id, &[4], true).await.unwrap();
     check(a.id, 6).await;
     check(b.id, 9).await;
-    s.set_shared_seen(mb.id, a.id, &[1, 50], false).await.unwrap();
+    s.set_shared_seen(mb.id, a.id, &[1, 50], false)
+        .await
+        .unwrap();
     check(a.id, 7).await;
     // The owner's own unseen count is not the members'.
     assert_eq!(s.counts(mb.id).await.unwrap().unseen, 10);
