@@ -52,6 +52,7 @@ s = ok(M.status('Shared/dsi@ac-demo.fr/INBOX', '(MESSAGES UNSEEN)'))
 assert s == [b'Shared/dsi@ac-demo.fr/INBOX (MESSAGES 1 UNSEEN 0)'], s
 ok(M.select('Shared/dsi@ac-demo.fr/INBOX'))
 assert 'UNSEEN' not in M.untagged_responses, M.untagged_responses
+assert ok(M.search(None, 'UNSEEN')) == [b''], 'his own \\Seen, from the index'
 d = ok(M.getquotaroot('Shared/dsi@ac-demo.fr/INBOX'))
 assert d[0] == [b'Shared/dsi@ac-demo.fr/INBOX Shared/dsi@ac-demo.fr'], d
 M.logout()
@@ -62,6 +63,8 @@ s = ok(M2.status('Shared/dsi@ac-demo.fr/INBOX', '(MESSAGES UNSEEN)'))
 assert s == [b'Shared/dsi@ac-demo.fr/INBOX (MESSAGES 1 UNSEEN 1)'], s
 ok(M2.select('Shared/dsi@ac-demo.fr/INBOX'))
 assert M2.untagged_responses.get('UNSEEN') == [b'1'], M2.untagged_responses
+assert ok(M2.uid('SEARCH', 'UNSEEN')) == [b'1']
+assert ok(M2.search(None, 'SEEN')) == [b'']
 d = ok(M2.fetch('1', '(FLAGS)'))
 assert d == [b'1 (FLAGS ())'], d
 # Without 'w' and 't' rights she cannot flag or delete; without 'i' not append.
