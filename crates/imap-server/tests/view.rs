@@ -54,8 +54,19 @@ x = search(A, 'UID SEARCH UNSEEN')
 assert x == b'* SEARCH 3 4', ('UID SEARCH UNSEEN', x)
 x = search(A, 'UID SEARCH 1:*')
 assert x == b'* SEARCH 1 3 4 5', ('UID SEARCH 1:*', x)
+# FLAGS of the whole view from the index: nothing for the one gone.
+r = A.cmd('FETCH 1:* (FLAGS)')
+fetched = [l for l in r if l.startswith(b'* ') and b' FETCH ' in l]
+assert [l.split()[1] for l in fetched] == [b'1', b'3', b'4', b'5'], r
+assert fetched[3] == b'* 5 FETCH (FLAGS (\\Seen \\Answered \\Recent))', r
 r = A.cmd('NOOP')
 assert b'* 2 EXPUNGE' in r, r
+# Once CONDSTORE is on (MODSEQ asked, RFC 7162 §3.1.3) the rows are
+# read: MODSEQ comes with every FLAGS.
+r = A.cmd('FETCH 1 (MODSEQ)')
+assert r[-1].startswith(b'OK'), r
+r = A.cmd('UID FETCH 1:* (FLAGS)')
+assert all(b'MODSEQ (' in l for l in r if l.startswith(b'* ') and b' FETCH ' in l), r
 x = search(A, 'SEARCH ALL')
 assert x == b'* SEARCH 1 2 3 4', ('SEARCH ALL', x)
 # EXAMINE of the same mailbox: the same view, read-only.
