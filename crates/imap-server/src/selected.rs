@@ -449,7 +449,8 @@ impl Selected {
             if !self.known_is(i, &m.flags) {
                 out.push(flags_fetch(
                     i as u32 + 1,
-                    m,
+                    m.uid,
+                    Some(m.modseq),
                     self.flags_out(m.uid, &m.flags, en),
                     en,
                 ));
@@ -591,49 +592,70 @@ impl Selected {
         out
     }
 
-    /// [`Selected::sync`] by reading the whole mailbox.
+    /// [`Selected::sync`] by comparing the whole view with the store's
+    /// compact index (functional mailboxes, whose members' `\Seen` has no
+    /// modseq, and a mailbox deleted meanwhile). Rows are read only for
+    /// the messages whose flags changed, for their MODSEQ under CONDSTORE.
     async fn sync_full(
         &mut self,
         store: &Store,
         expunges: Expunges,
         en: Enabled,
     ) -> Result<Vec<Response>, StoreError> {
-        let msgs = store.messages(self.target.mailbox.id).await?;
-        let seen = self.seen_set(store).await?;
+        let mb = self.target.mailbox.id;
+        let mut index = store.mailbox_index(mb).await?;
+        if let Some(seen) = self.seen_set(store).await? {
+            for (b, u) in index.bits.iter_mut().zip(&index.uids) {
+                *b = (*b & !SEEN_BIT) | if seen.contains(u) { SEEN_BIT } else { 0 };
+            }
+        }
         self.dirty = false;
         let mut out = Vec::new();
-        let current: HashMap<Uid, &MessageMeta> = msgs.iter().map(|m| (m.uid, m)).collect();
         if expunges == Expunges::Send {
             let gone: Vec<Uid> = self
                 .uids
                 .iter()
-                .filter(|u| !current.contains_key(u))
+                .filter(|u| index.uids.binary_search(u).is_err())
                 .copied()
                 .collect();
             self.pending_gone.clear();
             out = self.report_gone(&gone, en);
         }
         // Flag changes on messages the client knows.
+        let mut changed: Vec<(usize, Vec<String>)> = Vec::new();
         for i in 0..self.uids.len() {
-            let uid = self.uids[i];
-            let Some(m) = current.get(&uid) else { continue };
-            let flags = view_flags(m, seen.as_ref());
+            let Ok(j) = index.uids.binary_search(&self.uids[i]) else {
+                continue;
+            };
+            let flags = index.flags(j);
             if !self.known_is(i, &flags) {
-                out.push(flags_fetch(
-                    i as u32 + 1,
-                    m,
-                    self.flags_out(uid, &flags, en),
-                    en,
-                ));
-                self.set_known(i, &flags);
+                changed.push((i, flags));
             }
+        }
+        let mut modseqs: HashMap<Uid, ModSeq> = HashMap::new();
+        if en.condstore && !changed.is_empty() {
+            let uids: Vec<Uid> = changed.iter().map(|c| self.uids[c.0]).collect();
+            for m in store.messages_by_uids(mb, &uids).await? {
+                modseqs.insert(m.uid, m.modseq);
+            }
+        }
+        for (i, flags) in changed {
+            let uid = self.uids[i];
+            out.push(flags_fetch(
+                i as u32 + 1,
+                uid,
+                modseqs.get(&uid).copied(),
+                self.flags_out(uid, &flags, en),
+                en,
+            ));
+            self.set_known(i, &flags);
         }
         // New messages: UIDs only grow, so they come after the last known one.
         let last = self.uids.last().copied().unwrap_or(0);
         let before = self.uids.len();
-        for m in &msgs {
-            if m.uid > last {
-                self.push_known(m.uid, &view_flags(m, seen.as_ref()));
+        for j in 0..index.uids.len() {
+            if index.uids[j] > last {
+                self.push_known(index.uids[j], &index.flags(j));
             }
         }
         if self.uids.len() != before {
@@ -643,21 +665,28 @@ impl Selected {
                 out.push(Response::Data(Data::Recent(self.recent_count())));
             }
         }
-        if let Some(m) = msgs.iter().map(|m| m.modseq).max() {
-            self.highest_modseq = self.highest_modseq.max(m);
+        if let Some(m) = store.mailbox(mb).await? {
+            self.highest_modseq = self.highest_modseq.max(m.highestmodseq);
         }
         Ok(out)
     }
 }
 
-/// An unsolicited `* n FETCH (FLAGS (...) UID u [MODSEQ (m)])`.
-fn flags_fetch(seq: u32, m: &MessageMeta, flags: Vec<Flag>, en: Enabled) -> Response {
+/// An unsolicited `* n FETCH (FLAGS (...) UID u [MODSEQ (m)])`; MODSEQ
+/// under CONDSTORE when known (`None`: the message went meanwhile).
+fn flags_fetch(
+    seq: u32,
+    uid: Uid,
+    modseq: Option<ModSeq>,
+    flags: Vec<Flag>,
+    en: Enabled,
+) -> Response {
     let mut items = vec![
         vesontio_imap_proto::FetchValue::Flags(flags),
-        vesontio_imap_proto::FetchValue::Uid(m.uid),
+        vesontio_imap_proto::FetchValue::Uid(uid),
     ];
-    if en.condstore {
-        items.push(vesontio_imap_proto::FetchValue::ModSeq(m.modseq));
+    if let (true, Some(m)) = (en.condstore, modseq) {
+        items.push(vesontio_imap_proto::FetchValue::ModSeq(m));
     }
     Response::Data(Data::Fetch { seq, items })
 }

@@ -90,3 +90,64 @@ assert typ == 'NO', data
 "#)
         .await;
 }
+
+/// A member's session on a functional mailbox is brought up to date from
+/// the store's compact index (issue 14): flags set by another session,
+/// the member's own `\Seen` set elsewhere, new mail, expunges, MODSEQ
+/// under CONDSTORE; and never another member's `\Seen`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_sessions_sync_from_the_index() {
+    let env = start().await;
+    let jean = env.user().await;
+    let marie = env
+        .account("marie.curie@ac-demo.fr", AccountKind::Person, false)
+        .await;
+    let dsi = env
+        .account("dsi@ac-demo.fr", AccountKind::Functional, false)
+        .await;
+    env.store
+        .set_member(dsi.id, jean.id, "lrswipkxtea")
+        .await
+        .expect("member");
+    env.store
+        .set_member(dsi.id, marie.id, "lrs")
+        .await
+        .expect("member");
+    for s in ["Un", "Deux"] {
+        env.deliver(&dsi, "INBOX", &message(s, "a@b.fr", "x"), &[])
+            .await;
+    }
+    env.py(r#"
+A = Raw()
+r = A.cmd('SELECT "Shared/dsi@ac-demo.fr/INBOX" (CONDSTORE)')
+assert b'* 2 EXISTS' in r and b'* OK [UNSEEN 1] First unseen' in r, r
+B = Raw()
+assert B.cmd('SELECT "Shared/dsi@ac-demo.fr/INBOX"')[-1].startswith(b'OK')
+assert B.cmd('STORE 1 +FLAGS.SILENT (\\Flagged \\Seen)')[-1].startswith(b'OK')
+r = A.cmd('NOOP')
+f = [l for l in r if l.startswith(b'* 1 FETCH')]
+assert len(f) == 1 and b'\\Flagged' in f[0] and b'\\Seen' in f[0] and b'MODSEQ (' in f[0], r
+# Marie reads message 2: Jean is not told, it is hers.
+M = Raw(user='marie.curie@ac-demo.fr')
+assert M.cmd('SELECT "Shared/dsi@ac-demo.fr/INBOX"')[-1].startswith(b'OK')
+assert M.cmd('STORE 2 +FLAGS.SILENT (\\Seen)')[-1].startswith(b'OK')
+r = A.cmd('NOOP')
+assert not any(b' FETCH ' in l for l in r if l.startswith(b'* ')), r
+assert B.cmd('STORE 1 +FLAGS.SILENT (\\Deleted)')[-1].startswith(b'OK')
+assert B.cmd('EXPUNGE')[-1].startswith(b'OK')
+r = A.cmd('NOOP')
+assert b'* 1 EXPUNGE' in r, r
+"#)
+        .await;
+    env.deliver(&dsi, "INBOX", &message("Trois", "a@b.fr", "x"), &[])
+        .await;
+    env.py(r#"
+A = Raw()
+r = A.cmd('SELECT "Shared/dsi@ac-demo.fr/INBOX"')
+assert b'* 2 EXISTS' in r and b'* OK [UNSEEN 1] First unseen' in r, r
+M = Raw(user='marie.curie@ac-demo.fr')
+r = M.cmd('STATUS "Shared/dsi@ac-demo.fr/INBOX" (MESSAGES UNSEEN)')
+assert r[0].endswith(b'(MESSAGES 2 UNSEEN 1)'), r
+"#)
+        .await;
+}
