@@ -148,7 +148,7 @@ pub(crate) async fn close(s: &mut Session) -> CmdResult {
             .expunge(sel.target.mailbox.id, None, ExpungeMode::FlaggedDeleted)
             .await?;
         if !removed.is_empty() {
-            vesontio_access::consequences::room_freed(&store, vesontio_store::now()).await;
+            vesontio_access::consequences::room_freed(store, vesontio_store::now()).await;
         }
     }
     s.conn.set_state(State::Authenticated);
