@@ -5,6 +5,8 @@
 //! - `folders.rs`: the folders a person may open under one naming for
 //!   every door, their own and the functional mailboxes (R2) they are a
 //!   member of, with RFC 4314 rights.
+//! - `seen.rs`: a member's own `\Seen` in functional mailboxes (R2), and
+//!   the unseen counts every folder list shows, from kept counts.
 //! - `consequences.rs`: what follows from a person's actions whatever the
 //!   door: R13's last read time, R17's retry of held deliveries when room
 //!   appears, R11's login audit.
@@ -20,6 +22,7 @@
 
 pub mod consequences;
 pub mod folders;
+pub mod seen;
 mod sessions;
 
 pub use consequences::LoginAttempt;

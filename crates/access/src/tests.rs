@@ -195,3 +195,89 @@ async fn reading_records_the_last_read_time() {
     consequences::messages_read(&store, marie, 1_800_000_100).await;
     consequences::room_freed(&store, 1_800_000_100).await;
 }
+
+/// R2 through the layer: in a functional mailbox each member's `\Seen`
+/// and unseen count are their own, from kept counts; in an own folder the
+/// stored flag and the mailbox's count apply.
+#[tokio::test]
+async fn members_count_their_own_unseen() {
+    let (_d, store, marie) = store().await;
+    let marie = store.account(marie).await.unwrap().unwrap();
+    let paul = account(&store, "paul.langevin@ac-demo.fr", AccountKind::Person).await;
+    let dsi = account(&store, "dsi@ac-demo.fr", AccountKind::Functional).await;
+    store.set_member(dsi.id, marie.id, "lrs").await.unwrap();
+    store.set_member(dsi.id, paul.id, "lrs").await.unwrap();
+    let inbox = store
+        .mailbox_by_name(dsi.id, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    for i in 0..3 {
+        let (blob, data) = store
+            .put_blob(format!("Subject: {i}\r\n\r\n{i}\r\n").into_bytes())
+            .await
+            .unwrap();
+        store
+            .append(
+                inbox.id,
+                vesontio_store::NewMessage {
+                    blob,
+                    data: Some(data),
+                    internal_date: 0,
+                    flags: vec![],
+                    private: false,
+                    parsed: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let shared = "Shared/dsi@ac-demo.fr/INBOX";
+    let tm = folders::resolve(&store, &marie, shared)
+        .await
+        .unwrap()
+        .unwrap();
+    let tp = folders::resolve(&store, &paul, shared)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        seen::mark(&store, &tm, marie.id, &[1, 3], true)
+            .await
+            .unwrap()
+    );
+    assert_eq!(seen::unseen(&store, &tm, marie.id).await.unwrap(), 1);
+    assert_eq!(seen::unseen(&store, &tp, paul.id).await.unwrap(), 3);
+    let c = seen::counts_from(&store, &tm, marie.id, 1).await.unwrap();
+    assert_eq!((c.messages, c.unseen), (3, 1));
+    let set = seen::seen_set(&store, &tm, marie.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.len(), 2);
+    assert!(set.contains(&1) && set.contains(&3));
+    assert!(
+        seen::seen_set(&store, &tp, paul.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_empty()
+    );
+    // An own folder: no private set, the stored count.
+    let own = folders::resolve(&store, &marie, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        seen::seen_set(&store, &own, marie.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !seen::mark(&store, &own, marie.id, &[1], true)
+            .await
+            .unwrap()
+    );
+    assert_eq!(seen::unseen(&store, &own, marie.id).await.unwrap(), 0);
+}

@@ -449,6 +449,7 @@ pub async fn start(
                 // RFC 9051 §5.4: the autologout timer is at least 30 minutes.
                 idle_timeout: s.limits.idle_timeout.0.max(Duration::from_secs(1800)),
                 quota_warning_percent: s.quota.warning_percent,
+                structure_cache: s.limits.imap_structure_cache,
             },
             p.directory.clone(),
             delivery.clone(),

@@ -379,6 +379,13 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
         1,
         10_000,
     );
+    // Fewer than a page of a message list would parse every FETCH again.
+    let imap_structure_cache = s.int(
+        "imap_structure_cache",
+        d.imap_structure_cache,
+        100,
+        10_000_000,
+    );
     let command_timeout = s.duration("command_timeout", d.command_timeout);
     let idle_timeout = s.duration("idle_timeout", d.idle_timeout);
     let smtp_failed_rcpt_soft_limit = s.int(
@@ -407,6 +414,7 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
             smtp_line_length,
             imap_line_length,
             imap_max_sessions_per_account,
+            imap_structure_cache,
             command_timeout,
             idle_timeout,
             smtp_failed_rcpt_soft_limit,

@@ -56,6 +56,7 @@ fn empty_file_gives_the_charter_defaults() {
     );
     assert_eq!(s.limits.smtp_line_length, ByteSize(4096));
     assert_eq!(s.limits.imap_max_sessions_per_account, 20);
+    assert_eq!(s.limits.imap_structure_cache, 20_000);
     assert_eq!(
         s.limits.command_timeout.duration(),
         Duration::from_secs(300)
@@ -620,6 +621,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "smtp_line_length",
         "imap_line_length",
         "imap_max_sessions_per_account",
+        "imap_structure_cache",
         "command_timeout",
         "idle_timeout",
         "archive_max_depth",
@@ -863,4 +865,17 @@ fn phishing_section_refuses_bad_lists_with_the_expected_form() {
     );
     assert!(message_for(&e, "phishing.internal_names").starts_with("expected a list of names"));
     assert!(message_for(&e, "phishing.subject_tag").starts_with("expected a short text"));
+}
+
+/// Issue 14: the IMAP structure cache's bound is a key, checked.
+#[test]
+fn imap_structure_cache_is_bounded() {
+    let s = Settings::parse("[limits]\nimap_structure_cache = 5000\n").unwrap();
+    assert_eq!(s.limits.imap_structure_cache, 5000);
+    for bad in ["0", "99", "10000001", "\"big\""] {
+        let e = errors(&format!("[limits]\nimap_structure_cache = {bad}\n"));
+        assert_eq!(e.len(), 1, "{e}");
+        let m = message_for(&e, "limits.imap_structure_cache");
+        assert!(m.contains("an integer from 100 to 10000000"), "{m}");
+    }
 }

@@ -97,6 +97,10 @@ pub struct ImapConfig {
     pub idle_timeout: Duration,
     /// R16: above this share of the quota (percent), login says so with `[ALERT]`.
     pub quota_warning_percent: u8,
+    /// Messages whose parsed ENVELOPE, BODYSTRUCTURE and header the
+    /// process keeps (`limits.imap_structure_cache`): the bound of that
+    /// cache's memory.
+    pub structure_cache: usize,
 }
 
 /// What every connection of a server shares.
@@ -132,6 +136,7 @@ impl ImapServer {
         delivery: Delivery,
         tls: TlsAcceptor,
     ) -> Self {
+        let structures = structure::StructureCache::new(cfg.structure_cache);
         ImapServer {
             shared: Arc::new(Shared {
                 cfg: Arc::new(cfg),
@@ -141,7 +146,7 @@ impl ImapServer {
                 delivery,
                 tls,
                 recent: Arc::default(),
-                structures: Default::default(),
+                structures,
             }),
         }
     }

@@ -120,6 +120,50 @@ pub(crate) fn needs_body(k: &SearchKey) -> bool {
     }
 }
 
+/// Whether any key looks at more than the message's numbers, flags and
+/// `\Recent` (size, dates, modseq, ids, content): such a search reads the
+/// rows; the others are answered from the store's compact index.
+pub(crate) fn needs_row(k: &SearchKey) -> bool {
+    use SearchKey as K;
+    match k {
+        K::And(v) => v.iter().any(needs_row),
+        K::Not(a) => needs_row(a),
+        K::Or(a, b) => needs_row(a) || needs_row(b),
+        K::SequenceSet(_)
+        | K::Uid(_)
+        | K::All
+        | K::Recent
+        | K::New
+        | K::Old
+        | K::Answered
+        | K::Deleted
+        | K::Draft
+        | K::Flagged
+        | K::Seen
+        | K::Unanswered
+        | K::Undeleted
+        | K::Undraft
+        | K::Unflagged
+        | K::Unseen
+        | K::Keyword(_)
+        | K::Unkeyword(_) => false,
+        _ => true,
+    }
+}
+
+/// Whether any key looks at flags (`NEW` included); without, the UIDs
+/// alone answer.
+pub(crate) fn needs_flags(k: &SearchKey) -> bool {
+    use SearchKey as K;
+    match k {
+        K::And(v) => v.iter().any(needs_flags),
+        K::Not(a) => needs_flags(a),
+        K::Or(a, b) => needs_flags(a) || needs_flags(b),
+        K::SequenceSet(_) | K::Uid(_) | K::All | K::Recent | K::Old => false,
+        _ => true,
+    }
+}
+
 /// Whether the criteria use MODSEQ (the reply then carries one, RFC 7162 §3.1.5).
 pub(crate) fn uses_modseq(k: &SearchKey) -> bool {
     match k {

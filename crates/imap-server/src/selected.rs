@@ -6,13 +6,16 @@
 //! - `uids` is sorted and changes only in [`Selected::sync`] with
 //!   [`Expunges::Send`] (or when this session's own EXPUNGE/MOVE reports
 //!   through it): a message expunged elsewhere keeps its number until then.
-//! - `known` holds the flags the client was last told for each UID in `uids`.
+//! - `bits[i]` and `keywords` hold the flags the client was last told for
+//!   `uids[i]` (system flags as [`vesontio_store::bits_of`] bits, one byte
+//!   a message; keywords only for the messages that have some): only this
+//!   file changes `uids`, and always with `bits`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use vesontio_imap_proto::{Code, Data, Flag, NumSet, Response, SequenceSet, UidMode};
-use vesontio_store::{MessageMeta, Store, StoreError};
+use vesontio_store::{DELETED_BIT, MessageMeta, SEEN_BIT, Store, StoreError, bits_of};
 use vesontio_types::{AccountId, ModSeq, Uid};
 
 use crate::mailbox::Target;
@@ -41,7 +44,10 @@ pub(crate) struct Selected {
     pub(crate) read_only: bool,
     /// Client view: `uids[seq - 1]`.
     pub(crate) uids: Vec<Uid>,
-    known: HashMap<Uid, Vec<String>>,
+    /// The system flags last reported for `uids[i]`.
+    bits: Vec<u8>,
+    /// The keywords last reported, for the messages that have some.
+    known_keywords: HashMap<Uid, Vec<String>>,
     /// A store change for this mailbox arrived since the last sync.
     pub(crate) dirty: bool,
     pub(crate) highest_modseq: ModSeq,
@@ -101,68 +107,71 @@ pub(crate) fn view_flags(m: &MessageMeta, seen: Option<&HashSet<Uid>>) -> Vec<St
 }
 
 impl Selected {
-    /// Opens `target`, reading its messages.
+    /// Opens `target`, reading its UIDs and flags (the compact index of
+    /// the store, not its rows: SELECT must not cost a full read).
     pub(crate) async fn open(
         store: &Store,
         target: Target,
         read_only: bool,
         reader: AccountId,
         recent_map: Arc<RecentMap>,
-    ) -> Result<(Selected, Vec<MessageMeta>), StoreError> {
-        let msgs = store.messages(target.mailbox.id).await?;
+    ) -> Result<Selected, StoreError> {
+        let index = store.mailbox_index(target.mailbox.id).await?;
         let seen_reader = target.shared.then_some(reader);
-        let seen = match seen_reader {
-            Some(r) => Some(
-                store
-                    .shared_seen(target.mailbox.id, r)
-                    .await?
-                    .into_iter()
-                    .collect::<HashSet<_>>(),
-            ),
-            None => None,
-        };
-        let known = msgs
-            .iter()
-            .map(|m| (m.uid, view_flags(m, seen.as_ref())))
-            .collect();
-        let highest_modseq = msgs
-            .iter()
-            .map(|m| m.modseq)
-            .max()
-            .unwrap_or(0)
-            .max(target.mailbox.highestmodseq);
-        let last = msgs.last().map(|m| m.uid).unwrap_or(0);
+        let mut bits = index.bits;
+        // R2: a member's own `\Seen` replaces the stored one.
+        if let Some(seen) = vesontio_access::seen::seen_set(store, &target, reader).await? {
+            for (b, u) in bits.iter_mut().zip(&index.uids) {
+                *b &= !SEEN_BIT;
+                if seen.contains(u) {
+                    *b |= SEEN_BIT;
+                }
+            }
+        }
+        let last = index.uids.last().copied().unwrap_or(0);
         let mut sel = Selected {
             recent: RecentSet::default(),
             recent_seen: 0,
             recent_map,
             keywords: Vec::new(),
-            uids: msgs.iter().map(|m| m.uid).collect(),
+            uids: index.uids,
+            bits,
+            known_keywords: HashMap::new(),
             synced: target.mailbox.highestmodseq,
+            highest_modseq: target.mailbox.highestmodseq,
             pending_gone: Vec::new(),
             target,
             read_only,
-            known,
             dirty: false,
-            highest_modseq,
             saved: Vec::new(),
             seen_reader,
             contexts: Default::default(),
         };
         sel.claim_recent(last);
-        for m in &msgs {
-            for f in &m.flags {
-                sel.add_keyword(f);
+        for (uid, kws) in index.keywords {
+            for k in &kws {
+                sel.add_keyword(k);
             }
+            sel.known_keywords.insert(uid, kws);
         }
-        Ok((sel, msgs))
+        Ok(sel)
+    }
+
+    /// RFC 3501 §7.1 `[UNSEEN n]`: the number of the first message the
+    /// client was shown without `\Seen`.
+    pub(crate) fn first_unseen(&self) -> Option<u32> {
+        self.bits
+            .iter()
+            .position(|b| b & SEEN_BIT == 0)
+            .map(|i| i as u32 + 1)
     }
 
     /// A selection with the given view, for unit tests.
     #[cfg(test)]
     pub(crate) fn for_test(target: Target, uids: Vec<Uid>) -> Selected {
         Selected {
-            known: uids.iter().map(|u| (*u, Vec::new())).collect(),
+            bits: vec![0; uids.len()],
+            known_keywords: HashMap::new(),
             uids,
             target,
             read_only: false,
@@ -347,24 +356,49 @@ impl Selected {
 
     /// Records flags the client was just told (by FETCH or STORE).
     pub(crate) fn remember(&mut self, uid: Uid, flags: Vec<String>, modseq: Option<ModSeq>) {
-        if self.known.contains_key(&uid) {
-            self.known.insert(uid, flags);
+        if let Some(i) = self.pos(uid) {
+            self.set_known(i, &flags);
         }
         if let Some(m) = modseq {
             self.highest_modseq = self.highest_modseq.max(m);
         }
     }
 
+    fn pos(&self, uid: Uid) -> Option<usize> {
+        self.uids.binary_search(&uid).ok()
+    }
+
+    /// Whether the client was last told exactly `flags` for `uids[i]`.
+    fn known_is(&self, i: usize, flags: &[String]) -> bool {
+        let told = self
+            .known_keywords
+            .get(&self.uids[i])
+            .map_or(&[][..], Vec::as_slice);
+        self.bits[i] == bits_of(flags) && same_flags(told, &keywords(flags))
+    }
+
+    /// Notes `flags` as told for `uids[i]`.
+    fn set_known(&mut self, i: usize, flags: &[String]) {
+        self.bits[i] = bits_of(flags);
+        let kws = keywords(flags);
+        if kws.is_empty() {
+            self.known_keywords.remove(&self.uids[i]);
+        } else {
+            self.known_keywords.insert(self.uids[i], kws);
+        }
+    }
+
+    /// Adds a message after the last one of the view (UIDs only grow).
+    fn push_known(&mut self, uid: Uid, flags: &[String]) {
+        self.uids.push(uid);
+        self.bits.push(0);
+        self.set_known(self.uids.len() - 1, flags);
+    }
+
     /// The reader's `\Seen` set, for functional mailboxes.
     pub(crate) async fn seen_set(&self, store: &Store) -> Result<Option<HashSet<Uid>>, StoreError> {
         match self.seen_reader {
-            Some(r) => Ok(Some(
-                store
-                    .shared_seen(self.target.mailbox.id, r)
-                    .await?
-                    .into_iter()
-                    .collect(),
-            )),
+            Some(r) => vesontio_access::seen::seen_set(store, &self.target, r).await,
             None => Ok(None),
         }
     }
@@ -396,7 +430,7 @@ impl Selected {
             self.synced = ch.highestmodseq;
             self.highest_modseq = self.highest_modseq.max(ch.highestmodseq);
             for u in ch.vanished {
-                if self.known.contains_key(&u) && !self.pending_gone.contains(&u) {
+                if self.pos(u).is_some() && !self.pending_gone.contains(&u) {
                     self.pending_gone.push(u);
                 }
             }
@@ -409,23 +443,24 @@ impl Selected {
         // Flag changes on messages the client knows.
         let last = self.uids.last().copied().unwrap_or(0);
         for m in changed.iter().filter(|m| m.uid <= last) {
-            let Some(seq) = self.seq_of(m.uid) else {
+            let Some(i) = self.pos(m.uid) else {
                 continue;
             };
-            if self
-                .known
-                .get(&m.uid)
-                .is_some_and(|k| !same_flags(k, &m.flags))
-            {
-                out.push(flags_fetch(seq, m, self.flags_out(m.uid, &m.flags, en), en));
-                self.known.insert(m.uid, m.flags.clone());
+            if !self.known_is(i, &m.flags) {
+                out.push(flags_fetch(
+                    i as u32 + 1,
+                    m.uid,
+                    Some(m.modseq),
+                    self.flags_out(m.uid, &m.flags, en),
+                    en,
+                ));
+                self.set_known(i, &m.flags);
             }
         }
         // New messages: UIDs only grow, so they come after the last known one.
         let before = self.uids.len();
         for m in changed.iter().filter(|m| m.uid > last) {
-            self.uids.push(m.uid);
-            self.known.insert(m.uid, m.flags.clone());
+            self.push_known(m.uid, &m.flags);
         }
         if self.uids.len() != before {
             self.claim_recent(self.uids.last().copied().unwrap_or(0));
@@ -440,10 +475,10 @@ impl Selected {
     /// Whether the client was shown `\Deleted` on any of `uids` (all
     /// messages with `None`).
     pub(crate) fn shows_deleted(&self, uids: Option<&[Uid]>) -> bool {
-        let deleted = |f: &Vec<String>| f.iter().any(|x| x.eq_ignore_ascii_case("\\Deleted"));
+        let deleted = |i: usize| self.bits[i] & DELETED_BIT != 0;
         match uids {
-            None => self.known.values().any(deleted),
-            Some(list) => list.iter().any(|u| self.known.get(u).is_some_and(deleted)),
+            None => (0..self.bits.len()).any(deleted),
+            Some(list) => list.iter().any(|u| self.pos(*u).is_some_and(deleted)),
         }
     }
 
@@ -486,7 +521,7 @@ impl Selected {
             return None;
         }
         let mut gone = std::mem::take(&mut self.pending_gone);
-        gone.extend(uids.iter().copied().filter(|u| self.known.contains_key(u)));
+        gone.extend(uids.iter().copied().filter(|u| self.pos(*u).is_some()));
         Some(self.report_gone(&gone, en))
     }
 
@@ -503,8 +538,7 @@ impl Selected {
         if self.uids.last().is_some_and(|&l| l >= uid) || !self.absorb(modseq) {
             return None;
         }
-        self.uids.push(uid);
-        self.known.insert(uid, flags);
+        self.push_known(uid, &flags);
         self.claim_recent(uid);
         let mut out = vec![Response::Data(Data::Exists(self.exists()))];
         if !en.rev2 {
@@ -539,59 +573,89 @@ impl Selected {
             }
         }
         for (_, u) in &idx {
-            self.known.remove(u);
+            self.known_keywords.remove(u);
         }
-        self.uids.retain(|u| !gone.contains(u));
+        // `idx` is ascending by position: keep everything else, in order.
+        let mut drop = idx.iter().map(|g| g.0).peekable();
+        let mut k = 0;
+        for i in 0..self.uids.len() {
+            if drop.peek() == Some(&i) {
+                drop.next();
+                continue;
+            }
+            self.uids[k] = self.uids[i];
+            self.bits[k] = self.bits[i];
+            k += 1;
+        }
+        self.uids.truncate(k);
+        self.bits.truncate(k);
         out
     }
 
-    /// [`Selected::sync`] by reading the whole mailbox.
+    /// [`Selected::sync`] by comparing the whole view with the store's
+    /// compact index (functional mailboxes, whose members' `\Seen` has no
+    /// modseq, and a mailbox deleted meanwhile). Rows are read only for
+    /// the messages whose flags changed, for their MODSEQ under CONDSTORE.
     async fn sync_full(
         &mut self,
         store: &Store,
         expunges: Expunges,
         en: Enabled,
     ) -> Result<Vec<Response>, StoreError> {
-        let msgs = store.messages(self.target.mailbox.id).await?;
-        let seen = self.seen_set(store).await?;
+        let mb = self.target.mailbox.id;
+        let mut index = store.mailbox_index(mb).await?;
+        if let Some(seen) = self.seen_set(store).await? {
+            for (b, u) in index.bits.iter_mut().zip(&index.uids) {
+                *b = (*b & !SEEN_BIT) | if seen.contains(u) { SEEN_BIT } else { 0 };
+            }
+        }
         self.dirty = false;
         let mut out = Vec::new();
-        let current: HashMap<Uid, &MessageMeta> = msgs.iter().map(|m| (m.uid, m)).collect();
         if expunges == Expunges::Send {
             let gone: Vec<Uid> = self
                 .uids
                 .iter()
-                .filter(|u| !current.contains_key(u))
+                .filter(|u| index.uids.binary_search(u).is_err())
                 .copied()
                 .collect();
             self.pending_gone.clear();
             out = self.report_gone(&gone, en);
         }
         // Flag changes on messages the client knows.
-        for (i, uid) in self.uids.iter().enumerate() {
-            let Some(m) = current.get(uid) else { continue };
-            let flags = view_flags(m, seen.as_ref());
-            let changed = match self.known.get(uid) {
-                Some(k) => !same_flags(k, &flags),
-                None => false,
+        let mut changed: Vec<(usize, Vec<String>)> = Vec::new();
+        for i in 0..self.uids.len() {
+            let Ok(j) = index.uids.binary_search(&self.uids[i]) else {
+                continue;
             };
-            if changed {
-                out.push(flags_fetch(
-                    i as u32 + 1,
-                    m,
-                    self.flags_out(*uid, &flags, en),
-                    en,
-                ));
-                self.known.insert(*uid, flags);
+            let flags = index.flags(j);
+            if !self.known_is(i, &flags) {
+                changed.push((i, flags));
             }
+        }
+        let mut modseqs: HashMap<Uid, ModSeq> = HashMap::new();
+        if en.condstore && !changed.is_empty() {
+            let uids: Vec<Uid> = changed.iter().map(|c| self.uids[c.0]).collect();
+            for m in store.messages_by_uids(mb, &uids).await? {
+                modseqs.insert(m.uid, m.modseq);
+            }
+        }
+        for (i, flags) in changed {
+            let uid = self.uids[i];
+            out.push(flags_fetch(
+                i as u32 + 1,
+                uid,
+                modseqs.get(&uid).copied(),
+                self.flags_out(uid, &flags, en),
+                en,
+            ));
+            self.set_known(i, &flags);
         }
         // New messages: UIDs only grow, so they come after the last known one.
         let last = self.uids.last().copied().unwrap_or(0);
         let before = self.uids.len();
-        for m in &msgs {
-            if m.uid > last {
-                self.uids.push(m.uid);
-                self.known.insert(m.uid, view_flags(m, seen.as_ref()));
+        for j in 0..index.uids.len() {
+            if index.uids[j] > last {
+                self.push_known(index.uids[j], &index.flags(j));
             }
         }
         if self.uids.len() != before {
@@ -601,21 +665,28 @@ impl Selected {
                 out.push(Response::Data(Data::Recent(self.recent_count())));
             }
         }
-        if let Some(m) = msgs.iter().map(|m| m.modseq).max() {
-            self.highest_modseq = self.highest_modseq.max(m);
+        if let Some(m) = store.mailbox(mb).await? {
+            self.highest_modseq = self.highest_modseq.max(m.highestmodseq);
         }
         Ok(out)
     }
 }
 
-/// An unsolicited `* n FETCH (FLAGS (...) UID u [MODSEQ (m)])`.
-fn flags_fetch(seq: u32, m: &MessageMeta, flags: Vec<Flag>, en: Enabled) -> Response {
+/// An unsolicited `* n FETCH (FLAGS (...) UID u [MODSEQ (m)])`; MODSEQ
+/// under CONDSTORE when known (`None`: the message went meanwhile).
+fn flags_fetch(
+    seq: u32,
+    uid: Uid,
+    modseq: Option<ModSeq>,
+    flags: Vec<Flag>,
+    en: Enabled,
+) -> Response {
     let mut items = vec![
         vesontio_imap_proto::FetchValue::Flags(flags),
-        vesontio_imap_proto::FetchValue::Uid(m.uid),
+        vesontio_imap_proto::FetchValue::Uid(uid),
     ];
-    if en.condstore {
-        items.push(vesontio_imap_proto::FetchValue::ModSeq(m.modseq));
+    if let (true, Some(m)) = (en.condstore, modseq) {
+        items.push(vesontio_imap_proto::FetchValue::ModSeq(m));
     }
     Response::Data(Data::Fetch { seq, items })
 }
@@ -628,6 +699,15 @@ fn set_has_star(set: &SequenceSet) -> bool {
                 || r.end == vesontio_imap_proto::SeqNum::Star
         }),
     }
+}
+
+/// The keywords among `flags` (what has no bit).
+fn keywords(flags: &[String]) -> Vec<String> {
+    flags
+        .iter()
+        .filter(|f| !vesontio_store::is_system_flag(f))
+        .cloned()
+        .collect()
 }
 
 /// Same flags regardless of order and case.

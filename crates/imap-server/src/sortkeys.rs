@@ -1,10 +1,12 @@
 //! What SORT and THREAD read of each message, and the SORT order (RFC 5256
 //! §3 BASE.6.4.SORT, RFC 5957).
 //!
-//! [`keys`] is the one place that knows where the keys come from. Today it
-//! is the per-blob [`crate::structure::StructureCache`] (ENVELOPE plus the
-//! References field), parsing the blob on a miss; when the store keeps
-//! parsed metadata with each message, only this function changes.
+//! [`keys`] is the one place that knows where the keys come from: the
+//! per-blob [`crate::structure::StructureCache`], filled from the model
+//! and header the store keeps with every content (ENVELOPE, and the
+//! References field of the stored header, or the model's ids when no
+//! header is kept). A blob is read and parsed only for a row stored before
+//! the model (schema v5) whose upgrade has not reached it.
 
 use std::cmp::Ordering;
 

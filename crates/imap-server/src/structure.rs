@@ -16,9 +16,6 @@ use vesontio_imap_proto::bodystructure::{
 };
 use vesontio_imap_proto::{Section, SectionText};
 
-/// Entries kept; a few KiB each. Past it the cache starts over.
-const CAPACITY: usize = 20_000;
-
 /// Headers above this size are not kept (they are read from the body).
 const HEADER_MAX: usize = 16 * 1024;
 
@@ -59,12 +56,30 @@ pub(crate) fn field(raw: &[u8], name: &[u8]) -> Option<String> {
     value.map(|v| String::from_utf8_lossy(v.trim_ascii()).into_owned())
 }
 
-#[derive(Default)]
 pub(crate) struct StructureCache {
     map: Mutex<HashMap<String, Arc<Parsed>>>,
+    /// Entries kept (`limits.imap_structure_cache`); a few KiB each. Past
+    /// it the cache starts over.
+    capacity: usize,
 }
 
 impl StructureCache {
+    pub(crate) fn new(capacity: usize) -> StructureCache {
+        StructureCache {
+            map: Mutex::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Entries held now.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        match self.map.lock() {
+            Ok(m) => m.len(),
+            Err(p) => p.into_inner().len(),
+        }
+    }
+
     pub(crate) fn get(&self, blob_id: &str) -> Option<Arc<Parsed>> {
         let map = match self.map.lock() {
             Ok(m) => m,
@@ -128,10 +143,61 @@ impl StructureCache {
             Ok(m) => m,
             Err(p) => p.into_inner(),
         };
-        if map.len() >= CAPACITY {
+        if map.len() >= self.capacity {
             map.clear();
         }
         map.insert(blob_id.to_string(), parsed.clone());
         parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configured bound holds: past it the cache starts over, and
+    /// what was just parsed is still returned and kept.
+    #[test]
+    fn capacity_bounds_the_entries() {
+        let cache = StructureCache::new(3);
+        for i in 0..3 {
+            cache.parse(&format!("b{i}"), b"Subject: x\r\n\r\nbody\r\n");
+        }
+        assert_eq!(cache.len(), 3);
+        assert!(cache.get("b0").is_some());
+        let p = cache.parse("b3", b"Subject: y\r\nReferences: <a@b>\r\n\r\nbody\r\n");
+        assert_eq!(p.references.as_deref(), Some("<a@b>"));
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get("b0").is_none() && cache.get("b3").is_some());
+    }
+
+    /// THREAD's References come from what the store keeps, never from the
+    /// body: the field as written from the stored header, or, when no
+    /// header is kept (large or not UTF-8), the stored model's ids.
+    #[test]
+    fn references_from_the_stored_content() {
+        let header = "Message-ID: <m2@x>\r\nIn-Reply-To: <m1@x>\r\n\
+            References: <m0@x>\r\n <m1@x>\r\n\r\n";
+        let raw = format!("{header}References: <body@x>\r\n");
+        let model = vesontio_message::mime::Model::of(raw.as_bytes());
+        let cache = StructureCache::new(10);
+        let header = header.to_string();
+        let with = cache.insert_stored(
+            "h",
+            vesontio_store::Content {
+                model: model.clone(),
+                header: Some(header),
+            },
+        );
+        assert_eq!(with.references.as_deref(), Some("<m0@x> <m1@x>"));
+        let without = cache.insert_stored(
+            "n",
+            vesontio_store::Content {
+                model,
+                header: None,
+            },
+        );
+        assert_eq!(without.references.as_deref(), Some("<m0@x> <m1@x>"));
+        assert!(cache.get("h").is_some() && cache.get("n").is_some());
     }
 }

@@ -2,8 +2,11 @@
 //! delivery rate, the newest-50 page (by arrival and by sender), the
 //! folder list with counts, and search candidates from the trigram index
 //! (FROM, SUBJECT, BODY), the conversation list and account-wide
-//! searches through `find_messages`, plus the database's size. Prints figures; not a
-//! test.
+//! searches through `find_messages`, plus the database's size; and what
+//! opening a mailbox over IMAP reads: every full row (`messages`, what
+//! SELECT read until session 9), the compact UID/flags index
+//! (`mailbox_index`, SELECT now) and the UIDs alone (`uids`, `UID SEARCH
+//! ALL`). Prints figures; not a test.
 //!
 //! `cargo bench -p vesontio-store --bench model` (SQLite in a temporary
 //! directory); `MODEL_SIZES=2000,20000` to choose the sizes.
@@ -133,7 +136,11 @@ async fn run(size: usize) {
                 blob,
                 data: Some(data),
                 internal_date: 1_780_000_000 + i as i64,
-                flags: vec![],
+                // Two in three read, as in a lived-in INBOX.
+                flags: match i % 3 {
+                    0 => vec![],
+                    _ => vec!["\\Seen".to_string()],
+                },
                 private: false,
                 parsed: None,
             },
@@ -198,13 +205,26 @@ async fn run(size: usize) {
         ..Default::default()
     })
     .await;
+    let rows = median(11, || async {
+        s.messages(inbox.id).await.expect("rows");
+    })
+    .await;
+    let index = median(21, || async {
+        s.mailbox_index(inbox.id).await.expect("index");
+    })
+    .await;
+    let uids = median(21, || async {
+        s.uids(inbox.id).await.expect("uids");
+    })
+    .await;
     let db = std::fs::metadata(dir.path().join("vesontio.db"))
         .map(|m| m.len())
         .unwrap_or(0);
     println!(
         "{size:>7} messages: deliver {rate:>6.0} msg/s | newest 50 {newest:>6.2} ms | 50 by sender {by_from:>6.2} ms | \
          folders {folders:>5.2} ms | search FROM {from:>6.2} ms, SUBJECT {subject:>6.2} ms, BODY {body:>6.2} ms | \
-         50 threads {threads:>6.2} ms | find 50 FROM {find_from:>6.2} ms, BODY {find_body:>6.2} ms | db {:.0} MB",
+         50 threads {threads:>6.2} ms | find 50 FROM {find_from:>6.2} ms, BODY {find_body:>6.2} ms | \
+         all rows {rows:>6.2} ms, index {index:>6.2} ms, uids {uids:>6.2} ms | db {:.0} MB",
         db as f64 / 1e6
     );
     s.close().await;

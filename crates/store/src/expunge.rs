@@ -303,6 +303,12 @@ pub(crate) async fn expunge_in(
             .collect();
         if !seen.is_empty() {
             let uids = sc.ints(seen);
+            // R2: each member's kept count loses the marks that go.
+            sc.push(format!(
+                "UPDATE shared_counts SET seen = seen - (SELECT COUNT(*) FROM shared_seen s \
+                 WHERE s.mailbox_id = {mb} AND s.account_id = shared_counts.account_id \
+                 AND s.uid IN ({uids})) WHERE mailbox_id = {mb}"
+            ));
             sc.push(format!(
                 "DELETE FROM shared_seen WHERE mailbox_id = {mb} AND uid IN ({uids})"
             ));

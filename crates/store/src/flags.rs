@@ -175,7 +175,12 @@ impl Store {
     }
 
     /// Sets or clears one reader's `\Seen` on messages of a functional
-    /// mailbox (R2: each member has their own).
+    /// mailbox (R2: each member has their own), keeping the member's count
+    /// of seen messages (`shared_counts`, schema v19) in the same
+    /// transaction. Only messages that exist get a mark; the mailbox row
+    /// is locked first (the lock EXPUNGE takes after the account's), so an
+    /// expunge either sees the marks committed or removes the messages
+    /// before they are marked: the count never includes a message gone.
     pub async fn set_shared_seen(
         &self,
         mailbox: MailboxId,
@@ -184,14 +189,18 @@ impl Store {
         seen: bool,
     ) -> Result<()> {
         let mut tx = self.w().begin().await?;
+        sqlx::query("UPDATE mailboxes SET uidnext = uidnext WHERE id = $1")
+            .bind(mailbox.0)
+            .execute(&mut *tx)
+            .await?;
+        let mut changed: i64 = 0;
         for chunk in uids.chunks(CHUNK) {
             let sql = if seen {
-                let rows: Vec<String> = (0..chunk.len())
-                    .map(|i| format!("($1, ${}, $2)", i + 3))
-                    .collect();
                 q!(
-                    "INSERT INTO shared_seen (mailbox_id, uid, account_id) VALUES {} ON CONFLICT DO NOTHING",
-                    rows.join(", ")
+                    "INSERT INTO shared_seen (mailbox_id, uid, account_id) \
+                     SELECT mailbox_id, uid, $2 FROM messages WHERE mailbox_id = $1 AND uid IN ({}) \
+                     ON CONFLICT DO NOTHING",
+                    placeholders(3, chunk.len())
                 )
             } else {
                 q!(
@@ -203,9 +212,56 @@ impl Store {
             for &u in chunk {
                 query = query.bind(u as i64);
             }
-            query.execute(&mut *tx).await?;
+            changed += query.execute(&mut *tx).await?.rows_affected() as i64;
+        }
+        if changed != 0 {
+            let delta = if seen { changed } else { -changed };
+            sqlx::query(
+                "INSERT INTO shared_counts (mailbox_id, account_id, seen) VALUES ($1, $2, $3) \
+                 ON CONFLICT (mailbox_id, account_id) DO UPDATE SET seen = shared_counts.seen + $3",
+            )
+            .bind(mailbox.0)
+            .bind(reader.0)
+            .bind(delta)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// R2: how many messages of a functional mailbox `reader` has not
+    /// seen, from the kept counts (the mailbox's total less the member's
+    /// seen count), without reading a message row.
+    pub async fn shared_unseen(&self, mailbox: MailboxId, reader: AccountId) -> Result<u32> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT b.total, COALESCE((SELECT c.seen FROM shared_counts c \
+               WHERE c.mailbox_id = b.id AND c.account_id = $2), 0) \
+             FROM mailboxes b WHERE b.id = $1",
+        )
+        .bind(mailbox.0)
+        .bind(reader.0)
+        .fetch_optional(self.r())
+        .await?;
+        Ok(row.map_or(0, |(total, seen)| (total - seen).max(0) as u32))
+    }
+
+    /// [`Store::shared_unseen`] recounted from the marks and the rows:
+    /// equal to it whenever the store is consistent (tests).
+    pub async fn recount_shared_unseen(
+        &self,
+        mailbox: MailboxId,
+        reader: AccountId,
+    ) -> Result<u32> {
+        let row: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM messages m WHERE m.mailbox_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM shared_seen s WHERE s.mailbox_id = m.mailbox_id AND s.uid = m.uid \
+              AND s.account_id = $2)",
+        )
+        .bind(mailbox.0)
+        .bind(reader.0)
+        .fetch_one(self.r())
+        .await?;
+        Ok(row.0.max(0) as u32)
     }
 }

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (14, V14),
     (17, V17),
     (18, V18),
+    (19, V19),
     (20, V20),
 ];
 
@@ -512,4 +513,25 @@ CREATE TABLE web_image_senders (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (account_id, sender)
 );
+"#;
+
+/// v19: a session's view of a mailbox (`index.rs`: SELECT, EXAMINE,
+/// flag-only SEARCH) is read from the covering index `messages_view`
+/// alone, never from the wide message rows. R2: each member's count of
+/// seen messages in a functional mailbox is kept (`flags.rs`,
+/// `expunge.rs`), so STATUS and folder lists read a member's unseen count
+/// without scanning; marks left on messages already gone are dropped
+/// first, then the counts are filled from the marks.
+const V19: &str = r#"
+CREATE INDEX messages_view ON messages(mailbox_id, uid, seen, answered, flagged, deleted, draft, keywords);
+CREATE TABLE shared_counts (
+    mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    seen BIGINT NOT NULL,
+    PRIMARY KEY (mailbox_id, account_id)
+);
+DELETE FROM shared_seen WHERE NOT EXISTS (SELECT 1 FROM messages m
+    WHERE m.mailbox_id = shared_seen.mailbox_id AND m.uid = shared_seen.uid);
+INSERT INTO shared_counts (mailbox_id, account_id, seen)
+    SELECT mailbox_id, account_id, COUNT(*) FROM shared_seen GROUP BY mailbox_id, account_id;
 "#;

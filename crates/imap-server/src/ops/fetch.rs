@@ -74,6 +74,26 @@ fn cut(data: Option<Vec<u8>>, p: Option<(u32, u32)>) -> (Option<u32>, Option<Vec
     }
 }
 
+/// A message as a FLAGS/UID-only FETCH needs it: every other field empty
+/// (nothing else of it is read, see [`prepare`]).
+fn flags_meta(mailbox: vesontio_types::MailboxId, uid: Uid, flags: Vec<String>) -> MessageMeta {
+    MessageMeta {
+        id: 0,
+        mailbox_id: mailbox,
+        uid,
+        blob_id: String::new(),
+        size: 0,
+        internal_date: 0,
+        flags,
+        modseq: 0,
+        private: false,
+        crlf_size: None,
+        email_id: 0,
+        thread_id: 0,
+        content_id: 0,
+    }
+}
+
 /// A FETCH in progress: what is left to send. The session runs it in
 /// steps and writes each step's replies before the next, so a large FETCH
 /// never holds more than about [`STEP_BYTES`] of message data in memory.
@@ -144,8 +164,22 @@ pub(crate) async fn prepare(
     let mb = sel.target.mailbox.id;
     let read_only = sel.read_only || !sel.target.may('s');
     let shared_reader = sel.seen_reader;
+    let target = sel.target.clone();
     let mut metas: HashMap<Uid, MessageMeta> = HashMap::new();
-    let rows = if pairs.len() * 2 > sel.uids.len() {
+    // `FETCH 1:* (FLAGS)`, what a client without CONDSTORE sends to learn
+    // the flags again on every open: from the compact index, no row read
+    // (with CONDSTORE each reply also carries the row's MODSEQ).
+    let flags_only = !condstore
+        && changed_since.is_none()
+        && items
+            .iter()
+            .all(|a| matches!(a, FetchAttr::Flags | FetchAttr::Uid));
+    let rows = if flags_only && pairs.len() * 2 > sel.uids.len() {
+        let index = store.mailbox_index(mb).await?;
+        (0..index.uids.len())
+            .map(|i| flags_meta(mb, index.uids[i], index.flags(i)))
+            .collect()
+    } else if pairs.len() * 2 > sel.uids.len() {
         store.messages(mb).await?
     } else {
         let uids: Vec<Uid> = pairs.iter().map(|p| p.1).collect();
@@ -195,7 +229,7 @@ pub(crate) async fn prepare(
         if !unseen.is_empty() {
             match (shared_reader, seen.as_mut()) {
                 (Some(reader), Some(set)) => {
-                    store.set_shared_seen(mb, reader, &unseen, true).await?;
+                    vesontio_access::seen::mark(&store, &target, reader, &unseen, true).await?;
                     set.extend(unseen.iter().copied());
                 }
                 _ => {

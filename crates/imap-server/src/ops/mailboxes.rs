@@ -196,23 +196,15 @@ pub(crate) async fn status_items(
                 | StatusItem::Recent
         )
     });
-    let mut counts = if need_counts {
-        store.counts_from(mb.id, recent_from.max(1)).await?
-    } else {
-        Default::default()
-    };
-    if t.shared && items.contains(&StatusItem::Unseen) {
-        // Per-reader \Seen (R2).
-        let acc = s.account.as_ref().map(|a| a.id);
-        if let Some(reader) = acc {
-            let seen = store.shared_seen(mb.id, reader).await?;
-            let msgs = store.messages(mb.id).await?;
-            counts.unseen = msgs
-                .iter()
-                .filter(|m| seen.binary_search(&m.uid).is_err())
-                .count() as u32;
+    // Kept counts; in a functional mailbox the unseen one is the
+    // member's own (R2), also kept.
+    let counts = match (need_counts, s.account.as_ref()) {
+        (true, Some(acc)) => {
+            vesontio_access::seen::counts_from(store, t, acc.id, recent_from.max(1)).await?
         }
-    }
+        (true, None) => store.counts_from(mb.id, recent_from.max(1)).await?,
+        (false, _) => Default::default(),
+    };
     // RFC 3501 §2.3.2: messages no session has claimed yet (STATUS claims none).
     let recent = counts.from;
     Ok(items

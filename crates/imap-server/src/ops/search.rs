@@ -14,7 +14,8 @@ use vesontio_types::{ModSeq, Uid};
 use crate::error::{CmdError, CmdResult, Done};
 use crate::ops::selected;
 use crate::search::{
-    Content, Msg, Scope, matches, needs_body, needs_content, required_terms, uses_modseq,
+    Content, Msg, Scope, matches, needs_body, needs_content, needs_flags, needs_row,
+    required_terms, uses_modseq,
 };
 use crate::selected::view_flags;
 use crate::session::Session;
@@ -30,11 +31,117 @@ pub(crate) struct Hit {
 impl Hit {
     /// The number a reply carries: UID or sequence number.
     pub(crate) fn number(&self, uid: UidMode) -> u32 {
+        self.found().number(uid)
+    }
+
+    pub(crate) fn found(&self) -> Found {
+        Found {
+            seq: self.seq,
+            uid: self.meta.uid,
+            modseq: self.meta.modseq,
+        }
+    }
+}
+
+/// A match as the reply needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Found {
+    pub(crate) seq: u32,
+    pub(crate) uid: Uid,
+    /// 0 when the search did not read it (no MODSEQ key).
+    pub(crate) modseq: ModSeq,
+}
+
+impl Found {
+    pub(crate) fn number(&self, uid: UidMode) -> u32 {
         match uid {
-            UidMode::Uid => self.meta.uid,
+            UidMode::Uid => self.uid,
             UidMode::Seq => self.seq,
         }
     }
+}
+
+/// [`evaluate`] for criteria that look only at numbers, flags and
+/// `\Recent` (`ALL`, `UNSEEN`, UID sets…), answered from the store's UID
+/// list or its compact flag index without reading a row (`UID SEARCH ALL`
+/// read every row before). `None` when the criteria need more.
+pub(crate) async fn evaluate_light(
+    s: &Session,
+    criteria: &SearchKey,
+) -> Result<Option<Vec<Found>>, CmdError> {
+    if needs_row(criteria) {
+        return Ok(None);
+    }
+    let rev2 = s.enabled.rev2;
+    let store = &s.shared.store;
+    let sel = s
+        .selected
+        .as_ref()
+        .ok_or_else(|| CmdError::bad("No mailbox selected"))?;
+    let mb = sel.target.mailbox.id;
+    let scope = Scope {
+        largest_seq: sel.exists(),
+        largest_uid: sel.uids.last().copied().unwrap_or(0),
+        saved: &sel.saved,
+        now: vesontio_store::now(),
+    };
+    let index = match needs_flags(criteria) {
+        true => {
+            let mut index = store.mailbox_index(mb).await?;
+            if let Some(set) = sel.seen_set(store).await? {
+                // R2: the member's own `\Seen`.
+                for (b, u) in index.bits.iter_mut().zip(&index.uids) {
+                    *b = (*b & !vesontio_store::SEEN_BIT)
+                        | if set.contains(u) {
+                            vesontio_store::SEEN_BIT
+                        } else {
+                            0
+                        };
+                }
+            }
+            index
+        }
+        false => vesontio_store::MailboxIndex {
+            uids: store.uids(mb).await?,
+            ..Default::default()
+        },
+    };
+    let mut found = Vec::new();
+    // Both lists ascend: one walk. A UID of the view missing from the
+    // store was expunged elsewhere: it keeps its number, matches nothing.
+    let mut j = 0;
+    for (i, &u) in sel.uids.iter().enumerate() {
+        while j < index.uids.len() && index.uids[j] < u {
+            j += 1;
+        }
+        if index.uids.get(j) != Some(&u) {
+            continue;
+        }
+        let flags = match index.bits.get(j) {
+            Some(&b) => vesontio_store::flags_of(b, index.keywords_of(u)),
+            None => Vec::new(),
+        };
+        let msg = Msg {
+            seq: i as u32 + 1,
+            uid: u,
+            flags: &flags,
+            size: 0,
+            internal_date: 0,
+            modseq: 0,
+            recent: !rev2 && sel.is_recent(u),
+            content: None,
+            email_id: 0,
+            thread_id: 0,
+        };
+        if matches(criteria, &msg, &scope) {
+            found.push(Found {
+                seq: i as u32 + 1,
+                uid: u,
+                modseq: 0,
+            });
+        }
+    }
+    Ok(Some(found))
 }
 
 /// RFC 9051 §6.4.4, RFC 5256 §3: US-ASCII and UTF-8 must be supported;
@@ -250,13 +357,13 @@ pub(crate) fn answer(
     returns: Option<Vec<SearchReturn>>,
     criteria: &SearchKey,
     sort: Option<&[SortCriterion]>,
-    hits: &[Hit],
+    hits: &[Found],
     order: &[usize],
     out: &mut Vec<Response>,
 ) -> Result<(), CmdError> {
     let result: Vec<(u32, ModSeq)> = order
         .iter()
-        .map(|&i| (hits[i].number(uid), hits[i].meta.modseq))
+        .map(|&i| (hits[i].number(uid), hits[i].modseq))
         .collect();
     // RFC 7162 §3.1.5: MODSEQ in the criteria adds the highest one.
     let with_modseq = uses_modseq(criteria);
@@ -275,13 +382,13 @@ pub(crate) fn answer(
         Some(opts) => {
             if opts.contains(&SearchReturn::Save) {
                 // RFC 5182 §2.1: the saved result is a set, not an order.
-                selected(s)?.saved = hits.iter().map(|h| h.meta.uid).collect();
+                selected(s)?.saved = hits.iter().map(|h| h.uid).collect();
             }
             out.extend(esearch(tag, uid, &opts, &result, with_modseq));
         }
     }
     if update {
-        let uids = order.iter().map(|&i| hits[i].meta.uid).collect();
+        let uids = order.iter().map(|&i| hits[i].uid).collect();
         super::context::register(s, tag, uid, criteria, sort, uids, out);
     }
     Ok(())
@@ -302,7 +409,14 @@ pub(crate) async fn search(
     if update {
         super::context::check_tag(s, tag)?;
     }
-    let hits = evaluate(s, criteria, out).await?;
+    let hits = match evaluate_light(s, criteria).await? {
+        Some(found) => found,
+        None => evaluate(s, criteria, out)
+            .await?
+            .iter()
+            .map(Hit::found)
+            .collect(),
+    };
     let returns = match returns {
         Some(r) => Some(r),
         // RFC 9051 §6.4.4: IMAP4rev2 answers with ESEARCH.

@@ -51,21 +51,15 @@ pub(crate) async fn select(
         mode == SelectMode::ReadOnly || !(target.may('s') || target.may('w') || target.may('t'));
     let is_inbox = target.is_inbox();
     let owner = mailbox::owner(&target);
-    let (sel, msgs) =
-        Selected::open(&store, target, read_only, acc.id, s.shared.recent.clone()).await?;
+    let sel = Selected::open(&store, target, read_only, acc.id, s.shared.recent.clone()).await?;
     out.extend(sel.flag_lists());
     out.push(Response::Data(Data::Exists(sel.exists())));
     if !s.enabled.rev2 {
         out.push(Response::Data(Data::Recent(sel.recent_count())));
         // RFC 3501 §6.3.1: the first unseen message, when there is one.
-        let seen = sel.seen_set(&store).await?;
-        if let Some(seq) = msgs.iter().position(|m| {
-            !view_flags(m, seen.as_ref())
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case("\\Seen"))
-        }) {
+        if let Some(seq) = sel.first_unseen() {
             out.push(Response::untagged_ok(
-                Some(Code::Unseen(seq as u32 + 1)),
+                Some(Code::Unseen(seq)),
                 "First unseen",
             ));
         }
@@ -104,8 +98,9 @@ pub(crate) async fn select(
                 uids: NumSet::from_numbers(&gone),
             }));
         }
+        // Only the messages changed since (the modseq index), not all rows.
         let seen = sel.seen_set(&store).await?;
-        for m in msgs.iter().filter(|m| m.modseq > q.mod_seq) {
+        for m in store.changed_since(mb.id, q.mod_seq).await? {
             if let Some(seq) = sel.seq_of(m.uid) {
                 out.push(Response::Data(Data::Fetch {
                     seq,
@@ -113,7 +108,7 @@ pub(crate) async fn select(
                         FetchValue::Uid(m.uid),
                         FetchValue::Flags(sel.flags_out(
                             m.uid,
-                            &view_flags(m, seen.as_ref()),
+                            &view_flags(&m, seen.as_ref()),
                             s.enabled,
                         )),
                         FetchValue::ModSeq(m.modseq),
@@ -153,7 +148,7 @@ pub(crate) async fn close(s: &mut Session) -> CmdResult {
             .expunge(sel.target.mailbox.id, None, ExpungeMode::FlaggedDeleted)
             .await?;
         if !removed.is_empty() {
-            vesontio_access::consequences::room_freed(&store, vesontio_store::now()).await;
+            vesontio_access::consequences::room_freed(store, vesontio_store::now()).await;
         }
     }
     s.conn.set_state(State::Authenticated);

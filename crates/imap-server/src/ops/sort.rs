@@ -31,6 +31,7 @@ pub(crate) async fn sort(
     let metas: Vec<_> = hits.iter().map(|h| &h.meta).collect();
     let keys = sortkeys::keys(&s.shared, &metas, sortkeys::needs_content(criteria)).await?;
     let order = sortkeys::order(criteria, &keys);
+    let found: Vec<_> = hits.iter().map(|h| h.found()).collect();
     answer(
         s,
         tag,
@@ -38,7 +39,7 @@ pub(crate) async fn sort(
         returns,
         search,
         Some(criteria),
-        &hits,
+        &found,
         &order,
         out,
     )?;

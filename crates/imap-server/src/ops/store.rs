@@ -70,7 +70,7 @@ pub(crate) async fn store(
             FlagOp::Replace => Some(wanted.iter().any(|f| f.eq_ignore_ascii_case("\\Seen"))),
         };
         if let Some(on) = seen_op {
-            store.set_shared_seen(mb, reader, &uids, on).await?;
+            vesontio_access::seen::mark(&store, t, reader, &uids, on).await?;
         }
         wanted.retain(|f| !f.eq_ignore_ascii_case("\\Seen"));
         if op == FlagOp::Replace {

@@ -4,7 +4,7 @@ use super::*;
 use crate::structure::StructureCache;
 
 fn keys_of(raw: &str, internal_date: i64) -> SortKeys {
-    let cache = StructureCache::default();
+    let cache = StructureCache::new(100);
     let parsed = cache.parse("blob", raw.as_bytes());
     let mut k = SortKeys {
         internal_date,

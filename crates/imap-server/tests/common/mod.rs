@@ -33,6 +33,7 @@ pub fn config() -> ImapConfig {
         max_sessions_per_account: 5,
         idle_timeout: Duration::from_secs(1800),
         quota_warning_percent: 90,
+        structure_cache: 20_000,
     }
 }
 

@@ -7,6 +7,7 @@
 mod accounts;
 mod filtering;
 mod find;
+mod index;
 mod leases;
 mod messages;
 mod model;
@@ -18,6 +19,7 @@ mod websessions;
 pub use accounts::*;
 pub use filtering::*;
 pub use find::*;
+pub use index::*;
 pub use leases::*;
 pub use messages::*;
 pub use model::*;
@@ -79,7 +81,8 @@ macro_rules! conformance_tests {
             spam_models_read_modify_write,
             dispositions_held_folders_and_training, security_alerts_lifecycle,
             r21_shared_files_upload_quota_and_download,
-            r21_shared_files_blobs_purge_and_account_deletion);
+            r21_shared_files_blobs_purge_and_account_deletion,
+            mailbox_index_matches_rows, shared_unseen_kept);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(
