@@ -123,7 +123,9 @@ pub(crate) async fn check_recipient(
                 Rule::UnknownRecipient,
                 550,
                 "5.1.1",
-                format!("Boite inconnue : <{rcpt}> n'existe pas ici / <{rcpt}>: no such mailbox here"),
+                format!(
+                    "Boite inconnue : <{rcpt}> n'existe pas ici / <{rcpt}>: no such mailbox here"
+                ),
             ));
         };
         if account.kind == AccountKind::List {

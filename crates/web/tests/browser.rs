@@ -11,14 +11,8 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::process::Command;
-
 use common::*;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-use vesontio_web::{Clock, Web};
+use vesontio_web::Clock;
 
 /// A message to report as spam (R24), flagged by the filters (R25).
 const LOTTERY: &str = "From: Loterie <gagnant@example.net>\r\n\
@@ -31,31 +25,11 @@ Content-Type: text/plain; charset=utf-8\r\n\
 \r\n\
 Cliquez vite pour recevoir votre cadeau.\r\n";
 
-fn tools_present(dir: &Path) -> Result<(), String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Err(format!("{chromium} missing (apt-get install chromium)"));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Err("node missing".into());
-    }
-    if !dir.join("node_modules/playwright-core").exists() {
-        return Err(format!("run npm ci in {}", dir.display()));
-    }
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webmail_screens_in_chromium() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    if let Err(why) = tools_present(&dir) {
-        if std::env::var_os("CI").is_some() {
-            panic!("browser test cannot run under CI: {why}");
-        }
-        eprintln!("SKIPPED webmail_screens_in_chromium: {why}");
+    let Some(dir) = browser::scripts_dir("webmail_screens_in_chromium") else {
         return;
-    }
-    vesontio_tls::install_default_provider();
+    };
     // R5 lowered to 2 recipients so the script can show a refusal.
     let e = env_configured(Clock::System, |d| d.recipients_per_message = 2).await;
     let lucie = person(
@@ -75,49 +49,23 @@ async fn webmail_screens_in_chromium() {
     // R24: reports go to spam@ of the domain, a mailbox like any other.
     let spam = person(&e, "spam@ac-test.fr", "Signalements", PASSWORD, false).await;
 
-    let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
-    let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, tracker) = (CancellationToken::new(), TaskTracker::new());
-    let web: Web = e.web.clone();
-    let server = tokio::spawn(vesontio_web::serve_https(
-        web,
-        listener,
-        tls,
-        stop.clone(),
-        tracker.clone(),
-    ));
-
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let url = format!("https://localhost:{port}");
-    let (d, s) = (dir.clone(), shots.clone());
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(d.join("webmail.mjs"))
-            .args([
-                url.as_str(),
-                s.to_str().unwrap(),
-                "lucie.bernard@ac-test.fr",
-                INITIAL,
-                PASSWORD,
-            ])
-            .current_dir(&d)
-            .output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    stop.cancel();
-    let _ = server.await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let results: HashMap<&str, &str> = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("RESULT "))
-        .filter_map(|l| l.split_once(' '))
-        .collect();
+    let (listener, port) = browser::bind().await;
+    let https = browser::Https::serve(e.web.clone(), listener, port);
+    let shots = browser::shots_dir();
+    let (stdout, stderr) = browser::node(
+        &dir,
+        "webmail.mjs",
+        vec![
+            https.url.clone(),
+            shots.to_str().unwrap().to_string(),
+            "lucie.bernard@ac-test.fr".into(),
+            INITIAL.into(),
+            PASSWORD.into(),
+        ],
+    )
+    .await;
+    https.stop().await;
+    let results = browser::results(&stdout);
     let all = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(!results.contains_key("error"), "{all}");
     let expect = [

@@ -19,8 +19,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::*;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use vesontio_delivery::{Envelope, Origin, Recipient};
 use vesontio_types::Address;
 use vesontio_web::Clock;
@@ -39,20 +37,6 @@ fn mail(subject: &str, body: &str) -> String {
     )
 }
 
-fn tools_present(dir: &Path) -> Result<(), String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Err(format!("{chromium} missing (apt-get install chromium)"));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Err("node missing".into());
-    }
-    if !dir.join("node_modules/playwright-core").exists() {
-        return Err(format!("run npm ci in {}", dir.display()));
-    }
-    Ok(())
-}
-
 fn subjects(raws: &[(Vec<String>, String)]) -> Vec<String> {
     let mut s: Vec<String> = raws
         .iter()
@@ -64,15 +48,10 @@ fn subjects(raws: &[(Vec<String>, String)]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    if let Err(why) = tools_present(&dir) {
-        if std::env::var_os("CI").is_some() {
-            panic!("browser test cannot run under CI: {why}");
-        }
-        eprintln!("SKIPPED the_list_in_chromium_live_keyboard_drag_and_empty: {why}");
+    let Some(dir) = browser::scripts_dir("the_list_in_chromium_live_keyboard_drag_and_empty")
+    else {
         return;
-    }
-    vesontio_tls::install_default_provider();
+    };
     let e = env_with(Clock::System).await;
     let lucie = person(&e, LUCIE, "Lucie Bernard", PASSWORD, false).await;
     let paul = person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
@@ -107,18 +86,8 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
             .unwrap();
     }
 
-    let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
-    let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, tracker) = (CancellationToken::new(), TaskTracker::new());
-    let server = tokio::spawn(vesontio_web::serve_https(
-        e.web.clone(),
-        listener,
-        tls,
-        stop.clone(),
-        tracker.clone(),
-    ));
+    let (listener, port) = browser::bind().await;
+    let https = browser::Https::serve(e.web.clone(), listener, port);
 
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -195,8 +164,7 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     drop(stdin);
     let _ = tokio::task::spawn_blocking(move || child.wait()).await;
     let stderr = err_thread.join().unwrap();
-    stop.cancel();
-    let _ = server.await;
+    https.stop().await;
 
     let results: HashMap<&str, &str> = lines
         .iter()

@@ -17,8 +17,6 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use vesontio_web::Clock;
 
 use reading::JEANNE;
@@ -33,19 +31,9 @@ Message-ID: <{id}@musee.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/html
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reading_extras_in_chromium() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    let missing = ["node_modules/playwright-core"]
-        .iter()
-        .any(|p| !dir.join(p).exists())
-        || !Path::new("/usr/bin/chromium").exists();
-    if missing {
-        if std::env::var_os("CI").is_some() {
-            panic!("browser test cannot run under CI: chromium or node_modules missing");
-        }
-        eprintln!("SKIPPED reading_extras_in_chromium: chromium or node_modules missing");
+    let Some(dir) = browser::scripts_dir("reading_extras_in_chromium") else {
         return;
-    }
-    vesontio_tls::install_default_provider();
+    };
     let e = env_with(Clock::System).await;
     let j = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
     let (mb, cid) = deliver(&e, &j, &reading::related()).await;
@@ -54,18 +42,8 @@ async fn reading_extras_in_chromium() {
     let (_, hostile) = deliver(&e, &j, HOSTILE).await;
     let (_, files) = deliver(&e, &j, &reading::attachments()).await;
 
-    let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
-    let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, tracker) = (CancellationToken::new(), TaskTracker::new());
-    let server = tokio::spawn(vesontio_web::serve_https(
-        e.web.clone(),
-        listener,
-        tls,
-        stop.clone(),
-        tracker.clone(),
-    ));
+    let (listener, port) = browser::bind().await;
+    let https = browser::Https::serve(e.web.clone(), listener, port);
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let tmp = tempfile::tempdir().unwrap();
@@ -89,8 +67,7 @@ async fn reading_extras_in_chromium() {
     .await
     .unwrap()
     .unwrap();
-    stop.cancel();
-    let _ = server.await;
+    https.stop().await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let all = format!("stdout:\n{stdout}\nstderr:\n{stderr}");

@@ -119,20 +119,6 @@ async fn send_mx(mx: std::net::SocketAddr, rcpt: &str, raw: &[u8]) {
     let _ = reply(&mut r).await;
 }
 
-fn tools_present(dir: &Path) -> Result<(), String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Err(format!("{chromium} missing (apt-get install chromium)"));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Err("node missing".into());
-    }
-    if !dir.join("node_modules/playwright-core").exists() {
-        return Err(format!("run npm ci in {}", dir.display()));
-    }
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xss_corpus_over_smtp_runs_nothing_and_fetches_nothing() {
     vesontio_tls::install_default_provider();
@@ -234,7 +220,7 @@ async fn xss_corpus_over_smtp_runs_nothing_and_fetches_nothing() {
     }
 
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    if let Err(why) = tools_present(&dir) {
+    if let Err(why) = browser::tools_present(&dir) {
         stop.cancel();
         if std::env::var_os("CI").is_some() {
             panic!("browser test cannot run under CI: {why}");

@@ -98,7 +98,8 @@ async fn a_refused_report_is_said_in_the_page_and_the_message_stays() {
     assert!(r.body.contains("role=\"alert\""), "{}", r.body);
     // The gate's own sentence, its French half on a French page.
     assert!(
-        r.body.contains("Boite inconnue : &#60;spam@ac-test.fr&#62; n&#39;existe pas ici"),
+        r.body
+            .contains("Boite inconnue : &#60;spam@ac-test.fr&#62; n&#39;existe pas ici"),
         "{}",
         r.body
     );

@@ -2,6 +2,7 @@
 //! handler tests and the browser tests.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod browser;
 pub mod client;
 
 use std::net::SocketAddr;
