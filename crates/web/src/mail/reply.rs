@@ -76,7 +76,9 @@ pub async fn prefill(
     mailbox: i64,
     uid: Uid,
 ) -> Result<Draft, WebError> {
-    let m = crate::mail::own_mailbox(web, s.account.id, mailbox).await?;
+    let m = crate::mail::open(web, &s.account, mailbox, "r")
+        .await?
+        .mailbox;
     let (meta, raw) = crate::mail::message(web, &m, uid).await?;
     let model: Model = crate::mail::read::model_of(web, &meta.blob_id, &raw).await?;
     let (text, html) = tokio::task::spawn_blocking(move || {
