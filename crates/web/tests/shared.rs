@@ -230,9 +230,15 @@ async fn a_reader_may_not_delete_move_or_flag() {
         .await
         .unwrap()
         .unwrap();
-    // No move menu offered on the reading page without `t`/`e`.
+    // Only what `lrs` allows is offered: no delete, flag or move, but
+    // "mark unread"; the list's toolbar likewise.
     let page = c.get(&format!("/mail/{inbox}/{}", uids[0])).await;
     assert!(!page.body.contains("name=\"target\""), "{}", page.body);
+    assert!(!page.body.contains("value=\"delete\"") && !page.body.contains("value=\"flag\""));
+    assert!(page.body.contains("value=\"unread\""));
+    let list = c.get(&format!("/mail/{inbox}")).await;
+    assert!(!list.body.contains("value=\"delete\"") && !list.body.contains("value=\"flag\""));
+    assert!(list.body.contains("value=\"read\"") && !list.body.contains("name=\"target\""));
     let r = act(&mut c, inbox, &csrf, uids[0], &[("action", "delete")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains(NO_DELETE), "{}", r.body);
@@ -306,6 +312,7 @@ async fn a_member_with_every_right_moves_and_deletes() {
     let trash = folder_id(&e, &fx, "\\Trash").await;
     // The move menu offers the functional mailbox's folders, named with it.
     let list = c.get(&format!("/mail/{inbox}")).await;
+    assert!(list.body.contains("value=\"delete\"") && list.body.contains("value=\"flag\""));
     assert!(
         list.body.contains(&format!(
             "<option value=\"{archive}\">Secrétariat des examens (examens@ac-test.fr) / Archives</option>"

@@ -108,6 +108,27 @@ impl Row {
     }
 }
 
+/// The message actions the person's rights on a folder allow (RFC 4314),
+/// so a page offers only those (the handlers check them anyway).
+pub struct Can {
+    /// `s`: mark read or unread.
+    pub seen: bool,
+    /// `w`: flag or unflag.
+    pub flags: bool,
+    /// `t` and `e`: delete, move out.
+    pub delete: bool,
+}
+
+impl Can {
+    pub fn of(t: &vesontio_access::Target) -> Can {
+        Can {
+            seen: t.may('s'),
+            flags: t.may('w'),
+            delete: t.may('t') && t.may('e'),
+        }
+    }
+}
+
 pub struct SortOption {
     pub value: &'static str,
     pub label: &'static str,
@@ -129,6 +150,7 @@ struct ListPage {
     first: Option<String>,
     csrf: String,
     targets: Vec<(i64, String)>,
+    can: Can,
     /// `threads` or `list`, carried by the sort form.
     view: &'static str,
     threads: bool,
@@ -327,7 +349,11 @@ async fn render_list(
         Some("sent_nocopy") => Some(t.get("compose.sent_nocopy").to_string()),
         other => mail::action_notice(&t, other),
     };
-    let targets = mail::move_targets(web, &t, &s.account, m.id).await?;
+    let can = Can::of(&target);
+    let targets = match can.delete {
+        true => mail::move_targets(web, &t, &s.account, m.id).await?,
+        false => Vec::new(),
+    };
     let empty_link = match mail::empty::kind(&m) {
         Some(k) if m.total > 0 && target.may('t') && target.may('e') => {
             Some((format!("/mail/{}/empty", m.id.0), t.get(k.button)))
@@ -362,6 +388,7 @@ async fn render_list(
             first,
             csrf: s.csrf.clone(),
             targets,
+            can,
             view,
             threads,
             switch_href,

@@ -69,6 +69,8 @@ struct ReadPage {
     actions_url: String,
     uid: Uid,
     flagged: bool,
+    /// What the rights on the folder allow (RFC 4314).
+    can: crate::mail::list::Can,
     targets: Vec<(i64, String)>,
     /// `mailbox=…&uid=…` of this message for the reply and forward links.
     compose_query: String,
@@ -368,7 +370,8 @@ pub async fn show(
     let (folders, _) = folder_links(&web, &t, &s.account, m.id.0).await?;
     let mut c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
     c.notice = mail::action_notice(&t, q.ok.as_deref());
-    let targets = match target.may('t') && target.may('e') {
+    let can = crate::mail::list::Can::of(&target);
+    let targets = match can.delete {
         true => mail::move_targets(&web, &t, &s.account, m.id).await?,
         false => Vec::new(),
     };
@@ -417,6 +420,7 @@ pub async fn show(
             uid,
             flagged,
             targets,
+            can,
             compose_query: format!("mailbox={mailbox}&uid={uid}"),
             is_draft,
             forward_attached: format!("{base}/forward-attached"),
