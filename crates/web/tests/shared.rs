@@ -291,6 +291,19 @@ async fn a_reader_may_not_delete_move_or_flag() {
         "{}",
         list.body
     );
+    // A reply from it is hers (no `p`: Examens is not offered as From).
+    let r = c
+        .get(&format!(
+            "/compose?mode=reply&mailbox={inbox}&uid={}",
+            uids[0]
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body
+            .contains(&format!("<option value=\"{JEANNE}\" selected>"))
+    );
+    assert!(!r.body.contains(&format!("<option value=\"{EXAMENS}\"")));
     // Its folders are not hers to manage.
     let r = c
         .post(
@@ -320,6 +333,20 @@ async fn a_member_with_every_right_moves_and_deletes() {
         "{}",
         list.body
     );
+    // A reply from the functional mailbox goes as it (Paul holds `p`).
+    let r = c
+        .get(&format!(
+            "/compose?mode=reply&mailbox={inbox}&uid={}",
+            uids[0]
+        ))
+        .await;
+    assert!(
+        r.body
+            .contains(&format!("<option value=\"{EXAMENS}\" selected>")),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(&format!("<option value=\"{PAUL}\">")));
     let target = archive.to_string();
     let r = act(
         &mut c,

@@ -198,6 +198,18 @@ pub async fn prefill(
         }
         _ => return Err(WebError::BadRequest),
     }
+    // R2: answering or forwarding from a functional mailbox's folder is
+    // done as that mailbox when the person may send as it (`p`, what the
+    // gate checks); the From chooser still offers their own address.
+    if mode != "draft" && m.account_id != s.account.id {
+        let groups = vesontio_access::folders::groups(web.store(), &s.account).await?;
+        if let Some((g, _)) = groups
+            .iter()
+            .find(|(g, rights)| g.id == m.account_id && rights.contains('p'))
+        {
+            f.from = g.address.clone();
+        }
+    }
     Ok(f)
 }
 
