@@ -112,7 +112,16 @@ pub async fn folders(web: &Web, account: &Account) -> Result<Vec<Folder>, WebErr
 /// The access layer's view of a folder of the tree.
 pub fn target(f: &Folder) -> Target {
     Target {
-        name: f.mailbox.name.clone(),
+        // The access layer's naming, as every door writes it.
+        name: match &f.group {
+            Some(g) => format!(
+                "{}{}/{}",
+                vesontio_access::folders::SHARED_PREFIX,
+                g.address,
+                f.mailbox.name
+            ),
+            None => f.mailbox.name.clone(),
+        },
         mailbox: f.mailbox.clone(),
         rights: f.rights.clone(),
         shared: f.group.is_some(),
