@@ -39,8 +39,12 @@ impl Target {
     }
 }
 
-/// Functional mailboxes `account` is a member of, with its rights.
-async fn groups(store: &Store, account: &Account) -> Result<Vec<(Account, String)>, StoreError> {
+/// Functional mailboxes `account` is a member of and may see (`l`), with
+/// its rights.
+pub async fn groups(
+    store: &Store,
+    account: &Account,
+) -> Result<Vec<(Account, String)>, StoreError> {
     Ok(store
         .groups_of(account.id)
         .await?
@@ -79,6 +83,39 @@ pub async fn resolve(
         rights: OWNER_RIGHTS.into(),
         shared: false,
     }))
+}
+
+/// The mailbox `id` names, when `account` owns it or is a member holding
+/// `l` of the functional mailbox owning it (a door addressing folders by
+/// id, such as the webmail, cannot tell a hidden mailbox from a missing
+/// one either).
+pub async fn by_id(
+    store: &Store,
+    account: &Account,
+    id: vesontio_types::MailboxId,
+) -> Result<Option<Target>, StoreError> {
+    let Some(mailbox) = store.mailbox(id).await? else {
+        return Ok(None);
+    };
+    if mailbox.account_id == account.id {
+        return Ok(Some(Target {
+            name: mailbox.name.clone(),
+            mailbox,
+            rights: OWNER_RIGHTS.into(),
+            shared: false,
+        }));
+    }
+    for (group, rights) in groups(store, account).await? {
+        if group.id == mailbox.account_id {
+            return Ok(Some(Target {
+                name: format!("{SHARED_PREFIX}{}/{}", group.address, mailbox.name),
+                mailbox,
+                rights,
+                shared: true,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// `Shared/...` without its prefix (the prefix is case-sensitive except

@@ -14,6 +14,10 @@ pub enum WebError {
     Csrf,
     #[error("bad request")]
     BadRequest,
+    /// A right (RFC 4314) the person lacks on a visible folder: the
+    /// catalogue key of the sentence saying which.
+    #[error("right missing: {0}")]
+    Forbidden(&'static str),
     #[error(transparent)]
     Store(#[from] vesontio_store::StoreError),
     #[error("template: {0}")]
@@ -26,6 +30,7 @@ impl IntoResponse for WebError {
             WebError::NotFound => (StatusCode::NOT_FOUND, "error.not_found"),
             WebError::Csrf => (StatusCode::FORBIDDEN, "error.csrf"),
             WebError::BadRequest => (StatusCode::BAD_REQUEST, "error.bad_request"),
+            WebError::Forbidden(key) => (StatusCode::FORBIDDEN, *key),
             WebError::Store(_) | WebError::Template(_) => {
                 let id = uuid_like();
                 tracing::error!(error_id = %id, error = %self, "web request failed");

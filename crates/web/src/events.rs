@@ -323,7 +323,8 @@ pub async fn changes(
     let store = web.store();
     let horizon = store.changes_horizon(account).await?;
     let (mut entries, current) = store.account_changes(account, since, MAX_CHANGES).await?;
-    let mailboxes: Vec<serde_json::Value> = crate::mail::folders(&web, account)
+    // Functional mailboxes' folders with the member's own unseen (R2).
+    let mailboxes: Vec<serde_json::Value> = crate::mail::folders(&web, &s.account)
         .await?
         .iter()
         .map(|f| {
@@ -331,8 +332,8 @@ pub async fn changes(
             serde_json::json!({
                 "id": m.id.0.to_string(),
                 "totalEmails": m.total,
-                "unreadEmails": m.unseen,
-                "unreadLabel": t.fmt("list.unread_count", &m.unseen),
+                "unreadEmails": f.unseen,
+                "unreadLabel": t.fmt("list.unread_count", &f.unseen),
             })
         })
         .collect();

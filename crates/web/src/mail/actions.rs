@@ -7,7 +7,11 @@
 //! folder and where to go back to.
 //!
 //! Every id is checked against the session's account: the source folder,
-//! the target folder, and the UIDs only ever address the source folder.
+//! the target folder (its own, or a functional mailbox's it is a member
+//! of, R2), and the UIDs only ever address the source folder. Each action
+//! needs its RFC 4314 rights: `s` for read/unread (a member's own `\Seen`
+//! in a functional mailbox), `w` for flags, `t` and `e` to delete or move
+//! out, `i` on the target folder.
 
 use std::collections::HashMap;
 use vesontio_access::consequences;
@@ -32,14 +36,16 @@ pub async fn apply(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     s.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let src = mail::open(&web, &s.account, mailbox, "r").await?;
+    let m = src.mailbox.clone();
     let mut uids: Vec<Uid> = f
         .keys()
         .filter_map(|k| k.strip_prefix('m')?.parse::<Uid>().ok())
         .take(MAX_SELECTED)
         .collect();
     // A conversation of the list stands for its messages in this folder
-    // (the thread is looked up in the account; other folders untouched).
+    // (the thread is looked up in the folder's owner; other folders
+    // untouched).
     let threads: Vec<i64> = f
         .keys()
         .filter_map(|k| k.strip_prefix('t')?.parse::<i64>().ok())
@@ -47,7 +53,7 @@ pub async fn apply(
         .take(MAX_SELECTED)
         .collect();
     for t in threads {
-        for it in web.store().thread_messages(s.account.id, t).await? {
+        for it in web.store().thread_messages(src.owner(), t).await? {
             if it.meta.mailbox_id == m.id && uids.len() < MAX_SELECTED * 4 {
                 uids.push(it.meta.uid);
             }
@@ -67,17 +73,12 @@ pub async fn apply(
     let flag = |name: &str| vec![name.to_string()];
     let (ok, stays) = match action {
         "read" | "unread" => {
-            let op = if action == "read" {
-                FlagOp::Add
-            } else {
-                FlagOp::Remove
-            };
-            store
-                .store_flags(m.id, &uids, op, &flag("\\Seen"), None)
-                .await?;
+            mail::check(&src, "s")?;
+            mail::set_seen(&web, &src, s.account.id, &uids, action == "read").await?;
             ("marked", action == "read")
         }
         "flag" | "unflag" => {
+            mail::check(&src, "w")?;
             let op = if action == "flag" {
                 FlagOp::Add
             } else {
@@ -89,7 +90,9 @@ pub async fn apply(
             ("marked", true)
         }
         "delete" => {
-            let trash = crate::mail::compose::special(&web, s.account.id, "\\Trash").await?;
+            mail::check(&src, "te")?;
+            // The folder owner's Trash: a functional mailbox's own (R2).
+            let trash = crate::mail::compose::special(&web, src.owner(), "\\Trash").await?;
             match trash {
                 Some(t) if t.id != m.id => {
                     let map = store.move_messages(m.id, &uids, t.id).await?;
@@ -109,7 +112,8 @@ pub async fn apply(
                 .get("target")
                 .and_then(|t| t.parse::<i64>().ok())
                 .ok_or(WebError::BadRequest)?;
-            let t = mail::own_mailbox(&web, s.account.id, target).await?;
+            mail::check(&src, "te")?;
+            let t = mail::open(&web, &s.account, target, "i").await?.mailbox;
             if t.id != m.id {
                 let map = store.move_messages(m.id, &uids, t.id).await?;
                 // R24: into or out of Junk teaches the filters.

@@ -128,7 +128,7 @@ pub(crate) async fn page(
             },
         })
         .collect();
-    let (folders, _) = folder_links(web, &t, s.account.id, 0).await?;
+    let (folders, _) = folder_links(web, &t, &s.account, 0).await?;
     let mut c = Chrome::user(web, t, s, t.get("compose.title").to_string(), "compose").await?;
     c.notice = notice;
     let offer = (!f.links.is_empty()).then(|| {

@@ -182,7 +182,9 @@ pub async fn forward_attached(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, WebError> {
     s.check_csrf(&f.csrf)?;
-    let m = crate::mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let m = crate::mail::open(&web, &s.account, mailbox, "r")
+        .await?
+        .mailbox;
     let (meta, raw) = crate::mail::message(&web, &m, uid).await?;
     let model = crate::mail::read::model_of(&web, &meta.blob_id, &raw).await?;
     let senders = crate::mail::compose::senders(&web, &s).await?;

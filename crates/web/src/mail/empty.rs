@@ -75,13 +75,14 @@ struct ConfirmPage {
     csrf: String,
 }
 
-/// The account's own Trash or Junk `id`, or NotFound.
+/// A Trash or Junk `id` the person may empty (its own, or a functional
+/// mailbox's with RFC 4314 `t` and `e`), or NotFound.
 async fn emptiable(
     web: &Web,
     s: &crate::session::Session,
     id: i64,
 ) -> Result<(Mailbox, Kind), WebError> {
-    let m = mail::own_mailbox(web, s.account.id, id).await?;
+    let m = mail::open(web, &s.account, id, "rte").await?.mailbox;
     match kind(&m) {
         Some(k) => Ok((m, k)),
         None => Err(WebError::NotFound),
@@ -95,7 +96,7 @@ pub async fn confirm(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let (m, k) = emptiable(&web, &s, id).await?;
-    let (folders, _) = folder_links(&web, &t, s.account.id, id).await?;
+    let (folders, _) = folder_links(&web, &t, &s.account, id).await?;
     let heading = t.get(k.heading).to_string();
     let c = Chrome::user(&web, t, &s, heading.clone(), "mail").await?;
     render(

@@ -31,6 +31,11 @@ pub struct FolderLink {
     pub unseen: u32,
     pub unseen_label: String,
     pub current: bool,
+    /// The first folder of a functional mailbox (R2) starts its group
+    /// under a heading: the mailbox's name and address.
+    pub heading: Option<(String, String)>,
+    /// The heading's id (`shared-<account>`), naming its list.
+    pub heading_id: String,
 }
 
 pub struct Row {
@@ -103,6 +108,27 @@ impl Row {
     }
 }
 
+/// The message actions the person's rights on a folder allow (RFC 4314),
+/// so a page offers only those (the handlers check them anyway).
+pub struct Can {
+    /// `s`: mark read or unread.
+    pub seen: bool,
+    /// `w`: flag or unflag.
+    pub flags: bool,
+    /// `t` and `e`: delete, move out.
+    pub delete: bool,
+}
+
+impl Can {
+    pub fn of(t: &vesontio_access::Target) -> Can {
+        Can {
+            seen: t.may('s'),
+            flags: t.may('w'),
+            delete: t.may('t') && t.may('e'),
+        }
+    }
+}
+
 pub struct SortOption {
     pub value: &'static str,
     pub label: &'static str,
@@ -124,6 +150,7 @@ struct ListPage {
     first: Option<String>,
     csrf: String,
     targets: Vec<(i64, String)>,
+    can: Can,
     /// `threads` or `list`, carried by the sort form.
     view: &'static str,
     threads: bool,
@@ -159,22 +186,42 @@ pub fn folder_name(t: &T, f: &Folder) -> String {
     }
 }
 
+/// The name with its functional mailbox (R2) before it, where the tree's
+/// heading is not there to say it (titles, the move menu).
+pub fn full_name(t: &T, f: &Folder) -> String {
+    match &f.group {
+        Some(g) => format!("{} ({}) / {}", g.name, g.address, folder_name(t, f)),
+        None => folder_name(t, f),
+    }
+}
+
 pub async fn folder_links(
     web: &Web,
     t: &T,
-    account: vesontio_types::AccountId,
+    account: &vesontio_store::Account,
     current: i64,
 ) -> Result<(Vec<FolderLink>, Vec<Folder>), WebError> {
     let folders = mail::folders(web, account).await?;
+    let mut last_group = None;
     let links = folders
         .iter()
-        .map(|f| FolderLink {
-            id: f.mailbox.id.0,
-            href: format!("/mail/{}", f.mailbox.id.0),
-            name: folder_name(t, f),
-            unseen: f.mailbox.unseen,
-            unseen_label: t.fmt("list.unread_count", &f.mailbox.unseen),
-            current: f.mailbox.id.0 == current,
+        .map(|f| {
+            let group = f.group.as_ref().map(|g| g.id);
+            let heading = match (&f.group, group != last_group) {
+                (Some(g), true) => Some((g.name.clone(), g.address.clone())),
+                _ => None,
+            };
+            last_group = group;
+            FolderLink {
+                id: f.mailbox.id.0,
+                href: format!("/mail/{}", f.mailbox.id.0),
+                name: folder_name(t, f),
+                unseen: f.unseen,
+                unseen_label: t.fmt("list.unread_count", &f.unseen),
+                current: f.mailbox.id.0 == current,
+                heading,
+                heading_id: group.map(|g| format!("shared-{}", g.0)).unwrap_or_default(),
+            }
         })
         .collect();
     Ok((links, folders))
@@ -187,7 +234,8 @@ pub async fn inbox(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let m = mail::inbox(&web, s.account.id).await?;
-    render_list(&web, t, &s, m, q).await
+    let target = mail::open(&web, &s.account, m.id.0, "r").await?;
+    render_list(&web, t, &s, target, q).await
 }
 
 pub async fn show(
@@ -197,8 +245,8 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let m = mail::own_mailbox(&web, s.account.id, id).await?;
-    render_list(&web, t, &s, m, q).await
+    let target = mail::open(&web, &s.account, id, "r").await?;
+    render_list(&web, t, &s, target, q).await
 }
 
 fn sort_of(s: Option<&str>) -> (SortBy, &'static str) {
@@ -214,9 +262,10 @@ async fn render_list(
     web: &Web,
     t: T,
     s: &crate::session::Session,
-    m: Mailbox,
+    target: vesontio_access::Target,
     q: ListQuery,
 ) -> Result<Response, WebError> {
+    let m: Mailbox = target.mailbox.clone();
     // Read before the rows: a change after this is announced, even one
     // the rows already show (a refresh too many, never one too few).
     let state = crate::events::state(web, s.account.id).await?;
@@ -227,7 +276,11 @@ async fn render_list(
         Some("desc") => false,
         _ => matches!(sort, SortBy::From | SortBy::Subject),
     };
-    let mut threads = q.view.as_deref() != Some("list") && sort_key == "date" && !ascending;
+    // A functional mailbox's folder is shown message by message: its
+    // conversations' unread counts are the stored flags', not the
+    // member's own `\Seen` (R2).
+    let mut threads =
+        q.view.as_deref() != Some("list") && sort_key == "date" && !ascending && !target.shared;
     let thread_after = q.after.as_deref().and_then(FindCursor::decode);
     let thread_page = match threads {
         true => Some(
@@ -262,7 +315,15 @@ async fn render_list(
         _ => {
             let after = q.after.as_deref().and_then(Cursor::decode);
             let page = mail::page(web, &m, sort, !ascending, after.as_ref(), PAGE_SIZE).await?;
-            let rows = page.items.iter().map(|it| Row::of(it, &t, now)).collect();
+            let mut rows: Vec<Row> = page.items.iter().map(|it| Row::of(it, &t, now)).collect();
+            // R2: a member sees their own `\Seen`, not the stored flag.
+            if let Some(seen) =
+                vesontio_access::seen::seen_set(web.store(), &target, s.account.id).await?
+            {
+                for r in &mut rows {
+                    r.seen = seen.contains(&r.uid);
+                }
+            }
             let next = page
                 .next
                 .as_ref()
@@ -275,11 +336,11 @@ async fn render_list(
     } else {
         format!("/mail/{}?view=threads", m.id.0)
     };
-    let (folders, all) = folder_links(web, &t, s.account.id, m.id.0).await?;
+    let (folders, all) = folder_links(web, &t, &s.account, m.id.0).await?;
     let folder_name = all
         .iter()
         .find(|f| f.mailbox.id == m.id)
-        .map(|f| folder_name(&t, f))
+        .map(|f| full_name(&t, f))
         .unwrap_or_else(|| m.name.clone());
     let mut c = Chrome::user(web, t, s, folder_name.clone(), "mail").await?;
     c.notice = match q.ok.as_deref() {
@@ -288,9 +349,15 @@ async fn render_list(
         Some("sent_nocopy") => Some(t.get("compose.sent_nocopy").to_string()),
         other => mail::action_notice(&t, other),
     };
-    let targets = mail::move_targets(web, &t, s.account.id, m.id).await?;
+    let can = Can::of(&target);
+    let targets = match can.delete {
+        true => mail::move_targets(web, &t, &s.account, m.id).await?,
+        false => Vec::new(),
+    };
     let empty_link = match mail::empty::kind(&m) {
-        Some(k) if m.total > 0 => Some((format!("/mail/{}/empty", m.id.0), t.get(k.button))),
+        Some(k) if m.total > 0 && target.may('t') && target.may('e') => {
+            Some((format!("/mail/{}/empty", m.id.0), t.get(k.button)))
+        }
         _ => None,
     };
     let sorts = [
@@ -321,6 +388,7 @@ async fn render_list(
             first,
             csrf: s.csrf.clone(),
             targets,
+            can,
             view,
             threads,
             switch_href,

@@ -77,7 +77,7 @@ pub struct CsrfForm {
 
 /// The folders a person may manage: not INBOX, not special-use.
 fn manageable(f: &Folder) -> bool {
-    f.key.is_none()
+    f.key.is_none() && f.group.is_none()
 }
 
 /// A name as typed, checked: trimmed, not empty, not too long, no
@@ -114,7 +114,7 @@ async fn page(
     notice: Option<String>,
     typed: String,
 ) -> Result<Response, WebError> {
-    let (folders, all) = folder_links(web, &t, s.account.id, 0).await?;
+    let (folders, all) = folder_links(web, &t, &s.account, 0).await?;
     let own = all
         .iter()
         .filter(|f| manageable(f))
@@ -204,14 +204,19 @@ pub async fn create(
     Ok(Redirect::to("/folders?ok=created").into_response())
 }
 
-/// The account's folder `id` if the person may manage it.
+/// The account's folder `id` if the person may manage it. A functional
+/// mailbox's folders (R2) are managed by its administrators, not from a
+/// member's webmail: refused with the reason, whatever the rights.
 async fn own_manageable(web: &Web, s: &Session, id: i64) -> Result<Folder, WebError> {
-    mail::folders(web, s.account.id)
+    let f = mail::folders(web, &s.account)
         .await?
         .into_iter()
         .find(|f| f.mailbox.id.0 == id)
-        .filter(manageable)
-        .ok_or(WebError::NotFound)
+        .ok_or(WebError::NotFound)?;
+    if f.group.is_some() {
+        return Err(WebError::Forbidden("rights.manage_shared"));
+    }
+    Some(f).filter(manageable).ok_or(WebError::NotFound)
 }
 
 pub async fn rename(
@@ -252,7 +257,7 @@ pub async fn confirm_delete(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let folder = own_manageable(&web, &s, id).await?;
-    let (folders, _) = folder_links(&web, &t, s.account.id, id).await?;
+    let (folders, _) = folder_links(&web, &t, &s.account, id).await?;
     let name = folder_name(&t, &folder);
     let title = t.get("manage.delete_title").to_string();
     let c = Chrome::user(&web, t, &s, title, "mail").await?;

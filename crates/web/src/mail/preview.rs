@@ -108,12 +108,12 @@ fn find(raw: &[u8], part: u32) -> Option<Found> {
 
 async fn found(
     web: &Web,
-    account: vesontio_types::AccountId,
+    account: &vesontio_store::Account,
     mailbox: i64,
     uid: Uid,
     part: u32,
 ) -> Result<Found, WebError> {
-    let m = mail::own_mailbox(web, account, mailbox).await?;
+    let m = mail::open(web, account, mailbox, "r").await?.mailbox;
     let (_, raw) = mail::message(web, &m, uid).await?;
     tokio::task::spawn_blocking(move || find(&raw, part))
         .await
@@ -128,7 +128,7 @@ pub async fn view(
     Authed(s): Authed,
     Path((mailbox, uid, part)): Path<(i64, Uid, u32)>,
 ) -> Result<Response, WebError> {
-    let f = found(&web, s.account.id, mailbox, uid, part).await?;
+    let f = found(&web, &s.account, mailbox, uid, part).await?;
     let csp = match f.kind {
         Kind::Image => IMAGE_CSP,
         Kind::Pdf => PDF_CSP,
@@ -181,7 +181,7 @@ pub async fn page(
     Authed(s): Authed,
     Path((mailbox, uid, part)): Path<(i64, Uid, u32)>,
 ) -> Result<Response, WebError> {
-    let f = found(&web, s.account.id, mailbox, uid, part).await?;
+    let f = found(&web, &s.account, mailbox, uid, part).await?;
     let name = if f.name.is_empty() {
         t.fmt("read.unnamed", &(part + 1))
     } else {
@@ -197,8 +197,8 @@ pub async fn page(
         _ => (String::new(), false),
     };
     let base = format!("/mail/{mailbox}/{uid}");
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
-    let (folders, _) = folder_links(&web, &t, s.account.id, m.id.0).await?;
+    let m = mail::open(&web, &s.account, mailbox, "r").await?.mailbox;
+    let (folders, _) = folder_links(&web, &t, &s.account, m.id.0).await?;
     let c = Chrome::user(&web, t, &s, name.clone(), "mail").await?;
     render(
         StatusCode::OK,

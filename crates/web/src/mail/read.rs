@@ -69,6 +69,8 @@ struct ReadPage {
     actions_url: String,
     uid: Uid,
     flagged: bool,
+    /// What the rights on the folder allow (RFC 4314).
+    can: crate::mail::list::Can,
     targets: Vec<(i64, String)>,
     /// `mailbox=…&uid=…` of this message for the reply and forward links.
     compose_query: String,
@@ -236,7 +238,7 @@ pub async fn images_sender(
     Form(f): Form<ImagesSenderForm>,
 ) -> Result<Response, WebError> {
     s.check_csrf(&f.csrf)?;
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let m = mail::open(&web, &s.account, mailbox, "r").await?.mailbox;
     let (meta, raw) = mail::message(&web, &m, uid).await?;
     let model = model_of(&web, &meta.blob_id, &raw).await?;
     let sender = trusted_sender(&web, &model, &raw).ok_or(WebError::BadRequest)?;
@@ -301,13 +303,17 @@ pub async fn show(
     Path((mailbox, uid)): Path<(i64, Uid)>,
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, WebError> {
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let target = mail::open(&web, &s.account, mailbox, "r").await?;
+    let m = target.mailbox.clone();
     let (meta, raw) = mail::message(&web, &m, uid).await?;
     let model = model_of(&web, &meta.blob_id, &raw).await?;
-    if !meta.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")) {
-        mail::set_seen(&web, &m, uid, true).await?;
+    // Opening marks the message seen when the person may (RFC 4314 `s`);
+    // in a functional mailbox for them only (R2).
+    if target.may('s') && !mail::is_seen(&web, &target, s.account.id, &meta).await? {
+        mail::set_seen(&web, &target, s.account.id, &[uid], true).await?;
     }
-    mail::mark_reading(&web, s.account.id).await?;
+    // R13: the folder's owner's mail is being read.
+    mail::mark_reading(&web, target.owner()).await?;
     let warnings: Vec<String> = crate::mail::warnings::reasons(&raw)
         .iter()
         .map(|r| r.text(&t))
@@ -361,10 +367,14 @@ pub async fn show(
             size: crate::text::size(*size as i64, &t),
         })
         .collect();
-    let (folders, _) = folder_links(&web, &t, s.account.id, m.id.0).await?;
+    let (folders, _) = folder_links(&web, &t, &s.account, m.id.0).await?;
     let mut c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
     c.notice = mail::action_notice(&t, q.ok.as_deref());
-    let targets = mail::move_targets(&web, &t, s.account.id, m.id).await?;
+    let can = crate::mail::list::Can::of(&target);
+    let targets = match can.delete {
+        true => mail::move_targets(&web, &t, &s.account, m.id).await?,
+        false => Vec::new(),
+    };
     let is_draft = m.special_use.as_deref().is_some_and(|u| {
         u.split_whitespace()
             .any(|w| w.eq_ignore_ascii_case("\\Drafts"))
@@ -375,7 +385,7 @@ pub async fn show(
         .any(|f| f.eq_ignore_ascii_case("\\Flagged"));
     let conversation = match meta.thread_id {
         0 => None,
-        th => match web.store().thread_messages(s.account.id, th).await?.len() {
+        th => match web.store().thread_messages(target.owner(), th).await?.len() {
             n if n > 1 => Some((format!("/mail/{mailbox}/thread/{th}"), n)),
             _ => None,
         },
@@ -410,6 +420,7 @@ pub async fn show(
             uid,
             flagged,
             targets,
+            can,
             compose_query: format!("mailbox={mailbox}&uid={uid}"),
             is_draft,
             forward_attached: format!("{base}/forward-attached"),
@@ -438,7 +449,7 @@ pub async fn body(
     Path((mailbox, uid)): Path<(i64, Uid)>,
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, WebError> {
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let m = mail::open(&web, &s.account, mailbox, "r").await?.mailbox;
     let (meta, raw) = mail::message(&web, &m, uid).await?;
     let model = model_of(&web, &meta.blob_id, &raw).await?;
     let sender = trusted_sender(&web, &model, &raw);
@@ -508,7 +519,7 @@ pub async fn part(
     Authed(s): Authed,
     Path((mailbox, uid, part)): Path<(i64, Uid, u32)>,
 ) -> Result<Response, WebError> {
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let m = mail::open(&web, &s.account, mailbox, "r").await?.mailbox;
     let (_, raw) = mail::message(&web, &m, uid).await?;
     let found = tokio::task::spawn_blocking(move || {
         std::panic::catch_unwind(|| {
@@ -559,7 +570,8 @@ pub async fn mark_unread(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     s.check_csrf(&f.csrf)?;
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
-    mail::set_seen(&web, &m, uid, false).await?;
+    let target = mail::open(&web, &s.account, mailbox, "s").await?;
+    mail::message(&web, &target.mailbox, uid).await?;
+    mail::set_seen(&web, &target, s.account.id, &[uid], false).await?;
     Ok(Redirect::to(&format!("/mail/{mailbox}")).into_response())
 }

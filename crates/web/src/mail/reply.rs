@@ -76,7 +76,9 @@ pub async fn prefill(
     mailbox: i64,
     uid: Uid,
 ) -> Result<Draft, WebError> {
-    let m = crate::mail::own_mailbox(web, s.account.id, mailbox).await?;
+    let m = crate::mail::open(web, &s.account, mailbox, "r")
+        .await?
+        .mailbox;
     let (meta, raw) = crate::mail::message(web, &m, uid).await?;
     let model: Model = crate::mail::read::model_of(web, &meta.blob_id, &raw).await?;
     let (text, html) = tokio::task::spawn_blocking(move || {
@@ -195,6 +197,18 @@ pub async fn prefill(
             f.draft = format!("{mailbox}/{uid}");
         }
         _ => return Err(WebError::BadRequest),
+    }
+    // R2: answering or forwarding from a functional mailbox's folder is
+    // done as that mailbox when the person may send as it (`p`, what the
+    // gate checks); the From chooser still offers their own address.
+    if mode != "draft" && m.account_id != s.account.id {
+        let groups = vesontio_access::folders::groups(web.store(), &s.account).await?;
+        if let Some((g, _)) = groups
+            .iter()
+            .find(|(g, rights)| g.id == m.account_id && rights.contains('p'))
+        {
+            f.from = g.address.clone();
+        }
     }
     Ok(f)
 }

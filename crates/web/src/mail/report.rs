@@ -61,14 +61,16 @@ async fn page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let m = crate::mail::own_mailbox(web, s.account.id, mailbox).await?;
+    let m = crate::mail::open(web, &s.account, mailbox, "r")
+        .await?
+        .mailbox;
     let (meta, raw) = crate::mail::message(web, &m, uid).await?;
     let model = crate::mail::read::model_of(web, &meta.blob_id, &raw).await?;
     let subject = match model.subject.trim() {
         "" => t.get("list.no_subject").to_string(),
         x => x.to_string(),
     };
-    let (folders, _) = folder_links(web, &t, s.account.id, m.id.0).await?;
+    let (folders, _) = folder_links(web, &t, &s.account, m.id.0).await?;
     let date = crate::text::long_date(model.sent_at.unwrap_or(meta.internal_date), &t);
     let title = t.get("report.title").to_string();
     let c = Chrome::user(web, t, s, title, "mail").await?;
@@ -109,7 +111,8 @@ pub async fn send(
     Form(f): Form<ReportForm>,
 ) -> Result<Response, WebError> {
     s.check_csrf(&f.csrf)?;
-    let m = crate::mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let target = crate::mail::open(&web, &s.account, mailbox, "r").await?;
+    let m = target.mailbox.clone();
     let (meta, raw) = crate::mail::message(&web, &m, uid).await?;
     let model = crate::mail::read::model_of(&web, &meta.blob_id, &raw).await?;
     let own = Mailbox {
@@ -169,10 +172,12 @@ pub async fn send(
         let msg = crate::mail::compose::refusal_text(&t, &r);
         return page(&web, t, &s, mailbox, uid, status, Some(msg)).await;
     }
-    // Reported: out of the way, into Junk (unless it is there already).
-    let junk = crate::mail::compose::special(&web, s.account.id, "\\Junk").await?;
+    // Reported: out of the way, into the folder owner's Junk (a
+    // functional mailbox's own, R2), unless it is there already or the
+    // person may not take it out of the folder (RFC 4314 `t`, `e`).
+    let junk = crate::mail::compose::special(&web, target.owner(), "\\Junk").await?;
     let ok = match junk {
-        Some(j) if j.id != m.id => {
+        Some(j) if j.id != m.id && target.may('t') && target.may('e') => {
             let map = web.store().move_messages(m.id, &[uid], j.id).await?;
             vesontio_access::consequences::filed(web.store(), m.id, j.id, &map, true, web.now())
                 .await;

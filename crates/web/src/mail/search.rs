@@ -15,7 +15,7 @@ use vesontio_store::{FindCursor, MessageQuery};
 use vesontio_types::MailboxId;
 
 use crate::i18n::T;
-use crate::mail::list::{FolderLink, PAGE_SIZE, Row, folder_links, folder_name};
+use crate::mail::list::{FolderLink, PAGE_SIZE, Row, folder_links, folder_name, full_name};
 use crate::page::{Chrome, render};
 use crate::session::Authed;
 use crate::{Web, WebError};
@@ -111,15 +111,21 @@ pub async fn show(
     Authed(s): Authed,
     Query(form): Query<SearchForm>,
 ) -> Result<Response, WebError> {
-    let account = s.account.id;
-    let (folders, all) = folder_links(&web, &t, account, 0).await?;
+    let (folders, all) = folder_links(&web, &t, &s.account, 0).await?;
     let folder: Option<i64> = form
         .folder
         .as_deref()
         .filter(|f| !f.is_empty())
         .and_then(|f| f.parse().ok());
-    // An id in a URL is never trusted: only the person's own folders.
-    let folder = folder.filter(|id| all.iter().any(|f| f.mailbox.id.0 == *id));
+    // An id in a URL is never trusted: the person's own folders and the
+    // functional mailboxes' they may read (R2); any other is not found.
+    let target = match folder {
+        Some(id) => Some(crate::mail::open(&web, &s.account, id, "r").await?),
+        None => None,
+    };
+    // "All folders" is the person's own; a functional mailbox's folder is
+    // searched when chosen (in the functional mailbox's messages).
+    let account = target.as_ref().map_or(s.account.id, |t| t.owner());
     let f = Echo {
         q: term(&form.q),
         from: term(&form.from),
@@ -132,9 +138,10 @@ pub async fn show(
     };
     let choices = all
         .iter()
+        .filter(|x| x.may('r'))
         .map(|x| FolderChoice {
             id: x.mailbox.id.0,
-            name: folder_name(&t, x),
+            name: full_name(&t, x),
             selected: Some(x.mailbox.id.0) == folder,
         })
         .collect();
@@ -174,16 +181,22 @@ pub async fn show(
             .find_messages(account, &query, after, PAGE_SIZE)
             .await?;
         let now = web.now();
+        // R2: a member's own `\Seen` in a functional mailbox's folder.
+        let seen = match &target {
+            Some(tg) => vesontio_access::seen::seen_set(web.store(), tg, s.account.id).await?,
+            None => None,
+        };
         for it in &found.items {
+            let mut row = Row::of(it, &t, now);
+            if let Some(set) = &seen {
+                row.seen = set.contains(&it.meta.uid);
+            }
             let name = all
                 .iter()
                 .find(|x| x.mailbox.id == it.meta.mailbox_id)
                 .map(|x| folder_name(&t, x))
                 .unwrap_or_default();
-            hits.push(Hit {
-                row: Row::of(it, &t, now),
-                folder: name,
-            });
+            hits.push(Hit { row, folder: name });
         }
         next = found.next.map(|c| c.encode());
     }

@@ -37,7 +37,7 @@ pub async fn source(
     Path((mailbox, uid)): Path<(i64, Uid)>,
     Query(q): Query<SourceQuery>,
 ) -> Result<Response, WebError> {
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let m = mail::open(&web, &s.account, mailbox, "r").await?.mailbox;
     let (_, raw) = mail::message(&web, &m, uid).await?;
     // RFC 2046 §5.2.1 for the download; text the browser shows otherwise
     // (8-bit parts in another charset show as replacement characters).
@@ -97,7 +97,7 @@ pub async fn print(
     Path((mailbox, uid)): Path<(i64, Uid)>,
     Query(q): Query<PrintQuery>,
 ) -> Result<Response, WebError> {
-    let m = mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let m = mail::open(&web, &s.account, mailbox, "r").await?.mailbox;
     let (meta, raw) = mail::message(&web, &m, uid).await?;
     let model = read::model_of(&web, &meta.blob_id, &raw).await?;
     let sender = read::trusted_sender(&web, &model, &raw);

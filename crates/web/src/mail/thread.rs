@@ -17,7 +17,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use vesontio_store::FlagOp;
 use vesontio_types::MailboxId;
 
 use crate::i18n::T;
@@ -65,18 +64,32 @@ pub async fn show(
     Authed(s): Authed,
     Path((mailbox, thread)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let m = crate::mail::own_mailbox(&web, s.account.id, mailbox).await?;
+    let target = crate::mail::open(&web, &s.account, mailbox, "r").await?;
+    let m = target.mailbox.clone();
     // Thread 0 means "not threaded yet"; it is no conversation.
     if thread == 0 {
         return Err(WebError::NotFound);
     }
-    let items = web.store().thread_messages(s.account.id, thread).await?;
+    // The conversation is the folder's owner's (a functional mailbox's
+    // for its folders, R2): shown from the folders the person may read.
+    let (folders, all) = folder_links(&web, &t, &s.account, m.id.0).await?;
+    let readable: HashMap<MailboxId, &crate::mail::Folder> = all
+        .iter()
+        .filter(|f| f.mailbox.account_id == target.owner() && f.may('r'))
+        .map(|f| (f.mailbox.id, f))
+        .collect();
+    let items: Vec<_> = web
+        .store()
+        .thread_messages(target.owner(), thread)
+        .await?
+        .into_iter()
+        .filter(|it| readable.contains_key(&it.meta.mailbox_id))
+        .collect();
     if items.is_empty() {
         return Err(WebError::NotFound);
     }
     let count = items.len();
     let older = count.saturating_sub(MAX_SHOWN);
-    let (folders, all) = folder_links(&web, &t, s.account.id, m.id.0).await?;
     let names: HashMap<MailboxId, String> = all
         .iter()
         .map(|f| (f.mailbox.id, folder_name(&t, f)))
@@ -87,6 +100,15 @@ pub async fn show(
     };
     let mut entries = Vec::with_capacity(count - older);
     let mut unseen: HashMap<MailboxId, Vec<u32>> = HashMap::new();
+    // R2: a member's own `\Seen` in a functional mailbox's folders.
+    let mut seen_sets = HashMap::new();
+    for f in readable.values().filter(|f| f.group.is_some()) {
+        let set =
+            vesontio_access::seen::seen_set(web.store(), &crate::mail::target(f), s.account.id)
+                .await?
+                .unwrap_or_default();
+        seen_sets.insert(f.mailbox.id, set);
+    }
     for it in &items[older..] {
         let meta = &it.meta;
         let raw = match web.store().read_blob_sized(&meta.blob_id, meta.size).await {
@@ -104,7 +126,10 @@ pub async fn show(
         let text = text.unwrap_or_default();
         let cut = text.chars().count() > TEXT_MAX;
         let text: String = text.chars().take(TEXT_MAX).collect();
-        let seen = meta.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen"));
+        let seen = match seen_sets.get(&meta.mailbox_id) {
+            Some(set) => set.contains(&meta.uid),
+            None => meta.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")),
+        };
         if !seen {
             unseen.entry(meta.mailbox_id).or_default().push(meta.uid);
         }
@@ -138,13 +163,16 @@ pub async fn show(
             unparsable,
         });
     }
+    let mut marked = false;
     for (mb, uids) in &unseen {
-        web.store()
-            .store_flags(*mb, uids, FlagOp::Add, &["\\Seen".to_string()], None)
-            .await?;
+        // Marked seen where the person may (RFC 4314 `s`).
+        if let Some(f) = readable.get(mb).filter(|f| f.may('s')) {
+            crate::mail::set_seen(&web, &crate::mail::target(f), s.account.id, uids, true).await?;
+            marked = true;
+        }
     }
-    if !unseen.is_empty() {
-        crate::mail::mark_reading(&web, s.account.id).await?;
+    if marked {
+        crate::mail::mark_reading(&web, target.owner()).await?;
     }
     let c = Chrome::user(&web, t, &s, subject.clone(), "mail").await?;
     render(

@@ -1,0 +1,79 @@
+// Functional mailboxes (R2) in chromium: the tree's heading for the
+// mailbox, its list and a message opened from it, the 403 page of a
+// missing right, axe-core on each. crates/web/tests/browser_shared.rs
+// starts the server and asserts on the `RESULT` lines.
+// Usage: node shared.mjs <base-url> <address> <password> <paths.json>
+import { readFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+const [base, address, password, pathsFile] = process.argv.slice(2);
+const paths = JSON.parse(readFileSync(pathsFile, "utf8"));
+const out = (name, value) => console.log(`RESULT ${name} ${value}`);
+const step = (name) => console.error(`step ${name}`);
+setTimeout(() => {
+  out("error", "watchdog: the shared script took more than 90 s");
+  process.exit(3);
+}, 90000).unref();
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
+const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+const page = await context.newPage();
+page.setDefaultTimeout(10000);
+const errors = [];
+page.on("pageerror", (e) => errors.push(String(e)));
+
+async function axe(name, exclude) {
+  step(`axe ${name}`);
+  let b = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
+  for (const x of exclude || []) b = b.exclude(x);
+  const r = await b.analyze();
+  out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
+}
+
+try {
+  await page.goto(`${base}/login`);
+  await page.fill("#address", address);
+  await page.fill("#password", password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/mail/);
+
+  step("tree");
+  // One heading per functional mailbox, in address order.
+  const headings = page.locator("nav.folders h3.shared-heading");
+  out("headings", String(await headings.count()));
+  out("heading", (await headings.first().innerText()).replace(/\s+/g, " ").trim());
+  // The heading names the list of its folders (a screen reader hears it).
+  const list = page.getByRole("list", { name: /Secrétariat des examens/ });
+  out("shared_unread", (await list.locator(`a[data-mailbox="${paths.inbox}"] .count`).innerText()).trim());
+  await axe("tree");
+
+  step("list");
+  await list.locator(`a[data-mailbox="${paths.inbox}"]`).click();
+  await page.waitForURL(new RegExp(`/mail/${paths.inbox}$`));
+  out("list_rows", String(await page.locator("#list-region li.message").count()));
+  out("list_delete", String(await page.locator(".toolbar button[value=delete]").count()));
+  await axe("shared-list");
+
+  step("read");
+  await page.locator("#list-region li.message a").first().click();
+  await page.waitForLoadState("load");
+  await axe("shared-read", ["iframe.mail-frame"]);
+  await page.goto(`${base}/mail/${paths.inbox}`, { waitUntil: "load" });
+  const count = page.locator(`nav.folders a[data-mailbox="${paths.inbox}"] .count`);
+  out("after_read", (await count.isHidden()) ? "0" : (await count.innerText()).trim());
+
+  step("forbidden");
+  const r = await page.goto(`${base}${paths.forbidden}`, { waitUntil: "load" });
+  out("forbidden_status", String(r.status()));
+  out("forbidden_text", (await page.locator("main").innerText()).includes("pas le droit de lire") ? "said" : "missing");
+  await axe("forbidden");
+  out("page_errors", errors.length === 0 ? "none" : errors.join(" | "));
+} catch (e) {
+  out("error", String(e).replace(/\s+/g, " "));
+} finally {
+  await browser.close();
+}
