@@ -423,3 +423,51 @@ async fn settings_list_the_senders_whose_images_are_shown_and_remove_them() {
         page.body
     );
 }
+
+/// RFC 2046 §5.1.4: a message with an HTML body and its plain-text
+/// alternative offers to read the text one instead (no frame then), and
+/// back; a message with one version offers nothing.
+#[tokio::test]
+async fn the_plain_text_alternative_can_be_read_instead_of_the_html() {
+    let e = env().await;
+    let (j, mut c) = jeanne(&e).await;
+    let both = "From: Paul Durand <paul.durand@ac-test.fr>\r\nTo: jeanne.martin@ac-test.fr\r\n\
+        Subject: Deux versions\r\nMessage-ID: <alt-1@ac-test.fr>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
+        --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLa version texte seule.\r\n\
+        --b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><b>La version HTML</b></p>\r\n--b--\r\n";
+    let (mb, uid) = deliver(&e, &j, both).await;
+    let page = c.get(&format!("/mail/{mb}/{uid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<iframe class=\"mail-frame\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "href=\"/mail/{mb}/{uid}?text=1\">Afficher la version texte</a>"
+        )),
+        "{}",
+        page.body
+    );
+    let text = c.get(&format!("/mail/{mb}/{uid}?text=1")).await;
+    assert!(!text.body.contains("<iframe"), "no frame: {}", text.body);
+    assert!(
+        text.body.contains("La version texte seule."),
+        "{}",
+        text.body
+    );
+    assert!(!text.body.contains("La version HTML"));
+    assert!(
+        text.body.contains(&format!(
+            "href=\"/mail/{mb}/{uid}\">Afficher la version mise en forme</a>"
+        )),
+        "{}",
+        text.body
+    );
+    // One version only: no switch.
+    let (_, plain) = deliver(&e, &j, PLAIN).await;
+    let page = c.get(&format!("/mail/{mb}/{plain}")).await;
+    assert!(!page.body.contains("?text=1"), "{}", page.body);
+}

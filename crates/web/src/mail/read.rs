@@ -64,6 +64,9 @@ struct ReadPage {
     source_url: String,
     print_url: String,
     blocked_images: usize,
+    /// The switch between the HTML body and its plain-text alternative
+    /// (RFC 2046 §5.1.4), when the message has both: link and label key.
+    alternative: Option<(String, &'static str)>,
     attachments: Vec<Attachment>,
     more_attachments: usize,
     actions_url: String,
@@ -92,6 +95,8 @@ struct ReadPage {
 pub struct ReadQuery {
     images: Option<String>,
     ok: Option<String>,
+    /// Show the plain-text alternative of an HTML message instead.
+    text: Option<String>,
 }
 
 /// What a page shows of a body, computed without holding the parse.
@@ -334,11 +339,21 @@ pub async fn show(
         attachment_count: 0,
     });
     let base = format!("/mail/{mailbox}/{uid}");
+    // Both versions: the person may read the text one instead.
+    let both = b.html.is_some() && b.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let as_text = both && q.text.is_some();
+    let alternative = both.then(|| {
+        if as_text {
+            (base.clone(), "read.show_html")
+        } else {
+            (format!("{base}?text=1"), "read.show_text")
+        }
+    });
     let blocked_images = match &b.html {
-        Some(h) if !images => crate::html::sanitise(h, false).blocked_images,
+        Some(h) if !images && !as_text => crate::html::sanitise(h, false).blocked_images,
         _ => 0,
     };
-    let frame = b.html.as_ref().map(|_| {
+    let frame = b.html.as_ref().filter(|_| !as_text).map(|_| {
         if images {
             format!("{base}/body?images=1")
         } else {
@@ -404,7 +419,11 @@ pub async fn show(
             private: meta.private,
             // With an HTML body the frame shows it; the text is the
             // fallback for messages without one.
-            text: if b.html.is_some() { None } else { b.text },
+            text: if b.html.is_some() && !as_text {
+                None
+            } else {
+                b.text
+            },
             frame,
             images_shown: images,
             images_href: format!("{base}?images=1"),
@@ -414,6 +433,7 @@ pub async fn show(
             source_url: format!("{base}/source"),
             print_url: format!("{base}/print"),
             blocked_images,
+            alternative,
             more_attachments: b.attachment_count.saturating_sub(MAX_ATTACHMENTS),
             attachments,
             actions_url: format!("/mail/{mailbox}/actions"),
