@@ -144,6 +144,8 @@ try {
   });
   await page.click("button[value=attach]");
   out("attached", (await page.locator(".file-list").innerText()).includes("programme-sortie.pdf") ? "listed" : "missing");
+  // The script sent the files with a progress bar, then opened the draft.
+  out("attached_via", page.url().includes("mode=draft") ? "script" : page.url());
   // Keyboard: from the message body, Tab reaches the send button.
   await page.focus("#body");
   await page.keyboard.press("Tab");

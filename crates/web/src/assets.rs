@@ -37,6 +37,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "upload.js",
+        include_bytes!("../assets/upload.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "rich.js",
         include_bytes!("../assets/rich.js"),
         "text/javascript; charset=utf-8",

@@ -115,3 +115,82 @@ async fn autosave_replaces_one_draft_keeps_its_files_and_is_deleted_on_send() {
     assert_eq!(inbox.len(), 1);
     assert!(inbox[0].1.contains("ordre-du-jour.txt"));
 }
+
+/// The attach button's script (`assets/upload.js`) asks for JSON: the
+/// draft is filed with the files and named, so the script can open it;
+/// the browser's own submission (no `Accept: application/json`) still
+/// gets the page.
+#[tokio::test]
+async fn attaching_from_the_script_answers_the_draft_with_its_files() {
+    let e = env().await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    let mut c = Client::new(&e);
+    c.login(JEANNE, PASSWORD).await;
+    let page = c.get("/compose").await;
+    assert!(
+        page.body.contains("id=\"upload-progress\""),
+        "the bar is in the page"
+    );
+    let csrf = csrf_in(&page.body);
+    let b = "----vesontioTestBoundary7MA4YWxk";
+    let mut body = String::new();
+    for (k, v) in [
+        ("csrf", csrf.as_str()),
+        ("from", JEANNE),
+        ("to", PAUL),
+        ("subject", "Programme"),
+        ("body", "Ci-joint."),
+        ("action", "attach"),
+    ] {
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"programme.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n9 h : musée\r\n\r\n--{b}--\r\n"
+    ));
+    let req = axum::http::Request::post("/compose")
+        .header(axum::http::header::COOKIE, c.cookie_header())
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        )
+        .header(axum::http::header::ACCEPT, "application/json")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let a = json(&r.body);
+    assert_eq!(a["saved"], true, "{a}");
+    let draft = a["draft"].as_str().unwrap();
+    let drafts = folder(&e, &jeanne, "\\Drafts").await;
+    assert_eq!(drafts.len(), 1);
+    assert!(
+        drafts[0].1.contains("programme.txt"),
+        "the file is in the draft"
+    );
+    // The script then opens the draft: its file is listed.
+    let (mb, uid) = draft.split_once('/').unwrap();
+    let o = c
+        .get(&format!("/compose?mode=draft&mailbox={mb}&uid={uid}"))
+        .await;
+    assert!(o.body.contains("programme.txt"), "{}", o.body);
+    // Without the script: the page, as before.
+    let r = post(
+        &mut c,
+        vec![
+            ("csrf".into(), csrf.clone()),
+            ("from".into(), JEANNE.into()),
+            ("to".into(), PAUL.into()),
+            ("subject".into(), "Programme".into()),
+            ("body".into(), "Ci-joint.".into()),
+            ("draft".into(), draft.into()),
+            ("action".into(), "attach".into()),
+        ],
+        true,
+    )
+    .await;
+    assert!(r.body.contains("<form"), "a page, not JSON");
+}

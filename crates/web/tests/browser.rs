@@ -95,6 +95,7 @@ async fn webmail_screens_in_chromium() {
         ("complete_chosen", "Anne_Petit_<anne.petit@ac-test.fr>,_"),
         ("complete_closed", "false"),
         ("autosaved", "draft"),
+        ("attached_via", "script"),
         ("rich_pressed", "true"),
         ("rich_html", "bold"),
         ("rich_text", "Ordre_du_jour_important"),

@@ -51,6 +51,15 @@ fn json(a: &Answer) -> Result<Response, WebError> {
         .into_response())
 }
 
+/// The request asks for JSON (`Accept: application/json`): the scripts'
+/// requests, never a browser's own form submission.
+pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
 /// The form could not be read as a message yet: nothing saved, nothing said.
 pub fn not_yet() -> Result<Response, WebError> {
     json(&Answer::default())

@@ -56,6 +56,8 @@ struct ComposePage {
     autosave: String,
     /// `assets/rich.js`: the rich-text editor.
     rich: String,
+    /// `assets/upload.js`: the attachments' upload with its progress.
+    upload: String,
     /// R21: the offer to send the attachments as links (`f.links` set).
     offer: Option<String>,
 }
@@ -154,6 +156,7 @@ pub(crate) async fn page(
             script: crate::assets::url("complete.js"),
             autosave: crate::assets::url("autosave.js"),
             rich: crate::assets::url("rich.js"),
+            upload: crate::assets::url("upload.js"),
             files: files
                 .iter()
                 .enumerate()
@@ -316,7 +319,10 @@ pub async fn submit(
         date: now,
         attachments: &files,
     };
-    if autosave {
+    // The automatic save, and files attached by `assets/upload.js` (which
+    // shows the upload's progress, then opens the draft): JSON answers.
+    let attach_json = f.action == "attach" && crate::mail::autosave::wants_json(&headers);
+    if autosave || attach_json {
         let raw = outgoing::build(&o, true);
         return crate::mail::autosave::save(&web, &t, &s, &f, raw, now).await;
     }
