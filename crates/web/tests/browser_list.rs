@@ -1,8 +1,8 @@
 //! The message list in a real browser: `browser/list.mjs` drives Debian's
 //! chromium with playwright-core against the webmail served over HTTPS on
-//! 127.0.0.1:0. Mail is delivered through the ingest gate (SMTP
-//! submission's door, `Origin::Submission`) while the inbox is open, when
-//! the script asks for it, and must appear without a reload; then the
+//! 127.0.0.1:0. Mail from outside arrives by SMTP on the MX door
+//! (`common::mx`) while the inbox is open, when the script asks for it,
+//! and must appear without a reload; then the
 //! keyboard shortcuts and their help screen, drag and drop onto the folder
 //! tree, and emptying the Trash, with axe-core on each new screen. What the
 //! browser did is checked in the store afterwards.
@@ -19,8 +19,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::*;
-use vesontio_delivery::{Envelope, Origin, Recipient};
-use vesontio_types::Address;
 use vesontio_web::Clock;
 
 const LUCIE: &str = "lucie.bernard@ac-test.fr";
@@ -54,7 +52,7 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     };
     let e = env_with(Clock::System).await;
     let lucie = person(&e, LUCIE, "Lucie Bernard", PASSWORD, false).await;
-    let paul = person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
     for s in [
         "Sortie au musée",
         "Conseil de classe",
@@ -87,6 +85,7 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     }
 
     let (listener, port) = browser::bind().await;
+    let mx_door = mx::Mx::start(&e).await;
     let https = browser::Https::serve(e.web.clone(), listener, port);
 
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
@@ -125,31 +124,16 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     let run = async {
         while let Some(line) = rx.recv().await {
             if line == "WAIT deliver" {
-                // Paul sends from his mail client: the submission door.
-                let origin = Origin::Submission {
-                    account: Box::new(paul.clone()),
-                    client_ip: "127.0.0.1".parse().unwrap(),
-                    helo: "portable".into(),
-                };
-                let envelope = Envelope {
-                    mail_from: Some(Address::parse(PAUL).unwrap()),
-                    recipients: vec![Recipient {
-                        address: Address::parse(LUCIE).unwrap(),
-                        orcpt: None,
-                        notify: None,
-                    }],
-                    envid: None,
-                    ret: None,
-                    smtputf8: false,
-                };
-                let raw = mail(
-                    "Arrivée en direct",
-                    "Livré pendant que la liste est ouverte.",
-                );
-                e.delivery
-                    .submit(origin, envelope, raw.into_bytes(), vesontio_store::now())
-                    .await
-                    .expect("the gate accepts Paul's message");
+                // Mail from outside arrives by SMTP, on the MX door.
+                let raw = "From: =?utf-8?Q?Mus=C3=A9e?= <accueil@musee.example>\r\n\
+                    To: lucie.bernard@ac-test.fr\r\n\
+                    Subject: =?utf-8?Q?Arriv=C3=A9e_en_direct?=\r\n\
+                    Date: Wed, 2 Dec 2026 09:00:00 +0100\r\n\
+                    Message-ID: <live@musee.example>\r\nMIME-Version: 1.0\r\n\
+                    Content-Type: text/plain; charset=utf-8\r\n\
+                    Content-Transfer-Encoding: 8bit\r\n\r\n\
+                    Livr\u{e9} pendant que la liste est ouverte.\r\n";
+                mx::send_mx(mx_door.addr, LUCIE, raw.as_bytes()).await;
                 if let Some(w) = stdin.as_mut() {
                     writeln!(w, "go").unwrap();
                     w.flush().unwrap();
@@ -165,6 +149,7 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     let _ = tokio::task::spawn_blocking(move || child.wait()).await;
     let stderr = err_thread.join().unwrap();
     https.stop().await;
+    mx_door.stop().await;
 
     let results: HashMap<&str, &str> = lines
         .iter()

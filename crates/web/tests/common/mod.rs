@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod client;
+pub mod mx;
 
 use std::net::SocketAddr;
 
