@@ -392,12 +392,5 @@ pub async fn changes(
             "mailboxes": mailboxes,
         })
     };
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.to_string(),
-    )
-        .into_response())
+    Ok(crate::page::json(axum::http::StatusCode::OK, &body))
 }

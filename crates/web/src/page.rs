@@ -110,6 +110,32 @@ pub fn render(status: StatusCode, page: &impl Template) -> Result<Response, WebE
         .into_response())
 }
 
+/// A JSON answer (the scripts' endpoints). Caching and the other security
+/// headers come from `security::headers`, as for every page.
+pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The request asks for JSON (`Accept: application/json`): the scripts'
+/// requests, never a browser's own form submission.
+pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {

@@ -21,7 +21,17 @@ async fn r21_large_files_in_chromium() {
     let Some(dir) = browser::scripts_dir("r21_large_files_in_chromium") else {
         return;
     };
-    let e = env_with(Clock::System).await;
+    // The links name the host and port the browser reaches.
+    let (listener, port) = browser::bind().await;
+    let e = env_full(
+        Clock::System,
+        |_| {},
+        |wc| {
+            wc.hostname = "localhost".into();
+            wc.https_port = port;
+        },
+    )
+    .await;
     let jeanne = person(
         &e,
         "jeanne.martin@ac-test.fr",
@@ -31,28 +41,7 @@ async fn r21_large_files_in_chromium() {
     )
     .await;
 
-    let (listener, port) = browser::bind().await;
-    // The links name the host and port the browser reaches.
-    let mut config = config();
-    config.hostname = "localhost".into();
-    config.https_port = port;
-    let web = vesontio_web::Web::new(
-        config,
-        vesontio_directory::Directory::new(
-            e.store.clone(),
-            vesontio_directory::AuthLimits {
-                max_failures: 10,
-                base_delay_secs: 1,
-                max_delay_secs: 900,
-                account_max_delay_secs: 60,
-                max_accounts_per_address: 100,
-                cache_ttl_secs: 0,
-            },
-        ),
-        e.delivery.clone(),
-        e.clock.clone(),
-    );
-    let https = browser::Https::serve(web, listener, port);
+    let https = browser::Https::serve(e.web.clone(), listener, port);
     let shots = browser::shots_dir();
     let (stdout, stderr) = browser::node(
         &dir,

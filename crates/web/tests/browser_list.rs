@@ -13,9 +13,7 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::*;
@@ -88,8 +86,7 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     let mx_door = mx::Mx::start(&e).await;
     let https = browser::Https::serve(e.web.clone(), listener, port);
 
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = browser::shots_dir();
     let mut child = Command::new("node")
         .arg(dir.join("list.mjs"))
         .args([
@@ -151,12 +148,9 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     https.stop().await;
     mx_door.stop().await;
 
-    let results: HashMap<&str, &str> = lines
-        .iter()
-        .filter_map(|l| l.strip_prefix("RESULT "))
-        .filter_map(|l| l.split_once(' '))
-        .collect();
-    let all = format!("stdout:\n{}\nstderr:\n{stderr}", lines.join("\n"));
+    let stdout = lines.join("\n");
+    let results = browser::results(&stdout);
+    let all = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(!results.contains_key("error"), "{all}");
     let expect = [
         ("live_row", "shown"),

@@ -12,10 +12,6 @@ mod common;
 #[path = "xss/mails.rs"]
 mod reading;
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::process::Command;
-
 use common::*;
 use vesontio_web::Clock;
 
@@ -44,8 +40,7 @@ async fn reading_extras_in_chromium() {
 
     let (listener, port) = browser::bind().await;
     let https = browser::Https::serve(e.web.clone(), listener, port);
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = browser::shots_dir();
     let tmp = tempfile::tempdir().unwrap();
     let paths_file = tmp.path().join("paths.json");
     let at = |uid: u32| format!("/mail/{mb}/{uid}");
@@ -55,27 +50,20 @@ async fn reading_extras_in_chromium() {
         "shots": shots.to_str().unwrap(),
     });
     std::fs::write(&paths_file, paths.to_string()).unwrap();
-    let url = format!("https://localhost:{port}");
-    let d = dir.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(d.join("reading.mjs"))
-            .args([url.as_str(), JEANNE, PASSWORD, paths_file.to_str().unwrap()])
-            .current_dir(&d)
-            .output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let (stdout, stderr) = browser::node(
+        &dir,
+        "reading.mjs",
+        vec![
+            https.url.clone(),
+            JEANNE.into(),
+            PASSWORD.into(),
+            paths_file.to_str().unwrap().to_string(),
+        ],
+    )
+    .await;
     https.stop().await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
     let all = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
-    let results: HashMap<&str, &str> = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("RESULT "))
-        .filter_map(|l| l.split_once(' '))
-        .collect();
+    let results = browser::results(&stdout);
     assert!(!results.contains_key("error"), "{all}");
     for (k, v) in [
         ("cid_image", "7x5"),

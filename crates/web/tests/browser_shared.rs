@@ -8,32 +8,16 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::process::Command;
-
 use common::*;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use vesontio_web::Clock;
 
 const JEANNE: &str = "jeanne.martin@ac-test.fr";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shared_mailboxes_in_chromium() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    let missing = ["node_modules/playwright-core", "node_modules/@axe-core"]
-        .iter()
-        .any(|p| !dir.join(p).exists())
-        || !Path::new("/usr/bin/chromium").exists();
-    if missing {
-        if std::env::var_os("CI").is_some() {
-            panic!("browser test cannot run under CI: chromium or node_modules missing");
-        }
-        eprintln!("SKIPPED shared_mailboxes_in_chromium: chromium or node_modules missing");
+    let Some(dir) = browser::scripts_dir("shared_mailboxes_in_chromium") else {
         return;
-    }
-    vesontio_tls::install_default_provider();
+    };
     let e = env_with(Clock::System).await;
     let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
     let marc = person(&e, "marc.leroy@ac-test.fr", "Marc Leroy", PASSWORD, false).await;
@@ -51,18 +35,8 @@ async fn shared_mailboxes_in_chromium() {
     let hidden = functional(&e, "jury@ac-test.fr", "Jury", &jeanne, "l").await;
     let (forbidden, _) = deliver(&e, &hidden, PLAIN).await;
 
-    let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
-    let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, tracker) = (CancellationToken::new(), TaskTracker::new());
-    let server = tokio::spawn(vesontio_web::serve_https(
-        e.web.clone(),
-        listener,
-        tls,
-        stop.clone(),
-        tracker.clone(),
-    ));
+    let (listener, port) = browser::bind().await;
+    let https = browser::Https::serve(e.web.clone(), listener, port);
     let tmp = tempfile::tempdir().unwrap();
     let paths_file = tmp.path().join("paths.json");
     let paths = serde_json::json!({
@@ -70,28 +44,20 @@ async fn shared_mailboxes_in_chromium() {
         "forbidden": format!("/mail/{forbidden}"),
     });
     std::fs::write(&paths_file, paths.to_string()).unwrap();
-    let url = format!("https://localhost:{port}");
-    let d = dir.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(d.join("shared.mjs"))
-            .args([url.as_str(), JEANNE, PASSWORD, paths_file.to_str().unwrap()])
-            .current_dir(&d)
-            .output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    stop.cancel();
-    let _ = server.await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (stdout, stderr) = browser::node(
+        &dir,
+        "shared.mjs",
+        vec![
+            https.url.clone(),
+            JEANNE.into(),
+            PASSWORD.into(),
+            paths_file.to_str().unwrap().to_string(),
+        ],
+    )
+    .await;
+    https.stop().await;
     let all = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
-    let results: HashMap<&str, &str> = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("RESULT "))
-        .filter_map(|l| l.split_once(' '))
-        .collect();
+    let results = browser::results(&stdout);
     assert!(!results.contains_key("error"), "{all}");
     for (k, v) in [
         ("headings", "2"),

@@ -13,10 +13,7 @@ use common::client::{Client, csrf_in, urlencode};
 use common::*;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use vesontio_delivery::{Delivery, DeliveryConfig};
-use vesontio_directory::{AuthLimits, Directory};
-use vesontio_store::{Store, StoreConfig};
-use vesontio_web::{Clock, LargeFilesConfig, Web};
+use vesontio_web::{Clock, LargeFilesConfig};
 
 const JEANNE: &str = "jeanne.martin@ac-test.fr";
 const PAUL: &str = "paul.durand@ac-test.fr";
@@ -27,44 +24,20 @@ const QUOTA: u64 = 500_000;
 /// A webmail whose large-file service takes 300,000 bytes per file and
 /// 500,000 per person, and whose messages are limited to 64 KB (R6).
 async fn files_env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(StoreConfig::Sqlite {
-        dir: dir.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
-    store.add_domain("ac-test.fr").await.unwrap();
-    let directory = Directory::new(
-        store.clone(),
-        AuthLimits {
-            max_failures: 10,
-            base_delay_secs: 1,
-            max_delay_secs: 900,
-            account_max_delay_secs: 60,
-            max_accounts_per_address: 100,
-            cache_ttl_secs: 0,
+    env_full(
+        Clock::manual(NOW),
+        |dc| dc.message_size_limit = 64 * 1024,
+        |wc| {
+            wc.large_files = LargeFilesConfig {
+                enabled: true,
+                max_size: MAX as u64,
+                quota: QUOTA,
+                default_expiry_secs: 7 * DAY,
+                max_expiry_secs: 30 * DAY,
+            }
         },
-    );
-    let mut dc = DeliveryConfig::charter_defaults("mail.ac-test.fr", vec!["ac-test.fr".into()]);
-    dc.message_size_limit = 64 * 1024;
-    let delivery = Delivery::new(dc, store.clone());
-    let mut wc = config();
-    wc.large_files = LargeFilesConfig {
-        enabled: true,
-        max_size: MAX as u64,
-        quota: QUOTA,
-        default_expiry_secs: 7 * DAY,
-        max_expiry_secs: 30 * DAY,
-    };
-    let clock = Clock::manual(NOW);
-    let web = Web::new(wc, directory, delivery.clone(), clock.clone());
-    Env {
-        _dir: dir,
-        store,
-        web,
-        clock,
-        delivery,
-    }
+    )
+    .await
 }
 
 /// Bytes that are not text, so that any re-encoding shows.

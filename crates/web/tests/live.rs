@@ -319,7 +319,14 @@ async fn mail_through_another_process_on_postgres_is_announced() {
         }
         Err(err) => panic!("PostgreSQL required under CI: {err}"),
     };
-    let e = env_on(a).await;
+    let e = env_on(
+        tempfile::tempdir().unwrap(),
+        a,
+        vesontio_web::Clock::manual(NOW),
+        |_| {},
+        |_| {},
+    )
+    .await;
     let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
     let b = Store::open(config).await.unwrap();
     let mut c = Client::new(&e);
@@ -359,35 +366,6 @@ async fn mail_through_another_process_on_postgres_is_announced() {
     let j = changes(&mut c, state).await;
     assert_eq!(strs(&j["changedMailboxes"]), vec![inbox.id.0.to_string()]);
     assert_eq!(strs(&j["created"]).len(), 1);
-}
-
-/// A webmail on `store` (the shared helpers make a SQLite one).
-async fn env_on(store: vesontio_store::Store) -> Env {
-    use vesontio_delivery::{Delivery, DeliveryConfig};
-    use vesontio_directory::{AuthLimits, Directory};
-    store.add_domain("ac-test.fr").await.unwrap();
-    let directory = Directory::new(
-        store.clone(),
-        AuthLimits {
-            max_failures: 10,
-            base_delay_secs: 1,
-            max_delay_secs: 900,
-            account_max_delay_secs: 60,
-            max_accounts_per_address: 100,
-            cache_ttl_secs: 0,
-        },
-    );
-    let dc = DeliveryConfig::charter_defaults("mail.ac-test.fr", vec!["ac-test.fr".into()]);
-    let delivery = Delivery::new(dc, store.clone());
-    let clock = vesontio_web::Clock::manual(NOW);
-    let web = vesontio_web::Web::new(config(), directory, delivery.clone(), clock.clone());
-    Env {
-        _dir: tempfile::tempdir().unwrap(),
-        store,
-        web,
-        clock,
-        delivery,
-    }
 }
 
 /// An open stream does not outlive its session: past the idle expiry

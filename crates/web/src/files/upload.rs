@@ -19,7 +19,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
@@ -255,15 +255,7 @@ async fn receive(r: &mut Reader, path: &std::path::Path, max: u64) -> Result<u64
 }
 
 fn json(status: StatusCode, v: serde_json::Value) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        v.to_string(),
-    )
-        .into_response()
+    crate::page::json(status, &v)
 }
 
 fn check_header_csrf(s: &Session, headers: &HeaderMap) -> Result<(), WebError> {

@@ -9,8 +9,8 @@
 //! A form that cannot be saved yet (an address half typed) is answered
 //! `saved: false` without a word: the person is still typing.
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Serialize;
 
 use crate::i18n::T;
@@ -37,27 +37,7 @@ struct Answer {
 }
 
 fn json(a: &Answer) -> Result<Response, WebError> {
-    let body = serde_json::to_vec(a).map_err(|_| WebError::BadRequest)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-/// The request asks for JSON (`Accept: application/json`): the scripts'
-/// requests, never a browser's own form submission.
-pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
+    Ok(crate::page::json(StatusCode::OK, a))
 }
 
 /// The form could not be read as a message yet: nothing saved, nothing said.

@@ -10,8 +10,8 @@
 //! to them gets an absence notice, not a reader.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use vesontio_policy::may_post_to_list;
 use vesontio_types::{AccountKind, AccountStatus, Address};
@@ -63,18 +63,7 @@ pub async fn addresses(
     } else {
         suggestions(&web, &s.account.address, &query).await?
     };
-    let body = serde_json::to_vec(&Answer { query, list }).map_err(|_| WebError::BadRequest)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::page::json(StatusCode::OK, &Answer { query, list }))
 }
 
 /// What `query` completes to for the person at `me`: matches on the

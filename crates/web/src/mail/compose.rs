@@ -321,7 +321,7 @@ pub async fn submit(
     };
     // The automatic save, and files attached by `assets/upload.js` (which
     // shows the upload's progress, then opens the draft): JSON answers.
-    let attach_json = f.action == "attach" && crate::mail::autosave::wants_json(&headers);
+    let attach_json = f.action == "attach" && crate::page::wants_json(&headers);
     if autosave || attach_json {
         let raw = outgoing::build(&o, true);
         return crate::mail::autosave::save(&web, &t, &s, &f, raw, now).await;

@@ -43,17 +43,9 @@ pub async fn env_with(clock: Clock) -> Env {
     env_configured(clock, |_| {}).await
 }
 
-/// A webmail whose delivery path has `tune` applied to the charter's
-/// defaults (a small size limit for R6 tests).
-pub async fn env_configured(clock: Clock, tune: impl FnOnce(&mut DeliveryConfig)) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(StoreConfig::Sqlite {
-        dir: dir.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
-    store.add_domain("ac-test.fr").await.unwrap();
-    let directory = Directory::new(
+/// The directory of a test webmail: the shared failure limits, short.
+pub fn directory(store: &Store) -> Directory {
+    Directory::new(
         store.clone(),
         AuthLimits {
             max_failures: 10,
@@ -63,11 +55,45 @@ pub async fn env_configured(clock: Clock, tune: impl FnOnce(&mut DeliveryConfig)
             max_accounts_per_address: 100,
             cache_ttl_secs: 0,
         },
-    );
+    )
+}
+
+/// A webmail whose delivery path has `tune` applied to the charter's
+/// defaults (a small size limit for R6 tests).
+pub async fn env_configured(clock: Clock, tune: impl FnOnce(&mut DeliveryConfig)) -> Env {
+    env_full(clock, tune, |_| {}).await
+}
+
+/// A webmail on a new SQLite store with both configurations tuned.
+pub async fn env_full(
+    clock: Clock,
+    tune: impl FnOnce(&mut DeliveryConfig),
+    tune_web: impl FnOnce(&mut WebConfig),
+) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(StoreConfig::Sqlite {
+        dir: dir.path().to_path_buf(),
+    })
+    .await
+    .unwrap();
+    env_on(dir, store, clock, tune, tune_web).await
+}
+
+/// A webmail on `store` (`dir` is kept alive with it).
+pub async fn env_on(
+    dir: TempDir,
+    store: Store,
+    clock: Clock,
+    tune: impl FnOnce(&mut DeliveryConfig),
+    tune_web: impl FnOnce(&mut WebConfig),
+) -> Env {
+    store.add_domain("ac-test.fr").await.unwrap();
     let mut dc = DeliveryConfig::charter_defaults("mail.ac-test.fr", vec!["ac-test.fr".into()]);
     tune(&mut dc);
     let delivery = Delivery::new(dc, store.clone());
-    let web = Web::new(config(), directory, delivery.clone(), clock.clone());
+    let mut wc = config();
+    tune_web(&mut wc);
+    let web = Web::new(wc, directory(&store), delivery.clone(), clock.clone());
     Env {
         _dir: dir,
         store,

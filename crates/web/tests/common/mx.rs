@@ -101,17 +101,7 @@ impl Mx {
         vesontio_tls::install_default_provider();
         let (cert, key) = vesontio_tls::self_signed(&["localhost".into()]).unwrap();
         let tls = vesontio_tls::acceptor(cert.as_bytes(), key.as_bytes()).unwrap();
-        let directory = vesontio_directory::Directory::new(
-            e.store.clone(),
-            vesontio_directory::AuthLimits {
-                max_failures: 10,
-                base_delay_secs: 1,
-                max_delay_secs: 60,
-                account_max_delay_secs: 60,
-                max_accounts_per_address: 100,
-                cache_ttl_secs: 0,
-            },
-        );
+        let directory = super::directory(&e.store);
         let smtp = SmtpServer::new(smtp_config(), e.delivery.clone(), directory, tls);
         let (stop, tracker) = (CancellationToken::new(), TaskTracker::new());
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
