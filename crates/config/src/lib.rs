@@ -28,6 +28,7 @@ mod parse;
 mod phishing;
 mod reader;
 mod settings;
+mod spam;
 mod units;
 
 use std::fmt;
@@ -36,6 +37,7 @@ pub use antivirus::{Antivirus, BounceSender, OnFailure};
 pub use filters::{FailurePolicy, Filters, ScoreThresholds, StageSettings};
 pub use large_files::LargeFiles;
 pub use phishing::Phishing;
+pub use spam::Spam;
 
 /// The phishing defaults' lists (`[phishing]`).
 pub mod phishing_defaults {
@@ -45,7 +47,7 @@ pub mod phishing_defaults {
 }
 pub use settings::{
     Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
-    ScanVerdict, Server, Service, Services, Settings, Spam, Storage, StoreBackend, Tls,
+    ScanVerdict, Server, Service, Services, Settings, Storage, StoreBackend, Tls,
 };
 pub use units::{ByteSize, DURATION_FORM, HumanDuration, SIZE_FORM, UnitError};
 

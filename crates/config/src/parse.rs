@@ -9,6 +9,7 @@ use vesontio_types::{Address, SenderPattern};
 
 use crate::reader::{Reader, Section, expected, string};
 use crate::settings::*;
+use crate::spam::Spam;
 use crate::{ConfigError, ConfigErrors};
 
 /// The sections of the file, in the order they are documented.

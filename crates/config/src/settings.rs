@@ -8,6 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::Serialize;
 use vesontio_types::Protocol;
 
+use crate::spam::Spam;
 use crate::units::{ByteSize, HumanDuration};
 
 /// The whole configuration file, validated. Build it with
@@ -383,24 +384,6 @@ pub struct Dkim {
     pub selector: String,
     /// PEM file with the signing key; empty means no signing. Default empty.
     pub private_key: String,
-}
-
-/// `[spam]` [R24].
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Spam {
-    /// Score from which a message is treated as spam. Higher means fewer
-    /// false positives, which the charter values more. Default 5.0. The
-    /// former name of `filters.junk`; both may be given only if equal.
-    pub threshold: f64,
-    /// Local part of the address users forward spam to, in every local
-    /// domain (`spam@<domain>`). Default `"spam"`.
-    pub report_local_part: String,
-    /// Whether the spam scorer runs as a filter stage. Default true.
-    pub enabled: bool,
-    /// A TOML file of phrase rules replacing the built-in French and
-    /// English ones, reread when it changes; empty means the built-in
-    /// rules. Default empty.
-    pub rules: String,
 }
 
 /// `[web]`: the webmail's sessions (the listeners are `services.web` and
@@ -785,17 +768,6 @@ impl Default for Dkim {
         Dkim {
             selector: "vesontio".into(),
             private_key: String::new(),
-        }
-    }
-}
-
-impl Default for Spam {
-    fn default() -> Self {
-        Spam {
-            threshold: 5.0,
-            report_local_part: "spam".into(),
-            enabled: true,
-            rules: String::new(),
         }
     }
 }
