@@ -103,12 +103,7 @@ fn two_nodes_share_the_maildrop_lock_and_run_jobs_once() {
         .unwrap_or(0);
     let schema = format!("cluster_{}_{}", std::process::id(), nanos % 1_000_000_000);
     let first = common::free_offset();
-    let second = loop {
-        let o = common::free_offset();
-        if o != first {
-            break o;
-        }
-    };
+    let second = common::free_offset();
     let data = base.join("data");
     let config = |name: &str, offset: u16| {
         let mut s = vesontio_config::Settings::example(
@@ -159,26 +154,36 @@ fn two_nodes_share_the_maildrop_lock_and_run_jobs_once() {
         None,
     );
 
-    let start = |c: &Path| {
+    let start = |c: &Path, log: &str| {
+        let log = std::fs::File::create(base.join(log)).expect("node log");
         Node(
             Command::new(BIN)
                 .arg("--config")
                 .arg(c)
                 .arg("serve")
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(log)
                 .spawn()
                 .expect("spawn serve"),
         )
     };
     // Started together: both run the jobs at once.
-    let _nodes = (start(&c1), start(&c2));
+    let mut nodes = (start(&c1, "n1.log"), start(&c2, "n2.log"));
     let (p1, p2) = (995 + first, 995 + second);
     let deadline = Instant::now() + Duration::from_secs(60);
+    let logs = || {
+        let read = |n| std::fs::read_to_string(base.join(n)).unwrap_or_default();
+        format!("node 1:\n{}\nnode 2:\n{}", read("n1.log"), read("n2.log"))
+    };
     while std::net::TcpStream::connect(("127.0.0.1", p1)).is_err()
         || std::net::TcpStream::connect(("127.0.0.1", p2)).is_err()
     {
-        assert!(Instant::now() < deadline, "the nodes did not start");
+        for node in [&mut nodes.0, &mut nodes.1] {
+            if let Ok(Some(status)) = node.0.try_wait() {
+                panic!("a node exited ({status}) before serving:\n{}", logs());
+            }
+        }
+        assert!(Instant::now() < deadline, "the nodes did not start:\n{}", logs());
         std::thread::sleep(Duration::from_millis(200));
     }
 

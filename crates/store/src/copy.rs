@@ -39,8 +39,12 @@ impl Store {
     ) -> Result<Vec<(Uid, Uid)>> {
         let mut tx = self.begin_fast().await?;
         let copied = self.copy_in(&mut tx, src, uids, dst).await?;
+        let changes = self.mailbox_change(&mut tx, dst, copied.seq).await?;
+        let changes = self
+            .announce(&mut tx, changes.into_iter().collect())
+            .await?;
         tx.commit().await?;
-        self.notify_mailbox(dst, copied.seq).await;
+        self.published(changes);
         Ok(copied.map)
     }
 
@@ -63,10 +67,13 @@ impl Store {
             ExpungeMode::Any,
         )
         .await?;
+        let mut changes = Vec::new();
+        changes.extend(self.mailbox_change(&mut tx, src, gone.seq).await?);
+        changes.extend(self.mailbox_change(&mut tx, dst, copied.seq).await?);
+        let changes = self.announce(&mut tx, changes).await?;
         tx.commit().await?;
+        self.published(changes);
         self.unlink_blobs(gone.unlink).await;
-        self.notify_mailbox(src, gone.seq).await;
-        self.notify_mailbox(dst, copied.seq).await;
         Ok(map)
     }
 

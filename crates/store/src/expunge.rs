@@ -59,14 +59,16 @@ impl Store {
             tx.rollback().await?;
             return Ok((Vec::new(), 0));
         }
-        tx.commit().await?;
-        self.unlink_blobs(gone.unlink).await;
-        self.notify(Change {
+        let change = Change {
             account_id: AccountId(gone.account),
             mailbox_id: mailbox,
             modseq: gone.modseq,
             seq: gone.seq,
-        });
+        };
+        let changes = self.announce(&mut tx, vec![change]).await?;
+        tx.commit().await?;
+        self.published(changes);
+        self.unlink_blobs(gone.unlink).await;
         Ok((gone.uids, gone.modseq))
     }
 
@@ -153,7 +155,12 @@ impl Store {
                     .map(|r| r.try_get(0))
                     .collect::<sqlx::Result<_>>()?;
                 let list = placeholders(1, ids.len());
+                // Pending texts first: on PostgreSQL an index batch that
+                // holds them commits before this sees the index.
                 for sql in [
+                    format!(
+                        "DELETE FROM search_pending WHERE id IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
+                    ),
                     format!(
                         "DELETE FROM search WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
                     ),

@@ -204,9 +204,12 @@ impl Store {
                     }
                 })
                 .collect();
+            // Texts not indexed yet (`indexer.rs`) are scanned.
+            let conds = conds.join(" AND ");
             sql.push_str(&format!(
-                " AND (content_id = 0 OR content_id IS NULL OR content_id IN (SELECT {key} FROM search WHERE {}))",
-                conds.join(" AND ")
+                " AND (content_id = 0 OR content_id IS NULL \
+                 OR content_id IN (SELECT {key} FROM search WHERE {conds}) \
+                 OR content_id IN (SELECT id FROM search_pending WHERE {conds}))"
             ));
         }
         sql.push_str(&format!(

@@ -164,13 +164,15 @@ impl Store {
             .await?;
         }
         crate::ingest::record_changes(&mut tx, account, seq, &log, crate::now()).await?;
-        tx.commit().await?;
-        self.notify(Change {
+        let change = Change {
             account_id: AccountId(account),
             mailbox_id: mailbox,
             modseq: ms,
             seq,
-        });
+        };
+        let changes = self.announce(&mut tx, vec![change]).await?;
+        tx.commit().await?;
+        self.published(changes);
         Ok(out)
     }
 

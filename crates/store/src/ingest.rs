@@ -124,7 +124,6 @@ pub(crate) fn subject_key(subject: &str) -> (String, bool) {
 /// search text the first time the platform sees these bytes.
 pub(crate) async fn content_id(
     tx: &mut crate::db::Tx,
-    dialect: crate::Dialect,
     blob_id: &str,
     parsed: &Parsed,
 ) -> Result<i64> {
@@ -144,15 +143,9 @@ pub(crate) async fn content_id(
                 Some((h, b)) => (h.clone(), b.clone()),
                 None => (String::new(), String::new()),
             };
-            let sql = match dialect {
-                crate::Dialect::Sqlite => {
-                    "INSERT INTO search (rowid, head, body) VALUES ($1, $2, $3)"
-                }
-                crate::Dialect::Postgres => {
-                    "INSERT INTO search (id, head, body) VALUES ($1, $2, $3)"
-                }
-            };
-            sqlx::query(sql)
+            // A plain row: the trigram index is written later, off the
+            // delivery transaction (`indexer.rs`).
+            sqlx::query("INSERT INTO search_pending (id, head, body) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(head)
                 .bind(body)

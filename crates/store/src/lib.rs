@@ -39,6 +39,7 @@ mod flagcols;
 mod flags;
 mod group;
 mod index;
+mod indexer;
 mod ingest;
 mod leases;
 mod lite;
@@ -46,6 +47,7 @@ mod logins;
 mod mailboxes;
 mod messages;
 mod model;
+mod notify;
 mod quarantine;
 mod queue;
 mod schema;
@@ -150,12 +152,16 @@ struct Inner {
     audit_tx: audit::AuditWriter,
     /// PostgreSQL: the NOTIFY channel of this schema.
     notify_channel: Option<String>,
+    /// PostgreSQL: the schema.
+    pg_schema: Option<String>,
     /// Dropped with the store: ends the LISTEN task.
     _listener_stop: Option<tokio::sync::oneshot::Sender<()>>,
     /// Group commit of deliveries and APPENDs (started on first use,
     /// inside the runtime).
     committer:
         std::sync::OnceLock<group::Group<writes::MessageWrite, Result<writes::WriteOutcome>>>,
+    /// Moves search texts into the full-text index off the delivery path.
+    indexer: Arc<indexer::Indexer>,
     /// Group reclaim of blobs released by expunges.
     reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
     /// Quota-held deliveries may be waiting (see `wake_held`); true at start.
@@ -253,7 +259,7 @@ impl Store {
         // channel per schema; every node, this one included, hears them.
         let (notify_channel, listener_stop) = match &config {
             StoreConfig::Postgres { url, schema, .. } => {
-                let channel = format!("vesontio_{schema}");
+                let channel = notify_channel_of(schema);
                 let stop = spawn_listener(url.clone(), channel.clone(), changes.clone()).await?;
                 (Some(channel), Some(stop))
             }
@@ -272,9 +278,14 @@ impl Store {
                 changes,
                 audit_tx,
                 notify_channel,
+                pg_schema: match &config {
+                    StoreConfig::Postgres { schema, .. } => Some(schema.clone()),
+                    StoreConfig::Sqlite { .. } => None,
+                },
                 _listener_stop: listener_stop,
                 committer: std::sync::OnceLock::new(),
                 reclaimer: std::sync::OnceLock::new(),
+                indexer: Default::default(),
                 read_marks: Default::default(),
                 may_hold: std::sync::atomic::AtomicBool::new(true),
             }),
@@ -282,6 +293,7 @@ impl Store {
         store.migrate(max_version.unwrap_or(i64::MAX)).await?;
         if max_version.is_none() {
             store.upgrade_v5().await?;
+            indexer::start(Arc::downgrade(&store.inner));
         }
         Ok(store)
     }
@@ -328,10 +340,7 @@ impl Store {
 
     /// The PostgreSQL schema, if this store is on PostgreSQL.
     pub fn schema_name(&self) -> Option<&str> {
-        self.inner
-            .notify_channel
-            .as_deref()
-            .and_then(|c| c.strip_prefix("vesontio_"))
+        self.inner.pg_schema.as_deref()
     }
 
     pub fn blobs(&self) -> &BlobStore {
@@ -341,31 +350,6 @@ impl Store {
     /// Mailbox changes committed by any session of this process.
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.inner.changes.subscribe()
-    }
-
-    pub(crate) fn notify(&self, change: Change) {
-        match &self.inner.notify_channel {
-            None => {
-                let _ = self.inner.changes.send(change);
-            }
-            Some(channel) => {
-                let (pool, channel) = (self.inner.write.clone(), channel.clone());
-                let payload = format!(
-                    "{}:{}:{}:{}",
-                    change.account_id.0, change.mailbox_id.0, change.modseq, change.seq
-                );
-                tokio::spawn(async move {
-                    let r = sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind(channel)
-                        .bind(payload)
-                        .execute(&pool)
-                        .await;
-                    if let Err(e) = r {
-                        tracing::warn!(error = %e, "pg_notify failed");
-                    }
-                });
-            }
-        }
     }
 
     pub(crate) fn w(&self) -> &Db {
@@ -462,6 +446,20 @@ impl Store {
 
 /// Listens on `channel` and republishes each `account:mailbox` payload on
 /// `changes` until the returned sender is dropped. Reconnects after errors.
+/// The NOTIFY channel of a schema: `vesontio_<schema>`, or, past
+/// PostgreSQL's 63-byte identifier limit (where NOTIFY fails), the same
+/// prefix with a digest of the schema name, the same on every node.
+fn notify_channel_of(schema: &str) -> String {
+    let channel = format!("vesontio_{schema}");
+    if channel.len() <= 63 {
+        return channel;
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(schema.as_bytes());
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("vesontio_{}_{hex}", &schema[..24])
+}
+
 async fn spawn_listener(
     url: String,
     channel: String,

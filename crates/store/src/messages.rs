@@ -206,8 +206,9 @@ impl Store {
         let (results, changes) = self.insert_messages(&mut tx, items).await?;
         match results.into_iter().collect::<Result<Vec<_>>>() {
             Ok(appended) => {
+                let changes = self.announce(&mut tx, changes).await?;
                 tx.commit().await?;
-                self.publish(changes);
+                self.published(changes);
                 Ok(appended)
             }
             Err(e) => {
@@ -277,8 +278,7 @@ impl Store {
             .bind(msg.blob.size)
             .execute(&mut **tx)
             .await?;
-            let content =
-                crate::ingest::content_id(tx, self.dialect(), &msg.blob.id, &parsed).await?;
+            let content = crate::ingest::content_id(tx, &msg.blob.id, &parsed).await?;
             let fc = FlagCols::of(&msg.flags);
             // The next UID, MODSEQ and counts, and the row: one script (one
             // hand-off on SQLite).
@@ -349,19 +349,6 @@ impl Store {
             crate::ingest::record_changes(tx, *account, *seq, rows, now).await?;
         }
         Ok((results, changes))
-    }
-
-    pub(crate) fn publish_changes(&self, changes: Vec<Change>) {
-        self.publish(changes)
-    }
-
-    /// One notification per mailbox, with its last modseq.
-    fn publish(&self, mut changes: Vec<Change>) {
-        changes.sort_by_key(|c| (c.mailbox_id.0, std::cmp::Reverse(c.modseq)));
-        changes.dedup_by_key(|c| c.mailbox_id);
-        for c in changes {
-            self.notify(c);
-        }
     }
 
     /// Fills `msg.parsed` from its data, or from the blob when the caller
@@ -560,17 +547,6 @@ impl Store {
         }
         out.sort_by_key(|m| m.uid);
         Ok(out)
-    }
-
-    pub(crate) async fn notify_mailbox(&self, mailbox: MailboxId, seq: i64) {
-        if let Ok(Some(mb)) = self.mailbox(mailbox).await {
-            self.notify(Change {
-                account_id: mb.account_id,
-                mailbox_id: mailbox,
-                modseq: mb.highestmodseq,
-                seq,
-            });
-        }
     }
 
     /// R15/R16: bytes used and quota of an account (all folders together).

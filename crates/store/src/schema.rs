@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (18, V18),
     (19, V19),
     (20, V20),
+    (21, V21),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -534,4 +535,15 @@ DELETE FROM shared_seen WHERE NOT EXISTS (SELECT 1 FROM messages m
     WHERE m.mailbox_id = shared_seen.mailbox_id AND m.uid = shared_seen.uid);
 INSERT INTO shared_counts (mailbox_id, account_id, seen)
     SELECT mailbox_id, account_id, COUNT(*) FROM shared_seen GROUP BY mailbox_id, account_id;
+"#;
+
+/// v21: search texts wait in a plain table until the background indexer
+/// (`indexer.rs`) moves them into the trigram index, so a delivery's
+/// transaction never writes the index. Searches read both.
+const V21: &str = r#"
+CREATE TABLE search_pending (
+    id BIGINT PRIMARY KEY,
+    head TEXT NOT NULL,
+    body TEXT NOT NULL
+);
 "#;

@@ -76,8 +76,7 @@ impl Store {
             }
             let mut tx = self.begin_durable().await?;
             for (id, blob_id, date, fc, account, parsed) in &work {
-                let content =
-                    crate::ingest::content_id(&mut tx, self.dialect(), blob_id, parsed).await?;
+                let content = crate::ingest::content_id(&mut tx, blob_id, parsed).await?;
                 let (email, thread) =
                     crate::ingest::email_of(&mut tx, *account, blob_id, parsed, *date).await?;
                 let s = fc.system;

@@ -311,10 +311,12 @@ impl Store {
                 }
             })
             .collect();
+        // Texts not indexed yet (`indexer.rs`) are scanned.
+        let conds = conds.join(" AND ");
         let sql = q!(
-            "SELECT uid FROM messages WHERE mailbox_id = $1 AND (content_id IS NULL OR content_id IN \
-             (SELECT {key} FROM search WHERE {}))",
-            conds.join(" AND ")
+            "SELECT uid FROM messages WHERE mailbox_id = $1 AND (content_id IS NULL \
+             OR content_id IN (SELECT {key} FROM search WHERE {conds}) \
+             OR content_id IN (SELECT id FROM search_pending WHERE {conds}))"
         );
         let mut query = sqlx::query_as::<_, (i64,)>(sql).bind(mailbox.0);
         for (_, t) in &usable {
@@ -341,21 +343,35 @@ impl Store {
             crate::Dialect::Postgres => "id",
         };
         let mut out = HashMap::with_capacity(content_ids.len());
+        // Pending texts (`indexer.rs`), then the index's: a text only
+        // ever moves from the first to the second, so in this order one
+        // moving between the two reads is still found.
+        let sources = [("search_pending", "id"), ("search", key)];
         for chunk in content_ids.chunks(CHUNK) {
-            let sql = q!(
-                "SELECT {key}, head, {body_col} FROM search WHERE {key} IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut query = sqlx::query(sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            for r in query.fetch_all(self.r()).await? {
-                let head: String = r.try_get(1)?;
-                out.insert(
-                    r.try_get::<i64, _>(0)?,
-                    vesontio_message::mime::SearchText::from_stored(&head, r.try_get(2)?),
+            for (table, key) in sources {
+                let chunk: Vec<i64> = chunk
+                    .iter()
+                    .copied()
+                    .filter(|c| !out.contains_key(c))
+                    .collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                let sql = q!(
+                    "SELECT {key}, head, {body_col} FROM {table} WHERE {key} IN ({})",
+                    placeholders(1, chunk.len())
                 );
+                let mut query = sqlx::query(sql);
+                for id in &chunk {
+                    query = query.bind(*id);
+                }
+                for r in query.fetch_all(self.r()).await? {
+                    let head: String = r.try_get(1)?;
+                    out.insert(
+                        r.try_get::<i64, _>(0)?,
+                        vesontio_message::mime::SearchText::from_stored(&head, r.try_get(2)?),
+                    );
+                }
             }
         }
         Ok(out)

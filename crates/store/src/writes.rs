@@ -107,6 +107,8 @@ impl Store {
                 self.ensure_parsed(&mut c.msg).await?;
             }
         }
+        // Index batches wait while deliveries run.
+        self.inner.indexer.writing();
         let mut tx = self.begin_durable().await?;
         // Keys first: a duplicate writes nothing else.
         let mut dup: Vec<Option<String>> = Vec::with_capacity(writes.len());
@@ -160,8 +162,10 @@ impl Store {
             }
             out.push(Ok(WriteOutcome::Written { copies, queued }));
         }
+        let changes = self.announce(&mut tx, changes).await?;
         tx.commit().await?;
-        self.publish_changes(changes);
+        self.inner.indexer.poke();
+        self.published(changes);
         if any_held {
             self.inner
                 .may_hold

@@ -91,3 +91,48 @@ async fn upgrade_from_v4() {
     probe.close().await;
     vesontio_store::conformance::upgrade_from_v4(config("upgrade")).await;
 }
+
+/// NOTIFY is sent inside the committing transaction: a MULTIAPPEND
+/// refused whole (RFC 3502: nothing written) announces nothing to any
+/// node, and the change of the next commit carries its sequence number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolled_back_writes_announce_nothing() {
+    let Some(a) = postgres("rolled_back_notify").await else {
+        return;
+    };
+    let mut rx = a.subscribe();
+    let acc = vesontio_store::conformance::person(&a, "rb@ac-demo.fr", 4096).await;
+    let inbox = vesontio_store::conformance::inbox(&a, acc.id).await;
+    let small = vesontio_store::conformance::msg(&a, "Subject: x\r\n\r\nx\r\n").await;
+    let big = vesontio_store::conformance::msg(
+        &a,
+        &format!("Subject: y\r\n\r\n{}\r\n", "y".repeat(8192)),
+    )
+    .await;
+    a.append_all(inbox.id, vec![small.clone(), big])
+        .await
+        .expect_err("over quota: refused whole");
+    let heard = tokio::time::timeout(std::time::Duration::from_millis(800), async {
+        loop {
+            let c = rx.recv().await.expect("channel");
+            if c.mailbox_id == inbox.id {
+                return c;
+            }
+        }
+    })
+    .await;
+    assert!(heard.is_err(), "a rolled-back write announced {heard:?}");
+    a.append(inbox.id, small).await.expect("append");
+    let change = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            let c = rx.recv().await.expect("channel");
+            if c.mailbox_id == inbox.id {
+                return c;
+            }
+        }
+    })
+    .await
+    .expect("the commit is heard");
+    let (_, now) = a.account_changes(acc.id, 0, 1000).await.expect("log");
+    assert_eq!(change.seq, now, "the notification carries the committed sequence");
+}

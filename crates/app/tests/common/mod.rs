@@ -5,16 +5,44 @@ use std::net::TcpListener;
 /// Standard ports of every service (docs/design.md); the demo binds each plus an offset.
 const PORTS: [u16; 9] = [25, 80, 110, 143, 443, 465, 587, 993, 995];
 
-/// An offset whose nine ports are all free right now. Tests run in
-/// parallel processes, so offsets are drawn at random and checked by
-/// binding, rather than derived from the pid.
+/// An offset whose nine ports are all free right now and cannot meet
+/// another running test's: offsets are multiples of 10 and ports differ
+/// by multiples of 10 too (110 − 80, 443 − 143…), so two blocks can share
+/// a port without sharing an offset. Tests run in parallel processes;
+/// each offset is reserved by a lock file held (`File::lock`, released
+/// when the process ends, even killed) in a shared directory, chosen
+/// under a directory-wide lock, and never within a shared port of a
+/// reserved one; then its ports are checked by binding.
 pub fn free_offset() -> u16 {
+    let dir = std::env::temp_dir().join("vesontio-test-offsets");
+    std::fs::create_dir_all(&dir).expect("offsets directory");
+    let guard = std::fs::File::create(dir.join(".choose")).expect("offsets lock");
+    guard.lock().expect("offsets lock");
+    // Offsets held by live tests (this process's included: a lock is per
+    // open file, so reopening one that is held fails to lock).
+    let mut held_by_others = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("offsets directory").flatten() {
+        let Some(offset) = entry.file_name().to_str().and_then(|n| n.parse::<u16>().ok()) else {
+            continue;
+        };
+        match std::fs::File::open(entry.path()).map(|f| f.try_lock()) {
+            Ok(Ok(())) => {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            _ => held_by_others.push(offset),
+        }
+    }
+    let meets = |a: u16, b: u16| {
+        PORTS
+            .iter()
+            .any(|p| PORTS.iter().any(|q| p + a == q + b))
+    };
     let mut seed = std::process::id() as u64
         ^ std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0);
-    for _ in 0..200 {
+    for _ in 0..500 {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
@@ -22,11 +50,20 @@ pub fn free_offset() -> u16 {
         // connection of another test cannot take a port between this check
         // and the demo's bind: 20000..31000, plus ports up to 995.
         let offset = 20000 + ((seed >> 33) % 1100) as u16 * 10;
+        if held_by_others.iter().any(|&o| meets(o, offset)) {
+            continue;
+        }
         let held: Vec<_> = PORTS
             .iter()
             .filter_map(|p| TcpListener::bind(("127.0.0.1", p + offset)).ok())
             .collect();
-        if held.len() == PORTS.len() {
+        if held.len() != PORTS.len() {
+            continue;
+        }
+        let lock = std::fs::File::create(dir.join(offset.to_string())).expect("offset lock");
+        if lock.try_lock().is_ok() {
+            // Held until the test's process ends.
+            std::mem::forget(lock);
             return offset;
         }
     }

@@ -134,6 +134,130 @@ pub async fn find_messages_across_folders(s: Store) {
     assert!(FindCursor::decode("x").is_none());
 }
 
+/// Texts wait in `search_pending` until the background indexer moves
+/// them (`indexer.rs`): IMAP's candidates, the webmail's search and the
+/// exact check give the same answers before and after, and an expunge
+/// removes a text from wherever it is.
+pub async fn search_pending_then_indexed(s: Store) {
+    let a = person(&s, "a@ac-demo.fr", 1 << 22).await;
+    let inbox = inbox(&s, a.id).await;
+    s.pause_indexing(true);
+    s.index_search_backlog().await.unwrap();
+    let m1 = put(
+        &s,
+        inbox.id,
+        NOW,
+        "From: marie@lycee.fr\r\nSubject: Sortie",
+        "le car part à 8h",
+    )
+    .await;
+    let m2 = put(
+        &s,
+        inbox.id,
+        NOW + 1,
+        "From: paul@ecole.fr\r\nSubject: Cantine",
+        "menu du jeudi",
+    )
+    .await;
+    let pending = |s: Store| async move {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM search_pending")
+            .fetch_one(s.r())
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(pending(s.clone()).await, 2, "a delivery writes no index");
+    let check = |s: Store| async move {
+        let mut q = MessageQuery::default();
+        q.body = Some("JEUDI".into());
+        assert_eq!(
+            ids(&s.find_messages(a.id, &q, None, 50).await.unwrap()),
+            vec![m2.email_id]
+        );
+        q.body = None;
+        q.from = Some("marie".into());
+        assert_eq!(
+            ids(&s.find_messages(a.id, &q, None, 50).await.unwrap()),
+            vec![m1.email_id]
+        );
+        let terms = vec![(crate::TextField::Body, "car part".to_string())];
+        let uids = s
+            .search_candidates(inbox.id, &terms)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            uids.contains(&m1.uid) && !uids.contains(&m2.uid),
+            "{uids:?}"
+        );
+    };
+    check(s.clone()).await;
+    assert_eq!(s.index_search_backlog().await.unwrap(), 2);
+    assert_eq!(pending(s.clone()).await, 0);
+    let (indexed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM search")
+        .fetch_one(s.r())
+        .await
+        .unwrap();
+    assert_eq!(indexed, 2);
+    check(s.clone()).await;
+    // Expunged while pending: its text goes too.
+    let m3 = put(
+        &s,
+        inbox.id,
+        NOW + 2,
+        "Subject: Brouillon",
+        "texte unique zorglub",
+    )
+    .await;
+    assert_eq!(pending(s.clone()).await, 1);
+    s.store_flags(
+        inbox.id,
+        &[m3.uid],
+        FlagOp::Add,
+        &["\\Deleted".into()],
+        None,
+    )
+    .await
+    .unwrap();
+    s.expunge(inbox.id, None, ExpungeMode::FlaggedDeleted)
+        .await
+        .unwrap();
+    let mut q = MessageQuery::default();
+    q.body = Some("zorglub".into());
+    for _ in 0..100 {
+        if pending(s.clone()).await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        pending(s.clone()).await,
+        0,
+        "the reclaim removed the pending text"
+    );
+    assert!(
+        s.find_messages(a.id, &q, None, 50)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    // Let go, the task indexes on its own once the writer is idle.
+    s.pause_indexing(false);
+    put(&s, inbox.id, NOW + 3, "Subject: Tard", "arrive").await;
+    for _ in 0..200 {
+        if pending(s.clone()).await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        pending(s.clone()).await,
+        0,
+        "the background task indexed the text"
+    );
+}
+
 /// One row per conversation with a message in the folder: its newest
 /// message there and the folder's counts, most recently active first.
 pub async fn thread_lists(s: Store) {

@@ -77,7 +77,7 @@ macro_rules! conformance_tests {
             keyset_pages, account_change_log, account_pages_and_last_login,
             session_leases_count_expire_and_renew, named_leases_one_holder_at_a_time,
             web_sessions_lifecycle, web_signature_per_account, web_image_senders_per_account,
-            find_messages_across_folders, thread_lists, change_log_pruning,
+            find_messages_across_folders, search_pending_then_indexed, thread_lists, change_log_pruning,
             spam_models_read_modify_write,
             dispositions_held_folders_and_training, security_alerts_lifecycle,
             r21_shared_files_upload_quota_and_download,
