@@ -183,7 +183,11 @@ fn two_nodes_share_the_maildrop_lock_and_run_jobs_once() {
                 panic!("a node exited ({status}) before serving:\n{}", logs());
             }
         }
-        assert!(Instant::now() < deadline, "the nodes did not start:\n{}", logs());
+        assert!(
+            Instant::now() < deadline,
+            "the nodes did not start:\n{}",
+            logs()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 

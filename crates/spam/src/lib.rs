@@ -140,17 +140,24 @@ fn bayes_hit(p: f64) -> Option<Hit> {
 
 /// The decoded subject and readable body text of a message.
 pub fn subject_and_body(raw: &[u8]) -> (String, String) {
-    let subject = MessageParser::default()
-        .parse_headers(raw)
-        .and_then(|m| m.subject().map(str::to_string))
-        .unwrap_or_default();
-    (subject, vesontio_message::mime::body_text(raw))
+    subject_and_body_of(MessageParser::default().parse(raw).as_ref())
+}
+
+/// [`subject_and_body`] of a message already parsed (decoding the parts
+/// is most of a score's cost: one parse serves every test).
+pub fn subject_and_body_of(msg: Option<&mail_parser::Message<'_>>) -> (String, String) {
+    let Some(msg) = msg else {
+        return (String::new(), String::new());
+    };
+    let subject = msg.subject().map(str::to_string).unwrap_or_default();
+    (subject, vesontio_message::mime::body_text_of(msg))
 }
 
 /// Scores `raw` with `rules` and, when given, the classifier `models` (a
 /// domain's and the shared base).
 pub fn score(rules: &RuleSet, models: &[&Model], raw: &[u8], ctx: &Context) -> Report {
-    let (subject, body) = subject_and_body(raw);
+    let msg = MessageParser::default().parse(raw);
+    let (subject, body) = subject_and_body_of(msg.as_ref());
     let (fs, fb) = (text::fold(&subject), text::fold(&body));
     let mut hits: Vec<Hit> = rules
         .matches(&fs, &fb)
@@ -160,7 +167,7 @@ pub fn score(rules: &RuleSet, models: &[&Model], raw: &[u8], ctx: &Context) -> R
             points: r.points,
         })
         .collect();
-    hits.extend(structure::check(raw, ctx.now));
+    hits.extend(structure::check_parsed(msg.as_ref(), ctx.now));
     hits.extend(ctx.auth.hits());
     let bayes = if models.is_empty() {
         None

@@ -36,14 +36,14 @@ pub struct Parsed {
 
 impl Parsed {
     pub fn of(raw: &[u8]) -> Arc<Parsed> {
-        let model = Model::of(raw);
+        // One parse of the parts for the model and the search text.
+        let (model, text) = Model::with_search_text(raw);
         let split = vesontio_message::mime::split_header(raw);
         let header = std::str::from_utf8(&raw[..split])
             .ok()
             .filter(|h| h.len() <= HEADER_MAX)
             .map(str::to_string);
         let (subject_key, reply_marked) = subject_key(&model.subject);
-        let text = vesontio_message::mime::SearchText::of(raw);
         Arc::new(Parsed {
             json: model.to_json(),
             header,

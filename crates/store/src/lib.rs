@@ -439,13 +439,13 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        // The indexer's pending rows wait for the next open.
+        self.pause_indexing(true);
         self.inner.write.close().await;
         self.inner.read.close().await;
     }
 }
 
-/// Listens on `channel` and republishes each `account:mailbox` payload on
-/// `changes` until the returned sender is dropped. Reconnects after errors.
 /// The NOTIFY channel of a schema: `vesontio_<schema>`, or, past
 /// PostgreSQL's 63-byte identifier limit (where NOTIFY fails), the same
 /// prefix with a digest of the schema name, the same on every node.
@@ -460,6 +460,8 @@ fn notify_channel_of(schema: &str) -> String {
     format!("vesontio_{}_{hex}", &schema[..24])
 }
 
+/// Listens on `channel` and republishes each `account:mailbox` payload on
+/// `changes` until the returned sender is dropped. Reconnects after errors.
 async fn spawn_listener(
     url: String,
     channel: String,

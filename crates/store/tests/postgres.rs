@@ -134,5 +134,8 @@ async fn rolled_back_writes_announce_nothing() {
     .await
     .expect("the commit is heard");
     let (_, now) = a.account_changes(acc.id, 0, 1000).await.expect("log");
-    assert_eq!(change.seq, now, "the notification carries the committed sequence");
+    assert_eq!(
+        change.seq, now,
+        "the notification carries the committed sequence"
+    );
 }

@@ -21,8 +21,15 @@ pub fn free_offset() -> u16 {
     // Offsets held by live tests (this process's included: a lock is per
     // open file, so reopening one that is held fails to lock).
     let mut held_by_others = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("offsets directory").flatten() {
-        let Some(offset) = entry.file_name().to_str().and_then(|n| n.parse::<u16>().ok()) else {
+    for entry in std::fs::read_dir(&dir)
+        .expect("offsets directory")
+        .flatten()
+    {
+        let Some(offset) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u16>().ok())
+        else {
             continue;
         };
         match std::fs::File::open(entry.path()).map(|f| f.try_lock()) {
@@ -32,11 +39,7 @@ pub fn free_offset() -> u16 {
             _ => held_by_others.push(offset),
         }
     }
-    let meets = |a: u16, b: u16| {
-        PORTS
-            .iter()
-            .any(|p| PORTS.iter().any(|q| p + a == q + b))
-    };
+    let meets = |a: u16, b: u16| PORTS.iter().any(|p| PORTS.iter().any(|q| p + a == q + b));
     let mut seed = std::process::id() as u64
         ^ std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -14,7 +14,7 @@ mod search;
 mod tree;
 
 pub use model::{Model, ModelError, msg_ids};
-pub use search::{BODY_MAX, SearchText, body_text};
+pub use search::{BODY_MAX, SearchText, body_text, body_text_of};
 pub use tree::{
     MimeTree, Part, PartKind, header_fields, parse_header_block, raw_header, split_header,
 };

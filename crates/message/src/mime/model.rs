@@ -49,6 +49,21 @@ pub enum ModelError {
 }
 
 impl Model {
+    /// The model and the search text of `raw` from one parse of its parts
+    /// (decoding a message's parts is most of the cost of both). Never
+    /// panics, as [`Model::of`] and [`SearchText::of`].
+    pub fn with_search_text(raw: &[u8]) -> (Model, super::SearchText) {
+        let both = std::panic::catch_unwind(|| {
+            let msg = mail_parser::MessageParser::default().parse(raw);
+            let text = msg
+                .as_ref()
+                .map(super::search::of_message)
+                .unwrap_or_default();
+            (build_with(raw, msg.as_ref()), text)
+        });
+        both.unwrap_or_else(|_| (Model::of(raw), super::SearchText::of(raw)))
+    }
+
     pub const VERSION: i64 = 1;
 
     /// Parses `raw`. Never fails and never panics: malformed MIME yields
@@ -99,6 +114,11 @@ impl Model {
 }
 
 fn build(raw: &[u8]) -> Model {
+    let msg = mail_parser::MessageParser::default().parse(raw);
+    build_with(raw, msg.as_ref())
+}
+
+fn build_with(raw: &[u8], msg: Option<&mail_parser::Message<'_>>) -> Model {
     let tree = MimeTree::parse(raw);
     let root = tree.root();
     let envelope = root.envelope(raw);
@@ -133,7 +153,7 @@ fn build(raw: &[u8]) -> Model {
     }
     let has_attachment = has_attachment(&structure, true);
     Model {
-        preview: preview(raw),
+        preview: msg.map(preview).unwrap_or_default(),
         envelope,
         structure,
         message_id,
@@ -185,10 +205,7 @@ fn has_attachment(p: &BodyStructure, top: bool) -> bool {
 
 /// The readable body's first words: the first text part (HTML turned to
 /// text without its hidden elements), whitespace collapsed, cut at a character boundary.
-fn preview(raw: &[u8]) -> String {
-    let Some(msg) = mail_parser::MessageParser::default().parse(raw) else {
-        return String::new();
-    };
+fn preview(msg: &mail_parser::Message<'_>) -> String {
     // The first readable part; an HTML one without its style sheets and
     // scripts (mail-parser's own conversion keeps their text).
     let text = match msg

@@ -78,7 +78,19 @@ impl SearchText {
 }
 
 fn build(raw: &[u8]) -> SearchText {
-    let mut body = body_text(raw).to_lowercase();
+    match mail_parser::MessageParser::default().parse(raw) {
+        Some(msg) => of_message(&msg),
+        None => SearchText::default(),
+    }
+}
+
+/// The search text of a parsed message: its top-level header fields and
+/// the text of its text parts (one parse serves the model and this, see
+/// [`super::Model::with_search_text`]).
+pub(crate) fn of_message(msg: &mail_parser::Message<'_>) -> SearchText {
+    let mut body = String::new();
+    collect_text(msg, &mut body, 0);
+    let mut body = body.to_lowercase();
     if body.len() > BODY_MAX {
         let mut cut = BODY_MAX;
         while !body.is_char_boundary(cut) {
@@ -86,12 +98,6 @@ fn build(raw: &[u8]) -> SearchText {
         }
         body.truncate(cut);
     }
-    let Some(msg) = mail_parser::MessageParser::default().parse_headers(raw) else {
-        return SearchText {
-            body,
-            ..Default::default()
-        };
-    };
     let headers = msg
         .headers()
         .iter()
@@ -113,11 +119,16 @@ fn build(raw: &[u8]) -> SearchText {
 /// Decoded text of the message's text parts (transfer encoding and charset
 /// undone, HTML reduced to text), in original case.
 pub fn body_text(raw: &[u8]) -> String {
-    let Some(msg) = mail_parser::MessageParser::default().parse(raw) else {
-        return String::new();
-    };
+    match mail_parser::MessageParser::default().parse(raw) {
+        Some(msg) => body_text_of(&msg),
+        None => String::new(),
+    }
+}
+
+/// [`body_text`] of a message already parsed.
+pub fn body_text_of(msg: &mail_parser::Message<'_>) -> String {
     let mut out = String::new();
-    collect_text(&msg, &mut out, 0);
+    collect_text(msg, &mut out, 0);
     out
 }
 

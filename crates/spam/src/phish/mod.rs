@@ -364,7 +364,7 @@ pub fn check(raw: &[u8], envelope_sender: Option<&str>, p: &Protected, auth: Aut
         }
     }
     // Credentials asked for.
-    let (subject, body) = crate::subject_and_body(raw);
+    let (subject, body) = crate::subject_and_body_of(Some(&msg));
     let text = fold(&format!("{subject} {body}"));
     if CREDENTIAL_PHRASES
         .iter()
