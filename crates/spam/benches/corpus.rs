@@ -276,6 +276,17 @@ fn folds(rules: &RuleSet, all: &[Mail]) {
         "folds: {:.0} messages scored per second with the classifier",
         scored as f64 / secs
     );
+    for (rep, _) in reports
+        .iter()
+        .filter(|(rep, s)| !*s && rep.score >= THRESHOLDS[0])
+    {
+        let [_, (_, fired)] = rep.headers();
+        let p = rep.bayes.unwrap_or(0.5);
+        println!(
+            "folds: false positive at {:.1} (p {p:.4}): {fired}",
+            rep.score
+        );
+    }
     verdicts("folds", &reports);
 }
 
@@ -292,6 +303,7 @@ fn later(rules: &RuleSet, all: &[Mail]) {
     );
     let r = run(rules, &train, &test);
     print("later, with the classifier", &r.with);
+    verdicts("later", &r.reports);
 }
 
 fn main() {

@@ -11,7 +11,7 @@
 //! before being learned as ham. Models serialise to bytes for the store:
 //! one per domain, scored together with a shared base.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::text::{fnv1a, fold, words};
 
@@ -37,23 +37,51 @@ pub struct Model {
     learned: HashMap<u64, bool>,
 }
 
-/// The distinct tokens of a message (subject and body text).
-pub fn tokens(subject: &str, body: &str) -> Vec<u64> {
+/// A token as the scorer sees it: a word (or a form feature), or a pair
+/// of adjacent words with the two words it is made of, so that one
+/// word's evidence is counted once (see [`probability_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Clue {
+    One(u64),
+    Pair { pair: u64, first: u64, second: u64 },
+}
+
+impl Clue {
+    pub fn hash(&self) -> u64 {
+        match self {
+            Clue::One(t) => *t,
+            Clue::Pair { pair, .. } => *pair,
+        }
+    }
+}
+
+/// The distinct clues of a message's text (subject and body).
+pub fn clues(subject: &str, body: &str) -> Vec<Clue> {
     let mut out = Vec::new();
     for (tag, text) in [(b"s".as_slice(), subject), (b"b".as_slice(), body)] {
         let folded = fold(text);
-        let mut prev: Option<&str> = None;
+        let mut prev: Option<(&str, u64)> = None;
         for w in words(&folded).take(5_000) {
-            out.push(fnv1a(&[tag, w.as_bytes()]));
-            if let Some(p) = prev {
-                out.push(fnv1a(&[tag, p.as_bytes(), w.as_bytes()]));
+            let one = fnv1a(&[tag, w.as_bytes()]);
+            out.push(Clue::One(one));
+            if let Some((p, first)) = prev {
+                out.push(Clue::Pair {
+                    pair: fnv1a(&[tag, p.as_bytes(), w.as_bytes()]),
+                    first,
+                    second: one,
+                });
             }
-            prev = Some(w);
+            prev = Some((w, one));
         }
     }
-    out.sort_unstable();
-    out.dedup();
+    out.sort_unstable_by_key(Clue::hash);
+    out.dedup_by_key(|c| c.hash());
     out
+}
+
+/// The distinct tokens of a message's text, as learned.
+pub fn tokens(subject: &str, body: &str) -> Vec<u64> {
+    clues(subject, body).iter().map(Clue::hash).collect()
 }
 
 /// What learning a message did.
@@ -185,17 +213,29 @@ impl<'a> Reader<'a> {
 /// (a domain's model and the shared base), or `None` while either kind
 /// has fewer than [`MIN_LEARNED`] messages.
 pub fn probability(models: &[&Model], toks: &[u64]) -> Option<f64> {
+    let clues: Vec<Clue> = toks.iter().map(|t| Clue::One(*t)).collect();
+    probability_of(models, &clues)
+}
+
+/// The same on clues: the most telling clues are taken first, and a clue
+/// that reuses a word already taken (alone or in a pair) is skipped.
+/// Chi-square combining assumes independent clues; "click", "here" and
+/// "click here" are one piece of evidence, and counting it thrice made
+/// the classifier sure of spam on ham newsletters (SpamBayes' "tiling"
+/// of unigrams and bigrams, for the same reason).
+pub fn probability_of(models: &[&Model], clues: &[Clue]) -> Option<f64> {
     let spam: u32 = models.iter().map(|m| m.spam).sum();
     let ham: u32 = models.iter().map(|m| m.ham).sum();
     if spam < MIN_LEARNED || ham < MIN_LEARNED {
         return None;
     }
     let (ns, nh) = (f64::from(spam), f64::from(ham));
-    let mut estimates: Vec<f64> = toks
+    let mut estimates: Vec<(f64, &Clue)> = clues
         .iter()
-        .filter_map(|t| {
+        .filter_map(|c| {
+            let t = c.hash();
             let (s, h) = models.iter().fold((0u32, 0u32), |(s, h), m| {
-                let (a, b) = m.tokens.get(t).copied().unwrap_or((0, 0));
+                let (a, b) = m.tokens.get(&t).copied().unwrap_or((0, 0));
                 (s + a, h + b)
             });
             let n = f64::from(s + h);
@@ -206,24 +246,43 @@ pub fn probability(models: &[&Model], toks: &[u64]) -> Option<f64> {
             // towards 0.5 for rarely seen tokens.
             let (fs, fh) = (f64::from(s) / ns, f64::from(h) / nh);
             let p = fs / (fs + fh);
-            Some((PRIOR_S * PRIOR_X + n * p) / (PRIOR_S + n))
+            Some(((PRIOR_S * PRIOR_X + n * p) / (PRIOR_S + n), c))
         })
-        .filter(|f| (f - 0.5).abs() >= MIN_STRENGTH)
+        .filter(|(f, _)| (f - 0.5).abs() >= MIN_STRENGTH)
         .collect();
     if estimates.is_empty() {
         return Some(0.5);
     }
     estimates.sort_by(|a, b| {
-        (b - 0.5)
+        (b.0 - 0.5)
             .abs()
-            .partial_cmp(&(a - 0.5).abs())
+            .partial_cmp(&(a.0 - 0.5).abs())
             .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(b.1))
     });
-    estimates.truncate(MAX_TOKENS);
-    let n = estimates.len();
+    let mut used: HashSet<u64> = HashSet::with_capacity(2 * MAX_TOKENS);
+    let mut chosen: Vec<f64> = Vec::with_capacity(MAX_TOKENS);
+    for (f, c) in estimates {
+        if chosen.len() >= MAX_TOKENS {
+            break;
+        }
+        let fresh = match *c {
+            Clue::One(t) => used.insert(t),
+            Clue::Pair { first, second, .. } => {
+                !used.contains(&first) && !used.contains(&second) && {
+                    used.extend([first, second]);
+                    true
+                }
+            }
+        };
+        if fresh {
+            chosen.push(f);
+        }
+    }
+    let n = chosen.len();
     let clamp = |f: f64| f.clamp(1e-6, 1.0 - 1e-6);
-    let h_sum: f64 = estimates.iter().map(|f| clamp(*f).ln()).sum();
-    let s_sum: f64 = estimates.iter().map(|f| (1.0 - clamp(*f)).ln()).sum();
+    let h_sum: f64 = chosen.iter().map(|f| clamp(*f).ln()).sum();
+    let s_sum: f64 = chosen.iter().map(|f| (1.0 - clamp(*f)).ln()).sum();
     let h = chi2q(-2.0 * h_sum, 2 * n);
     let s = chi2q(-2.0 * s_sum, 2 * n);
     Some((1.0 + h - s) / 2.0)
@@ -315,6 +374,33 @@ mod tests {
         let alone = probability(&[&base], &t).unwrap();
         let both = probability(&[&base, &domain], &t).unwrap();
         assert!(both > alone, "{both} > {alone}");
+    }
+
+    #[test]
+    fn a_word_counts_once_whether_alone_or_in_a_pair() {
+        let mut m = Model::new();
+        for i in 0..MIN_LEARNED {
+            m.learn(u64::from(i) * 2, &tokens("", "click here now"), true);
+            m.learn(
+                u64::from(i) * 2 + 1,
+                &tokens("", "meeting notes attached"),
+                false,
+            );
+        }
+        let text = "click here";
+        let clues = clues("", text);
+        // "click", "here" and "click here", the pair knowing its words.
+        assert_eq!(clues.len(), 3);
+        assert!(clues.iter().any(|c| matches!(c, Clue::Pair { .. })));
+        let tiled = probability_of(&[&m], &clues).unwrap();
+        // The same tokens taken as independent: the evidence counted twice.
+        let flat = probability(&[&m], &tokens("", text)).unwrap();
+        assert!(tiled > 0.5 && flat > tiled, "{flat} > {tiled}");
+        // Learned tokens are the clues' hashes.
+        assert_eq!(
+            tokens("", text),
+            clues.iter().map(Clue::hash).collect::<Vec<_>>()
+        );
     }
 
     #[test]

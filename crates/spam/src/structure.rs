@@ -98,12 +98,18 @@ fn hit(name: &'static str) -> Hit {
 
 /// The structure tests that fire on `raw`, received at `now`.
 pub fn check(raw: &[u8], now: i64) -> Vec<Hit> {
+    check_message(MessageParser::default().parse(raw).as_ref(), now)
+}
+
+/// The same on a message already parsed (`None`: it did not parse), so
+/// the scorer parses once for the tests and the classifier.
+pub fn check_message(msg: Option<&Message<'_>>, now: i64) -> Vec<Hit> {
     let mut out = Vec::new();
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    let Some(msg) = msg else {
         return vec![hit("MISSING_FROM")];
     };
-    headers(&msg, now, &mut out);
-    bodies(&msg, &mut out);
+    headers(msg, now, &mut out);
+    bodies(msg, &mut out);
     out
 }
 
