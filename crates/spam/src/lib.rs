@@ -223,14 +223,19 @@ pub fn message_id(raw: &[u8]) -> u64 {
 
 /// Learns `raw` as spam or ham in `model`.
 pub fn learn(model: &mut Model, raw: &[u8], spam: bool) -> Learned {
+    model.learn(message_id(raw), &tokens(raw), spam)
+}
+
+/// The distinct tokens the classifier learns of `raw` (its words, word
+/// pairs and form), for another learner to be measured on the same.
+pub fn tokens(raw: &[u8]) -> Vec<u64> {
     let msg = MessageParser::default().parse(raw);
     let subject = msg.as_ref().and_then(|m| m.subject()).unwrap_or_default();
     let body = vesontio_message::mime::body_text(raw);
-    let toks: Vec<u64> = classifier_clues(msg.as_ref(), subject, &body)
+    classifier_clues(msg.as_ref(), subject, &body)
         .iter()
         .map(bayes::Clue::hash)
-        .collect();
-    model.learn(message_id(raw), &toks, spam)
+        .collect()
 }
 
 #[cfg(test)]
