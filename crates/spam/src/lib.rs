@@ -227,15 +227,18 @@ pub fn learn(model: &mut Model, raw: &[u8], spam: bool) -> Learned {
 }
 
 /// The distinct tokens the classifier learns of `raw` (its words, word
-/// pairs and form), for another learner to be measured on the same.
+/// pairs and form).
 pub fn tokens(raw: &[u8]) -> Vec<u64> {
+    clues(raw).iter().map(bayes::Clue::hash).collect()
+}
+
+/// The same as the classifier scores them ([`bayes::probability_of`]),
+/// for the corpus bench to learn and score without parsing again.
+pub fn clues(raw: &[u8]) -> Vec<bayes::Clue> {
     let msg = MessageParser::default().parse(raw);
     let subject = msg.as_ref().and_then(|m| m.subject()).unwrap_or_default();
     let body = vesontio_message::mime::body_text(raw);
     classifier_clues(msg.as_ref(), subject, &body)
-        .iter()
-        .map(bayes::Clue::hash)
-        .collect()
 }
 
 #[cfg(test)]

@@ -294,3 +294,32 @@ fn the_classifier_reads_the_form_as_well_as_the_words() {
     assert!(spam.bayes.unwrap() > 0.9, "{spam:?}");
     assert!(ham.bayes.unwrap() < 0.1, "{ham:?}");
 }
+
+#[test]
+fn what_is_learned_is_what_is_scored() {
+    let raw = format!(
+        "{DATE}From: Lettre <l@promo.example>\r\nX-Mailer: Mailer 2.0\r\nSubject: Offre\r\n\r\n\
+         Lisez https://track.example/x maintenant\r\n"
+    );
+    let toks = tokens(raw.as_bytes());
+    let clues = clues(raw.as_bytes());
+    assert_eq!(
+        toks,
+        clues.iter().map(bayes::Clue::hash).collect::<Vec<_>>()
+    );
+    // Words, pairs and form tokens, each once.
+    let words = bayes::tokens("Offre", "Lisez https://track.example/x maintenant");
+    assert!(words.iter().all(|w| toks.contains(w)));
+    assert!(
+        toks.len() > words.len() + 5,
+        "{} > {}",
+        toks.len(),
+        words.len()
+    );
+    let mut sorted = toks.clone();
+    sorted.dedup();
+    assert_eq!(sorted, toks);
+    let mut model = Model::new();
+    learn(&mut model, raw.as_bytes(), true);
+    assert_eq!(model.token_count(), toks.len());
+}
