@@ -44,7 +44,7 @@ pub struct Model {
 /// the table (Fibonacci hashing); an attacker choosing tokens to collide
 /// would first have to collide FNV-1a on words the model learned.
 #[derive(Default, Clone, Copy)]
-pub struct TokenHasher(u64);
+struct TokenHasher(u64);
 
 impl Hasher for TokenHasher {
     fn write(&mut self, bytes: &[u8]) {
