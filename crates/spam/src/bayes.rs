@@ -5,7 +5,9 @@
 //!
 //! Tokens are 64-bit FNV-1a hashes of folded words (`text::fold`) and of
 //! adjacent word pairs, with the subject's tokens kept apart from the
-//! body's. A model counts, per token, the spam and ham messages it was seen
+//! body's, and of the message's form (`features.rs`). When scoring, a pair
+//! and its two words are one piece of evidence, not three
+//! ([`probability_of`]). A model counts, per token, the spam and ham messages it was seen
 //! in, and remembers which messages it learned (by hash), so a report sent
 //! twice counts once and a message moved out of Junk is unlearned as spam
 //! before being learned as ham. Models serialise to bytes for the store:

@@ -7,8 +7,10 @@
 //!   headers, HTML-only or hidden text, shorteners, links showing another
 //!   site, bulk signs),
 //! - the SPF, DKIM and DMARC results of the ingest gate ([`Auth`]),
-//! - a naive Bayes classifier on words and word pairs (`bayes.rs`) that
-//!   learns from `spam@` reports and from moves into and out of Junk.
+//! - a naive Bayes classifier on words, word pairs (`bayes.rs`) and the
+//!   message's form (`features.rs`) that learns from `spam@` reports and
+//!   from moves into and out of Junk; once it speaks, the phrase rules
+//!   count half, since it reads the same words.
 //!
 //! The thresholds (junk, quarantine, reject) are the filter pipeline's,
 //! per domain; this crate only scores and explains. [`Report::headers`]
