@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use vesontio_spam::bayes::{Clue, probability_of};
-use vesontio_spam::{Context, Model, Report, RuleSet, learn, score, text::fnv1a};
+use vesontio_spam::{Context, Learned, Model, Report, RuleSet, learn, score, text::fnv1a};
 
 #[path = "corpus/lr.rs"]
 mod lr;
@@ -384,23 +384,17 @@ fn mistakes(rules: &RuleSet, all: &[Mail]) {
         train.sort_by_key(|m| m.hash);
         total += train.len();
         let mut model = Model::new();
-        // The classifier is silent until it has MIN_LEARNED of each kind:
-        // the first ones of each are learned whatever it says.
-        let (mut s, mut h) = (0, 0);
         let mut pass = 0;
         loop {
             pass += 1;
             let mut wrong = 0;
             for m in &train {
-                let p = probability_of(&[&model], &m.clues).unwrap_or(0.5);
-                let mistaken = if m.spam { p < 0.9 } else { p > 0.1 };
-                let needed = if m.spam { s } else { h } < vesontio_spam::MIN_LEARNED;
-                if mistaken || needed {
-                    if model.learn(m.hash, &m.toks, m.spam) == vesontio_spam::Learned::New {
+                match model.learn_if_unsure(&[], m.hash, &m.clues, m.spam) {
+                    None | Some(Learned::Again) => {}
+                    Some(_) => {
                         learned += 1;
-                        *(if m.spam { &mut s } else { &mut h }) += 1;
+                        wrong += 1;
                     }
-                    wrong += usize::from(mistaken);
                 }
             }
             if wrong == 0 || pass >= TUNE_PASSES {

@@ -28,7 +28,7 @@ use mail_parser::{Message, MimeHeaders, PartType};
 use crate::structure::{base_domain, host_of, links};
 use crate::text::{fnv1a, fold, words};
 
-/// At most this many parts, links and elements are read: bounded work on
+/// At most this many parts and link hosts are read: bounded work on
 /// hostile input (a message of 5,000 parts).
 const MAX_PARTS: usize = 50;
 const MAX_HOSTS: usize = 100;

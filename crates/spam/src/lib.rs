@@ -228,6 +228,18 @@ pub fn learn(model: &mut Model, raw: &[u8], spam: bool) -> Learned {
     model.learn(message_id(raw), &tokens(raw), spam)
 }
 
+/// Learns `raw` in `model` only when the classifier (`others`, e.g. the
+/// shared base, with `model`) is wrong or unsure of it
+/// ([`Model::learn_if_unsure`]); `None` when it was right and sure.
+pub fn learn_if_unsure(
+    others: &[&Model],
+    model: &mut Model,
+    raw: &[u8],
+    spam: bool,
+) -> Option<Learned> {
+    model.learn_if_unsure(others, message_id(raw), &clues(raw), spam)
+}
+
 /// The distinct tokens the classifier learns of `raw` (its words, word
 /// pairs and form).
 pub fn tokens(raw: &[u8]) -> Vec<u64> {
