@@ -32,6 +32,7 @@ use crate::text::{fnv1a, fold, words};
 /// hostile input (a message of 5,000 parts).
 const MAX_PARTS: usize = 50;
 const MAX_HOSTS: usize = 100;
+const MAX_URL: usize = 2_048;
 
 /// The form tokens of a parsed message (unsorted, may repeat).
 pub fn of(msg: &Message<'_>) -> Vec<u64> {
@@ -150,6 +151,14 @@ fn text_urls(t: &str) -> Vec<String> {
             if !(rest.starts_with("http://") || rest.starts_with("https://")) {
                 return None;
             }
+            // Only the host is read: a URL is looked at for at most
+            // MAX_URL bytes, so "http://http://…" without a space costs
+            // MAX_HOSTS × MAX_URL, not the text's length each time.
+            let mut cut = rest.len().min(MAX_URL);
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let rest = &rest[..cut];
             let end = rest
                 .find(|c: char| c.is_whitespace() || "<>\"'()[]".contains(c))
                 .unwrap_or(rest.len());

@@ -83,6 +83,10 @@ fn mailer_versions_are_one_program() {
 fn text_urls_are_found_in_any_case_and_bounded() {
     let urls = text_urls("a HTTP://X.example/p) httpx http://y.example");
     assert_eq!(urls, vec!["http://x.example/p", "http://y.example"]);
+    let glued = "http://".repeat(300_000);
+    let urls = text_urls(&glued);
+    assert_eq!(urls.len(), MAX_HOSTS);
+    assert!(urls.iter().all(|u| u.len() <= MAX_URL));
     let many = "<a href=\"http://h.example/\">x</a>".repeat(5_000);
     let raw = format!("Content-Type: text/html\r\n\r\n{many}\r\n");
     // 200 links are read (structure::links), 100 hosts kept, two tokens each.
