@@ -158,9 +158,9 @@ struct ListPage {
     switch_href: String,
     /// Trash and Junk with messages: the link to empty them and its text.
     empty_link: Option<(String, &'static str)>,
-    /// The account's change state the page was rendered at (live updates
-    /// start from it).
-    state: i64,
+    /// The change state the page was rendered at (live updates start
+    /// from it; `changes::LiveState`).
+    state: String,
     /// The page's modules (live updates, shortcuts, drag and drop).
     scripts: Vec<String>,
 }
@@ -268,7 +268,7 @@ async fn render_list(
     let m: Mailbox = target.mailbox.clone();
     // Read before the rows: a change after this is announced, even one
     // the rows already show (a refresh too many, never one too few).
-    let state = crate::events::state(web, s.account.id).await?;
+    let state = crate::changes::state(web, &s.account).await?;
     let (sort, sort_key) = sort_of(q.sort.as_deref());
     // Dates newest first by default; names and subjects A to Z.
     let ascending = match q.order.as_deref() {
