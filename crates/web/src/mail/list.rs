@@ -7,10 +7,15 @@
 //! and unread count), newest activity first; `?view=list` shows the
 //! messages one by one. Conversations are ordered by date only, so a sort
 //! by sender, subject or size shows the plain list.
+//!
+//! The switch between the two views (`?set_view=`) is remembered for the
+//! person in a cookie of their own (`__Host-vesontio-view-<account>`, so
+//! someone else on the same computer keeps their own choice); the
+//! `view` of a sort form or a page link applies to that page only.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Redirect, Response};
 use serde::Deserialize;
 use vesontio_store::{Cursor, FindCursor, ListItem, Mailbox, SortBy, ThreadRow};
@@ -173,6 +178,24 @@ pub struct ListQuery {
     ok: Option<String>,
     /// `list` for messages one by one; conversations otherwise.
     view: Option<String>,
+    /// The view switch: `list` or `threads`, remembered for the person.
+    set_view: Option<String>,
+}
+
+/// The cookie remembering `account`'s choice of view.
+fn view_cookie(account: vesontio_types::AccountId) -> String {
+    format!("__Host-vesontio-view-{}", account.0)
+}
+
+/// Which view the person asked for: this page's, else the switch's (to
+/// remember), else the remembered one; `None` for the default.
+fn asked_view<'a>(q: &'a ListQuery, headers: &'a HeaderMap, cookie: &str) -> Option<&'a str> {
+    let valid = |v: &&str| matches!(*v, "list" | "threads");
+    q.view
+        .as_deref()
+        .filter(valid)
+        .or(q.set_view.as_deref().filter(valid))
+        .or(crate::i18n::cookie(headers, cookie).filter(valid))
 }
 
 pub async fn home() -> Redirect {
@@ -231,11 +254,12 @@ pub async fn inbox(
     State(web): State<Web>,
     t: T,
     Authed(s): Authed,
+    headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let m = mail::inbox(&web, s.account.id).await?;
     let target = mail::open(&web, &s.account, m.id.0, "r").await?;
-    render_list(&web, t, &s, target, q).await
+    render_list(&web, t, &s, target, q, &headers).await
 }
 
 pub async fn show(
@@ -243,10 +267,11 @@ pub async fn show(
     t: T,
     Authed(s): Authed,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let target = mail::open(&web, &s.account, id, "r").await?;
-    render_list(&web, t, &s, target, q).await
+    render_list(&web, t, &s, target, q, &headers).await
 }
 
 fn sort_of(s: Option<&str>) -> (SortBy, &'static str) {
@@ -264,6 +289,7 @@ async fn render_list(
     s: &crate::session::Session,
     target: vesontio_access::Target,
     q: ListQuery,
+    headers: &HeaderMap,
 ) -> Result<Response, WebError> {
     let m: Mailbox = target.mailbox.clone();
     // Read before the rows: a change after this is announced, even one
@@ -279,8 +305,11 @@ async fn render_list(
     // A functional mailbox's folder is shown message by message: its
     // conversations' unread counts are the stored flags', not the
     // member's own `\Seen` (R2).
-    let mut threads =
-        q.view.as_deref() != Some("list") && sort_key == "date" && !ascending && !target.shared;
+    let cookie = view_cookie(s.account.id);
+    let mut threads = asked_view(&q, headers, &cookie) != Some("list")
+        && sort_key == "date"
+        && !ascending
+        && !target.shared;
     let thread_after = q.after.as_deref().and_then(FindCursor::decode);
     let thread_page = match threads {
         true => Some(
@@ -332,9 +361,9 @@ async fn render_list(
         }
     };
     let switch_href = if threads {
-        format!("/mail/{}?view=list", m.id.0)
+        format!("/mail/{}?set_view=list", m.id.0)
     } else {
-        format!("/mail/{}?view=threads", m.id.0)
+        format!("/mail/{}?set_view=threads", m.id.0)
     };
     let (folders, all) = folder_links(web, &t, &s.account, m.id.0).await?;
     let folder_name = all
@@ -373,7 +402,7 @@ async fn render_list(
         selected: value == sort_key,
     })
     .collect();
-    render(
+    let mut r = render(
         StatusCode::OK,
         &ListPage {
             c,
@@ -399,5 +428,17 @@ async fn render_list(
                 .map(|n| crate::assets::url(n))
                 .collect(),
         },
-    )
+    )?;
+    if let Some(v) = q
+        .set_view
+        .as_deref()
+        .filter(|v| matches!(*v, "list" | "threads"))
+    {
+        let mut c = crate::session::set_cookie(&cookie, v);
+        if let Ok(long) = format!("{}; Max-Age=31536000", c.to_str().unwrap_or_default()).parse() {
+            c = long;
+        }
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(r)
 }
