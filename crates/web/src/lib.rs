@@ -245,6 +245,7 @@ impl Web {
                 get(mail::manage::show).post(mail::manage::create),
             )
             .route("/folders/{id}/rename", post(mail::manage::rename))
+            .route("/folders/{id}/move", post(mail::manage::move_folder))
             .route(
                 "/folders/{id}/delete",
                 get(mail::manage::confirm_delete).post(mail::manage::delete),
