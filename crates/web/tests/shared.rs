@@ -151,13 +151,22 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
             .contains(&format!("<ul aria-labelledby=\"shared-{}\">", fx.id.0))
     );
     assert_eq!(unread(&home.body, inbox), 2);
-    // Its list: both messages, unread for her.
+    // Its list: one conversation of two messages, unread for her.
     let list = c.get(&format!("/mail/{inbox}")).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(
         list.body
             .contains("Secrétariat des examens (examens@ac-test.fr) / Boîte de réception")
     );
+    let r = rows(&list.body);
+    assert_eq!(r.len(), 1, "{}", list.body);
+    assert!(
+        r[0].starts_with(" unread") && r[0].contains("name=\"t"),
+        "{}",
+        r[0]
+    );
+    // Message by message: both, unread for her.
+    let list = c.get(&format!("/mail/{inbox}?view=list")).await;
     let r = rows(&list.body);
     assert_eq!(r.len(), 2, "{}", list.body);
     assert!(r.iter().all(|r| r.starts_with(" unread")));
@@ -167,6 +176,9 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
     assert!(page.body.contains("salle 204"));
     let list = c.get(&format!("/mail/{inbox}")).await;
     assert_eq!(unread(&list.body, inbox), 1);
+    // The conversation is still unread for her (its other message is).
+    assert!(rows(&list.body)[0].starts_with(" unread"));
+    let list = c.get(&format!("/mail/{inbox}?view=list")).await;
     let r = rows(&list.body);
     let read_row = r
         .iter()
@@ -182,7 +194,7 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
     );
     // Marc, another member, still has both unread.
     let (mut m, _) = login(&e, MARC).await;
-    let list = m.get(&format!("/mail/{inbox}")).await;
+    let list = m.get(&format!("/mail/{inbox}?view=list")).await;
     assert_eq!(unread(&list.body, inbox), 2);
     assert!(rows(&list.body).iter().all(|r| r.starts_with(" unread")));
     // `s` lets Jeanne mark it unread again (hers only).
@@ -205,8 +217,13 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
     assert!(page.body.contains("salle 204") && page.body.contains("salle 210"));
     let list = c.get(&format!("/mail/{inbox}")).await;
     assert_eq!(unread(&list.body, inbox), 0);
+    // Her conversation row is read now; Marc's is not.
+    let r = rows(&list.body);
+    assert_eq!(r.len(), 1);
+    assert!(!r[0].starts_with(" unread"), "{}", r[0]);
     let list = m.get(&format!("/mail/{inbox}")).await;
     assert_eq!(unread(&list.body, inbox), 2);
+    assert!(rows(&list.body)[0].starts_with(" unread"));
     // Searching the shared folder finds its mail, with her seen state.
     let r = c.get(&format!("/search?q=salle&folder={inbox}")).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -283,6 +283,38 @@ fn sort_of(s: Option<&str>) -> (SortBy, &'static str) {
     }
 }
 
+/// R2: a functional mailbox's conversations as the member sees them, read
+/// or not by their own `\Seen` (the store's counts are the stored flag's):
+/// one query for the page's threads' UIDs, one for the member's seen set.
+async fn member_seen(
+    web: &Web,
+    target: &vesontio_access::Target,
+    reader: vesontio_types::AccountId,
+    threads: &[ThreadRow],
+    rows: &mut [Row],
+) -> Result<(), WebError> {
+    let Some(seen) = vesontio_access::seen::seen_set(web.store(), target, reader).await? else {
+        return Ok(());
+    };
+    let grouped: Vec<i64> = threads
+        .iter()
+        .zip(rows.iter())
+        .filter(|(_, r)| r.count > 1)
+        .map(|(th, _)| th.thread_id)
+        .collect();
+    let uids = web.store().thread_uids(target.mailbox.id, &grouped).await?;
+    for (th, r) in threads.iter().zip(rows.iter_mut()) {
+        r.seen = if r.count > 1 {
+            uids.iter()
+                .filter(|(tid, _)| *tid == th.thread_id)
+                .all(|(_, u)| seen.contains(u))
+        } else {
+            seen.contains(&r.uid)
+        };
+    }
+    Ok(())
+}
+
 async fn render_list(
     web: &Web,
     t: T,
@@ -302,14 +334,9 @@ async fn render_list(
         Some("desc") => false,
         _ => matches!(sort, SortBy::From | SortBy::Subject),
     };
-    // A functional mailbox's folder is shown message by message: its
-    // conversations' unread counts are the stored flags', not the
-    // member's own `\Seen` (R2).
     let cookie = view_cookie(s.account.id);
-    let mut threads = asked_view(&q, headers, &cookie) != Some("list")
-        && sort_key == "date"
-        && !ascending
-        && !target.shared;
+    let mut threads =
+        asked_view(&q, headers, &cookie) != Some("list") && sort_key == "date" && !ascending;
     let thread_after = q.after.as_deref().and_then(FindCursor::decode);
     let thread_page = match threads {
         true => Some(
@@ -333,11 +360,12 @@ async fn render_list(
     let now = web.now();
     let (rows, next, first) = match thread_page {
         Some(page) if threads => {
-            let rows = page
+            let mut rows = page
                 .threads
                 .iter()
                 .map(|th| Row::of_thread(th, &t, now))
                 .collect::<Vec<_>>();
+            member_seen(web, &target, s.account.id, &page.threads, &mut rows).await?;
             let next = page.next.map(|c| format!("{base}&after={}", c.encode()));
             (rows, next, thread_after.is_some().then(|| base.clone()))
         }
