@@ -1,6 +1,7 @@
 //! Functional mailboxes (R2) in chromium (`browser/shared.mjs`): the
 //! tree's heading naming its list, the member's own unread count, the
-//! list without the actions `lrs` does not allow, a message read (the
+//! list as conversations without the actions `lrs` does not allow, one
+//! message read from the list of messages one by one (the
 //! count drops for this member only), the 403 page of a mailbox seen with
 //! `l` alone; axe-core on each screen. Skipped without the tools, as
 //! `browser.rs` is (a failure under CI).
@@ -63,7 +64,9 @@ async fn shared_mailboxes_in_chromium() {
         ("headings", "2"),
         ("heading", "Secrétariat des examens examens@ac-test.fr"),
         ("shared_unread", "2"),
-        ("list_rows", "2"),
+        ("list_rows", "1"),
+        ("list_conversation", "1"),
+        ("messages_rows", "2"),
         ("list_delete", "0"),
         ("after_read", "1"),
         ("forbidden_status", "403"),

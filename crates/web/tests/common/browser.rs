@@ -2,7 +2,9 @@
 //! node and `browser/node_modules`; missing tools skip the test, except
 //! under CI, where they fail it), the webmail served over HTTPS on
 //! 127.0.0.1 with a self-signed certificate for `localhost`, and the
-//! `RESULT name value` lines the scripts print.
+//! `RESULT name value` lines the scripts print. The scripts' own shared
+//! part (launch, context, login, axe-core, `RESULT` and `step` lines,
+//! watchdog) is `browser/lib.mjs`.
 #![allow(clippy::unwrap_used, dead_code)]
 
 use std::collections::HashMap;
