@@ -263,6 +263,7 @@ pub async fn changes(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::LiveState;
 

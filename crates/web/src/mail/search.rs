@@ -18,6 +18,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use vesontio_store::{FindCursor, Found, ListItem, MessageQuery, Store};
 use vesontio_types::{AccountId, MailboxId};
@@ -208,11 +209,11 @@ pub async fn show(
                 continue;
             };
             if x.group.is_some() {
-                if !seen.contains_key(&x.mailbox.id) {
+                if let Entry::Vacant(slot) = seen.entry(x.mailbox.id) {
                     let tg = crate::mail::target(x);
                     let set =
                         vesontio_access::seen::seen_set(web.store(), &tg, s.account.id).await?;
-                    seen.insert(x.mailbox.id, set.unwrap_or_default());
+                    slot.insert(set.unwrap_or_default());
                 }
                 row.seen = seen[&x.mailbox.id].contains(&it.meta.uid);
             }
