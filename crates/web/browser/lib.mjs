@@ -1,10 +1,12 @@
 // What every browser script shares (the Rust side's twin is
 // crates/web/tests/common/browser.rs): the `RESULT <name> <value>` lines
 // the tests assert on, the `step` lines on stderr that say where a script
-// hung, a watchdog so that no script hangs a test run, Debian's chromium
+// hung, `WAIT <what>` lines asking the test to act (tests/common/
+// browser.rs `node_waiting`), a watchdog so that no script hangs a test run, Debian's chromium
 // launched through playwright-core, a French context that accepts the
 // test server's self-signed certificate, the login form, and the axe-core
 // check (WCAG 2.1 A and AA, what RGAA 4.1 asks) with its screenshot.
+import readline from "node:readline";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
@@ -54,3 +56,17 @@ export async function axe(page, name, { exclude = [], shots } = {}) {
 
 // An exception as one RESULT line (the tests fail on `error`).
 export const fail = (e) => out("error", String(e).replace(/\s+/g, " "));
+
+// Asks the test to do `what` (deliver mail, say) and waits for its `go`.
+let input = null;
+export async function ask(what) {
+  if (!input) input = readline.createInterface({ input: process.stdin });
+  const it = input[Symbol.asyncIterator]();
+  console.log(`WAIT ${what}`);
+  await it.next();
+}
+
+// Lets the script end (an open stdin would hold it).
+export function closeInput() {
+  input?.close();
+}

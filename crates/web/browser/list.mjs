@@ -6,16 +6,9 @@
 // crates/web/tests/browser_list.rs asserts on; `WAIT <what>` asks the test
 // to do something (deliver mail) and answer `go` on stdin.
 // Usage: node list.mjs <base-url> <screenshot-dir> <address> <password>
-import readline from "node:readline";
-import { axe as check, fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
+import { ask, axe as check, closeInput, fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
 
 const [base, shots, address, password] = process.argv.slice(2);
-const rl = readline.createInterface({ input: process.stdin });
-const input = rl[Symbol.asyncIterator]();
-const ask = async (what) => {
-  console.log(`WAIT ${what}`);
-  await input.next();
-};
 watchdog(150);
 
 const browser = await launch();
@@ -195,6 +188,6 @@ try {
 } catch (e) {
   fail(e);
 } finally {
-  rl.close();
+  closeInput();
   await browser.close();
 }

@@ -4,7 +4,7 @@
 // starts the server and asserts on the `RESULT` lines.
 // Usage: node shared.mjs <base-url> <address> <password> <paths.json>
 import { readFileSync } from "node:fs";
-import { axe as check, fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
+import { ask, axe as check, closeInput, fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
 
 const [base, address, password, pathsFile] = process.argv.slice(2);
 const paths = JSON.parse(readFileSync(pathsFile, "utf8"));
@@ -41,6 +41,17 @@ try {
   out("list_delete", String(await page.locator(".toolbar button[value=delete]").count()));
   await axe("shared-list");
 
+  // Live: mail arriving in the functional mailbox (its own change log)
+  // shows in the open list and its count without a reload.
+  step("live");
+  await page.evaluate(() => { window.stillThisPage = true; });
+  await page.waitForTimeout(500);
+  await ask("deliver");
+  await page.locator('#list-region li.message:has-text("Convocation au jury")').waitFor({ timeout: 10000 });
+  out("live_row", "shown");
+  out("live_no_reload", (await page.evaluate(() => window.stillThisPage === true)) ? "same_page" : "reloaded");
+  out("live_count", (await list.locator(`a[data-mailbox="${paths.inbox}"] .count`).innerText()).trim());
+
   step("read");
   // One message of the two, from the list of messages one by one.
   await page.goto(`${base}/mail/${paths.inbox}?view=list`, { waitUntil: "load" });
@@ -61,5 +72,6 @@ try {
 } catch (e) {
   fail(e);
 } finally {
+  closeInput();
   await browser.close();
 }
