@@ -187,7 +187,27 @@ try {
   await page.click("text=Créer le dossier");
   out("folder_created", (await page.locator("[role=status]").innerText()).includes("créé") ? "shown" : "missing");
   out("folder_in_tree", (await page.locator("nav.folders").innerText()).includes("Sorties scolaires") ? "shown" : "missing");
+  // Moved into another folder with the "move into…" list, no script needed.
+  await page.fill("#new-folder", "Classes");
+  await page.click("text=Créer le dossier");
+  await page.locator("label:has-text('Déplacer « Sorties scolaires » dans')").waitFor();
+  const moveList = page.getByLabel("Déplacer « Sorties scolaires » dans");
+  await moveList.selectOption({ label: "Classes" });
+  await moveList.locator("xpath=ancestor::form").locator("button[type=submit]").click();
+  out("folder_moved", (await page.locator("[role=status]").innerText()).includes("déplacé") ? "shown" : "missing");
+  out("folder_moved_name", (await page.locator(".managed-name a:has-text('Classes/Sorties scolaires')").count()) === 1 ? "Classes/Sorties_scolaires" : "missing");
   await axe("folders");
+
+  // The conversation view switched off is remembered: the inbox opens as
+  // the list of messages one by one, until switched back.
+  step("view");
+  await page.goto(`${base}/mail`);
+  await page.click("text=Afficher les messages un par un");
+  await page.goto(`${base}/mail`);
+  out("view_remembered", (await page.locator("text=Afficher par conversation").count()) === 1 ? "list" : "threads");
+  await page.click("text=Afficher par conversation");
+  await page.goto(`${base}/mail`);
+  out("view_back", (await page.locator("text=Afficher les messages un par un").count()) === 1 ? "threads" : "list");
 
   // Settings: the absence message (R23) saved, then axe on the screen.
   step("settings");
