@@ -63,6 +63,16 @@ try {
   const count = page.locator(`nav.folders a[data-mailbox="${paths.inbox}"] .count`);
   out("after_read", (await count.isHidden()) ? "0" : (await count.innerText()).trim());
 
+  // "All folders" in search: the functional mailbox's mail, labelled
+  // with its mailbox.
+  step("search");
+  await page.goto(`${base}/search`, { waitUntil: "load" });
+  await page.fill("#s-q", "Convocation au jury");
+  await page.click("form[role=search] button[type=submit]");
+  await page.waitForURL(/\/search\?/);
+  out("search_label", (await page.locator(".messages li.message .tag-folder").allInnerTexts()).join("|").replace(/\s+/g, "_"));
+  await axe("shared-search");
+
   step("forbidden");
   const r = await page.goto(`${base}${paths.forbidden}`, { waitUntil: "load" });
   out("forbidden_status", String(r.status()));

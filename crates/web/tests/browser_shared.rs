@@ -86,13 +86,23 @@ async fn shared_mailboxes_in_chromium() {
         ("messages_rows", "3"),
         ("list_delete", "0"),
         ("after_read", "2"),
+        (
+            "search_label",
+            "Secrétariat_des_examens_(examens@ac-test.fr)_/_Boîte_de_réception",
+        ),
         ("forbidden_status", "403"),
         ("forbidden_text", "said"),
         ("page_errors", "none"),
     ] {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
     }
-    for screen in ["tree", "shared-list", "shared-read", "forbidden"] {
+    for screen in [
+        "tree",
+        "shared-list",
+        "shared-read",
+        "shared-search",
+        "forbidden",
+    ] {
         assert_eq!(
             results.get(format!("axe_{screen}").as_str()).copied(),
             Some("clean"),
