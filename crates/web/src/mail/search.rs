@@ -342,6 +342,62 @@ fn url_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vesontio_store::MessageMeta;
+
+    fn item(at: i64, id: i64) -> ListItem {
+        ListItem {
+            meta: MessageMeta {
+                id,
+                mailbox_id: MailboxId(1),
+                uid: id as u32,
+                blob_id: String::new(),
+                size: 0,
+                internal_date: at,
+                flags: Vec::new(),
+                modseq: 0,
+                private: false,
+                crlf_size: None,
+                email_id: id,
+                thread_id: 0,
+                content_id: 0,
+            },
+            model: Default::default(),
+        }
+    }
+
+    fn cursor(at: i64, id: i64) -> Option<FindCursor> {
+        FindCursor::decode(&format!("{at}.{id}"))
+    }
+
+    fn keys(f: &Found) -> Vec<(i64, i64)> {
+        f.items.iter().map(key_of).collect()
+    }
+
+    #[test]
+    fn merged_pages_stop_where_an_account_stopped_looking() {
+        // Two accounts' pages, neither cut: all of it, newest first.
+        let f = merge(vec![item(10, 1), item(30, 3), item(20, 2)], None, 50);
+        assert_eq!(keys(&f), vec![(30, 3), (20, 2), (10, 1)]);
+        assert!(f.next.is_none());
+        // One account spent its budget at (20, 7): its rows below are not
+        // known, so the other's (10, 1) waits for the next page, which
+        // starts there.
+        let f = merge(
+            vec![item(10, 1), item(30, 3), item(25, 8)],
+            cursor(20, 7),
+            50,
+        );
+        assert_eq!(keys(&f), vec![(30, 3), (25, 8)]);
+        assert_eq!(f.next, cursor(20, 7));
+        // A full page: cut at the limit, continued after its last row.
+        let f = merge(vec![item(10, 1), item(30, 3), item(20, 2)], None, 2);
+        assert_eq!(keys(&f), vec![(30, 3), (20, 2)]);
+        assert_eq!(f.next, cursor(20, 2));
+        // Same date: the row id decides, as in the store.
+        let f = merge(vec![item(5, 1), item(5, 9)], None, 1);
+        assert_eq!(keys(&f), vec![(5, 9)]);
+        assert_eq!(f.next.map(|c| key(&c)), Some((5, 9)));
+    }
 
     #[test]
     fn days_start_at_paris_midnight() {
