@@ -127,9 +127,9 @@ struct Part {
 
 async fn part(store: &Store, account: AccountId, since: Option<i64>) -> Result<Part, WebError> {
     let horizon = store.changes_horizon(account).await?;
-    let from = since.unwrap_or(i64::MAX);
+    // Without a position, only the current state is read.
     let (mut entries, current) = store
-        .account_changes(account, from.min(i64::MAX - 1), MAX_CHANGES)
+        .account_changes(account, since.unwrap_or(i64::MAX), MAX_CHANGES)
         .await?;
     let Some(since) = since.filter(|s| *s >= horizon && *s <= current) else {
         return Ok(Part {
