@@ -54,6 +54,7 @@ mod schema;
 mod send_rate;
 mod shared_files;
 mod spam_models;
+mod thread_uids;
 mod training;
 mod upgrade;
 mod vacation;

@@ -7,16 +7,10 @@
 // Usage: node files.mjs <base-url> <screenshot-dir> <address> <password>
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { chromium } from "playwright-core";
-import { AxeBuilder } from "@axe-core/playwright";
+import { axe as check, fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
 
 const [base, shots, address, password] = process.argv.slice(2);
-const out = (name, value) => console.log(`RESULT ${name} ${value}`);
-const step = (name) => console.error(`step ${name}`);
-setTimeout(() => {
-  out("error", "watchdog: the browser script took more than 150 s");
-  process.exit(3);
-}, 150000).unref();
+watchdog(150);
 
 const sha = (buf) => createHash("sha256").update(buf).digest("hex");
 // 20 MB of bytes that are not text: three pieces of 8 MB at most.
@@ -24,17 +18,9 @@ const big = Buffer.alloc(20 * 1024 * 1024);
 for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
 const small = Buffer.from("Bulletins du premier trimestre\n".repeat(1000));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
+const browser = await launch();
 
-async function axe(page, name) {
-  step(`axe ${name}`);
-  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
+const axe = (page, name) => check(page, name, { shots });
 
 // Downloads what clicking `selector` starts; "same" when it is `expected`.
 async function download(page, selector, expected) {
@@ -45,14 +31,11 @@ async function download(page, selector, expected) {
 }
 
 try {
-  const owner = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+  const owner = await newContext(browser);
   const page = await owner.newPage();
   page.setDefaultTimeout(30000);
   step("login");
-  await page.goto(`${base}/login`);
-  await page.fill("#address", address);
-  await page.fill("#password", password);
-  await page.click("button[type=submit]");
+  await login(page, base, address, password);
   await page.click("nav >> text=Fichiers volumineux");
   out("files_page", new URL(page.url()).pathname);
   await axe(page, "files");
@@ -103,7 +86,7 @@ try {
   await axe(page, "files-list");
 
   step("anonymous");
-  const anon = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR", acceptDownloads: true });
+  const anon = await newContext(browser, { acceptDownloads: true });
   const visitor = await anon.newPage();
   visitor.setDefaultTimeout(30000);
   await visitor.goto(video);
@@ -135,7 +118,7 @@ try {
     .map((e) => e.tagName + "." + e.className).slice(0, 8).join(","));
   out("fits_375", width <= 375 ? "yes" : `${width}:${wide}`);
 } catch (e) {
-  out("error", String(e).replace(/\s+/g, " "));
+  fail(e);
 } finally {
   await browser.close();
 }

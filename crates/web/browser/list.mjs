@@ -6,52 +6,27 @@
 // crates/web/tests/browser_list.rs asserts on; `WAIT <what>` asks the test
 // to do something (deliver mail) and answer `go` on stdin.
 // Usage: node list.mjs <base-url> <screenshot-dir> <address> <password>
-import readline from "node:readline";
-import { chromium } from "playwright-core";
-import { AxeBuilder } from "@axe-core/playwright";
+import { ask, axe as check, closeInput, fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
 
 const [base, shots, address, password] = process.argv.slice(2);
-const out = (name, value) => console.log(`RESULT ${name} ${value}`);
-const step = (name) => console.error(`step ${name}`);
-const rl = readline.createInterface({ input: process.stdin });
-const input = rl[Symbol.asyncIterator]();
-const ask = async (what) => {
-  console.log(`WAIT ${what}`);
-  await input.next();
-};
-setTimeout(() => {
-  out("error", "watchdog: the browser script took more than 150 s");
-  process.exit(3);
-}, 150000).unref();
+watchdog(150);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
-const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+const browser = await launch();
+const context = await newContext(browser);
 const page = await context.newPage();
 page.setDefaultTimeout(15000);
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
 page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
 
-async function axe(name) {
-  step(`axe ${name}`);
-  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
+const axe = (name) => check(page, name, { shots });
 const currentSubject = () => page.evaluate(() => document.querySelector("li.message.current .subject")?.textContent.trim() ?? "none");
 const row = (subject) => page.locator(`#list-region li.message:has-text("${subject}")`);
 const notice = async () => (await page.locator("p.notice[role=status]").innerText()).trim();
 
 try {
   step("login");
-  await page.goto(`${base}/login`);
-  await page.fill("#address", address);
-  await page.fill("#password", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/mail$/);
+  await login(page, base, address, password, /\/mail$/);
   await axe("list-tools");
 
   // Live: mail delivered while the inbox is open shows without a reload.
@@ -211,8 +186,8 @@ try {
   await page.keyboard.press("Escape");
   out("page_errors", errors.length === 0 ? "none" : errors.join(" | ").replace(/\s+/g, "_"));
 } catch (e) {
-  out("error", String(e).replace(/\s+/g, " "));
+  fail(e);
 } finally {
-  rl.close();
+  closeInput();
   await browser.close();
 }

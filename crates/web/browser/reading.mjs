@@ -4,25 +4,16 @@
 // browser_reading.rs starts the server and asserts on the `RESULT` lines.
 // Usage: node reading.mjs <base-url> <address> <password> <paths.json>
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
-import { AxeBuilder } from "@axe-core/playwright";
+import { axe as check, fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
 
 const [base, address, password, pathsFile] = process.argv.slice(2);
 const paths = JSON.parse(readFileSync(pathsFile, "utf8"));
-const out = (name, value) => console.log(`RESULT ${name} ${value}`);
-const step = (name) => console.error(`step ${name}`);
-setTimeout(() => {
-  out("error", "watchdog: the reading script took more than 150 s");
-  process.exit(3);
-}, 150000).unref();
+watchdog(150, "the reading script");
 
 // A 7×5 PNG the "remote" images are answered with.
 const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAcAAAAFCAIAAAAG+GGPAAAAEUlEQVR4nGM4ISeHiRhoJAoAuykjjT2f0dIAAAAASUVORK5CYII=", "base64");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
-const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+const browser = await launch();
+const context = await newContext(browser);
 let remote = [];
 await context.route("**/*", (route) => {
   const url = route.request().url();
@@ -33,20 +24,10 @@ await context.route("**/*", (route) => {
 const page = await context.newPage();
 page.setDefaultTimeout(10000);
 
-async function axe(name, exclude) {
-  step(`axe ${name}`);
-  let b = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
-  for (const x of exclude || []) b = b.exclude(x);
-  const r = await b.analyze();
-  out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
-}
+const axe = (name, exclude) => check(page, name, { exclude });
 
 try {
-  await page.goto(`${base}/login`);
-  await page.fill("#address", address);
-  await page.fill("#password", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/mail/);
+  await login(page, base, address, password);
 
   // Inline cid: images, rendered at their own size in the sandboxed frame.
   step("cid");
@@ -121,11 +102,45 @@ try {
   await page.goto(base + paths.files + "/preview/2", { waitUntil: "load" });
   out("preview_text", (await page.locator(".preview-text").innerText()).includes("Réunion <b>jeudi</b>") ? "shown" : "missing");
   await axe("preview-text");
+  // The PDF: its page loads the frame, whose response the browser gets
+  // with the PDF's type and policy (no script, framed by our pages only);
+  // chromium's viewer shows it (an <embed> of the PDF in the frame).
+  step("pdf");
+  const seen = [];
+  const onResponse = (r) => { if (new URL(r.url()).pathname === paths.files + "/view/1") seen.push(r); };
+  page.on("response", onResponse);
   await page.goto(base + paths.files + "/preview/1", { waitUntil: "load" });
   out("preview_pdf", (await page.locator("iframe.preview-pdf").count()) === 1 ? "framed" : "missing");
+  await page.waitForTimeout(500);
+  page.off("response", onResponse);
+  out("pdf_responses", String(seen.length));
+  const pdf = seen[0];
+  // As they came from the network (chromium hands its viewer a copy
+  // with a policy of its own, and the viewer's page as the body).
+  const h = await pdf.allHeaders();
+  out("pdf_status", String(pdf.status()));
+  out("pdf_type", h["content-type"]);
+  out("pdf_nosniff", h["x-content-type-options"]);
+  out("pdf_disposition", (h["content-disposition"] || "").split(";")[0]);
+  out("pdf_csp", (h["content-security-policy"] || "none").replace(/\s+/g, "_"));
+  out("pdf_length", h["content-length"]);
+  const frame = page.frames().find((f) => f.url().endsWith(paths.files + "/view/1"));
+  // Evaluating in the PDF's frame may not return (a viewer document):
+  // given 3 s at most.
+  const viewer = frame
+    ? await Promise.race([
+        frame.evaluate(() => document.querySelector("embed")?.getAttribute("type") || document.contentType).catch((e) => `error:${e}`),
+        new Promise((r) => setTimeout(() => r("timeout"), 3000)),
+      ])
+    : "no-frame";
+  out("pdf_viewer", String(viewer).replace(/\s+/g, "_"));
+  // Headless chromium builds the viewer but paints no PDF page in a
+  // screenshot: the frame shows the viewer's dark background only.
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: paths.shots + "/preview-pdf.png", fullPage: true });
   await axe("preview-pdf", ["iframe.preview-pdf"]);
 } catch (e) {
-  out("error", String(e).replace(/\s+/g, " "));
+  fail(e);
 } finally {
   await browser.close();
 }

@@ -2,24 +2,13 @@
 // screen by screen, with axe-core on each. Prints one `RESULT <name> <value>`
 // line per check; crates/web/tests/browser.rs asserts on them.
 // Usage: node webmail.mjs <base-url> <screenshot-dir> <address> <initial> <new>
-import { chromium } from "playwright-core";
-import { AxeBuilder } from "@axe-core/playwright";
+import { axe as check, fail, launch, newContext, out, step, watchdog } from "./lib.mjs";
 
 const [base, shots, address, initial, fresh] = process.argv.slice(2);
-const out = (name, value) => console.log(`RESULT ${name} ${value}`);
-// Where the script is, on stderr, so that a failure says which step hung.
-const step = (name) => console.error(`step ${name}`);
-// Nothing here may hang a test run: past 150 s the script reports and exits.
-setTimeout(() => {
-  out("error", "watchdog: the browser script took more than 150 s");
-  process.exit(3);
-}, 150000).unref();
+watchdog(150);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
-const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+const browser = await launch();
+const context = await newContext(browser);
 const page = await context.newPage();
 page.setDefaultTimeout(15000);
 const foreign = [];
@@ -30,14 +19,7 @@ context.on("request", (r) => {
 // `exclude`: a selector left out. The hostile screen leaves out the mail's
 // sandboxed frame: its content is the sender's HTML, not our page, and a
 // frame without scripts cannot host axe (evaluating in it never returns).
-async function axe(name, exclude) {
-  step(`axe ${name}`);
-  let builder = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
-  if (exclude) builder = builder.exclude(exclude);
-  const r = await builder.analyze();
-  out(`axe_${name}`, r.violations.length === 0 ? "clean" : r.violations.map((v) => v.id).join(","));
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
+const axe = (name, exclude) => check(page, name, { exclude: exclude ? [exclude] : [], shots });
 
 try {
   await page.goto(`${base}/login`);
@@ -205,7 +187,27 @@ try {
   await page.click("text=Créer le dossier");
   out("folder_created", (await page.locator("[role=status]").innerText()).includes("créé") ? "shown" : "missing");
   out("folder_in_tree", (await page.locator("nav.folders").innerText()).includes("Sorties scolaires") ? "shown" : "missing");
+  // Moved into another folder with the "move into…" list, no script needed.
+  await page.fill("#new-folder", "Classes");
+  await page.click("text=Créer le dossier");
+  await page.locator("label:has-text('Déplacer « Sorties scolaires » dans')").waitFor();
+  const moveList = page.getByLabel("Déplacer « Sorties scolaires » dans");
+  await moveList.selectOption({ label: "Classes" });
+  await moveList.locator("xpath=ancestor::form").locator("button[type=submit]").click();
+  out("folder_moved", (await page.locator("[role=status]").innerText()).includes("déplacé") ? "shown" : "missing");
+  out("folder_moved_name", (await page.locator(".managed-name a:has-text('Classes/Sorties scolaires')").count()) === 1 ? "Classes/Sorties_scolaires" : "missing");
   await axe("folders");
+
+  // The conversation view switched off is remembered: the inbox opens as
+  // the list of messages one by one, until switched back.
+  step("view");
+  await page.goto(`${base}/mail`);
+  await page.click("text=Afficher les messages un par un");
+  await page.goto(`${base}/mail`);
+  out("view_remembered", (await page.locator("text=Afficher par conversation").count()) === 1 ? "list" : "threads");
+  await page.click("text=Afficher par conversation");
+  await page.goto(`${base}/mail`);
+  out("view_back", (await page.locator("text=Afficher les messages un par un").count()) === 1 ? "threads" : "list");
 
   // Settings: the absence message (R23) saved, then axe on the screen.
   step("settings");
@@ -225,7 +227,7 @@ try {
   await page.goto(`${base}/mail`);
   await page.screenshot({ path: `${shots}/list-375.png`, fullPage: true });
 } catch (e) {
-  out("error", String(e).replace(/\s+/g, " "));
+  fail(e);
 } finally {
   await browser.close();
 }

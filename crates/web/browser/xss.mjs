@@ -9,22 +9,14 @@
 //   recorded; own-origin requests outside the reading page's are recorded;
 // - new pages (popups) and dialogs are recorded.
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { fail, launch, login, newContext, out, step, watchdog } from "./lib.mjs";
 
 const [base, casesFile, address, password, listPath] = process.argv.slice(2);
 const cases = JSON.parse(readFileSync(casesFile, "utf8"));
-const out = (name, value) => console.log(`RESULT ${name} ${value}`);
-const step = (name) => console.error(`step ${name}`);
-setTimeout(() => {
-  out("error", "watchdog: the XSS script took more than 420 s");
-  process.exit(3);
-}, 420000).unref();
+watchdog(420, "the XSS script");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
-const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "fr-FR" });
+const browser = await launch();
+const context = await newContext(browser);
 let rec = fresh();
 let imagesShown = false;
 function fresh() {
@@ -109,11 +101,7 @@ function audit(html) {
 const results = [];
 try {
   step("login");
-  await page.goto(`${base}/login`);
-  await page.fill("#address", address);
-  await page.fill("#password", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/mail/);
+  await login(page, base, address, password);
   out("binding_in_page", await page.evaluate(() => typeof window.__pwned));
 
   // The list shows every hostile subject and sender name: escaped.
@@ -213,7 +201,7 @@ try {
   const a = await page.evaluate(audit, control);
   out("control_audit", a.live.length > 0 && a.noscript.length > 0 ? "caught" : "missed");
 } catch (e) {
-  out("error", String(e).replace(/\s+/g, " "));
+  fail(e);
 } finally {
   for (const r of results) console.log(`CASE ${JSON.stringify(r)}`);
   await browser.close();

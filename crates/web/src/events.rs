@@ -1,17 +1,21 @@
 //! Live updates (issue 10): `GET /events`, a stream of server-sent events
-//! (HTML Living Standard §9.2, `text/event-stream`), and `GET /changes`,
-//! what changed since a state, shaped after JMAP's `Email/changes`
-//! (RFC 8620 §5.2, RFC 8621 §4.3) so that a JMAP API can later answer from
-//! the same log.
+//! (HTML Living Standard §9.2, `text/event-stream`); `GET /changes` (what
+//! changed since a state, shaped after JMAP) is in `changes.rs`.
 //!
-//! Both read the account change log (`Store::account_changes`, one
-//! sequence number per transaction: the JMAP state). The stream is woken
+//! Both read the account change logs (`Store::account_changes`, one
+//! sequence number per transaction: the JMAP state): the person's own and
+//! those of the functional mailboxes (R2) they may read, whose mail is in
+//! the functional account's log (`changes::followed`). The stream is woken
 //! by the store's change notifications, the same subscription IMAP IDLE
 //! uses (`Store::subscribe`): on PostgreSQL they come by LISTEN/NOTIFY, so
 //! mail delivered by another process on the same database wakes it too.
-//! One task per process reads them and wakes only the streams of the
-//! account concerned (a `watch` channel per account with open streams).
-//! An event only says "the state is now N" (`id:` is N, so a reconnecting
+//! One task per process reads them and wakes only the streams following
+//! the account concerned (a `watch` channel per account with open
+//! streams; a member's stream waits on its own account's and on each
+//! followed functional mailbox's). The functional mailboxes followed are
+//! those of the stream's start: a membership given or taken meanwhile
+//! counts from the next page load.
+//! An event only says "the state is now S" (`id:` is S, so a reconnecting
 //! browser sends it back as `Last-Event-ID`); the page then asks
 //! `/changes?since=<its state>` and refreshes what it shows.
 //!
@@ -23,7 +27,7 @@
 //! stream; the stream itself does not keep a session alive), and every
 //! stream ended at shutdown so the graceful shutdown is not held.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -35,10 +39,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
-use vesontio_store::ChangeKind;
 use vesontio_types::AccountId;
 
-use crate::i18n::T;
+use crate::changes::{LiveState, current, followed};
 use crate::session::Authed;
 use crate::{Web, WebError};
 
@@ -53,8 +56,6 @@ pub const MAX_STREAMS: usize = 20_000;
 pub const HEARTBEAT: Duration = Duration::from_secs(25);
 /// Changes this close together make one event.
 pub const COALESCE: Duration = Duration::from_millis(250);
-/// Entries of the change log one `/changes` answer reads at most.
-const MAX_CHANGES: usize = 2000;
 
 /// Per account with an open stream: how many, and the channel its streams
 /// wait on (a counter bumped at each of its changes).
@@ -74,7 +75,8 @@ pub struct Streams {
 struct Slot {
     web: Web,
     key: String,
-    account: i64,
+    /// The accounts whose logs it follows.
+    accounts: Vec<i64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -82,14 +84,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Streams {
-    /// A place for a stream of `key`'s session on `account`, and the
-    /// channel that says when the account changed; `None` over a bound.
+    /// A place for a stream of `key`'s session following `accounts`, and
+    /// the channels that say when each changed; `None` over a bound.
     fn take(
         &self,
         web: &Web,
         key: &str,
-        account: AccountId,
-    ) -> Option<(Slot, watch::Receiver<u64>)> {
+        accounts: &[AccountId],
+    ) -> Option<(Slot, Vec<watch::Receiver<u64>>)> {
         self.start(web);
         let mut m = lock(&self.by_session);
         let total: usize = m.values().sum();
@@ -102,17 +104,23 @@ impl Streams {
         }
         *n += 1;
         let mut a = lock(&self.by_account);
-        let entry = a
-            .entry(account.0)
-            .or_insert_with(|| (0, watch::channel(0).0));
-        entry.0 += 1;
+        let rxs = accounts
+            .iter()
+            .map(|account| {
+                let entry = a
+                    .entry(account.0)
+                    .or_insert_with(|| (0, watch::channel(0).0));
+                entry.0 += 1;
+                entry.1.subscribe()
+            })
+            .collect();
         Some((
             Slot {
                 web: web.clone(),
                 key: key.to_string(),
-                account: account.0,
+                accounts: accounts.iter().map(|a| a.0).collect(),
             },
-            entry.1.subscribe(),
+            rxs,
         ))
     }
 
@@ -156,18 +164,15 @@ impl Drop for Slot {
         }
         drop(m);
         let mut a = lock(&streams.by_account);
-        if let Some(e) = a.get_mut(&self.account) {
-            e.0 = e.0.saturating_sub(1);
-            if e.0 == 0 {
-                a.remove(&self.account);
+        for account in &self.accounts {
+            if let Some(e) = a.get_mut(account) {
+                e.0 = e.0.saturating_sub(1);
+                if e.0 == 0 {
+                    a.remove(account);
+                }
             }
         }
     }
-}
-
-/// The account's current state (its change sequence number).
-pub async fn state(web: &Web, account: AccountId) -> Result<i64, WebError> {
-    Ok(web.store().account_changes(account, i64::MAX, 1).await?.1)
 }
 
 #[derive(Deserialize, Default)]
@@ -178,21 +183,34 @@ pub struct EventsQuery {
 struct Live {
     web: Web,
     account: AccountId,
+    /// The functional mailboxes followed (see `changes::followed`).
+    shared: Vec<AccountId>,
     id_hash: String,
     /// The state the browser has been told of.
-    sent: i64,
-    /// Bumped by the dispatcher at each change of the account.
-    rx: watch::Receiver<u64>,
+    sent: LiveState,
+    /// Bumped by the dispatcher at each change of a followed account.
+    rx: Vec<watch::Receiver<u64>>,
     beat: tokio::time::Interval,
     first: bool,
     _slot: Slot,
 }
 
-fn change_event(state: i64) -> Event {
+fn change_event(state: &LiveState) -> Event {
+    let state = state.encode();
     Event::default()
         .event("change")
-        .id(state.to_string())
+        .id(state.clone())
         .data(format!("{{\"state\":\"{state}\"}}"))
+}
+
+/// Waits until one of the channels says its account changed; `Err` when
+/// they are all closed.
+async fn changed(rxs: &mut [watch::Receiver<u64>]) -> Result<(), watch::error::RecvError> {
+    if rxs.is_empty() {
+        return std::future::pending().await;
+    }
+    let waits = rxs.iter_mut().map(|r| Box::pin(r.changed()));
+    futures_util::future::select_all(waits).await.0
 }
 
 pub async fn events(
@@ -206,11 +224,17 @@ pub async fn events(
     let since = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<i64>().ok())
-        .or_else(|| q.since.as_deref().and_then(|v| v.parse::<i64>().ok()))
-        .unwrap_or(0);
+        .and_then(LiveState::parse)
+        .or_else(|| q.since.as_deref().and_then(LiveState::parse))
+        .unwrap_or(LiveState {
+            own: 0,
+            shared: Vec::new(),
+        });
+    let shared = followed(&web, &s.account).await?;
+    let mut accounts = vec![s.account.id];
+    accounts.extend(&shared);
     // Watched before the state is read: a change in between is heard.
-    let Some((slot, rx)) = web.streams().take(&web, &s.id_hash, s.account.id) else {
+    let Some((slot, rx)) = web.streams().take(&web, &s.id_hash, &accounts) else {
         tracing::info!(
             account = s.account.id.0,
             "event stream refused: too many open"
@@ -225,6 +249,7 @@ pub async fn events(
     let live = Live {
         web: web.clone(),
         account: s.account.id,
+        shared,
         id_hash: s.id_hash.clone(),
         sent: since,
         rx,
@@ -240,11 +265,12 @@ pub async fn events(
 async fn next(mut st: Live) -> Option<(Result<Event, Infallible>, Live)> {
     if st.first {
         st.first = false;
-        let now = state(&st.web, st.account).await.ok()?;
+        let now = current(&st.web, st.account, &st.shared).await.ok()?;
         // The browser reconnects 5 s after a dropped connection.
-        let ev = if now > st.sent {
+        let ev = if now.ahead_of(&st.sent) {
+            let ev = change_event(&now);
             st.sent = now;
-            change_event(now)
+            ev
         } else {
             Event::default().comment("ready")
         };
@@ -260,17 +286,20 @@ async fn next(mut st: Live) -> Option<(Result<Event, Infallible>, Live)> {
                 }
                 return Some((Ok(Event::default().comment("ping")), st));
             }
-            c = st.rx.changed() => {
+            c = changed(&mut st.rx) => {
                 if c.is_err() {
                     return None;
                 }
                 tokio::time::sleep(COALESCE).await;
                 // What came meanwhile is covered by the state read next.
-                st.rx.borrow_and_update();
-                let now = state(&st.web, st.account).await.ok()?;
-                if now > st.sent {
+                for rx in &mut st.rx {
+                    rx.borrow_and_update();
+                }
+                let now = current(&st.web, st.account, &st.shared).await.ok()?;
+                if now.ahead_of(&st.sent) {
+                    let ev = change_event(&now);
                     st.sent = now;
-                    return Some((Ok(change_event(now)), st));
+                    return Some((Ok(ev), st));
                 }
             }
         }
@@ -290,107 +319,4 @@ async fn alive(web: &Web, id_hash: &str) -> bool {
         }
         _ => false,
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct ChangesQuery {
-    since: Option<String>,
-}
-
-/// `GET /changes?since=<state>`: RFC 8620 §5.2's answer (`oldState`,
-/// `newState`, `hasMoreChanges`, `created`, `updated`, `destroyed`, email
-/// ids as strings), plus what the page shows of every folder (counts as
-/// RFC 8621 §2's `totalEmails` and `unreadEmails`, with the sentence a
-/// screen reader hears) and the folders the changes touched. A state the
-/// log no longer covers (pruned, or unknown) gets `cannotCalculateChanges`
-/// and the current state: the page then refreshes what it shows.
-///
-/// The log is kept per folder, so an email removed from one of two
-/// folders it is in shows as destroyed; a JMAP API will check the email's
-/// remaining rows.
-pub async fn changes(
-    State(web): State<Web>,
-    t: T,
-    Authed(s): Authed,
-    Query(q): Query<ChangesQuery>,
-) -> Result<Response, WebError> {
-    let since = q
-        .since
-        .as_deref()
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or(WebError::BadRequest)?;
-    let account = s.account.id;
-    let store = web.store();
-    let horizon = store.changes_horizon(account).await?;
-    let (mut entries, current) = store.account_changes(account, since, MAX_CHANGES).await?;
-    // Functional mailboxes' folders with the member's own unseen (R2).
-    let mailboxes: Vec<serde_json::Value> = crate::mail::folders(&web, &s.account)
-        .await?
-        .iter()
-        .map(|f| {
-            let m = &f.mailbox;
-            serde_json::json!({
-                "id": m.id.0.to_string(),
-                "totalEmails": m.total,
-                "unreadEmails": f.unseen,
-                "unreadLabel": t.fmt("list.unread_count", &f.unseen),
-            })
-        })
-        .collect();
-    let body = if since < horizon || since > current {
-        serde_json::json!({
-            "accountId": account.0.to_string(),
-            "type": "cannotCalculateChanges",
-            "oldState": since.to_string(),
-            "newState": current.to_string(),
-            "mailboxes": mailboxes,
-        })
-    } else {
-        let last = entries.last().map(|e| e.seq).unwrap_or(since);
-        let mut new_state = current.max(last);
-        if entries.len() >= MAX_CHANGES && entries.first().map(|e| e.seq) != Some(last) {
-            // Cut between transactions, never inside one.
-            entries.retain(|e| e.seq < last);
-            new_state = last - 1;
-        }
-        let mut kinds: Vec<(i64, bool, bool)> = Vec::new();
-        let mut touched = BTreeSet::new();
-        for e in &entries {
-            touched.insert(e.mailbox_id.0);
-            if e.email_id == 0 || e.kind == ChangeKind::Mailbox {
-                continue;
-            }
-            let i = match kinds.iter().position(|k| k.0 == e.email_id) {
-                Some(i) => i,
-                None => {
-                    kinds.push((e.email_id, false, false));
-                    kinds.len() - 1
-                }
-            };
-            match e.kind {
-                ChangeKind::Created => kinds[i].1 = true,
-                ChangeKind::Destroyed => kinds[i].2 = true,
-                _ => {}
-            }
-        }
-        let ids = |f: &dyn Fn(bool, bool) -> bool| -> Vec<String> {
-            kinds
-                .iter()
-                .filter(|k| f(k.1, k.2))
-                .map(|k| k.0.to_string())
-                .collect()
-        };
-        serde_json::json!({
-            "accountId": account.0.to_string(),
-            "oldState": since.to_string(),
-            "newState": new_state.to_string(),
-            "hasMoreChanges": new_state < current,
-            "created": ids(&|c, d| c && !d),
-            "updated": ids(&|c, d| c == d),
-            "destroyed": ids(&|c, d| d && !c),
-            "changedMailboxes": touched.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-            "mailboxes": mailboxes,
-        })
-    };
-    Ok(crate::page::json(axum::http::StatusCode::OK, &body))
 }

@@ -36,6 +36,7 @@
 //! - No message content, password or session id is logged.
 
 mod assets;
+mod changes;
 mod clock;
 mod error;
 mod events;
@@ -193,7 +194,7 @@ impl Web {
             .route("/logout-everywhere", post(login::logout_everywhere))
             .route("/password", get(password::show).post(password::submit))
             .route("/events", get(events::events))
-            .route("/changes", get(events::changes))
+            .route("/changes", get(changes::changes))
             .route("/mail", get(mail::list::inbox))
             .route("/mail/{mailbox}", get(mail::list::show))
             .route("/mail/{mailbox}/actions", post(mail::actions::apply))
@@ -244,6 +245,7 @@ impl Web {
                 get(mail::manage::show).post(mail::manage::create),
             )
             .route("/folders/{id}/rename", post(mail::manage::rename))
+            .route("/folders/{id}/move", post(mail::manage::move_folder))
             .route(
                 "/folders/{id}/delete",
                 get(mail::manage::confirm_delete).post(mail::manage::delete),

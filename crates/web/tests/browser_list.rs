@@ -13,9 +13,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
-
 use common::*;
 use vesontio_web::Clock;
 
@@ -87,68 +84,35 @@ async fn the_list_in_chromium_live_keyboard_drag_and_empty() {
     let https = browser::Https::serve(e.web.clone(), listener, port);
 
     let shots = browser::shots_dir();
-    let mut child = Command::new("node")
-        .arg(dir.join("list.mjs"))
-        .args([
-            format!("https://localhost:{port}").as_str(),
-            shots.to_str().unwrap(),
-            LUCIE,
-            PASSWORD,
-        ])
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take();
-    let stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
-        s
-    });
-    let mut lines = Vec::new();
-    let run = async {
-        while let Some(line) = rx.recv().await {
-            if line == "WAIT deliver" {
-                // Mail from outside arrives by SMTP, on the MX door.
-                let raw = "From: =?utf-8?Q?Mus=C3=A9e?= <accueil@musee.example>\r\n\
-                    To: lucie.bernard@ac-test.fr\r\n\
-                    Subject: =?utf-8?Q?Arriv=C3=A9e_en_direct?=\r\n\
-                    Date: Wed, 2 Dec 2026 09:00:00 +0100\r\n\
-                    Message-ID: <live@musee.example>\r\nMIME-Version: 1.0\r\n\
-                    Content-Type: text/plain; charset=utf-8\r\n\
-                    Content-Transfer-Encoding: 8bit\r\n\r\n\
-                    Livr\u{e9} pendant que la liste est ouverte.\r\n";
-                mx::send_mx(mx_door.addr, LUCIE, raw.as_bytes()).await;
-                if let Some(w) = stdin.as_mut() {
-                    writeln!(w, "go").unwrap();
-                    w.flush().unwrap();
-                }
-            }
-            lines.push(line);
-        }
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(200), run)
-        .await
-        .expect("the browser script finishes");
-    drop(stdin);
-    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
-    let stderr = err_thread.join().unwrap();
+    let mx_addr = mx_door.addr;
+    let (stdout, stderr) = browser::node_waiting(
+        &dir,
+        "list.mjs",
+        vec![
+            format!("https://localhost:{port}"),
+            shots.to_str().unwrap().to_string(),
+            LUCIE.into(),
+            PASSWORD.into(),
+        ],
+        std::time::Duration::from_secs(200),
+        |what| async move {
+            assert_eq!(what, "deliver");
+            // Mail from outside arrives by SMTP, on the MX door.
+            let raw = "From: =?utf-8?Q?Mus=C3=A9e?= <accueil@musee.example>\r\n\
+                To: lucie.bernard@ac-test.fr\r\n\
+                Subject: =?utf-8?Q?Arriv=C3=A9e_en_direct?=\r\n\
+                Date: Wed, 2 Dec 2026 09:00:00 +0100\r\n\
+                Message-ID: <live@musee.example>\r\nMIME-Version: 1.0\r\n\
+                Content-Type: text/plain; charset=utf-8\r\n\
+                Content-Transfer-Encoding: 8bit\r\n\r\n\
+                Livr\u{e9} pendant que la liste est ouverte.\r\n";
+            mx::send_mx(mx_addr, LUCIE, raw.as_bytes()).await;
+        },
+    )
+    .await;
     https.stop().await;
     mx_door.stop().await;
 
-    let stdout = lines.join("\n");
     let results = browser::results(&stdout);
     let all = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(!results.contains_key("error"), "{all}");

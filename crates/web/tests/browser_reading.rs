@@ -3,8 +3,9 @@
 //! sender" (blocked, set, applied to the sender's next message, listed in
 //! the settings, undone),
 //! view source as raw text, the print view without chrome, attachment
-//! previews (thumbnail, image, text, PDF frame), axe-core on each new
-//! screen. Skipped without the tools, as `browser.rs` is (a failure under
+//! previews (thumbnail, image, text, and a real PDF in its frame: the
+//! type, policy and bytes chromium gets, its viewer, a screenshot),
+//! axe-core on each new screen. Skipped without the tools, as `browser.rs` is (a failure under
 //! CI).
 #![allow(clippy::unwrap_used)]
 
@@ -82,9 +83,27 @@ async fn reading_extras_in_chromium() {
         ("preview_image", "7"),
         ("preview_text", "shown"),
         ("preview_pdf", "framed"),
+        // The PDF as the frame gets it (preview.rs's PDF_CSP).
+        ("pdf_status", "200"),
+        ("pdf_type", "application/pdf"),
+        ("pdf_nosniff", "nosniff"),
+        ("pdf_disposition", "inline"),
+        (
+            "pdf_csp",
+            "default-src_'none';_object-src_'self';_style-src_'unsafe-inline';_\
+             img-src_'self'_data:;_base-uri_'none';_form-action_'none';_frame-ancestors_'self'",
+        ),
+        ("pdf_responses", "1"),
+        ("pdf_viewer", "application/pdf"),
     ] {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
     }
+    // The whole PDF came (its bytes are checked by tests/reading.rs).
+    assert_eq!(
+        results.get("pdf_length").copied(),
+        Some(reading::menu_pdf().len().to_string().as_str()),
+        "{all}"
+    );
     for screen in [
         "images-always",
         "settings-images",
@@ -100,6 +119,13 @@ async fn reading_extras_in_chromium() {
             "axe violations on {screen}\n{all}"
         );
     }
+    // The PDF preview's screenshot, taken by this run.
+    let shot = shots.join("preview-pdf.png");
+    let age = std::fs::metadata(&shot)
+        .and_then(|m| m.modified())
+        .map(|t| t.elapsed().unwrap_or_default())
+        .unwrap_or_else(|_| panic!("{} missing\n{all}", shot.display()));
+    assert!(age < std::time::Duration::from_secs(600), "{age:?}");
     assert!(
         e.store.web_image_senders(j.id).await.unwrap().is_empty(),
         "undone in the browser"

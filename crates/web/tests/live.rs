@@ -250,6 +250,135 @@ async fn a_delivery_is_announced_and_listed_in_changes() {
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
+/// The next `change` event within 5 s, skipping heartbeats.
+async fn next_change(s: &mut Stream) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let got = s.until("\n\n", left).await;
+        let got = got.unwrap_or_else(|| panic!("a change event: {}", s.seen));
+        if got.contains("event: change") {
+            return got;
+        }
+    }
+}
+
+/// The state a page was rendered at, as the page carries it.
+fn page_state_text(html: &str) -> String {
+    let i = html.find("data-state=\"").unwrap() + 12;
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+/// R2: mail arriving in a functional mailbox is in its own change log;
+/// a member who may read it (`lr`) hears of it live and finds it in
+/// `/changes`, one with only `l` hears nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_functional_mailboxs_mail_is_announced_to_its_readers() {
+    let e = env().await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    let anne = person(&e, "anne.petit@ac-test.fr", "Anne Petit", PASSWORD, false).await;
+    let fx = functional(&e, "examens@ac-test.fr", "Examens", &jeanne, "lrs").await;
+    e.store.set_member(fx.id, anne.id, "l").await.unwrap();
+    e.web.set_event_heartbeat(Duration::from_millis(300));
+    let mut c = Client::new(&e);
+    c.login(JEANNE, PASSWORD).await;
+    let state = page_state_text(&c.get("/mail").await.body);
+    // The page's state names the functional mailbox's log too.
+    assert!(state.contains(&format!(",{}:", fx.id.0)), "{state}");
+    let (status, mut s) = Stream::open(&c, &format!("/events?since={}", urlencode(&state))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        s.until(": ready", Duration::from_secs(5)).await.is_some(),
+        "{}",
+        s.seen
+    );
+    // Anne may see the mailbox but not read it: her state follows only
+    // her own log, and her stream stays quiet.
+    let mut a = Client::new(&e);
+    a.login("anne.petit@ac-test.fr", PASSWORD).await;
+    let anne_state = page_state_text(&a.get("/mail").await.body);
+    assert!(!anne_state.contains(','), "{anne_state}");
+    let (_, mut quiet) = Stream::open(&a, &format!("/events?since={anne_state}")).await;
+    assert!(
+        quiet
+            .until(": ready", Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+
+    let (fx_inbox, uid) = deliver(&e, &fx, &msg(7)).await;
+    let ev = next_change(&mut s).await;
+    let i = ev.rfind("data: {\"state\":\"").unwrap() + 16;
+    let after = ev[i..i + ev[i..].find('"').unwrap()].to_string();
+    assert_ne!(after, state);
+    assert!(ev.contains(&format!("id: {after}")), "{ev}");
+    // Jeanne's own part is unchanged; the functional mailbox's moved on.
+    assert_eq!(after.split(',').next(), state.split(',').next(), "{after}");
+
+    let r = c
+        .get(&format!("/changes?since={}", urlencode(&state)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let email = e
+        .store
+        .message_by_uid(vesontio_types::MailboxId(fx_inbox), uid)
+        .await
+        .unwrap()
+        .unwrap()
+        .email_id;
+    assert_eq!(j["newState"], after.as_str());
+    assert_eq!(strs(&j["created"]), vec![email.to_string()]);
+    assert_eq!(strs(&j["changedMailboxes"]), vec![fx_inbox.to_string()]);
+    // The member's own unread count in the functional mailbox's INBOX.
+    let fx_box = j["mailboxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"].as_str() == Some(fx_inbox.to_string().as_str()))
+        .unwrap()
+        .clone();
+    assert_eq!(fx_box["unreadEmails"], 1);
+    // Nothing more since the new state.
+    let r = c
+        .get(&format!("/changes?since={}", urlencode(&after)))
+        .await;
+    let j: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(strs(&j["created"]).is_empty(), "{j}");
+    assert_eq!(j["newState"], after.as_str());
+    // A state without the functional mailbox's part cannot be answered
+    // from: the page reloads what it shows.
+    let own = state.split(',').next().unwrap();
+    let r = c.get(&format!("/changes?since={own}")).await;
+    let j: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(j["type"], "cannotCalculateChanges");
+    assert_eq!(j["newState"], after.as_str());
+
+    // Anne heard nothing of it (heartbeats only).
+    assert!(
+        quiet
+            .until(": ping", Duration::from_secs(3))
+            .await
+            .is_some()
+    );
+    assert!(
+        quiet
+            .until("event: change", Duration::from_millis(800))
+            .await
+            .is_none(),
+        "{}",
+        quiet.seen
+    );
+    // Jeanne's own mail still comes through the same stream.
+    deliver(&e, &jeanne, &msg(8)).await;
+    let ev = next_change(&mut s).await;
+    let own_of = |st: &str| st.split(',').next().unwrap().parse::<i64>().unwrap();
+    let i = ev.find("id: ").unwrap() + 4;
+    let last = &ev[i..i + ev[i..].find('\n').unwrap()];
+    assert!(own_of(last) > own_of(&after), "{ev}");
+    assert!(last.ends_with(after.split_once(',').unwrap().1), "{ev}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconnection_hears_what_it_missed_and_streams_are_bounded() {
     let e = env().await;

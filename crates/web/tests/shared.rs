@@ -151,13 +151,22 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
             .contains(&format!("<ul aria-labelledby=\"shared-{}\">", fx.id.0))
     );
     assert_eq!(unread(&home.body, inbox), 2);
-    // Its list: both messages, unread for her.
+    // Its list: one conversation of two messages, unread for her.
     let list = c.get(&format!("/mail/{inbox}")).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(
         list.body
             .contains("Secrétariat des examens (examens@ac-test.fr) / Boîte de réception")
     );
+    let r = rows(&list.body);
+    assert_eq!(r.len(), 1, "{}", list.body);
+    assert!(
+        r[0].starts_with(" unread") && r[0].contains("name=\"t"),
+        "{}",
+        r[0]
+    );
+    // Message by message: both, unread for her.
+    let list = c.get(&format!("/mail/{inbox}?view=list")).await;
     let r = rows(&list.body);
     assert_eq!(r.len(), 2, "{}", list.body);
     assert!(r.iter().all(|r| r.starts_with(" unread")));
@@ -167,6 +176,9 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
     assert!(page.body.contains("salle 204"));
     let list = c.get(&format!("/mail/{inbox}")).await;
     assert_eq!(unread(&list.body, inbox), 1);
+    // The conversation is still unread for her (its other message is).
+    assert!(rows(&list.body)[0].starts_with(" unread"));
+    let list = c.get(&format!("/mail/{inbox}?view=list")).await;
     let r = rows(&list.body);
     let read_row = r
         .iter()
@@ -182,7 +194,7 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
     );
     // Marc, another member, still has both unread.
     let (mut m, _) = login(&e, MARC).await;
-    let list = m.get(&format!("/mail/{inbox}")).await;
+    let list = m.get(&format!("/mail/{inbox}?view=list")).await;
     assert_eq!(unread(&list.body, inbox), 2);
     assert!(rows(&list.body).iter().all(|r| r.starts_with(" unread")));
     // `s` lets Jeanne mark it unread again (hers only).
@@ -205,8 +217,13 @@ async fn a_reader_sees_the_mailbox_under_its_heading_and_reads_with_own_seen() {
     assert!(page.body.contains("salle 204") && page.body.contains("salle 210"));
     let list = c.get(&format!("/mail/{inbox}")).await;
     assert_eq!(unread(&list.body, inbox), 0);
+    // Her conversation row is read now; Marc's is not.
+    let r = rows(&list.body);
+    assert_eq!(r.len(), 1);
+    assert!(!r[0].starts_with(" unread"), "{}", r[0]);
     let list = m.get(&format!("/mail/{inbox}")).await;
     assert_eq!(unread(&list.body, inbox), 2);
+    assert!(rows(&list.body)[0].starts_with(" unread"));
     // Searching the shared folder finds its mail, with her seen state.
     let r = c.get(&format!("/search?q=salle&folder={inbox}")).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -452,4 +469,125 @@ async fn lookup_without_read_is_listed_but_refused() {
         assert!(r.body.contains("pas le droit de lire"), "{}", r.body);
         assert!(!r.body.contains("salle 204"));
     }
+}
+
+/// The hrefs and folder labels of a results page, in order.
+fn hits(html: &str) -> Vec<(String, String)> {
+    rows(html)
+        .iter()
+        .map(|r| {
+            let h = &r[r.find("href=\"").unwrap() + 6..];
+            let f = &r[r.find("tag-folder\">").unwrap() + 12..];
+            (
+                h[..h.find('"').unwrap()].to_string(),
+                f[..f.find('<').unwrap()].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// "All folders" covers the functional mailboxes the person may read
+/// (R2, RFC 4314 `r`), each result labelled with its mailbox; one with
+/// only `l` and a non-member find none of it; pages merge both accounts'
+/// results without a duplicate or a gap.
+#[tokio::test]
+async fn searching_all_folders_includes_the_readable_functional_mailboxes() {
+    let Setup {
+        e,
+        fx,
+        jeanne,
+        inbox,
+        uids,
+    } = setup().await;
+    let (own_inbox, own_uid) = deliver(
+        &e,
+        &jeanne,
+        "From: paul.durand@ac-test.fr\r\nSubject: Conseil de classe\r\n\r\nx\r\n",
+    )
+    .await;
+    let anne = person(&e, "anne.petit@ac-test.fr", "Anne Petit", PASSWORD, false).await;
+    e.store.set_member(fx.id, anne.id, "l").await.unwrap();
+    let (mut c, _) = login(&e, JEANNE).await;
+    // Jeanne has read the first of the functional mailbox's two (her own
+    // `\Seen`): the results show it read, the other unread.
+    c.get(&format!("/mail/{inbox}/{}", uids[0])).await;
+    let r = c.get("/search?subject=conseil").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let found = hits(&r.body);
+    let shared_label = "Secrétariat des examens (examens@ac-test.fr) / Boîte de réception";
+    let mut want = vec![
+        (
+            format!("/mail/{own_inbox}/{own_uid}"),
+            "Boîte de réception".to_string(),
+        ),
+        (
+            format!("/mail/{inbox}/{}", uids[1]),
+            shared_label.to_string(),
+        ),
+        (
+            format!("/mail/{inbox}/{}", uids[0]),
+            shared_label.to_string(),
+        ),
+    ];
+    want.sort();
+    let mut got = found.clone();
+    got.sort();
+    assert_eq!(got, want, "{}", r.body);
+    let row = |uid: u32| {
+        rows(&r.body)
+            .into_iter()
+            .find(|x| x.contains(&format!("/mail/{inbox}/{uid}\"")))
+            .unwrap()
+    };
+    assert!(!row(uids[0]).starts_with(" unread"), "{}", row(uids[0]));
+    assert!(row(uids[1]).starts_with(" unread"), "{}", row(uids[1]));
+    // One folder chosen: only it, named as in its tree.
+    let r = c
+        .get(&format!("/search?subject=conseil&folder={inbox}"))
+        .await;
+    let found = hits(&r.body);
+    assert_eq!(found.len(), 2, "{}", r.body);
+    assert!(found.iter().all(|(_, f)| f == "Boîte de réception"));
+
+    // Anne may see the mailbox but not read it; Bob is no member.
+    for who in ["anne.petit@ac-test.fr", BOB] {
+        let (mut o, _) = login(&e, who).await;
+        let r = o.get("/search?subject=conseil").await;
+        assert!(
+            r.body.contains("Aucun message ne correspond"),
+            "{who}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("Réunion du conseil"), "{who}");
+    }
+
+    // 30 more each side: 63 results, 50 then 13, each once.
+    for i in 0..30 {
+        let m = format!("From: lot@ac-test.fr\r\nSubject: Conseil lot {i}\r\n\r\nx\r\n");
+        deliver(&e, &fx, &m).await;
+        deliver(&e, &jeanne, &m).await;
+    }
+    let r = c.get("/search?subject=conseil").await;
+    let first = hits(&r.body);
+    assert_eq!(first.len(), 50);
+    let i = r.body.find("rel=\"next\"").expect("a next page");
+    let href = &r.body[..i];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..];
+    let href = href[..href.find('"').unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let r = c.get(&href).await;
+    let second = hits(&r.body);
+    assert_eq!(second.len(), 13, "{href}");
+    assert!(!r.body.contains("rel=\"next\""));
+    let mut all: Vec<String> = first.into_iter().chain(second).map(|h| h.0).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 63);
+    assert_eq!(
+        all.iter()
+            .filter(|h| h.starts_with(&format!("/mail/{inbox}/")))
+            .count(),
+        32
+    );
 }

@@ -257,3 +257,62 @@ async fn conversations_are_paged_fifty_at_a_time() {
     );
     assert!(!second.body.contains("rel=\"next\""));
 }
+
+/// The view switch is remembered for the person (a cookie of their own):
+/// the inbox opens as they left it, another person on the same browser
+/// keeps the default, and a page's own `view` does not change the choice.
+#[tokio::test]
+async fn the_view_chosen_is_remembered_per_person() {
+    let e = env().await;
+    let jeanne = person(&e, JEANNE, "Jeanne Martin", PASSWORD, false).await;
+    let paul = person(&e, PAUL, "Paul Durand", PASSWORD, false).await;
+    for who in [&jeanne, &paul] {
+        deliver(&e, who, PLAIN).await;
+        deliver(&e, who, FOLLOW_UP).await;
+    }
+    let conversations = |html: &str| rows(html).len() == 1;
+    let mut c = Client::new(&e);
+    c.login(JEANNE, PASSWORD).await;
+    let home = c.get("/mail").await;
+    assert!(conversations(&home.body), "{}", home.body);
+    assert!(home.body.contains("?set_view=list\""), "{}", home.body);
+    let inbox = c.get("/mail").await.body;
+    let id = inbox
+        .split("data-mailbox=\"")
+        .nth(1)
+        .map(|r| r[..r.find('"').unwrap()].to_string())
+        .unwrap();
+    let r = c.get(&format!("/mail/{id}?set_view=list")).await;
+    assert_eq!(rows(&r.body).len(), 2, "{}", r.body);
+    let cookie = format!("__Host-vesontio-view-{}=list", jeanne.id.0);
+    let set = r.set_cookies();
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with(&cookie) && c.contains("HttpOnly") && c.contains("Secure")),
+        "{set:?}"
+    );
+    // Remembered: the inbox opens as the plain list.
+    let home = c.get("/mail").await;
+    assert_eq!(rows(&home.body).len(), 2, "{}", home.body);
+    assert!(home.body.contains("Afficher par conversation"));
+    // A page link's `view` is that page's only.
+    let once = c.get(&format!("/mail/{id}?view=threads")).await;
+    assert!(conversations(&once.body));
+    assert!(once.set_cookies().iter().all(|c| !c.contains("-view-")));
+    assert_eq!(rows(&c.get("/mail").await.body).len(), 2);
+
+    // Paul on the same browser: his own default, conversations.
+    let csrf = csrf_in(&home.body);
+    c.post("/logout", &[("csrf", &csrf)]).await;
+    c.login(PAUL, PASSWORD).await;
+    let his = c.get("/mail").await;
+    assert!(conversations(&his.body), "{}", his.body);
+    let csrf = csrf_in(&his.body);
+    c.post("/logout", &[("csrf", &csrf)]).await;
+
+    // Jeanne back: still the list; switching back is remembered too.
+    c.login(JEANNE, PASSWORD).await;
+    assert_eq!(rows(&c.get("/mail").await.body).len(), 2);
+    c.get(&format!("/mail/{id}?set_view=threads")).await;
+    assert!(conversations(&c.get("/mail").await.body));
+}

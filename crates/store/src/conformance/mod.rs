@@ -13,6 +13,7 @@ mod messages;
 mod model;
 mod queue_audit;
 mod shared_files;
+mod thread_uids;
 mod upgrade;
 mod websessions;
 
@@ -25,6 +26,7 @@ pub use messages::*;
 pub use model::*;
 pub use queue_audit::*;
 pub use shared_files::*;
+pub use thread_uids::*;
 pub use upgrade::*;
 pub use websessions::*;
 
@@ -82,7 +84,7 @@ macro_rules! conformance_tests {
             dispositions_held_folders_and_training, security_alerts_lifecycle,
             r21_shared_files_upload_quota_and_download,
             r21_shared_files_blobs_purge_and_account_deletion,
-            mailbox_index_matches_rows, shared_unseen_kept);
+            mailbox_index_matches_rows, shared_unseen_kept, thread_uids_of_one_folder);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(

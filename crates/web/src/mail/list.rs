@@ -7,10 +7,15 @@
 //! and unread count), newest activity first; `?view=list` shows the
 //! messages one by one. Conversations are ordered by date only, so a sort
 //! by sender, subject or size shows the plain list.
+//!
+//! The switch between the two views (`?set_view=`) is remembered for the
+//! person in a cookie of their own (`__Host-vesontio-view-<account>`, so
+//! someone else on the same computer keeps their own choice); the
+//! `view` of a sort form or a page link applies to that page only.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Redirect, Response};
 use serde::Deserialize;
 use vesontio_store::{Cursor, FindCursor, ListItem, Mailbox, SortBy, ThreadRow};
@@ -158,9 +163,9 @@ struct ListPage {
     switch_href: String,
     /// Trash and Junk with messages: the link to empty them and its text.
     empty_link: Option<(String, &'static str)>,
-    /// The account's change state the page was rendered at (live updates
-    /// start from it).
-    state: i64,
+    /// The change state the page was rendered at (live updates start
+    /// from it; `changes::LiveState`).
+    state: String,
     /// The page's modules (live updates, shortcuts, drag and drop).
     scripts: Vec<String>,
 }
@@ -173,6 +178,24 @@ pub struct ListQuery {
     ok: Option<String>,
     /// `list` for messages one by one; conversations otherwise.
     view: Option<String>,
+    /// The view switch: `list` or `threads`, remembered for the person.
+    set_view: Option<String>,
+}
+
+/// The cookie remembering `account`'s choice of view.
+fn view_cookie(account: vesontio_types::AccountId) -> String {
+    format!("__Host-vesontio-view-{}", account.0)
+}
+
+/// Which view the person asked for: this page's, else the switch's (to
+/// remember), else the remembered one; `None` for the default.
+fn asked_view<'a>(q: &'a ListQuery, headers: &'a HeaderMap, cookie: &str) -> Option<&'a str> {
+    let valid = |v: &&str| matches!(*v, "list" | "threads");
+    q.view
+        .as_deref()
+        .filter(valid)
+        .or(q.set_view.as_deref().filter(valid))
+        .or(crate::i18n::cookie(headers, cookie).filter(valid))
 }
 
 pub async fn home() -> Redirect {
@@ -231,11 +254,12 @@ pub async fn inbox(
     State(web): State<Web>,
     t: T,
     Authed(s): Authed,
+    headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let m = mail::inbox(&web, s.account.id).await?;
     let target = mail::open(&web, &s.account, m.id.0, "r").await?;
-    render_list(&web, t, &s, target, q).await
+    render_list(&web, t, &s, target, q, &headers).await
 }
 
 pub async fn show(
@@ -243,10 +267,11 @@ pub async fn show(
     t: T,
     Authed(s): Authed,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let target = mail::open(&web, &s.account, id, "r").await?;
-    render_list(&web, t, &s, target, q).await
+    render_list(&web, t, &s, target, q, &headers).await
 }
 
 fn sort_of(s: Option<&str>) -> (SortBy, &'static str) {
@@ -258,17 +283,50 @@ fn sort_of(s: Option<&str>) -> (SortBy, &'static str) {
     }
 }
 
+/// R2: a functional mailbox's conversations as the member sees them, read
+/// or not by their own `\Seen` (the store's counts are the stored flag's):
+/// one query for the page's threads' UIDs, one for the member's seen set.
+async fn member_seen(
+    web: &Web,
+    target: &vesontio_access::Target,
+    reader: vesontio_types::AccountId,
+    threads: &[ThreadRow],
+    rows: &mut [Row],
+) -> Result<(), WebError> {
+    let Some(seen) = vesontio_access::seen::seen_set(web.store(), target, reader).await? else {
+        return Ok(());
+    };
+    let grouped: Vec<i64> = threads
+        .iter()
+        .zip(rows.iter())
+        .filter(|(_, r)| r.count > 1)
+        .map(|(th, _)| th.thread_id)
+        .collect();
+    let uids = web.store().thread_uids(target.mailbox.id, &grouped).await?;
+    for (th, r) in threads.iter().zip(rows.iter_mut()) {
+        r.seen = if r.count > 1 {
+            uids.iter()
+                .filter(|(tid, _)| *tid == th.thread_id)
+                .all(|(_, u)| seen.contains(u))
+        } else {
+            seen.contains(&r.uid)
+        };
+    }
+    Ok(())
+}
+
 async fn render_list(
     web: &Web,
     t: T,
     s: &crate::session::Session,
     target: vesontio_access::Target,
     q: ListQuery,
+    headers: &HeaderMap,
 ) -> Result<Response, WebError> {
     let m: Mailbox = target.mailbox.clone();
     // Read before the rows: a change after this is announced, even one
     // the rows already show (a refresh too many, never one too few).
-    let state = crate::events::state(web, s.account.id).await?;
+    let state = crate::changes::state(web, &s.account).await?;
     let (sort, sort_key) = sort_of(q.sort.as_deref());
     // Dates newest first by default; names and subjects A to Z.
     let ascending = match q.order.as_deref() {
@@ -276,11 +334,9 @@ async fn render_list(
         Some("desc") => false,
         _ => matches!(sort, SortBy::From | SortBy::Subject),
     };
-    // A functional mailbox's folder is shown message by message: its
-    // conversations' unread counts are the stored flags', not the
-    // member's own `\Seen` (R2).
+    let cookie = view_cookie(s.account.id);
     let mut threads =
-        q.view.as_deref() != Some("list") && sort_key == "date" && !ascending && !target.shared;
+        asked_view(&q, headers, &cookie) != Some("list") && sort_key == "date" && !ascending;
     let thread_after = q.after.as_deref().and_then(FindCursor::decode);
     let thread_page = match threads {
         true => Some(
@@ -304,11 +360,12 @@ async fn render_list(
     let now = web.now();
     let (rows, next, first) = match thread_page {
         Some(page) if threads => {
-            let rows = page
+            let mut rows = page
                 .threads
                 .iter()
                 .map(|th| Row::of_thread(th, &t, now))
                 .collect::<Vec<_>>();
+            member_seen(web, &target, s.account.id, &page.threads, &mut rows).await?;
             let next = page.next.map(|c| format!("{base}&after={}", c.encode()));
             (rows, next, thread_after.is_some().then(|| base.clone()))
         }
@@ -332,9 +389,9 @@ async fn render_list(
         }
     };
     let switch_href = if threads {
-        format!("/mail/{}?view=list", m.id.0)
+        format!("/mail/{}?set_view=list", m.id.0)
     } else {
-        format!("/mail/{}?view=threads", m.id.0)
+        format!("/mail/{}?set_view=threads", m.id.0)
     };
     let (folders, all) = folder_links(web, &t, &s.account, m.id.0).await?;
     let folder_name = all
@@ -373,7 +430,7 @@ async fn render_list(
         selected: value == sort_key,
     })
     .collect();
-    render(
+    let mut r = render(
         StatusCode::OK,
         &ListPage {
             c,
@@ -399,5 +456,17 @@ async fn render_list(
                 .map(|n| crate::assets::url(n))
                 .collect(),
         },
-    )
+    )?;
+    if let Some(v) = q
+        .set_view
+        .as_deref()
+        .filter(|v| matches!(*v, "list" | "threads"))
+    {
+        let mut c = crate::session::set_cookie(&cookie, v);
+        if let Ok(long) = format!("{}; Max-Age=31536000", c.to_str().unwrap_or_default()).parse() {
+            c = long;
+        }
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(r)
 }

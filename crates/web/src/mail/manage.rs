@@ -1,10 +1,13 @@
-//! Folder management without JavaScript: create, rename, delete the
-//! person's own folders (`/folders`). INBOX and the special-use folders
-//! (RFC 6154: Sent, Drafts, Archive, Junk, Trash) are not renamed or
-//! deleted: IMAP clients and the webmail find them by their use.
+//! Folder management without JavaScript: create, rename, move, delete
+//! the person's own folders (`/folders`). INBOX and the special-use
+//! folders (RFC 6154: Sent, Drafts, Archive, Junk, Trash) are not renamed,
+//! moved or deleted: IMAP clients and the webmail find them by their use.
 //!
 //! Names are the IMAP names (RFC 9051 §5.1, UTF-8, `/` between levels):
-//! a `/` in a new name makes a subfolder. A folder with subfolders is
+//! a `/` in a new name makes a subfolder. Moving a folder is renaming it
+//! under another parent (RFC 9051 §6.3.6: its subfolders follow), chosen
+//! in a list ("top level" or one of the person's folders); never into
+//! itself or one of its own subfolders. A folder with subfolders is
 //! not deleted (the subfolders would be left without a parent); a folder
 //! deleted puts its messages in Trash first, so nothing is lost to a
 //! wrong click, and a confirmation page comes before.
@@ -31,6 +34,11 @@ pub struct Managed {
     pub id: i64,
     pub name: String,
     pub total: u32,
+    /// Where it may be moved: the person's folders but itself and its
+    /// subfolders (id, name, whether it is the current parent).
+    pub parents: Vec<(i64, String, bool)>,
+    /// At the top level now.
+    pub top: bool,
 }
 
 #[derive(Template)]
@@ -115,13 +123,30 @@ async fn page(
     typed: String,
 ) -> Result<Response, WebError> {
     let (folders, all) = folder_links(web, &t, &s.account, 0).await?;
-    let own = all
+    let mine: Vec<&Folder> = all.iter().filter(|f| f.group.is_none()).collect();
+    let own = mine
         .iter()
         .filter(|f| manageable(f))
-        .map(|f| Managed {
-            id: f.mailbox.id.0,
-            name: folder_name(&t, f),
-            total: f.mailbox.total,
+        .map(|f| {
+            let name = &f.mailbox.name;
+            let parent = name.rsplit_once('/').map(|p| p.0);
+            Managed {
+                id: f.mailbox.id.0,
+                name: folder_name(&t, f),
+                total: f.mailbox.total,
+                parents: mine
+                    .iter()
+                    .filter(|p| !within(&p.mailbox.name, name))
+                    .map(|p| {
+                        (
+                            p.mailbox.id.0,
+                            folder_name(&t, p),
+                            Some(p.mailbox.name.as_str()) == parent,
+                        )
+                    })
+                    .collect(),
+                top: parent.is_none(),
+            }
         })
         .collect();
     let title = t.get("manage.title").to_string();
@@ -150,6 +175,7 @@ pub async fn show(
         Some("created") => Some(t.get("manage.created").to_string()),
         Some("renamed") => Some(t.get("manage.renamed").to_string()),
         Some("deleted") => Some(t.get("manage.deleted").to_string()),
+        Some("moved") => Some(t.get("manage.moved").to_string()),
         _ => None,
     };
     page(&web, t, &s, StatusCode::OK, None, notice, String::new()).await
@@ -249,6 +275,86 @@ pub async fn rename(
     }
 }
 
+/// Whether folder `name` is `folder` or one of its subfolders.
+fn within(name: &str, folder: &str) -> bool {
+    name == folder
+        || name
+            .strip_prefix(folder)
+            .is_some_and(|r| r.starts_with('/'))
+}
+
+/// The name `name` takes under `parent` (`None`: the top level): its last
+/// level after the parent's name.
+fn moved_name(name: &str, parent: Option<&str>) -> String {
+    let leaf = name.rsplit_once('/').map_or(name, |p| p.1);
+    match parent {
+        Some(p) => format!("{p}/{leaf}"),
+        None => leaf.to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    csrf: String,
+    /// A folder id, or empty for the top level.
+    #[serde(default)]
+    parent: String,
+}
+
+/// Moves folder `id` under the chosen parent (or to the top level).
+pub async fn move_folder(
+    State(web): State<Web>,
+    t: T,
+    Authed(s): Authed,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, WebError> {
+    s.check_csrf(&f.csrf)?;
+    let all = mail::folders(&web, &s.account).await?;
+    // INBOX and the special-use folders stay where clients look for
+    // them: said so, rather than "not found", since the folder is there.
+    if all
+        .iter()
+        .any(|x| x.mailbox.id.0 == id && x.group.is_none() && x.key.is_some())
+    {
+        return refused(&web, t, &s, "manage.move_special", String::new()).await;
+    }
+    let folder = own_manageable(&web, &s, id).await?;
+    let parent = match f.parent.trim() {
+        "" => None,
+        p => {
+            // Only the person's own folders (a functional mailbox's are
+            // another account's).
+            let pid: i64 = p.parse().map_err(|_| WebError::BadRequest)?;
+            let p = all
+                .iter()
+                .find(|x| x.mailbox.id.0 == pid && x.group.is_none())
+                .ok_or(WebError::NotFound)?;
+            Some(p.mailbox.name.clone())
+        }
+    };
+    let name = &folder.mailbox.name;
+    if parent.as_deref().is_some_and(|p| within(p, name)) {
+        return refused(&web, t, &s, "manage.move_into_self", String::new()).await;
+    }
+    let to = moved_name(name, parent.as_deref());
+    if &to == name {
+        return Ok(Redirect::to("/folders").into_response());
+    }
+    if let Err(key) = checked(&to) {
+        return refused(&web, t, &s, key, String::new()).await;
+    }
+    match web.store().rename_mailbox(folder.mailbox.id, &to).await {
+        Ok(()) => Ok(Redirect::to("/folders?ok=moved").into_response()),
+        Err(StoreError::AlreadyExists(_)) => {
+            refused(&web, t, &s, "manage.name_taken", String::new()).await
+        }
+        Err(StoreError::Invalid(_)) => refused(&web, t, &s, "manage.name_bad", String::new()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The confirmation page of a deletion.
 pub async fn confirm_delete(
     State(web): State<Web>,
@@ -312,7 +418,18 @@ pub async fn delete(
 
 #[cfg(test)]
 mod tests {
-    use super::checked;
+    use super::{checked, moved_name, within};
+
+    #[test]
+    fn moves_keep_the_last_level_and_never_go_inside_themselves() {
+        assert_eq!(moved_name("Classes/6e B", None), "6e B");
+        assert_eq!(moved_name("6e B", Some("Classes")), "Classes/6e B");
+        assert_eq!(moved_name("A/B/C", Some("D/E")), "D/E/C");
+        assert!(within("Classes", "Classes"));
+        assert!(within("Classes/6e B", "Classes"));
+        assert!(!within("Classes 2027", "Classes"));
+        assert!(!within("Projets", "Classes"));
+    }
 
     #[test]
     fn names_are_checked() {

@@ -4,6 +4,12 @@
 //! exactly, bounded work per request). A plain GET form: the URL of a
 //! search can be bookmarked and works without JavaScript. Results are
 //! paged newest first with the store's cursor.
+//!
+//! "All folders" is the person's own and those of the functional
+//! mailboxes (R2) they may read (`r`, RFC 4314), each result labelled
+//! with its folder and mailbox. The store searches one account at a time,
+//! so [`across`] asks each and merges the pages: the cursor (internal
+//! date, row id) orders every account's rows alike.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -11,8 +17,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use vesontio_store::{FindCursor, MessageQuery};
-use vesontio_types::MailboxId;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use vesontio_store::{FindCursor, Found, ListItem, MessageQuery, Store};
+use vesontio_types::{AccountId, MailboxId};
 
 use crate::i18n::T;
 use crate::mail::list::{FolderLink, PAGE_SIZE, Row, folder_links, folder_name, full_name};
@@ -123,9 +132,17 @@ pub async fn show(
         Some(id) => Some(crate::mail::open(&web, &s.account, id, "r").await?),
         None => None,
     };
-    // "All folders" is the person's own; a functional mailbox's folder is
-    // searched when chosen (in the functional mailbox's messages).
-    let account = target.as_ref().map_or(s.account.id, |t| t.owner());
+    // One folder is searched in its owner's messages (a functional
+    // mailbox's for its folders); "all folders" in the person's own and
+    // every functional mailbox they may read.
+    let scopes: Vec<AccountId> = match &target {
+        Some(t) => vec![t.owner()],
+        None => {
+            let mut v = vec![s.account.id];
+            v.extend(crate::changes::followed(&web, &s.account).await?);
+            v
+        }
+    };
     let f = Echo {
         q: term(&form.q),
         from: term(&form.from),
@@ -176,26 +193,35 @@ pub async fn show(
     let after = form.after.as_deref().and_then(FindCursor::decode);
     let (mut hits, mut next) = (Vec::new(), None);
     if asked && error.is_none() {
-        let found = web
-            .store()
-            .find_messages(account, &query, after, PAGE_SIZE)
-            .await?;
+        let found = across(web.store(), &scopes, &query, after, PAGE_SIZE).await?;
         let now = web.now();
-        // R2: a member's own `\Seen` in a functional mailbox's folder.
-        let seen = match &target {
-            Some(tg) => vesontio_access::seen::seen_set(web.store(), tg, s.account.id).await?,
-            None => None,
-        };
+        // R2: a member's own `\Seen` in a functional mailbox's folder,
+        // read once per folder of the page.
+        let mut seen = HashMap::new();
         for it in &found.items {
             let mut row = Row::of(it, &t, now);
-            if let Some(set) = &seen {
-                row.seen = set.contains(&it.meta.uid);
+            let Some(x) = all.iter().find(|x| x.mailbox.id == it.meta.mailbox_id) else {
+                // A folder created since the tree was read: unnamed here.
+                hits.push(Hit {
+                    row,
+                    folder: String::new(),
+                });
+                continue;
+            };
+            if x.group.is_some() {
+                if let Entry::Vacant(slot) = seen.entry(x.mailbox.id) {
+                    let tg = crate::mail::target(x);
+                    let set =
+                        vesontio_access::seen::seen_set(web.store(), &tg, s.account.id).await?;
+                    slot.insert(set.unwrap_or_default());
+                }
+                row.seen = seen[&x.mailbox.id].contains(&it.meta.uid);
             }
-            let name = all
-                .iter()
-                .find(|x| x.mailbox.id == it.meta.mailbox_id)
-                .map(|x| folder_name(&t, x))
-                .unwrap_or_default();
+            // Outside its folder's tree, a shared folder says whose it is.
+            let name = match target {
+                Some(_) => folder_name(&t, x),
+                None => full_name(&t, x),
+            };
             hits.push(Hit { row, folder: name });
         }
         next = found.next.map(|c| c.encode());
@@ -218,6 +244,67 @@ pub async fn show(
             first,
         },
     )
+}
+
+/// Where a page of results ends, as an ordered key: newest first by
+/// internal date, then row id, the same for every account's rows (the
+/// store's cursor, read through its stable text form).
+fn key(c: &FindCursor) -> (i64, i64) {
+    let s = c.encode();
+    let (a, b) = s.split_once('.').unwrap_or(("0", "0"));
+    (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
+}
+
+fn key_of(it: &ListItem) -> (i64, i64) {
+    (it.meta.internal_date, it.meta.id)
+}
+
+/// One page of `q`'s results over several accounts' folders (`q`'s
+/// folders, or all of each account's), newest first, at most `limit`,
+/// after `after`. Each account's search stops at its own cursor, below
+/// which it has not looked (a full page, or its work budget spent): only
+/// rows above the highest of those cursors are known in every account, so
+/// the page ends there at the latest, and continues from there.
+pub async fn across(
+    store: &Store,
+    accounts: &[AccountId],
+    q: &MessageQuery,
+    after: Option<FindCursor>,
+    limit: usize,
+) -> Result<Found, WebError> {
+    if let [one] = accounts {
+        return Ok(store.find_messages(*one, q, after, limit).await?);
+    }
+    let mut items = Vec::new();
+    let mut frontier: Option<FindCursor> = None;
+    for a in accounts {
+        let f = store.find_messages(*a, q, after, limit).await?;
+        items.extend(f.items);
+        if let Some(n) = f.next
+            && frontier.is_none_or(|fr| key(&n) > key(&fr))
+        {
+            frontier = Some(n);
+        }
+    }
+    Ok(merge(items, frontier, limit))
+}
+
+/// [`across`]'s merge of the accounts' pages (`frontier`: the highest of
+/// their cursors).
+fn merge(mut items: Vec<ListItem>, frontier: Option<FindCursor>, limit: usize) -> Found {
+    if let Some(fr) = frontier {
+        items.retain(|it| key_of(it) >= key(&fr));
+    }
+    items.sort_by_key(|it| std::cmp::Reverse(key_of(it)));
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items
+            .last()
+            .and_then(|it| FindCursor::decode(&format!("{}.{}", it.meta.internal_date, it.meta.id)))
+    } else {
+        frontier
+    };
+    Found { items, next }
 }
 
 /// The URL of this search (for its pages).
@@ -255,6 +342,62 @@ fn url_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vesontio_store::MessageMeta;
+
+    fn item(at: i64, id: i64) -> ListItem {
+        ListItem {
+            meta: MessageMeta {
+                id,
+                mailbox_id: MailboxId(1),
+                uid: id as u32,
+                blob_id: String::new(),
+                size: 0,
+                internal_date: at,
+                flags: Vec::new(),
+                modseq: 0,
+                private: false,
+                crlf_size: None,
+                email_id: id,
+                thread_id: 0,
+                content_id: 0,
+            },
+            model: Default::default(),
+        }
+    }
+
+    fn cursor(at: i64, id: i64) -> Option<FindCursor> {
+        FindCursor::decode(&format!("{at}.{id}"))
+    }
+
+    fn keys(f: &Found) -> Vec<(i64, i64)> {
+        f.items.iter().map(key_of).collect()
+    }
+
+    #[test]
+    fn merged_pages_stop_where_an_account_stopped_looking() {
+        // Two accounts' pages, neither cut: all of it, newest first.
+        let f = merge(vec![item(10, 1), item(30, 3), item(20, 2)], None, 50);
+        assert_eq!(keys(&f), vec![(30, 3), (20, 2), (10, 1)]);
+        assert!(f.next.is_none());
+        // One account spent its budget at (20, 7): its rows below are not
+        // known, so the other's (10, 1) waits for the next page, which
+        // starts there.
+        let f = merge(
+            vec![item(10, 1), item(30, 3), item(25, 8)],
+            cursor(20, 7),
+            50,
+        );
+        assert_eq!(keys(&f), vec![(30, 3), (25, 8)]);
+        assert_eq!(f.next, cursor(20, 7));
+        // A full page: cut at the limit, continued after its last row.
+        let f = merge(vec![item(10, 1), item(30, 3), item(20, 2)], None, 2);
+        assert_eq!(keys(&f), vec![(30, 3), (20, 2)]);
+        assert_eq!(f.next, cursor(20, 2));
+        // Same date: the row id decides, as in the store.
+        let f = merge(vec![item(5, 1), item(5, 9)], None, 1);
+        assert_eq!(keys(&f), vec![(5, 9)]);
+        assert_eq!(f.next.map(|c| key(&c)), Some((5, 9)));
+    }
 
     #[test]
     fn days_start_at_paris_midnight() {

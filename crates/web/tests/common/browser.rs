@@ -2,7 +2,9 @@
 //! node and `browser/node_modules`; missing tools skip the test, except
 //! under CI, where they fail it), the webmail served over HTTPS on
 //! 127.0.0.1 with a self-signed certificate for `localhost`, and the
-//! `RESULT name value` lines the scripts print.
+//! `RESULT name value` lines the scripts print. The scripts' own shared
+//! part (launch, context, login, axe-core, `RESULT` and `step` lines,
+//! watchdog) is `browser/lib.mjs`.
 #![allow(clippy::unwrap_used, dead_code)]
 
 use std::collections::HashMap;
@@ -109,6 +111,75 @@ pub async fn node(dir: &Path, script: &str, args: Vec<String>) -> (String, Strin
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Runs `node <dir>/<script> args…` as [`node`] does, answering each
+/// `WAIT <what>` line it prints: `on_wait(what)` runs (mail delivered
+/// while a page is open, say), then the script reads `go` on its stdin
+/// (`ask` in `browser/lib.mjs`). Gives up after `within`.
+pub async fn node_waiting<F, Fut>(
+    dir: &Path,
+    script: &str,
+    args: Vec<String>,
+    within: std::time::Duration,
+    mut on_wait: F,
+) -> (String, String)
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let mut child = Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take();
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
+        s
+    });
+    let mut lines = Vec::new();
+    let run = async {
+        while let Some(line) = rx.recv().await {
+            if let Some(what) = line.strip_prefix("WAIT ") {
+                on_wait(what.to_string()).await;
+                if let Some(w) = stdin.as_mut() {
+                    writeln!(w, "go").unwrap();
+                    w.flush().unwrap();
+                }
+            }
+            lines.push(line);
+        }
+    };
+    let finished = tokio::time::timeout(within, run).await.is_ok();
+    drop(stdin);
+    if !finished {
+        let _ = child.kill();
+    }
+    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    let stderr = err_thread.join().unwrap();
+    assert!(
+        finished,
+        "{script} did not finish in {within:?}: {lines:?}\n{stderr}"
+    );
+    (lines.join("\n"), stderr)
 }
 
 /// The `RESULT name value` lines of a script's output.

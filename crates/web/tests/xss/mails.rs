@@ -58,11 +58,51 @@ pub fn attachments() -> String {
 Content-Type: multipart/mixed; boundary=m\r\n\r\n\
 --m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nCi-joint.\r\n\
 --m\r\nContent-Type: image/png; name=plan.png\r\nContent-Disposition: attachment; filename=plan.png\r\nContent-Transfer-Encoding: base64\r\n\r\n{PNG_B64}\r\n\
---m\r\nContent-Type: application/pdf; name=menu.pdf\r\nContent-Disposition: attachment; filename=menu.pdf\r\n\r\n%PDF-1.4 menu de la cantine\r\n\
+--m\r\nContent-Type: application/pdf; name=menu.pdf\r\nContent-Disposition: attachment; filename=menu.pdf\r\n\r\n{pdf}\r\n\
 --m\r\nContent-Type: text/plain; charset=iso-8859-1; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nR=E9union <b>jeudi</b>\r\n\
 --m\r\nContent-Type: text/html; name=page.html\r\nContent-Disposition: attachment; filename=page.html\r\n\r\n<script>alert(1)</script>\r\n\
 --m\r\nContent-Type: image/png; name=faux.png\r\nContent-Disposition: attachment; filename=faux.png\r\n\r\n<html><script>alert(1)</script>\r\n\
 --m\r\nContent-Type: image/svg+xml; name=logo.svg\r\nContent-Disposition: attachment; filename=logo.svg\r\n\r\n<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>\r\n\
---m--\r\n"
+--m--\r\n",
+        pdf = menu_pdf()
     )
+}
+
+/// A small real PDF (one page saying "Menu de la cantine", Helvetica),
+/// lines ending in CRLF as in the mail, with a correct cross-reference
+/// table (ISO 32000-1 §7.5), so that a browser's viewer renders it; its
+/// header line keeps the words the handler tests look for.
+pub fn menu_pdf() -> String {
+    let text = "BT /F1 24 Tf 20 60 Td (Menu de la cantine) Tj ET";
+    let objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 144] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!(
+            "<< /Length {} >>\r\nstream\r\n{text}\r\nendstream",
+            text.len()
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut s = String::from("%PDF-1.4 menu de la cantine\r\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(s.len());
+        s.push_str(&format!("{} 0 obj\r\n{o}\r\nendobj\r\n", i + 1));
+    }
+    let xref = s.len();
+    s.push_str(&format!(
+        "xref\r\n0 {}\r\n0000000000 65535 f\r\n",
+        objs.len() + 1
+    ));
+    for o in offsets {
+        s.push_str(&format!("{o:010} 00000 n\r\n"));
+    }
+    s.push_str(&format!(
+        "trailer\r\n<< /Size {} /Root 1 0 R >>\r\nstartxref\r\n{xref}\r\n%%EOF",
+        objs.len() + 1
+    ));
+    s
 }
