@@ -64,7 +64,6 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.unlink_blobs(gone.unlink).await;
         self.notify_mailbox(src, gone.seq).await;
         self.notify_mailbox(dst, copied.seq).await;
         Ok(map)
@@ -149,7 +148,7 @@ impl Store {
         for (k, ids) in by_count {
             for chunk in ids.chunks(CHUNK) {
                 let sql = q!(
-                    "UPDATE blobs SET refcount = refcount + $1 WHERE id IN ({})",
+                    "UPDATE blobs SET refcount = refcount + $1, zero_since = NULL WHERE id IN ({})",
                     placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query(sql).bind(k);

@@ -4,7 +4,7 @@
 //! unique per run. With `CI` set an unreachable server fails the test;
 //! otherwise the case says it was skipped.
 
-use vesontio_store::{Store, StoreConfig};
+use vesontio_store::{BlobBackend, Store, StoreConfig};
 
 /// A fresh schema on the test server, named after `case`.
 fn config(case: &str) -> StoreConfig {
@@ -25,8 +25,18 @@ fn url() -> String {
 }
 
 async fn postgres(case: &str) -> Option<Store> {
+    open(case, BlobBackend::Files).await
+}
+
+/// The same store with its blobs in PostgreSQL (`store.blobs =
+/// "database"`).
+async fn postgres_db(case: &str) -> Option<Store> {
+    open(case, BlobBackend::Database).await
+}
+
+async fn open(case: &str, blobs: BlobBackend) -> Option<Store> {
     let url = url();
-    match Store::open(config(case)).await {
+    match Store::open_with_blobs(config(case), blobs).await {
         Ok(s) => Some(s),
         Err(e)
             if std::env::var_os("CI").is_none()
@@ -41,6 +51,10 @@ async fn postgres(case: &str) -> Option<Store> {
 
 vesontio_store::conformance_tests!(postgres);
 
+mod database_blobs {
+    vesontio_store::blob_backend_tests!(super::postgres_db);
+}
+
 /// Two nodes on one schema: a delivery on one wakes a subscriber on the
 /// other (LISTEN/NOTIFY), as IMAP IDLE needs in a cluster.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,7 +68,7 @@ async fn changes_cross_nodes() {
     let b = Store::open(StoreConfig::Postgres {
         url,
         schema,
-        blob_dir: a.blobs().root().to_path_buf(),
+        blob_dir: a.spool().root().to_path_buf(),
     })
     .await
     .expect("second node");

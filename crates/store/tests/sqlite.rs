@@ -1,6 +1,6 @@
 //! The store conformance suite on SQLite (embedded default).
 
-use vesontio_store::{ExpungeMode, FlagOp, Store, StoreConfig};
+use vesontio_store::{BlobBackend, ExpungeMode, FlagOp, Store, StoreConfig};
 
 async fn sqlite(_case: &str) -> Option<Store> {
     let dir = tempfile::tempdir().expect("tempdir").keep();
@@ -12,6 +12,21 @@ async fn sqlite(_case: &str) -> Option<Store> {
 }
 
 vesontio_store::conformance_tests!(sqlite);
+
+/// The same store with its blobs in the database (`store.blobs =
+/// "database"`).
+async fn sqlite_db(_case: &str) -> Option<Store> {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    Some(
+        Store::open_with_blobs(StoreConfig::Sqlite { dir }, BlobBackend::Database)
+            .await
+            .expect("open sqlite store"),
+    )
+}
+
+mod database_blobs {
+    vesontio_store::blob_backend_tests!(super::sqlite_db);
+}
 
 /// Deliveries and APPENDs commit with `synchronous=FULL` (fsynced: a 250
 /// after DATA means on disk); flag changes and expunges with NORMAL. The
