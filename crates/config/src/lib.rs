@@ -46,7 +46,7 @@ pub mod phishing_defaults {
     };
 }
 pub use settings::{
-    Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
+    Attachments, Audit, Auth, BlobBackend, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
     ScanVerdict, Server, Service, Services, Settings, Storage, StoreBackend, Tls,
 };
 pub use units::{ByteSize, DURATION_FORM, HumanDuration, SIZE_FORM, UnitError};

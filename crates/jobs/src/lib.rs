@@ -276,17 +276,13 @@ impl Jobs {
             r.errors += 1;
             tracing::error!(error = %e, "lease prune failed");
         }
-        match self.store.unreferenced_blobs().await {
-            Ok(ids) => match self.store.reclaim_blobs(&ids).await {
-                Ok(n) => r.blobs_reclaimed = n,
-                Err(e) => {
-                    r.errors += 1;
-                    tracing::error!(error = %e, "blob reclaim failed");
-                }
-            },
+        // Blobs released more than the grace period ago (mark and sweep,
+        // `store/src/blob/mod.rs`).
+        match self.store.sweep_blobs(now).await {
+            Ok(n) => r.blobs_reclaimed = n,
             Err(e) => {
                 r.errors += 1;
-                tracing::error!(error = %e, "blob reclaim: cannot list");
+                tracing::error!(error = %e, "blob sweep failed");
             }
         }
         if r != Report::default() {
