@@ -105,3 +105,14 @@ async fn upgrade_from_v4() {
     probe.close().await;
     vesontio_store::conformance::upgrade_from_v4(config("upgrade")).await;
 }
+
+/// A blob left at refcount 0 by the release before mark and sweep is due
+/// at once after the upgrade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v22_rows_left_at_zero_are_due() {
+    let Some(probe) = postgres("v22_probe").await else {
+        return;
+    };
+    probe.close().await;
+    vesontio_store::conformance::v22_rows_left_at_zero_are_due(config("v22")).await;
+}

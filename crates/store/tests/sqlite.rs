@@ -62,3 +62,11 @@ async fn upgrade_from_v4() {
     let dir = tempfile::tempdir().expect("tempdir").keep();
     vesontio_store::conformance::upgrade_from_v4(StoreConfig::Sqlite { dir }).await;
 }
+
+/// A blob left at refcount 0 by the release before mark and sweep is due
+/// at once after the upgrade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v22_rows_left_at_zero_are_due() {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    vesontio_store::conformance::v22_rows_left_at_zero_are_due(StoreConfig::Sqlite { dir }).await;
+}

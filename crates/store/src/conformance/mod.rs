@@ -103,7 +103,8 @@ macro_rules! blob_conformance_tests {
             blob_put_get_range_delete, blob_adopt_takes_a_file,
             sweep_keeps_a_blob_reused_by_a_delivery,
             sweep_between_a_put_and_its_commit_keeps_the_bytes,
-            sweeps_racing_deliveries_lose_nothing);
+            sweeps_racing_deliveries_lose_nothing,
+            copy_parses_a_content_without_model_outside);
     };
 }
 
