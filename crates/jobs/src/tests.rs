@@ -525,8 +525,19 @@ async fn r21_expired_large_files_and_abandoned_uploads_are_purged() {
     assert!(s.blobs().exists(&blob).await.unwrap());
     // Marks are dated by the real clock: a pass once the grace is over
     // sweeps the released blob.
+    // Bytes a delivery put and never committed: only the daily orphan
+    // sweep finds them, once the grace is over.
+    let (orphan, _) = s.put_blob(b"never referenced".to_vec()).await.unwrap();
     let later = vesontio_store::now() + vesontio_store::SWEEP_GRACE_SECS + 1;
     let r = e.jobs.run_once(later).await;
     assert!(r.blobs_reclaimed >= 1, "{r:?}");
+    assert_eq!(r.orphan_blobs_removed, 1, "{r:?}");
     assert!(!s.blobs().exists(&blob).await.unwrap(), "swept");
+    assert!(!s.blobs().exists(&orphan.id).await.unwrap(), "orphan swept");
+    let (second, _) = s.put_blob(b"also never referenced".to_vec()).await.unwrap();
+    let again = e.jobs.run_once(later + 3600).await;
+    assert_eq!(again.orphan_blobs_removed, 0, "once a day");
+    assert!(s.blobs().exists(&second.id).await.unwrap());
+    let next_day = e.jobs.run_once(later + 86_400).await;
+    assert_eq!(next_day.orphan_blobs_removed, 1, "{next_day:?}");
 }

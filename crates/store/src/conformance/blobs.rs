@@ -234,3 +234,22 @@ pub async fn copy_parses_a_content_without_model_outside(s: Store) {
     let rr = s.append(ib.id, msg(&s, reply).await).await.unwrap();
     assert_eq!(rr.thread_id, copy.thread_id, "the parse found its Message-ID");
 }
+
+/// Bytes no row names (a put whose delivery never committed) are removed
+/// by the orphan sweep once put longer ago than the grace, never before;
+/// bytes a row names stay.
+pub async fn orphan_bytes_swept_after_the_grace(s: Store) {
+    let a = person(&s, "a@ac-demo.fr", 1 << 20).await;
+    let mb = inbox(&s, a.id).await;
+    let kept = msg(&s, "Subject: kept\r\n\r\nreferenced\r\n").await;
+    let kept_id = kept.blob.id.clone();
+    s.append(mb.id, kept).await.unwrap();
+    let (orphan, _) = s.put_blob(b"never delivered".to_vec()).await.unwrap();
+    assert_eq!(s.sweep_orphan_blobs(crate::now()).await.unwrap(), 0);
+    assert!(has_blob(&s, &orphan.id).await, "maybe a delivery in flight");
+    let later = crate::now() + SWEEP_GRACE_SECS + 1;
+    assert_eq!(s.sweep_orphan_blobs(later).await.unwrap(), 1);
+    assert!(!has_blob(&s, &orphan.id).await);
+    assert!(has_blob(&s, &kept_id).await);
+    assert_eq!(s.blobs().list().await.unwrap(), vec![kept_id]);
+}

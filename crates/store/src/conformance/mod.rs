@@ -104,7 +104,8 @@ macro_rules! blob_conformance_tests {
             sweep_keeps_a_blob_reused_by_a_delivery,
             sweep_between_a_put_and_its_commit_keeps_the_bytes,
             sweeps_racing_deliveries_lose_nothing,
-            copy_parses_a_content_without_model_outside);
+            copy_parses_a_content_without_model_outside,
+            orphan_bytes_swept_after_the_grace);
     };
 }
 
