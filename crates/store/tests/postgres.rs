@@ -116,3 +116,41 @@ async fn v22_rows_left_at_zero_are_due() {
     probe.close().await;
     vesontio_store::conformance::v22_rows_left_at_zero_are_due(config("v22")).await;
 }
+
+/// Two nodes with nothing on disk in common (`store.blobs = "database"`):
+/// a message delivered on one reads whole on the other, and a range of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_blobs_shared_by_nodes() {
+    let Some(a) = postgres_db("database_blobs_shared_by_nodes").await else {
+        return;
+    };
+    let schema = a.schema_name().expect("postgres schema").to_string();
+    let b = Store::open_with_blobs(
+        StoreConfig::Postgres {
+            url: url(),
+            schema,
+            blob_dir: tempfile::tempdir().expect("tempdir").keep(),
+        },
+        BlobBackend::Database,
+    )
+    .await
+    .expect("second node");
+    assert_ne!(a.spool().root(), b.spool().root());
+    let acc = vesontio_store::conformance::person(&a, "node@ac-demo.fr", 1 << 20).await;
+    let inbox = vesontio_store::conformance::inbox(&a, acc.id).await;
+    let body = "Subject: across\r\n\r\nwritten on a, read on b\r\n";
+    let r = a
+        .append(inbox.id, vesontio_store::conformance::msg(&a, body).await)
+        .await
+        .expect("append");
+    let m = b
+        .message_by_uid(inbox.id, r.uid)
+        .await
+        .expect("q")
+        .expect("row");
+    assert_eq!(b.read_blob(&m.blob_id).await.expect("blob"), body.as_bytes());
+    assert_eq!(
+        b.read_blob_range(&m.blob_id, 19, 7).await.expect("range"),
+        b"written"
+    );
+}
