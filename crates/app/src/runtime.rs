@@ -21,11 +21,11 @@ pub async fn open(loaded: Loaded) -> Result<Platform> {
     let store = Store::open_with_blobs(loaded.store_config(), loaded.blob_backend())
         .await
         .with_context(|| {
-        format!(
-            "cannot open the store under {}",
-            loaded.data_dir().display()
-        )
-    })?;
+            format!(
+                "cannot open the store under {}",
+                loaded.data_dir().display()
+            )
+        })?;
     for d in &loaded.settings.domains.local {
         store.add_domain(d).await?;
     }

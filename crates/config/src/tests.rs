@@ -340,9 +340,13 @@ fn database_blobs_limit_large_files() {
     let e = errors("[store]\nblobs = \"database\"\n");
     assert_eq!(e.len(), 1, "{e}");
     let m = message_for(&e, "large_files.max_size");
-    assert!(m.starts_with("must be at most \"950MB\" when store.blobs = \"database\""), "{m}");
-    let ok = Settings::parse("[store]\nblobs = \"database\"\n[large_files]\nmax_size = \"900MB\"\n")
-        .expect("900MB fits");
+    assert!(
+        m.starts_with("must be at most \"950MB\" when store.blobs = \"database\""),
+        "{m}"
+    );
+    let ok =
+        Settings::parse("[store]\nblobs = \"database\"\n[large_files]\nmax_size = \"900MB\"\n")
+            .expect("900MB fits");
     assert_eq!(ok.store.blobs, BlobBackend::Database);
     let e = errors("[store]\nblobs = \"s3\"\n");
     assert!(message_for(&e, "store.blobs").contains("\"files\""), "{e}");

@@ -22,7 +22,9 @@ fn body(i: usize) -> Vec<u8> {
     )
     .into_bytes();
     while b.len() < 20_000 {
-        b.extend_from_slice(format!("ligne {i} du corps, assez longue pour compter.\r\n").as_bytes());
+        b.extend_from_slice(
+            format!("ligne {i} du corps, assez longue pour compter.\r\n").as_bytes(),
+        );
     }
     b
 }

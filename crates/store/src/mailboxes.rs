@@ -217,7 +217,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         crate::expunge::release_blobs(&mut tx, self.dialect(), msgs.into_iter().map(|m| m.0))
-                .await?;
+            .await?;
         tx.commit().await?;
         Ok(())
     }

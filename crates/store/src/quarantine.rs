@@ -74,7 +74,7 @@ impl Store {
             .await?;
         let found = blob.is_some();
         crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
-                .await?;
+            .await?;
         tx.commit().await?;
         Ok(found)
     }

@@ -252,7 +252,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
-                .await?;
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -152,8 +152,9 @@ async fn kill_during_blob_burst_loses_nothing_acknowledged() {
         let referenced = store.referenced_blobs().await.expect("refs");
         for id in &referenced {
             assert!(
-                vesontio_store::blob::id_of(&store.read_blob(id).await.expect("read referenced blob"))
-                    == *id,
+                vesontio_store::blob::id_of(
+                    &store.read_blob(id).await.expect("read referenced blob")
+                ) == *id,
                 "round {round}: blob {id} truncated or corrupt"
             );
         }

@@ -148,7 +148,10 @@ async fn database_blobs_shared_by_nodes() {
         .await
         .expect("q")
         .expect("row");
-    assert_eq!(b.read_blob(&m.blob_id).await.expect("blob"), body.as_bytes());
+    assert_eq!(
+        b.read_blob(&m.blob_id).await.expect("blob"),
+        body.as_bytes()
+    );
     assert_eq!(
         b.read_blob_range(&m.blob_id, 19, 7).await.expect("range"),
         b"written"

@@ -35,7 +35,10 @@ pub async fn blob_put_get_range_delete(s: Store) {
     assert!(b.exists(&r.id).await.unwrap());
     // The same content again: the same blob, once.
     assert_eq!(b.put(Arc::new(data.clone())).await.unwrap(), r);
-    let small = b.put(Arc::new(b"Subject: x\r\n\r\ny\r\n".to_vec())).await.unwrap();
+    let small = b
+        .put(Arc::new(b"Subject: x\r\n\r\ny\r\n".to_vec()))
+        .await
+        .unwrap();
     let empty = b.put(Arc::new(Vec::new())).await.unwrap();
     assert_eq!(empty.size, 0);
     assert!(b.get(&empty.id).await.unwrap().is_empty());
@@ -68,7 +71,10 @@ pub async fn blob_put_get_range_delete(s: Store) {
     // Ids are checked before any path or query.
     for bad in ["", "../../etc/passwd", &"g".repeat(64)] {
         assert!(matches!(b.get(bad).await, Err(StoreError::Invalid(_))));
-        assert!(matches!(b.delete(bad, now).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            b.delete(bad, now).await,
+            Err(StoreError::Invalid(_))
+        ));
     }
 }
 
@@ -101,16 +107,28 @@ pub async fn sweep_keeps_a_blob_reused_by_a_delivery(s: Store) {
     let id = m.blob.id.clone();
     s.append(mb.id, m).await.unwrap();
     s.expunge(mb.id, None, ExpungeMode::Any).await.unwrap();
-    assert_eq!(s.unreferenced_blobs().await.unwrap(), vec![id.clone()], "marked");
+    assert_eq!(
+        s.unreferenced_blobs().await.unwrap(),
+        vec![id.clone()],
+        "marked"
+    );
     let r = s.append(mb.id, msg(&s, body).await).await.unwrap();
-    assert!(s.unreferenced_blobs().await.unwrap().is_empty(), "un-marked");
+    assert!(
+        s.unreferenced_blobs().await.unwrap().is_empty(),
+        "un-marked"
+    );
     assert_eq!(sweep_after_grace(&s).await, 0);
     assert_eq!(s.read_blob(&id).await.unwrap(), body.as_bytes());
     assert_eq!(s.referenced_blobs().await.unwrap(), vec![id.clone()]);
     let kept = s.message_by_uid(mb.id, r.uid).await.unwrap().unwrap();
     assert_eq!(kept.blob_id, id);
     // Its stored model stayed with it.
-    assert!(s.contents(std::slice::from_ref(&id)).await.unwrap().contains_key(&id));
+    assert!(
+        s.contents(std::slice::from_ref(&id))
+            .await
+            .unwrap()
+            .contains_key(&id)
+    );
     // Released again, and nobody comes: swept.
     s.expunge(mb.id, None, ExpungeMode::Any).await.unwrap();
     released_then_swept(&s, &id).await;
@@ -133,7 +151,10 @@ pub async fn sweep_between_a_put_and_its_commit_keeps_the_bytes(s: Store) {
     let id = m.blob.id.clone();
     // Due since the mark: the row goes, the freshly put bytes stay.
     s.sweep_blobs(marked + SWEEP_GRACE_SECS).await.unwrap();
-    assert!(s.unreferenced_blobs().await.unwrap().is_empty(), "row swept");
+    assert!(
+        s.unreferenced_blobs().await.unwrap().is_empty(),
+        "row swept"
+    );
     assert!(has_blob(&s, &id).await, "bytes put within the grace kept");
     let r = s.append(mb.id, m).await.unwrap();
     assert_eq!(s.referenced_blobs().await.unwrap(), vec![id.clone()]);
@@ -232,7 +253,10 @@ pub async fn copy_parses_a_content_without_model_outside(s: Store) {
     assert!(copy.email_id > 0);
     let reply = "Message-ID: <r@x>\r\nIn-Reply-To: <m@x>\r\nSubject: Re: old row\r\n\r\nyes\r\n";
     let rr = s.append(ib.id, msg(&s, reply).await).await.unwrap();
-    assert_eq!(rr.thread_id, copy.thread_id, "the parse found its Message-ID");
+    assert_eq!(
+        rr.thread_id, copy.thread_id,
+        "the parse found its Message-ID"
+    );
 }
 
 /// Bytes no row names (a put whose delivery never committed) are removed

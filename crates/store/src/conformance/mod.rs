@@ -77,12 +77,22 @@ pub async fn has_blob(s: &Store, id: &str) -> bool {
 /// grace removes its bytes and row.
 pub async fn released_then_swept(s: &Store, id: &str) {
     assert!(has_blob(s, id).await, "kept during the grace period");
-    assert!(s.unreferenced_blobs().await.unwrap().contains(&id.to_string()));
+    assert!(
+        s.unreferenced_blobs()
+            .await
+            .unwrap()
+            .contains(&id.to_string())
+    );
     s.sweep_blobs(crate::now()).await.unwrap();
     assert!(has_blob(s, id).await, "a sweep within the grace keeps it");
     sweep_after_grace(s).await;
     assert!(!has_blob(s, id).await, "swept after the grace period");
-    assert!(!s.unreferenced_blobs().await.unwrap().contains(&id.to_string()));
+    assert!(
+        !s.unreferenced_blobs()
+            .await
+            .unwrap()
+            .contains(&id.to_string())
+    );
 }
 
 /// The sweep as if the grace period had passed since now, for releases

@@ -211,7 +211,12 @@ async fn send(web: &Web, t: T, f: &SharedFile, range: Option<&str>) -> Result<Re
     const PIECE: u64 = 256 * 1024;
     let (first, last) = span.unwrap_or((0, f.size - 1));
     let left = (last - first + 1).max(0) as u64;
-    let state = (web.store().clone(), blob.to_string(), first.max(0) as u64, left);
+    let state = (
+        web.store().clone(),
+        blob.to_string(),
+        first.max(0) as u64,
+        left,
+    );
     let stream = futures_util::stream::unfold(state, |(store, blob, at, left)| async move {
         if left == 0 {
             return None;
@@ -220,7 +225,10 @@ async fn send(web: &Web, t: T, f: &SharedFile, range: Option<&str>) -> Result<Re
             Ok(buf) if buf.is_empty() => None,
             Ok(buf) => {
                 let n = buf.len() as u64;
-                Some((Ok::<_, std::io::Error>(buf), (store, blob, at + n, left - n)))
+                Some((
+                    Ok::<_, std::io::Error>(buf),
+                    (store, blob, at + n, left - n),
+                ))
             }
             Err(e) => Some((Err(std::io::Error::other(e)), (store, blob, at, 0))),
         }
