@@ -41,7 +41,9 @@ pub type BlobFuture<'a, T> =
 /// longer than any delivery takes from its `put` to its commit (the group
 /// commit waits milliseconds, a held delivery holds a queue reference),
 /// and short enough that expunged mail leaves the disk the same day (its
-/// quota is freed at once, R17).
+/// quota is freed at once, R17). Marks and put times come from the clock
+/// of the node that wrote them: nodes sharing a database must agree on
+/// the time within far less than this (NTP does).
 pub const SWEEP_GRACE_SECS: i64 = 3600;
 
 /// The identity of a stored body: its SHA-256 in lower-case hex, and its size.
