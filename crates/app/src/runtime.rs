@@ -18,12 +18,14 @@ pub struct Platform {
 }
 
 pub async fn open(loaded: Loaded) -> Result<Platform> {
-    let store = Store::open(loaded.store_config()).await.with_context(|| {
-        format!(
-            "cannot open the store under {}",
-            loaded.data_dir().display()
-        )
-    })?;
+    let store = Store::open_with_blobs(loaded.store_config(), loaded.blob_backend())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the store under {}",
+                loaded.data_dir().display()
+            )
+        })?;
     for d in &loaded.settings.domains.local {
         store.add_domain(d).await?;
     }

@@ -60,6 +60,14 @@ impl Loaded {
         }
     }
 
+    /// Where blob bytes go (`store.blobs`).
+    pub fn blob_backend(&self) -> vesontio_store::BlobBackend {
+        match self.settings.store.blobs {
+            vesontio_config::BlobBackend::Files => vesontio_store::BlobBackend::Files,
+            vesontio_config::BlobBackend::Database => vesontio_store::BlobBackend::Database,
+        }
+    }
+
     pub fn auth_limits(&self) -> vesontio_directory::AuthLimits {
         let a = &self.settings.auth;
         vesontio_directory::AuthLimits {

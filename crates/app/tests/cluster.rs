@@ -1,7 +1,10 @@
 //! Two `vesontio serve` processes on one PostgreSQL schema (issue 15 item
 //! 6): the POP3 maildrop lock holds across them (RFC 2449 §8.1.2
 //! `[IN-USE]` from either), and the clock-driven jobs, which both run at
-//! start, send a departure warning once. Needs the PostgreSQL server at
+//! start, send a departure warning once. Each node has its own data
+//! directory and the bodies are in the database (`store.blobs =
+//! "database"`): the warning one node wrote reads whole on the other.
+//! Needs the PostgreSQL server at
 //! `VESONTIO_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/test`);
 //! with `CI` set an unreachable server fails the test.
 
@@ -104,8 +107,8 @@ fn two_nodes_share_the_maildrop_lock_and_run_jobs_once() {
     let schema = format!("cluster_{}_{}", std::process::id(), nanos % 1_000_000_000);
     let first = common::free_offset();
     let second = common::free_offset();
-    let data = base.join("data");
     let config = |name: &str, offset: u16| {
+        let data = base.join(format!("data-{name}"));
         let mut s = vesontio_config::Settings::example(
             data.to_str().expect("utf-8"),
             "localhost",
@@ -117,6 +120,8 @@ fn two_nodes_share_the_maildrop_lock_and_run_jobs_once() {
         s.store.backend = vesontio_config::StoreBackend::Postgres;
         s.store.postgres_url = pg_url();
         s.store.postgres_schema = schema.clone();
+        s.store.blobs = vesontio_config::BlobBackend::Database;
+        s.large_files.max_size = vesontio_config::ByteSize(900 << 20);
         let path = base.join(name);
         std::fs::write(&path, s.to_toml()).expect("write config");
         path
@@ -229,4 +234,17 @@ print('ok')
     }
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(count(), 1, "the departure warning is sent once");
+    // Whichever node wrote it, both read the same bytes.
+    let out = python(&format!(
+        r#"{head}
+bodies = []
+for port in ({p1}, {p2}):
+    p = login(port, 'jean.dupont@ac-demo.fr')
+    bodies.append(b'\n'.join(p.retr(1)[1]))
+    p.quit()
+assert bodies[0] == bodies[1] and len(bodies[0]) > 100, bodies
+print('ok')
+"#
+    ));
+    assert_eq!(out, "ok");
 }

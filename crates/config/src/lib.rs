@@ -46,8 +46,8 @@ pub mod phishing_defaults {
     };
 }
 pub use settings::{
-    Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
-    ScanVerdict, Server, Service, Services, Settings, Storage, StoreBackend, Tls,
+    Attachments, Audit, Auth, BlobBackend, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports,
+    Quota, ScanVerdict, Server, Service, Services, Settings, Storage, StoreBackend, Tls,
 };
 pub use units::{ByteSize, DURATION_FORM, HumanDuration, SIZE_FORM, UnitError};
 

@@ -267,6 +267,14 @@ fn read_store(mut s: Section<'_, '_>) -> Storage {
                 ))
             }
         }),
+        blobs: s.choice(
+            "blobs",
+            d.blobs,
+            &[
+                ("files", BlobBackend::Files),
+                ("database", BlobBackend::Database),
+            ],
+        ),
         change_log_retention: s.duration("change_log_retention", d.change_log_retention),
     };
     s.finish();
@@ -629,6 +637,21 @@ fn validate(s: &Settings, r: &mut Reader) {
         r.error(
             "store.postgres_url",
             "required when store.backend = \"postgres\"; expected a URL such as \"postgres://user@host:5432/database\"",
+        );
+    }
+    // A content is one database value: PostgreSQL's `bytea` holds at most
+    // 1 GB and SQLite's blobs 10^9 bytes.
+    const DATABASE_BLOB_MAX: u64 = 950 << 20;
+    if s.store.blobs == BlobBackend::Database
+        && s.large_files.enabled
+        && s.large_files.max_size.0 > DATABASE_BLOB_MAX
+    {
+        r.error(
+            "large_files.max_size",
+            format!(
+                "must be at most \"950MB\" when store.blobs = \"database\" (one database value per file), found {}; or keep store.blobs = \"files\"",
+                s.large_files.max_size
+            ),
         );
     }
     if s.domains.local.is_empty() {

@@ -131,6 +131,19 @@ pub enum StoreBackend {
     Postgres,
 }
 
+/// Where message bodies and large files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackend {
+    /// One file per content under `server.data_dir/blobs`.
+    Files,
+    /// A table of the metadata database: nodes sharing PostgreSQL need no
+    /// shared file system, and one backup holds everything. PostgreSQL
+    /// holds at most 1 GB per content, so `large_files.max_size` must stay
+    /// below that.
+    Database,
+}
+
 /// `[store]`: where mail and accounts are kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Storage {
@@ -141,6 +154,10 @@ pub struct Storage {
     pub postgres_url: String,
     /// PostgreSQL schema holding vesontio's tables. Default `"vesontio"`.
     pub postgres_schema: String,
+    /// Where message bodies and large files go: `"files"` (under
+    /// `server.data_dir/blobs`, the default) or `"database"` (a table of
+    /// the database above). Changing it does not move what is stored.
+    pub blobs: BlobBackend,
     /// How long the account change log (what webmail live updates and a
     /// later JMAP `/changes` read) keeps its entries; a client that was
     /// away longer reloads its lists in full. Default 30 days.
@@ -649,6 +666,7 @@ impl Default for Storage {
             backend: StoreBackend::Sqlite,
             postgres_url: String::new(),
             postgres_schema: "vesontio".into(),
+            blobs: BlobBackend::Files,
             change_log_retention: HumanDuration::from_days(30),
         }
     }

@@ -32,6 +32,7 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.tls.private_key, "key.pem");
     assert_eq!(s.store.backend, StoreBackend::Sqlite);
     assert_eq!(s.store.postgres_schema, "vesontio");
+    assert_eq!(s.store.blobs, BlobBackend::Files);
     assert_eq!(s.store.change_log_retention, HumanDuration::from_days(30));
     assert_eq!(s.domains.local, vec!["ac-demo.fr"]);
     assert_eq!(s.domains.postmaster, "postmaster@ac-demo.fr");
@@ -140,6 +141,7 @@ private_key = "/etc/vesontio/key.pem"
 backend = "postgres"
 postgres_url = "postgres://vesontio@127.0.0.1:5432/test"
 postgres_schema = "mail_1"
+blobs = "database"
 change_log_retention = "90d"
 
 [domains]
@@ -192,6 +194,9 @@ rules = "/etc/vesontio/spam-rules.toml"
 protected_domains = ["Education.gouv.fr", "ac-dijon.fr"]
 internal_names = ["DSI", "Rectorat"]
 subject_tag = "[Attention]"
+
+[large_files]
+max_size = "900MB"
 "#;
     let s = Settings::parse(text).unwrap();
     assert_eq!(s.server.hostname, "mail.ac-besancon.fr");
@@ -221,6 +226,7 @@ subject_tag = "[Attention]"
     );
     assert_eq!(s.audit.retention, HumanDuration::from_days(180));
     assert_eq!(s.store.change_log_retention, HumanDuration::from_days(90));
+    assert_eq!(s.store.blobs, BlobBackend::Database);
     assert_eq!(s.auth.base_delay.duration(), Duration::from_millis(500));
     assert_eq!(
         s.queue.retry_intervals,
@@ -327,6 +333,23 @@ fn bad_durations() {
     assert!(r.starts_with("item 2: expected a duration"), "{r}");
     assert!(r.contains("\"often\""), "{r}");
     assert!(message_for(&e, "queue.expiry").contains("\"5 jours\""));
+}
+
+#[test]
+fn database_blobs_limit_large_files() {
+    let e = errors("[store]\nblobs = \"database\"\n");
+    assert_eq!(e.len(), 1, "{e}");
+    let m = message_for(&e, "large_files.max_size");
+    assert!(
+        m.starts_with("must be at most \"950MB\" when store.blobs = \"database\""),
+        "{m}"
+    );
+    let ok =
+        Settings::parse("[store]\nblobs = \"database\"\n[large_files]\nmax_size = \"900MB\"\n")
+            .expect("900MB fits");
+    assert_eq!(ok.store.blobs, BlobBackend::Database);
+    let e = errors("[store]\nblobs = \"s3\"\n");
+    assert!(message_for(&e, "store.blobs").contains("\"files\""), "{e}");
 }
 
 #[test]
@@ -609,6 +632,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "backend",
         "postgres_url",
         "postgres_schema",
+        "blobs",
         "change_log_retention",
         "local",
         "postmaster",

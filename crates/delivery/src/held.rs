@@ -254,8 +254,9 @@ impl Delivery {
     /// mailbox change (an expunge that made room calls `Store::wake_held`),
     /// until `shutdown` is cancelled.
     pub fn spawn_held_retrier(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
-        // Subscribed before the task starts: a change committed between
-        // this call and the task's first poll still wakes it.
+        // Subscribed before the task starts: a change committed once this
+        // returns wakes it (an expunge right after used to be missed when
+        // it notified before the task ran).
         let mut changes = self.store().subscribe();
         tokio::spawn(async move {
             let tick = Duration::from_secs(30);

@@ -10,8 +10,10 @@
 //!   their mailbox for `forward_no_copy_after` stops keeping copies, and is
 //!   told.
 //! - R11: audit entries older than the retention are purged.
-//! - Blobs whose last reference went away without their file being removed
-//!   (interrupted reclaim) are reclaimed.
+//! - Blobs whose last reference went away more than the store's grace
+//!   period ago are swept (mark and sweep, `store/src/blob/mod.rs`), and
+//!   once a day bytes that no row names (a put whose delivery never
+//!   committed).
 //! - Login failures a week old and client addresses unused for 90 days are
 //!   forgotten (R26 lockout model, `store::logins`).
 //! - Webmail sessions past their idle or absolute expiry are deleted (the
@@ -90,6 +92,8 @@ pub struct Report {
     pub forward_copies_stopped: u32,
     pub audit_purged: u64,
     pub blobs_reclaimed: usize,
+    /// Blob bytes no row named, removed by the daily orphan sweep.
+    pub orphan_blobs_removed: usize,
     /// Old login failures and known client addresses forgotten.
     pub logins_pruned: u64,
     /// Expired webmail sessions deleted.
@@ -112,6 +116,9 @@ pub struct Jobs {
     delivery: Delivery,
     /// Names this runner in the store's leases and claims.
     holder: String,
+    /// When this runner last swept orphan blob bytes (it reads every blob
+    /// id: once a day is enough for what only takes space).
+    orphans_swept_at: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Jobs {
@@ -122,6 +129,7 @@ impl Jobs {
             store,
             delivery,
             holder,
+            orphans_swept_at: Default::default(),
         }
     }
 
@@ -276,17 +284,26 @@ impl Jobs {
             r.errors += 1;
             tracing::error!(error = %e, "lease prune failed");
         }
-        match self.store.unreferenced_blobs().await {
-            Ok(ids) => match self.store.reclaim_blobs(&ids).await {
-                Ok(n) => r.blobs_reclaimed = n,
-                Err(e) => {
-                    r.errors += 1;
-                    tracing::error!(error = %e, "blob reclaim failed");
-                }
-            },
+        // Blobs released more than the grace period ago (mark and sweep,
+        // `store/src/blob/mod.rs`).
+        match self.store.sweep_blobs(now).await {
+            Ok(n) => r.blobs_reclaimed = n,
             Err(e) => {
                 r.errors += 1;
-                tracing::error!(error = %e, "blob reclaim: cannot list");
+                tracing::error!(error = %e, "blob sweep failed");
+            }
+        }
+        use std::sync::atomic::Ordering;
+        if now - self.orphans_swept_at.load(Ordering::Relaxed) >= 86_400 {
+            match self.store.sweep_orphan_blobs(now).await {
+                Ok(n) => {
+                    r.orphan_blobs_removed = n;
+                    self.orphans_swept_at.store(now, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    r.errors += 1;
+                    tracing::error!(error = %e, "orphan blob sweep failed");
+                }
             }
         }
         if r != Report::default() {

@@ -505,17 +505,39 @@ async fn r21_expired_large_files_and_abandoned_uploads_are_purged() {
     let r = e.jobs.run_once(T0 + DAY + 60).await;
     assert_eq!((r.large_files_purged, r.errors), (2, 0), "{r:?}");
     assert!(s.shared_file(expiring.id).await.unwrap().is_none());
-    assert!(!s.blobs().exists(&blob), "the expired file's blob is freed");
+    assert!(
+        s.unreferenced_blobs().await.unwrap().contains(&blob),
+        "the expired file's blob is released"
+    );
+    assert!(s.blobs().exists(&blob).await.unwrap(), "kept for the grace");
     assert!(s.shared_file(abandoned.id).await.unwrap().is_none());
-    assert!(!s.blobs().upload_path(abandoned.id).exists());
+    assert!(!s.spool().upload_path(abandoned.id).exists());
     assert_eq!(
         s.read_blob(valid.blob_id.as_deref().unwrap())
             .await
             .unwrap(),
         b"ok"
     );
-    assert!(s.blobs().upload_path(going.id).exists(), "still going");
+    assert!(s.spool().upload_path(going.id).exists(), "still going");
     assert_eq!(s.shared_files_used(a.id).await.unwrap(), 12);
     // The next pass finds nothing more until the next expiry.
     assert_eq!(e.jobs.run_once(T0 + DAY + 120).await.large_files_purged, 0);
+    assert!(s.blobs().exists(&blob).await.unwrap());
+    // Marks are dated by the real clock: a pass once the grace is over
+    // sweeps the released blob.
+    // Bytes a delivery put and never committed: only the daily orphan
+    // sweep finds them, once the grace is over.
+    let (orphan, _) = s.put_blob(b"never referenced".to_vec()).await.unwrap();
+    let later = vesontio_store::now() + vesontio_store::SWEEP_GRACE_SECS + 1;
+    let r = e.jobs.run_once(later).await;
+    assert!(r.blobs_reclaimed >= 1, "{r:?}");
+    assert_eq!(r.orphan_blobs_removed, 1, "{r:?}");
+    assert!(!s.blobs().exists(&blob).await.unwrap(), "swept");
+    assert!(!s.blobs().exists(&orphan.id).await.unwrap(), "orphan swept");
+    let (second, _) = s.put_blob(b"also never referenced".to_vec()).await.unwrap();
+    let again = e.jobs.run_once(later + 3600).await;
+    assert_eq!(again.orphan_blobs_removed, 0, "once a day");
+    assert!(s.blobs().exists(&second.id).await.unwrap());
+    let next_day = e.jobs.run_once(later + 86_400).await;
+    assert_eq!(next_day.orphan_blobs_removed, 1, "{next_day:?}");
 }

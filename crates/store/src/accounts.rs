@@ -268,7 +268,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("account {}", id.0)));
         }
         let file_blobs = files.iter().filter_map(|f| f.1.clone());
-        let unlink = crate::expunge::release_blobs(
+        crate::expunge::release_blobs(
             &mut tx,
             self.dialect(),
             blobs.into_iter().map(|b| b.0).chain(file_blobs),
@@ -277,7 +277,6 @@ impl Store {
         tx.commit().await?;
         let uploads: Vec<i64> = files.iter().map(|f| f.0).collect();
         self.remove_partial_uploads(&uploads).await;
-        self.unlink_blobs(unlink).await;
         Ok(())
     }
 

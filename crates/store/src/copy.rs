@@ -26,7 +26,13 @@ struct SortKeys {
 struct Copied {
     map: Vec<(Uid, Uid)>,
     seq: i64,
+    /// Contents with no stored model (rows of an earlier release not yet
+    /// upgraded), to parse outside the transaction: nothing was written.
+    unparsed: Vec<(String, i64)>,
 }
+
+/// Parses of contents read outside a transaction, by blob id.
+type Parses = std::collections::HashMap<String, std::sync::Arc<Parsed>>;
 
 impl Store {
     /// Copies messages (RFC 9051 §6.4.7); the copies share the blobs.
@@ -37,15 +43,23 @@ impl Store {
         uids: &[Uid],
         dst: MailboxId,
     ) -> Result<Vec<(Uid, Uid)>> {
-        let mut tx = self.begin_fast().await?;
-        let copied = self.copy_in(&mut tx, src, uids, dst).await?;
-        let changes = self.mailbox_change(&mut tx, dst, copied.seq).await?;
-        let changes = self
-            .announce(&mut tx, changes.into_iter().collect())
-            .await?;
-        tx.commit().await?;
-        self.published(changes);
-        Ok(copied.map)
+        let mut parses = Parses::new();
+        loop {
+            let mut tx = self.begin_fast().await?;
+            let copied = self.copy_in(&mut tx, src, uids, dst, &parses).await?;
+            if !copied.unparsed.is_empty() {
+                tx.rollback().await?;
+                self.parse_outside(&copied.unparsed, &mut parses).await?;
+                continue;
+            }
+            let changes = self.mailbox_change(&mut tx, dst, copied.seq).await?;
+            let changes = self
+                .announce(&mut tx, changes.into_iter().collect())
+                .await?;
+            tx.commit().await?;
+            self.published(changes);
+            return Ok(copied.map);
+        }
     }
 
     /// Moves messages atomically (RFC 6851): copy then expunge in one transaction.
@@ -55,8 +69,16 @@ impl Store {
         uids: &[Uid],
         dst: MailboxId,
     ) -> Result<Vec<(Uid, Uid)>> {
-        let mut tx = self.begin_fast().await?;
-        let copied = self.copy_in(&mut tx, src, uids, dst).await?;
+        let mut parses = Parses::new();
+        let (mut tx, copied) = loop {
+            let mut tx = self.begin_fast().await?;
+            let copied = self.copy_in(&mut tx, src, uids, dst, &parses).await?;
+            if copied.unparsed.is_empty() {
+                break (tx, copied);
+            }
+            tx.rollback().await?;
+            self.parse_outside(&copied.unparsed, &mut parses).await?;
+        };
         let map = copied.map;
         let moved: Vec<Uid> = map.iter().map(|m| m.0).collect();
         let gone = crate::expunge::expunge_in(
@@ -73,7 +95,6 @@ impl Store {
         let changes = self.announce(&mut tx, changes).await?;
         tx.commit().await?;
         self.published(changes);
-        self.unlink_blobs(gone.unlink).await;
         Ok(map)
     }
 
@@ -83,6 +104,7 @@ impl Store {
         src: MailboxId,
         uids: &[Uid],
         dst: MailboxId,
+        parses: &Parses,
     ) -> Result<Copied> {
         let dst_account: Option<(i64,)> =
             sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
@@ -127,14 +149,30 @@ impl Store {
         let seq = crate::ingest::next_seq(tx, dst_account).await?;
         // Into another account (a shared folder's message filed in one's
         // own): the content gets that account's email id and conversation.
+        let mut unparsed = Vec::new();
         for (m, _, _, src_account) in rows.iter_mut() {
             if *src_account != dst_account {
-                let parsed = self.parsed_of(tx, &m.blob_id, m.size).await?;
+                let parsed = match parsed_of(tx, &m.blob_id).await? {
+                    Some(p) => p,
+                    None => match parses.get(&m.blob_id) {
+                        Some(p) => p.clone(),
+                        None => {
+                            unparsed.push((m.blob_id.clone(), m.size));
+                            continue;
+                        }
+                    },
+                };
                 let (e, t) =
                     crate::ingest::email_of(tx, dst_account, &m.blob_id, &parsed, m.internal_date)
                         .await?;
                 (m.email_id, m.thread_id) = (e, t);
             }
+        }
+        if !unparsed.is_empty() {
+            return Ok(Copied {
+                unparsed,
+                ..Copied::default()
+            });
         }
         let n = rows.len() as i64;
         let unseen = rows.iter().filter(|r| !r.1.seen()).count() as i64;
@@ -156,7 +194,7 @@ impl Store {
         for (k, ids) in by_count {
             for chunk in ids.chunks(CHUNK) {
                 let sql = q!(
-                    "UPDATE blobs SET refcount = refcount + $1 WHERE id IN ({})",
+                    "UPDATE blobs SET refcount = refcount + $1, zero_since = NULL WHERE id IN ({})",
                     placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query(sql).bind(k);
@@ -207,28 +245,34 @@ impl Store {
             query.execute(&mut **tx).await?;
         }
         crate::ingest::record_changes(tx, dst_account, seq, &log, crate::now()).await?;
-        Ok(Copied { map, seq })
+        Ok(Copied {
+            map,
+            seq,
+            unparsed: Vec::new(),
+        })
     }
 
-    /// The parse of a stored content: its model from `contents`, or the
-    /// blob parsed again when the row is missing.
-    pub(crate) async fn parsed_of(
-        &self,
-        tx: &mut crate::db::Tx,
-        blob_id: &str,
-        size: i64,
-    ) -> Result<std::sync::Arc<Parsed>> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT model FROM contents WHERE blob_id = $1")
-                .bind(blob_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        if let Some((json,)) = row
-            && let Ok(model) = vesontio_message::mime::Model::from_json(&json)
-        {
-            return Ok(Parsed::from_model(model));
+    /// Parses contents from their blobs, outside any transaction.
+    async fn parse_outside(&self, blobs: &[(String, i64)], parses: &mut Parses) -> Result<()> {
+        for (id, size) in blobs {
+            let raw = self.read_blob_sized(id, *size).await?;
+            parses.insert(id.clone(), Parsed::of(&raw));
         }
-        let raw = self.read_blob_sized(blob_id, size).await?;
-        Ok(Parsed::of(&raw))
+        Ok(())
     }
+}
+
+/// The parse of a stored content from its model in `contents`; `None`
+/// when the row is missing (the blob is read outside the transaction).
+async fn parsed_of(
+    tx: &mut crate::db::Tx,
+    blob_id: &str,
+) -> Result<Option<std::sync::Arc<Parsed>>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT model FROM contents WHERE blob_id = $1")
+        .bind(blob_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row
+        .and_then(|(json,)| vesontio_message::mime::Model::from_json(&json).ok())
+        .map(Parsed::from_model))
 }

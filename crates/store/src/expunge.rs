@@ -1,7 +1,8 @@
 //! Removing messages: EXPUNGE (RFC 9051 §6.4.3), POP3 deletions, the
 //! source half of MOVE; quota is freed in the same transaction (R17),
 //! QRESYNC remembers the UIDs (RFC 7162 §3.2.5.1), and blobs whose last
-//! reference went away are reclaimed after the commit.
+//! reference went away are marked, then swept after a grace period
+//! ([`Store::sweep_blobs`], see `blob/mod.rs`).
 
 use std::collections::BTreeMap;
 
@@ -68,7 +69,6 @@ impl Store {
         let changes = self.announce(&mut tx, vec![change]).await?;
         tx.commit().await?;
         self.published(changes);
-        self.unlink_blobs(gone.unlink).await;
         Ok((gone.uids, gone.modseq))
     }
 
@@ -100,47 +100,36 @@ impl Store {
         Ok(false)
     }
 
-    /// Deletes the blob files whose last reference went away, after the
-    /// commit that released them; concurrent callers share one
-    /// transaction. A failure leaves rows at refcount 0 for the periodic
-    /// reclaim.
-    pub(crate) async fn unlink_blobs(&self, ids: Vec<String>) {
-        const MAX_BATCH: usize = 2048;
-        if ids.is_empty() {
-            return;
-        }
-        let weak = std::sync::Arc::downgrade(&self.inner);
-        let group = self.inner.reclaimer.get_or_init(|| {
-            crate::group::Group::start(
-                weak,
-                MAX_BATCH,
-                |store: Store, ids: Vec<String>| async move {
-                    let n = ids.len();
-                    store.reclaim_blobs(&ids).await?;
-                    Ok(vec![(); n])
-                },
-            )
-        });
-        if let Err(e) = group.run(ids).await {
-            tracing::warn!(error = %e, "blob reclaim deferred");
-        }
-    }
-
-    /// Removes unreferenced blobs (rows at refcount 0 and their files).
-    /// Called after releases and by the periodic jobs with every candidate.
-    /// A file is removed only while its row, at refcount 0, is being
-    /// deleted in the same transaction: a concurrent delivery of the same
-    /// content either sees no row (and writes the file again) or keeps it.
-    pub async fn reclaim_blobs(&self, ids: &[String]) -> Result<usize> {
+    /// Removes the blobs marked at refcount 0 before `now` minus
+    /// [`crate::SWEEP_GRACE_SECS`] and still unreferenced: their rows (with
+    /// the stored model and search text) in one transaction per chunk,
+    /// then, after its commit, their bytes, unless put within the grace (a
+    /// delivery of the same content about to commit). A delivery that
+    /// takes a reference before the row goes un-marks it and the row
+    /// stays; one after finds no row and inserts it again, and its bytes,
+    /// put just before, stay. Run by the periodic jobs. Returns the blobs
+    /// whose bytes were removed.
+    pub async fn sweep_blobs(&self, now: i64) -> Result<usize> {
+        let due = now - crate::SWEEP_GRACE_SECS;
         let mut n = 0;
-        for chunk in ids.chunks(CHUNK) {
-            let mut tx = self.w().begin().await?;
+        loop {
+            let ids: Vec<(String,)> = sqlx::query_as(q!(
+                "SELECT id FROM blobs WHERE refcount <= 0 AND zero_since <= $1 LIMIT {CHUNK}"
+            ))
+            .bind(due)
+            .fetch_all(self.w())
+            .await?;
+            if ids.is_empty() {
+                return Ok(n);
+            }
+            let ids: Vec<String> = ids.into_iter().map(|r| r.0).collect();
+            let mut tx = self.begin_fast().await?;
             let sql = q!(
-                "DELETE FROM blobs WHERE refcount <= 0 AND id IN ({}) RETURNING id",
-                placeholders(1, chunk.len())
+                "DELETE FROM blobs WHERE refcount <= 0 AND zero_since <= $1 AND id IN ({}) RETURNING id",
+                placeholders(2, ids.len())
             );
-            let mut query = sqlx::query(sql);
-            for id in chunk {
+            let mut query = sqlx::query(sql).bind(due);
+            for id in &ids {
                 query = query.bind(id);
             }
             let gone = query.fetch_all(&mut *tx).await?;
@@ -173,12 +162,38 @@ impl Store {
                     q.execute(&mut *tx).await?;
                 }
             }
+            tx.commit().await?;
+            // Outside the transaction: bytes are never touched under it.
             for r in &gone {
                 let id: String = r.try_get(0)?;
-                self.blobs().remove(&id)?;
+                if self.blobs().delete(&id, due).await? {
+                    n += 1;
+                }
+            }
+            if ids.len() < CHUNK {
+                return Ok(n);
+            }
+        }
+    }
+
+    /// Removes bytes that no `blobs` row names and that were last put
+    /// before `now` minus the grace: left by a crash between a put and its
+    /// commit, a delivery refused after its put, or a sweep that kept
+    /// bytes put during its grace. A delivery in flight put its bytes
+    /// within the grace, so they stay. Reads every blob id: for a daily
+    /// pass. Returns the blobs removed.
+    pub async fn sweep_orphan_blobs(&self, now: i64) -> Result<usize> {
+        let due = now - crate::SWEEP_GRACE_SECS;
+        let stored = self.blobs().list().await?;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blobs")
+            .fetch_all(self.r())
+            .await?;
+        let named: std::collections::HashSet<String> = rows.into_iter().map(|r| r.0).collect();
+        let mut n = 0;
+        for id in stored.iter().filter(|id| !named.contains(*id)) {
+            if self.blobs().delete(id, due).await? {
                 n += 1;
             }
-            tx.commit().await?;
         }
         Ok(n)
     }
@@ -246,8 +261,6 @@ async fn victims(
 pub(crate) struct Gone {
     /// UIDs removed (none: nothing else is meaningful).
     pub(crate) uids: Vec<Uid>,
-    /// Blobs to reclaim after the commit.
-    pub(crate) unlink: Vec<String>,
     pub(crate) account: i64,
     /// The mailbox's new HIGHESTMODSEQ.
     pub(crate) modseq: ModSeq,
@@ -280,7 +293,6 @@ pub(crate) async fn expunge_in(
         // The caller rolls back or has other changes under this modseq.
         return Ok(Gone {
             uids: Vec::new(),
-            unlink: Vec::new(),
             account,
             modseq,
             seq: 0,
@@ -332,9 +344,8 @@ pub(crate) async fn expunge_in(
         "UPDATE mailboxes SET total = total - {n}, unseen = unseen - {unseen}, \
          deleted = deleted - {deleted}, bytes = bytes - {f} WHERE id = {mb}"
     ));
-    // Last, so the only rows the script returns are the blobs' counts.
     release_in(&mut sc, victims.iter().map(|m| m.blob_id.clone()));
-    let unlink = zero_refs(sc.run(tx, dialect).await?)?;
+    sc.run(tx, dialect).await?;
     let log: Vec<(ChangeKind, i64, i64)> = victims
         .iter()
         .map(|v| (ChangeKind::Destroyed, v.email_id, mailbox.0))
@@ -342,7 +353,6 @@ pub(crate) async fn expunge_in(
     crate::ingest::record_changes(tx, account, seq, &log, crate::now()).await?;
     Ok(Gone {
         uids: victims.into_iter().map(|m| m.uid).collect(),
-        unlink,
         account,
         modseq,
         seq,
@@ -362,42 +372,34 @@ pub(crate) fn by_count(ids: impl Iterator<Item = String>) -> BTreeMap<i64, Vec<S
     out
 }
 
-/// [`release_blobs`] as statements of a script, each returning
-/// `(id, refcount)` of the blobs it touched.
+/// [`release_blobs`] as statements of a script. A blob whose count
+/// reaches 0 is marked with the time, for [`Store::sweep_blobs`]; one a
+/// concurrent writer still references keeps its mark cleared.
 fn release_in(sc: &mut Script, ids: impl Iterator<Item = String>) {
+    let now = sc.int(crate::now());
     for (n, ids) in by_count(ids) {
         for chunk in ids.chunks(CHUNK) {
             let k = sc.int(n);
             let list: Vec<String> = chunk.iter().map(|id| sc.text(id)).collect();
             sc.push(format!(
-                "UPDATE blobs SET refcount = refcount - {k} WHERE id IN ({}) RETURNING id, refcount",
+                "UPDATE blobs SET refcount = refcount - {k}, \
+                 zero_since = CASE WHEN refcount - {k} <= 0 THEN {now} ELSE NULL END \
+                 WHERE id IN ({})",
                 list.join(", ")
             ));
         }
     }
 }
 
-/// Drops one reference per id (an id may come several times); returns
-/// the ids that reached zero.
+/// Drops one reference per id (an id may come several times), marking
+/// the blobs that reach zero.
 pub(crate) async fn release_blobs(
     tx: &mut crate::db::Tx,
     dialect: Dialect,
     ids: impl Iterator<Item = String>,
-) -> Result<Vec<String>> {
+) -> Result<()> {
     let mut sc = Script::default();
     release_in(&mut sc, ids);
-    zero_refs(sc.run(tx, dialect).await?)
-}
-
-/// The blob ids at refcount 0 among `(id, refcount)` rows, sorted.
-fn zero_refs(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<String>> {
-    let mut zero = Vec::new();
-    for r in rows {
-        if r.try_get::<i64, _>(1)? <= 0 {
-            zero.push(r.try_get::<String, _>(0)?);
-        }
-    }
-    zero.sort();
-    zero.dedup();
-    Ok(zero)
+    sc.run(tx, dialect).await?;
+    Ok(())
 }

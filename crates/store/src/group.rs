@@ -1,8 +1,8 @@
 //! Group commit: concurrent callers share one transaction, so throughput
 //! is bounded neither by the disk's fsync rate nor by the round trips of
 //! one transaction each. The one loop behind deliveries and IMAP APPENDs
-//! (one `deliver_batch`, one fsync), blob reclaim after expunges, and the
-//! audit writer (one chained batch per transaction).
+//! (one `deliver_batch`, one fsync) and the audit writer (one chained
+//! batch per transaction).
 //!
 //! A task takes the first waiting job, drains every other job already
 //! queued (up to a maximum of items), runs them as one batch and answers

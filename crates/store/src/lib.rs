@@ -6,11 +6,13 @@
 //! One implementation, two dialects: every query is written once and runs
 //! through sqlx's `Any` driver on SQLite (embedded default, WAL, one writer
 //! connection) or PostgreSQL (scale-out). Message bodies are
-//! content-addressed files ([`blob::BlobStore`]), reference-counted in the
-//! `blobs` table.
+//! content-addressed blobs behind an async trait ([`blob::BlobStore`]:
+//! files, or a table of the database), reference-counted in the `blobs`
+//! table and reclaimed by mark and sweep.
 //!
 //! Invariants
-//! - A blob file is durable before any row referencing it commits.
+//! - A blob is durable before any row referencing it commits, and no blob
+//!   I/O happens inside a metadata transaction.
 //! - `accounts.bytes_used` changes only in the transaction that adds or
 //!   removes the message rows it counts, with a conditional update, so quota
 //!   stays exact under concurrent delivery and expunge.
@@ -63,7 +65,7 @@ mod websessions;
 mod writes;
 
 pub use alerts::{Alert, AlertKind, NewAlert};
-pub use blob::{BlobRef, BlobStore};
+pub use blob::{BlobRef, BlobStore, FileBlobs, SWEEP_GRACE_SECS, Spool};
 pub use error::{Result, StoreError};
 pub use find::{FindCursor, Found, MessageQuery, SCAN_LIMIT, ThreadPage, ThreadRow};
 pub use index::{DELETED_BIT, MailboxIndex, SEEN_BIT, bits_of, flags_of, is_system_flag};
@@ -103,6 +105,16 @@ pub enum Dialect {
 pub enum DebugVal<'a> {
     Int(i64),
     Text(&'a str),
+}
+
+/// Where blob bytes are kept (`store.blobs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BlobBackend {
+    /// Files under the data directory (`blob/files.rs`).
+    #[default]
+    Files,
+    /// The `blob_data` table of the metadata database (`blob/db.rs`).
+    Database,
 }
 
 /// Where the store lives.
@@ -148,7 +160,9 @@ struct Inner {
     /// behind the writer and still see the caller's own commits.
     write: Db,
     read: Db,
-    blobs: BlobStore,
+    blobs: Arc<dyn BlobStore>,
+    /// Files being received and partial uploads, beside the blobs.
+    spool: Spool,
     changes: broadcast::Sender<Change>,
     audit_tx: audit::AuditWriter,
     /// PostgreSQL: the NOTIFY channel of this schema.
@@ -163,8 +177,6 @@ struct Inner {
         std::sync::OnceLock<group::Group<writes::MessageWrite, Result<writes::WriteOutcome>>>,
     /// Moves search texts into the full-text index off the delivery path.
     indexer: Arc<indexer::Indexer>,
-    /// Group reclaim of blobs released by expunges.
-    reclaimer: std::sync::OnceLock<group::Group<String, ()>>,
     /// Quota-held deliveries may be waiting (see `wake_held`); true at start.
     may_hold: std::sync::atomic::AtomicBool,
     /// R13: when this process last marked each account as read.
@@ -182,17 +194,26 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the store and applies pending migrations.
     pub async fn open(config: StoreConfig) -> Result<Store> {
-        Self::open_at(config, None).await
+        Self::open_at(config, None, BlobBackend::Files).await
+    }
+
+    /// [`Store::open`] with the blobs where `blobs` says.
+    pub async fn open_with_blobs(config: StoreConfig, blobs: BlobBackend) -> Result<Store> {
+        Self::open_at(config, None, blobs).await
     }
 
     /// A store migrated only up to schema `version`, with no upgrade pass:
     /// for the test that upgrades a data directory of an earlier release.
     #[doc(hidden)]
     pub async fn open_at_schema(config: StoreConfig, version: i64) -> Result<Store> {
-        Self::open_at(config, Some(version)).await
+        Self::open_at(config, Some(version), BlobBackend::Files).await
     }
 
-    async fn open_at(config: StoreConfig, max_version: Option<i64>) -> Result<Store> {
+    async fn open_at(
+        config: StoreConfig,
+        max_version: Option<i64>,
+        backend: BlobBackend,
+    ) -> Result<Store> {
         install_default_drivers();
         let (dialect, write, read, blob_dir) = match &config {
             StoreConfig::Sqlite { dir } => {
@@ -266,9 +287,21 @@ impl Store {
             }
             StoreConfig::Sqlite { .. } => (None, None),
         };
-        let blobs = tokio::task::spawn_blocking(move || BlobStore::open(&blob_dir))
-            .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        // The file backend first: it puts back what an interrupted sweep
+        // had moved into `tmp`, which the spool then empties.
+        let (files, spool) = tokio::task::spawn_blocking(move || {
+            let files = match backend {
+                BlobBackend::Files => Some(FileBlobs::open(&blob_dir)?),
+                BlobBackend::Database => None,
+            };
+            Ok::<_, StoreError>((files, Spool::open(&blob_dir)?))
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        let blobs: Arc<dyn BlobStore> = match files {
+            Some(f) => Arc::new(f),
+            None => Arc::new(blob::db::DbBlobs::new(write.clone(), read.clone(), dialect)),
+        };
         let audit_tx = audit::start_writer(write.clone());
         let store = Store {
             inner: Arc::new(Inner {
@@ -276,6 +309,7 @@ impl Store {
                 write,
                 read,
                 blobs,
+                spool,
                 changes,
                 audit_tx,
                 notify_channel,
@@ -285,7 +319,6 @@ impl Store {
                 },
                 _listener_stop: listener_stop,
                 committer: std::sync::OnceLock::new(),
-                reclaimer: std::sync::OnceLock::new(),
                 indexer: Default::default(),
                 read_marks: Default::default(),
                 may_hold: std::sync::atomic::AtomicBool::new(true),
@@ -344,8 +377,14 @@ impl Store {
         self.inner.pg_schema.as_deref()
     }
 
-    pub fn blobs(&self) -> &BlobStore {
-        &self.inner.blobs
+    /// The blob backend. Never call it inside a transaction.
+    pub fn blobs(&self) -> &dyn BlobStore {
+        &*self.inner.blobs
+    }
+
+    /// The local directory of files being received and partial uploads.
+    pub fn spool(&self) -> &Spool {
+        &self.inner.spool
     }
 
     /// Mailbox changes committed by any session of this process.
@@ -361,37 +400,30 @@ impl Store {
         &self.inner.read
     }
 
-    /// Writes a body durably (file and directory fsynced) and returns its
-    /// reference. Nothing points at it until a message or queue row does.
+    /// Writes a body durably and returns its reference. Nothing points at
+    /// it until a message or queue row does: put it before the
+    /// transaction that inserts that row (see `blob/mod.rs`).
     pub async fn put_blob(&self, data: Vec<u8>) -> Result<(BlobRef, Arc<Vec<u8>>)> {
-        let this = self.clone();
         let data = Arc::new(data);
-        let d2 = data.clone();
-        let r = tokio::task::spawn_blocking(move || this.inner.blobs.put(&d2))
-            .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        let r = self.inner.blobs.put(data.clone()).await?;
         Ok((r, data))
     }
 
     /// Reads a body.
     pub async fn read_blob(&self, id: &str) -> Result<Vec<u8>> {
-        self.read_blob_sized(id, i64::MAX).await
+        self.inner.blobs.get(id).await
     }
 
-    /// Reads a body whose size the caller knows. Small bodies (the common
-    /// case: a few tens of KB, almost always in the page cache) are read on
-    /// the calling task, which costs less than the thread hand-off of
-    /// `spawn_blocking`; large ones go to the blocking pool.
-    pub async fn read_blob_sized(&self, id: &str, size: i64) -> Result<Vec<u8>> {
-        const INLINE_MAX: i64 = 256 * 1024;
-        if (0..=INLINE_MAX).contains(&size) {
-            return self.inner.blobs.get(id);
-        }
-        let this = self.clone();
-        let id = id.to_string();
-        tokio::task::spawn_blocking(move || this.inner.blobs.get(&id))
-            .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))?
+    /// Reads a body whose size the caller knows (the file backend reads
+    /// small ones on the calling task, large ones on the blocking pool).
+    pub async fn read_blob_sized(&self, id: &str, _size: i64) -> Result<Vec<u8>> {
+        self.inner.blobs.get(id).await
+    }
+
+    /// At most `len` bytes of a body from offset `start`, for readers
+    /// that stream it (large files, R21) or need one part.
+    pub async fn read_blob_range(&self, id: &str, start: u64, len: u64) -> Result<Vec<u8>> {
+        self.inner.blobs.get_range(id, start, len).await
     }
 
     /// A write transaction whose commit is on disk before it returns

@@ -216,11 +216,9 @@ impl Store {
             .bind(account)
             .execute(&mut *tx)
             .await?;
-        let unlink =
-            crate::expunge::release_blobs(&mut tx, self.dialect(), msgs.into_iter().map(|m| m.0))
-                .await?;
+        crate::expunge::release_blobs(&mut tx, self.dialect(), msgs.into_iter().map(|m| m.0))
+            .await?;
         tx.commit().await?;
-        self.unlink_blobs(unlink).await;
         Ok(())
     }
 

@@ -269,10 +269,12 @@ impl Store {
                 crate::ingest::email_of(tx, account, &msg.blob.id, &parsed, msg.internal_date)
                     .await?;
             // The blob reference first: its row lock orders this delivery
-            // against a reclaim of the same content and its stored model.
+            // against a sweep of the same content and its stored model (a
+            // mark left by a release is cleared; the bytes were put before
+            // this transaction, see `blob/mod.rs`).
             sqlx::query(
                 "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
-                 ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1",
+                 ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1, zero_since = NULL",
             )
             .bind(&msg.blob.id)
             .bind(msg.blob.size)
@@ -318,14 +320,6 @@ impl Store {
                 row.try_get::<i64, _>(0)? as Uid,
                 row.try_get::<i64, _>(1)? as ModSeq,
             );
-            // The row lock on the blob is held: if a reclaim removed the
-            // file meanwhile, write it again (see `link_blob`).
-            if !self.blobs().exists(&msg.blob.id) {
-                match msg.data.as_deref() {
-                    Some(d) => self.blobs().ensure(&msg.blob.id, d)?,
-                    None => return Err(StoreError::BlobCorrupt(msg.blob.id.clone())),
-                }
-            }
             if let Some((_, rows)) = logs.get_mut(&account) {
                 rows.push((ChangeKind::Created, email_id, mailbox.0));
             }
@@ -352,45 +346,43 @@ impl Store {
     }
 
     /// Fills `msg.parsed` from its data, or from the blob when the caller
-    /// had none (a held message released later).
+    /// had none (a held message released later). Before any transaction:
+    /// a message without its bytes in hand must name a stored blob, or
+    /// the write fails with [`StoreError::BlobCorrupt`].
     pub(crate) async fn ensure_parsed(&self, msg: &mut NewMessage) -> Result<()> {
-        if msg.parsed.is_some() {
-            return Ok(());
+        match (&msg.data, &msg.parsed) {
+            (Some(d), None) => msg.parsed = Some(Parsed::of(d)),
+            (Some(_), Some(_)) => {}
+            (None, None) => {
+                let raw = self.read_blob_sized(&msg.blob.id, msg.blob.size).await?;
+                msg.parsed = Some(Parsed::of(&raw));
+            }
+            (None, Some(_)) => {
+                if !self.blobs().exists(&msg.blob.id).await? {
+                    return Err(StoreError::BlobCorrupt(msg.blob.id.clone()));
+                }
+            }
         }
-        msg.parsed = Some(match &msg.data {
-            Some(d) => Parsed::of(d),
-            None => match self.read_blob_sized(&msg.blob.id, msg.blob.size).await {
-                Ok(raw) => Parsed::of(&raw),
-                // A missing blob fails the insert below, as before.
-                Err(_) => Parsed::of(b""),
-            },
-        });
         Ok(())
     }
 
-    /// Takes one more reference on a blob. Inside the transaction that
-    /// inserts the referencing row, so the row lock orders it against a
-    /// concurrent reclaim; if the reclaim won, the file is written again.
+    /// Takes one more reference on a blob put just before (see
+    /// `blob/mod.rs`: a put is what keeps the bytes from a concurrent
+    /// sweep), inside the transaction that inserts the referencing row,
+    /// so the row lock orders it against the sweep's delete of the row.
     pub(crate) async fn link_blob(
         &self,
         tx: &mut crate::db::Tx,
         blob: &crate::BlobRef,
-        data: Option<&[u8]>,
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
-             ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1",
+             ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1, zero_since = NULL",
         )
         .bind(&blob.id)
         .bind(blob.size)
         .execute(&mut **tx)
         .await?;
-        if !self.blobs().exists(&blob.id) {
-            match data {
-                Some(d) => self.blobs().ensure(&blob.id, d)?,
-                None => return Err(StoreError::BlobCorrupt(blob.id.clone())),
-            }
-        }
         Ok(())
     }
 
@@ -587,7 +579,7 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0 as Uid).collect())
     }
 
-    /// Every blob id at refcount 0 (left by an interrupted reclaim).
+    /// Every blob id at refcount 0 (marked, waiting for the sweep).
     pub async fn unreferenced_blobs(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blobs WHERE refcount <= 0")
             .fetch_all(self.w())

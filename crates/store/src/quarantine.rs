@@ -11,7 +11,7 @@ use crate::model::*;
 impl Store {
     pub async fn quarantine_add(&self, q: NewQuarantine) -> Result<i64> {
         let mut tx = self.begin_durable().await?;
-        self.link_blob(&mut tx, &q.blob, None).await?;
+        self.link_blob(&mut tx, &q.blob).await?;
         let row = sqlx::query(
             "INSERT INTO quarantine (created_at, blob_id, sender, recipients, reason, rule, private, subject) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -73,11 +73,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let found = blob.is_some();
-        let unlink =
-            crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
-                .await?;
+        crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
+            .await?;
         tx.commit().await?;
-        self.unlink_blobs(unlink).await;
         Ok(found)
     }
 }

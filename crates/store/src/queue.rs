@@ -67,7 +67,7 @@ impl Store {
         folder: Option<&str>,
         disposition: Option<&str>,
     ) -> Result<i64> {
-        self.link_blob(tx, &e.blob, None).await?;
+        self.link_blob(tx, &e.blob).await?;
         let row = sqlx::query(
             "INSERT INTO queue (kind, blob_id, sender, envid, ret, created_at, next_attempt_at, \
              folder, disposition) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -251,11 +251,9 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let unlink =
-            crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
-                .await?;
+        crate::expunge::release_blobs(&mut tx, self.dialect(), blob.into_iter().map(|b| b.0))
+            .await?;
         tx.commit().await?;
-        self.unlink_blobs(unlink).await;
         Ok(())
     }
 }

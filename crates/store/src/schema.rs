@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (19, V19),
     (20, V20),
     (21, V21),
+    (22, V22),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -48,7 +49,14 @@ CREATE INDEX search_body ON search USING gin (body public.gin_trgm_ops)"
         Dialect::Sqlite => "BLOB",
         Dialect::Postgres => "BYTEA",
     };
+    // PostgreSQL: blob bytes uncompressed out of line, so `substring`
+    // reads only the pages of a range (`blob/db.rs`).
+    let blob_storage = match dialect {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => "ALTER TABLE blob_data ALTER COLUMN data SET STORAGE EXTERNAL",
+    };
     sql.replace("{ID}", id)
+        .replace("{BLOB_STORAGE}", blob_storage)
         .replace("{SEARCH}", search)
         .replace("{BYTES}", bytes)
 }
@@ -546,4 +554,21 @@ CREATE TABLE search_pending (
     head TEXT NOT NULL,
     body TEXT NOT NULL
 );
+"#;
+
+/// v22: blobs behind an async trait (issue 14 item 9). Reclaim is mark
+/// and sweep: `zero_since` is when a blob's refcount reached 0 (NULL while
+/// referenced; rows already at 0 were left by an interrupted reclaim and
+/// are due at once); `blob_data` holds the bytes when `store.blobs =
+/// "database"` (`blob/db.rs`), with when each was last put.
+const V22: &str = r#"
+ALTER TABLE blobs ADD COLUMN zero_since BIGINT;
+UPDATE blobs SET zero_since = 0 WHERE refcount <= 0;
+CREATE INDEX blobs_zero ON blobs(zero_since) WHERE zero_since IS NOT NULL;
+CREATE TABLE blob_data (
+    id TEXT PRIMARY KEY,
+    data {BYTES} NOT NULL,
+    put_at BIGINT NOT NULL
+);
+{BLOB_STORAGE};
 "#;

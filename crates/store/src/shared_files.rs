@@ -207,7 +207,7 @@ impl Store {
         if f.complete() {
             return Ok(f.size);
         }
-        let path = self.blobs().upload_path(f.id);
+        let path = self.spool().upload_path(f.id);
         let on_disk = match tokio::fs::metadata(&path).await {
             Ok(m) => i64::try_from(m.len()).unwrap_or(i64::MAX),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
@@ -247,7 +247,7 @@ impl Store {
         if data.is_empty() {
             return Ok(UploadWrite::Written(at));
         }
-        let path = self.blobs().upload_path(id);
+        let path = self.spool().upload_path(id);
         let data = data.to_vec();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::{Seek, SeekFrom, Write};
@@ -287,7 +287,7 @@ impl Store {
     }
 
     /// Takes a file received whole elsewhere (the web's plain form streams
-    /// into [`crate::BlobStore::temp_path`]) as the data of upload `id`,
+    /// into [`crate::Spool::temp_path`]) as the data of upload `id`,
     /// which must have received nothing yet and declare the file's size.
     pub async fn shared_upload_adopt(
         &self,
@@ -305,7 +305,7 @@ impl Store {
                 "upload {id} cannot take a file of {len} bytes"
             )));
         }
-        tokio::fs::rename(src, self.blobs().upload_path(id)).await?;
+        tokio::fs::rename(src, self.spool().upload_path(id)).await?;
         let mut tx = self.begin_fast().await?;
         sqlx::query(
             "UPDATE shared_files SET received = size, updated_at = $1              WHERE id = $2 AND blob_id IS NULL",
@@ -342,10 +342,10 @@ impl Store {
     }
 
     /// Turns a fully received upload into a blob and returns the complete
-    /// file. Hashing reads the file in bounded pieces, outside any
-    /// transaction; the move into place happens with the blob's row
-    /// locked, so a concurrent reclaim of the same content cannot remove
-    /// the file under the new reference.
+    /// file. Hashing reads the file in bounded pieces and the blob is put
+    /// (moved into place, durably) before the transaction that references
+    /// it, as deliveries do: a concurrent sweep of the same content keeps
+    /// bytes put within its grace (`blob/mod.rs`).
     pub async fn shared_upload_finish(&self, id: i64) -> Result<SharedFile> {
         let f = self
             .shared_file(id)
@@ -360,16 +360,21 @@ impl Store {
                 f.received, f.size
             )));
         }
-        let path = self.blobs().upload_path(id);
+        let path = self.spool().upload_path(id);
         if f.size == 0 {
             // An empty file has no partial file yet.
             tokio::fs::write(&path, b"").await?;
         }
         let p = path.clone();
-        let blob = tokio::task::spawn_blocking(move || crate::BlobStore::id_of_file(&p))
+        let blob = tokio::task::spawn_blocking(move || crate::blob::id_of_file(&p))
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        let mut tx = self.w().begin().await?;
+        // A second finish of the same upload (a retried request) finds the
+        // partial file gone: the first one's put holds the bytes.
+        if tokio::fs::try_exists(&path).await? {
+            self.blobs().adopt(&blob, &path).await?;
+        }
+        let mut tx = self.begin_durable().await?;
         let n = sqlx::query(
             "UPDATE shared_files SET blob_id = $1 WHERE id = $2 AND blob_id IS NULL AND received = size",
         )
@@ -383,13 +388,12 @@ impl Store {
         }
         sqlx::query(
             "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
-             ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1",
+             ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1, zero_since = NULL",
         )
         .bind(&blob)
         .bind(f.size)
         .execute(&mut *tx)
         .await?;
-        self.blobs().adopt(&blob, &path)?;
         tx.commit().await?;
         self.shared_file(id)
             .await?
@@ -463,18 +467,16 @@ impl Store {
                 blobs.push(b);
             }
         }
-        let unlink =
-            crate::expunge::release_blobs(&mut tx, self.dialect(), blobs.into_iter()).await?;
+        crate::expunge::release_blobs(&mut tx, self.dialect(), blobs.into_iter()).await?;
         tx.commit().await?;
         self.remove_partial_uploads(&ids).await;
-        self.unlink_blobs(unlink).await;
         Ok(ids.len() as u64)
     }
 
     /// Removes the partial files of uploads whose rows are gone.
     pub(crate) async fn remove_partial_uploads(&self, ids: &[i64]) {
         for id in ids {
-            match tokio::fs::remove_file(self.blobs().upload_path(*id)).await {
+            match tokio::fs::remove_file(self.spool().upload_path(*id)).await {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => tracing::warn!(error = %e, upload = id, "partial upload not removed"),

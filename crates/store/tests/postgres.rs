@@ -4,7 +4,7 @@
 //! unique per run. With `CI` set an unreachable server fails the test;
 //! otherwise the case says it was skipped.
 
-use vesontio_store::{Store, StoreConfig};
+use vesontio_store::{BlobBackend, Store, StoreConfig};
 
 /// A fresh schema on the test server, named after `case`.
 fn config(case: &str) -> StoreConfig {
@@ -25,8 +25,18 @@ fn url() -> String {
 }
 
 async fn postgres(case: &str) -> Option<Store> {
+    open(case, BlobBackend::Files).await
+}
+
+/// The same store with its blobs in PostgreSQL (`store.blobs =
+/// "database"`).
+async fn postgres_db(case: &str) -> Option<Store> {
+    open(case, BlobBackend::Database).await
+}
+
+async fn open(case: &str, blobs: BlobBackend) -> Option<Store> {
     let url = url();
-    match Store::open(config(case)).await {
+    match Store::open_with_blobs(config(case), blobs).await {
         Ok(s) => Some(s),
         Err(e)
             if std::env::var_os("CI").is_none()
@@ -41,6 +51,10 @@ async fn postgres(case: &str) -> Option<Store> {
 
 vesontio_store::conformance_tests!(postgres);
 
+mod database_blobs {
+    vesontio_store::blob_backend_tests!(super::postgres_db);
+}
+
 /// Two nodes on one schema: a delivery on one wakes a subscriber on the
 /// other (LISTEN/NOTIFY), as IMAP IDLE needs in a cluster.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,7 +68,7 @@ async fn changes_cross_nodes() {
     let b = Store::open(StoreConfig::Postgres {
         url,
         schema,
-        blob_dir: a.blobs().root().to_path_buf(),
+        blob_dir: a.spool().root().to_path_buf(),
     })
     .await
     .expect("second node");
@@ -137,5 +151,57 @@ async fn rolled_back_writes_announce_nothing() {
     assert_eq!(
         change.seq, now,
         "the notification carries the committed sequence"
+    );
+}
+
+/// A blob left at refcount 0 by the release before mark and sweep is due
+/// at once after the upgrade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v22_rows_left_at_zero_are_due() {
+    let Some(probe) = postgres("v22_probe").await else {
+        return;
+    };
+    probe.close().await;
+    vesontio_store::conformance::v22_rows_left_at_zero_are_due(config("v22")).await;
+}
+
+/// Two nodes with nothing on disk in common (`store.blobs = "database"`):
+/// a message delivered on one reads whole on the other, and a range of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_blobs_shared_by_nodes() {
+    let Some(a) = postgres_db("database_blobs_shared_by_nodes").await else {
+        return;
+    };
+    let schema = a.schema_name().expect("postgres schema").to_string();
+    let b = Store::open_with_blobs(
+        StoreConfig::Postgres {
+            url: url(),
+            schema,
+            blob_dir: tempfile::tempdir().expect("tempdir").keep(),
+        },
+        BlobBackend::Database,
+    )
+    .await
+    .expect("second node");
+    assert_ne!(a.spool().root(), b.spool().root());
+    let acc = vesontio_store::conformance::person(&a, "node@ac-demo.fr", 1 << 20).await;
+    let inbox = vesontio_store::conformance::inbox(&a, acc.id).await;
+    let body = "Subject: across\r\n\r\nwritten on a, read on b\r\n";
+    let r = a
+        .append(inbox.id, vesontio_store::conformance::msg(&a, body).await)
+        .await
+        .expect("append");
+    let m = b
+        .message_by_uid(inbox.id, r.uid)
+        .await
+        .expect("q")
+        .expect("row");
+    assert_eq!(
+        b.read_blob(&m.blob_id).await.expect("blob"),
+        body.as_bytes()
+    );
+    assert_eq!(
+        b.read_blob_range(&m.blob_id, 19, 7).await.expect("range"),
+        b"written"
     );
 }

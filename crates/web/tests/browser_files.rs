@@ -108,8 +108,8 @@ async fn r21_large_files_in_chromium() {
     assert_eq!(video.size, 20 << 20);
     let blob = e
         .store
-        .blobs()
-        .path(video.blob_id.as_deref().unwrap())
+        .read_blob(video.blob_id.as_deref().unwrap())
+        .await
         .unwrap();
-    assert_eq!(std::fs::metadata(blob).unwrap().len(), 20 << 20);
+    assert_eq!(blob.len(), 20 << 20);
 }

@@ -550,7 +550,15 @@ async fn r21_the_owner_deletes_a_file_with_the_csrf_token() {
         (StatusCode::SEE_OTHER, "/files?ok=deleted")
     );
     assert!(e.store.shared_files(jeanne.id).await.unwrap().is_empty());
-    assert!(!e.store.blobs().exists(&blob), "its blob is freed");
+    assert!(
+        e.store.unreferenced_blobs().await.unwrap().contains(&blob),
+        "its blob is released"
+    );
+    e.store
+        .sweep_blobs(vesontio_store::now() + vesontio_store::SWEEP_GRACE_SECS + 1)
+        .await
+        .unwrap();
+    assert!(!e.store.blobs().exists(&blob).await.unwrap(), "and swept");
     let (status, _, _) = raw(&Client::new(&e), get(&format!("/f/{}", f.token))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

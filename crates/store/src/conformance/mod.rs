@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod blobs;
 mod filtering;
 mod find;
 mod index;
@@ -18,6 +19,7 @@ mod upgrade;
 mod websessions;
 
 pub use accounts::*;
+pub use blobs::*;
 pub use filtering::*;
 pub use find::*;
 pub use index::*;
@@ -67,6 +69,71 @@ pub async fn msg(s: &Store, body: &str) -> NewMessage {
     }
 }
 
+/// Whether a blob's bytes are stored.
+pub async fn has_blob(s: &Store, id: &str) -> bool {
+    s.blobs().exists(id).await.unwrap()
+}
+
+/// Checks that a blob just released by its last reference is marked,
+/// not yet gone: a sweep now keeps it (the grace period), one after the
+/// grace removes its bytes and row.
+pub async fn released_then_swept(s: &Store, id: &str) {
+    assert!(has_blob(s, id).await, "kept during the grace period");
+    assert!(
+        s.unreferenced_blobs()
+            .await
+            .unwrap()
+            .contains(&id.to_string())
+    );
+    s.sweep_blobs(crate::now()).await.unwrap();
+    assert!(has_blob(s, id).await, "a sweep within the grace keeps it");
+    sweep_after_grace(s).await;
+    assert!(!has_blob(s, id).await, "swept after the grace period");
+    assert!(
+        !s.unreferenced_blobs()
+            .await
+            .unwrap()
+            .contains(&id.to_string())
+    );
+}
+
+/// The sweep as if the grace period had passed since now, for releases
+/// and puts alike: only while no delivery is under way.
+pub async fn sweep_after_grace(s: &Store) -> usize {
+    s.sweep_blobs(crate::now() + SWEEP_GRACE_SECS + 1)
+        .await
+        .unwrap()
+}
+
+/// The blob cases, and the store cases that read, share and release
+/// blobs: run on every blob backend (with [`conformance_tests!`] for the
+/// default one).
+#[macro_export]
+macro_rules! blob_conformance_tests {
+    ($factory:path) => {
+        $crate::conformance_tests!(@cases $factory;
+            blob_put_get_range_delete, blob_adopt_takes_a_file,
+            sweep_keeps_a_blob_reused_by_a_delivery,
+            sweep_between_a_put_and_its_commit_keeps_the_bytes,
+            sweeps_racing_deliveries_lose_nothing,
+            copy_parses_a_content_without_model_outside,
+            orphan_bytes_swept_after_the_grace);
+    };
+}
+
+/// The store cases whose blobs matter, for a second blob backend.
+#[macro_export]
+macro_rules! blob_backend_tests {
+    ($factory:path) => {
+        $crate::blob_conformance_tests!($factory);
+        $crate::conformance_tests!(@cases $factory;
+            blobs_shared_and_reclaimed, queue_lifecycle,
+            login_failures_rate_vacation_quarantine,
+            r21_shared_files_upload_quota_and_download,
+            r21_shared_files_blobs_purge_and_account_deletion);
+    };
+}
+
 /// Every case, for the backend-instantiating macro.
 #[macro_export]
 macro_rules! conformance_tests {
@@ -85,6 +152,7 @@ macro_rules! conformance_tests {
             r21_shared_files_upload_quota_and_download,
             r21_shared_files_blobs_purge_and_account_deletion,
             mailbox_index_matches_rows, shared_unseen_kept, thread_uids_of_one_folder);
+        $crate::blob_conformance_tests!($factory);
     };
     (@cases $factory:path; $($case:ident),*) => {
         $(

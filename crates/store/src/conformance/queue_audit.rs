@@ -69,7 +69,7 @@ pub async fn queue_lifecycle(s: Store) {
         Some("451 try later")
     );
     s.dequeue(id).await.unwrap();
-    assert!(!s.blobs().exists(&blob.id), "queue references released");
+    released_then_swept(&s, &blob.id).await;
     // Held local deliveries wake up when room appears.
     let (blob, _) = s
         .put_blob(b"Subject: held\r\n\r\nwaiting\r\n".to_vec())
@@ -108,7 +108,7 @@ pub async fn queue_lifecycle(s: Store) {
     assert_eq!(woke.iter().map(|e| e.id).collect::<Vec<_>>(), vec![held]);
     assert_eq!(woke[0].kind, QueueKind::HeldLocal);
     s.dequeue(held).await.unwrap();
-    assert!(!s.blobs().exists(&blob.id));
+    released_then_swept(&s, &blob.id).await;
     assert!(s.queue_entries().await.unwrap().is_empty());
 }
 
@@ -330,5 +330,5 @@ pub async fn login_failures_rate_vacation_quarantine(s: Store) {
         "R4: private subjects are never kept for admins"
     );
     assert!(s.quarantine_remove(qid).await.unwrap());
-    assert!(!s.blobs().exists(&blob.id));
+    released_then_swept(&s, &blob.id).await;
 }

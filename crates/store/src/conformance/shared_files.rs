@@ -96,9 +96,9 @@ pub async fn r21_shared_files_upload_quota_and_download(s: Store) {
     );
     let done = s.shared_upload_finish(f.id).await.unwrap();
     let blob = done.blob_id.clone().unwrap();
-    assert_eq!(blob, BlobStore::id_of(&data));
+    assert_eq!(blob, crate::blob::id_of(&data));
     assert_eq!(s.read_blob(&blob).await.unwrap(), data, "byte for byte");
-    assert!(!s.blobs().upload_path(f.id).exists(), "partial file moved");
+    assert!(!s.spool().upload_path(f.id).exists(), "partial file moved");
     assert_eq!(s.referenced_blobs().await.unwrap(), vec![blob.clone()]);
     // Finishing twice is harmless.
     assert_eq!(s.shared_upload_finish(f.id).await.unwrap(), done);
@@ -123,11 +123,11 @@ pub async fn r21_shared_files_upload_quota_and_download(s: Store) {
         .unwrap()
         .unwrap();
     let e = s.shared_upload_finish(e.id).await.unwrap();
-    assert_eq!(e.blob_id.as_deref(), Some(BlobStore::id_of(b"").as_str()));
+    assert_eq!(e.blob_id.as_deref(), Some(crate::blob::id_of(b"").as_str()));
 
     // A file received whole elsewhere (the plain form) is adopted; only
     // by an upload that has nothing yet and declares its size.
-    let tmp = s.blobs().temp_path();
+    let tmp = s.spool().temp_path();
     std::fs::write(&tmp, b"whole file").unwrap();
     let w = s
         .shared_file_create(&new_file(b.id, "tok-whole", 10, NOW + 60), 15_000)
@@ -171,7 +171,7 @@ pub async fn r21_shared_files_upload_quota_and_download(s: Store) {
     assert!(!s.shared_file_delete(f.id, b.id).await.unwrap());
     assert!(s.shared_file_delete(f.id, a.id).await.unwrap());
     assert!(!s.shared_file_delete(f.id, a.id).await.unwrap());
-    assert!(!s.blobs().exists(&blob));
+    released_then_swept(&s, &blob).await;
     assert_eq!(s.shared_files_used(a.id).await.unwrap(), 0);
 }
 
@@ -202,9 +202,8 @@ pub async fn r21_shared_files_blobs_purge_and_account_deletion(s: Store) {
 
     // The message goes; the file's reference keeps the blob.
     s.expunge(ia.id, None, ExpungeMode::Any).await.unwrap();
-    let gone = s.unreferenced_blobs().await.unwrap();
-    s.reclaim_blobs(&gone).await.unwrap();
-    assert!(s.blobs().exists(&blob), "a link still serves it");
+    sweep_after_grace(&s).await;
+    assert!(has_blob(&s, &blob).await, "a link still serves it");
     assert_eq!(s.read_blob(&blob).await.unwrap(), body.as_bytes());
 
     // An upload left half-way, and one still going.
@@ -224,17 +223,17 @@ pub async fn r21_shared_files_blobs_purge_and_account_deletion(s: Store) {
     s.shared_upload_write(going.id, 0, &[2; 50], NOW + 500)
         .await
         .unwrap();
-    assert!(s.blobs().upload_path(stale.id).exists());
+    assert!(s.spool().upload_path(stale.id).exists());
 
     // Before expiry, with uploads idle since NOW abandoned: the stale one.
     assert_eq!(s.shared_files_purge(NOW + 99, NOW + 1).await.unwrap(), 1);
-    assert!(!s.blobs().upload_path(stale.id).exists());
+    assert!(!s.spool().upload_path(stale.id).exists());
     assert!(s.shared_file(stale.id).await.unwrap().is_none());
-    assert!(s.blobs().exists(&blob));
+    assert!(has_blob(&s, &blob).await);
     // At expiry: the complete file and its blob.
     assert_eq!(s.shared_files_purge(NOW + 100, NOW + 1).await.unwrap(), 1);
     assert!(s.shared_file(f.id).await.unwrap().is_none());
-    assert!(!s.blobs().exists(&blob), "last reference gone");
+    released_then_swept(&s, &blob).await;
     assert!(s.referenced_blobs().await.unwrap().is_empty());
 
     // Deleting the account takes its remaining files and uploads.
@@ -250,9 +249,9 @@ pub async fn r21_shared_files_blobs_purge_and_account_deletion(s: Store) {
     let kept_blob = kept.blob_id.unwrap();
     s.delete_account(a.id).await.unwrap();
     assert!(s.shared_file(going.id).await.unwrap().is_none());
-    assert!(!s.blobs().upload_path(going.id).exists());
-    assert!(!s.blobs().exists(&kept_blob));
+    assert!(!s.spool().upload_path(going.id).exists());
+    released_then_swept(&s, &kept_blob).await;
     assert!(s.referenced_blobs().await.unwrap().is_empty());
-    // The blob directory listing ignores the uploads directory.
-    assert!(s.blobs().list().unwrap().is_empty());
+    // The blob listing ignores the uploads directory.
+    assert!(s.blobs().list().await.unwrap().is_empty());
 }

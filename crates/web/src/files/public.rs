@@ -16,7 +16,6 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use vesontio_store::SharedFile;
 use vesontio_types::Secret;
 
@@ -207,29 +206,32 @@ async fn send(web: &Web, t: T, f: &SharedFile, range: Option<&str>) -> Result<Re
         return render(StatusCode::GONE, &page(t, f, now, None));
     }
     let blob = f.blob_id.as_deref().ok_or(WebError::NotFound)?;
-    let path = web.store().blobs().path(blob)?;
-    let mut file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|e| WebError::Store(e.into()))?;
+    // Streamed in byte ranges of the blob, whatever holds it (files or
+    // the database): memory stays at one piece per download.
+    // 64 KiB, as the socket takes it (several pieces for most files).
+    const PIECE: u64 = 64 * 1024;
     let (first, last) = span.unwrap_or((0, f.size - 1));
-    if first > 0 {
-        file.seek(std::io::SeekFrom::Start(first as u64))
-            .await
-            .map_err(|e| WebError::Store(e.into()))?;
-    }
     let left = (last - first + 1).max(0) as u64;
-    let stream = futures_util::stream::unfold((file, left), |(mut file, left)| async move {
+    let state = (
+        web.store().clone(),
+        blob.to_string(),
+        first.max(0) as u64,
+        left,
+    );
+    let stream = futures_util::stream::unfold(state, |(store, blob, at, left)| async move {
         if left == 0 {
             return None;
         }
-        let mut buf = vec![0u8; (64 * 1024).min(left as usize)];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(buf), (file, left - n as u64)))
+        match store.read_blob_range(&blob, at, PIECE.min(left)).await {
+            Ok(buf) if buf.is_empty() => None,
+            Ok(buf) => {
+                let n = buf.len() as u64;
+                Some((
+                    Ok::<_, std::io::Error>(buf),
+                    (store, blob, at + n, left - n),
+                ))
             }
-            Err(e) => Some((Err(e), (file, 0))),
+            Err(e) => Some((Err(std::io::Error::other(e)), (store, blob, at, 0))),
         }
     });
     let mut res = (headers_of(f), Body::from_stream(stream)).into_response();

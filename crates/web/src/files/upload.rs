@@ -171,7 +171,7 @@ pub async fn form(
     if let Some(why) = refusal(&web, &t, s.account.id, &name, guess).await? {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, why).await;
     }
-    let tmp = web.store().blobs().temp_path();
+    let tmp = web.store().spool().temp_path();
     let received = match receive(&mut r, &tmp, cfg.max_size).await {
         Ok(n) => n,
         Err(e) => {

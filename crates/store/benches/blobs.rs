@@ -1,0 +1,148 @@
+//! The blob backends side by side (issue 14 item 9): files and the
+//! database, on SQLite and (when reachable) PostgreSQL. Per backend:
+//! `put` of new 20 KB bodies one after the other, deliveries from 32
+//! concurrent callers each putting its body then appending it (the group
+//! commit path), `get` of a 20 KB body, and a 256 KB range of a 5 MB body
+//! (what a large-file download reads per piece). Prints figures; not a
+//! test.
+//!
+//! `cargo bench -p vesontio-store --bench blobs`; `BLOBS_N` messages
+//! (default 2,000); PostgreSQL at `VESONTIO_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/test`).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use vesontio_store::{BlobBackend, NewAccount, NewMessage, Store, StoreConfig};
+use vesontio_types::AccountKind;
+
+fn body(i: usize) -> Vec<u8> {
+    let mut b = format!(
+        "From: p{i}@example.org\r\nTo: a@ac-demo.fr\r\nSubject: message {i}\r\nMessage-ID: <{i}@b>\r\n\r\n"
+    )
+    .into_bytes();
+    while b.len() < 20_000 {
+        b.extend_from_slice(
+            format!("ligne {i} du corps, assez longue pour compter.\r\n").as_bytes(),
+        );
+    }
+    b
+}
+
+fn per_op_us(t: Instant, n: usize) -> f64 {
+    t.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+async fn run(name: &str, s: Store, n: usize) {
+    let a = s
+        .create_account(NewAccount {
+            address: "a@ac-demo.fr".into(),
+            kind: AccountKind::Person,
+            display_name: "A".into(),
+            password_hash: None,
+            must_change_password: false,
+            manager: None,
+            quota_bytes: 1 << 40,
+            created_at: 1_780_000_000,
+        })
+        .await
+        .expect("account");
+    let inbox = s
+        .mailbox_by_name(a.id, "INBOX")
+        .await
+        .expect("q")
+        .expect("inbox");
+    let b = s.blobs();
+    let t = Instant::now();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        ids.push(b.put(Arc::new(body(i))).await.expect("put").id);
+    }
+    let put = per_op_us(t, n);
+    let t = Instant::now();
+    for id in &ids {
+        b.get(id).await.expect("get");
+    }
+    let get = per_op_us(t, n);
+    let big: Vec<u8> = (0..5_000_000u32).map(|i| (i % 251) as u8).collect();
+    let big = b.put(Arc::new(big)).await.expect("put big").id;
+    let t = Instant::now();
+    for i in 0..200u64 {
+        let r = b
+            .get_range(&big, (i * 262_144) % 4_700_000, 262_144)
+            .await
+            .expect("range");
+        assert_eq!(r.len(), 262_144);
+    }
+    let range = per_op_us(t, 200);
+    // Deliveries: each caller puts its body, then appends it; the group
+    // commit gathers the appends.
+    let callers = 32;
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..callers {
+        let s = s.clone();
+        let mb = inbox.id;
+        tasks.push(tokio::spawn(async move {
+            for i in (c..n).step_by(callers) {
+                let (blob, data) = s.put_blob(body(n + i)).await.expect("blob");
+                s.append(
+                    mb,
+                    NewMessage {
+                        blob,
+                        data: Some(data),
+                        internal_date: 1_780_000_000,
+                        flags: vec![],
+                        private: false,
+                        parsed: None,
+                    },
+                )
+                .await
+                .expect("append");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let rate = n as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "{name:<22} put {put:>7.0} µs  get {get:>6.0} µs  range 256 KB {range:>6.0} µs  deliveries {rate:>6.0}/s"
+    );
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let n: usize = std::env::var("BLOBS_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    println!("{n} bodies of 20 KB");
+    for backend in [BlobBackend::Files, BlobBackend::Database] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open_with_blobs(
+            StoreConfig::Sqlite {
+                dir: dir.path().to_path_buf(),
+            },
+            backend,
+        )
+        .await
+        .expect("open");
+        run(&format!("sqlite {backend:?}"), s, n).await;
+    }
+    let url = std::env::var("VESONTIO_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    for backend in [BlobBackend::Files, BlobBackend::Database] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let schema = format!("bench_blobs_{}_{backend:?}", std::process::id()).to_lowercase();
+        let config = StoreConfig::Postgres {
+            url: url.clone(),
+            schema,
+            blob_dir: dir.path().to_path_buf(),
+        };
+        match Store::open_with_blobs(config, backend).await {
+            Ok(s) => run(&format!("postgres {backend:?}"), s, n).await,
+            Err(e) => println!("postgres {backend:?}: skipped ({e})"),
+        }
+    }
+}
