@@ -64,6 +64,18 @@ vesontio_count() {
   fi
 }
 
+# vesontio_settle: waits until the background search indexer has indexed
+# every delivered text (store/src/indexer.rs) and prints how long that
+# took, so a benchmark after a fill measures its own protocol, not the
+# indexer catching up (whose cost is this line's figure).
+vesontio_settle() {
+  local db=$WORK/data/vesontio.db start=$SECONDS n
+  command -v sqlite3 >/dev/null || { echo "(sqlite3 missing: not waiting for the search index)"; return; }
+  n=$(sqlite3 -readonly "$db" 'select count(*) from search_pending')
+  while [ "$(sqlite3 -readonly "$db" 'select count(*) from search_pending')" != 0 ]; do sleep 0.5; done
+  echo "search index: $n pending texts indexed in $((SECONDS - start)) s after the run"
+}
+
 # start_reference NUSERS: the reference with that many users; false when
 # it cannot run here (REFERENCE=off, or not root), which the scripts say.
 start_reference() {

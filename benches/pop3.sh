@@ -13,6 +13,7 @@ machine
 start_vesontio "$USERS"
 echo "== vesontio: fill over SMTP (port $((25 + OFFSET))), then POP3S on port $((995 + OFFSET)), twice"
 "$LOAD" smtp --port $((25 + OFFSET)) "${FILL[@]}" --count-cmd "$(vesontio_count)" | sed 's/^/fill: /'
+vesontio_settle
 for _ in 1 2; do
   "$LOAD" pop3 --port $((995 + OFFSET)) --tls --cafile "$CERT" --users "$USERS" --clients "$CLIENTS" || true
 done

@@ -13,6 +13,7 @@ machine
 start_vesontio "$NUSERS"
 echo "== vesontio: MX port $((25 + OFFSET)), delivered = rows in its store"
 "$LOAD" smtp --port $((25 + OFFSET)) "${ARGS[@]}" --count-cmd "$(vesontio_count)" || echo "(vesontio run failed)"
+vesontio_settle
 if start_reference "$NUSERS"; then
   echo "== reference Postfix -> Dovecot (LMTP): port $((25 + REF_OFFSET)), delivered = files in its Maildirs"
   "$LOAD" smtp --port $((25 + REF_OFFSET)) "${ARGS[@]}" --count-cmd "$BENCHES/reference.sh count" || echo "(reference run failed)"

@@ -55,6 +55,25 @@ mod database_blobs {
     vesontio_store::blob_backend_tests!(super::postgres_db);
 }
 
+/// The next change announced for `mailbox`, if one comes within `ms`.
+async fn next_change(
+    rx: &mut tokio::sync::broadcast::Receiver<vesontio_store::Change>,
+    mailbox: vesontio_types::MailboxId,
+    ms: u64,
+) -> Option<vesontio_store::Change> {
+    let wait = async {
+        loop {
+            let c = rx.recv().await.expect("channel");
+            if c.mailbox_id == mailbox {
+                return c;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_millis(ms), wait)
+        .await
+        .ok()
+}
+
 /// Two nodes on one schema: a delivery on one wakes a subscriber on the
 /// other (LISTEN/NOTIFY), as IMAP IDLE needs in a cluster.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,16 +100,9 @@ async fn changes_cross_nodes() {
     )
     .await
     .expect("append");
-    let change = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        loop {
-            let c = rx.recv().await.expect("channel");
-            if c.mailbox_id == inbox.id {
-                return c;
-            }
-        }
-    })
-    .await
-    .expect("the other node hears the change within 5 s");
+    let change = next_change(&mut rx, inbox.id, 5000)
+        .await
+        .expect("the other node hears the change within 5 s");
     assert_eq!(change.account_id, acc.id);
 }
 
@@ -126,27 +138,12 @@ async fn rolled_back_writes_announce_nothing() {
     a.append_all(inbox.id, vec![small.clone(), big])
         .await
         .expect_err("over quota: refused whole");
-    let heard = tokio::time::timeout(std::time::Duration::from_millis(800), async {
-        loop {
-            let c = rx.recv().await.expect("channel");
-            if c.mailbox_id == inbox.id {
-                return c;
-            }
-        }
-    })
-    .await;
-    assert!(heard.is_err(), "a rolled-back write announced {heard:?}");
+    let heard = next_change(&mut rx, inbox.id, 800).await;
+    assert!(heard.is_none(), "a rolled-back write announced {heard:?}");
     a.append(inbox.id, small).await.expect("append");
-    let change = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        loop {
-            let c = rx.recv().await.expect("channel");
-            if c.mailbox_id == inbox.id {
-                return c;
-            }
-        }
-    })
-    .await
-    .expect("the commit is heard");
+    let change = next_change(&mut rx, inbox.id, 5000)
+        .await
+        .expect("the commit is heard");
     let (_, now) = a.account_changes(acc.id, 0, 1000).await.expect("log");
     assert_eq!(
         change.seq, now,
