@@ -225,6 +225,8 @@ try {
   await axe("settings");
   await page.setViewportSize({ width: 375, height: 800 });
   await page.goto(`${base}/mail`);
+  // Nothing wider than the screen: no sideways scrolling at 375 px.
+  out("narrow_width", String(await page.evaluate(() => document.documentElement.scrollWidth)));
   await page.screenshot({ path: `${shots}/list-375.png`, fullPage: true });
 } catch (e) {
   fail(e);

@@ -116,6 +116,7 @@ async fn webmail_screens_in_chromium() {
         ("absence_kept", "2027-01-03"),
         ("search_hit", "shown"),
         ("search_miss", "absent"),
+        ("narrow_width", "375"),
     ];
     for (k, v) in expect {
         assert_eq!(results.get(k).copied(), Some(v), "{k}\n{all}");
