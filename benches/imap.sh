@@ -44,6 +44,7 @@ if ! skip search; then
     if [ $side = vesontio ]; then A=("${V[@]}"); else [ -n "$REF" ] || continue; A=("${R[@]}"); fi
     echo "== $side: $SEARCH_COUNT messages APPENDed to u$(printf '%04d' "$last")'s INBOX, then SEARCH and a page"
     "$LOAD" generate append "${A[@]}" --first "$last" --users 1 --count "$SEARCH_COUNT" || true
+    [ $side = vesontio ] && vesontio_settle
     "$LOAD" imap-search "${A[@]}" --first "$last" --users 1 || true
     "$LOAD" imap-page "${A[@]}" --first "$last" --users 1 || true
   done
