@@ -121,6 +121,7 @@ async fn scan(
             smtputf8: false,
         },
         origin: origin.clone(),
+        parsed: Default::default(),
         auth: None,
         recipients: vec![FilterRecipient {
             address: account.address.to_ascii_lowercase(),

@@ -182,7 +182,18 @@ pub fn score(rules: &RuleSet, models: &[&Model], raw: &[u8], ctx: &Context) -> R
     // One parse for the phrase rules, the structure tests and the
     // classifier's features.
     let msg = MessageParser::default().parse(raw);
-    let (subject, body) = subject_and_body_of(msg.as_ref());
+    score_message(rules, models, msg.as_ref(), ctx)
+}
+
+/// [`score`] of a message already parsed (`None`: it does not parse), so
+/// that the pipeline's stages share one parse.
+pub fn score_message(
+    rules: &RuleSet,
+    models: &[&Model],
+    msg: Option<&Message<'_>>,
+    ctx: &Context,
+) -> Report {
+    let (subject, body) = subject_and_body_of(msg);
     let (fs, fb) = (text::fold(&subject), text::fold(&body));
     let mut hits: Vec<Hit> = rules
         .matches(&fs, &fb)
@@ -193,12 +204,12 @@ pub fn score(rules: &RuleSet, models: &[&Model], raw: &[u8], ctx: &Context) -> R
         })
         .collect();
     let phrases = hits.len();
-    hits.extend(structure::check_message(msg.as_ref(), ctx.now));
+    hits.extend(structure::check_message(msg, ctx.now));
     hits.extend(ctx.auth.hits());
     let bayes = if models.is_empty() {
         None
     } else {
-        bayes::probability_of(models, &classifier_clues(msg.as_ref(), &subject, &body))
+        bayes::probability_of(models, &classifier_clues(msg, &subject, &body))
     };
     if bayes.is_some() {
         // The classifier reads the same words as the phrase rules: once it

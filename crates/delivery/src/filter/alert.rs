@@ -79,7 +79,7 @@ fn seen(ctx: &FilterContext) -> Seen {
             .iter()
             .map(|a| a.to_string().to_ascii_lowercase()),
     );
-    let (subject, body) = vesontio_spam::subject_and_body(&ctx.raw);
+    let (subject, body) = vesontio_spam::subject_and_body_of(ctx.message());
     let text = vesontio_spam::text::fold(&format!("{subject} {body}"));
     let extensions = ctx
         .analysis

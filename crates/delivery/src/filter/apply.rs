@@ -86,6 +86,7 @@ pub(crate) async fn run(
             auth,
             recipients,
             now,
+            parsed: Default::default(),
         };
         let outcome = filters.run(&ctx).await?;
         decide(&filters.settings, &ctx.recipients, &outcome)?

@@ -85,6 +85,33 @@ pub struct FilterContext {
     pub recipients: Vec<FilterRecipient>,
     /// Unix time of the delivery.
     pub now: i64,
+    /// The message's parts, parsed once for every stage that reads them.
+    pub parsed: Parsed,
+}
+
+/// The message parsed on first use and shared by the stages (spam,
+/// phishing, alerts): decoding a message's parts is most of what a
+/// content filter costs, and each stage parsing its own copy had made
+/// the filters a third of an MX delivery's time.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed(Arc<std::sync::OnceLock<Option<mail_parser::Message<'static>>>>);
+
+impl FilterContext {
+    /// The parsed message (`None`: it does not parse). mail-parser runs
+    /// behind `catch_unwind`, as everywhere on peer input.
+    pub fn message(&self) -> Option<&mail_parser::Message<'static>> {
+        self.parsed
+            .0
+            .get_or_init(|| {
+                std::panic::catch_unwind(|| {
+                    mail_parser::MessageParser::default()
+                        .parse(&self.raw[..])
+                        .map(mail_parser::Message::into_owned)
+                })
+                .unwrap_or(None)
+            })
+            .as_ref()
+    }
 }
 
 /// Whom a verdict is about.

@@ -138,7 +138,8 @@ impl Stage for PhishStage {
             }
             let sender = ctx.envelope.mail_from.as_ref().map(ToString::to_string);
             let protected = self.protected().await;
-            let f = phish::check(&ctx.raw, sender.as_deref(), &protected, auth_of(ctx));
+            let f =
+                phish::check_message(ctx.message(), sender.as_deref(), &protected, auth_of(ctx));
             let mut out: Vec<Verdict> = f
                 .hits
                 .iter()

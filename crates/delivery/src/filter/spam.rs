@@ -202,12 +202,11 @@ impl Stage for SpamStage {
                 .flatten()
                 .collect();
             let rules = self.rules.current();
-            let raw = ctx.raw.clone();
             let sctx = Context {
                 auth: auth_of(ctx),
                 now: ctx.now,
             };
-            let report = vesontio_spam::score(&rules, &models, &raw, &sctx);
+            let report = vesontio_spam::score_message(&rules, &models, ctx.message(), &sctx);
             let mut out: Vec<Verdict> = report
                 .hits
                 .iter()

@@ -271,8 +271,23 @@ fn addresses<'a>(a: Option<&'a Address<'a>>) -> Vec<(&'a str, &'a str)> {
 /// Checks a message that came from outside (MX). `envelope_sender` is the
 /// SMTP reverse path; `auth` the gate's SPF/DKIM/DMARC.
 pub fn check(raw: &[u8], envelope_sender: Option<&str>, p: &Protected, auth: Auth) -> Findings {
+    check_message(
+        MessageParser::default().parse(raw).as_ref(),
+        envelope_sender,
+        p,
+        auth,
+    )
+}
+
+/// [`check`] of a message already parsed (`None`: it does not parse).
+pub fn check_message(
+    msg: Option<&mail_parser::Message<'_>>,
+    envelope_sender: Option<&str>,
+    p: &Protected,
+    auth: Auth,
+) -> Findings {
     let mut f = Findings::default();
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    let Some(msg) = msg else {
         return f;
     };
     let mut fired = std::collections::HashSet::new();
