@@ -12,32 +12,47 @@ pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(' ');
     let mut space = true;
-    let mut push = |c: char, out: &mut String| {
-        if is_invisible(c) || unicode_normalization::char::is_combining_mark(c) {
-            return;
-        }
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            space = false;
-        } else if !space {
-            out.push(' ');
-            space = true;
-        }
-    };
     // Per character, canonical decomposition (NFD without its reordering,
     // which only moves the combining marks this drops); ASCII, most of
-    // any mail, decomposes to itself.
+    // any mail, decomposes to itself and needs no table.
     for c in text.chars() {
         if c.is_ascii() {
-            push(c, &mut out);
+            push_folded(
+                c.to_ascii_lowercase(),
+                c.is_ascii_alphanumeric(),
+                &mut out,
+                &mut space,
+            );
         } else {
-            unicode_normalization::char::decompose_canonical(c, |d| push(d, &mut out));
+            unicode_normalization::char::decompose_canonical(c, |d| {
+                if !is_invisible(d) && !unicode_normalization::char::is_combining_mark(d) {
+                    let word = d.is_alphanumeric();
+                    if word {
+                        out.extend(d.to_lowercase());
+                        space = false;
+                    } else {
+                        push_folded(' ', false, &mut out, &mut space);
+                    }
+                }
+            });
         }
     }
     if !space {
         out.push(' ');
     }
     out
+}
+
+/// One folded character: a word character as is, any other as the one
+/// space of its run.
+fn push_folded(c: char, word: bool, out: &mut String, space: &mut bool) {
+    if word {
+        out.push(c);
+        *space = false;
+    } else if !*space {
+        out.push(' ');
+        *space = true;
+    }
 }
 
 /// Characters that render as nothing: used to split words invisibly.
