@@ -73,6 +73,7 @@ if ! skip imaptest; then
       extra=(); [ $mode = stress-nologout ] && extra=(logout=0)
       imaptest_run "vesontio $mode" $((993 + OFFSET)) "${extra[@]}"
       [ -n "$REF" ] && imaptest_run "reference $mode" $((993 + REF_OFFSET)) "${extra[@]}"
+      echo "vesontio RSS after imaptest $mode: $(awk '/VmRSS/ {print $2, $3}' /proc/"$VPID"/status)"
     done
   else
     echo "(imaptest skipped: set IMAPTEST=/path/to/imaptest, see benches/README.md)"
