@@ -13,8 +13,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use vesontio_store::{BlobBackend, NewAccount, NewMessage, Store, StoreConfig};
-use vesontio_types::AccountKind;
+use vesontio_store::{BlobBackend, NewMessage, Store, StoreConfig};
 
 fn body(i: usize) -> Vec<u8> {
     let mut b = format!(
@@ -34,24 +33,8 @@ fn per_op_us(t: Instant, n: usize) -> f64 {
 }
 
 async fn run(name: &str, s: Store, n: usize) {
-    let a = s
-        .create_account(NewAccount {
-            address: "a@ac-demo.fr".into(),
-            kind: AccountKind::Person,
-            display_name: "A".into(),
-            password_hash: None,
-            must_change_password: false,
-            manager: None,
-            quota_bytes: 1 << 40,
-            created_at: 1_780_000_000,
-        })
-        .await
-        .expect("account");
-    let inbox = s
-        .mailbox_by_name(a.id, "INBOX")
-        .await
-        .expect("q")
-        .expect("inbox");
+    let a = vesontio_store::conformance::person(&s, "a@ac-demo.fr", 1 << 40).await;
+    let inbox = vesontio_store::conformance::inbox(&s, a.id).await;
     let b = s.blobs();
     let t = Instant::now();
     let mut ids = Vec::with_capacity(n);

@@ -15,8 +15,7 @@
 
 use std::time::Instant;
 
-use vesontio_store::{MessageQuery, NewAccount, NewMessage, SortBy, Store, StoreConfig, TextField};
-use vesontio_types::AccountKind;
+use vesontio_store::{MessageQuery, NewMessage, SortBy, Store, StoreConfig, TextField};
 
 const WORDS: &[&str] = &[
     "conseil",
@@ -110,24 +109,8 @@ async fn run(size: usize) {
     .await
     .expect("open");
     s.add_domain("ac-demo.fr").await.ok();
-    let a = s
-        .create_account(NewAccount {
-            address: "a@ac-demo.fr".into(),
-            kind: AccountKind::Person,
-            display_name: "A".into(),
-            password_hash: None,
-            must_change_password: false,
-            manager: None,
-            quota_bytes: 1 << 40,
-            created_at: 1_780_000_000,
-        })
-        .await
-        .expect("account");
-    let inbox = s
-        .mailbox_by_name(a.id, "INBOX")
-        .await
-        .expect("q")
-        .expect("inbox");
+    let a = vesontio_store::conformance::person(&s, "a@ac-demo.fr", 1 << 40).await;
+    let inbox = vesontio_store::conformance::inbox(&s, a.id).await;
     let t = Instant::now();
     let mut batch = Vec::new();
     for i in 0..size {

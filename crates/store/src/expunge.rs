@@ -135,10 +135,7 @@ impl Store {
             let gone = query.fetch_all(&mut *tx).await?;
             // The stored model and search text go with the blob.
             if !gone.is_empty() {
-                let key = match self.dialect() {
-                    Dialect::Sqlite => "rowid",
-                    Dialect::Postgres => "id",
-                };
+                let key = crate::indexer::index_key(self.dialect());
                 let ids: Vec<String> = gone
                     .iter()
                     .map(|r| r.try_get(0))

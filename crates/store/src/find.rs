@@ -185,10 +185,6 @@ impl Store {
         }
         // The trigram index narrows; `%`, `_` and `\` are LIKE's own
         // characters, so such terms are left to the exact check.
-        let key = match self.dialect() {
-            crate::Dialect::Sqlite => "rowid",
-            crate::Dialect::Postgres => "id",
-        };
         let narrowing: Vec<&(Field, String)> = terms
             .iter()
             .filter(|(_, t)| !t.contains(['%', '_', '\\']))
@@ -204,12 +200,9 @@ impl Store {
                     }
                 })
                 .collect();
-            // Texts not indexed yet (`indexer.rs`) are scanned.
-            let conds = conds.join(" AND ");
+            let matches = crate::indexer::text_matches(self.dialect(), &conds.join(" AND "));
             sql.push_str(&format!(
-                " AND (content_id = 0 OR content_id IS NULL \
-                 OR content_id IN (SELECT {key} FROM search WHERE {conds}) \
-                 OR content_id IN (SELECT id FROM search_pending WHERE {conds}))"
+                " AND (content_id = 0 OR content_id IS NULL OR {matches})"
             ));
         }
         sql.push_str(&format!(

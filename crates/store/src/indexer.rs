@@ -51,12 +51,32 @@ const BACKLOG_MAX: i64 = 10_000;
 /// rows, a backlog left by a restart).
 const TICK: Duration = Duration::from_secs(2);
 
+/// The key column of the trigram index `search` (FTS5's rowid on SQLite).
+pub(crate) fn index_key(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "rowid",
+        Dialect::Postgres => "id",
+    }
+}
+
+/// SQL true when `content_id`'s text satisfies `conds` (conditions on
+/// `head` and `body`): through the index, or by a scan of the texts not
+/// indexed yet. One statement, so a text moving between the two is seen
+/// in exactly one.
+pub(crate) fn text_matches(dialect: Dialect, conds: &str) -> String {
+    let key = index_key(dialect);
+    format!(
+        "content_id IN (SELECT {key} FROM search WHERE {conds}) \
+         OR content_id IN (SELECT id FROM search_pending WHERE {conds})"
+    )
+}
+
 /// The indexing task's handle, kept in the store.
 #[derive(Debug, Default)]
 pub(crate) struct Indexer {
     wake: Notify,
     /// When the last delivery batch began or ended, in milliseconds since
-    /// the task started (0: never).
+    /// `epoch`, the first time asked, plus one (0: never).
     last_write: AtomicU64,
     /// Tests hold the task back to see texts while they are pending.
     paused: std::sync::atomic::AtomicBool,

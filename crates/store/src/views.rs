@@ -295,10 +295,6 @@ impl Store {
         if usable.is_empty() {
             return Ok(None);
         }
-        let key = match self.dialect() {
-            crate::Dialect::Sqlite => "rowid",
-            crate::Dialect::Postgres => "id",
-        };
         let conds: Vec<String> = usable
             .iter()
             .enumerate()
@@ -311,12 +307,9 @@ impl Store {
                 }
             })
             .collect();
-        // Texts not indexed yet (`indexer.rs`) are scanned.
-        let conds = conds.join(" AND ");
+        let matches = crate::indexer::text_matches(self.dialect(), &conds.join(" AND "));
         let sql = q!(
-            "SELECT uid FROM messages WHERE mailbox_id = $1 AND (content_id IS NULL \
-             OR content_id IN (SELECT {key} FROM search WHERE {conds}) \
-             OR content_id IN (SELECT id FROM search_pending WHERE {conds}))"
+            "SELECT uid FROM messages WHERE mailbox_id = $1 AND (content_id IS NULL OR {matches})"
         );
         let mut query = sqlx::query_as::<_, (i64,)>(sql).bind(mailbox.0);
         for (_, t) in &usable {
@@ -338,40 +331,26 @@ impl Store {
         body: bool,
     ) -> Result<HashMap<i64, vesontio_message::mime::SearchText>> {
         let body_col = if body { "body" } else { "''" };
-        let key = match self.dialect() {
-            crate::Dialect::Sqlite => "rowid",
-            crate::Dialect::Postgres => "id",
-        };
+        let key = crate::indexer::index_key(self.dialect());
         let mut out = HashMap::with_capacity(content_ids.len());
-        // Pending texts (`indexer.rs`), then the index's: a text only
-        // ever moves from the first to the second, so in this order one
-        // moving between the two reads is still found.
-        let sources = [("search_pending", "id"), ("search", key)];
+        // Indexed and pending texts (`indexer.rs`) in one statement: a
+        // text is in exactly one of the two.
         for chunk in content_ids.chunks(CHUNK) {
-            for (table, key) in sources {
-                let chunk: Vec<i64> = chunk
-                    .iter()
-                    .copied()
-                    .filter(|c| !out.contains_key(c))
-                    .collect();
-                if chunk.is_empty() {
-                    break;
-                }
-                let sql = q!(
-                    "SELECT {key}, head, {body_col} FROM {table} WHERE {key} IN ({})",
-                    placeholders(1, chunk.len())
+            let list = placeholders(1, chunk.len());
+            let sql = q!(
+                "SELECT {key}, head, {body_col} FROM search WHERE {key} IN ({list}) \
+                 UNION ALL SELECT id, head, {body_col} FROM search_pending WHERE id IN ({list})"
+            );
+            let mut query = sqlx::query(sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for r in query.fetch_all(self.r()).await? {
+                let head: String = r.try_get(1)?;
+                out.insert(
+                    r.try_get::<i64, _>(0)?,
+                    vesontio_message::mime::SearchText::from_stored(&head, r.try_get(2)?),
                 );
-                let mut query = sqlx::query(sql);
-                for id in &chunk {
-                    query = query.bind(*id);
-                }
-                for r in query.fetch_all(self.r()).await? {
-                    let head: String = r.try_get(1)?;
-                    out.insert(
-                        r.try_get::<i64, _>(0)?,
-                        vesontio_message::mime::SearchText::from_stored(&head, r.try_get(2)?),
-                    );
-                }
             }
         }
         Ok(out)

@@ -48,6 +48,7 @@ const SPECIAL: &[(&str, &str)] = &[
 ];
 
 /// A folder of the tree.
+#[derive(Clone)]
 pub struct Folder {
     pub mailbox: Mailbox,
     /// Catalogue key of a special folder's name, or `None` for the

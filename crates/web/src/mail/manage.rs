@@ -234,15 +234,40 @@ pub async fn create(
 /// mailbox's folders (R2) are managed by its administrators, not from a
 /// member's webmail: refused with the reason, whatever the rights.
 async fn own_manageable(web: &Web, s: &Session, id: i64) -> Result<Folder, WebError> {
-    let f = mail::folders(web, &s.account)
-        .await?
-        .into_iter()
+    manageable_in(&mail::folders(web, &s.account).await?, id)
+}
+
+/// [`own_manageable`] among folders already read.
+fn manageable_in(folders: &[Folder], id: i64) -> Result<Folder, WebError> {
+    let f = folders
+        .iter()
         .find(|f| f.mailbox.id.0 == id)
+        .cloned()
         .ok_or(WebError::NotFound)?;
     if f.group.is_some() {
         return Err(WebError::Forbidden("rights.manage_shared"));
     }
     Some(f).filter(manageable).ok_or(WebError::NotFound)
+}
+
+/// Renames folder `id` to `to`, then back to the list saying `ok`; a
+/// taken or refused name is said in the page.
+async fn rename_to(
+    web: &Web,
+    t: T,
+    s: &Session,
+    id: vesontio_types::MailboxId,
+    to: &str,
+    ok: &str,
+) -> Result<Response, WebError> {
+    match web.store().rename_mailbox(id, to).await {
+        Ok(()) => Ok(Redirect::to(&format!("/folders?ok={ok}")).into_response()),
+        Err(StoreError::AlreadyExists(_)) => {
+            refused(web, t, s, "manage.name_taken", String::new()).await
+        }
+        Err(StoreError::Invalid(_)) => refused(web, t, s, "manage.name_bad", String::new()).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn rename(
@@ -262,17 +287,10 @@ pub async fn rename(
         return Ok(Redirect::to("/folders").into_response());
     }
     // Into itself would make it its own parent.
-    if name.starts_with(&format!("{}/", folder.mailbox.name)) {
+    if within(&name, &folder.mailbox.name) {
         return refused(&web, t, &s, "manage.name_bad", String::new()).await;
     }
-    match web.store().rename_mailbox(folder.mailbox.id, &name).await {
-        Ok(()) => Ok(Redirect::to("/folders?ok=renamed").into_response()),
-        Err(StoreError::AlreadyExists(_)) => {
-            refused(&web, t, &s, "manage.name_taken", String::new()).await
-        }
-        Err(StoreError::Invalid(_)) => refused(&web, t, &s, "manage.name_bad", String::new()).await,
-        Err(e) => Err(e.into()),
-    }
+    rename_to(&web, t, &s, folder.mailbox.id, &name, "renamed").await
 }
 
 /// Whether folder `name` is `folder` or one of its subfolders.
@@ -320,7 +338,7 @@ pub async fn move_folder(
     {
         return refused(&web, t, &s, "manage.move_special", String::new()).await;
     }
-    let folder = own_manageable(&web, &s, id).await?;
+    let folder = manageable_in(&all, id)?;
     let parent = match f.parent.trim() {
         "" => None,
         p => {
@@ -345,14 +363,7 @@ pub async fn move_folder(
     if let Err(key) = checked(&to) {
         return refused(&web, t, &s, key, String::new()).await;
     }
-    match web.store().rename_mailbox(folder.mailbox.id, &to).await {
-        Ok(()) => Ok(Redirect::to("/folders?ok=moved").into_response()),
-        Err(StoreError::AlreadyExists(_)) => {
-            refused(&web, t, &s, "manage.name_taken", String::new()).await
-        }
-        Err(StoreError::Invalid(_)) => refused(&web, t, &s, "manage.name_bad", String::new()).await,
-        Err(e) => Err(e.into()),
-    }
+    rename_to(&web, t, &s, folder.mailbox.id, &to, "moved").await
 }
 
 /// The confirmation page of a deletion.

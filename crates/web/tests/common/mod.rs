@@ -219,6 +219,16 @@ pub async fn folder_id(e: &Env, account: &Account, attr: &str) -> i64 {
         .0
 }
 
+/// The address of a page's `rel="next"` link, entities undone.
+pub fn next_page(body: &str) -> String {
+    let i = body.find("rel=\"next\"").expect("a next page");
+    let href = &body[..i];
+    let href = &href[href.rfind("href=\"").expect("href") + 6..];
+    href[..href.find('"').expect("quote")]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
 pub fn peer() -> SocketAddr {
     "192.0.2.10:50000".parse().unwrap()
 }
