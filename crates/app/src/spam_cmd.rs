@@ -8,14 +8,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use vesontio_spam::{Learned, Model};
+use vesontio_delivery::filter::{SpamModels, Teach};
+use vesontio_spam::Learned;
 
 use crate::admin::AdminCli;
 use crate::cli::SpamCmd;
 
-/// Files learned per read-modify-write of the model: bounds the memory a
+/// Files learned per append to the model's journal: bounds the memory a
 /// large directory takes and the time the model's row stays locked.
 const BATCH: usize = 500;
+/// How the files given are learned: TODO measured.
+const TEACH: Teach = Teach::Everything;
 /// A file larger than this is not a message anyone received: skipped.
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
@@ -62,6 +65,8 @@ struct Counts {
     new: usize,
     again: usize,
     corrected: usize,
+    /// Judged right and sure already: not learned ([`TEACH`]).
+    sure: usize,
     skipped: usize,
 }
 
@@ -105,6 +110,7 @@ async fn learn(
     };
     let files = files(paths)?;
     let store = cli.admin.store();
+    let models = SpamModels::new(store.clone());
     let mut c = Counts::default();
     for chunk in files.chunks(BATCH) {
         let mut raws = Vec::with_capacity(chunk.len());
@@ -113,22 +119,16 @@ async fn learn(
                 raws.push(raw);
             }
         }
-        let mut learned = Vec::with_capacity(raws.len());
-        store
-            .update_spam_model(&domain, vesontio_store::now(), |old| {
-                let mut m = old.and_then(|b| Model::from_bytes(&b)).unwrap_or_default();
-                learned = raws
-                    .iter()
-                    .map(|raw| vesontio_spam::learn(&mut m, raw, spam))
-                    .collect();
-                m.to_bytes()
-            })
-            .await?;
-        for l in learned {
+        let offered: Vec<(&[u8], bool)> = raws.iter().map(|r| (&r[..], spam)).collect();
+        for l in models
+            .learn(&domain, &offered, TEACH, vesontio_store::now())
+            .await?
+        {
             match l {
-                Learned::New => c.new += 1,
-                Learned::Again => c.again += 1,
-                Learned::Corrected => c.corrected += 1,
+                Some(Learned::New) => c.new += 1,
+                Some(Learned::Again) => c.again += 1,
+                Some(Learned::Corrected) => c.corrected += 1,
+                None => c.sure += 1,
             }
         }
     }
@@ -140,8 +140,8 @@ async fn learn(
     };
     writeln!(
         out,
-        "{model}: {} learned as {what}, {} already known, {} corrected, {} skipped",
-        c.new, c.again, c.corrected, c.skipped
+        "{model}: {} learned as {what}, {} already known, {} corrected, {} already judged {what} surely, {} skipped",
+        c.new, c.again, c.corrected, c.sure, c.skipped
     )?;
     // R11: who taught which model what, in numbers (never a message).
     let data = json!({
@@ -153,6 +153,7 @@ async fn learn(
         "new": c.new,
         "again": c.again,
         "corrected": c.corrected,
+        "sure": c.sure,
         "skipped": c.skipped,
     });
     store
@@ -162,14 +163,10 @@ async fn learn(
 }
 
 async fn stats(cli: &AdminCli, domains: &[String], json: bool, out: &mut impl Write) -> Result<()> {
-    let store = cli.admin.store();
+    let models = SpamModels::new(cli.admin.store().clone());
     let mut rows = Vec::new();
     for d in std::iter::once(String::new()).chain(domains.iter().map(|d| d.to_ascii_lowercase())) {
-        let model = store
-            .spam_model(&d)
-            .await?
-            .and_then(|b| Model::from_bytes(&b))
-            .unwrap_or_default();
+        let model = models.get(&d).await?;
         rows.push((d, model.spam, model.ham, model.token_count()));
     }
     if json {

@@ -134,6 +134,11 @@ impl Model {
         self.tokens.len()
     }
 
+    /// How `id` was learned: as spam (`true`), ham, or not at all.
+    pub fn learned_as(&self, id: u64) -> Option<bool> {
+        self.learned.get(&id).copied()
+    }
+
     /// Learns one message (identified by `id`, e.g. a hash of its bytes).
     pub fn learn(&mut self, id: u64, toks: &[u64], spam: bool) -> Learned {
         let outcome = match self.learned.get(&id) {
@@ -163,17 +168,46 @@ impl Model {
         clues: &[Clue],
         spam: bool,
     ) -> Option<Learned> {
-        if !self.learned.contains_key(&id) {
-            let mut all = others.to_vec();
-            all.push(&*self);
-            let right_and_sure = probability_of(&all, clues)
-                .is_some_and(|p| if spam { p >= SURE } else { p <= 1.0 - SURE });
-            if right_and_sure {
-                return None;
-            }
+        self.learn_unless_sure(others, id, clues, spam, SURE)
+    }
+
+    /// [`Model::learn_if_unsure`] with another margin (`sure`), for the
+    /// corpus bench to measure margins.
+    pub fn learn_unless_sure(
+        &mut self,
+        others: &[&Model],
+        id: u64,
+        clues: &[Clue],
+        spam: bool,
+        sure: f64,
+    ) -> Option<Learned> {
+        if !self.would_learn(others, id, clues, spam, sure) {
+            return None;
         }
         let toks: Vec<u64> = clues.iter().map(Clue::hash).collect();
         Some(self.learn(id, &toks, spam))
+    }
+
+    /// Whether [`Model::learn_unless_sure`] would change this model:
+    /// the message is new to it and `others` with it are wrong or less
+    /// sure than `sure`, or it was learned the other way (a correction).
+    pub fn would_learn(
+        &self,
+        others: &[&Model],
+        id: u64,
+        clues: &[Clue],
+        spam: bool,
+        sure: f64,
+    ) -> bool {
+        match self.learned.get(&id) {
+            Some(&was) => was != spam,
+            None => {
+                let mut all = others.to_vec();
+                all.push(self);
+                !probability_of(&all, clues)
+                    .is_some_and(|p| if spam { p >= sure } else { p <= 1.0 - sure })
+            }
+        }
     }
 
     fn count(&mut self, toks: &[u64], spam: bool, delta: i32) {
@@ -246,6 +280,24 @@ impl Model {
             learned,
         })
     }
+}
+
+/// A message's tokens as the store's journal keeps them
+/// (`store/src/spam_models.rs`): 8 bytes each, little-endian.
+pub fn tokens_to_bytes(toks: &[u64]) -> Vec<u8> {
+    toks.iter().flat_map(|t| t.to_le_bytes()).collect()
+}
+
+/// Reads what [`tokens_to_bytes`] wrote; `None` if it is not that.
+pub fn tokens_from_bytes(b: &[u8]) -> Option<Vec<u64>> {
+    if b.len() % 8 != 0 {
+        return None;
+    }
+    Some(
+        b.chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect(),
+    )
 }
 
 struct Reader<'a>(&'a [u8]);

@@ -76,6 +76,7 @@ pub use messages::crlf_size;
 pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
 pub use shared_files::{NewSharedFile, SharedFile, UploadWrite};
+pub use spam_models::{SpamChange, SpamJournal};
 pub use training::{TrainingEvent, TrainingKind};
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 pub use websessions::WebSession;

@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (20, V20),
     (21, V21),
     (22, V22),
+    (23, V23),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -571,4 +572,21 @@ CREATE TABLE blob_data (
     put_at BIGINT NOT NULL
 );
 {BLOB_STORAGE};
+"#;
+
+/// v23: the spam models' journal (R24; `spam_models.rs`): a learned
+/// message is a row of its tokens, not a rewrite of the whole model; the
+/// snapshot says which journal row it includes (`seq`), and folded rows
+/// are deleted.
+const V23: &str = r#"
+ALTER TABLE spam_models ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE spam_changes (
+    id {ID},
+    domain TEXT NOT NULL,
+    message BIGINT NOT NULL,
+    spam BIGINT NOT NULL,
+    tokens {BYTES} NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX spam_changes_domain ON spam_changes(domain, id);
 "#;

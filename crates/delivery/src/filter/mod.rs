@@ -22,6 +22,7 @@ mod apply;
 mod decide;
 mod phish;
 mod spam;
+mod spam_models;
 
 pub use apply::WARNING_FIELD;
 #[cfg(test)]
@@ -36,6 +37,7 @@ pub use antivirus::{ANTIVIRUS_STAGE, AntivirusStage, VIRUS_REASON, VirusBounce};
 pub use decide::{Disposition, Fate, decide};
 pub use phish::PhishStage;
 pub use spam::{REPORTS_PER_DAY as SPAM_REPORTS_PER_DAY, SpamStage};
+pub use spam_models::{SpamModels, Teach};
 
 use std::collections::HashMap;
 use std::future::Future;

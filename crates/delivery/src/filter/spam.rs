@@ -3,88 +3,77 @@
 //! `Score` verdicts, one per rule that fired, so the disposition names
 //! them; an `X-Spam-Report` of rule names replaces any from outside.
 //!
-//! The classifier's models live in the store (`Store::spam_model`): the
-//! shared base (`""`) and one per recipient domain, cached here for
-//! [`MODEL_TTL`] so a burst of mail does not read them per message. It
-//! learns from training events (moves into and out of Junk, `$Junk`,
-//! `$NotJunk`) and from reports: a message a local user sends to
-//! `spam@<domain>` is unwrapped (`spam::report`) and each forwarded
-//! message learned as spam in that domain, at most
-//! [`REPORTS_PER_DAY`] per reporter, so one person cannot train the
-//! filter alone. The report itself is still delivered to `spam@`.
+//! The classifier's models are the store's (`SpamModels`: the shared base
+//! `""` and one per recipient domain, each a snapshot and a journal, up to
+//! date within [`MODEL_TTL`] on every node). Reports and training events
+//! (moves into and out of Junk, `$Junk`, `$NotJunk`) teach the domain's
+//! model what the classifier, base and domain together, got wrong or was
+//! unsure of ([`Teach::IfUnsure`]: a message it was already sure of
+//! changes nothing): a message a local user sends to `spam@<domain>` is
+//! unwrapped (`spam::report`) and each forwarded message offered as spam
+//! in that domain, at most [`REPORTS_PER_DAY`] per reporter, so one person
+//! cannot train the filter alone. The report itself is still delivered to `spam@`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use vesontio_spam::{Auth, Context, Model, Outcome, Reloading};
 use vesontio_store::{Store, TrainingEvent, TrainingKind};
 
+#[cfg(doc)]
+use super::spam_models::MODEL_TTL;
+use super::spam_models::{SpamModels, Teach};
 use super::{Action, BoxFuture, FilterContext, Stage, StageError, Verdict};
 use crate::Origin;
 use crate::inbound_auth;
 
-/// How long a model read from the store is used before being read again.
-pub const MODEL_TTL: Duration = Duration::from_secs(30);
 /// Reports one person may teach per day.
 pub const REPORTS_PER_DAY: u32 = 50;
-
-type Cached = (Instant, Option<Arc<Model>>);
 
 pub struct SpamStage {
     store: Store,
     rules: Arc<Reloading>,
     report_local_part: String,
-    models: Mutex<HashMap<String, Cached>>,
+    models: SpamModels,
     /// (account id, day) → reports learned.
     reporters: Mutex<HashMap<(i64, i64), u32>>,
 }
 
 impl SpamStage {
     pub fn new(store: Store, rules: Arc<Reloading>, report_local_part: &str) -> SpamStage {
+        SpamStage::with_models(store.clone(), rules, report_local_part, SpamModels::new(store))
+    }
+
+    /// With the models given (tests fold small journals).
+    pub fn with_models(
+        store: Store,
+        rules: Arc<Reloading>,
+        report_local_part: &str,
+        models: SpamModels,
+    ) -> SpamStage {
         SpamStage {
             store,
             rules,
             report_local_part: report_local_part.to_ascii_lowercase(),
-            models: Mutex::new(HashMap::new()),
+            models,
             reporters: Mutex::new(HashMap::new()),
         }
     }
 
-    async fn model(&self, domain: &str) -> Result<Option<Arc<Model>>, StageError> {
-        if let Ok(m) = self.models.lock()
-            && let Some((at, model)) = m.get(domain)
-            && at.elapsed() < MODEL_TTL
-        {
-            return Ok(model.clone());
-        }
-        let bytes = self
-            .store
-            .spam_model(domain)
+    async fn model(&self, domain: &str) -> Result<Arc<Model>, StageError> {
+        self.models
+            .get(domain)
             .await
-            .map_err(|e| StageError::new(format!("spam model: {e}")))?;
-        let model = bytes.and_then(|b| Model::from_bytes(&b)).map(Arc::new);
-        if let Ok(mut m) = self.models.lock() {
-            m.insert(domain.to_string(), (Instant::now(), model.clone()));
-        }
-        Ok(model)
+            .map_err(|e| StageError::new(format!("spam model: {e}")))
     }
 
-    /// Learns `raw` in `domain`'s model, in the store.
-    async fn learn(&self, domain: &str, raw: &[u8], spam: bool, now: i64) {
-        let r = self
-            .store
-            .update_spam_model(domain, now, |old| {
-                let mut m = old.and_then(|b| Model::from_bytes(&b)).unwrap_or_default();
-                vesontio_spam::learn(&mut m, raw, spam);
-                m.to_bytes()
-            })
-            .await;
-        match r {
-            Ok(()) => {
-                if let Ok(mut m) = self.models.lock() {
-                    m.remove(domain);
-                }
+    /// Offers `messages` to `domain`'s model as a report or a move
+    /// teaches: learned only when the classifier is wrong or unsure.
+    async fn learn(&self, domain: &str, messages: &[(&[u8], bool)], now: i64) {
+        match self.models.learn(domain, messages, Teach::IfUnsure, now).await {
+            Ok(done) => {
+                let learned = done.iter().filter(|d| d.is_some()).count();
+                tracing::debug!(domain, offered = done.len(), learned, "spam model taught");
             }
             Err(e) => tracing::error!(error = %e, domain, "spam model not updated"),
         }
@@ -111,9 +100,10 @@ impl SpamStage {
             tracing::info!(account, "spam report not learned: daily allowance used");
             return;
         }
-        for m in vesontio_spam::report::unwrap(&ctx.raw) {
-            self.learn(domain, &m, true, ctx.now).await;
-        }
+        let forwarded = vesontio_spam::report::unwrap(&ctx.raw);
+        let offered: Vec<(&[u8], bool)> = forwarded.iter().map(|m| (&m[..], true)).collect();
+        self.learn(&domain.to_ascii_lowercase(), &offered, ctx.now)
+            .await;
     }
 }
 
@@ -195,11 +185,10 @@ impl Stage for SpamStage {
             let own = if domain.is_empty() {
                 None
             } else {
-                self.model(&domain).await?
+                Some(self.model(&domain).await?)
             };
-            let models: Vec<&Model> = [base.as_deref(), own.as_deref()]
-                .into_iter()
-                .flatten()
+            let models: Vec<&Model> = std::iter::once(&*base)
+                .chain(own.as_deref())
                 .collect();
             let rules = self.rules.current();
             let sctx = Context {
@@ -236,7 +225,7 @@ impl Stage for SpamStage {
             };
             let Some(domain) = domain else { return };
             let spam = event.kind == TrainingKind::Spam;
-            self.learn(&domain, raw, spam, event.created_at).await;
+            self.learn(&domain, &[(raw, spam)], event.created_at).await;
         })
     }
 }

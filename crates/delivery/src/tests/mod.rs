@@ -10,6 +10,7 @@ mod gate;
 mod phish;
 mod quota;
 mod spam;
+mod spam_learning;
 mod submit;
 mod vacation;
 mod writes;

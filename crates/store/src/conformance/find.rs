@@ -308,36 +308,68 @@ pub async fn thread_lists(s: Store) {
     assert!(rest.next.is_none());
 }
 
-/// Spam models: bytes kept per domain, changed under a lock so that
-/// concurrent learners never lose an update.
+/// Spam models: a snapshot per domain and a journal of learned messages;
+/// appends from concurrent learners all land, in order, and a fold takes
+/// the journal into the snapshot without losing a row.
 pub async fn spam_models_read_modify_write(s: Store) {
     assert_eq!(s.spam_model("ac-demo.fr").await.unwrap(), None);
-    s.update_spam_model("", NOW, |old| {
-        assert!(old.is_none());
-        vec![0, 1, 2, 255]
-    })
-    .await
-    .unwrap();
-    assert_eq!(s.spam_model("").await.unwrap(), Some(vec![0, 1, 2, 255]));
-    assert_eq!(s.spam_model("ac-demo.fr").await.unwrap(), None);
-    // Twenty concurrent increments of a counter stored as the model.
+    assert_eq!(s.spam_snapshot_seq("").await.unwrap(), 0);
+    let j = s
+        .append_spam_changes("", &[(-5, true, vec![1, 2]), (7, false, vec![3])], NOW)
+        .await
+        .unwrap();
+    assert_eq!((j.rows, j.bytes, j.snapshot), (2, 3, 0));
+    let got = s.spam_changes("", 0).await.unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].id, j.last);
+    assert_eq!(
+        (got[0].message, got[0].spam, got[0].tokens.clone()),
+        (-5, true, vec![1, 2])
+    );
+    assert!(!got[1].spam);
+    assert_eq!(s.spam_changes("", got[0].id).await.unwrap(), got[1..]);
+    assert!(s.spam_changes("ac-demo.fr", 0).await.unwrap().is_empty());
+    // Folding: the snapshot is what `fold` made of the rows, at the last
+    // row's position, and the rows are gone.
+    let n = s
+        .fold_spam_model("", NOW, |old, rows| {
+            assert!(old.is_none());
+            rows.iter().flat_map(|r| r.tokens.clone()).collect()
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(s.spam_snapshot("").await.unwrap(), Some((vec![1, 2, 3], j.last)));
+    assert!(s.spam_changes("", 0).await.unwrap().is_empty());
+    assert_eq!(s.fold_spam_model("", NOW, |_, _| unreachable!()).await.unwrap(), 0);
+    // Twenty concurrent learners and folds: every row counted once.
     let mut tasks = Vec::new();
-    for _ in 0..20 {
+    for i in 0..20u8 {
         let s = s.clone();
         tasks.push(tokio::spawn(async move {
-            s.update_spam_model("ac-demo.fr", NOW, |old| {
-                let n = old.map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
-                (n + 1).to_le_bytes().to_vec()
-            })
-            .await
-            .unwrap()
+            s.append_spam_changes("ac-demo.fr", &[(i64::from(i), true, vec![i])], NOW)
+                .await
+                .unwrap();
+            if i % 5 == 4 {
+                s.fold_spam_model("ac-demo.fr", NOW, |old, rows| {
+                    let mut b = old.unwrap_or_default();
+                    b.extend(rows.iter().flat_map(|r| r.tokens.clone()));
+                    b
+                })
+                .await
+                .unwrap();
+            }
         }));
     }
     for t in tasks {
         t.await.unwrap();
     }
-    let b = s.spam_model("ac-demo.fr").await.unwrap().unwrap();
-    assert_eq!(u32::from_le_bytes(b.try_into().unwrap()), 20);
+    let (mut all, seq) = s.spam_snapshot("ac-demo.fr").await.unwrap().unwrap();
+    let rest = s.spam_changes("ac-demo.fr", seq).await.unwrap();
+    assert!(rest.iter().all(|r| r.id > seq));
+    all.extend(rest.iter().flat_map(|r| r.tokens.clone()));
+    all.sort_unstable();
+    assert_eq!(all, (0..20).collect::<Vec<u8>>());
 }
 
 /// Pruning forgets old entries, keeps newer ones, and says from where the
