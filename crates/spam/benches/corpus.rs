@@ -545,10 +545,11 @@ fn stream(rules: &RuleSet, base: &Model, test: &[&Mail], sure: f64, share: u64) 
 
 /// The ways compared: how the base learns what `spam learn` is given,
 /// and the margin of learning from mistakes.
-const WAYS: [(&str, Way); 3] = [
+const WAYS: [(&str, Way); 4] = [
     ("everything", Way::Everything),
     ("mistakes 0.9", Way::Mistakes { sure: 0.9, passes: 5 }),
     ("mistakes 0.99", Way::Mistakes { sure: 0.99, passes: 5 }),
+    ("mistakes 0.99 one pass", Way::Mistakes { sure: 0.99, passes: 1 }),
 ];
 /// The margin of the reports' learning in the stream.
 const REPORT_SURE: [f64; 2] = [0.9, 0.99];

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use vesontio_spam::{Auth, Context, Model, Outcome, Reloading};
+use vesontio_spam::{Auth, Context, Learned, Model, Outcome, Reloading};
 use vesontio_store::{Store, TrainingEvent, TrainingKind};
 
 #[cfg(doc)]
@@ -72,7 +72,10 @@ impl SpamStage {
     async fn learn(&self, domain: &str, messages: &[(&[u8], bool)], now: i64) {
         match self.models.learn(domain, messages, Teach::IfUnsure, now).await {
             Ok(done) => {
-                let learned = done.iter().filter(|d| d.is_some()).count();
+                let learned = done
+                    .iter()
+                    .filter(|d| matches!(d, Some(Learned::New | Learned::Corrected)))
+                    .count();
                 tracing::debug!(domain, offered = done.len(), learned, "spam model taught");
             }
             Err(e) => tracing::error!(error = %e, domain, "spam model not updated"),
