@@ -248,7 +248,9 @@ pub enum SpamCmd {
     /// Teach the classifier messages known to be spam (--spam) or not
     /// (--ham). Each FILE is one message as received (RFC 5322); a DIR's
     /// files are read one level deep. The same message learned twice
-    /// counts once; learned the other way, it is corrected.
+    /// counts once; learned the other way, it is corrected. Like reports
+    /// and Junk moves, a message the classifier already judges right and
+    /// surely is not learned (counted as "already judged").
     Learn {
         #[arg(long, required_unless_present = "ham", conflicts_with = "ham")]
         spam: bool,

@@ -17,8 +17,12 @@ use crate::cli::SpamCmd;
 /// Files learned per append to the model's journal: bounds the memory a
 /// large directory takes and the time the model's row stays locked.
 const BATCH: usize = 500;
-/// How the files given are learned: TODO measured.
-const TEACH: Teach = Teach::Everything;
+/// How the files given are learned: like reports, only what the
+/// classifier is wrong or unsure of, in one pass, so that every model
+/// learns the same way and the classifier's points suit them all
+/// (benches/README.md, "the ways of learning": the same spam caught as
+/// learning everything, fewer false positives).
+const TEACH: Teach = Teach::IfUnsure;
 /// A file larger than this is not a message anyone received: skipped.
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
