@@ -482,7 +482,9 @@ fn spam_learn_and_stats() {
     // surely (`spam learn` learns like reports do): 25 offered in all.
     let said = text(&o);
     let count = |what: &str| -> u64 {
-        let at = said.find(what).unwrap_or_else(|| panic!("{what} in {said}"));
+        let at = said
+            .find(what)
+            .unwrap_or_else(|| panic!("{what} in {said}"));
         said[..at]
             .split_whitespace()
             .last()
@@ -490,7 +492,11 @@ fn spam_learn_and_stats() {
             .expect("a count")
     };
     let learned_ham = count(" learned as ham");
-    assert_eq!(learned_ham + count(" already judged ham surely"), 25, "{said}");
+    assert_eq!(
+        learned_ham + count(" already judged ham surely"),
+        25,
+        "{said}"
+    );
     assert!((20..=25).contains(&learned_ham), "{said}");
     assert!(
         said.contains("0 corrected,") && said.contains("surely, 1 skipped"),

@@ -564,8 +564,20 @@ fn stream(rules: &RuleSet, base: &Model, test: &[&Mail], sure: f64, share: u64) 
 /// and the margin of learning from mistakes.
 const WAYS: [(&str, Way); 4] = [
     ("everything", Way::Everything),
-    ("mistakes 0.9", Way::Mistakes { sure: 0.9, passes: 5 }),
-    ("mistakes 0.99", Way::Mistakes { sure: 0.99, passes: 5 }),
+    (
+        "mistakes 0.9",
+        Way::Mistakes {
+            sure: 0.9,
+            passes: 5,
+        },
+    ),
+    (
+        "mistakes 0.99",
+        Way::Mistakes {
+            sure: 0.99,
+            passes: 5,
+        },
+    ),
     ("mistakes 0.99 one pass (deployed)", DEPLOYED),
 ];
 /// The margin of the reports' learning in the stream.

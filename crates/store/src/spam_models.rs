@@ -172,13 +172,15 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let data = fold((!data.is_empty()).then_some(data), &changes);
-        sqlx::query("UPDATE spam_models SET data = $2, seq = $3, updated_at = $4 WHERE domain = $1")
-            .bind(domain)
-            .bind(data)
-            .bind(last)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE spam_models SET data = $2, seq = $3, updated_at = $4 WHERE domain = $1",
+        )
+        .bind(domain)
+        .bind(data)
+        .bind(last)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM spam_changes WHERE domain = $1 AND id <= $2")
             .bind(domain)
             .bind(last)

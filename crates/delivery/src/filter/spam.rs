@@ -41,7 +41,12 @@ pub struct SpamStage {
 
 impl SpamStage {
     pub fn new(store: Store, rules: Arc<Reloading>, report_local_part: &str) -> SpamStage {
-        SpamStage::with_models(store.clone(), rules, report_local_part, SpamModels::new(store))
+        SpamStage::with_models(
+            store.clone(),
+            rules,
+            report_local_part,
+            SpamModels::new(store),
+        )
     }
 
     /// With the models given (tests fold small journals).
@@ -70,7 +75,11 @@ impl SpamStage {
     /// Offers `messages` to `domain`'s model as a report or a move
     /// teaches: learned only when the classifier is wrong or unsure.
     async fn learn(&self, domain: &str, messages: &[(&[u8], bool)], now: i64) {
-        match self.models.learn(domain, messages, Teach::IfUnsure, now).await {
+        match self
+            .models
+            .learn(domain, messages, Teach::IfUnsure, now)
+            .await
+        {
             Ok(done) => {
                 let learned = done
                     .iter()
@@ -190,9 +199,7 @@ impl Stage for SpamStage {
             } else {
                 Some(self.model(&domain).await?)
             };
-            let models: Vec<&Model> = std::iter::once(&*base)
-                .chain(own.as_deref())
-                .collect();
+            let models: Vec<&Model> = std::iter::once(&*base).chain(own.as_deref()).collect();
             let rules = self.rules.current();
             let sctx = Context {
                 auth: auth_of(ctx),

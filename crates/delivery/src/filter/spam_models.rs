@@ -103,7 +103,10 @@ impl SpamModels {
                 None => match self.store.spam_snapshot(domain).await? {
                     Some((b, seq)) => {
                         let m = Model::from_bytes(&b).unwrap_or_else(|| {
-                            tracing::error!(domain, "spam model snapshot unreadable: starting empty");
+                            tracing::error!(
+                                domain,
+                                "spam model snapshot unreadable: starting empty"
+                            );
                             Model::new()
                         });
                         (Arc::new(m), seq)
@@ -205,9 +208,7 @@ impl SpamModels {
         if journal.bytes >= (journal.snapshot / 2).max(self.fold_min) {
             self.store
                 .fold_spam_model(domain, now, |old, changes| {
-                    let mut m = old
-                        .and_then(|b| Model::from_bytes(&b))
-                        .unwrap_or_default();
+                    let mut m = old.and_then(|b| Model::from_bytes(&b)).unwrap_or_default();
                     for c in changes {
                         apply(&mut m, c);
                     }

@@ -149,7 +149,8 @@ async fn junk_moves_teach_what_the_classifier_got_wrong_and_correct_what_was_tau
     stage.train(&ev(Spam), &spam_text(900)).await;
     assert_eq!(node_model(e.store(), "ac-demo.fr").await, Model::new());
     // Moved out of Junk, ham the classifier called spam: learned as ham.
-    let odd = b"From: <x@example.org>\r\nSubject: Offre\r\n\r\ncasino bonus jackpot de la kermesse\r\n";
+    let odd =
+        b"From: <x@example.org>\r\nSubject: Offre\r\n\r\ncasino bonus jackpot de la kermesse\r\n";
     stage.train(&ev(Ham), odd).await;
     let m = node_model(e.store(), "ac-demo.fr").await;
     assert_eq!((m.spam, m.ham), (0, 1));
@@ -180,7 +181,10 @@ async fn a_learn_is_a_journal_row_every_node_replays_and_folds_keep_the_model() 
     let (_, seq) = store.spam_snapshot("").await.unwrap().unwrap();
     assert!(seq > 0);
     let before = node_b.get("").await.unwrap();
-    assert_eq!((before.spam, before.ham), (MIN_LEARNED + 5, MIN_LEARNED + 5));
+    assert_eq!(
+        (before.spam, before.ham),
+        (MIN_LEARNED + 5, MIN_LEARNED + 5)
+    );
     // One more learn: one row appended, the snapshot untouched.
     let snapshot = store.spam_snapshot("").await.unwrap();
     let rows = store.spam_changes("", seq).await.unwrap().len();
@@ -259,10 +263,19 @@ async fn two_nodes_learning_at_once_agree_on_postgres() {
         tasks.push(tokio::spawn(async move {
             for i in 0..15u32 {
                 let k = i * 2 + n as u32;
-                let raw = if k % 2 == 0 { spam_text(k) } else { ham_text(k) };
-                node.learn("ac-demo.fr", &[(&raw[..], k % 2 == 0)], Teach::Everything, NOW)
-                    .await
-                    .unwrap();
+                let raw = if k % 2 == 0 {
+                    spam_text(k)
+                } else {
+                    ham_text(k)
+                };
+                node.learn(
+                    "ac-demo.fr",
+                    &[(&raw[..], k % 2 == 0)],
+                    Teach::Everything,
+                    NOW,
+                )
+                .await
+                .unwrap();
             }
         }));
     }
@@ -280,5 +293,8 @@ async fn two_nodes_learning_at_once_agree_on_postgres() {
             .unwrap();
         assert_eq!(*node.get("ac-demo.fr").await.unwrap(), fresh);
     }
-    assert!(store.spam_snapshot_seq("ac-demo.fr").await.unwrap() > 0, "folded");
+    assert!(
+        store.spam_snapshot_seq("ac-demo.fr").await.unwrap() > 0,
+        "folded"
+    );
 }

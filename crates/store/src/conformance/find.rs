@@ -339,9 +339,17 @@ pub async fn spam_models_read_modify_write(s: Store) {
         .await
         .unwrap();
     assert_eq!(n, 2);
-    assert_eq!(s.spam_snapshot("").await.unwrap(), Some((vec![1, 2, 3], j.last)));
+    assert_eq!(
+        s.spam_snapshot("").await.unwrap(),
+        Some((vec![1, 2, 3], j.last))
+    );
     assert!(s.spam_changes("", 0).await.unwrap().is_empty());
-    assert_eq!(s.fold_spam_model("", NOW, |_, _| unreachable!()).await.unwrap(), 0);
+    assert_eq!(
+        s.fold_spam_model("", NOW, |_, _| unreachable!())
+            .await
+            .unwrap(),
+        0
+    );
     // Twenty concurrent learners and folds: every row counted once.
     let mut tasks = Vec::new();
     for i in 0..20u8 {
