@@ -294,7 +294,7 @@ pub fn tokens_to_bytes(toks: &[u64]) -> Vec<u8> {
 
 /// Reads what [`tokens_to_bytes`] wrote; `None` if it is not that.
 pub fn tokens_from_bytes(b: &[u8]) -> Option<Vec<u64>> {
-    if b.len() % 8 != 0 {
+    if !b.len().is_multiple_of(8) {
         return None;
     }
     Some(

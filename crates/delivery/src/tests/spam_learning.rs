@@ -263,14 +263,14 @@ async fn two_nodes_learning_at_once_agree_on_postgres() {
         tasks.push(tokio::spawn(async move {
             for i in 0..15u32 {
                 let k = i * 2 + n as u32;
-                let raw = if k % 2 == 0 {
+                let raw = if k.is_multiple_of(2) {
                     spam_text(k)
                 } else {
                     ham_text(k)
                 };
                 node.learn(
                     "ac-demo.fr",
-                    &[(&raw[..], k % 2 == 0)],
+                    &[(&raw[..], k.is_multiple_of(2))],
                     Teach::Everything,
                     NOW,
                 )
