@@ -553,6 +553,33 @@ mod tests {
     }
 
     #[test]
+    fn journal_tokens_round_trip_and_odd_lengths_are_refused() {
+        let t = tokens("Offre", "argent facile casino");
+        let b = tokens_to_bytes(&t);
+        assert_eq!(b.len(), 8 * t.len());
+        assert_eq!(tokens_from_bytes(&b), Some(t));
+        assert_eq!(tokens_from_bytes(&b[..b.len() - 1]), None);
+        assert_eq!(tokens_from_bytes(&[]), Some(Vec::new()));
+    }
+
+    #[test]
+    fn the_margin_decides_what_is_learned() {
+        let mut m = Model::new();
+        train(&mut m, MIN_LEARNED);
+        let c = clues("Offre", "argent facile casino bonus cliquez ici");
+        let p = probability_of(&[&m], &c).unwrap();
+        // Sure enough for a margin just under p, not for one over it.
+        let id = 999_999; // not among those `train` learned
+        assert!(!m.would_learn(&[], id, &c, true, p - 1e-9), "{p}");
+        assert!(m.would_learn(&[], id, &c, true, (p + 1.0) / 2.0), "{p}");
+        // Told ham, it is wrong whatever the margin.
+        assert!(m.would_learn(&[], id, &c, false, 0.5));
+        // Learned the other way before (id 1 was learned as ham): a
+        // correction, however sure.
+        assert!(m.would_learn(&[], 1, &c, true, 0.5));
+    }
+
+    #[test]
     fn chi2q_known_values() {
         // P(χ²₂ ≥ 2) = e^-1.
         assert!((chi2q(2.0, 2) - (-1.0f64).exp()).abs() < 1e-12);
