@@ -66,6 +66,8 @@ mod websessions;
 mod writes;
 
 pub use alerts::{Alert, AlertKind, NewAlert};
+#[doc(hidden)]
+pub use batch::debug_scripts_per_statement;
 pub use blob::{BlobRef, BlobStore, FileBlobs, SWEEP_GRACE_SECS, Spool};
 pub use error::{Result, StoreError};
 pub use sql::SqlError;

@@ -451,6 +451,14 @@ impl Query {
         self
     }
 
+    pub(crate) fn into_stmt(self) -> Stmt {
+        self.stmt
+    }
+
+    pub(crate) fn from_stmt(stmt: Stmt) -> Query {
+        Query { stmt }
+    }
+
     pub(crate) async fn execute<'c, E: Executor<'c>>(self, e: E) -> Result<Done> {
         Ok(Done(e.run(self.stmt, Some(0)).await?.affected))
     }

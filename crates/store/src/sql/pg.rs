@@ -152,12 +152,16 @@ impl Guard {
     /// `BEGIN`: PostgreSQL's commits are durable (`synchronous_commit =
     /// on`), so there is no mode to choose.
     pub(crate) async fn begin(&mut self) -> Result<()> {
+        // Marked first: a task cancelled while BEGIN is on its way must not
+        // hand back a connection with a transaction open (the next user's
+        // statements would run, uncommitted, inside it). A ROLLBACK with no
+        // transaction is only a warning.
+        self.in_tx = true;
         self.conn()
             .client
             .batch_execute("BEGIN")
             .await
             .map_err(to_sql_error)?;
-        self.in_tx = true;
         Ok(())
     }
 
@@ -238,25 +242,66 @@ impl Guard {
                 .map_err(to_sql_error)?;
         } else {
             let rows = client.query(&st, &params).await.map_err(to_sql_error)?;
-            let names: Arc<Vec<String>> =
-                Arc::new(st.columns().iter().map(|c| c.name().to_string()).collect());
-            let keep = limit.unwrap_or(usize::MAX).min(rows.len());
-            out.rows.reserve(keep);
-            for r in rows.into_iter().take(keep) {
-                let mut values = Vec::with_capacity(names.len());
-                for i in 0..names.len() {
-                    let cell: Cell = r.try_get(i).map_err(|e| SqlError::Decode {
-                        column: names[i].clone(),
-                        reason: e.to_string(),
-                    })?;
-                    values.push(cell.0);
-                }
-                out.rows.push(Row::new(names.clone(), values));
-            }
+            out.rows = rows_of(&st, rows, limit)?;
         }
         log_statement(sql, started.elapsed(), out.rows.len(), out.affected);
         Ok(out)
     }
+
+    /// Runs statements that need nothing from each other's results in one
+    /// round trip: tokio-postgres pipelines requests polled together on one
+    /// connection, and the server answers them in order. Returns their rows
+    /// in order. Statements this connection has not prepared yet cost one
+    /// round trip each, the first time.
+    pub(crate) async fn run_pipelined(&mut self, stmts: &[Stmt]) -> Result<Vec<Row>> {
+        let started = std::time::Instant::now();
+        let mut prepared = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            let kinds = s.args.iter().map(kind_of).collect();
+            prepared.push(self.prepare(s.sql.as_str(), kinds).await?);
+        }
+        let client = &self.conn().client;
+        let runs = stmts.iter().zip(&prepared).map(|(s, st)| async move {
+            let params: Vec<&(dyn ToSql + Sync)> =
+                s.args.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            client.query(st, &params).await
+        });
+        // The first statement to fail answers first: the server runs them
+        // in order and the rest fail with the aborted transaction.
+        let results = futures_util::future::try_join_all(runs)
+            .await
+            .map_err(to_sql_error)?;
+        let mut out = Vec::new();
+        for (st, rows) in prepared.iter().zip(results) {
+            out.extend(rows_of(st, rows, None)?);
+        }
+        log_statement("pipelined script", started.elapsed(), out.len(), 0);
+        Ok(out)
+    }
+}
+
+/// The rows of a statement as this crate's, at most `limit`.
+fn rows_of(
+    st: &Statement,
+    rows: Vec<tokio_postgres::Row>,
+    limit: Option<usize>,
+) -> Result<Vec<Row>> {
+    let names: Arc<Vec<String>> =
+        Arc::new(st.columns().iter().map(|c| c.name().to_string()).collect());
+    let keep = limit.unwrap_or(usize::MAX).min(rows.len());
+    let mut out = Vec::with_capacity(keep);
+    for r in rows.into_iter().take(keep) {
+        let mut values = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            let cell: Cell = r.try_get(i).map_err(|e| SqlError::Decode {
+                column: name.clone(),
+                reason: e.to_string(),
+            })?;
+            values.push(cell.0);
+        }
+        out.push(Row::new(names.clone(), values));
+    }
+    Ok(out)
 }
 
 impl Drop for Guard {
