@@ -5,6 +5,7 @@
 //! `FOR UPDATE`; SQLite has one writer), so two nodes learning at once
 //! never lose each other's update.
 
+use crate::sql;
 use crate::Store;
 use crate::error::Result;
 
@@ -12,7 +13,7 @@ impl Store {
     /// The stored model of `domain` (`""`: the shared base).
     pub async fn spam_model(&self, domain: &str) -> Result<Option<Vec<u8>>> {
         let row: Option<(Vec<u8>,)> =
-            sqlx::query_as("SELECT data FROM spam_models WHERE domain = $1")
+            sql::query_as("SELECT data FROM spam_models WHERE domain = $1")
                 .bind(domain)
                 .fetch_optional(self.r())
                 .await?;
@@ -29,10 +30,10 @@ impl Store {
             crate::Dialect::Postgres => " FOR UPDATE",
             crate::Dialect::Sqlite => "",
         };
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_durable().await?;
         // A row to lock even for a domain's first model (empty bytes mean
         // none yet), so two first learners also queue on it.
-        sqlx::query(
+        sql::query(
             "INSERT INTO spam_models (domain, data, updated_at) VALUES ($1, $2, 0) \
              ON CONFLICT (domain) DO NOTHING",
         )
@@ -41,12 +42,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let row: Option<(Vec<u8>,)> =
-            sqlx::query_as(q!("SELECT data FROM spam_models WHERE domain = $1{lock}"))
+            sql::query_as(q!("SELECT data FROM spam_models WHERE domain = $1{lock}"))
                 .bind(domain)
                 .fetch_optional(&mut *tx)
                 .await?;
         let data = change(row.map(|r| r.0).filter(|d| !d.is_empty()));
-        sqlx::query(
+        sql::query(
             "INSERT INTO spam_models (domain, data, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (domain) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
         )
