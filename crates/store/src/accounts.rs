@@ -1,7 +1,7 @@
 //! Domains, accounts, functional-mailbox memberships (R2) and lists (R3).
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use crate::sql;
+use crate::sql::Row;
 use vesontio_types::{AccountId, AccountKind, AccountStatus, UnixTime};
 
 use crate::Store;
@@ -12,7 +12,7 @@ const ACCOUNT_COLS: &str = "id, address, kind, display_name, password_hash, must
      departure_at, departure_warned, manager, quota_bytes, bytes_used, quota_warned, last_read_at, \
      created_at, forward_to, forward_keep_copy, forward_since";
 
-pub(crate) fn account_from_row(r: &AnyRow) -> Result<Account> {
+pub(crate) fn account_from_row(r: &Row) -> Result<Account> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("status")?;
     Ok(Account {
@@ -49,7 +49,7 @@ fn like_escape(s: &str) -> String {
 
 impl Store {
     pub async fn add_domain(&self, name: &str) -> Result<()> {
-        sqlx::query("INSERT INTO domains (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+        sql::query("INSERT INTO domains (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
             .bind(name.to_lowercase())
             .execute(self.w())
             .await?;
@@ -57,14 +57,14 @@ impl Store {
     }
 
     pub async fn domains(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM domains ORDER BY name")
+        let rows: Vec<(String,)> = sql::query_as("SELECT name FROM domains ORDER BY name")
             .fetch_all(self.r())
             .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     pub async fn is_local_domain(&self, name: &str) -> Result<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT name FROM domains WHERE name = $1")
+        let row: Option<(String,)> = sql::query_as("SELECT name FROM domains WHERE name = $1")
             .bind(name.to_lowercase())
             .fetch_optional(self.r())
             .await?;
@@ -75,8 +75,8 @@ impl Store {
     /// default folders (INBOX, Sent, Drafts, Trash, Junk, Archive).
     pub async fn create_account(&self, new: NewAccount) -> Result<Account> {
         let address = new.address.to_lowercase();
-        let mut tx = self.w().begin().await?;
-        let res = sqlx::query(
+        let mut tx = self.begin_durable().await?;
+        let res = sql::query(
             "INSERT INTO accounts (address, kind, display_name, password_hash, must_change_password, \
              manager, quota_bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -99,7 +99,7 @@ impl Store {
         };
         if new.kind != AccountKind::List {
             for (name, special) in DEFAULT_MAILBOXES {
-                sqlx::query(
+                sql::query(
                     "INSERT INTO mailboxes (account_id, name, special_use) VALUES ($1, $2, $3)",
                 )
                 .bind(id)
@@ -109,7 +109,7 @@ impl Store {
                 .await?;
                 // The system folders start subscribed, so clients that
                 // show only subscribed folders show them.
-                sqlx::query("INSERT INTO subscriptions (account_id, name) VALUES ($1, $2)")
+                sql::query("INSERT INTO subscriptions (account_id, name) VALUES ($1, $2)")
                     .bind(id)
                     .bind(*name)
                     .execute(&mut *tx)
@@ -122,7 +122,7 @@ impl Store {
     }
 
     pub async fn account(&self, id: AccountId) -> Result<Option<Account>> {
-        let row = sqlx::query(q!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"))
+        let row = sql::query(q!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"))
             .bind(id.0)
             .fetch_optional(self.r())
             .await?;
@@ -131,7 +131,7 @@ impl Store {
 
     /// Looks an address up, case-insensitively.
     pub async fn account_by_address(&self, address: &str) -> Result<Option<Account>> {
-        let row = sqlx::query(q!("SELECT {ACCOUNT_COLS} FROM accounts WHERE address = $1"))
+        let row = sql::query(q!("SELECT {ACCOUNT_COLS} FROM accounts WHERE address = $1"))
             .bind(address.to_lowercase())
             .fetch_optional(self.r())
             .await?;
@@ -143,7 +143,7 @@ impl Store {
     /// One narrow column, so 20,000 accounts are a few hundred kilobytes.
     pub async fn display_names(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT display_name FROM accounts WHERE display_name <> ''")
+            sql::query_as("SELECT display_name FROM accounts WHERE display_name <> ''")
                 .fetch_all(self.r())
                 .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
@@ -153,7 +153,7 @@ impl Store {
     pub async fn list_accounts(&self, kind: Option<AccountKind>) -> Result<Vec<Account>> {
         let rows = match kind {
             Some(k) => {
-                sqlx::query(q!(
+                sql::query(q!(
                     "SELECT {ACCOUNT_COLS} FROM accounts WHERE kind = $1 ORDER BY address"
                 ))
                 .bind(k.as_str())
@@ -161,7 +161,7 @@ impl Store {
                 .await?
             }
             None => {
-                sqlx::query(q!("SELECT {ACCOUNT_COLS} FROM accounts ORDER BY address"))
+                sql::query(q!("SELECT {ACCOUNT_COLS} FROM accounts ORDER BY address"))
                     .fetch_all(self.r())
                     .await?
             }
@@ -185,7 +185,7 @@ impl Store {
             Some(s) => format!("%{}%", like_escape(&s.to_lowercase())),
             None => String::new(),
         };
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {ACCOUNT_COLS} FROM accounts WHERE address > $1 \
              AND ($2 = '' OR kind = $2) \
              AND ($3 = '' OR address LIKE $3 ESCAPE '\\' OR LOWER(display_name) LIKE $3 ESCAPE '\\') \
@@ -204,7 +204,7 @@ impl Store {
     pub async fn addresses_with_prefix(&self, prefix: &str) -> Result<Vec<String>> {
         let escaped = like_escape(&prefix.to_lowercase());
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT address FROM accounts WHERE address LIKE $1 ESCAPE '\\'")
+            sql::query_as("SELECT address FROM accounts WHERE address LIKE $1 ESCAPE '\\'")
                 .bind(format!("{escaped}%"))
                 .fetch_all(self.r())
                 .await?;
@@ -212,13 +212,13 @@ impl Store {
     }
 
     pub async fn update_account(&self, id: AccountId, u: AccountUpdate) -> Result<Account> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         let cur = fetch_account(&mut tx, id).await?;
         let quota = u.quota_bytes.unwrap_or(cur.quota_bytes);
         if quota < 0 {
             return Err(StoreError::Invalid("quota must not be negative".into()));
         }
-        sqlx::query(
+        sql::query(
             "UPDATE accounts SET display_name = $1, password_hash = $2, must_change_password = $3, status = $4, \
              departure_at = $5, departure_warned = $6, manager = $7, quota_bytes = $8, quota_warned = $9, \
              forward_to = $10, forward_keep_copy = $11, forward_since = $12 WHERE id = $13",
@@ -246,8 +246,8 @@ impl Store {
     /// Deletes an account, its mailboxes and messages, and releases the
     /// blobs only it referenced.
     pub async fn delete_account(&self, id: AccountId) -> Result<()> {
-        let mut tx = self.w().begin().await?;
-        let blobs: Vec<(String,)> = sqlx::query_as(
+        let mut tx = self.begin_durable().await?;
+        let blobs: Vec<(String,)> = sql::query_as(
             "SELECT m.blob_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = $1",
         )
         .bind(id.0)
@@ -256,11 +256,11 @@ impl Store {
         // R21: the account's large files go with it (rows by cascade),
         // their blob references and partial uploads too.
         let files: Vec<(i64, Option<String>)> =
-            sqlx::query_as("SELECT id, blob_id FROM shared_files WHERE account_id = $1")
+            sql::query_as("SELECT id, blob_id FROM shared_files WHERE account_id = $1")
                 .bind(id.0)
                 .fetch_all(&mut *tx)
                 .await?;
-        let n = sqlx::query("DELETE FROM accounts WHERE id = $1")
+        let n = sql::query("DELETE FROM accounts WHERE id = $1")
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
@@ -298,7 +298,7 @@ impl Store {
             }
             marks.insert(id.0, now);
         }
-        sqlx::query("UPDATE accounts SET last_read_at = $1 WHERE id = $2 AND (last_read_at IS NULL OR last_read_at < $3)")
+        sql::query("UPDATE accounts SET last_read_at = $1 WHERE id = $2 AND (last_read_at IS NULL OR last_read_at < $3)")
             .bind(now)
             .bind(id.0)
             .bind(now - 60)
@@ -316,7 +316,7 @@ impl Store {
         member: AccountId,
         rights: &str,
     ) -> Result<()> {
-        sqlx::query(
+        sql::query(
             "INSERT INTO memberships (group_id, member_id, rights) VALUES ($1, $2, $3) \
              ON CONFLICT (group_id, member_id) DO UPDATE SET rights = excluded.rights",
         )
@@ -329,7 +329,7 @@ impl Store {
     }
 
     pub async fn remove_member(&self, group: AccountId, member: AccountId) -> Result<bool> {
-        let r = sqlx::query("DELETE FROM memberships WHERE group_id = $1 AND member_id = $2")
+        let r = sql::query("DELETE FROM memberships WHERE group_id = $1 AND member_id = $2")
             .bind(group.0)
             .bind(member.0)
             .execute(self.w())
@@ -360,7 +360,7 @@ impl Store {
             .map(|c| format!("a.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {cols}, m.rights FROM memberships m JOIN accounts a ON a.id = {join} WHERE {cond} ORDER BY a.address"
         ))
         .bind(id.0)
@@ -394,7 +394,7 @@ impl Store {
     }
 
     async fn list_insert(&self, table: &str, list: AccountId, address: &str) -> Result<()> {
-        sqlx::query(q!(
+        sql::query(q!(
             "INSERT INTO {table} (list_id, address) VALUES ($1, $2) ON CONFLICT DO NOTHING"
         ))
         .bind(list.0)
@@ -404,7 +404,7 @@ impl Store {
         Ok(())
     }
     async fn list_delete(&self, table: &str, list: AccountId, address: &str) -> Result<bool> {
-        let r = sqlx::query(q!(
+        let r = sql::query(q!(
             "DELETE FROM {table} WHERE list_id = $1 AND address = $2"
         ))
         .bind(list.0)
@@ -414,7 +414,7 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
     async fn list_select(&self, table: &str, list: AccountId) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(q!(
+        let rows: Vec<(String,)> = sql::query_as(q!(
             "SELECT address FROM {table} WHERE list_id = $1 ORDER BY address"
         ))
         .bind(list.0)
@@ -425,7 +425,7 @@ impl Store {
 }
 
 pub(crate) async fn fetch_account(tx: &mut crate::db::Tx, id: AccountId) -> Result<Account> {
-    let row = sqlx::query(q!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"))
+    let row = sql::query(q!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut **tx)
         .await?

@@ -6,9 +6,9 @@
 //! applies the same rules (each node's filter stage rereads them every
 //! few seconds).
 
+use crate::sql;
+use crate::sql::Row;
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::Store;
 use crate::error::Result;
@@ -92,7 +92,7 @@ pub struct NewAlert {
     pub expires_at: UnixTime,
 }
 
-fn row_to_alert(r: &AnyRow) -> Result<Alert> {
+fn row_to_alert(r: &Row) -> Result<Alert> {
     let kind: String = r.try_get("kind")?;
     Ok(Alert {
         id: r.try_get("id")?,
@@ -108,7 +108,7 @@ fn row_to_alert(r: &AnyRow) -> Result<Alert> {
 
 impl Store {
     pub async fn alert_add(&self, a: NewAlert) -> Result<Alert> {
-        let row = sqlx::query(
+        let row = sql::query(
             "INSERT INTO alerts (kind, value, note, created_at, created_by, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -137,14 +137,14 @@ impl Store {
     pub async fn alerts(&self, active_at: Option<UnixTime>) -> Result<Vec<Alert>> {
         let rows =
             match active_at {
-                Some(now) => sqlx::query(
+                Some(now) => sql::query(
                     "SELECT id, kind, value, note, created_at, created_by, expires_at, lifted_at \
                      FROM alerts WHERE lifted_at IS NULL AND expires_at > $1 ORDER BY id DESC",
                 )
                 .bind(now)
                 .fetch_all(self.r())
                 .await?,
-                None => sqlx::query(
+                None => sql::query(
                     "SELECT id, kind, value, note, created_at, created_by, expires_at, lifted_at \
                      FROM alerts ORDER BY id DESC",
                 )
@@ -155,7 +155,7 @@ impl Store {
     }
 
     pub async fn alert(&self, id: i64) -> Result<Option<Alert>> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT id, kind, value, note, created_at, created_by, expires_at, lifted_at \
              FROM alerts WHERE id = $1",
         )
@@ -168,7 +168,7 @@ impl Store {
     /// Lifts a rule: no new message is held by it. Returns false when it
     /// does not exist or was already lifted.
     pub async fn alert_lift(&self, id: i64, now: UnixTime) -> Result<bool> {
-        let r = sqlx::query("UPDATE alerts SET lifted_at = $1 WHERE id = $2 AND lifted_at IS NULL")
+        let r = sql::query("UPDATE alerts SET lifted_at = $1 WHERE id = $2 AND lifted_at IS NULL")
             .bind(now)
             .bind(id)
             .execute(self.w())

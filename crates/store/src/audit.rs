@@ -3,8 +3,8 @@
 //! is detected by [`Store::audit_verify`]. Retention purges cut the chain
 //! at its start only; the first remaining entry's `prev_hash` is the anchor.
 
+use crate::sql;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use vesontio_types::UnixTime;
 
 use crate::Store;
@@ -93,7 +93,7 @@ impl Store {
 
     /// Entries with `from <= at < to`, in order.
     pub async fn audit_entries(&self, from: UnixTime, to: UnixTime) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT seq, at, category, data, prev_hash, hash FROM audit WHERE at >= $1 AND at < $2 ORDER BY seq")
+        let rows = sql::query("SELECT seq, at, category, data, prev_hash, hash FROM audit WHERE at >= $1 AND at < $2 ORDER BY seq")
             .bind(from)
             .bind(to)
             .fetch_all(self.r())
@@ -116,10 +116,10 @@ impl Store {
     /// where it is broken.
     pub async fn audit_verify(&self) -> Result<std::result::Result<u64, AuditBreak>> {
         let rows =
-            sqlx::query("SELECT seq, at, category, data, prev_hash, hash FROM audit ORDER BY seq")
+            sql::query("SELECT seq, at, category, data, prev_hash, hash FROM audit ORDER BY seq")
                 .fetch_all(self.w())
                 .await?;
-        let head: (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+        let head: (i64, String) = sql::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(self.w())
             .await?;
         let mut prev: Option<(i64, String)> = None;
@@ -168,7 +168,7 @@ impl Store {
     pub async fn audit_purge_before(&self, before: UnixTime) -> Result<u64> {
         // Cut at the first entry that is recent enough, so the remaining
         // chain stays contiguous even if clocks of several nodes disagree.
-        let r = sqlx::query(
+        let r = sql::query(
             "DELETE FROM audit WHERE seq < COALESCE((SELECT MIN(seq) FROM audit WHERE at >= $1), \
              (SELECT seq + 1 FROM audit_head WHERE id = 1))",
         )
@@ -208,7 +208,7 @@ async fn write_batch(pool: &Db, entries: &[AuditItem]) -> Result<i64> {
 async fn write_entries(mut tx: crate::db::Tx, entries: &[AuditItem]) -> Result<i64> {
     // The head row is the chain's lock: concurrent writers (several nodes on
     // PostgreSQL) queue on it, so the chain never forks.
-    let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+    let row = sql::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
         .bind(entries.len() as i64)
         .fetch_one(&mut *tx)
         .await?;
@@ -218,7 +218,7 @@ async fn write_entries(mut tx: crate::db::Tx, entries: &[AuditItem]) -> Result<i
     for (i, (at, category, data)) in entries.iter().enumerate() {
         let seq = first + i as i64;
         let hash = entry_hash(&prev, seq, *at, category, data);
-        sqlx::query("INSERT INTO audit (seq, at, category, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)")
+        sql::query("INSERT INTO audit (seq, at, category, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(seq)
             .bind(*at)
             .bind(category)
@@ -229,7 +229,7 @@ async fn write_entries(mut tx: crate::db::Tx, entries: &[AuditItem]) -> Result<i
             .await?;
         prev = hash;
     }
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    sql::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(&prev)
         .execute(&mut *tx)
         .await?;

@@ -4,6 +4,7 @@
 //! SQLite writer throughout: so writes touching many rows use `IN (…)` lists of
 //! bound values, a bounded number of statements whatever the row count.
 
+use crate::sql;
 /// Values per `IN` list: far below SQLite's 32,766 and PostgreSQL's
 /// 65,535 bound parameters, with room for the other parameters.
 pub(crate) const CHUNK: usize = 500;
@@ -81,11 +82,10 @@ pub(crate) enum Val {
 }
 
 /// Statements that need nothing from each other's results, run in order in
-/// one transaction. On SQLite they go in one text (`lite` runs a
-/// multi-statement text, binding `$n` by number across all of them, as
-/// sqlx-sqlite does). PostgreSQL's extended protocol takes one statement per call:
-/// each is sent with every value (parameters a statement does not use are
-/// allowed, their types being given).
+/// one transaction. On SQLite they go in one text (`sql::lite` runs a
+/// multi-statement text, binding `$n` by number across all of them).
+/// PostgreSQL's extended protocol takes one statement per call: each is
+/// renumbered and sent with the values it uses.
 #[derive(Default)]
 pub(crate) struct Script {
     sql: Vec<String>,
@@ -124,20 +124,18 @@ impl Script {
         self.sql.push(sql);
     }
 
-    /// The values at these (0-based) indexes, in order.
-    fn args(&self, which: impl Iterator<Item = usize>) -> sqlx::any::AnyArguments {
-        use sqlx::Arguments;
-        let mut a = sqlx::any::AnyArguments::default();
+    /// The values at these (0-based) indexes, in order, bound to `sql`.
+    fn bound(&self, sql: sql::Safe, which: impl Iterator<Item = usize>) -> sql::Query {
+        let mut q = sql::query(sql);
         for i in which {
-            // Adding a value of a supported type cannot fail.
-            let _ = match &self.vals[i] {
-                Val::Int(i) => a.add(*i),
-                Val::OptInt(i) => a.add(*i),
-                Val::Text(t) => a.add(t.clone()),
-                Val::OptText(t) => a.add(t.clone()),
+            q = match &self.vals[i] {
+                Val::Int(i) => q.bind(*i),
+                Val::OptInt(i) => q.bind(*i),
+                Val::Text(t) => q.bind(t.as_str()),
+                Val::OptText(t) => q.bind(t.as_deref()),
             };
         }
-        a
+        q
     }
 
     /// Runs every statement; returns the rows they produced, in order.
@@ -145,27 +143,46 @@ impl Script {
         self,
         conn: &mut crate::db::TxConn,
         dialect: crate::Dialect,
-    ) -> crate::Result<Vec<sqlx::any::AnyRow>> {
+    ) -> crate::Result<Vec<sql::Row>> {
         if self.sql.is_empty() {
             return Ok(Vec::new());
         }
-        if dialect == crate::Dialect::Sqlite {
-            let sql = q!("{}", self.sql.join(";\n"));
-            let args = self.args(0..self.vals.len());
-            return Ok(sqlx::query_with(sql, args).fetch_all(conn).await?);
+        let one_call = !PER_STATEMENT.load(std::sync::atomic::Ordering::Relaxed);
+        if dialect == crate::Dialect::Sqlite && one_call {
+            let text = q!("{}", self.sql.join(";\n"));
+            return Ok(self.bound(text, 0..self.vals.len()).fetch_all(conn).await?);
         }
-        let mut rows = Vec::new();
-        for stmt in &self.sql {
-            let (text, used) = renumber(stmt);
-            let args = self.args(used.into_iter().map(|n| n - 1));
-            rows.extend(
-                sqlx::query_with(q!("{text}"), args)
-                    .fetch_all(&mut *conn)
-                    .await?,
-            );
+        let stmts: Vec<sql::Stmt> = self
+            .sql
+            .iter()
+            .map(|stmt| {
+                let (text, used) = renumber(stmt);
+                self.bound(q!("{text}"), used.into_iter().map(|n| n - 1))
+                    .into_stmt()
+            })
+            .collect();
+        match conn {
+            crate::db::TxConn::Pg(g) if one_call => Ok(g.run_pipelined(&stmts).await?),
+            _ => {
+                let mut rows = Vec::new();
+                for s in stmts {
+                    rows.extend(sql::Query::from_stmt(s).fetch_all(&mut *conn).await?);
+                }
+                Ok(rows)
+            }
         }
-        Ok(rows)
     }
+}
+
+/// Runs every script one statement after the other (one call, and on
+/// PostgreSQL one round trip, per statement): only for the benchmark that
+/// measures what scripts save (`benches/script.rs`).
+static PER_STATEMENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// See [`PER_STATEMENT`]; never called by the platform.
+#[doc(hidden)]
+pub fn debug_scripts_per_statement(on: bool) {
+    PER_STATEMENT.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 #[cfg(test)]

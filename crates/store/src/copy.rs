@@ -2,7 +2,7 @@
 //! blobs, keep the email id (RFC 8474) and conversation in the same
 //! account, and carry their flags, sort keys and stored content.
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_types::{MailboxId, Uid};
 
 use crate::Store;
@@ -107,7 +107,7 @@ impl Store {
         parses: &Parses,
     ) -> Result<Copied> {
         let dst_account: Option<(i64,)> =
-            sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
+            sql::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
                 .bind(dst.0)
                 .fetch_optional(&mut **tx)
                 .await?;
@@ -122,7 +122,7 @@ impl Store {
                  FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
                 placeholders(2, chunk.len())
             );
-            let mut query = sqlx::query(sql).bind(src.0);
+            let mut query = sql::query(sql).bind(src.0);
             for &u in chunk {
                 query = query.bind(u as i64);
             }
@@ -178,7 +178,7 @@ impl Store {
         let unseen = rows.iter().filter(|r| !r.1.seen()).count() as i64;
         let deleted = rows.iter().filter(|r| r.1.deleted()).count() as i64;
         // Every UID at once, under one new modseq (the mailbox row lock).
-        let (first, modseq): (i64, i64) = sqlx::query_as(
+        let (first, modseq): (i64, i64) = sql::query_as(
             "UPDATE mailboxes SET uidnext = uidnext + $2, highestmodseq = highestmodseq + 1, \
              total = total + $2, unseen = unseen + $3, deleted = deleted + $4, bytes = bytes + $5 \
              WHERE id = $1 RETURNING uidnext - $2, highestmodseq",
@@ -197,7 +197,7 @@ impl Store {
                     "UPDATE blobs SET refcount = refcount + $1, zero_since = NULL WHERE id IN ({})",
                     placeholders(2, chunk.len())
                 );
-                let mut query = sqlx::query(sql).bind(k);
+                let mut query = sql::query(sql).bind(k);
                 for id in chunk {
                     query = query.bind(id);
                 }
@@ -215,7 +215,7 @@ impl Store {
                  sent_at, from_key, subject_key, has_attachment, content_id) VALUES {}",
                 tuples(1, chunk.len(), COPY_COLS)
             );
-            let mut query = sqlx::query(sql);
+            let mut query = sql::query(sql);
             for (i, (m, fc, k, _)) in chunk.iter().enumerate() {
                 let uid = (first + (c * 25 + i) as i64) as Uid;
                 query = query
@@ -268,7 +268,7 @@ async fn parsed_of(
     tx: &mut crate::db::Tx,
     blob_id: &str,
 ) -> Result<Option<std::sync::Arc<Parsed>>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT model FROM contents WHERE blob_id = $1")
+    let row: Option<(String,)> = sql::query_as("SELECT model FROM contents WHERE blob_id = $1")
         .bind(blob_id)
         .fetch_optional(&mut **tx)
         .await?;

@@ -1,48 +1,42 @@
-//! Where statements run: an sqlx pool (PostgreSQL) or connections run on
-//! the caller's thread ([`lite::Lite`], SQLite). Both are sqlx executors
-//! for the `Any` database, so every query of this crate is written once.
+//! Where statements run: connections to PostgreSQL ([`sql::pg::Pg`]) or
+//! to SQLite run on the caller's task ([`sql::lite::Lite`]). Both are
+//! [`Executor`]s of this crate's own SQL layer ([`crate::sql`]), so every
+//! query is written once.
 
-use crate::lite::{self, Lite};
-use futures_util::stream::BoxStream;
-use sqlx::{Any, AnyPool, Either, Execute, Executor};
-use sqlx_core::any::{AnyQueryResult, AnyRow, AnyTypeInfo};
+use crate::sql::{self, BoxFuture, Executor, Output, Stmt, lite, pg};
 use std::sync::Arc;
-
-type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// A set of connections: the writer or the readers.
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
-    Pool(AnyPool),
-    Lite(Arc<Lite>),
+    Pg(Arc<pg::Pg>),
+    Lite(Arc<lite::Lite>),
 }
 
 /// How a write transaction's COMMIT reaches the disk (SQLite's `PRAGMA
-/// synchronous`, set with its BEGIN). PostgreSQL commits are always
-/// durable (`synchronous_commit = on`), so it ignores this.
+/// synchronous`, set with its BEGIN). Every write transaction states one.
+/// PostgreSQL commits are always durable (`synchronous_commit = on`), so it
+/// ignores this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Durability {
     /// Fsynced before the commit returns (docs/design.md: a `250` after DATA
     /// means the message is on disk): deliveries, APPEND, the queue,
-    /// quarantine, the audit log.
+    /// quarantine, the audit log, accounts, mailboxes, settings.
     Full,
     /// In WAL mode, survives a crash of the process but not of the
-    /// machine: flags and expunges, the hot paths.
+    /// machine: flags and expunges, the hot paths, and what can be
+    /// recomputed (the search index, training events, leases).
     Normal,
-    /// Whichever mode the writer was left in: never less safe than
-    /// `Normal`.
-    AsLeft,
 }
 
 impl Db {
-    /// A write transaction in the writer's current mode.
-    pub(crate) async fn begin(&self) -> sqlx::Result<Tx> {
-        self.begin_sync(Durability::AsLeft).await
-    }
-
-    pub(crate) async fn begin_sync(&self, sync: Durability) -> sqlx::Result<Tx> {
+    pub(crate) async fn begin_sync(&self, sync: Durability) -> sql::Result<Tx> {
         Ok(Tx(match self {
-            Db::Pool(p) => TxConn::Pool(p.begin().await?),
+            Db::Pg(p) => {
+                let mut g = p.acquire().await?;
+                g.begin().await?;
+                TxConn::Pg(g)
+            }
             Db::Lite(l) => {
                 let mut g = l.acquire().await?;
                 g.begin(sync)?;
@@ -51,36 +45,43 @@ impl Db {
         }))
     }
 
+    /// This set, for a statement that reads much (a full scan, a search,
+    /// the upgrade pass): on SQLite it runs with the runtime told that the
+    /// thread blocks, so the thread's other tasks move elsewhere meanwhile.
+    pub(crate) fn heavy(&self) -> Heavy<'_> {
+        Heavy(self)
+    }
+
     pub(crate) async fn close(&self) {
         match self {
-            Db::Pool(p) => p.close().await,
+            Db::Pg(p) => p.close(),
             Db::Lite(l) => l.close(),
         }
     }
 }
 
 /// An open transaction; rolled back when dropped uncommitted. `&mut *tx`
-/// is an executor, as with sqlx's `Transaction`.
+/// is an executor.
 #[derive(Debug)]
 pub(crate) struct Tx(TxConn);
 
 #[derive(Debug)]
 pub(crate) enum TxConn {
-    Pool(sqlx::Transaction<'static, Any>),
+    Pg(pg::Guard),
     Lite(lite::Guard),
 }
 
 impl Tx {
-    pub(crate) async fn commit(self) -> sqlx::Result<()> {
+    pub(crate) async fn commit(self) -> sql::Result<()> {
         match self.0 {
-            TxConn::Pool(t) => t.commit().await,
+            TxConn::Pg(g) => g.commit().await,
             TxConn::Lite(g) => g.commit(),
         }
     }
 
-    pub(crate) async fn rollback(self) -> sqlx::Result<()> {
+    pub(crate) async fn rollback(self) -> sql::Result<()> {
         match self.0 {
-            TxConn::Pool(t) => t.rollback().await,
+            TxConn::Pg(g) => g.rollback().await,
             TxConn::Lite(g) => g.rollback(),
         }
     }
@@ -100,87 +101,32 @@ impl std::ops::DerefMut for Tx {
 }
 
 impl<'c> Executor<'c> for &'c Db {
-    type Database = Any;
-
-    fn fetch_many<'e, 'q: 'e, E>(
-        self,
-        query: E,
-    ) -> BoxStream<'e, sqlx::Result<Either<AnyQueryResult, AnyRow>>>
-    where
-        'c: 'e,
-        E: 'q + Execute<'q, Any>,
-    {
+    fn run(self, stmt: Stmt, limit: Option<usize>) -> BoxFuture<'c, sql::Result<Output>> {
         match self {
-            Db::Pool(p) => p.fetch_many(query),
-            Db::Lite(l) => l.fetch_many(query),
-        }
-    }
-
-    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, sqlx::Result<Option<AnyRow>>>
-    where
-        'c: 'e,
-        E: 'q + Execute<'q, Any>,
-    {
-        match self {
-            Db::Pool(p) => p.fetch_optional(query),
-            Db::Lite(l) => l.fetch_optional(query),
-        }
-    }
-
-    fn prepare_with<'e>(
-        self,
-        sql: sqlx::SqlStr,
-        parameters: &'e [AnyTypeInfo],
-    ) -> BoxFuture<'e, sqlx::Result<sqlx::any::AnyStatement>>
-    where
-        'c: 'e,
-    {
-        match self {
-            Db::Pool(p) => p.prepare_with(sql, parameters),
-            Db::Lite(_) => lite::no_prepare(),
+            Db::Pg(p) => Box::pin(p.run(stmt, limit)),
+            Db::Lite(l) => Box::pin(l.run(stmt, limit)),
         }
     }
 }
 
 impl<'c> Executor<'c> for &'c mut TxConn {
-    type Database = Any;
-
-    fn fetch_many<'e, 'q: 'e, E>(
-        self,
-        query: E,
-    ) -> BoxStream<'e, sqlx::Result<Either<AnyQueryResult, AnyRow>>>
-    where
-        'c: 'e,
-        E: 'q + Execute<'q, Any>,
-    {
+    fn run(self, stmt: Stmt, limit: Option<usize>) -> BoxFuture<'c, sql::Result<Output>> {
         match self {
-            TxConn::Pool(t) => (&mut **t).fetch_many(query),
-            TxConn::Lite(g) => g.fetch_many(query),
+            TxConn::Pg(g) => g.run(stmt, limit),
+            TxConn::Lite(g) => g.run(stmt, limit),
         }
     }
+}
 
-    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, sqlx::Result<Option<AnyRow>>>
-    where
-        'c: 'e,
-        E: 'q + Execute<'q, Any>,
-    {
-        match self {
-            TxConn::Pool(t) => (&mut **t).fetch_optional(query),
-            TxConn::Lite(g) => g.fetch_optional(query),
-        }
-    }
+/// See [`Db::heavy`].
+#[derive(Clone, Copy)]
+pub(crate) struct Heavy<'a>(&'a Db);
 
-    fn prepare_with<'e>(
-        self,
-        sql: sqlx::SqlStr,
-        parameters: &'e [AnyTypeInfo],
-    ) -> BoxFuture<'e, sqlx::Result<sqlx::any::AnyStatement>>
-    where
-        'c: 'e,
-    {
-        match self {
-            TxConn::Pool(t) => (&mut **t).prepare_with(sql, parameters),
-            TxConn::Lite(g) => g.prepare_with(sql, parameters),
+impl<'c> Executor<'c> for Heavy<'c> {
+    fn run(self, stmt: Stmt, limit: Option<usize>) -> BoxFuture<'c, sql::Result<Output>> {
+        match self.0 {
+            Db::Pg(p) => Box::pin(p.run(stmt, limit)),
+            Db::Lite(l) => Box::pin(l.run_heavy(stmt, limit)),
         }
     }
 }

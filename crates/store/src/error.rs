@@ -20,7 +20,7 @@ pub enum StoreError {
     #[error("commit failed: {0}")]
     Commit(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] crate::sql::SqlError),
     #[error("blob store error: {0}")]
     Io(#[from] std::io::Error),
     /// A blob the metadata points at is missing or damaged: a bug or disk failure.
@@ -32,12 +32,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl StoreError {
     /// True when the error comes from a uniqueness constraint.
-    pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-        match e {
-            sqlx::Error::Database(d) => {
-                d.is_unique_violation() || d.message().contains("UNIQUE constraint failed")
-            }
-            _ => false,
-        }
+    pub(crate) fn is_unique_violation(e: &crate::sql::SqlError) -> bool {
+        e.is_unique_violation()
     }
 }

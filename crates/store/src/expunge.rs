@@ -4,9 +4,9 @@
 //! reference went away are marked, then swept after a grace period
 //! ([`Store::sweep_blobs`], see `blob/mod.rs`).
 
+use crate::sql;
 use std::collections::BTreeMap;
 
-use sqlx::Row;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
 use crate::batch::{CHUNK, Script, placeholders};
@@ -76,7 +76,7 @@ impl Store {
     /// `\Deleted`, as a reader sees them.
     pub async fn any_deleted(&self, mailbox: MailboxId, uids: Option<&[Uid]>) -> Result<bool> {
         let Some(uids) = uids else {
-            let row: Option<(i64,)> = sqlx::query_as(
+            let row: Option<(i64,)> = sql::query_as(
                 "SELECT uid FROM messages WHERE mailbox_id = $1 AND deleted = 1 LIMIT 1",
             )
             .bind(mailbox.0)
@@ -89,7 +89,7 @@ impl Store {
                 "SELECT uid FROM messages WHERE mailbox_id = $1 AND deleted = 1 AND uid IN ({}) LIMIT 1",
                 placeholders(2, chunk.len())
             );
-            let mut query = sqlx::query_as::<_, (i64,)>(sql).bind(mailbox.0);
+            let mut query = sql::query_as::<(i64,)>(sql).bind(mailbox.0);
             for &u in chunk {
                 query = query.bind(u as i64);
             }
@@ -113,7 +113,7 @@ impl Store {
         let due = now - crate::SWEEP_GRACE_SECS;
         let mut n = 0;
         loop {
-            let ids: Vec<(String,)> = sqlx::query_as(q!(
+            let ids: Vec<(String,)> = sql::query_as(q!(
                 "SELECT id FROM blobs WHERE refcount <= 0 AND zero_since <= $1 LIMIT {CHUNK}"
             ))
             .bind(due)
@@ -128,7 +128,7 @@ impl Store {
                 "DELETE FROM blobs WHERE refcount <= 0 AND zero_since <= $1 AND id IN ({}) RETURNING id",
                 placeholders(2, ids.len())
             );
-            let mut query = sqlx::query(sql).bind(due);
+            let mut query = sql::query(sql).bind(due);
             for id in &ids {
                 query = query.bind(id);
             }
@@ -139,7 +139,7 @@ impl Store {
                 let ids: Vec<String> = gone
                     .iter()
                     .map(|r| r.try_get(0))
-                    .collect::<sqlx::Result<_>>()?;
+                    .collect::<sql::Result<_>>()?;
                 let list = placeholders(1, ids.len());
                 // Pending texts first: on PostgreSQL an index batch that
                 // holds them commits before this sees the index.
@@ -152,7 +152,7 @@ impl Store {
                     ),
                     format!("DELETE FROM contents WHERE blob_id IN ({list})"),
                 ] {
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    let mut q = sql::query(sql::Safe(sql));
                     for id in &ids {
                         q = q.bind(id);
                     }
@@ -182,8 +182,8 @@ impl Store {
     pub async fn sweep_orphan_blobs(&self, now: i64) -> Result<usize> {
         let due = now - crate::SWEEP_GRACE_SECS;
         let stored = self.blobs().list().await?;
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blobs")
-            .fetch_all(self.r())
+        let rows: Vec<(String,)> = sql::query_as("SELECT id FROM blobs")
+            .fetch_all(self.r().heavy())
             .await?;
         let named: std::collections::HashSet<String> = rows.into_iter().map(|r| r.0).collect();
         let mut n = 0;
@@ -213,7 +213,7 @@ async fn victims(
     };
     let rows = match uids {
         None => {
-            sqlx::query(q!(
+            sql::query(q!(
                 "SELECT {COLS} FROM messages WHERE mailbox_id = $1{filter} ORDER BY uid"
             ))
             .bind(mailbox.0)
@@ -227,7 +227,7 @@ async fn victims(
                     "SELECT {COLS} FROM messages WHERE mailbox_id = $1{filter} AND uid IN ({}) ORDER BY uid",
                     placeholders(2, chunk.len())
                 );
-                let mut query = sqlx::query(sql).bind(mailbox.0);
+                let mut query = sql::query(sql).bind(mailbox.0);
                 for &u in chunk {
                     query = query.bind(u as i64);
                 }

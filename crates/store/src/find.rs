@@ -11,7 +11,7 @@
 //! and a page that ran out of budget still returns a cursor, so a search
 //! of a huge mailbox is paged, never a hang.
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_message::mime::SearchText;
 use vesontio_types::{AccountId, MailboxId, UnixTime};
 
@@ -209,7 +209,7 @@ impl Store {
             " ORDER BY internal_date DESC, id DESC LIMIT {}",
             SCAN_LIMIT + 1
         ));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account.0);
+        let mut query = sql::query(sql::Safe(sql)).bind(account.0);
         for m in &q.mailboxes {
             query = query.bind(m.0);
         }
@@ -228,7 +228,7 @@ impl Store {
         for (_, t) in &narrowing {
             query = query.bind(format!("%{t}%"));
         }
-        let rows = query.fetch_all(self.r()).await?;
+        let rows = query.fetch_all(self.r().heavy()).await?;
         let exhausted = rows.len() <= SCAN_LIMIT;
         let candidates = rows
             .iter()
@@ -330,11 +330,11 @@ impl Store {
             limit + 1,
             cols = qualified_cols("m"),
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(mailbox.0);
+        let mut query = sql::query(sql::Safe(sql)).bind(mailbox.0);
         if let Some(c) = after {
             query = query.bind(c.at).bind(c.id);
         }
-        let rows = query.fetch_all(self.r()).await?;
+        let rows = query.fetch_all(self.r().heavy()).await?;
         let more = rows.len() > limit;
         let mut metas = Vec::with_capacity(limit);
         let mut counts = Vec::with_capacity(limit);
@@ -369,10 +369,10 @@ impl Store {
     /// reload in full ([`Store::changes_horizon`]; JMAP's
     /// `cannotCalculateChanges`, RFC 8620 §5.2).
     pub async fn prune_changes(&self, before: UnixTime) -> Result<u64> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         // Remember, per account, the newest entry forgotten, in the same
         // transaction as the deletion.
-        sqlx::query(
+        sql::query(
             "UPDATE accounts SET changes_pruned_seq = \
                (SELECT MAX(seq) FROM changes c WHERE c.account_id = accounts.id AND c.at < $1) \
              WHERE EXISTS (SELECT 1 FROM changes c WHERE c.account_id = accounts.id AND c.at < $1)",
@@ -380,7 +380,7 @@ impl Store {
         .bind(before)
         .execute(&mut *tx)
         .await?;
-        let done = sqlx::query("DELETE FROM changes WHERE at < $1")
+        let done = sql::query("DELETE FROM changes WHERE at < $1")
             .bind(before)
             .execute(&mut *tx)
             .await?;
@@ -392,7 +392,7 @@ impl Store {
     /// complete: a `since` below it has lost entries to pruning.
     pub async fn changes_horizon(&self, account: AccountId) -> Result<i64> {
         let (seq,): (i64,) =
-            sqlx::query_as("SELECT changes_pruned_seq FROM accounts WHERE id = $1")
+            sql::query_as("SELECT changes_pruned_seq FROM accounts WHERE id = $1")
                 .bind(account.0)
                 .fetch_optional(self.r())
                 .await?

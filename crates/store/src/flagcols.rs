@@ -4,6 +4,7 @@
 //! on flag text: `\Deleted` and `\Seen` are columns with indexes and
 //! counts.
 
+use crate::sql;
 /// The system flags that have a column, in the order they are reported.
 pub(crate) const SYSTEM: [&str; 5] = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"];
 
@@ -58,9 +59,8 @@ impl FlagCols {
     }
 
     /// Reads the columns of [`COLUMNS`] from a row.
-    pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> crate::Result<FlagCols> {
-        use sqlx::Row;
-        let mut system = [false; 5];
+    pub(crate) fn from_row(r: &sql::Row) -> crate::Result<FlagCols> {
+                let mut system = [false; 5];
         for (i, name) in ["seen", "answered", "flagged", "deleted", "draft"]
             .iter()
             .enumerate()

@@ -1,9 +1,9 @@
 //! Flags: STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3),
 //! and the per-reader `\Seen` of functional mailboxes (R2).
 
+use crate::sql;
 use std::collections::HashMap;
 
-use sqlx::Row;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
 use crate::batch::{CHUNK, Script, placeholders};
@@ -143,7 +143,7 @@ impl Store {
                 sets.join(", "),
                 list.join(", ")
             );
-            let mut query = sqlx::query(sql).bind(ms as i64).bind(mailbox.0);
+            let mut query = sql::query(sql).bind(ms as i64).bind(mailbox.0);
             for (u, fc) in chunk {
                 query = query.bind(*u as i64);
                 for b in fc.system {
@@ -154,7 +154,7 @@ impl Store {
             query.execute(&mut *tx).await?;
         }
         if d_unseen != 0 || d_deleted != 0 {
-            sqlx::query(
+            sql::query(
                 "UPDATE mailboxes SET unseen = unseen + $1, deleted = deleted + $2 WHERE id = $3",
             )
             .bind(d_unseen)
@@ -190,8 +190,8 @@ impl Store {
         uids: &[Uid],
         seen: bool,
     ) -> Result<()> {
-        let mut tx = self.w().begin().await?;
-        sqlx::query("UPDATE mailboxes SET uidnext = uidnext WHERE id = $1")
+        let mut tx = self.begin_fast().await?;
+        sql::query("UPDATE mailboxes SET uidnext = uidnext WHERE id = $1")
             .bind(mailbox.0)
             .execute(&mut *tx)
             .await?;
@@ -210,7 +210,7 @@ impl Store {
                     placeholders(3, chunk.len())
                 )
             };
-            let mut query = sqlx::query(sql).bind(mailbox.0).bind(reader.0);
+            let mut query = sql::query(sql).bind(mailbox.0).bind(reader.0);
             for &u in chunk {
                 query = query.bind(u as i64);
             }
@@ -218,7 +218,7 @@ impl Store {
         }
         if changed != 0 {
             let delta = if seen { changed } else { -changed };
-            sqlx::query(
+            sql::query(
                 "INSERT INTO shared_counts (mailbox_id, account_id, seen) VALUES ($1, $2, $3) \
                  ON CONFLICT (mailbox_id, account_id) DO UPDATE SET seen = shared_counts.seen + $3",
             )
@@ -236,7 +236,7 @@ impl Store {
     /// seen, from the kept counts (the mailbox's total less the member's
     /// seen count), without reading a message row.
     pub async fn shared_unseen(&self, mailbox: MailboxId, reader: AccountId) -> Result<u32> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64)> = sql::query_as(
             "SELECT b.total, COALESCE((SELECT c.seen FROM shared_counts c \
                WHERE c.mailbox_id = b.id AND c.account_id = $2), 0) \
              FROM mailboxes b WHERE b.id = $1",
@@ -255,7 +255,7 @@ impl Store {
         mailbox: MailboxId,
         reader: AccountId,
     ) -> Result<u32> {
-        let row: (i64,) = sqlx::query_as(
+        let row: (i64,) = sql::query_as(
             "SELECT COUNT(*) FROM messages m WHERE m.mailbox_id = $1 AND NOT EXISTS \
              (SELECT 1 FROM shared_seen s WHERE s.mailbox_id = m.mailbox_id AND s.uid = m.uid \
               AND s.account_id = $2)",

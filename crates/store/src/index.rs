@@ -14,7 +14,7 @@
 //! - Bits follow [`crate::flagcols::SYSTEM`]: `\Seen` 1, `\Answered` 2,
 //!   `\Flagged` 4, `\Deleted` 8, `\Draft` 16.
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_types::{MailboxId, Uid};
 
 use crate::Store;
@@ -100,7 +100,7 @@ impl Store {
     pub async fn mailbox_index(&self, mailbox: MailboxId) -> Result<MailboxIndex> {
         // `string_agg` is SQLite's (3.44+) and PostgreSQL's; the order is
         // restored below, as neither promises one without ORDER BY.
-        let rows = sqlx::query(
+        let rows = sql::query(
             "SELECT CAST(0 AS BIGINT) AS kind, CAST(0 AS BIGINT) AS uid, \
                string_agg(CAST(uid * 32 + seen + 2 * answered + 4 * flagged + 8 * deleted \
                + 16 * draft AS TEXT), ',') AS v FROM messages WHERE mailbox_id = $1 \
@@ -108,7 +108,7 @@ impl Store {
                WHERE mailbox_id = $1 AND keywords <> ''",
         )
         .bind(mailbox.0)
-        .fetch_all(self.r())
+        .fetch_all(self.r().heavy())
         .await?;
         let mut out = MailboxIndex::default();
         let mut entries: Vec<u64> = Vec::new();
@@ -132,7 +132,7 @@ impl Store {
     /// The UIDs of `mailbox`, ascending, from the `(mailbox_id, uid)` index
     /// alone (`SEARCH ALL` and searches by UID or number).
     pub async fn uids(&self, mailbox: MailboxId) -> Result<Vec<Uid>> {
-        let row: Option<(Option<String>,)> = sqlx::query_as(
+        let row: Option<(Option<String>,)> = sql::query_as(
             "SELECT string_agg(CAST(uid AS TEXT), ',') FROM messages WHERE mailbox_id = $1",
         )
         .bind(mailbox.0)

@@ -23,11 +23,11 @@
 //! leaves it in one place or the other, never both or neither. Two nodes
 //! on one PostgreSQL take disjoint rows (`FOR UPDATE SKIP LOCKED`).
 
+use crate::sql;
 use std::sync::Weak;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sqlx::Row;
 use tokio::sync::Notify;
 
 use crate::batch::placeholders;
@@ -170,7 +170,7 @@ impl Store {
     /// enough: a bound read from the primary key, not a count).
     pub(crate) async fn search_backlog(&self) -> Result<i64> {
         let (lo, hi): (Option<i64>, Option<i64>) =
-            sqlx::query_as("SELECT MIN(id), MAX(id) FROM search_pending")
+            sql::query_as("SELECT MIN(id), MAX(id) FROM search_pending")
                 .fetch_one(self.r())
                 .await?;
         Ok(match (lo, hi) {
@@ -213,13 +213,13 @@ impl Store {
                 "SELECT id FROM search_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
             }
         };
-        let ids: Vec<i64> = sqlx::query(pick)
+        let ids: Vec<i64> = sql::query(pick)
             .bind(limit as i64)
             .fetch_all(&mut *tx)
             .await?
             .iter()
             .map(|r| r.try_get(0))
-            .collect::<sqlx::Result<_>>()?;
+            .collect::<sql::Result<_>>()?;
         if ids.is_empty() {
             return Ok(0);
         }
@@ -239,7 +239,7 @@ impl Store {
             insert,
             format!("DELETE FROM search_pending WHERE id IN ({list})"),
         ] {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sql::query(sql::Safe(sql));
             for id in &ids {
                 q = q.bind(*id);
             }

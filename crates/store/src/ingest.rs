@@ -3,7 +3,7 @@
 //! writer), the email id of its content in the account, its conversation,
 //! and the account's change log.
 
-use sqlx::Row;
+use crate::sql;
 use std::sync::Arc;
 use vesontio_message::mime::Model;
 
@@ -127,7 +127,7 @@ pub(crate) async fn content_id(
     blob_id: &str,
     parsed: &Parsed,
 ) -> Result<i64> {
-    let inserted: Option<(i64,)> = sqlx::query_as(
+    let inserted: Option<(i64,)> = sql::query_as(
         "INSERT INTO contents (blob_id, version, model, header) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (blob_id) DO NOTHING RETURNING id",
     )
@@ -145,7 +145,7 @@ pub(crate) async fn content_id(
             };
             // A plain row: the trigram index is written later, off the
             // delivery transaction (`indexer.rs`).
-            sqlx::query("INSERT INTO search_pending (id, head, body) VALUES ($1, $2, $3)")
+            sql::query("INSERT INTO search_pending (id, head, body) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(head)
                 .bind(body)
@@ -154,7 +154,7 @@ pub(crate) async fn content_id(
             Ok(id)
         }
         None => {
-            let (id,): (i64,) = sqlx::query_as("SELECT id FROM contents WHERE blob_id = $1")
+            let (id,): (i64,) = sql::query_as("SELECT id FROM contents WHERE blob_id = $1")
                 .bind(blob_id)
                 .fetch_one(&mut **tx)
                 .await?;
@@ -172,7 +172,7 @@ pub(crate) async fn email_of(
     parsed: &Parsed,
     at: i64,
 ) -> Result<(i64, i64)> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO emails (account_id, blob_id, thread_id) VALUES ($1, $2, 0) \
          ON CONFLICT (account_id, blob_id) DO NOTHING",
     )
@@ -181,7 +181,7 @@ pub(crate) async fn email_of(
     .execute(&mut **tx)
     .await?;
     let (id, thread): (i64, i64) =
-        sqlx::query_as("SELECT id, thread_id FROM emails WHERE account_id = $1 AND blob_id = $2")
+        sql::query_as("SELECT id, thread_id FROM emails WHERE account_id = $1 AND blob_id = $2")
             .bind(account)
             .bind(blob_id)
             .fetch_one(&mut **tx)
@@ -190,7 +190,7 @@ pub(crate) async fn email_of(
         return Ok((id, thread));
     }
     let thread = thread_for(tx, account, parsed, at).await?.unwrap_or(id);
-    sqlx::query("UPDATE emails SET thread_id = $1 WHERE id = $2")
+    sql::query("UPDATE emails SET thread_id = $1 WHERE id = $2")
         .bind(thread)
         .bind(id)
         .execute(&mut **tx)
@@ -220,7 +220,7 @@ async fn thread_for(
             "SELECT key, thread_id FROM thread_keys WHERE account_id = $1 AND key IN ({})",
             crate::batch::placeholders(2, keys.len())
         );
-        let mut query = sqlx::query(sql).bind(account);
+        let mut query = sql::query(sql).bind(account);
         for k in &keys {
             query = query.bind(k);
         }
@@ -235,7 +235,7 @@ async fn thread_for(
         }
     }
     if p.reply_marked && !p.subject_key.is_empty() {
-        let row: Option<(i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64)> = sql::query_as(
             "SELECT thread_id, at FROM thread_keys WHERE account_id = $1 AND key = $2",
         )
         .bind(account)
@@ -273,14 +273,14 @@ async fn remember_keys(
             "INSERT INTO thread_keys (account_id, key, thread_id, at) VALUES {} ON CONFLICT DO NOTHING",
             rows.join(", ")
         );
-        let mut query = sqlx::query(sql).bind(account).bind(thread).bind(at);
+        let mut query = sql::query(sql).bind(account).bind(thread).bind(at);
         for k in chunk {
             query = query.bind(k);
         }
         query.execute(&mut **tx).await?;
     }
     if !p.subject_key.is_empty() {
-        sqlx::query(
+        sql::query(
             "INSERT INTO thread_keys (account_id, key, thread_id, at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (account_id, key) DO UPDATE SET thread_id = excluded.thread_id, at = excluded.at",
         )
@@ -331,7 +331,7 @@ impl ChangeKind {
 /// Takes the account's next change sequence number: one per transaction
 /// and account, under the account row lock (first in the lock order).
 pub(crate) async fn next_seq(tx: &mut crate::db::Tx, account: i64) -> Result<i64> {
-    let (seq,): (i64,) = sqlx::query_as(
+    let (seq,): (i64,) = sql::query_as(
         "UPDATE accounts SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq",
     )
     .bind(account)
@@ -345,7 +345,7 @@ pub(crate) async fn next_seq_of_mailbox(
     tx: &mut crate::db::Tx,
     mailbox: i64,
 ) -> Result<Option<(i64, i64)>> {
-    Ok(sqlx::query_as(
+    Ok(sql::query_as(
         "UPDATE accounts SET change_seq = change_seq + 1 \
          WHERE id = (SELECT account_id FROM mailboxes WHERE id = $1) RETURNING id, change_seq",
     )
@@ -377,7 +377,7 @@ pub(crate) async fn record_changes(
             "INSERT INTO changes (account_id, seq, kind, email_id, mailbox_id, at) VALUES {}",
             values.join(", ")
         );
-        let mut query = sqlx::query(sql).bind(account).bind(seq).bind(at);
+        let mut query = sql::query(sql).bind(account).bind(seq).bind(at);
         for (k, e, m) in chunk {
             query = query.bind(k.as_str()).bind(*e).bind(*m);
         }

@@ -19,6 +19,7 @@
 //! clock; expired rows are ignored at once and deleted by
 //! [`Store::leases_prune`] (run hourly by the jobs).
 
+use crate::sql;
 use vesontio_types::{AccountId, UnixTime};
 
 use crate::error::Result;
@@ -61,12 +62,12 @@ impl Store {
             // Two nodes counting at once under READ COMMITTED would both see
             // room; the account row's lock makes them take turns (lock
             // order: account first, as everywhere). SQLite has one writer.
-            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            sql::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
                 .bind(account.0)
                 .fetch_optional(&mut *tx)
                 .await?;
         }
-        let row: Option<(i64,)> = sqlx::query_as(
+        let row: Option<(i64,)> = sql::query_as(
             "INSERT INTO session_leases (account_id, kind, holder, expires_at) \
              SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM session_leases \
              WHERE account_id = $1 AND kind = $2 AND expires_at > $5) < $6 RETURNING id",
@@ -93,7 +94,7 @@ impl Store {
         now: UnixTime,
         until: UnixTime,
     ) -> Result<u64> {
-        let r = sqlx::query(
+        let r = sql::query(
             "UPDATE session_leases SET expires_at = $1 WHERE holder = $2 AND expires_at > $3",
         )
         .bind(until)
@@ -106,7 +107,7 @@ impl Store {
 
     /// Ends one session lease (QUIT, logout, closed connection).
     pub async fn session_lease_release(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM session_leases WHERE id = $1")
+        sql::query("DELETE FROM session_leases WHERE id = $1")
             .bind(id)
             .execute(self.w())
             .await?;
@@ -121,7 +122,7 @@ impl Store {
         kind: SessionKind,
         now: UnixTime,
     ) -> Result<u32> {
-        let (n,): (i64,) = sqlx::query_as(
+        let (n,): (i64,) = sql::query_as(
             "SELECT COUNT(*) FROM session_leases WHERE account_id = $1 AND kind = $2 AND expires_at > $3",
         )
         .bind(account.0)
@@ -144,7 +145,7 @@ impl Store {
         now: UnixTime,
         ttl: i64,
     ) -> Result<bool> {
-        let r = sqlx::query(
+        let r = sql::query(
             "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
              WHERE leases.expires_at <= $4 OR leases.holder = excluded.holder",
@@ -160,7 +161,7 @@ impl Store {
 
     /// Gives the named lease up, if `holder` still holds it.
     pub async fn lease_release(&self, name: &str, holder: &str) -> Result<()> {
-        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+        sql::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(holder)
             .execute(self.w())
@@ -171,11 +172,11 @@ impl Store {
     /// Deletes every lease, named or session, that expired before `now`.
     pub async fn leases_prune(&self, now: UnixTime) -> Result<u64> {
         let mut tx = self.begin_fast().await?;
-        let a = sqlx::query("DELETE FROM session_leases WHERE expires_at <= $1")
+        let a = sql::query("DELETE FROM session_leases WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let b = sqlx::query("DELETE FROM leases WHERE expires_at <= $1")
+        let b = sql::query("DELETE FROM leases WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *tx)
             .await?;

@@ -4,8 +4,9 @@
 //! replies).
 //!
 //! One implementation, two dialects: every query is written once and runs
-//! through sqlx's `Any` driver on SQLite (embedded default, WAL, one writer
-//! connection) or PostgreSQL (scale-out). Message bodies are
+//! through this crate's own executor (`sql`) on SQLite (embedded default,
+//! WAL, one writer connection; rusqlite) or PostgreSQL (scale-out;
+//! tokio-postgres). Message bodies are
 //! content-addressed blobs behind an async trait ([`blob::BlobStore`]:
 //! files, or a table of the database), reference-counted in the `blobs`
 //! table and reclaimed by mark and sweep.
@@ -23,7 +24,7 @@
 /// lists, table names, dialect keywords), never from input: every value goes
 /// through a bind parameter.
 macro_rules! q {
-    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+    ($($t:tt)*) => { $crate::sql::Safe(format!($($t)*)) };
 }
 
 mod accounts;
@@ -44,7 +45,6 @@ mod index;
 mod indexer;
 mod ingest;
 mod leases;
-mod lite;
 mod logins;
 mod mailboxes;
 mod messages;
@@ -55,6 +55,7 @@ mod queue;
 mod schema;
 mod send_rate;
 mod shared_files;
+mod sql;
 mod spam_models;
 mod thread_uids;
 mod training;
@@ -65,8 +66,11 @@ mod websessions;
 mod writes;
 
 pub use alerts::{Alert, AlertKind, NewAlert};
+#[doc(hidden)]
+pub use batch::debug_scripts_per_statement;
 pub use blob::{BlobRef, BlobStore, FileBlobs, SWEEP_GRACE_SECS, Spool};
 pub use error::{Result, StoreError};
+pub use sql::SqlError;
 pub use find::{FindCursor, Found, MessageQuery, SCAN_LIMIT, ThreadPage, ThreadRow};
 pub use index::{DELETED_BIT, MailboxIndex, SEEN_BIT, bits_of, flags_of, is_system_flag};
 pub use ingest::{ChangeKind, Parsed};
@@ -83,8 +87,7 @@ pub use websessions::WebSession;
 pub use writes::{CopyOutcome, CopyWrite, HeldWrite, MessageWrite, WriteOutcome};
 
 use db::{Db, Tx};
-use sqlx::Executor;
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sql::Executor;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -93,6 +96,9 @@ use vesontio_types::{AccountId, MailboxId};
 /// SQLite reader connections. Statements run on the task that asks (see
 /// `lite`), so more readers than runtime threads would rarely be used.
 const READERS: usize = 4;
+
+/// PostgreSQL connections per process (the writer and readers share them).
+const PG_CONNECTIONS: usize = 16;
 
 /// Which SQL engine is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,7 +221,6 @@ impl Store {
         max_version: Option<i64>,
         backend: BlobBackend,
     ) -> Result<Store> {
-        install_default_drivers();
         let (dialect, write, read, blob_dir) = match &config {
             StoreConfig::Sqlite { dir } => {
                 std::fs::create_dir_all(dir)?;
@@ -228,9 +233,9 @@ impl Store {
                 let path = dir.join("vesontio.db");
                 let (write, read) = tokio::task::spawn_blocking(move || {
                     // The writer first: it creates the file and sets WAL.
-                    let write = lite::Lite::open(&path, 1, INIT)?;
-                    let read = lite::Lite::open(&path, READERS, INIT)?;
-                    Ok::<_, sqlx::Error>((write, read))
+                    let write = sql::lite::Lite::open(&path, 1, INIT)?;
+                    let read = sql::lite::Lite::open(&path, READERS, INIT)?;
+                    Ok::<_, SqlError>((write, read))
                 })
                 .await
                 .map_err(|e| StoreError::Invalid(e.to_string()))??;
@@ -249,30 +254,16 @@ impl Store {
                 {
                     return Err(StoreError::Invalid(format!("bad schema name {schema:?}")));
                 }
-                let bootstrap = AnyPoolOptions::new()
-                    .max_connections(1)
-                    .connect(url)
-                    .await?;
-                bootstrap
-                    .execute(q!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                    .await?;
-                bootstrap.close().await;
-                let schema = schema.clone();
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .after_connect(move |conn, _| {
-                        let schema = schema.clone();
-                        Box::pin(async move {
-                            conn.execute(q!("SET search_path TO {schema}")).await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await?;
+                sql::pg::connect(url)
+                    .await?
+                    .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                    .await
+                    .map_err(sql::pg::to_sql_error)?;
+                let pool = sql::pg::Pg::open(url, schema, PG_CONNECTIONS).await?;
                 (
                     Dialect::Postgres,
-                    Db::Pool(pool.clone()),
-                    Db::Pool(pool),
+                    Db::Pg(pool.clone()),
+                    Db::Pg(pool),
                     blob_dir.clone(),
                 )
             }
@@ -338,15 +329,15 @@ impl Store {
         w.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
             .await?;
         for (version, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 <= max_version) {
-            let mut tx = w.begin().await?;
+            let mut tx = w.begin_sync(db::Durability::Full).await?;
             if self.inner.dialect == Dialect::Postgres {
                 // Nodes starting together migrate one after the other.
-                sqlx::query("SELECT pg_advisory_xact_lock(7365736)")
+                sql::query("SELECT pg_advisory_xact_lock(7365736)")
                     .execute(&mut *tx)
                     .await?;
             }
             let done: Option<(i64,)> =
-                sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                sql::query_as("SELECT version FROM schema_migrations WHERE version = $1")
                     .bind(*version)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -356,11 +347,11 @@ impl Store {
             for stmt in schema::render(sql, self.inner.dialect).split(';') {
                 if !stmt.trim().is_empty() {
                     (&mut *tx)
-                        .execute(sqlx::AssertSqlSafe(stmt.to_string()))
+                        .execute(sql::Safe(stmt.to_string()))
                         .await?;
                 }
             }
-            sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+            sql::query("INSERT INTO schema_migrations (version) VALUES ($1)")
                 .bind(*version)
                 .execute(&mut *tx)
                 .await?;
@@ -443,7 +434,7 @@ impl Store {
     /// purpose (audit tampering); never called by the platform.
     #[doc(hidden)]
     pub async fn debug_execute(&self, sql: &'static str) -> Result<u64> {
-        Ok(sqlx::query(sql).execute(self.w()).await?.rows_affected())
+        Ok(sql::query(sql).execute(self.w()).await?.rows_affected())
     }
 
     /// Runs one raw statement with text and integer values bound in order
@@ -451,7 +442,7 @@ impl Store {
     /// platform.
     #[doc(hidden)]
     pub async fn debug_execute_with(&self, sql: &str, vals: &[DebugVal<'_>]) -> Result<u64> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+        let mut q = sql::query(sql::Safe(sql.to_string()));
         for v in vals {
             q = match v {
                 DebugVal::Int(i) => q.bind(*i),
@@ -466,7 +457,7 @@ impl Store {
     /// platform.
     #[doc(hidden)]
     pub async fn debug_writer_synchronous(&self) -> Result<i64> {
-        let row: (i64,) = sqlx::query_as("PRAGMA synchronous")
+        let row: (i64,) = sql::query_as("PRAGMA synchronous")
             .fetch_one(self.w())
             .await?;
         Ok(row.0)
@@ -495,32 +486,33 @@ fn notify_channel_of(schema: &str) -> String {
 }
 
 /// Listens on `channel` and republishes each `account:mailbox` payload on
-/// `changes` until the returned sender is dropped. Reconnects after errors.
+/// `changes` until the returned sender is dropped. Listening has begun
+/// when this returns; after a lost connection it connects and listens
+/// again (changes sent meanwhile are missed: IMAP sessions also poll).
 async fn spawn_listener(
     url: String,
     channel: String,
     changes: broadcast::Sender<Change>,
 ) -> Result<tokio::sync::oneshot::Sender<()>> {
-    let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
-    listener.listen(&channel).await?;
+    let mut heard = notify::listen(&url, &channel).await?;
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         loop {
             tokio::select! {
                 _ = &mut stopped => return,
-                n = listener.recv() => match n {
-                    Ok(n) => {
-                        let mut parts = n.payload().split(':').map(str::parse::<i64>);
-                        if let (Some(Ok(a)), Some(Ok(m))) = (parts.next(), parts.next()) {
-                            let modseq = parts.next().and_then(|r| r.ok()).unwrap_or(0) as u64;
-                            let seq = parts.next().and_then(|r| r.ok()).unwrap_or(0);
-                            let _ = changes.send(Change { account_id: AccountId(a), mailbox_id: MailboxId(m), modseq, seq });
+                n = heard.recv() => match n {
+                    Some(payload) => {
+                        if let Some(c) = notify::parse_payload(&payload) {
+                            let _ = changes.send(c);
                         }
                     }
-                    Err(e) => {
-                        // PgListener reconnects on the next recv.
-                        tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                    None => {
+                        tracing::warn!("LISTEN connection lost; reconnecting");
                         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        match notify::listen(&url, &channel).await {
+                            Ok(h) => heard = h,
+                            Err(e) => tracing::warn!(error = %e, "LISTEN failed"),
+                        }
                     }
                 },
             }

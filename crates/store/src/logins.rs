@@ -10,7 +10,7 @@
 //! do not exist, so that the answer never tells which ones do); client
 //! addresses are [`vesontio_types::client_key`] strings.
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_types::UnixTime;
 
 use crate::Store;
@@ -46,7 +46,7 @@ impl Store {
         client: &str,
         since: UnixTime,
     ) -> Result<LoginState> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT \
              (SELECT failures FROM auth_pair_failures WHERE login = $1 AND client = $2), \
              (SELECT last_failure_at FROM auth_pair_failures WHERE login = $1 AND client = $2), \
@@ -76,7 +76,7 @@ impl Store {
     /// accurate to a day, and forgotten after [`KNOWN_CLIENTS_KEPT_SECS`].
     pub async fn last_login_at(&self, login: &str) -> Result<Option<UnixTime>> {
         let row: (Option<i64>,) =
-            sqlx::query_as("SELECT MAX(last_success_at) FROM auth_known_clients WHERE login = $1")
+            sql::query_as("SELECT MAX(last_success_at) FROM auth_known_clients WHERE login = $1")
                 .bind(login.to_lowercase())
                 .fetch_one(self.r())
                 .await?;
@@ -173,7 +173,7 @@ impl Store {
                 known_before,
             ),
         ] {
-            n += sqlx::query(sql)
+            n += sql::query(sql)
                 .bind(t)
                 .execute(self.w())
                 .await?

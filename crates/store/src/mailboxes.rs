@@ -1,8 +1,8 @@
 //! Mailboxes (IMAP folders) of an account. Hierarchy is carried by the name,
 //! with `/` as the delimiter (RFC 9051 §5.1).
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use crate::sql;
+use crate::sql::Row;
 use vesontio_types::{AccountId, MailboxId};
 
 use crate::Store;
@@ -13,7 +13,7 @@ use crate::model::*;
 const COLS: &str =
     "id, account_id, name, special_use, uidnext, highestmodseq, total, unseen, bytes";
 
-fn from_row(r: &AnyRow) -> Result<Mailbox> {
+fn from_row(r: &Row) -> Result<Mailbox> {
     let id: i64 = r.try_get("id")?;
     Ok(Mailbox {
         id: MailboxId(id),
@@ -61,9 +61,9 @@ impl Store {
         if name.is_empty() || name.starts_with('/') || name.ends_with('/') || name.contains("//") {
             return Err(StoreError::Invalid(format!("bad mailbox name {name:?}")));
         }
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_durable().await?;
         let seq = next_seq(&mut tx, account.0).await?;
-        let res = sqlx::query(q!(
+        let res = sql::query(q!(
             "INSERT INTO mailboxes (account_id, name, special_use) VALUES ($1, $2, $3) RETURNING {COLS}"
         ))
         .bind(account.0)
@@ -92,7 +92,7 @@ impl Store {
 
     /// Every mailbox of an account, ordered by name.
     pub async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>> {
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {COLS} FROM mailboxes WHERE account_id = $1 ORDER BY name"
         ))
         .bind(account.0)
@@ -102,7 +102,7 @@ impl Store {
     }
 
     pub async fn mailbox_by_name(&self, account: AccountId, name: &str) -> Result<Option<Mailbox>> {
-        let row = sqlx::query(q!(
+        let row = sql::query(q!(
             "SELECT {COLS} FROM mailboxes WHERE account_id = $1 AND name = $2"
         ))
         .bind(account.0)
@@ -113,7 +113,7 @@ impl Store {
     }
 
     pub async fn mailbox(&self, id: MailboxId) -> Result<Option<Mailbox>> {
-        let row = sqlx::query(q!("SELECT {COLS} FROM mailboxes WHERE id = $1"))
+        let row = sql::query(q!("SELECT {COLS} FROM mailboxes WHERE id = $1"))
             .bind(id.0)
             .fetch_optional(self.r())
             .await?;
@@ -124,8 +124,8 @@ impl Store {
     /// is a protocol-level operation (move its messages) left to the caller.
     pub async fn rename_mailbox(&self, id: MailboxId, new_name: &str) -> Result<()> {
         let new_name = canonical(new_name);
-        let mut tx = self.w().begin().await?;
-        let row = sqlx::query("SELECT account_id, name FROM mailboxes WHERE id = $1")
+        let mut tx = self.begin_durable().await?;
+        let row = sql::query("SELECT account_id, name FROM mailboxes WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await?
@@ -135,7 +135,7 @@ impl Store {
         let seq = next_seq(&mut tx, account).await?;
         let mut log = vec![(ChangeKind::Mailbox, 0, id.0)];
         let taken: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2")
+            sql::query_as("SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2")
                 .bind(account)
                 .bind(&new_name)
                 .fetch_optional(&mut *tx)
@@ -144,11 +144,11 @@ impl Store {
             return Err(StoreError::AlreadyExists(new_name));
         }
         let children: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM mailboxes WHERE account_id = $1")
+            sql::query_as("SELECT id, name FROM mailboxes WHERE account_id = $1")
                 .bind(account)
                 .fetch_all(&mut *tx)
                 .await?;
-        sqlx::query("UPDATE mailboxes SET name = $1 WHERE id = $2")
+        sql::query("UPDATE mailboxes SET name = $1 WHERE id = $2")
             .bind(&new_name)
             .bind(id.0)
             .execute(&mut *tx)
@@ -158,7 +158,7 @@ impl Store {
         for (cid, cname) in children {
             if let Some(rest) = cname.strip_prefix(&prefix) {
                 let to = format!("{new_name}/{rest}");
-                sqlx::query("UPDATE mailboxes SET name = $1 WHERE id = $2")
+                sql::query("UPDATE mailboxes SET name = $1 WHERE id = $2")
                     .bind(&to)
                     .bind(cid)
                     .execute(&mut *tx)
@@ -171,7 +171,7 @@ impl Store {
         // Subscriptions follow the renamed folders, as users expect (a
         // subscription to a name that is taken already stays as it is).
         for (from, to) in moved {
-            sqlx::query(
+            sql::query(
                 "UPDATE subscriptions SET name = $1 WHERE account_id = $2 AND name = $3 \
                  AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE account_id = $2 AND name = $1)",
             )
@@ -187,8 +187,8 @@ impl Store {
 
     /// Deletes a mailbox with its messages, freeing their quota at once.
     pub async fn delete_mailbox(&self, id: MailboxId) -> Result<()> {
-        let mut tx = self.w().begin().await?;
-        let row = sqlx::query("SELECT account_id FROM mailboxes WHERE id = $1")
+        let mut tx = self.begin_durable().await?;
+        let row = sql::query("SELECT account_id FROM mailboxes WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await?
@@ -196,7 +196,7 @@ impl Store {
         let account: i64 = row.try_get(0)?;
         let seq = next_seq(&mut tx, account).await?;
         let msgs: Vec<(String, i64, Option<i64>)> =
-            sqlx::query_as("SELECT blob_id, size, email_id FROM messages WHERE mailbox_id = $1")
+            sql::query_as("SELECT blob_id, size, email_id FROM messages WHERE mailbox_id = $1")
                 .bind(id.0)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -207,11 +207,11 @@ impl Store {
         log.push((ChangeKind::Mailbox, 0, id.0));
         record_changes(&mut tx, account, seq, &log, crate::now()).await?;
         let freed: i64 = msgs.iter().map(|m| m.1).sum();
-        sqlx::query("DELETE FROM mailboxes WHERE id = $1")
+        sql::query("DELETE FROM mailboxes WHERE id = $1")
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
+        sql::query("UPDATE accounts SET bytes_used = bytes_used - $1 WHERE id = $2")
             .bind(freed)
             .bind(account)
             .execute(&mut *tx)
@@ -226,7 +226,7 @@ impl Store {
     /// mailbox (RFC 9051 §6.3.7).
     pub async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT name FROM subscriptions WHERE account_id = $1 ORDER BY name")
+            sql::query_as("SELECT name FROM subscriptions WHERE account_id = $1 ORDER BY name")
                 .bind(account.0)
                 .fetch_all(self.r())
                 .await?;
@@ -241,7 +241,7 @@ impl Store {
         } else {
             "DELETE FROM subscriptions WHERE account_id = $1 AND name = $2"
         };
-        sqlx::query(sql)
+        sql::query(sql)
             .bind(account.0)
             .bind(name)
             .execute(self.w())

@@ -2,8 +2,8 @@
 //! with quota accounting (R15, R17) and the UID/MODSEQ rules of RFC 9051
 //! and RFC 7162.
 
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
+use crate::sql;
+use crate::sql::Row;
 use std::collections::HashMap;
 use vesontio_types::{AccountId, MailboxId, ModSeq, Uid};
 
@@ -17,7 +17,7 @@ use crate::{Change, Store};
 pub(crate) const COLS: &str = "id, mailbox_id, uid, blob_id, size, internal_date, seen, answered, \
      flagged, deleted, draft, keywords, modseq, private, crlf_size, email_id, thread_id, content_id";
 
-pub(crate) fn from_row(r: &AnyRow) -> Result<MessageMeta> {
+pub(crate) fn from_row(r: &Row) -> Result<MessageMeta> {
     Ok(MessageMeta {
         id: r.try_get("id")?,
         mailbox_id: MailboxId(r.try_get("mailbox_id")?),
@@ -82,12 +82,12 @@ pub struct FlagsUpdate {
 fn by_uids(
     mailbox: MailboxId,
     uids: &[Uid],
-) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+) -> sql::Query {
     let sql = q!(
         "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
         placeholders(2, uids.len())
     );
-    let mut query = sqlx::query(sql).bind(mailbox.0);
+    let mut query = sql::query(sql).bind(mailbox.0);
     for &u in uids {
         query = query.bind(u as i64);
     }
@@ -181,7 +181,7 @@ impl Store {
         uid: Uid,
     ) -> Result<Option<String>> {
         let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT disposition FROM messages WHERE mailbox_id = $1 AND uid = $2")
+            sql::query_as("SELECT disposition FROM messages WHERE mailbox_id = $1 AND uid = $2")
                 .bind(mailbox.0)
                 .bind(uid as i64)
                 .fetch_optional(self.r())
@@ -236,7 +236,7 @@ impl Store {
                 Some(a) => *a,
                 None => {
                     let row: Option<(i64,)> =
-                        sqlx::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
+                        sql::query_as("SELECT account_id FROM mailboxes WHERE id = $1")
                             .bind(mailbox.0)
                             .fetch_optional(&mut **tx)
                             .await?;
@@ -272,7 +272,7 @@ impl Store {
             // against a sweep of the same content and its stored model (a
             // mark left by a release is cleared; the bytes were put before
             // this transaction, see `blob/mod.rs`).
-            sqlx::query(
+            sql::query(
                 "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
                  ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1, zero_since = NULL",
             )
@@ -375,7 +375,7 @@ impl Store {
         tx: &mut crate::db::Tx,
         blob: &crate::BlobRef,
     ) -> Result<()> {
-        sqlx::query(
+        sql::query(
             "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
              ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1, zero_since = NULL",
         )
@@ -388,11 +388,11 @@ impl Store {
 
     /// Messages of a mailbox in UID order.
     pub async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageMeta>> {
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid"
         ))
         .bind(mailbox.0)
-        .fetch_all(self.r())
+        .fetch_all(self.r().heavy())
         .await?;
         rows.iter().map(from_row).collect()
     }
@@ -402,7 +402,7 @@ impl Store {
         mailbox: MailboxId,
         uid: Uid,
     ) -> Result<Option<MessageMeta>> {
-        let row = sqlx::query(q!(
+        let row = sql::query(q!(
             "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid = $2"
         ))
         .bind(mailbox.0)
@@ -418,7 +418,7 @@ impl Store {
         mailbox: MailboxId,
         modseq: ModSeq,
     ) -> Result<Vec<MessageMeta>> {
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid"
         ))
         .bind(mailbox.0)
@@ -437,7 +437,7 @@ impl Store {
         mailbox: MailboxId,
         modseq: ModSeq,
     ) -> Result<Option<Changes>> {
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT 0 AS kind, {COLS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 \
              UNION ALL SELECT 1, 0, $1, uid, '', 0, 0, 0, 0, 0, 0, 0, '', modseq, 0, NULL, NULL, 0, NULL \
                FROM expunged WHERE mailbox_id = $1 AND modseq > $2 \
@@ -466,7 +466,7 @@ impl Store {
 
     /// RFC 7162 §3.2.5.1: UIDs expunged after `modseq`.
     pub async fn vanished_since(&self, mailbox: MailboxId, modseq: ModSeq) -> Result<Vec<Uid>> {
-        let rows: Vec<(i64,)> = sqlx::query_as(
+        let rows: Vec<(i64,)> = sql::query_as(
             "SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid",
         )
         .bind(mailbox.0)
@@ -485,7 +485,7 @@ impl Store {
     /// `from` count reads the UIDs at or above `from` (IMAP4rev1 `\Recent`,
     /// a few rows).
     pub async fn counts_from(&self, mailbox: MailboxId, from: Uid) -> Result<MailboxCounts> {
-        let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64, i64, i64, i64)> = sql::query_as(
             "SELECT total, unseen, deleted, bytes, \
              (SELECT COUNT(*) FROM messages WHERE mailbox_id = $1 AND uid >= $2) \
              FROM mailboxes WHERE id = $1",
@@ -507,7 +507,7 @@ impl Store {
     /// The counts recomputed from the rows: equal to [`Store::counts`]
     /// whenever the store is consistent (tests and the upgrade pass).
     pub async fn recount(&self, mailbox: MailboxId) -> Result<MailboxCounts> {
-        let (total, unseen, deleted, bytes): (i64, i64, i64, i64) = sqlx::query_as(
+        let (total, unseen, deleted, bytes): (i64, i64, i64, i64) = sql::query_as(
             "SELECT COUNT(*), CAST(COALESCE(SUM(1 - seen), 0) AS BIGINT), \
              CAST(COALESCE(SUM(deleted), 0) AS BIGINT), CAST(COALESCE(SUM(size), 0) AS BIGINT) \
              FROM messages WHERE mailbox_id = $1",
@@ -544,7 +544,7 @@ impl Store {
     /// R15/R16: bytes used and quota of an account (all folders together).
     pub async fn quota_usage(&self, account: AccountId) -> Result<QuotaUsage> {
         let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT bytes_used, quota_bytes FROM accounts WHERE id = $1")
+            sql::query_as("SELECT bytes_used, quota_bytes FROM accounts WHERE id = $1")
                 .bind(account.0)
                 .fetch_optional(self.r())
                 .await?;
@@ -556,7 +556,7 @@ impl Store {
     /// The sum of message sizes of an account, computed from the messages
     /// themselves; equal to `bytes_used` whenever the store is consistent.
     pub async fn recount_usage(&self, account: AccountId) -> Result<i64> {
-        let row: (i64,) = sqlx::query_as(
+        let row: (i64,) = sql::query_as(
             "SELECT CAST(COALESCE(SUM(m.size), 0) AS BIGINT) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
              WHERE b.account_id = $1",
         )
@@ -569,7 +569,7 @@ impl Store {
     // ---- R2: \Seen per user in shared (functional) mailboxes ----
 
     pub async fn shared_seen(&self, mailbox: MailboxId, reader: AccountId) -> Result<Vec<Uid>> {
-        let rows: Vec<(i64,)> = sqlx::query_as(
+        let rows: Vec<(i64,)> = sql::query_as(
             "SELECT uid FROM shared_seen WHERE mailbox_id = $1 AND account_id = $2 ORDER BY uid",
         )
         .bind(mailbox.0)
@@ -581,7 +581,7 @@ impl Store {
 
     /// Every blob id at refcount 0 (marked, waiting for the sweep).
     pub async fn unreferenced_blobs(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blobs WHERE refcount <= 0")
+        let rows: Vec<(String,)> = sql::query_as("SELECT id FROM blobs WHERE refcount <= 0")
             .fetch_all(self.w())
             .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
@@ -589,7 +589,7 @@ impl Store {
 
     /// Every blob id referenced by the metadata.
     pub async fn referenced_blobs(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blobs WHERE refcount > 0")
+        let rows: Vec<(String,)> = sql::query_as("SELECT id FROM blobs WHERE refcount > 0")
             .fetch_all(self.w())
             .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
@@ -603,7 +603,7 @@ pub(crate) async fn charge_quota(
     account: i64,
     size: i64,
 ) -> Result<Result<()>> {
-    let r = sqlx::query("UPDATE accounts SET bytes_used = bytes_used + $1 WHERE id = $2 AND bytes_used + $1 <= quota_bytes")
+    let r = sql::query("UPDATE accounts SET bytes_used = bytes_used + $1 WHERE id = $2 AND bytes_used + $1 <= quota_bytes")
         .bind(size)
         .bind(account)
         .execute(&mut **tx)
@@ -612,7 +612,7 @@ pub(crate) async fn charge_quota(
         return Ok(Ok(()));
     }
     let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT bytes_used, quota_bytes FROM accounts WHERE id = $1")
+        sql::query_as("SELECT bytes_used, quota_bytes FROM accounts WHERE id = $1")
             .bind(account)
             .fetch_optional(&mut **tx)
             .await?;
@@ -631,7 +631,7 @@ pub(crate) async fn bump_modseq(
     mailbox: MailboxId,
 ) -> Result<(i64, ModSeq)> {
     let row: (i64, i64) =
-        sqlx::query_as("UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = $1 RETURNING account_id, highestmodseq")
+        sql::query_as("UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = $1 RETURNING account_id, highestmodseq")
             .bind(mailbox.0)
             .fetch_optional(&mut **tx)
             .await?

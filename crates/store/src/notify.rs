@@ -6,6 +6,7 @@
 //! SQLite, one process owns the file: the change is sent in-process once
 //! the commit returned.
 
+use crate::sql;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::{Change, Store};
@@ -32,7 +33,7 @@ impl Store {
                 "{}:{}:{}:{}",
                 c.account_id.0, c.mailbox_id.0, c.modseq, c.seq
             );
-            sqlx::query("SELECT pg_notify($1, $2)")
+            sql::query("SELECT pg_notify($1, $2)")
                 .bind(channel)
                 .bind(payload)
                 .execute(&mut **tx)
@@ -57,7 +58,7 @@ impl Store {
         seq: i64,
     ) -> Result<Option<Change>> {
         let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT account_id, highestmodseq FROM mailboxes WHERE id = $1")
+            sql::query_as("SELECT account_id, highestmodseq FROM mailboxes WHERE id = $1")
                 .bind(mailbox.0)
                 .fetch_optional(&mut **tx)
                 .await?;
@@ -68,4 +69,69 @@ impl Store {
             seq,
         }))
     }
+}
+
+/// A `account:mailbox:modseq:seq` payload as a [`Change`] (the last two
+/// may be missing: 0, as from a node of an earlier release).
+pub(crate) fn parse_payload(payload: &str) -> Option<Change> {
+    let mut parts = payload.split(':').map(str::parse::<i64>);
+    let (Some(Ok(a)), Some(Ok(m))) = (parts.next(), parts.next()) else {
+        return None;
+    };
+    let modseq = parts.next().and_then(|r| r.ok()).unwrap_or(0) as u64;
+    let seq = parts.next().and_then(|r| r.ok()).unwrap_or(0);
+    Some(Change {
+        account_id: vesontio_types::AccountId(a),
+        mailbox_id: vesontio_types::MailboxId(m),
+        modseq,
+        seq,
+    })
+}
+
+/// A connection of its own that `LISTEN`s on `channel`: the payloads it
+/// hears, until the connection ends (then the receiver yields `None`).
+pub(crate) async fn listen(
+    url: &str,
+    channel: &str,
+) -> Result<tokio::sync::mpsc::UnboundedReceiver<String>> {
+    use futures_util::StreamExt;
+    let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(crate::sql::pg::to_sql_error)?;
+    let (heard, rx) = tokio::sync::mpsc::unbounded_channel();
+    // The connection is driven here: it carries the LISTEN below and
+    // then the notifications. The client lives as long as this task.
+    let (ready_tx, ready) = tokio::sync::oneshot::channel::<tokio_postgres::Client>();
+    tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        let mut _client = None;
+        let mut ready = Some(ready);
+        loop {
+            tokio::select! {
+                c = async { ready.as_mut().expect("polled once").await }, if ready.is_some() => {
+                    ready = None;
+                    _client = c.ok();
+                }
+                m = messages.next() => match m {
+                    Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
+                        if heard.send(n.payload().to_string()).is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "LISTEN connection ended");
+                        return;
+                    }
+                    None => return,
+                },
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN \"{channel}\""))
+        .await
+        .map_err(crate::sql::pg::to_sql_error)?;
+    let _ = ready_tx.send(client);
+    Ok(rx)
 }

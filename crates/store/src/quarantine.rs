@@ -2,8 +2,8 @@
 //! their blob reference, listed for administrators without the subjects
 //! of private messages (R4), released or deleted.
 
-use sqlx::Row;
 
+use crate::sql;
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
@@ -12,7 +12,7 @@ impl Store {
     pub async fn quarantine_add(&self, q: NewQuarantine) -> Result<i64> {
         let mut tx = self.begin_durable().await?;
         self.link_blob(&mut tx, &q.blob).await?;
-        let row = sqlx::query(
+        let row = sql::query(
             "INSERT INTO quarantine (created_at, blob_id, sender, recipients, reason, rule, private, subject) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -32,7 +32,7 @@ impl Store {
     }
 
     pub async fn quarantine_list(&self) -> Result<Vec<QuarantineEntry>> {
-        let rows = sqlx::query(
+        let rows = sql::query(
             "SELECT id, created_at, blob_id, sender, recipients, reason, rule, private, subject, status FROM quarantine ORDER BY id",
         )
         .fetch_all(self.r())
@@ -62,13 +62,13 @@ impl Store {
 
     /// Removes a quarantine entry (after release or deletion) and its blob reference.
     pub async fn quarantine_remove(&self, id: i64) -> Result<bool> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_durable().await?;
         let blob: Option<(String,)> =
-            sqlx::query_as("SELECT blob_id FROM quarantine WHERE id = $1")
+            sql::query_as("SELECT blob_id FROM quarantine WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        sqlx::query("DELETE FROM quarantine WHERE id = $1")
+        sql::query("DELETE FROM quarantine WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;

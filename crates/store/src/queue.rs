@@ -2,8 +2,8 @@
 //! with per-recipient state. Entries are claimed with a lease
 //! (`locked_until`) so that on several nodes each is worked on by one only.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use crate::sql;
+use crate::sql::Row;
 use vesontio_types::UnixTime;
 
 use crate::Store;
@@ -13,7 +13,7 @@ use crate::model::*;
 const COLS: &str = "id, kind, blob_id, sender, envid, ret, created_at, next_attempt_at, attempts, \
      delay_notified, folder, disposition";
 
-fn from_row(r: &AnyRow) -> Result<QueueEntry> {
+fn from_row(r: &Row) -> Result<QueueEntry> {
     let kind: String = r.try_get("kind")?;
     Ok(QueueEntry {
         id: r.try_get("id")?,
@@ -68,7 +68,7 @@ impl Store {
         disposition: Option<&str>,
     ) -> Result<i64> {
         self.link_blob(tx, &e.blob).await?;
-        let row = sqlx::query(
+        let row = sql::query(
             "INSERT INTO queue (kind, blob_id, sender, envid, ret, created_at, next_attempt_at, \
              folder, disposition) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
@@ -85,7 +85,7 @@ impl Store {
         .await?;
         let id: i64 = row.try_get(0)?;
         for r in &e.recipients {
-            sqlx::query(
+            sql::query(
                 "INSERT INTO queue_rcpt (queue_id, address, orcpt, notify) VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
@@ -129,7 +129,7 @@ impl Store {
         limit: i64,
         kind: Option<QueueKind>,
     ) -> Result<Vec<QueueEntry>> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         let lock = if self.dialect() == crate::Dialect::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
@@ -139,7 +139,7 @@ impl Store {
             Some(k) => (k.as_str(), k.as_str()),
             None => ("remote", "held_local"),
         };
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {COLS} FROM queue WHERE next_attempt_at <= $1 AND locked_until <= $1 AND kind IN ($3, $4) \
              ORDER BY next_attempt_at LIMIT $2{lock}"
         ))
@@ -152,7 +152,7 @@ impl Store {
         let mut out = Vec::new();
         for r in &rows {
             let mut e = from_row(r)?;
-            sqlx::query("UPDATE queue SET locked_until = $1 WHERE id = $2")
+            sql::query("UPDATE queue SET locked_until = $1 WHERE id = $2")
                 .bind(now + lease)
                 .bind(e.id)
                 .execute(&mut *tx)
@@ -166,8 +166,8 @@ impl Store {
 
     /// Every queue entry (for the admin console and tests).
     pub async fn queue_entries(&self) -> Result<Vec<QueueEntry>> {
-        let mut tx = self.w().begin().await?;
-        let rows = sqlx::query(q!("SELECT {COLS} FROM queue ORDER BY id"))
+        let mut tx = self.begin_fast().await?;
+        let rows = sql::query(q!("SELECT {COLS} FROM queue ORDER BY id"))
             .fetch_all(&mut *tx)
             .await?;
         let mut out = Vec::new();
@@ -186,7 +186,7 @@ impl Store {
         status: RcptStatus,
         error: Option<&str>,
     ) -> Result<()> {
-        sqlx::query("UPDATE queue_rcpt SET status = $1, last_error = $2 WHERE id = $3")
+        sql::query("UPDATE queue_rcpt SET status = $1, last_error = $2 WHERE id = $3")
             .bind(status.as_str())
             .bind(error.map(str::to_string))
             .bind(rcpt_id)
@@ -202,7 +202,7 @@ impl Store {
         next_attempt_at: UnixTime,
         delay_notified: bool,
     ) -> Result<()> {
-        sqlx::query(
+        sql::query(
             "UPDATE queue SET next_attempt_at = $1, attempts = attempts + 1, locked_until = 0, delay_notified = $2 WHERE id = $3",
         )
         .bind(next_attempt_at)
@@ -223,7 +223,7 @@ impl Store {
         if !self.inner.may_hold.load(Ordering::Relaxed) {
             return Ok(0);
         }
-        let any: Option<(i64,)> = sqlx::query_as(
+        let any: Option<(i64,)> = sql::query_as(
             "SELECT id FROM queue WHERE kind = 'held_local' AND next_attempt_at > $1 LIMIT 1",
         )
         .bind(now)
@@ -233,7 +233,7 @@ impl Store {
             self.inner.may_hold.store(false, Ordering::Relaxed);
             return Ok(0);
         }
-        let r = sqlx::query("UPDATE queue SET next_attempt_at = $1 WHERE kind = 'held_local' AND next_attempt_at > $1")
+        let r = sql::query("UPDATE queue SET next_attempt_at = $1 WHERE kind = 'held_local' AND next_attempt_at > $1")
             .bind(now)
             .execute(self.w())
             .await?;
@@ -242,12 +242,12 @@ impl Store {
 
     /// Removes a finished entry and releases its blob.
     pub async fn dequeue(&self, id: i64) -> Result<()> {
-        let mut tx = self.w().begin().await?;
-        let blob: Option<(String,)> = sqlx::query_as("SELECT blob_id FROM queue WHERE id = $1")
+        let mut tx = self.begin_fast().await?;
+        let blob: Option<(String,)> = sql::query_as("SELECT blob_id FROM queue WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM queue WHERE id = $1")
+        sql::query("DELETE FROM queue WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -259,7 +259,7 @@ impl Store {
 }
 
 async fn rcpts(tx: &mut crate::db::Tx, id: i64) -> Result<Vec<QueueRcpt>> {
-    let rows = sqlx::query("SELECT id, address, orcpt, notify, status, last_error FROM queue_rcpt WHERE queue_id = $1 ORDER BY id")
+    let rows = sql::query("SELECT id, address, orcpt, notify, status, last_error FROM queue_rcpt WHERE queue_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(&mut **tx)
         .await?;

@@ -1,7 +1,7 @@
 //! Versioned migrations, applied in order at start. One text per version,
 //! shared by both dialects: `{ID}` becomes the auto-increment key type.
 //! Every integer is BIGINT and booleans are 0/1 so that values decode the
-//! same way through sqlx's `Any` driver on SQLite and PostgreSQL.
+//! same way through the store's executor (`sql`) on SQLite and PostgreSQL.
 
 use crate::Dialect;
 

@@ -25,7 +25,7 @@
 //!   and the link is meant to be mailed (it sits in mailboxes anyway). A
 //!   file that must stay private gets a password, kept as an argon2id hash.
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_types::{AccountId, UnixTime};
 
 use crate::error::{Result, StoreError};
@@ -90,7 +90,7 @@ const COLS: &str = "id, token, account_id, name, content_type, size, received, b
 /// Rows the purge removes per statement.
 const PURGE_BATCH: i64 = 500;
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<SharedFile> {
+fn from_row(r: &sql::Row) -> Result<SharedFile> {
     Ok(SharedFile {
         id: r.try_get(0)?,
         token: r.try_get(1)?,
@@ -123,7 +123,7 @@ impl Store {
         let mut tx = self.begin_fast().await?;
         if self.dialect() == Dialect::Postgres {
             // Lock order: the account first, as everywhere.
-            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            sql::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
                 .bind(f.account_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -136,7 +136,7 @@ impl Store {
                 limit: quota,
             }));
         }
-        let row = sqlx::query(q!(
+        let row = sql::query(q!(
             "INSERT INTO shared_files (token, account_id, name, content_type, size, created_at, \
              updated_at, expires_at, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) \
              RETURNING {COLS}"
@@ -166,7 +166,7 @@ impl Store {
     /// Bytes of the account's large-file quota in use (uploads in progress
     /// count whole).
     pub async fn shared_files_used(&self, account: AccountId) -> Result<i64> {
-        let row: (i64,) = sqlx::query_as(
+        let row: (i64,) = sql::query_as(
             "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM shared_files WHERE account_id = $1",
         )
         .bind(account.0)
@@ -177,7 +177,7 @@ impl Store {
 
     /// The account's files, newest first.
     pub async fn shared_files(&self, account: AccountId) -> Result<Vec<SharedFile>> {
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {COLS} FROM shared_files WHERE account_id = $1 ORDER BY created_at DESC, id DESC"
         ))
         .bind(account.0)
@@ -187,7 +187,7 @@ impl Store {
     }
 
     pub async fn shared_file(&self, id: i64) -> Result<Option<SharedFile>> {
-        let row = sqlx::query(q!("SELECT {COLS} FROM shared_files WHERE id = $1"))
+        let row = sql::query(q!("SELECT {COLS} FROM shared_files WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.r())
             .await?;
@@ -195,7 +195,7 @@ impl Store {
     }
 
     pub async fn shared_file_by_token(&self, token: &str) -> Result<Option<SharedFile>> {
-        let row = sqlx::query(q!("SELECT {COLS} FROM shared_files WHERE token = $1"))
+        let row = sql::query(q!("SELECT {COLS} FROM shared_files WHERE token = $1"))
             .bind(token)
             .fetch_optional(self.r())
             .await?;
@@ -263,7 +263,7 @@ impl Store {
         .await
         .map_err(|e| StoreError::Invalid(e.to_string()))??;
         let mut tx = self.begin_fast().await?;
-        let n = sqlx::query(
+        let n = sql::query(
             "UPDATE shared_files SET received = $1, updated_at = $2 \
              WHERE id = $3 AND received = $4 AND blob_id IS NULL",
         )
@@ -307,7 +307,7 @@ impl Store {
         }
         tokio::fs::rename(src, self.spool().upload_path(id)).await?;
         let mut tx = self.begin_fast().await?;
-        sqlx::query(
+        sql::query(
             "UPDATE shared_files SET received = size, updated_at = $1              WHERE id = $2 AND blob_id IS NULL",
         )
         .bind(now)
@@ -328,7 +328,7 @@ impl Store {
         expires_at: UnixTime,
     ) -> Result<bool> {
         let mut tx = self.begin_fast().await?;
-        let n = sqlx::query(
+        let n = sql::query(
             "UPDATE shared_files SET expires_at = $1 WHERE id = $2 AND account_id = $3",
         )
         .bind(expires_at)
@@ -375,7 +375,7 @@ impl Store {
             self.blobs().adopt(&blob, &path).await?;
         }
         let mut tx = self.begin_durable().await?;
-        let n = sqlx::query(
+        let n = sql::query(
             "UPDATE shared_files SET blob_id = $1 WHERE id = $2 AND blob_id IS NULL AND received = size",
         )
         .bind(&blob)
@@ -386,7 +386,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound(format!("upload {id} in progress")));
         }
-        sqlx::query(
+        sql::query(
             "INSERT INTO blobs (id, size, refcount) VALUES ($1, $2, 1) \
              ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + 1, zero_since = NULL",
         )
@@ -404,7 +404,7 @@ impl Store {
     /// when it is not (the caller shows "expired" or "not found").
     pub async fn shared_file_downloaded(&self, id: i64, now: UnixTime) -> Result<bool> {
         let mut tx = self.begin_fast().await?;
-        let n = sqlx::query(
+        let n = sql::query(
             "UPDATE shared_files SET downloads = downloads + 1 \
              WHERE id = $1 AND blob_id IS NOT NULL AND expires_at > $2",
         )
@@ -453,8 +453,8 @@ impl Store {
     /// Runs a `DELETE … RETURNING id, blob_id` on `shared_files`, drops the
     /// blob references in the same transaction, then removes the files.
     async fn shared_files_remove(&self, sql: &'static str, vals: &[i64]) -> Result<u64> {
-        let mut tx = self.w().begin().await?;
-        let mut q = sqlx::query(sql);
+        let mut tx = self.begin_durable().await?;
+        let mut q = sql::query(sql);
         for v in vals {
             q = q.bind(*v);
         }
@@ -487,7 +487,7 @@ impl Store {
 
 /// The account's reserved bytes, inside a transaction.
 async fn used_in(tx: &mut crate::db::Tx, account: AccountId) -> Result<i64> {
-    let row: (i64,) = sqlx::query_as(
+    let row: (i64,) = sql::query_as(
         "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM shared_files WHERE account_id = $1",
     )
     .bind(account.0)

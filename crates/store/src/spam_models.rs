@@ -19,6 +19,7 @@
 //! (a reader that has row n never misses a smaller one committed later)
 //! and a fold never loses a row appended meanwhile.
 
+use crate::sql;
 use crate::Store;
 use crate::db::Tx;
 use crate::error::Result;
@@ -69,7 +70,7 @@ impl Store {
     /// The snapshot and the last journal row it includes.
     pub async fn spam_snapshot(&self, domain: &str) -> Result<Option<(Vec<u8>, i64)>> {
         let row: Option<(Vec<u8>, i64)> =
-            sqlx::query_as("SELECT data, seq FROM spam_models WHERE domain = $1")
+            sql::query_as("SELECT data, seq FROM spam_models WHERE domain = $1")
                 .bind(domain)
                 .fetch_optional(self.r())
                 .await?;
@@ -78,7 +79,7 @@ impl Store {
 
     /// The last journal row the snapshot includes (0: none).
     pub async fn spam_snapshot_seq(&self, domain: &str) -> Result<i64> {
-        let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM spam_models WHERE domain = $1")
+        let row: Option<(i64,)> = sql::query_as("SELECT seq FROM spam_models WHERE domain = $1")
             .bind(domain)
             .fetch_optional(self.r())
             .await?;
@@ -87,7 +88,7 @@ impl Store {
 
     /// The journal rows of `domain` after `after`, in order.
     pub async fn spam_changes(&self, domain: &str, after: i64) -> Result<Vec<SpamChange>> {
-        let rows: Vec<ChangeRow> = sqlx::query_as(
+        let rows: Vec<ChangeRow> = sql::query_as(
             "SELECT id, message, spam, tokens FROM spam_changes \
              WHERE domain = $1 AND id > $2 ORDER BY id",
         )
@@ -106,11 +107,11 @@ impl Store {
         changes: &[(i64, bool, Vec<u8>)],
         now: i64,
     ) -> Result<SpamJournal> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_durable().await?;
         lock_model(&mut tx, self.dialect(), domain).await?;
         let mut last = 0;
         for (message, spam, tokens) in changes {
-            let (id,): (i64,) = sqlx::query_as(
+            let (id,): (i64,) = sql::query_as(
                 "INSERT INTO spam_changes (domain, message, spam, tokens, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -123,14 +124,14 @@ impl Store {
             .await?;
             last = id;
         }
-        let (rows, bytes): (i64, i64) = sqlx::query_as(
+        let (rows, bytes): (i64, i64) = sql::query_as(
             "SELECT COUNT(*), CAST(COALESCE(SUM(LENGTH(tokens)), 0) AS BIGINT) \
              FROM spam_changes WHERE domain = $1",
         )
         .bind(domain)
         .fetch_one(&mut *tx)
         .await?;
-        let (snapshot,): (i64,) = sqlx::query_as(
+        let (snapshot,): (i64,) = sql::query_as(
             "SELECT CAST(LENGTH(data) AS BIGINT) FROM spam_models WHERE domain = $1",
         )
         .bind(domain)
@@ -153,9 +154,9 @@ impl Store {
     where
         F: FnOnce(Option<Vec<u8>>, &[SpamChange]) -> Vec<u8>,
     {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_durable().await?;
         let seq = lock_model(&mut tx, self.dialect(), domain).await?;
-        let rows: Vec<ChangeRow> = sqlx::query_as(
+        let rows: Vec<ChangeRow> = sql::query_as(
             "SELECT id, message, spam, tokens FROM spam_changes \
              WHERE domain = $1 AND id > $2 ORDER BY id",
         )
@@ -167,12 +168,12 @@ impl Store {
         let Some(last) = changes.last().map(|c| c.id) else {
             return Ok(0);
         };
-        let (data,): (Vec<u8>,) = sqlx::query_as("SELECT data FROM spam_models WHERE domain = $1")
+        let (data,): (Vec<u8>,) = sql::query_as("SELECT data FROM spam_models WHERE domain = $1")
             .bind(domain)
             .fetch_one(&mut *tx)
             .await?;
         let data = fold((!data.is_empty()).then_some(data), &changes);
-        sqlx::query(
+        sql::query(
             "UPDATE spam_models SET data = $2, seq = $3, updated_at = $4 WHERE domain = $1",
         )
         .bind(domain)
@@ -181,7 +182,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM spam_changes WHERE domain = $1 AND id <= $2")
+        sql::query("DELETE FROM spam_changes WHERE domain = $1 AND id <= $2")
             .bind(domain)
             .bind(last)
             .execute(&mut *tx)
@@ -199,7 +200,7 @@ async fn lock_model(tx: &mut Tx, dialect: crate::Dialect, domain: &str) -> Resul
         crate::Dialect::Postgres => " FOR UPDATE",
         crate::Dialect::Sqlite => "",
     };
-    sqlx::query(
+    sql::query(
         "INSERT INTO spam_models (domain, data, updated_at) VALUES ($1, $2, 0) \
          ON CONFLICT (domain) DO NOTHING",
     )
@@ -207,7 +208,7 @@ async fn lock_model(tx: &mut Tx, dialect: crate::Dialect, domain: &str) -> Resul
     .bind(Vec::<u8>::new())
     .execute(&mut **tx)
     .await?;
-    let (seq,): (i64,) = sqlx::query_as(q!("SELECT seq FROM spam_models WHERE domain = $1{lock}"))
+    let (seq,): (i64,) = sql::query_as(q!("SELECT seq FROM spam_models WHERE domain = $1{lock}"))
         .bind(domain)
         .fetch_one(&mut **tx)
         .await?;

@@ -8,6 +8,7 @@
 //! - One query for a whole page of threads (at most [`MAX_THREADS`]),
 //!   through the thread index on (thread, folder).
 
+use crate::sql;
 use vesontio_types::{MailboxId, Uid};
 
 use crate::Store;
@@ -34,7 +35,7 @@ impl Store {
              ORDER BY thread_id, uid",
             marks.join(", ")
         );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(mailbox.0);
+        let mut q = sql::query_as::<(i64, i64)>(sql::Safe(sql)).bind(mailbox.0);
         for t in threads {
             q = q.bind(*t);
         }

@@ -10,7 +10,7 @@
 //! [`Store::train_on_flags`] after a STORE; the store decides from the
 //! folders' special use (RFC 6154 `\Junk`, `\Trash`) or their names.
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_types::{MailboxId, Uid, UnixTime};
 
 use crate::Store;
@@ -69,7 +69,7 @@ enum Role {
 impl Store {
     async fn role_of(&self, mailbox: MailboxId) -> Result<Role> {
         let row: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT name, special_use FROM mailboxes WHERE id = $1")
+            sql::query_as("SELECT name, special_use FROM mailboxes WHERE id = $1")
                 .bind(mailbox.0)
                 .fetch_optional(self.r())
                 .await?;
@@ -149,10 +149,10 @@ impl Store {
         source: &str,
         now: UnixTime,
     ) -> Result<usize> {
-        let mut tx = self.w().begin().await?;
+        let mut tx = self.begin_fast().await?;
         let mut n = 0;
         for uid in uids {
-            let res = sqlx::query(
+            let res = sql::query(
                 "INSERT INTO training_events (created_at, account_id, mailbox_id, uid, blob_id, kind, source) \
                  SELECT $1, mb.account_id, m.mailbox_id, m.uid, m.blob_id, $2, $3 \
                  FROM messages m JOIN mailboxes mb ON mb.id = m.mailbox_id \
@@ -175,7 +175,7 @@ impl Store {
     /// that whichever node dispatches next goes on from there.
     pub async fn training_cursor(&self, name: &str) -> Result<i64> {
         let row: Option<(i64,)> =
-            sqlx::query_as("SELECT last_id FROM training_cursor WHERE name = $1")
+            sql::query_as("SELECT last_id FROM training_cursor WHERE name = $1")
                 .bind(name)
                 .fetch_optional(self.r())
                 .await?;
@@ -183,7 +183,7 @@ impl Store {
     }
 
     pub async fn set_training_cursor(&self, name: &str, last_id: i64) -> Result<()> {
-        sqlx::query(
+        sql::query(
             "INSERT INTO training_cursor (name, last_id) VALUES ($1, $2) \
              ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id",
         )
@@ -197,7 +197,7 @@ impl Store {
     /// Events after `after` (an event id; 0 for all), oldest first, at
     /// most `limit`.
     pub async fn training_since(&self, after: i64, limit: i64) -> Result<Vec<TrainingEvent>> {
-        let rows = sqlx::query(
+        let rows = sql::query(
             "SELECT id, created_at, account_id, mailbox_id, uid, blob_id, kind, source \
              FROM training_events WHERE id > $1 ORDER BY id LIMIT $2",
         )

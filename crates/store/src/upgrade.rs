@@ -5,8 +5,8 @@
 //! have `email_id IS NULL`, and the counts step is marked done only at the
 //! end), with a progress line in the log.
 
-use sqlx::Row;
 
+use crate::sql;
 use crate::Store;
 use crate::error::Result;
 use crate::flagcols::FlagCols;
@@ -19,14 +19,14 @@ const BATCH: i64 = 200;
 impl Store {
     pub(crate) async fn upgrade_v5(&self) -> Result<()> {
         let (done,): (i64,) =
-            sqlx::query_as("SELECT done FROM upgrade_state WHERE name = 'v5_model'")
+            sql::query_as("SELECT done FROM upgrade_state WHERE name = 'v5_model'")
                 .fetch_one(self.w())
                 .await?;
         if done != 0 {
             return Ok(());
         }
         let (total,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM messages WHERE email_id IS NULL")
+            sql::query_as("SELECT COUNT(*) FROM messages WHERE email_id IS NULL")
                 .fetch_one(self.w())
                 .await?;
         if total > 0 {
@@ -37,13 +37,13 @@ impl Store {
         }
         let mut n = 0i64;
         loop {
-            let rows = sqlx::query(
+            let rows = sql::query(
                 "SELECT m.id, m.blob_id, m.size, m.internal_date, m.flags, b.account_id \
                  FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
                  WHERE m.email_id IS NULL ORDER BY m.id LIMIT $1",
             )
             .bind(BATCH)
-            .fetch_all(self.w())
+            .fetch_all(self.w().heavy())
             .await?;
             if rows.is_empty() {
                 break;
@@ -80,7 +80,7 @@ impl Store {
                 let (email, thread) =
                     crate::ingest::email_of(&mut tx, *account, blob_id, parsed, *date).await?;
                 let s = fc.system;
-                sqlx::query(
+                sql::query(
                     "UPDATE messages SET email_id = $1, thread_id = $2, seen = $3, answered = $4, \
                      flagged = $5, deleted = $6, draft = $7, keywords = $8, flags = '', \
                      sent_at = $9, from_key = $10, subject_key = $11, has_attachment = $12, \
@@ -108,7 +108,7 @@ impl Store {
             tracing::info!("upgrade: {n}/{total} messages");
         }
         let mut tx = self.begin_durable().await?;
-        sqlx::query(
+        sql::query(
             "UPDATE mailboxes SET \
              total = (SELECT COUNT(*) FROM messages m WHERE m.mailbox_id = mailboxes.id), \
              unseen = (SELECT COUNT(*) FROM messages m WHERE m.mailbox_id = mailboxes.id AND m.seen = 0), \
@@ -117,7 +117,7 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE upgrade_state SET done = 1 WHERE name = 'v5_model'")
+        sql::query("UPDATE upgrade_state SET done = 1 WHERE name = 'v5_model'")
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -1,7 +1,7 @@
 //! R23: absence-message settings per account and the memory of who was
 //! answered in which period (once per sender per period).
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_types::AccountId;
 
 use crate::Store;
@@ -10,8 +10,8 @@ use crate::model::*;
 
 impl Store {
     pub async fn set_vacation(&self, account: AccountId, v: &Vacation) -> Result<()> {
-        let mut tx = self.w().begin().await?;
-        sqlx::query(
+        let mut tx = self.begin_durable().await?;
+        sql::query(
             "INSERT INTO vacation (account_id, active, start_at, end_at, subject, body) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (account_id) DO UPDATE SET active = excluded.active, start_at = excluded.start_at, \
              end_at = excluded.end_at, subject = excluded.subject, body = excluded.body",
@@ -25,7 +25,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         // A new period: everyone gets one reply again.
-        sqlx::query("DELETE FROM vacation_replies WHERE account_id = $1")
+        sql::query("DELETE FROM vacation_replies WHERE account_id = $1")
             .bind(account.0)
             .execute(&mut *tx)
             .await?;
@@ -34,7 +34,7 @@ impl Store {
     }
 
     pub async fn vacation(&self, account: AccountId) -> Result<Option<Vacation>> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT active, start_at, end_at, subject, body FROM vacation WHERE account_id = $1",
         )
         .bind(account.0)
@@ -60,7 +60,7 @@ impl Store {
         sender: &str,
         period: &str,
     ) -> Result<bool> {
-        let r = sqlx::query("INSERT INTO vacation_replies (account_id, sender, period) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        let r = sql::query("INSERT INTO vacation_replies (account_id, sender, period) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(account.0)
             .bind(sender.to_lowercase())
             .bind(period)

@@ -3,9 +3,9 @@
 //! and an account's change log (for a webmail's live updates and, later,
 //! JMAP `/changes`).
 
+use crate::sql;
 use std::collections::HashMap;
 
-use sqlx::Row;
 use vesontio_message::mime::Model;
 use vesontio_types::{AccountId, MailboxId};
 
@@ -104,7 +104,7 @@ impl Store {
                 "SELECT blob_id, model, header FROM contents WHERE blob_id IN ({})",
                 placeholders(1, chunk.len())
             );
-            let mut query = sqlx::query(sql);
+            let mut query = sql::query(sql);
             for id in chunk {
                 query = query.bind(id);
             }
@@ -153,7 +153,7 @@ impl Store {
              ORDER BY {col} {dir}, uid {dir} LIMIT {}",
             limit + 1
         );
-        let mut query = sqlx::query(sql).bind(mailbox.0);
+        let mut query = sql::query(sql).bind(mailbox.0);
         if let Some(c) = after {
             query = match &c.key {
                 CursorKey::Int(i) => query.bind(*i),
@@ -190,7 +190,7 @@ impl Store {
     /// Every message of one conversation in `account`, oldest first,
     /// whatever its folder (Sent included).
     pub async fn thread_messages(&self, account: AccountId, thread: i64) -> Result<Vec<ListItem>> {
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT {COLS} FROM messages WHERE thread_id = $1 AND mailbox_id IN \
              (SELECT id FROM mailboxes WHERE account_id = $2) ORDER BY internal_date, id"
         ))
@@ -236,12 +236,12 @@ impl Store {
         since: i64,
         limit: usize,
     ) -> Result<(Vec<AccountChange>, i64)> {
-        let (current,): (i64,) = sqlx::query_as("SELECT change_seq FROM accounts WHERE id = $1")
+        let (current,): (i64,) = sql::query_as("SELECT change_seq FROM accounts WHERE id = $1")
             .bind(account.0)
             .fetch_optional(self.r())
             .await?
             .ok_or_else(|| crate::StoreError::NotFound(format!("account {}", account.0)))?;
-        let rows = sqlx::query(q!(
+        let rows = sql::query(q!(
             "SELECT seq, kind, email_id, mailbox_id, at FROM changes \
              WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT {}",
             limit.clamp(1, 10_000)
@@ -311,11 +311,11 @@ impl Store {
         let sql = q!(
             "SELECT uid FROM messages WHERE mailbox_id = $1 AND (content_id IS NULL OR {matches})"
         );
-        let mut query = sqlx::query_as::<_, (i64,)>(sql).bind(mailbox.0);
+        let mut query = sql::query_as::<(i64,)>(sql).bind(mailbox.0);
         for (_, t) in &usable {
             query = query.bind(format!("%{}%", t.to_lowercase()));
         }
-        let rows = query.fetch_all(self.r()).await?;
+        let rows = query.fetch_all(self.r().heavy()).await?;
         Ok(Some(
             rows.into_iter()
                 .map(|r| r.0 as vesontio_types::Uid)
@@ -341,11 +341,11 @@ impl Store {
                 "SELECT {key}, head, {body_col} FROM search WHERE {key} IN ({list}) \
                  UNION ALL SELECT id, head, {body_col} FROM search_pending WHERE id IN ({list})"
             );
-            let mut query = sqlx::query(sql);
+            let mut query = sql::query(sql);
             for id in chunk {
                 query = query.bind(*id);
             }
-            for r in query.fetch_all(self.r()).await? {
+            for r in query.fetch_all(self.r().heavy()).await? {
                 let head: String = r.try_get(1)?;
                 out.insert(
                     r.try_get::<i64, _>(0)?,

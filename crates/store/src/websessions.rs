@@ -3,7 +3,7 @@
 //! only ever sees the SHA-256 hex of the id (`id_hash`), so neither the
 //! database nor its backups hold a usable session.
 
-use sqlx::Row;
+use crate::sql;
 use vesontio_types::{AccountId, UnixTime};
 
 use crate::Store;
@@ -27,7 +27,7 @@ pub struct WebSession {
 impl Store {
     pub async fn web_session_create(&self, s: &WebSession) -> Result<()> {
         let mut tx = self.begin_fast().await?;
-        sqlx::query(
+        sql::query(
             "INSERT INTO web_sessions (id_hash, account_id, created_at, last_seen_at, \
              must_change_password, client) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -44,7 +44,7 @@ impl Store {
     }
 
     pub async fn web_session(&self, id_hash: &str) -> Result<Option<WebSession>> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT id_hash, account_id, created_at, last_seen_at, must_change_password, client \
              FROM web_sessions WHERE id_hash = $1",
         )
@@ -66,7 +66,7 @@ impl Store {
     /// session, so reading pages costs no write most of the time.
     pub async fn web_session_touch(&self, id_hash: &str, now: UnixTime) -> Result<()> {
         let mut tx = self.begin_fast().await?;
-        sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        sql::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(id_hash)
             .execute(&mut *tx)
@@ -78,7 +78,7 @@ impl Store {
     /// The password was changed in this session: it may go everywhere now.
     pub async fn web_session_password_changed(&self, id_hash: &str) -> Result<()> {
         let mut tx = self.begin_fast().await?;
-        sqlx::query("UPDATE web_sessions SET must_change_password = 0 WHERE id_hash = $1")
+        sql::query("UPDATE web_sessions SET must_change_password = 0 WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&mut *tx)
             .await?;
@@ -89,7 +89,7 @@ impl Store {
     /// Logout. True if the session existed.
     pub async fn web_session_delete(&self, id_hash: &str) -> Result<bool> {
         let mut tx = self.begin_fast().await?;
-        let n = sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+        let n = sql::query("DELETE FROM web_sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&mut *tx)
             .await?
@@ -106,7 +106,7 @@ impl Store {
         keep: Option<&str>,
     ) -> Result<u64> {
         let mut tx = self.begin_fast().await?;
-        let n = sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
+        let n = sql::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
             .bind(account.0)
             .bind(keep.unwrap_or(""))
             .execute(&mut *tx)
@@ -124,7 +124,7 @@ impl Store {
         created_before: UnixTime,
     ) -> Result<u64> {
         let mut tx = self.begin_fast().await?;
-        let n = sqlx::query("DELETE FROM web_sessions WHERE last_seen_at < $1 OR created_at < $2")
+        let n = sql::query("DELETE FROM web_sessions WHERE last_seen_at < $1 OR created_at < $2")
             .bind(idle_before)
             .bind(created_before)
             .execute(&mut *tx)
@@ -137,7 +137,7 @@ impl Store {
     /// The webmail signature of an account (migration v11); empty if none.
     pub async fn web_signature(&self, account: AccountId) -> Result<String> {
         let row: Option<(String,)> =
-            sqlx::query_as("SELECT signature FROM web_prefs WHERE account_id = $1")
+            sql::query_as("SELECT signature FROM web_prefs WHERE account_id = $1")
                 .bind(account.0)
                 .fetch_optional(self.r())
                 .await?;
@@ -146,7 +146,7 @@ impl Store {
 
     pub async fn set_web_signature(&self, account: AccountId, signature: &str) -> Result<()> {
         let mut tx = self.begin_fast().await?;
-        sqlx::query(
+        sql::query(
             "INSERT INTO web_prefs (account_id, signature) VALUES ($1, $2) \
              ON CONFLICT (account_id) DO UPDATE SET signature = excluded.signature",
         )
@@ -162,7 +162,7 @@ impl Store {
     /// from `sender` (migration v18; compared lowercase).
     pub async fn web_images_allowed(&self, account: AccountId, sender: &str) -> Result<bool> {
         let row: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM web_image_senders WHERE account_id = $1 AND sender = $2")
+            sql::query_as("SELECT 1 FROM web_image_senders WHERE account_id = $1 AND sender = $2")
                 .bind(account.0)
                 .bind(sender.to_lowercase())
                 .fetch_optional(self.r())
@@ -180,7 +180,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_fast().await?;
         if allowed {
-            sqlx::query(
+            sql::query(
                 "INSERT INTO web_image_senders (account_id, sender, created_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (account_id, sender) DO NOTHING",
             )
@@ -190,7 +190,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         } else {
-            sqlx::query("DELETE FROM web_image_senders WHERE account_id = $1 AND sender = $2")
+            sql::query("DELETE FROM web_image_senders WHERE account_id = $1 AND sender = $2")
                 .bind(account.0)
                 .bind(sender.to_lowercase())
                 .execute(&mut *tx)
@@ -202,7 +202,7 @@ impl Store {
 
     /// The senders whose images `account` always sees, in order.
     pub async fn web_image_senders(&self, account: AccountId) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
+        let rows: Vec<(String,)> = sql::query_as(
             "SELECT sender FROM web_image_senders WHERE account_id = $1 ORDER BY sender",
         )
         .bind(account.0)

@@ -6,6 +6,7 @@
 //! timed out and retried, a crash between its commit and the `250`): its
 //! second write finds the key and writes nothing.
 
+use crate::sql;
 use vesontio_types::{MailboxId, UnixTime};
 
 use crate::Store;
@@ -78,7 +79,7 @@ impl Store {
     /// The queue id of a delivery whose retry key is `key`, if committed.
     pub async fn ingest_key(&self, key: &str) -> Result<Option<String>> {
         let row: Option<(String,)> =
-            sqlx::query_as("SELECT queue_id FROM ingest_keys WHERE key = $1")
+            sql::query_as("SELECT queue_id FROM ingest_keys WHERE key = $1")
                 .bind(key)
                 .fetch_optional(self.r())
                 .await?;
@@ -88,7 +89,7 @@ impl Store {
     /// Forgets retry keys older than `before` (a retry comes within
     /// minutes or hours; the keys need not outlive the sender's queue).
     pub async fn purge_ingest_keys(&self, before: UnixTime) -> Result<u64> {
-        let r = sqlx::query("DELETE FROM ingest_keys WHERE created_at < $1")
+        let r = sql::query("DELETE FROM ingest_keys WHERE created_at < $1")
             .bind(before)
             .execute(self.w())
             .await?;
@@ -183,7 +184,7 @@ impl Store {
         queue_id: &str,
         now: UnixTime,
     ) -> Result<Option<String>> {
-        let r = sqlx::query(
+        let r = sql::query(
             "INSERT INTO ingest_keys (key, queue_id, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO NOTHING",
         )
@@ -196,7 +197,7 @@ impl Store {
             return Ok(None);
         }
         let row: Option<(String,)> =
-            sqlx::query_as("SELECT queue_id FROM ingest_keys WHERE key = $1")
+            sql::query_as("SELECT queue_id FROM ingest_keys WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&mut **tx)
                 .await?;

@@ -71,7 +71,12 @@ try {
   out("k_back", (await currentSubject()).replace(/\s+/g, "_"));
   await page.keyboard.press("ArrowDown");
   out("arrow_down", (await currentSubject()).replace(/\s+/g, "_"));
-  out("row_focused", (await page.evaluate(() => document.activeElement.closest("li.message")?.classList.contains("current"))) ? "yes" : "no");
+  // A live refresh may replace the rows at this moment (the delivery
+  // above): it puts the focus back on the current row, so wait for it.
+  const focused = await page
+    .waitForFunction(() => document.activeElement?.closest("li.message")?.classList.contains("current"), null, { timeout: 3000 })
+    .then(() => true, () => false);
+  out("row_focused", focused ? "yes" : "no");
 
   // Typing in a text field is typing: no shortcut fires.
   step("typing");

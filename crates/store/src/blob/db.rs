@@ -16,6 +16,7 @@
 //! - PostgreSQL's `bytea` holds at most 1 GB: larger files (R21) need the
 //!   file backend.
 
+use crate::sql;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,14 +48,14 @@ impl DbBlobs {
         let mut tx = self.write.begin_sync(Durability::Full).await?;
         // Content already stored is only marked as put now: its bytes
         // are not sent again.
-        let n = sqlx::query("UPDATE blob_data SET put_at = $1 WHERE id = $2")
+        let n = sql::query("UPDATE blob_data SET put_at = $1 WHERE id = $2")
             .bind(at)
             .bind(id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
         if n == 0 {
-            sqlx::query(
+            sql::query(
                 "INSERT INTO blob_data (id, data, put_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (id) DO UPDATE SET put_at = excluded.put_at",
             )
@@ -94,7 +95,7 @@ impl BlobStore for DbBlobs {
         Box::pin(async move {
             check_id(id)?;
             let row: Option<(Vec<u8>,)> =
-                sqlx::query_as("SELECT data FROM blob_data WHERE id = $1")
+                sql::query_as("SELECT data FROM blob_data WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.read)
                     .await?;
@@ -118,7 +119,7 @@ impl BlobStore for DbBlobs {
             };
             let from = start.min(i32::MAX as u64 - 1) as i64 + 1;
             let len = len.min(i32::MAX as u64) as i64;
-            let row: Option<(Option<Vec<u8>>,)> = sqlx::query_as(sql)
+            let row: Option<(Option<Vec<u8>>,)> = sql::query_as(sql)
                 .bind(id)
                 .bind(from)
                 .bind(len)
@@ -134,7 +135,7 @@ impl BlobStore for DbBlobs {
     fn exists<'a>(&'a self, id: &'a str) -> BlobFuture<'a, bool> {
         Box::pin(async move {
             check_id(id)?;
-            let row: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM blob_data WHERE id = $1")
+            let row: Option<(i64,)> = sql::query_as("SELECT 1 FROM blob_data WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.read)
                 .await?;
@@ -145,12 +146,12 @@ impl BlobStore for DbBlobs {
     fn delete<'a>(&'a self, id: &'a str, put_before: i64) -> BlobFuture<'a, bool> {
         Box::pin(async move {
             check_id(id)?;
-            sqlx::query("DELETE FROM blob_data WHERE id = $1 AND put_at < $2")
+            sql::query("DELETE FROM blob_data WHERE id = $1 AND put_at < $2")
                 .bind(id)
                 .bind(put_before)
                 .execute(&self.write)
                 .await?;
-            let row: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM blob_data WHERE id = $1")
+            let row: Option<(i64,)> = sql::query_as("SELECT 1 FROM blob_data WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.write)
                 .await?;
@@ -160,7 +161,7 @@ impl BlobStore for DbBlobs {
 
     fn list(&self) -> BlobFuture<'_, Vec<String>> {
         Box::pin(async move {
-            let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM blob_data")
+            let rows: Vec<(String,)> = sql::query_as("SELECT id FROM blob_data")
                 .fetch_all(&self.read)
                 .await?;
             Ok(rows.into_iter().map(|r| r.0).collect())

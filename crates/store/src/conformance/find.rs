@@ -1,6 +1,7 @@
 //! Searches across folders, conversation lists and change-log pruning
 //! (`find.rs`): what the webmail asks beyond one folder's page.
 
+use crate::sql;
 use super::*;
 use crate::{FindCursor, MessageQuery};
 
@@ -160,7 +161,7 @@ pub async fn search_pending_then_indexed(s: Store) {
     )
     .await;
     let pending = |s: Store| async move {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM search_pending")
+        let (n,): (i64,) = sql::query_as("SELECT COUNT(*) FROM search_pending")
             .fetch_one(s.r())
             .await
             .unwrap();
@@ -194,7 +195,7 @@ pub async fn search_pending_then_indexed(s: Store) {
     check(s.clone()).await;
     assert_eq!(s.index_search_backlog().await.unwrap(), 2);
     assert_eq!(pending(s.clone()).await, 0);
-    let (indexed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM search")
+    let (indexed,): (i64,) = sql::query_as("SELECT COUNT(*) FROM search")
         .fetch_one(s.r())
         .await
         .unwrap();
