@@ -9,8 +9,14 @@
 //! `SMTP_BENCH_FILTERS=compare` runs it three times in one sitting (issue
 //! 12's acceptance): without filters; with the security-alert, phishing
 //! and spam stages as `serve` installs them; and with those plus the
-//! antivirus stage on a real clamd (the antivirus tests' harness, its own
-//! signatures), then prints each rate as a share of the first.
+//! antivirus stage on a real clamd (the antivirus tests' harness: its own
+//! signatures, `MaxThreads 8`, temporary files on /dev/shm), then prints
+//! each rate as a share of the first. Every message is different (its
+//! number is in the subject and Message-ID) and every one is scanned.
+//! `SMTP_BENCH_ROUNDS=N` repeats the sequence N times, interleaved, and
+//! prints each variant's spread; `SMTP_BENCH_VARIANTS` picks the runs
+//! (see [`Variant`]: e.g. `off,clamd,clamd-late,clamd-disk`);
+//! `SMTP_BENCH_POOL` sets the clamd connections (default 8).
 
 #![allow(clippy::unwrap_used)]
 
@@ -64,22 +70,71 @@ fn main() {
         rt.block_on(run(Mode::Off, None));
         return;
     }
-    let clamd = harness::ClamdProcess::start();
-    let base = rt.block_on(run(Mode::Off, None));
-    let on = rt.block_on(run(Mode::Filters, None));
-    println!(
-        "filters (alert, phishing, spam): {:.0} % of the rate without",
-        100.0 * on / base
-    );
-    match &clamd {
-        Some(c) => {
-            let all = rt.block_on(run(Mode::Filters, Some(c.socket.clone())));
-            println!(
-                "filters and clamd (antivirus, alert, phishing, spam): {:.0} % of the rate without",
-                100.0 * all / base
-            );
+    let variants: Vec<Variant> = std::env::var("SMTP_BENCH_VARIANTS")
+        .unwrap_or_else(|_| "off,filters,clamd".into())
+        .split(',')
+        .map(|v| Variant::parse(v.trim()))
+        .collect();
+    let rounds = env("SMTP_BENCH_ROUNDS", 1);
+    let need = |f: fn(&Variant) -> bool| variants.iter().any(f);
+    let tmpfs = need(|v| v.clamd.is_some_and(|c| c.tmpfs))
+        .then(|| harness::ClamdProcess::start_with(true))
+        .flatten();
+    let disk = need(|v| v.clamd.is_some_and(|c| !c.tmpfs))
+        .then(|| harness::ClamdProcess::start_with(false))
+        .flatten();
+    if need(|v| v.clamd.is_some()) && tmpfs.is_none() && disk.is_none() {
+        println!("clamd is not installed: no figure with the antivirus");
+    }
+    // Interleaved: every variant once per round, so a neighbour's build
+    // weighs on all of them alike; each share is against the unfiltered
+    // run of its own round.
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+    for round in 0..rounds {
+        for (i, v) in variants.iter().enumerate() {
+            println!("--- round {}, {}", round + 1, v.name);
+            let clamd = match v.clamd {
+                None => None,
+                Some(c) => {
+                    let p = if c.tmpfs { &tmpfs } else { &disk };
+                    let Some(p) = p else { continue };
+                    Some((p.socket.clone(), c))
+                }
+            };
+            let mode = if v.filters { Mode::Filters } else { Mode::Off };
+            rates[i].push(rt.block_on(run(mode, clamd)));
         }
-        None => println!("clamd is not installed: no figure with the antivirus"),
+    }
+    let base = variants.iter().position(|v| v.name == "off");
+    println!("\nvariant: messages/s per round; share of `off` in the same round");
+    for (i, v) in variants.iter().enumerate() {
+        let r = &rates[i];
+        let shares: Vec<f64> = match base {
+            Some(b) => r.iter().zip(&rates[b]).map(|(x, o)| 100.0 * x / o).collect(),
+            None => Vec::new(),
+        };
+        let span = |xs: &[f64]| {
+            let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = xs.iter().copied().fold(0.0, f64::max);
+            (lo, hi)
+        };
+        let list = |xs: &[f64]| {
+            xs.iter()
+                .map(|x| format!("{x:.0}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        if r.is_empty() {
+            println!("{}: not run", v.name);
+            continue;
+        }
+        let (lo, hi) = span(r);
+        print!("{}: {} msg/s ({lo:.0}–{hi:.0})", v.name, list(r));
+        if !shares.is_empty() {
+            let (slo, shi) = span(&shares);
+            print!("; {} % ({slo:.0}–{shi:.0} %)", list(&shares));
+        }
+        println!();
     }
 }
 
@@ -89,15 +144,87 @@ enum Mode {
     Filters,
 }
 
+/// How the antivirus stage runs in a variant.
+#[derive(Clone, Copy, PartialEq)]
+struct ClamdVariant {
+    /// clamd's temporary files on a tmpfs (the harness's default).
+    tmpfs: bool,
+    /// The scan starts when the gate has the bytes (`Stage::begin`);
+    /// `false`: at the stage's turn, as before session 11.
+    early: bool,
+}
+
+/// One configuration of `SMTP_BENCH_VARIANTS`: `off` (no filter),
+/// `filters` (alert, phishing, spam), `clamd` (those and the antivirus),
+/// `clamd-late` (the scan at the stage's turn only), `clamd-disk`
+/// (clamd's temporary files on the disk).
+struct Variant {
+    name: String,
+    filters: bool,
+    clamd: Option<ClamdVariant>,
+}
+
+impl Variant {
+    fn parse(name: &str) -> Variant {
+        let clamd = |tmpfs, early| Some(ClamdVariant { tmpfs, early });
+        let (filters, clamd) = match name {
+            "off" => (false, None),
+            "filters" => (true, None),
+            "clamd" => (true, clamd(true, true)),
+            "clamd-late" => (true, clamd(true, false)),
+            "clamd-disk" => (true, clamd(false, true)),
+            "clamd-disk-late" => (true, clamd(false, false)),
+            other => panic!(
+                "SMTP_BENCH_VARIANTS: unknown {other:?} (off, filters, clamd, clamd-late, \
+                 clamd-disk, clamd-disk-late)"
+            ),
+        };
+        Variant {
+            name: name.to_string(),
+            filters,
+            clamd,
+        }
+    }
+}
+
+/// The antivirus stage without its early start: the scan runs at the
+/// stage's turn.
+struct Late(AntivirusStage);
+
+impl Stage for Late {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    fn run<'a>(
+        &'a self,
+        ctx: &'a vesontio_delivery::FilterContext,
+    ) -> vesontio_delivery::BoxFuture<'a, vesontio_delivery::StageResult> {
+        self.0.run(ctx)
+    }
+
+    fn scans_filed(&self) -> bool {
+        true
+    }
+}
+
 /// The stages `serve` installs by default, in its order; the antivirus
 /// first when a clamd socket is given.
-fn filters(store: &vesontio_store::Store, clamd: Option<std::path::PathBuf>) -> Filters {
+fn filters(
+    store: &vesontio_store::Store,
+    clamd: Option<(std::path::PathBuf, ClamdVariant)>,
+) -> Filters {
     let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
-    if let Some(sock) = clamd {
-        let opts = vesontio_antivirus::ClamdOptions::new(vesontio_antivirus::Endpoint::Unix(sock));
-        stages.push(Arc::new(AntivirusStage::new(Arc::new(
-            vesontio_antivirus::Clamd::new(opts),
-        ))));
+    if let Some((sock, v)) = clamd {
+        let mut opts =
+            vesontio_antivirus::ClamdOptions::new(vesontio_antivirus::Endpoint::Unix(sock));
+        opts.pool = env("SMTP_BENCH_POOL", opts.pool);
+        let stage = AntivirusStage::new(Arc::new(vesontio_antivirus::Clamd::new(opts)));
+        if v.early {
+            stages.push(Arc::new(stage));
+        } else {
+            stages.push(Arc::new(Late(stage)));
+        }
     }
     stages.push(Arc::new(AlertStage::new(store.clone())));
     let local = vec![DOMAIN.to_string()];
@@ -117,7 +244,7 @@ fn filters(store: &vesontio_store::Store, clamd: Option<std::path::PathBuf>) -> 
     Filters::new(FilterSettings::with_junk(5.0), stages)
 }
 
-async fn run(mode: Mode, clamd: Option<std::path::PathBuf>) -> f64 {
+async fn run(mode: Mode, clamd: Option<(std::path::PathBuf, ClamdVariant)>) -> f64 {
     let mailboxes = env("SMTP_BENCH_MAILBOXES", 1000);
     let messages = env("SMTP_BENCH_MESSAGES", 10_000);
     let sessions = env("SMTP_BENCH_SESSIONS", 20);
