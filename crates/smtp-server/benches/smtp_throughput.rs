@@ -44,6 +44,21 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// CPU seconds (user and system) a process has used so far, from
+/// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // The command name (field 2) may hold spaces: count after its ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+}
+
 fn mailbox(i: usize) -> String {
     format!("boite{i:04}@{DOMAIN}")
 }
@@ -67,7 +82,8 @@ fn main() {
         .build()
         .unwrap();
     if std::env::var("SMTP_BENCH_FILTERS").as_deref() != Ok("compare") {
-        rt.block_on(run(Mode::Off, None));
+        let (_, cpu) = rt.block_on(run(Mode::Off, None));
+        println!("CPU: {cpu:.2} s (server and load)");
         return;
     }
     let variants: Vec<Variant> = std::env::var("SMTP_BENCH_VARIANTS")
@@ -90,19 +106,36 @@ fn main() {
     // weighs on all of them alike; each share is against the unfiltered
     // run of its own round.
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+    // CPU milliseconds per message, this process and clamd: less moved
+    // by the neighbours than the rate is.
+    let mut cpus: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+    let messages = env("SMTP_BENCH_MESSAGES", 10_000);
     for round in 0..rounds {
         for (i, v) in variants.iter().enumerate() {
             println!("--- round {}, {}", round + 1, v.name);
+            let mut clamd_pid = None;
             let clamd = match v.clamd {
                 None => None,
                 Some(c) => {
                     let p = if c.tmpfs { &tmpfs } else { &disk };
                     let Some(p) = p else { continue };
+                    clamd_pid = p.pid();
                     Some((p.socket.clone(), c))
                 }
             };
             let mode = if v.filters { Mode::Filters } else { Mode::Off };
-            rates[i].push(rt.block_on(run(mode, clamd)));
+            let clamd_cpu = || clamd_pid.map_or(0.0, |p| cpu_seconds(&p.to_string()));
+            let before = clamd_cpu();
+            let (rate, bench_cpu) = rt.block_on(run(mode, clamd));
+            let clamd_ms = (clamd_cpu() - before) * 1e3 / messages as f64;
+            let bench_ms = bench_cpu * 1e3 / messages as f64;
+            println!(
+                "CPU per message: server and load {bench_ms:.2} ms, clamd {clamd_ms:.2} ms, \
+                 total {:.2} ms",
+                bench_ms + clamd_ms
+            );
+            rates[i].push(rate);
+            cpus[i].push(bench_ms + clamd_ms);
         }
     }
     let base = variants.iter().position(|v| v.name == "off");
@@ -133,6 +166,20 @@ fn main() {
         if !shares.is_empty() {
             let (slo, shi) = span(&shares);
             print!("; {} % ({slo:.0}–{shi:.0} %)", list(&shares));
+        }
+        let c = &cpus[i];
+        let (clo, chi) = span(c);
+        let cl = c.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(" ");
+        print!("; CPU {cl} ms/message ({clo:.2}–{chi:.2})");
+        if let Some(b) = base {
+            let cost: Vec<f64> = rates[b]
+                .iter()
+                .zip(&cpus[b])
+                .zip(c)
+                .map(|((_, o), x)| 100.0 * o / x)
+                .collect();
+            let (lo, hi) = span(&cost);
+            print!(", `off`'s CPU / this: {} % ({lo:.0}–{hi:.0} %)", list(&cost));
         }
         println!();
     }
@@ -244,7 +291,9 @@ fn filters(
     Filters::new(FilterSettings::with_junk(5.0), stages)
 }
 
-async fn run(mode: Mode, clamd: Option<(std::path::PathBuf, ClamdVariant)>) -> f64 {
+/// The rate in messages per second, and this process's CPU seconds over
+/// the sending (server and load generator together).
+async fn run(mode: Mode, clamd: Option<(std::path::PathBuf, ClamdVariant)>) -> (f64, f64) {
     let mailboxes = env("SMTP_BENCH_MAILBOXES", 1000);
     let messages = env("SMTP_BENCH_MESSAGES", 10_000);
     let sessions = env("SMTP_BENCH_SESSIONS", 20);
@@ -279,6 +328,7 @@ async fn run(mode: Mode, clamd: Option<(std::path::PathBuf, ClamdVariant)>) -> f
     println!("{mailboxes} mailboxes created in {:.1?}", t.elapsed());
 
     let start = Instant::now();
+    let cpu_start = cpu_seconds("self");
     let mut tasks = Vec::new();
     for k in 0..sessions {
         let addr = h.mx;
@@ -326,6 +376,7 @@ async fn run(mode: Mode, clamd: Option<(std::path::PathBuf, ClamdVariant)>) -> f
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let durable = start.elapsed();
+    let cpu = cpu_seconds("self") - cpu_start;
     latencies.sort();
     let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
     println!(
@@ -349,5 +400,5 @@ async fn run(mode: Mode, clamd: Option<(std::path::PathBuf, ClamdVariant)>) -> f
     h.shutdown.cancel();
     h.tracker.close();
     h.tracker.wait().await;
-    messages as f64 / durable.as_secs_f64()
+    (messages as f64 / durable.as_secs_f64(), cpu)
 }

@@ -171,6 +171,11 @@ impl ClamdProcess {
         }
     }
 
+    /// clamd's process id while it runs (benches read its CPU time).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("clamd.log")).unwrap_or_default()
     }
