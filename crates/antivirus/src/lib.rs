@@ -139,6 +139,7 @@ impl ClamdOptions {
 /// Bytes per INSTREAM chunk (clamd reads chunks into its own buffer; 64 KB
 /// keeps syscalls few without large copies).
 const CHUNK: usize = 64 * 1024;
+const INSTREAM: &[u8] = b"zINSTREAM\0";
 
 type ReadHalf = Pin<Box<dyn AsyncRead + Send>>;
 type Reader = BufReader<ReadHalf>;
@@ -322,13 +323,22 @@ struct Exchange {
 async fn exchange(conn: &mut Conn, data: &[u8]) -> io::Result<Exchange> {
     let Conn { reader, writer, .. } = conn;
     let send = async {
-        writer.write_all(b"zINSTREAM\0").await?;
+        // One write per chunk: the command, the chunk's length and bytes
+        // (and after the last, the zero length) go out together, so a
+        // message under CHUNK is one write, not four.
+        let mut frame = Vec::with_capacity(INSTREAM.len() + 8 + data.len().min(CHUNK));
+        frame.extend_from_slice(INSTREAM);
         for chunk in data.chunks(CHUNK) {
             let len = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
-            writer.write_all(&len.to_be_bytes()).await?;
-            writer.write_all(chunk).await?;
+            frame.extend_from_slice(&len.to_be_bytes());
+            frame.extend_from_slice(chunk);
+            if frame.len() >= CHUNK {
+                writer.write_all(&frame).await?;
+                frame.clear();
+            }
         }
-        writer.write_all(&[0, 0, 0, 0]).await?;
+        frame.extend_from_slice(&[0, 0, 0, 0]);
+        writer.write_all(&frame).await?;
         writer.flush().await
     };
     let read = async {

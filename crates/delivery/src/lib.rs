@@ -51,8 +51,8 @@ mod write;
 
 pub use file::{FileError, Filing};
 pub use filter::{
-    ANTIVIRUS_STAGE, Action, AlertStage, AntivirusStage, FilterContext, FilterRecipient,
-    FilterSettings, Filters, OnFailure, PhishStage, SpamStage, Stage, StageError, StagePolicy,
+    ANTIVIRUS_STAGE, Action, AlertStage, AntivirusStage, Begun, BoxFuture, FilterContext, FilterRecipient,
+    FilterSettings, Filters, OnFailure, PhishStage, SpamStage, Stage, StageError, StagePolicy, StageResult,
     Thresholds, VIRUS_REASON, Verdict, VirusBounce, WARNING_FIELD,
 };
 pub use gate::Origin;

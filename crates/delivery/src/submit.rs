@@ -122,6 +122,16 @@ async fn run(
     }
     gate::check_envelope(d, origin, env, now).await?;
     gate::check_bytes(d, origin, &raw)?;
+    // R9: clamd's scan starts now and runs while the gate analyses the
+    // message, checks SPF/DKIM/DMARC and resolves the recipients; the
+    // antivirus stage takes its verdict at its turn, before anything is
+    // accepted (`Filters::run_begun`). A refusal before then aborts it.
+    let raw = Arc::new(raw);
+    let begun = if origin.applies(Rule::Content) {
+        d.filters().begin(&raw, |_| true)
+    } else {
+        filter::Begun::default()
+    };
     let analysis = gate::analyse(&raw, d.config().scan.limits).await;
     facts.private = analysis.is_private;
     facts.message_id = analysis.message_id.clone().unwrap_or_default();
@@ -133,7 +143,6 @@ async fn run(
         facts.dmarc = Some(v.dmarc.as_str());
     }
     let res = resolve(d, origin, env, &raw, facts).await?;
-    let raw = Arc::new(raw);
     let decided = filter::run_filters(
         d,
         origin,
@@ -143,6 +152,7 @@ async fn run(
         auth.clone(),
         &res,
         now,
+        begun,
     )
     .await?;
     facts.score = decided.top_score();

@@ -27,7 +27,7 @@ use vesontio_message::{Analysis, DsnAction, ReturnContent};
 use vesontio_policy::texts;
 use vesontio_types::{Address, UnixTime};
 
-use super::{BoxFuture, Decided, Fate, FilterContext, Stage, StageError, Verdict};
+use super::{BoxFuture, Decided, Fate, FilterContext, Stage, StageError, StageResult, Verdict};
 use crate::resolve::Resolution;
 use crate::{Delivery, Envelope, Origin, Verdicts};
 
@@ -57,21 +57,29 @@ impl Stage for AntivirusStage {
         &'a self,
         ctx: &'a FilterContext,
     ) -> BoxFuture<'a, Result<Vec<Verdict>, StageError>> {
-        Box::pin(async move {
-            match self.clamd.scan(&ctx.raw).await {
-                Ok(Scan::Clean) => Ok(Vec::new()),
-                Ok(Scan::Infected { signature }) => {
-                    Ok(vec![Verdict::quarantine(VIRUS_REASON, &signature)])
-                }
-                // The error names clamd's endpoint and what failed, never
-                // the message.
-                Err(e) => Err(StageError::new(format!("not scanned: {e}"))),
-            }
-        })
+        Box::pin(scan(&self.clamd, &ctx.raw))
     }
 
     fn scans_filed(&self) -> bool {
         true
+    }
+
+    /// The scan starts as soon as the gate has the bytes and runs while it
+    /// does its own checks; the verdict is still awaited before anything
+    /// is accepted ([`super::Filters::run_begun`]).
+    fn begin(&self, raw: &Arc<Vec<u8>>) -> Option<BoxFuture<'static, StageResult>> {
+        let (clamd, raw) = (self.clamd.clone(), raw.clone());
+        Some(Box::pin(async move { scan(&clamd, &raw).await }))
+    }
+}
+
+async fn scan(clamd: &Clamd, raw: &[u8]) -> StageResult {
+    match clamd.scan(raw).await {
+        Ok(Scan::Clean) => Ok(Vec::new()),
+        Ok(Scan::Infected { signature }) => Ok(vec![Verdict::quarantine(VIRUS_REASON, &signature)]),
+        // The error names clamd's endpoint and what failed, never the
+        // message.
+        Err(e) => Err(StageError::new(format!("not scanned: {e}"))),
     }
 }
 

@@ -10,7 +10,7 @@ use vesontio_message::{Analysis, prepend_header};
 use vesontio_store::NewQuarantine;
 use vesontio_types::UnixTime;
 
-use super::{Disposition, Fate, FilterContext, FilterRecipient, decide};
+use super::{Begun, Disposition, Fate, FilterContext, FilterRecipient, decide};
 use crate::resolve::Resolution;
 use crate::{Delivery, Envelope, Origin, Refused, Rule, Verdicts};
 
@@ -51,8 +51,9 @@ impl Decided {
     }
 }
 
-/// Runs the pipeline for a sent message. Doors the content filters do not
-/// apply to (internal notices) get INBOX for everyone.
+/// Runs the pipeline for a sent message, with the stages' work `begun`
+/// on `raw` ([`super::Filters::begin`]). Doors the content filters do
+/// not apply to (internal notices) get INBOX for everyone.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn run(
     d: &Delivery,
@@ -63,6 +64,7 @@ pub(crate) async fn run(
     auth: Option<Verdicts>,
     res: &Resolution,
     now: UnixTime,
+    begun: Begun,
 ) -> Result<Decided, Refused> {
     let filters = d.filters();
     let recipients: Vec<FilterRecipient> = res
@@ -88,7 +90,7 @@ pub(crate) async fn run(
             now,
             parsed: Default::default(),
         };
-        let outcome = filters.run(&ctx).await?;
+        let outcome = filters.run_begun(&ctx, |_| true, begun).await?;
         decide(&filters.settings, &ctx.recipients, &outcome)?
     } else {
         recipients.iter().map(|_| Disposition::inbox()).collect()

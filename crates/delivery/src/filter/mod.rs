@@ -225,6 +225,43 @@ pub trait Stage: Send + Sync {
     fn scans_filed(&self) -> bool {
         false
     }
+
+    /// Work on the message's bytes alone that may start as soon as the
+    /// gate has them, so that a daemon's round trip overlaps the gate's own
+    /// steps (analysis, R7, SPF/DKIM/DMARC, resolving the recipients): the
+    /// antivirus starts clamd's scan here. [`Filters::run_begun`] waits for
+    /// it at the stage's turn, under the stage's timeout counted from the
+    /// start, and takes its result as [`Stage::run`]'s: the stages' order,
+    /// policies and verdicts are unchanged, only sooner. `None` (the
+    /// default): the stage runs at its turn.
+    fn begin(&self, _raw: &Arc<Vec<u8>>) -> Option<BoxFuture<'static, StageResult>> {
+        None
+    }
+}
+
+/// What a stage's run gives.
+pub type StageResult = Result<Vec<Verdict>, StageError>;
+
+type BegunWork = tokio::task::JoinHandle<Result<StageResult, tokio::time::error::Elapsed>>;
+
+/// Stage work started early ([`Filters::begin`]), one slot per stage of
+/// the pipeline. Dropped without being awaited (the gate refused the
+/// message first), the work is aborted.
+#[derive(Default)]
+pub struct Begun(Vec<Option<BegunWork>>);
+
+impl Begun {
+    fn take(&mut self, stage: usize) -> Option<BegunWork> {
+        self.0.get_mut(stage).and_then(Option::take)
+    }
+}
+
+impl Drop for Begun {
+    fn drop(&mut self) {
+        for work in self.0.iter().flatten() {
+            work.abort();
+        }
+    }
 }
 
 /// What to do when a stage fails or overruns its timeout.
@@ -331,11 +368,53 @@ impl Filters {
         ctx: &FilterContext,
         keep: impl Fn(&dyn Stage) -> bool,
     ) -> Result<StageOutcome, Refused> {
+        self.run_begun(ctx, keep, Begun::default()).await
+    }
+
+    /// Starts each kept stage's [`Stage::begin`] work on `raw` in a task of
+    /// its own, under the stage's timeout. Pass the result to
+    /// [`Filters::run_begun`] with the same `raw` in its context.
+    pub fn begin(&self, raw: &Arc<Vec<u8>>, keep: impl Fn(&dyn Stage) -> bool) -> Begun {
+        Begun(
+            self.stages
+                .iter()
+                .map(|stage| {
+                    if !keep(stage.as_ref()) {
+                        return None;
+                    }
+                    let work = stage.begin(raw)?;
+                    let timeout = self.settings.policy(stage.name()).timeout;
+                    Some(tokio::spawn(tokio::time::timeout(timeout, work)))
+                })
+                .collect(),
+        )
+    }
+
+    /// [`Filters::run_where`], taking the result of a stage's begun work
+    /// (`begun`, from [`Filters::begin`] on `ctx.raw`) at its turn instead
+    /// of running it again. Work that failed, panicked or overran counts
+    /// as the stage's failure: its policy decides, never "clean".
+    pub async fn run_begun(
+        &self,
+        ctx: &FilterContext,
+        keep: impl Fn(&dyn Stage) -> bool,
+        mut begun: Begun,
+    ) -> Result<StageOutcome, Refused> {
         let mut out = StageOutcome::default();
-        for stage in self.stages.iter().filter(|s| keep(s.as_ref())) {
+        for (i, stage) in self.stages.iter().enumerate() {
+            if !keep(stage.as_ref()) {
+                continue;
+            }
             let name = stage.name().to_string();
             let policy = self.settings.policy(&name);
-            let failure = match tokio::time::timeout(policy.timeout, stage.run(ctx)).await {
+            let result = match begun.take(i) {
+                Some(work) => match work.await {
+                    Ok(r) => r,
+                    Err(e) => Ok(Err(StageError::new(format!("its work stopped: {e}")))),
+                },
+                None => tokio::time::timeout(policy.timeout, stage.run(ctx)).await,
+            };
+            let failure = match result {
                 Ok(Ok(verdicts)) => {
                     let mut stop = None;
                     for v in verdicts {

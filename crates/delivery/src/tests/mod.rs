@@ -3,6 +3,7 @@
 
 mod alert;
 mod antivirus;
+mod begun;
 mod checks;
 mod filters;
 mod forward;
