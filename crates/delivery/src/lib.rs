@@ -51,9 +51,9 @@ mod write;
 
 pub use file::{FileError, Filing};
 pub use filter::{
-    ANTIVIRUS_STAGE, Action, AlertStage, AntivirusStage, Begun, BoxFuture, FilterContext, FilterRecipient,
-    FilterSettings, Filters, OnFailure, PhishStage, SpamStage, Stage, StageError, StagePolicy, StageResult,
-    Thresholds, VIRUS_REASON, Verdict, VirusBounce, WARNING_FIELD,
+    ANTIVIRUS_STAGE, Action, AlertStage, AntivirusStage, Begun, BoxFuture, FilterContext,
+    FilterRecipient, FilterSettings, Filters, OnFailure, PhishStage, SpamStage, Stage, StageError,
+    StagePolicy, StageResult, Thresholds, VIRUS_REASON, Verdict, VirusBounce, WARNING_FIELD,
 };
 pub use gate::Origin;
 pub use inbound_auth::{DkimVerdict, Outcome, Verdicts};

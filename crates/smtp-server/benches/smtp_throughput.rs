@@ -143,7 +143,11 @@ fn main() {
     for (i, v) in variants.iter().enumerate() {
         let r = &rates[i];
         let shares: Vec<f64> = match base {
-            Some(b) => r.iter().zip(&rates[b]).map(|(x, o)| 100.0 * x / o).collect(),
+            Some(b) => r
+                .iter()
+                .zip(&rates[b])
+                .map(|(x, o)| 100.0 * x / o)
+                .collect(),
             None => Vec::new(),
         };
         let span = |xs: &[f64]| {
@@ -169,7 +173,11 @@ fn main() {
         }
         let c = &cpus[i];
         let (clo, chi) = span(c);
-        let cl = c.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(" ");
+        let cl = c
+            .iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         print!("; CPU {cl} ms/message ({clo:.2}–{chi:.2})");
         if let Some(b) = base {
             let cost: Vec<f64> = rates[b]
@@ -179,7 +187,10 @@ fn main() {
                 .map(|((_, o), x)| 100.0 * o / x)
                 .collect();
             let (lo, hi) = span(&cost);
-            print!(", `off`'s CPU / this: {} % ({lo:.0}–{hi:.0} %)", list(&cost));
+            print!(
+                ", `off`'s CPU / this: {} % ({lo:.0}–{hi:.0} %)",
+                list(&cost)
+            );
         }
         println!();
     }

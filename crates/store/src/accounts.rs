@@ -92,7 +92,7 @@ impl Store {
         .await;
         let id: i64 = match res {
             Ok(row) => row.try_get(0)?,
-            Err(e) if StoreError::is_unique_violation(&e) => {
+            Err(e) if e.is_unique_violation() => {
                 return Err(StoreError::AlreadyExists(address));
             }
             Err(e) => return Err(e.into()),

@@ -29,10 +29,3 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-impl StoreError {
-    /// True when the error comes from a uniqueness constraint.
-    pub(crate) fn is_unique_violation(e: &crate::sql::SqlError) -> bool {
-        e.is_unique_violation()
-    }
-}

@@ -391,12 +391,11 @@ impl Store {
     /// The oldest position from which [`Store::account_changes`] is still
     /// complete: a `since` below it has lost entries to pruning.
     pub async fn changes_horizon(&self, account: AccountId) -> Result<i64> {
-        let (seq,): (i64,) =
-            sql::query_as("SELECT changes_pruned_seq FROM accounts WHERE id = $1")
-                .bind(account.0)
-                .fetch_optional(self.r())
-                .await?
-                .ok_or_else(|| crate::StoreError::NotFound(format!("account {}", account.0)))?;
+        let (seq,): (i64,) = sql::query_as("SELECT changes_pruned_seq FROM accounts WHERE id = $1")
+            .bind(account.0)
+            .fetch_optional(self.r())
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("account {}", account.0)))?;
         Ok(seq)
     }
 }

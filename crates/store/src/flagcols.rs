@@ -60,7 +60,7 @@ impl FlagCols {
 
     /// Reads the columns of [`COLUMNS`] from a row.
     pub(crate) fn from_row(r: &sql::Row) -> crate::Result<FlagCols> {
-                let mut system = [false; 5];
+        let mut system = [false; 5];
         for (i, name) in ["seen", "answered", "flagged", "deleted", "draft"]
             .iter()
             .enumerate()

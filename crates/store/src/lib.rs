@@ -55,8 +55,8 @@ mod queue;
 mod schema;
 mod send_rate;
 mod shared_files;
-mod sql;
 mod spam_models;
+mod sql;
 mod thread_uids;
 mod training;
 mod upgrade;
@@ -70,7 +70,6 @@ pub use alerts::{Alert, AlertKind, NewAlert};
 pub use batch::debug_scripts_per_statement;
 pub use blob::{BlobRef, BlobStore, FileBlobs, SWEEP_GRACE_SECS, Spool};
 pub use error::{Result, StoreError};
-pub use sql::SqlError;
 pub use find::{FindCursor, Found, MessageQuery, SCAN_LIMIT, ThreadPage, ThreadRow};
 pub use index::{DELETED_BIT, MailboxIndex, SEEN_BIT, bits_of, flags_of, is_system_flag};
 pub use ingest::{ChangeKind, Parsed};
@@ -81,6 +80,7 @@ pub use messages::{ExpungeMode, FlagsUpdate};
 pub use model::*;
 pub use shared_files::{NewSharedFile, SharedFile, UploadWrite};
 pub use spam_models::{SpamChange, SpamJournal};
+pub use sql::SqlError;
 pub use training::{TrainingEvent, TrainingKind};
 pub use views::{Cursor, ListItem, Page, SortBy, TextField};
 pub use websessions::WebSession;
@@ -254,12 +254,11 @@ impl Store {
                 {
                     return Err(StoreError::Invalid(format!("bad schema name {schema:?}")));
                 }
-                sql::pg::connect(url)
-                    .await?
-                    .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                    .await
-                    .map_err(sql::pg::to_sql_error)?;
+                // The search path may name a schema not created yet.
                 let pool = sql::pg::Pg::open(url, schema, PG_CONNECTIONS).await?;
+                (&Db::Pg(pool.clone()))
+                    .execute(q!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                    .await?;
                 (
                     Dialect::Postgres,
                     Db::Pg(pool.clone()),
@@ -346,9 +345,7 @@ impl Store {
             }
             for stmt in schema::render(sql, self.inner.dialect).split(';') {
                 if !stmt.trim().is_empty() {
-                    (&mut *tx)
-                        .execute(sql::Safe(stmt.to_string()))
-                        .await?;
+                    (&mut *tx).execute(sql::Safe(stmt.to_string())).await?;
                 }
             }
             sql::query("INSERT INTO schema_migrations (version) VALUES ($1)")
@@ -494,7 +491,8 @@ async fn spawn_listener(
     channel: String,
     changes: broadcast::Sender<Change>,
 ) -> Result<tokio::sync::oneshot::Sender<()>> {
-    let mut heard = notify::listen(&url, &channel).await?;
+    // The client is kept: dropping it would close the connection.
+    let (mut _client, mut heard) = notify::listen(&url, &channel).await?;
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         loop {
@@ -510,7 +508,7 @@ async fn spawn_listener(
                         tracing::warn!("LISTEN connection lost; reconnecting");
                         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                         match notify::listen(&url, &channel).await {
-                            Ok(h) => heard = h,
+                            Ok((c, h)) => (_client, heard) = (c, h),
                             Err(e) => tracing::warn!(error = %e, "LISTEN failed"),
                         }
                     }

@@ -73,7 +73,7 @@ impl Store {
         .await;
         let mb = match res {
             Ok(row) => from_row(&row)?,
-            Err(e) if StoreError::is_unique_violation(&e) => {
+            Err(e) if e.is_unique_violation() => {
                 return Err(StoreError::AlreadyExists(name));
             }
             Err(e) => return Err(e.into()),

@@ -79,10 +79,7 @@ pub struct FlagsUpdate {
 }
 
 /// `SELECT` of the messages of `mailbox` with these UIDs (at most [`CHUNK`]).
-fn by_uids(
-    mailbox: MailboxId,
-    uids: &[Uid],
-) -> sql::Query {
+fn by_uids(mailbox: MailboxId, uids: &[Uid]) -> sql::Query {
     let sql = q!(
         "SELECT {COLS} FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
         placeholders(2, uids.len())

@@ -6,9 +6,9 @@
 //! SQLite, one process owns the file: the change is sent in-process once
 //! the commit returned.
 
-use crate::sql;
 use crate::db::Tx;
 use crate::error::Result;
+use crate::sql;
 use crate::{Change, Store};
 
 impl Store {
@@ -88,43 +88,37 @@ pub(crate) fn parse_payload(payload: &str) -> Option<Change> {
     })
 }
 
-/// A connection of its own that `LISTEN`s on `channel`: the payloads it
-/// hears, until the connection ends (then the receiver yields `None`).
+/// A connection of its own that `LISTEN`s on `channel`: its client (the
+/// connection lasts as long as it is kept) and the payloads it hears,
+/// until the connection ends (then the receiver yields `None`).
 pub(crate) async fn listen(
     url: &str,
     channel: &str,
-) -> Result<tokio::sync::mpsc::UnboundedReceiver<String>> {
+) -> Result<(
+    tokio_postgres::Client,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+)> {
     use futures_util::StreamExt;
     let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .map_err(crate::sql::pg::to_sql_error)?;
     let (heard, rx) = tokio::sync::mpsc::unbounded_channel();
-    // The connection is driven here: it carries the LISTEN below and
-    // then the notifications. The client lives as long as this task.
-    let (ready_tx, ready) = tokio::sync::oneshot::channel::<tokio_postgres::Client>();
+    // Polling the connection carries the LISTEN below, then the
+    // notifications.
     tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-        let mut _client = None;
-        let mut ready = Some(ready);
-        loop {
-            tokio::select! {
-                c = async { ready.as_mut().expect("polled once").await }, if ready.is_some() => {
-                    ready = None;
-                    _client = c.ok();
-                }
-                m = messages.next() => match m {
-                    Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
-                        if heard.send(n.payload().to_string()).is_err() {
-                            return;
-                        }
-                    }
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => {
-                        tracing::debug!(error = %e, "LISTEN connection ended");
+        while let Some(m) = messages.next().await {
+            match m {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                    if heard.send(n.payload().to_string()).is_err() {
                         return;
                     }
-                    None => return,
-                },
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "LISTEN connection ended");
+                    return;
+                }
             }
         }
     });
@@ -132,6 +126,5 @@ pub(crate) async fn listen(
         .batch_execute(&format!("LISTEN \"{channel}\""))
         .await
         .map_err(crate::sql::pg::to_sql_error)?;
-    let _ = ready_tx.send(client);
-    Ok(rx)
+    Ok((client, rx))
 }

@@ -2,11 +2,10 @@
 //! their blob reference, listed for administrators without the subjects
 //! of private messages (R4), released or deleted.
 
-
-use crate::sql;
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
+use crate::sql;
 
 impl Store {
     pub async fn quarantine_add(&self, q: NewQuarantine) -> Result<i64> {
@@ -63,11 +62,10 @@ impl Store {
     /// Removes a quarantine entry (after release or deletion) and its blob reference.
     pub async fn quarantine_remove(&self, id: i64) -> Result<bool> {
         let mut tx = self.begin_durable().await?;
-        let blob: Option<(String,)> =
-            sql::query_as("SELECT blob_id FROM quarantine WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let blob: Option<(String,)> = sql::query_as("SELECT blob_id FROM quarantine WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
         sql::query("DELETE FROM quarantine WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

@@ -152,7 +152,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
+            if e.is_unique_violation() {
                 StoreError::AlreadyExists("shared file token".into())
             } else {
                 e.into()
@@ -328,15 +328,14 @@ impl Store {
         expires_at: UnixTime,
     ) -> Result<bool> {
         let mut tx = self.begin_fast().await?;
-        let n = sql::query(
-            "UPDATE shared_files SET expires_at = $1 WHERE id = $2 AND account_id = $3",
-        )
-        .bind(expires_at)
-        .bind(id)
-        .bind(account.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let n =
+            sql::query("UPDATE shared_files SET expires_at = $1 WHERE id = $2 AND account_id = $3")
+                .bind(expires_at)
+                .bind(id)
+                .bind(account.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         tx.commit().await?;
         Ok(n == 1)
     }

@@ -19,10 +19,10 @@
 //! (a reader that has row n never misses a smaller one committed later)
 //! and a fold never loses a row appended meanwhile.
 
-use crate::sql;
 use crate::Store;
 use crate::db::Tx;
 use crate::error::Result;
+use crate::sql;
 
 /// One learned message in a model's journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,12 +131,11 @@ impl Store {
         .bind(domain)
         .fetch_one(&mut *tx)
         .await?;
-        let (snapshot,): (i64,) = sql::query_as(
-            "SELECT CAST(LENGTH(data) AS BIGINT) FROM spam_models WHERE domain = $1",
-        )
-        .bind(domain)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (snapshot,): (i64,) =
+            sql::query_as("SELECT CAST(LENGTH(data) AS BIGINT) FROM spam_models WHERE domain = $1")
+                .bind(domain)
+                .fetch_one(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(SpamJournal {
             last,
@@ -173,15 +172,13 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let data = fold((!data.is_empty()).then_some(data), &changes);
-        sql::query(
-            "UPDATE spam_models SET data = $2, seq = $3, updated_at = $4 WHERE domain = $1",
-        )
-        .bind(domain)
-        .bind(data)
-        .bind(last)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sql::query("UPDATE spam_models SET data = $2, seq = $3, updated_at = $4 WHERE domain = $1")
+            .bind(domain)
+            .bind(data)
+            .bind(last)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         sql::query("DELETE FROM spam_changes WHERE domain = $1 AND id <= $2")
             .bind(domain)
             .bind(last)

@@ -5,13 +5,12 @@
 //! have `email_id IS NULL`, and the counts step is marked done only at the
 //! end), with a progress line in the log.
 
-
-use crate::sql;
 use crate::Store;
 use crate::error::Result;
 use crate::flagcols::FlagCols;
 use crate::ingest::Parsed;
 use crate::messages::split_flags;
+use crate::sql;
 
 /// Rows upgraded per transaction.
 const BATCH: i64 = 200;
@@ -98,7 +97,7 @@ impl Store {
                 .bind(&parsed.from_key)
                 .bind(&parsed.subject_key)
                 .bind(parsed.model.has_attachment as i64)
-                .bind(id)
+                .bind(*id)
                 .bind(content)
                 .execute(&mut *tx)
                 .await?;

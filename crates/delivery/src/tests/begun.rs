@@ -112,8 +112,16 @@ async fn begun_work_is_the_stages_verdict() {
     let e = with(stage.clone(), None).await;
     let raw = message("a@example.org", JEAN, "Tot", "Bonjour");
     send(&e, raw.clone()).await.expect("accepted, isolated");
-    assert_eq!(*stage.begun_with.lock().unwrap(), vec![raw], "the bytes as received");
-    assert_eq!(stage.runs.load(Ordering::SeqCst), 0, "not run a second time");
+    assert_eq!(
+        *stage.begun_with.lock().unwrap(),
+        vec![raw],
+        "the bytes as received"
+    );
+    assert_eq!(
+        stage.runs.load(Ordering::SeqCst),
+        0,
+        "not run a second time"
+    );
     assert_eq!(stage.finished.load(Ordering::SeqCst), 1);
     // The verdict of the begun work, not run's clean answer, decided.
     assert!(inbox(&e, JEAN).await.is_empty(), "nothing delivered");
@@ -177,10 +185,17 @@ async fn a_refusal_before_the_filters_aborts_the_begun_work() {
     assert_eq!(stage.begun_with.lock().unwrap().len(), 1, "it had begun");
     let t = Instant::now();
     while stage.dropped.load(Ordering::SeqCst) == 0 {
-        assert!(t.elapsed() < Duration::from_secs(2), "begun work not aborted");
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "begun work not aborted"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(stage.finished.load(Ordering::SeqCst), 0, "aborted, not finished");
+    assert_eq!(
+        stage.finished.load(Ordering::SeqCst),
+        0,
+        "aborted, not finished"
+    );
 }
 
 #[tokio::test]
@@ -207,13 +222,12 @@ async fn r9_begun_scan_holds_back_infected_and_tempfails_without_clamd() {
     let Some(mut p) = harness::ClamdProcess::start() else {
         return;
     };
-    let mut opts = vesontio_antivirus::ClamdOptions::new(vesontio_antivirus::Endpoint::Unix(
-        p.socket.clone(),
-    ));
+    let mut opts =
+        vesontio_antivirus::ClamdOptions::new(vesontio_antivirus::Endpoint::Unix(p.socket.clone()));
     opts.timeout = Duration::from_secs(10);
-    let stage = Arc::new(AntivirusStage::new(Arc::new(vesontio_antivirus::Clamd::new(
-        opts,
-    ))));
+    let stage = Arc::new(AntivirusStage::new(Arc::new(
+        vesontio_antivirus::Clamd::new(opts),
+    )));
     let infected = [
         b"From: <a@example.org>\r\nTo: <jean.dupont@ac-demo.fr>\r\nSubject: v\r\n\r\n".as_slice(),
         harness::EICAR,
@@ -231,7 +245,9 @@ async fn r9_begun_scan_holds_back_infected_and_tempfails_without_clamd() {
     );
     // Through the gate: isolated, never delivered; clean mail passes.
     let e = with(stage.clone(), None).await;
-    send(&e, infected.clone()).await.expect("accepted, isolated");
+    send(&e, infected.clone())
+        .await
+        .expect("accepted, isolated");
     send(&e, message("a@example.org", JEAN, "Propre", "Bonjour"))
         .await
         .unwrap();
@@ -240,7 +256,9 @@ async fn r9_begun_scan_holds_back_infected_and_tempfails_without_clamd() {
     let delivered = inbox(&e, JEAN).await;
     assert_eq!(delivered.len(), 2);
     assert!(
-        delivered.iter().all(|m| !text(m).contains("EICAR-STANDARD")),
+        delivered
+            .iter()
+            .all(|m| !text(m).contains("EICAR-STANDARD")),
         "the infected message was delivered"
     );
     assert!(subjects(&e, JEAN).await.contains(&"Propre".to_string()));
@@ -254,5 +272,9 @@ async fn r9_begun_scan_holds_back_infected_and_tempfails_without_clamd() {
         .expect_err("4xx");
     assert_eq!((r.code, r.enhanced.as_str()), (451, "4.7.1"), "{r:?}");
     assert!(r.text.contains("antivirus"), "{}", r.text);
-    assert_eq!(inbox(&e, JEAN).await.len(), 2, "nothing unscanned delivered");
+    assert_eq!(
+        inbox(&e, JEAN).await.len(),
+        2,
+        "nothing unscanned delivered"
+    );
 }

@@ -501,12 +501,7 @@ async fn moving_into_and_out_of_junk_emits_training_events() {
     send_mx(&e, &["jean.dupont@ac-demo.fr"], msg("à apprendre"))
         .await
         .expect("accepted");
-    let acc = e
-        .store()
-        .account_by_address("jean.dupont@ac-demo.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let acc = by_address(&e, "jean.dupont@ac-demo.fr").await;
     let inbox = e
         .store()
         .mailbox_by_name(acc.id, "INBOX")
@@ -638,12 +633,7 @@ async fn training_rounds_run_under_one_lease_and_resume_from_the_cursor() {
     send_mx(&e, &["jean.dupont@ac-demo.fr"], msg("un"))
         .await
         .expect("accepted");
-    let acc = e
-        .store()
-        .account_by_address("jean.dupont@ac-demo.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let acc = by_address(&e, "jean.dupont@ac-demo.fr").await;
     let inbox = e
         .store()
         .mailbox_by_name(acc.id, "INBOX")

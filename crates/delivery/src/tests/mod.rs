@@ -114,6 +114,15 @@ pub(crate) fn addr(s: &str) -> Address {
     Address::parse(s).expect("address")
 }
 
+/// The account that already has `address`.
+pub(crate) async fn by_address(e: &Env, address: &str) -> Account {
+    e.store()
+        .account_by_address(address)
+        .await
+        .expect("lookup")
+        .expect("the account exists")
+}
+
 pub(crate) async fn account(e: &Env, address: &str, kind: AccountKind, quota: i64) -> Account {
     e.store()
         .create_account(NewAccount {

@@ -120,12 +120,7 @@ async fn domain_model(e: &Env) -> Option<Model> {
 #[tokio::test]
 async fn reports_to_spam_at_teach_the_domain_within_an_allowance() {
     let e = with_spam().await;
-    let jean = e
-        .store()
-        .account_by_address("jean.dupont@ac-demo.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let jean = by_address(&e, "jean.dupont@ac-demo.fr").await;
     e.d.submit(
         sub(&jean),
         envelope(Some("jean.dupont@ac-demo.fr"), &["spam@ac-demo.fr"]),
@@ -190,12 +185,7 @@ async fn moving_into_junk_teaches_and_moving_out_corrects() {
     )
     .await
     .unwrap();
-    let jean = e
-        .store()
-        .account_by_address("jean.dupont@ac-demo.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let jean = by_address(&e, "jean.dupont@ac-demo.fr").await;
     let inbox = e
         .store()
         .mailbox_by_name(jean.id, "INBOX")

@@ -79,12 +79,7 @@ fn report_forwarding(n: usize, subject: &str, body: &str) -> Vec<u8> {
 #[tokio::test]
 async fn a_report_the_classifier_was_sure_of_changes_nothing_an_unsure_one_teaches() {
     let (e, _) = with_stage().await;
-    let jean = e
-        .store()
-        .account_by_address("jean.dupont@ac-demo.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let jean = by_address(&e, "jean.dupont@ac-demo.fr").await;
     let send = |n: usize, subject: &'static str, body: &'static str| {
         let e = &e;
         let jean = jean.clone();
@@ -128,12 +123,7 @@ async fn a_report_the_classifier_was_sure_of_changes_nothing_an_unsure_one_teach
 #[tokio::test]
 async fn junk_moves_teach_what_the_classifier_got_wrong_and_correct_what_was_taught() {
     let (e, stage) = with_stage().await;
-    let jean = e
-        .store()
-        .account_by_address("jean.dupont@ac-demo.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let jean = by_address(&e, "jean.dupont@ac-demo.fr").await;
     let ev = |kind| vesontio_store::TrainingEvent {
         id: 1,
         created_at: NOW,

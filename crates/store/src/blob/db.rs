@@ -94,11 +94,10 @@ impl BlobStore for DbBlobs {
     fn get<'a>(&'a self, id: &'a str) -> BlobFuture<'a, Vec<u8>> {
         Box::pin(async move {
             check_id(id)?;
-            let row: Option<(Vec<u8>,)> =
-                sql::query_as("SELECT data FROM blob_data WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.read)
-                    .await?;
+            let row: Option<(Vec<u8>,)> = sql::query_as("SELECT data FROM blob_data WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
             row.map(|r| r.0)
                 .ok_or_else(|| StoreError::BlobCorrupt(id.to_string()))
         })

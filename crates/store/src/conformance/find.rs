@@ -1,8 +1,8 @@
 //! Searches across folders, conversation lists and change-log pruning
 //! (`find.rs`): what the webmail asks beyond one folder's page.
 
-use crate::sql;
 use super::*;
+use crate::sql;
 use crate::{FindCursor, MessageQuery};
 
 async fn put(s: &Store, mb: MailboxId, at: i64, head: &str, body: &str) -> Appended {

@@ -184,7 +184,12 @@ impl Guard {
             // With `limit` reached, stepping stops early: the statement
             // is reset when it goes back to the cache.
             let changed = if readonly { 0 } else { conn.changes() };
-            log_statement(piece, started.elapsed(), out.rows.len() - rows_before, changed);
+            log_statement(
+                piece,
+                started.elapsed(),
+                out.rows.len() - rows_before,
+                changed,
+            );
             out.affected += changed;
             if limit.is_some_and(|l| l > 0 && out.rows.len() >= l) {
                 break;
@@ -264,7 +269,11 @@ impl Lite {
     /// [`Lite::run`] for a statement that reads much (a full scan, a
     /// search): on a multi-threaded runtime the thread's other tasks move
     /// to another thread while it runs.
-    pub(crate) async fn run_heavy(self: &Arc<Self>, stmt: Stmt, limit: Option<usize>) -> Result<Output> {
+    pub(crate) async fn run_heavy(
+        self: &Arc<Self>,
+        stmt: Stmt,
+        limit: Option<usize>,
+    ) -> Result<Output> {
         let g = self.acquire().await?;
         if multi_threaded() {
             tokio::task::block_in_place(|| g.run_now(&stmt, limit))

@@ -99,7 +99,7 @@ macro_rules! encode_int {
         }
     )*};
 }
-encode_int!(i64, i32, u32, u16, u8);
+encode_int!(i64);
 
 impl Encode for f64 {
     fn encode(self) -> Value {
@@ -131,12 +131,6 @@ impl Encode for &str {
     }
 }
 
-impl Encode for Cow<'_, str> {
-    fn encode(self) -> Value {
-        Value::Text(self.into_owned())
-    }
-}
-
 impl Encode for Vec<u8> {
     fn encode(self) -> Value {
         Value::Blob(Arc::new(self))
@@ -146,12 +140,6 @@ impl Encode for Vec<u8> {
 impl Encode for &[u8] {
     fn encode(self) -> Value {
         Value::Blob(Arc::new(self.to_vec()))
-    }
-}
-
-impl Encode for &Vec<u8> {
-    fn encode(self) -> Value {
-        Value::Blob(Arc::new(self.clone()))
     }
 }
 
@@ -175,11 +163,11 @@ pub(crate) trait HasKind {
 macro_rules! kind {
     ($k:ident: $($t:ty),*) => {$( impl HasKind for $t { const KIND: Kind = Kind::$k; } )*};
 }
-kind!(Int: i64, i32, u32, u16, u8);
+kind!(Int: i64);
 kind!(Real: f64);
 kind!(Bool: bool);
-kind!(Text: String, &String, &str, Cow<'_, str>);
-kind!(Blob: Vec<u8>, &[u8], &Vec<u8>, Arc<Vec<u8>>);
+kind!(Text: String, &String, &str);
+kind!(Blob: Vec<u8>, &[u8], Arc<Vec<u8>>);
 
 impl<T: Encode + HasKind> Encode for Option<T> {
     fn encode(self) -> Value {
@@ -187,21 +175,6 @@ impl<T: Encode + HasKind> Encode for Option<T> {
             Some(v) => v.encode(),
             None => Value::Null(T::KIND),
         }
-    }
-}
-
-impl<T: Encode + Clone> Encode for &Option<T>
-where
-    Option<T>: Encode,
-{
-    fn encode(self) -> Value {
-        self.clone().encode()
-    }
-}
-
-impl Encode for &i64 {
-    fn encode(self) -> Value {
-        Value::Int(*self)
     }
 }
 

@@ -18,7 +18,7 @@ use tokio_postgres::{Client, NoTls, Statement};
 /// store has a few hundred texts, so this is rarely reached).
 const STATEMENT_CACHE: usize = 1024;
 
-/// Connects once, outside any pool (creating the schema, listening).
+/// Opens one connection, driven by a task of its own.
 pub(crate) async fn connect(url: &str) -> Result<Client> {
     let (client, connection) = tokio_postgres::connect(url, NoTls)
         .await
@@ -157,32 +157,28 @@ impl Guard {
         // statements would run, uncommitted, inside it). A ROLLBACK with no
         // transaction is only a warning.
         self.in_tx = true;
-        self.conn()
-            .client
-            .batch_execute("BEGIN")
-            .await
-            .map_err(to_sql_error)?;
-        Ok(())
+        self.simple("BEGIN").await
     }
 
     pub(crate) async fn commit(mut self) -> Result<()> {
-        self.conn()
-            .client
-            .batch_execute("COMMIT")
-            .await
-            .map_err(to_sql_error)?;
+        self.simple("COMMIT").await?;
         self.in_tx = false;
         Ok(())
     }
 
     pub(crate) async fn rollback(mut self) -> Result<()> {
-        self.conn()
-            .client
-            .batch_execute("ROLLBACK")
-            .await
-            .map_err(to_sql_error)?;
+        self.simple("ROLLBACK").await?;
         self.in_tx = false;
         Ok(())
+    }
+
+    /// One text of the simple query protocol (no values, no rows).
+    async fn simple(&mut self, sql: &str) -> Result<()> {
+        self.conn()
+            .client
+            .batch_execute(sql)
+            .await
+            .map_err(to_sql_error)
     }
 
     /// The statement for `sql` with these value kinds, prepared once per
@@ -221,25 +217,17 @@ impl Guard {
         let started = std::time::Instant::now();
         let sql = stmt.sql.as_str();
         if stmt.args.is_empty() && super::statements(sql).nth(1).is_some() {
-            self.conn()
-                .client
-                .batch_execute(sql)
-                .await
-                .map_err(to_sql_error)?;
+            self.simple(sql).await?;
             log_statement(sql, started.elapsed(), 0, 0);
             return Ok(Output::default());
         }
         let kinds = stmt.args.iter().map(kind_of).collect();
         let st = self.prepare(sql, kinds).await?;
-        let params: Vec<&(dyn ToSql + Sync)> =
-            stmt.args.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        let params = params(&stmt.args);
         let client = &self.conn().client;
         let mut out = Output::default();
         if limit == Some(0) {
-            out.affected = client
-                .execute(&st, &params)
-                .await
-                .map_err(to_sql_error)?;
+            out.affected = client.execute(&st, &params).await.map_err(to_sql_error)?;
         } else {
             let rows = client.query(&st, &params).await.map_err(to_sql_error)?;
             out.rows = rows_of(&st, rows, limit)?;
@@ -261,11 +249,10 @@ impl Guard {
             prepared.push(self.prepare(s.sql.as_str(), kinds).await?);
         }
         let client = &self.conn().client;
-        let runs = stmts.iter().zip(&prepared).map(|(s, st)| async move {
-            let params: Vec<&(dyn ToSql + Sync)> =
-                s.args.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-            client.query(st, &params).await
-        });
+        let runs = stmts
+            .iter()
+            .zip(&prepared)
+            .map(|(s, st)| async move { client.query(st, &params(&s.args)).await });
         // The first statement to fail answers first: the server runs them
         // in order and the rest fail with the aborted transaction.
         let results = futures_util::future::try_join_all(runs)
@@ -332,6 +319,11 @@ impl<'c> Executor<'c> for &'c mut Guard {
     fn run(self, stmt: Stmt, limit: Option<usize>) -> BoxFuture<'c, Result<Output>> {
         Box::pin(async move { self.run_now(&stmt, limit).await })
     }
+}
+
+/// Values as tokio-postgres takes them.
+fn params(args: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
 fn kind_of(v: &Value) -> Kind {
@@ -466,7 +458,9 @@ mod tests {
 
     #[tokio::test]
     async fn values_keep_their_types_both_ways() {
-        let Some(pg) = pool("types").await else { return };
+        let Some(pg) = pool("types").await else {
+            return;
+        };
         let mut g = pg.acquire().await.unwrap();
         // An INTEGER column takes the int8 the statement was prepared
         // with; NULLs carry their type.
@@ -529,7 +523,9 @@ mod tests {
 
     #[tokio::test]
     async fn errors_say_what_failed() {
-        let Some(pg) = pool("errors").await else { return };
+        let Some(pg) = pool("errors").await else {
+            return;
+        };
         let mut g = pg.acquire().await.unwrap();
         query("INSERT INTO t (k) VALUES (1)")
             .execute(&mut g)
@@ -540,7 +536,10 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.is_unique_violation(), "{e}");
-        assert!(matches!(&e, SqlError::Database { code, .. } if code == "23505"), "{e}");
+        assert!(
+            matches!(&e, SqlError::Database { code, .. } if code == "23505"),
+            "{e}"
+        );
         let e = query("SELECT k FROM t").fetch_one(&mut g).await.unwrap();
         let e = e.try_get::<String, _>("k").unwrap_err().to_string();
         assert_eq!(e, "column k: an integer read as a text");
@@ -550,14 +549,19 @@ mod tests {
             .unwrap_err();
         assert!(matches!(e, SqlError::RowNotFound), "{e}");
         let e = (&mut g).execute("SELEC 1").await.unwrap_err();
-        assert!(matches!(&e, SqlError::Database { code, .. } if code == "42601"), "{e}");
+        assert!(
+            matches!(&e, SqlError::Database { code, .. } if code == "42601"),
+            "{e}"
+        );
     }
 
     /// A transaction dropped uncommitted (a cancelled task) is rolled
     /// back before its connection serves again.
     #[tokio::test]
     async fn an_abandoned_transaction_is_rolled_back() {
-        let Some(pg) = pool("abandon").await else { return };
+        let Some(pg) = pool("abandon").await else {
+            return;
+        };
         let mut g = pg.acquire().await.unwrap();
         g.begin().await.unwrap();
         query("INSERT INTO t (k) VALUES (1)")
