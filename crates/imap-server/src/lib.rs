@@ -66,6 +66,7 @@ mod selected;
 mod session;
 mod sortkeys;
 mod structure;
+mod textindex;
 mod thread;
 
 use std::sync::Arc;

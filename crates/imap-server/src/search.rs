@@ -43,6 +43,8 @@ pub(crate) struct Scope<'a> {
     pub(crate) largest_uid: Uid,
     pub(crate) saved: &'a [Uid],
     pub(crate) now: i64,
+    /// The store index's answers for the text keys, when asked.
+    pub(crate) index: Option<&'a crate::textindex::TextIndex>,
 }
 
 impl Content {
@@ -90,36 +92,6 @@ pub(crate) fn needs_content(k: &SearchKey) -> bool {
     }
 }
 
-/// The text terms every match must contain (the keys of the top-level
-/// AND), for the store's index to narrow the candidates. Lower case.
-pub(crate) fn required_terms(k: &SearchKey) -> Vec<(vesontio_store::TextField, String)> {
-    use SearchKey as K;
-    use vesontio_store::TextField as F;
-    let term = |f: F, s: &str| vec![(f, s.to_lowercase())];
-    match k {
-        K::And(v) => v.iter().flat_map(required_terms).collect(),
-        K::From(s) | K::To(s) | K::Cc(s) | K::Bcc(s) | K::Subject(s) | K::Header(_, s) => {
-            term(F::Head, s)
-        }
-        K::Body(s) => term(F::Body, s),
-        K::Text(s) => term(F::Any, s),
-        _ => Vec::new(),
-    }
-}
-
-/// Whether any key reads the body text (BODY, TEXT); the others need
-/// only the header fields.
-pub(crate) fn needs_body(k: &SearchKey) -> bool {
-    use SearchKey as K;
-    match k {
-        K::And(v) => v.iter().any(needs_body),
-        K::Not(a) => needs_body(a),
-        K::Or(a, b) => needs_body(a) || needs_body(b),
-        K::Body(_) | K::Text(_) => true,
-        _ => false,
-    }
-}
-
 /// Whether any key looks at more than the message's numbers, flags and
 /// `\Recent` (size, dates, modseq, ids, content): such a search reads the
 /// rows; the others are answered from the store's compact index.
@@ -148,6 +120,18 @@ pub(crate) fn needs_row(k: &SearchKey) -> bool {
         | K::Keyword(_)
         | K::Unkeyword(_) => false,
         _ => true,
+    }
+}
+
+/// Whether any key looks at the row beyond numbers, flags and content
+/// (size, dates, modseq, ids): such a search reads every candidate's row.
+pub(crate) fn needs_meta(k: &SearchKey) -> bool {
+    use SearchKey as K;
+    match k {
+        K::And(v) => v.iter().any(needs_meta),
+        K::Not(a) => needs_meta(a),
+        K::Or(a, b) => needs_meta(a) || needs_meta(b),
+        _ => needs_row(k) && !needs_content(k),
     }
 }
 
@@ -191,6 +175,14 @@ pub(crate) fn matches(k: &SearchKey, m: &Msg<'_>, sc: &Scope<'_>) -> bool {
     use SearchKey as K;
     let day = m.internal_date.div_euclid(86_400);
     let text = |f: &dyn Fn(&Content) -> bool| m.content.is_some_and(f);
+    // A text key the index answered for this message; the others are
+    // checked on the stored text (a term in the header block is checked
+    // on the fields: a body known not to hold it is not read).
+    match sc.index.and_then(|ix| ix.known(k, m.uid)) {
+        Some(vesontio_store::Known::Yes) => return true,
+        Some(vesontio_store::Known::No) => return false,
+        _ => {}
+    }
     match k {
         K::And(v) => v.iter().all(|x| matches(x, m, sc)),
         K::Not(a) => !matches(a, m, sc),

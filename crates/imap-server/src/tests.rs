@@ -89,6 +89,7 @@ Caf=C3=A9 au lait\r\n";
             largest_uid: 9,
             saved: &saved,
             now: 1_699_963_200 + 3600,
+            index: None,
         };
         let s = |x: &str| x.to_string();
         let table: Vec<(K, bool)> = vec![
@@ -176,6 +177,7 @@ Caf=C3=A9 au lait\r\n";
             largest_uid: 1,
             saved: &[],
             now: 0,
+            index: None,
         };
         let s = |x: &str| x.to_string();
         // RFC 5322 §3.4: the group's display name is part of the field.
@@ -212,6 +214,7 @@ Caf=C3=A9 au lait\r\n";
             largest_uid: 1,
             saved: &[],
             now: 0,
+            index: None,
         };
         assert!(!matches(&K::Subject("x".into()), &m, &sc));
         assert!(matches(&K::Old, &m, &sc) && !matches(&K::Recent, &m, &sc));

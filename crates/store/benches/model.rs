@@ -15,7 +15,7 @@
 
 use std::time::Instant;
 
-use vesontio_store::{MessageQuery, NewMessage, SortBy, Store, StoreConfig, TextField};
+use vesontio_store::{MessageQuery, NewMessage, SortBy, Store, StoreConfig, TermField};
 
 const WORDS: &[&str] = &[
     "conseil",
@@ -158,20 +158,18 @@ async fn run(size: usize) {
         s.mailboxes(a.id).await.expect("folders");
     })
     .await;
-    let search = |f: TextField, t: &'static str| {
+    let search = |f: TermField, t: &'static str| {
         let s = s.clone();
         async move {
             median(11, || async {
-                s.search_candidates(inbox.id, &[(f, t.to_string())])
-                    .await
-                    .expect("search");
+                s.search_term(inbox.id, f, t).await.expect("search");
             })
             .await
         }
     };
-    let from = search(TextField::Head, "agent123@").await;
-    let subject = search(TextField::Head, "n°4242").await;
-    let body = search(TextField::Body, "zygomatique").await;
+    let from = search(TermField::From, "agent123@").await;
+    let subject = search(TermField::Subject, "n°4242").await;
+    let body = search(TermField::Body, "zygomatique").await;
     let threads = median(21, || async {
         s.list_threads(inbox.id, None, 50).await.expect("threads");
     })

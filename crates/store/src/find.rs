@@ -87,12 +87,12 @@ impl Field {
             }
         }
     }
-    /// The stored column a candidate must contain the term in.
-    fn column(self) -> &'static str {
+    /// The index columns a candidate holds the term in (any of them).
+    fn columns(self) -> &'static [&'static str] {
         match self {
-            Field::Body => "body",
-            Field::Text => "",
-            _ => "head",
+            Field::Body => &["body"],
+            Field::Text => &["head", "body"],
+            _ => &["head"],
         }
     }
 }
@@ -183,26 +183,22 @@ impl Store {
             let (a, b) = (next(), next());
             sql.push_str(&format!(" AND (internal_date, id) < ({a}, {b})"));
         }
-        // The trigram index narrows; `%`, `_` and `\` are LIKE's own
-        // characters, so such terms are left to the exact check.
-        let narrowing: Vec<&(Field, String)> = terms
+        // The index narrows (terms too short for trigrams are left to the
+        // exact check); candidates are then checked exactly.
+        let narrowing: Vec<(&[&str], &str)> = terms
             .iter()
-            .filter(|(_, t)| !t.contains(['%', '_', '\\']))
+            .filter(|(_, t)| crate::textsearch::indexable(t))
+            .map(|(f, t)| (f.columns(), t.as_str()))
             .collect();
+        let mut text_binds = Vec::new();
         if !narrowing.is_empty() {
-            let conds: Vec<String> = narrowing
-                .iter()
-                .map(|(f, _)| {
-                    let p = next();
-                    match f.column() {
-                        "" => format!("(head LIKE {p} OR body LIKE {p})"),
-                        col => format!("{col} LIKE {p}"),
-                    }
-                })
-                .collect();
-            let matches = crate::indexer::text_matches(self.dialect(), &conds.join(" AND "));
+            // The last values bound: the placeholders after the others.
+            let first = n + 1;
+            let (cond, binds) =
+                crate::textsearch::text_condition(self.dialect(), &narrowing, first);
+            text_binds = binds;
             sql.push_str(&format!(
-                " AND (content_id = 0 OR content_id IS NULL OR {matches})"
+                " AND (content_id = 0 OR content_id IS NULL OR {cond})"
             ));
         }
         sql.push_str(&format!(
@@ -225,8 +221,8 @@ impl Store {
         if let Some(c) = after {
             query = query.bind(c.at).bind(c.id);
         }
-        for (_, t) in &narrowing {
-            query = query.bind(format!("%{t}%"));
+        for b in text_binds {
+            query = query.bind(b);
         }
         let rows = query.fetch_all(self.r().heavy()).await?;
         let exhausted = rows.len() <= SCAN_LIMIT;

@@ -59,18 +59,6 @@ pub(crate) fn index_key(dialect: Dialect) -> &'static str {
     }
 }
 
-/// SQL true when `content_id`'s text satisfies `conds` (conditions on
-/// `head` and `body`): through the index, or by a scan of the texts not
-/// indexed yet. One statement, so a text moving between the two is seen
-/// in exactly one.
-pub(crate) fn text_matches(dialect: Dialect, conds: &str) -> String {
-    let key = index_key(dialect);
-    format!(
-        "content_id IN (SELECT {key} FROM search WHERE {conds}) \
-         OR content_id IN (SELECT id FROM search_pending WHERE {conds})"
-    )
-}
-
 /// The indexing task's handle, kept in the store.
 #[derive(Debug, Default)]
 pub(crate) struct Indexer {
@@ -208,44 +196,48 @@ impl Store {
         // transaction, so a lost commit loses neither.
         let mut tx = self.begin_fast().await?;
         let pick = match self.dialect() {
-            Dialect::Sqlite => "SELECT id FROM search_pending ORDER BY id LIMIT $1",
+            Dialect::Sqlite => "SELECT id, head FROM search_pending ORDER BY id LIMIT $1",
             Dialect::Postgres => {
-                "SELECT id FROM search_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
+                "SELECT id, head FROM search_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
             }
         };
-        let ids: Vec<i64> = sql::query(pick)
+        let rows: Vec<(i64, String)> = sql::query_as(pick)
             .bind(limit as i64)
             .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<sql::Result<_>>()?;
-        if ids.is_empty() {
+            .await?;
+        if rows.is_empty() {
             return Ok(0);
         }
-        let list = placeholders(1, ids.len());
-        let insert = match self.dialect() {
-            Dialect::Sqlite => format!(
-                "INSERT INTO search (rowid, head, body) \
-                 SELECT id, head, body FROM search_pending WHERE id IN ({list})"
-            ),
-            Dialect::Postgres => format!(
-                "INSERT INTO search (id, head, body) \
-                 SELECT id, head, body FROM search_pending WHERE id IN ({list}) \
-                 ON CONFLICT (id) DO NOTHING"
-            ),
+        // The `From:` and `Subject:` columns come from the header block
+        // (`textsearch.rs`); the bodies move inside the database.
+        let values: Vec<String> = (0..rows.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect();
+        let (key, conflict) = match self.dialect() {
+            Dialect::Sqlite => ("rowid", ""),
+            Dialect::Postgres => ("id", " ON CONFLICT (id) DO NOTHING"),
         };
-        for sql in [
-            insert,
-            format!("DELETE FROM search_pending WHERE id IN ({list})"),
-        ] {
-            let mut q = sql::query(sql::Safe(sql));
-            for id in &ids {
-                q = q.bind(*id);
-            }
-            q.execute(&mut *tx).await?;
+        let insert = format!(
+            "INSERT INTO search ({key}, head, body, author, subject) \
+             SELECT p.id, p.head, p.body, v.column2, v.column3 FROM search_pending p \
+             JOIN (VALUES {}) v ON v.column1 = p.id{conflict}",
+            values.join(", ")
+        );
+        let mut q = sql::query(sql::Safe(insert));
+        for (id, head) in &rows {
+            let (author, subject) = crate::textsearch::author_and_subject(head);
+            q = q.bind(*id).bind(author).bind(subject);
         }
+        q.execute(&mut *tx).await?;
+        let list = placeholders(1, rows.len());
+        let mut q = sql::query(sql::Safe(format!(
+            "DELETE FROM search_pending WHERE id IN ({list})"
+        )));
+        for (id, _) in &rows {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(ids.len())
+        Ok(rows.len())
     }
 }

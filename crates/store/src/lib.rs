@@ -57,6 +57,7 @@ mod send_rate;
 mod shared_files;
 mod spam_models;
 mod sql;
+mod textsearch;
 mod thread_uids;
 mod training;
 mod upgrade;
@@ -81,8 +82,9 @@ pub use model::*;
 pub use shared_files::{NewSharedFile, SharedFile, UploadWrite};
 pub use spam_models::{SpamChange, SpamJournal};
 pub use sql::SqlError;
+pub use textsearch::{Known, MIN_TERM_CHARS, TermField, TermHits, indexable};
 pub use training::{TrainingEvent, TrainingKind};
-pub use views::{Cursor, ListItem, Page, SortBy, TextField};
+pub use views::{Cursor, ListItem, Page, SortBy};
 pub use websessions::WebSession;
 pub use writes::{CopyOutcome, CopyWrite, HeldWrite, MessageWrite, WriteOutcome};
 

@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (21, V21),
     (22, V22),
     (23, V23),
+    (25, V25),
 ];
 
 pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
@@ -34,18 +35,25 @@ pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
     };
     let search = match dialect {
         // FTS5 with trigrams: substring matches (IMAP SEARCH semantics,
-        // RFC 9051 §6.4.4) answered from the index, `LIKE` included.
+        // RFC 9051 §6.4.4) answered by MATCH phrases from the index alone
+        // (`textsearch.rs`). Case-sensitive: the text is lower-cased at
+        // ingest, and the term by the caller.
         Dialect::Sqlite => {
-            "CREATE VIRTUAL TABLE search USING fts5(head, body, tokenize = 'trigram')"
+            "CREATE VIRTUAL TABLE search USING fts5(head, body, author, subject, \
+             tokenize = 'trigram case_sensitive 1')"
         }
         // pg_trgm's GIN indexes answer `LIKE '%…%'` the same way.
         Dialect::Postgres => {
             "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
-CREATE TABLE search (id BIGINT PRIMARY KEY, head TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE search (id BIGINT PRIMARY KEY, head TEXT NOT NULL, body TEXT NOT NULL,
+    author TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL DEFAULT '');
 CREATE INDEX search_head ON search USING gin (head public.gin_trgm_ops);
-CREATE INDEX search_body ON search USING gin (body public.gin_trgm_ops)"
+CREATE INDEX search_body ON search USING gin (body public.gin_trgm_ops);
+CREATE INDEX search_author ON search USING gin (author public.gin_trgm_ops);
+CREATE INDEX search_subject ON search USING gin (subject public.gin_trgm_ops)"
         }
     };
+    let search_key = crate::indexer::index_key(dialect);
     let bytes = match dialect {
         Dialect::Sqlite => "BLOB",
         Dialect::Postgres => "BYTEA",
@@ -59,6 +67,7 @@ CREATE INDEX search_body ON search USING gin (body public.gin_trgm_ops)"
     sql.replace("{ID}", id)
         .replace("{BLOB_STORAGE}", blob_storage)
         .replace("{SEARCH}", search)
+        .replace("{SEARCH_KEY}", search_key)
         .replace("{BYTES}", bytes)
 }
 
@@ -589,4 +598,16 @@ CREATE TABLE spam_changes (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX spam_changes_domain ON spam_changes(domain, id);
+"#;
+
+/// v25: the search index gains the `From:` and `Subject:` values as
+/// columns of their own (FROM and SUBJECT answered exactly) and, on
+/// SQLite, becomes case-sensitive and is queried with MATCH phrases
+/// (`textsearch.rs`). Every indexed text goes back to `search_pending`,
+/// which the indexer empties in the background; searches read both
+/// meanwhile, so nothing is missed while it works.
+const V25: &str = r#"
+INSERT INTO search_pending (id, head, body) SELECT {SEARCH_KEY}, head, body FROM search;
+DROP TABLE search;
+{SEARCH};
 "#;

@@ -264,65 +264,7 @@ impl Store {
     }
 }
 
-/// Which stored text a search term must be found in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextField {
-    /// The decoded header fields.
-    Head,
-    /// The decoded body text.
-    Body,
-    /// Either.
-    Any,
-}
-
 impl Store {
-    /// The UIDs of `mailbox` whose stored search text contains every term
-    /// (lower-cased substrings), read from the trigram index; messages
-    /// without a stored text (not yet upgraded) are always included, so the
-    /// result is a superset the caller then checks exactly. `None` when no
-    /// term can narrow the search.
-    pub async fn search_candidates(
-        &self,
-        mailbox: MailboxId,
-        terms: &[(TextField, String)],
-    ) -> Result<Option<std::collections::HashSet<vesontio_types::Uid>>> {
-        // `%`, `_` and `\` are LIKE's own characters: such terms do not
-        // narrow (the exact check still applies them).
-        let usable: Vec<&(TextField, String)> = terms
-            .iter()
-            .filter(|(_, t)| !t.is_empty() && !t.contains(['%', '_', '\\']))
-            .collect();
-        if usable.is_empty() {
-            return Ok(None);
-        }
-        let conds: Vec<String> = usable
-            .iter()
-            .enumerate()
-            .map(|(i, (f, _))| {
-                let p = i + 2;
-                match f {
-                    TextField::Head => format!("head LIKE ${p}"),
-                    TextField::Body => format!("body LIKE ${p}"),
-                    TextField::Any => format!("(head LIKE ${p} OR body LIKE ${p})"),
-                }
-            })
-            .collect();
-        let matches = crate::indexer::text_matches(self.dialect(), &conds.join(" AND "));
-        let sql = q!(
-            "SELECT uid FROM messages WHERE mailbox_id = $1 AND (content_id IS NULL OR {matches})"
-        );
-        let mut query = sql::query_as::<(i64,)>(sql).bind(mailbox.0);
-        for (_, t) in &usable {
-            query = query.bind(format!("%{}%", t.to_lowercase()));
-        }
-        let rows = query.fetch_all(self.r().heavy()).await?;
-        Ok(Some(
-            rows.into_iter()
-                .map(|r| r.0 as vesontio_types::Uid)
-                .collect(),
-        ))
-    }
-
     /// The stored search texts of these contents (by content id); with
     /// `body` false only the header fields are read (the body stays empty).
     pub async fn search_texts(

@@ -3,7 +3,7 @@
 //! Criteria are evaluated in [`crate::search`]; [`evaluate`] and
 //! [`esearch`] are shared with SORT and THREAD, which search first.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use vesontio_imap_proto::{
     Code, Data, ESearchItem, NumSet, Response, SearchKey, SearchReturn, SortCriterion, UidMode,
@@ -14,11 +14,11 @@ use vesontio_types::{ModSeq, Uid};
 use crate::error::{CmdError, CmdResult, Done};
 use crate::ops::selected;
 use crate::search::{
-    Content, Msg, Scope, matches, needs_body, needs_content, needs_flags, needs_row,
-    required_terms, uses_modseq,
+    Content, Msg, Scope, matches, needs_content, needs_flags, needs_meta, uses_modseq,
 };
 use crate::selected::view_flags;
 use crate::session::Session;
+use crate::textindex::{TextIndex, decide, needs_body_for};
 
 /// One message matching the criteria.
 pub(crate) struct Hit {
@@ -61,15 +61,17 @@ impl Found {
     }
 }
 
-/// [`evaluate`] for criteria that look only at numbers, flags and
-/// `\Recent` (`ALL`, `UNSEEN`, UID sets…), answered from the store's UID
-/// list or its compact flag index without reading a row (`UID SEARCH ALL`
-/// read every row before). `None` when the criteria need more.
+/// [`evaluate`] for criteria that look only at numbers, flags, `\Recent`
+/// and text (`ALL`, `UNSEEN`, UID sets, `FROM`, `TEXT`…): answered from
+/// the store's UID list or compact flag index and its search index,
+/// reading rows and stored texts only for the few messages the index
+/// cannot decide (`UID SEARCH ALL` read every row before, a `TEXT` search
+/// every candidate's text). `None` when the criteria need more.
 pub(crate) async fn evaluate_light(
     s: &Session,
     criteria: &SearchKey,
 ) -> Result<Option<Vec<Found>>, CmdError> {
-    if needs_row(criteria) {
+    if needs_meta(criteria) {
         return Ok(None);
     }
     let rev2 = s.enabled.rev2;
@@ -79,11 +81,16 @@ pub(crate) async fn evaluate_light(
         .as_ref()
         .ok_or_else(|| CmdError::bad("No mailbox selected"))?;
     let mb = sel.target.mailbox.id;
+    let ix = match needs_content(criteria) {
+        true => Some(TextIndex::load(store, mb, criteria).await?),
+        false => None,
+    };
     let scope = Scope {
         largest_seq: sel.exists(),
         largest_uid: sel.uids.last().copied().unwrap_or(0),
         saved: &sel.saved,
         now: vesontio_store::now(),
+        index: ix.as_ref(),
     };
     let index = match needs_flags(criteria) {
         true => {
@@ -107,6 +114,8 @@ pub(crate) async fn evaluate_light(
         },
     };
     let mut found = Vec::new();
+    // Messages the index left undecided: (seq, uid, flags).
+    let mut undecided = Vec::new();
     // Both lists ascend: one walk. A UID of the view missing from the
     // store was expunged elsewhere: it keeps its number, matches nothing.
     let mut j = 0;
@@ -121,8 +130,9 @@ pub(crate) async fn evaluate_light(
             Some(&b) => vesontio_store::flags_of(b, index.keywords_of(u)),
             None => Vec::new(),
         };
+        let seq = i as u32 + 1;
         let msg = Msg {
-            seq: i as u32 + 1,
+            seq,
             uid: u,
             flags: &flags,
             size: 0,
@@ -133,15 +143,87 @@ pub(crate) async fn evaluate_light(
             email_id: 0,
             thread_id: 0,
         };
-        if matches(criteria, &msg, &scope) {
-            found.push(Found {
-                seq: i as u32 + 1,
+        match decide(criteria, &msg, &scope, false) {
+            Some(true) => found.push(Found {
+                seq,
                 uid: u,
                 modseq: 0,
-            });
+            }),
+            Some(false) => {}
+            None => undecided.push((seq, u, flags)),
         }
     }
+    if !undecided.is_empty() {
+        let uids: Vec<Uid> = undecided.iter().map(|d| d.1).collect();
+        let rows = if uids.len() * 2 < sel.uids.len() {
+            store.messages_by_uids(mb, &uids).await?
+        } else {
+            store.messages(mb).await?
+        };
+        let metas: HashMap<Uid, MessageMeta> = rows.into_iter().map(|m| (m.uid, m)).collect();
+        let wanted: Vec<&MessageMeta> = uids.iter().filter_map(|u| metas.get(u)).collect();
+        let contents = load_contents(store, &wanted, |u| {
+            ix.as_ref().is_none_or(|ix| needs_body_for(criteria, u, ix))
+        })
+        .await?;
+        for (seq, u, flags) in undecided {
+            let Some(m) = metas.get(&u) else { continue };
+            let msg = Msg {
+                seq,
+                uid: u,
+                flags: &flags,
+                size: m.size.max(0) as u64,
+                internal_date: m.internal_date,
+                modseq: m.modseq,
+                recent: !rev2 && sel.is_recent(u),
+                content: contents.get(&u),
+                email_id: m.email_id,
+                thread_id: m.thread_id,
+            };
+            if matches(criteria, &msg, &scope) {
+                found.push(Found {
+                    seq,
+                    uid: u,
+                    modseq: 0,
+                });
+            }
+        }
+        found.sort_unstable_by_key(|f| f.seq);
+    }
     Ok(Some(found))
+}
+
+/// The stored search texts of `metas` (their header fields only, unless
+/// `body(uid)`), by UID; a row without a stored text (not yet upgraded)
+/// has its message decoded.
+async fn load_contents(
+    store: &vesontio_store::Store,
+    metas: &[&MessageMeta],
+    body: impl Fn(Uid) -> bool,
+) -> Result<HashMap<Uid, Content>, CmdError> {
+    let mut out = HashMap::with_capacity(metas.len());
+    let (full, head): (Vec<&&MessageMeta>, Vec<&&MessageMeta>) =
+        metas.iter().partition(|m| body(m.uid));
+    for (group, with_body) in [(full, true), (head, false)] {
+        let ids: Vec<i64> = group
+            .iter()
+            .map(|m| m.content_id)
+            .filter(|&c| c > 0)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let mut texts = store.search_texts(&ids, with_body).await?;
+        for m in group {
+            let content = match texts.remove(&m.content_id) {
+                Some(t) => Content::from_text(t),
+                // No stored text (a row not yet upgraded): decode the body.
+                None => Content::parse(&store.read_blob_sized(&m.blob_id, m.size).await?),
+            };
+            out.insert(m.uid, content);
+        }
+    }
+    Ok(out)
 }
 
 /// RFC 9051 §6.4.4, RFC 5256 §3: US-ASCII and UTF-8 must be supported;
@@ -173,28 +255,22 @@ pub(crate) async fn evaluate(
     let sel = selected(s)?;
     let mb = sel.target.mailbox.id;
     let want_content = needs_content(criteria);
+    let ix = match want_content {
+        true => Some(TextIndex::load(&store, mb, criteria).await?),
+        false => None,
+    };
     let scope = Scope {
         largest_seq: sel.exists(),
         largest_uid: sel.uids.last().copied().unwrap_or(0),
         saved: &sel.saved,
         now: vesontio_store::now(),
+        index: ix.as_ref(),
     };
-    // Text keys every match must satisfy narrow the messages to look at
-    // through the store's trigram index; the others are then checked on
-    // their stored search text, exactly (IMAP substring semantics).
-    let candidates = match want_content {
-        true => {
-            store
-                .search_candidates(mb, &required_terms(criteria))
-                .await?
-        }
-        false => None,
-    };
-    let look = |u: &Uid| candidates.as_ref().is_none_or(|c| c.contains(u));
-    // The rows to check: only the candidates' when the index narrowed the
-    // search to a small part of the mailbox (a FROM in a 20,000-message
-    // INBOX reads hundreds of rows, not all of them); the whole mailbox
-    // in one scan otherwise, which costs less than many `IN` lists.
+    // The messages the index lets match: only their rows are read when
+    // that is a small part of the mailbox (a FROM in a 20,000-message
+    // INBOX reads hundreds of rows, not all of them); the whole mailbox in
+    // one scan otherwise, which costs less than many `IN` lists.
+    let candidates = ix.as_ref().and_then(|ix| required(criteria, ix));
     let rows = match &candidates {
         Some(c) if c.len() * 2 < sel.uids.len() => {
             let mut uids: Vec<Uid> = c.iter().copied().collect();
@@ -205,53 +281,50 @@ pub(crate) async fn evaluate(
     };
     let mut metas: HashMap<Uid, MessageMeta> = rows.into_iter().map(|m| (m.uid, m)).collect();
     let seen = sel.seen_set(&store).await?;
-    let mut texts = HashMap::new();
-    if want_content {
-        let ids: Vec<i64> = sel
-            .uids
-            .iter()
-            .filter(|u| look(u))
-            .filter_map(|u| metas.get(u))
-            .map(|m| m.content_id)
-            .filter(|&c| c > 0)
-            .collect();
-        texts = store.search_texts(&ids, needs_body(criteria)).await?;
-    }
-    let mut hits = Vec::new();
+    // First without content: the index decides most; then the stored
+    // texts of the others, read in one go.
+    let mut decided = Vec::new();
+    let mut undecided = Vec::new();
     for (i, &u) in sel.uids.iter().enumerate() {
         // Messages expunged elsewhere keep their number but match nothing.
         let Some(m) = metas.get(&u) else { continue };
-        if !look(&u) {
+        if candidates.as_ref().is_some_and(|c| !c.contains(&u)) {
             continue;
         }
-        let content = if want_content {
-            match texts.remove(&m.content_id) {
-                Some(t) => Some(Content::from_text(t)),
-                // No stored text (a row not yet upgraded): decode the body.
-                None => match store.read_blob_sized(&m.blob_id, m.size).await {
-                    Ok(raw) => Some(Content::parse(&raw)),
-                    Err(e) => return Err(e.into()),
-                },
-            }
-        } else {
-            None
-        };
         let flags = view_flags(m, seen.as_ref());
-        let msg = Msg {
-            seq: i as u32 + 1,
-            uid: u,
-            flags: &flags,
-            size: m.size.max(0) as u64,
-            internal_date: m.internal_date,
-            modseq: m.modseq,
-            recent: !rev2 && sel.is_recent(u),
-            content: content.as_ref(),
-            email_id: m.email_id,
-            thread_id: m.thread_id,
-        };
-        if matches(criteria, &msg, &scope)
-            && let Some(meta) = metas.remove(&u)
-        {
+        let msg = msg_of(i, m, &flags, !rev2 && sel.is_recent(u), None);
+        match decide(criteria, &msg, &scope, true) {
+            Some(true) => decided.push(i),
+            Some(false) => {}
+            None => undecided.push(i),
+        }
+    }
+    let contents = match undecided.is_empty() {
+        true => HashMap::new(),
+        false => {
+            let wanted: Vec<&MessageMeta> = undecided
+                .iter()
+                .filter_map(|&i| metas.get(&sel.uids[i]))
+                .collect();
+            load_contents(&store, &wanted, |u| {
+                ix.as_ref().is_none_or(|ix| needs_body_for(criteria, u, ix))
+            })
+            .await?
+        }
+    };
+    for &i in &undecided {
+        let u = sel.uids[i];
+        let Some(m) = metas.get(&u) else { continue };
+        let flags = view_flags(m, seen.as_ref());
+        let msg = msg_of(i, m, &flags, !rev2 && sel.is_recent(u), contents.get(&u));
+        if matches(criteria, &msg, &scope) {
+            decided.push(i);
+        }
+    }
+    decided.sort_unstable();
+    let mut hits = Vec::with_capacity(decided.len());
+    for i in decided {
+        if let Some(meta) = metas.remove(&sel.uids[i]) {
             hits.push(Hit {
                 seq: i as u32 + 1,
                 meta,
@@ -259,6 +332,40 @@ pub(crate) async fn evaluate(
         }
     }
     Ok(hits)
+}
+
+/// SEARCH's view of a row, `i` its place in the client's view.
+fn msg_of<'a>(
+    i: usize,
+    m: &MessageMeta,
+    flags: &'a [String],
+    recent: bool,
+    content: Option<&'a Content>,
+) -> Msg<'a> {
+    Msg {
+        seq: i as u32 + 1,
+        uid: m.uid,
+        flags,
+        size: m.size.max(0) as u64,
+        internal_date: m.internal_date,
+        modseq: m.modseq,
+        recent,
+        content,
+        email_id: m.email_id,
+        thread_id: m.thread_id,
+    }
+}
+
+/// The UIDs every match must be among: the index's candidates for the
+/// text keys of the top-level AND. `None` when no such key narrows.
+fn required(k: &SearchKey, ix: &TextIndex) -> Option<HashSet<Uid>> {
+    match k {
+        SearchKey::And(v) => v
+            .iter()
+            .filter_map(|x| required(x, ix))
+            .reduce(|a, b| a.intersection(&b).copied().collect()),
+        _ => ix.candidates(k),
+    }
 }
 
 /// The result of a searching command (SEARCH or SORT) as an ESEARCH
