@@ -136,6 +136,10 @@ impl Store {
             // The stored model and search text go with the blob.
             if !gone.is_empty() {
                 let key = crate::indexer::index_key(self.dialect());
+                let fields = match self.dialect() {
+                    crate::Dialect::Sqlite => "search_fields",
+                    crate::Dialect::Postgres => "search",
+                };
                 let ids: Vec<String> = gone
                     .iter()
                     .map(|r| r.try_get(0))
@@ -149,6 +153,11 @@ impl Store {
                     ),
                     format!(
                         "DELETE FROM search WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
+                    ),
+                    // SQLite's index of header fields (`textsearch.rs`);
+                    // PostgreSQL keeps them in `search`.
+                    format!(
+                        "DELETE FROM {fields} WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
                     ),
                     format!("DELETE FROM contents WHERE blob_id IN ({list})"),
                 ] {

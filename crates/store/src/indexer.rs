@@ -213,16 +213,20 @@ impl Store {
         let values: Vec<String> = (0..rows.len())
             .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
             .collect();
-        let (key, conflict) = match self.dialect() {
-            Dialect::Sqlite => ("rowid", ""),
-            Dialect::Postgres => ("id", " ON CONFLICT (id) DO NOTHING"),
+        let insert = match self.dialect() {
+            Dialect::Sqlite => format!(
+                "INSERT INTO search_fields (rowid, head, author, subject) \
+                 SELECT p.id, p.head, v.column2, v.column3 FROM search_pending p \
+                 JOIN (VALUES {}) v ON v.column1 = p.id",
+                values.join(", ")
+            ),
+            Dialect::Postgres => format!(
+                "INSERT INTO search (id, head, body, author, subject) \
+                 SELECT p.id, p.head, p.body, v.column2, v.column3 FROM search_pending p \
+                 JOIN (VALUES {}) v ON v.column1 = p.id ON CONFLICT (id) DO NOTHING",
+                values.join(", ")
+            ),
         };
-        let insert = format!(
-            "INSERT INTO search ({key}, head, body, author, subject) \
-             SELECT p.id, p.head, p.body, v.column2, v.column3 FROM search_pending p \
-             JOIN (VALUES {}) v ON v.column1 = p.id{conflict}",
-            values.join(", ")
-        );
         let mut q = sql::query(sql::Safe(insert));
         for (id, head) in &rows {
             let (author, subject) = crate::textsearch::author_and_subject(head);
@@ -230,13 +234,24 @@ impl Store {
         }
         q.execute(&mut *tx).await?;
         let list = placeholders(1, rows.len());
-        let mut q = sql::query(sql::Safe(format!(
-            "DELETE FROM search_pending WHERE id IN ({list})"
-        )));
-        for (id, _) in &rows {
-            q = q.bind(*id);
+        let mut moves = vec![format!("DELETE FROM search_pending WHERE id IN ({list})")];
+        if self.dialect() == Dialect::Sqlite {
+            // The texts themselves, with their bodies indexed.
+            moves.insert(
+                0,
+                format!(
+                    "INSERT INTO search (rowid, head, body) \
+                     SELECT id, head, body FROM search_pending WHERE id IN ({list})"
+                ),
+            );
         }
-        q.execute(&mut *tx).await?;
+        for sql in moves {
+            let mut q = sql::query(sql::Safe(sql));
+            for (id, _) in &rows {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(rows.len())
     }

@@ -38,9 +38,15 @@ pub(crate) fn render(sql: &str, dialect: Dialect) -> String {
         // RFC 9051 §6.4.4) answered by MATCH phrases from the index alone
         // (`textsearch.rs`). Case-sensitive: the text is lower-cased at
         // ingest, and the term by the caller.
+        // `search` keeps the texts (the header block unindexed there) and
+        // indexes the bodies; `search_fields` indexes the header block,
+        // `From:` and `Subject:` apart (`textsearch::index_keys`) and keeps
+        // nothing of its own (contentless, rows deletable by rowid).
         Dialect::Sqlite => {
-            "CREATE VIRTUAL TABLE search USING fts5(head, body, author, subject, \
-             tokenize = 'trigram case_sensitive 1')"
+            "CREATE VIRTUAL TABLE search USING fts5(head UNINDEXED, body, \
+             tokenize = 'trigram case_sensitive 1');
+CREATE VIRTUAL TABLE search_fields USING fts5(head, author, subject, content = '', \
+             contentless_delete = 1, tokenize = 'trigram case_sensitive 1')"
         }
         // pg_trgm's GIN indexes answer `LIKE '%…%'` the same way.
         Dialect::Postgres => {
@@ -602,12 +608,13 @@ CREATE INDEX spam_changes_domain ON spam_changes(domain, id);
 
 /// v25: the search index gains the `From:` and `Subject:` values as
 /// columns of their own (FROM and SUBJECT answered exactly) and, on
-/// SQLite, becomes case-sensitive and is queried with MATCH phrases
-/// (`textsearch.rs`). Every indexed text goes back to `search_pending`,
+/// SQLite, becomes case-sensitive, keeps header fields in a table apart
+/// from bodies and is queried with MATCH phrases (`textsearch.rs`). Every indexed text goes back to `search_pending`,
 /// which the indexer empties in the background; searches read both
 /// meanwhile, so nothing is missed while it works.
 const V25: &str = r#"
 INSERT INTO search_pending (id, head, body) SELECT {SEARCH_KEY}, head, body FROM search;
 DROP TABLE search;
+DROP TABLE IF EXISTS search_fields;
 {SEARCH};
 "#;
