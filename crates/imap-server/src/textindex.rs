@@ -90,10 +90,26 @@ impl TextIndex {
         self.hits.get(&addr(k)).map(|h| h.known(uid))
     }
 
+    /// Every UID that may satisfy some asked key.
+    pub(crate) fn all_candidates(&self) -> HashSet<Uid> {
+        self.hits.values().flat_map(|h| h.candidates()).collect()
+    }
+
     /// The UIDs that may satisfy text key `k`; `None` when it was not
     /// asked.
     pub(crate) fn candidates(&self, k: &SearchKey) -> Option<HashSet<Uid>> {
         self.hits.get(&addr(k)).map(|h| h.candidates().collect())
+    }
+}
+
+/// Whether `k` is false for every message no asked text key may match:
+/// then only the index's candidates need looking at.
+pub(crate) fn requires_text(k: &SearchKey, ix: &TextIndex) -> bool {
+    use SearchKey as K;
+    match k {
+        K::And(v) => v.iter().any(|x| requires_text(x, ix)),
+        K::Or(a, b) => requires_text(a, ix) && requires_text(b, ix),
+        _ => ix.hits.contains_key(&addr(k)),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::search::{
 };
 use crate::selected::view_flags;
 use crate::session::Session;
-use crate::textindex::{TextIndex, decide, needs_body_for};
+use crate::textindex::{TextIndex, decide, needs_body_for, requires_text};
 
 /// One message matching the criteria.
 pub(crate) struct Hit {
@@ -92,8 +92,23 @@ pub(crate) async fn evaluate_light(
         now: vesontio_store::now(),
         index: ix.as_ref(),
     };
-    let index = match needs_flags(criteria) {
-        true => {
+    // When no message can match without a text key matching (`FROM x`,
+    // `TEXT x UNDELETED`…) and no flag is asked, only the index's
+    // candidates are looked at: no UID list of the whole mailbox.
+    let pruned = match &ix {
+        Some(ix) if !needs_flags(criteria) && requires_text(criteria, ix) => {
+            let mut c: Vec<Uid> = ix.all_candidates().into_iter().collect();
+            c.sort_unstable();
+            Some(c)
+        }
+        _ => None,
+    };
+    let index = match (&pruned, needs_flags(criteria)) {
+        (Some(c), _) => vesontio_store::MailboxIndex {
+            uids: c.clone(),
+            ..Default::default()
+        },
+        (None, true) => {
             let mut index = store.mailbox_index(mb).await?;
             if let Some(set) = sel.seen_set(store).await? {
                 // R2: the member's own `\Seen`.
@@ -108,24 +123,41 @@ pub(crate) async fn evaluate_light(
             }
             index
         }
-        false => vesontio_store::MailboxIndex {
+        (None, false) => vesontio_store::MailboxIndex {
             uids: store.uids(mb).await?,
             ..Default::default()
         },
     };
+    // The messages both in the view and in the store, as (place in the
+    // view, place in the index). A UID of the view missing from the store
+    // was expunged elsewhere: it keeps its number, matches nothing.
+    let present: Vec<(usize, usize)> = match pruned {
+        Some(_) => index
+            .uids
+            .iter()
+            .enumerate()
+            .filter_map(|(j, u)| sel.uids.binary_search(u).ok().map(|i| (i, j)))
+            .collect(),
+        None => {
+            // Both lists ascend: one walk.
+            let mut out = Vec::with_capacity(sel.uids.len());
+            let mut j = 0;
+            for (i, u) in sel.uids.iter().enumerate() {
+                while j < index.uids.len() && index.uids[j] < *u {
+                    j += 1;
+                }
+                if index.uids.get(j) == Some(u) {
+                    out.push((i, j));
+                }
+            }
+            out
+        }
+    };
     let mut found = Vec::new();
     // Messages the index left undecided: (seq, uid, flags).
     let mut undecided = Vec::new();
-    // Both lists ascend: one walk. A UID of the view missing from the
-    // store was expunged elsewhere: it keeps its number, matches nothing.
-    let mut j = 0;
-    for (i, &u) in sel.uids.iter().enumerate() {
-        while j < index.uids.len() && index.uids[j] < u {
-            j += 1;
-        }
-        if index.uids.get(j) != Some(&u) {
-            continue;
-        }
+    for (i, j) in present {
+        let u = sel.uids[i];
         let flags = match index.bits.get(j) {
             Some(&b) => vesontio_store::flags_of(b, index.keywords_of(u)),
             None => Vec::new(),
