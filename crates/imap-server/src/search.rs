@@ -136,7 +136,7 @@ pub(crate) fn needs_meta(k: &SearchKey) -> bool {
 }
 
 /// Whether any key looks at flags (`NEW` included); without, the UIDs
-/// alone answer.
+/// (and the search index) alone answer.
 pub(crate) fn needs_flags(k: &SearchKey) -> bool {
     use SearchKey as K;
     match k {
@@ -144,7 +144,7 @@ pub(crate) fn needs_flags(k: &SearchKey) -> bool {
         K::Not(a) => needs_flags(a),
         K::Or(a, b) => needs_flags(a) || needs_flags(b),
         K::SequenceSet(_) | K::Uid(_) | K::All | K::Recent | K::Old => false,
-        _ => true,
+        _ => !needs_content(k),
     }
 }
 

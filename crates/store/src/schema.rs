@@ -611,10 +611,14 @@ CREATE INDEX spam_changes_domain ON spam_changes(domain, id);
 /// SQLite, becomes case-sensitive, keeps header fields in a table apart
 /// from bodies and is queried with MATCH phrases (`textsearch.rs`). Every indexed text goes back to `search_pending`,
 /// which the indexer empties in the background; searches read both
-/// meanwhile, so nothing is missed while it works.
+/// meanwhile, so nothing is missed while it works. The index by content
+/// covers the mailbox and UID, so turning the texts found into a
+/// mailbox's UIDs reads no table row.
 const V25: &str = r#"
 INSERT INTO search_pending (id, head, body) SELECT {SEARCH_KEY}, head, body FROM search;
 DROP TABLE search;
 DROP TABLE IF EXISTS search_fields;
 {SEARCH};
+CREATE INDEX messages_content_place ON messages(content_id, mailbox_id, uid);
+DROP INDEX messages_content;
 "#;
