@@ -36,6 +36,7 @@
 //! - `mailbox.rs`: client names ↔ store rows, `Shared/<address>/` for
 //!   functional mailboxes with the member's rights; LIST pattern matching.
 //! - `search.rs`: SEARCH criteria evaluation, no I/O.
+//! - `textindex.rs`: SEARCH's text keys answered from the store's index.
 //! - `sortkeys.rs`: what SORT and THREAD read of a message (the one place
 //!   to change when the store keeps parsed metadata) and the SORT order;
 //!   `thread.rs`: ORDEREDSUBJECT and REFERENCES as pure functions;
