@@ -115,7 +115,11 @@ async fn same_answers_pending_and_indexed() {
         env.deliver(&acc, "INBOX", &m, flags).await;
     }
     env.py(SEARCHES).await;
-    let moved = env.store.index_search_backlog().await.unwrap();
+    let moved = env
+        .store
+        .index_search_backlog()
+        .await
+        .expect("the backlog is indexed");
     assert_eq!(moved, 4, "every text was pending, now indexed");
     env.py(SEARCHES).await;
 }
