@@ -118,6 +118,17 @@ async fn upgrade_from_v4() {
     vesontio_store::conformance::upgrade_from_v4(config("upgrade")).await;
 }
 
+/// The index written by the release before schema v25 is rebuilt, with
+/// every text found all along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_search_v25() {
+    let Some(probe) = postgres("upgrade_v25_probe").await else {
+        return;
+    };
+    probe.close().await;
+    vesontio_store::conformance::upgrade_search_v25(config("upgrade_v25")).await;
+}
+
 /// NOTIFY is sent inside the committing transaction: a MULTIAPPEND
 /// refused whole (RFC 3502: nothing written) announces nothing to any
 /// node, and the change of the next commit carries its sequence number.

@@ -64,6 +64,14 @@ async fn upgrade_from_v4() {
     vesontio_store::conformance::upgrade_from_v4(StoreConfig::Sqlite { dir }).await;
 }
 
+/// The index written by the release before schema v25 is rebuilt, with
+/// every text found all along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_search_v25() {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    vesontio_store::conformance::upgrade_search_v25(StoreConfig::Sqlite { dir }).await;
+}
+
 /// A blob left at refcount 0 by the release before mark and sweep is due
 /// at once after the upgrade.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

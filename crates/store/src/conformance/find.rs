@@ -416,3 +416,91 @@ pub async fn change_log_pruning(s: Store) {
     assert_eq!(s.prune_changes(first_new).await.unwrap(), 0);
     assert_eq!(s.changes_horizon(a.id).await.unwrap(), mid);
 }
+
+/// Schema v25 rebuilds the search index (`textsearch.rs`): texts indexed
+/// by the release before, in that release's tables, go back to
+/// `search_pending` and are found all along, then indexed again with the
+/// new columns. `config` names an empty store.
+pub async fn upgrade_search_v25(config: StoreConfig) {
+    let old = Store::open_at_schema(config.clone(), 23).await.unwrap();
+    old.pause_indexing(true);
+    // That release's index: no header-field table, no `author` and
+    // `subject` columns.
+    let tables: &[&str] = match old.dialect() {
+        crate::Dialect::Sqlite => &[
+            "DROP TABLE search_fields",
+            "DROP TABLE search",
+            "CREATE VIRTUAL TABLE search USING fts5(head, body, tokenize = 'trigram')",
+        ],
+        crate::Dialect::Postgres => &["ALTER TABLE search DROP COLUMN author, DROP COLUMN subject"],
+    };
+    for sql in tables {
+        old.debug_execute_with(sql, &[]).await.unwrap();
+    }
+    let a = person(&old, "a@ac-demo.fr", 1 << 22).await;
+    let inbox = inbox(&old, a.id).await;
+    let m1 = put(
+        &old,
+        inbox.id,
+        NOW,
+        "From: marie@lycee.fr\r\nSubject: Sortie",
+        "le car part",
+    )
+    .await;
+    let m2 = put(
+        &old,
+        inbox.id,
+        NOW + 1,
+        "From: paul@ecole.fr\r\nSubject: Cantine",
+        "menu",
+    )
+    .await;
+    // Indexed as that release did.
+    let key = crate::indexer::index_key(old.dialect());
+    old.debug_execute_with(
+        &format!(
+            "INSERT INTO search ({key}, head, body) SELECT id, head, body FROM search_pending"
+        ),
+        &[],
+    )
+    .await
+    .unwrap();
+    old.debug_execute_with("DELETE FROM search_pending", &[])
+        .await
+        .unwrap();
+    drop(old);
+    let s = Store::open(config).await.unwrap();
+    s.pause_indexing(true);
+    let (pending,): (i64,) = sql::query_as("SELECT COUNT(*) FROM search_pending")
+        .fetch_one(s.r())
+        .await
+        .unwrap();
+    assert_eq!(pending, 2, "every indexed text is pending again");
+    let found = |s: Store| async move {
+        let from = s
+            .search_term(inbox.id, crate::TermField::From, "marie")
+            .await
+            .unwrap()
+            .unwrap();
+        let subject = s
+            .search_term(inbox.id, crate::TermField::Subject, "cantine")
+            .await
+            .unwrap()
+            .unwrap();
+        (
+            from.candidates().collect::<Vec<_>>(),
+            subject.candidates().collect::<Vec<_>>(),
+            from.known(m1.uid),
+        )
+    };
+    let (from, subject, _) = found(s.clone()).await;
+    assert_eq!(
+        (from, subject),
+        (vec![m1.uid], vec![m2.uid]),
+        "found while pending"
+    );
+    assert_eq!(s.index_search_backlog().await.unwrap(), 2);
+    let (from, subject, known) = found(s.clone()).await;
+    assert_eq!((from, subject), (vec![m1.uid], vec![m2.uid]));
+    assert_eq!(known, crate::Known::Yes, "indexed with its From: column");
+}
