@@ -26,6 +26,7 @@ pub async fn open(loaded: Loaded) -> Result<Platform> {
                 loaded.data_dir().display()
             )
         })?;
+    store.set_mailbox_index_cache(loaded.settings.limits.mailbox_index_cache);
     for d in &loaded.settings.domains.local {
         store.add_domain(d).await?;
     }

@@ -395,6 +395,7 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
         100,
         10_000_000,
     );
+    let mailbox_index_cache = s.int("mailbox_index_cache", d.mailbox_index_cache, 0, 100_000_000);
     let command_timeout = s.duration("command_timeout", d.command_timeout);
     let idle_timeout = s.duration("idle_timeout", d.idle_timeout);
     let smtp_failed_rcpt_soft_limit = s.int(
@@ -424,6 +425,7 @@ fn read_limits(mut s: Section<'_, '_>) -> (Limits, bool) {
             imap_line_length,
             imap_max_sessions_per_account,
             imap_structure_cache,
+            mailbox_index_cache,
             command_timeout,
             idle_timeout,
             smtp_failed_rcpt_soft_limit,

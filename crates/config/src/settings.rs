@@ -216,6 +216,12 @@ pub struct Limits {
     /// bound of the process's memory (issue 14). From 100 to 10,000,000.
     /// Default 20000.
     pub imap_structure_cache: usize,
+    /// UIDs of mailbox indexes (UIDs and flags, five bytes each) the
+    /// process keeps for its IMAP sessions while a mailbox is unchanged, so
+    /// opening a large mailbox again reads one row, not one per message.
+    /// The least recently used go past it; 0 keeps none. From 0 to
+    /// 100,000,000. Default 2000000 (about 10 MB).
+    pub mailbox_index_cache: usize,
     /// Time a client may take to send a command before the connection is
     /// closed (RFC 5321 §4.5.3.2.7 suggests 5 minutes). Default `"5m"`.
     pub command_timeout: HumanDuration,
@@ -696,6 +702,7 @@ impl Default for Limits {
             imap_line_length: ByteSize(64 << 10),
             imap_max_sessions_per_account: 20,
             imap_structure_cache: 20_000,
+            mailbox_index_cache: 2_000_000,
             command_timeout: HumanDuration::from_secs(5 * 60),
             idle_timeout: HumanDuration::from_secs(30 * 60),
             smtp_failed_rcpt_soft_limit: 10,

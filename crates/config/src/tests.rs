@@ -646,6 +646,7 @@ fn serialised_settings_name_every_key_the_parser_reads() {
         "imap_line_length",
         "imap_max_sessions_per_account",
         "imap_structure_cache",
+        "mailbox_index_cache",
         "command_timeout",
         "idle_timeout",
         "archive_max_depth",
@@ -709,6 +710,23 @@ fn imap_structure_cache_is_bounded() {
         assert_eq!(e.len(), 1, "{e}");
         let m = message_for(&e, "limits.imap_structure_cache");
         assert!(m.contains("an integer from 100 to 10000000"), "{m}");
+    }
+}
+
+/// Issue 14: the bound of the mailbox indexes kept in memory is a key.
+#[test]
+fn mailbox_index_cache_is_bounded() {
+    assert_eq!(
+        Settings::parse("").unwrap().limits.mailbox_index_cache,
+        2_000_000
+    );
+    let s = Settings::parse("[limits]\nmailbox_index_cache = 0\n").unwrap();
+    assert_eq!(s.limits.mailbox_index_cache, 0);
+    for bad in ["-1", "100000001", "\"big\""] {
+        let e = errors(&format!("[limits]\nmailbox_index_cache = {bad}\n"));
+        assert_eq!(e.len(), 1, "{e}");
+        let m = message_for(&e, "limits.mailbox_index_cache");
+        assert!(m.contains("an integer from 0 to 100000000"), "{m}");
     }
 }
 

@@ -15,7 +15,7 @@
 //!   `\Flagged` 4, `\Deleted` 8, `\Draft` 16.
 
 use crate::sql;
-use vesontio_types::{MailboxId, Uid};
+use vesontio_types::{MailboxId, ModSeq, Uid};
 
 use crate::Store;
 use crate::error::{Result, StoreError};
@@ -96,8 +96,39 @@ fn numbers(text: &str) -> Result<Vec<u64>> {
 
 impl Store {
     /// The UIDs and flags of every message of `mailbox`
-    /// ([`MailboxIndex`]); empty when it has none or does not exist.
+    /// ([`MailboxIndex`]); empty when it has none or does not exist. Kept
+    /// for the process while the mailbox's modseq is unchanged
+    /// (`index_cache.rs`).
     pub async fn mailbox_index(&self, mailbox: MailboxId) -> Result<MailboxIndex> {
+        let cache = &self.inner.index_cache;
+        if let Some(modseq) = self.current_modseq(mailbox).await?
+            && let Some(hit) = cache.get(mailbox, modseq)
+        {
+            return Ok((*hit).clone());
+        }
+        let (index, modseq) = self.read_mailbox_index(mailbox).await?;
+        let index = std::sync::Arc::new(index);
+        if let Some(m) = modseq {
+            cache.put(mailbox, m, index.clone());
+        }
+        Ok(std::sync::Arc::unwrap_or_clone(index))
+    }
+
+    /// HIGHESTMODSEQ of `mailbox`; `None` when it does not exist.
+    async fn current_modseq(&self, mailbox: MailboxId) -> Result<Option<ModSeq>> {
+        let row: Option<(i64,)> =
+            sql::query_as("SELECT highestmodseq FROM mailboxes WHERE id = $1")
+                .bind(mailbox.0)
+                .fetch_optional(self.r())
+                .await?;
+        Ok(row.map(|r| r.0 as ModSeq))
+    }
+
+    /// The index and the modseq it is the state of, from one statement.
+    pub(crate) async fn read_mailbox_index(
+        &self,
+        mailbox: MailboxId,
+    ) -> Result<(MailboxIndex, Option<ModSeq>)> {
         // `string_agg` is SQLite's (3.44+) and PostgreSQL's; the order is
         // restored below, as neither promises one without ORDER BY.
         let rows = sql::query(
@@ -105,17 +136,20 @@ impl Store {
                string_agg(CAST(uid * 32 + seen + 2 * answered + 4 * flagged + 8 * deleted \
                + 16 * draft AS TEXT), ',') AS v FROM messages WHERE mailbox_id = $1 \
              UNION ALL SELECT CAST(1 AS BIGINT), uid, keywords FROM messages \
-               WHERE mailbox_id = $1 AND keywords <> ''",
+               WHERE mailbox_id = $1 AND keywords <> '' \
+             UNION ALL SELECT CAST(2 AS BIGINT), highestmodseq, NULL FROM mailboxes WHERE id = $1",
         )
         .bind(mailbox.0)
         .fetch_all(self.r().heavy())
         .await?;
         let mut out = MailboxIndex::default();
         let mut entries: Vec<u64> = Vec::new();
+        let mut modseq = None;
         for r in &rows {
             let text: Option<String> = r.try_get(2)?;
             match r.try_get::<i64, _>(0)? {
                 0 => entries = numbers(text.as_deref().unwrap_or(""))?,
+                2 => modseq = Some(r.try_get::<i64, _>(1)? as ModSeq),
                 _ => out.keywords.push((
                     r.try_get::<i64, _>(1)? as Uid,
                     split_flags(text.as_deref().unwrap_or("")),
@@ -126,12 +160,17 @@ impl Store {
         out.uids = entries.iter().map(|e| (e >> 5) as Uid).collect();
         out.bits = entries.iter().map(|e| (e & 31) as u8).collect();
         out.keywords.sort_unstable_by_key(|k| k.0);
-        Ok(out)
+        Ok((out, modseq))
     }
 
     /// The UIDs of `mailbox`, ascending, from the `(mailbox_id, uid)` index
     /// alone (`SEARCH ALL` and searches by UID or number).
     pub async fn uids(&self, mailbox: MailboxId) -> Result<Vec<Uid>> {
+        if let Some(modseq) = self.current_modseq(mailbox).await?
+            && let Some(hit) = self.inner.index_cache.get(mailbox, modseq)
+        {
+            return Ok(hit.uids.clone());
+        }
         let row: Option<(Option<String>,)> = sql::query_as(
             "SELECT string_agg(CAST(uid AS TEXT), ',') FROM messages WHERE mailbox_id = $1",
         )

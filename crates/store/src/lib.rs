@@ -42,6 +42,7 @@ mod flagcols;
 mod flags;
 mod group;
 mod index;
+mod index_cache;
 mod indexer;
 mod ingest;
 mod leases;
@@ -186,6 +187,8 @@ struct Inner {
         std::sync::OnceLock<group::Group<writes::MessageWrite, Result<writes::WriteOutcome>>>,
     /// Moves search texts into the full-text index off the delivery path.
     indexer: Arc<indexer::Indexer>,
+    /// Mailbox indexes shared by the sessions (`index_cache.rs`).
+    index_cache: index_cache::IndexCache,
     /// Quota-held deliveries may be waiting (see `wake_held`); true at start.
     may_hold: std::sync::atomic::AtomicBool,
     /// R13: when this process last marked each account as read.
@@ -321,6 +324,7 @@ impl Store {
                 _listener_stop: listener_stop,
                 committer: std::sync::OnceLock::new(),
                 indexer: Default::default(),
+                index_cache: Default::default(),
                 read_marks: Default::default(),
                 may_hold: std::sync::atomic::AtomicBool::new(true),
             }),
@@ -535,4 +539,12 @@ pub fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+impl Store {
+    /// The bound of the mailbox indexes kept for the sessions, in UIDs
+    /// (`limits.mailbox_index_cache`; 0 keeps none).
+    pub fn set_mailbox_index_cache(&self, uids: usize) {
+        self.inner.index_cache.set_limit(uids);
+    }
 }

@@ -150,3 +150,57 @@ pub async fn shared_unseen_kept(s: Store) {
     let total = s.counts(mb.id).await.unwrap().messages;
     check(c.id, total).await;
 }
+
+/// The mailbox indexes kept for the sessions (`index_cache.rs`) follow
+/// every write that changes a mailbox: after each, the kept answer is the
+/// one read afresh, and a bound of 0 keeps none.
+pub async fn mailbox_index_cache_follows_writes(s: Store) {
+    let a = person(&s, "a@ac-demo.fr", 1 << 20).await;
+    let mb = inbox(&s, a.id).await;
+    let other = s.create_mailbox(a.id, "Autre", None).await.unwrap();
+    let same = |s: Store, what: &'static str| async move {
+        for m in [mb.id, other.id] {
+            let kept = s.mailbox_index(m).await.unwrap();
+            let fresh = s.read_mailbox_index(m).await.unwrap().0;
+            assert_eq!(kept, fresh, "after {what}");
+            assert_eq!(s.uids(m).await.unwrap(), fresh.uids, "uids after {what}");
+        }
+    };
+    same(s.clone(), "nothing").await;
+    for i in 0..5 {
+        s.append(
+            mb.id,
+            msg(&s, &format!("Subject: {i}\r\n\r\n{i}\r\n")).await,
+        )
+        .await
+        .unwrap();
+    }
+    same(s.clone(), "appends").await;
+    let kw = |k: &str| vec![k.to_string()];
+    s.store_flags(mb.id, &[2], FlagOp::Add, &kw("\\Seen"), None)
+        .await
+        .unwrap();
+    same(s.clone(), "a system flag").await;
+    s.store_flags(mb.id, &[3], FlagOp::Add, &kw("$Projet"), None)
+        .await
+        .unwrap();
+    same(s.clone(), "a keyword").await;
+    s.copy_messages(mb.id, &[1, 2], other.id).await.unwrap();
+    same(s.clone(), "a copy").await;
+    s.move_messages(mb.id, &[3], other.id).await.unwrap();
+    same(s.clone(), "a move").await;
+    s.store_flags(mb.id, &[4], FlagOp::Add, &kw("\\Deleted"), None)
+        .await
+        .unwrap();
+    s.expunge(mb.id, None, ExpungeMode::Any).await.unwrap();
+    same(s.clone(), "an expunge").await;
+    let mut m = msg(&s, "Subject: livré\r\n\r\nx\r\n").await;
+    m.flags = vec!["\\Flagged".into()];
+    s.deliver(vec![(mb.id, m)]).await.unwrap();
+    same(s.clone(), "a delivery").await;
+    s.set_mailbox_index_cache(0);
+    s.store_flags(mb.id, &[5], FlagOp::Remove, &kw("\\Seen"), None)
+        .await
+        .unwrap();
+    same(s.clone(), "the bound set to 0").await;
+}

@@ -151,7 +151,8 @@ macro_rules! conformance_tests {
             dispositions_held_folders_and_training, security_alerts_lifecycle,
             r21_shared_files_upload_quota_and_download,
             r21_shared_files_blobs_purge_and_account_deletion,
-            mailbox_index_matches_rows, shared_unseen_kept, thread_uids_of_one_folder);
+            mailbox_index_matches_rows, mailbox_index_cache_follows_writes, shared_unseen_kept,
+            thread_uids_of_one_folder);
         $crate::blob_conformance_tests!($factory);
     };
     (@cases $factory:path; $($case:ident),*) => {
