@@ -27,7 +27,7 @@ fn addr(k: &SearchKey) -> usize {
 }
 
 /// The field and the lower-case term of a text key the index can answer.
-pub(crate) fn leaf(k: &SearchKey) -> Option<(TermField, String)> {
+fn leaf(k: &SearchKey) -> Option<(TermField, String)> {
     use SearchKey as K;
     let (field, s) = match k {
         K::From(s) => (TermField::From, s),
@@ -41,7 +41,8 @@ pub(crate) fn leaf(k: &SearchKey) -> Option<(TermField, String)> {
     vesontio_store::indexable(&term).then_some((field, term))
 }
 
-fn leaves<'k>(k: &'k SearchKey, out: &mut Vec<&'k SearchKey>) {
+/// The text keys of `k` the index can answer, each with its field and term.
+fn leaves<'k>(k: &'k SearchKey, out: &mut Vec<(&'k SearchKey, (TermField, String))>) {
     match k {
         SearchKey::And(v) => v.iter().for_each(|x| leaves(x, out)),
         SearchKey::Not(a) => leaves(a, out),
@@ -49,8 +50,7 @@ fn leaves<'k>(k: &'k SearchKey, out: &mut Vec<&'k SearchKey>) {
             leaves(a, out);
             leaves(b, out);
         }
-        _ if leaf(k).is_some() => out.push(k),
-        _ => {}
+        _ => out.extend(leaf(k).map(|key| (k, key))),
     }
 }
 
@@ -66,8 +66,7 @@ impl TextIndex {
         leaves(criteria, &mut keys);
         let mut ix = TextIndex::default();
         let mut asked: HashMap<(TermField, String), std::sync::Arc<TermHits>> = HashMap::new();
-        for k in keys {
-            let Some(key) = leaf(k) else { continue };
+        for (k, key) in keys {
             let hits = match asked.get(&key) {
                 Some(h) => h.clone(),
                 None => match store.search_term(mailbox, key.0, &key.1).await? {
@@ -129,16 +128,15 @@ pub(crate) fn needs_body_for(k: &SearchKey, uid: Uid, ix: &TextIndex) -> bool {
 }
 
 /// `criteria` for `m` without its content: `Some` when the flags,
-/// numbers and the index decide, `None` when a key needs the stored text.
-/// Keys that need the row (size, dates, modseq, ids) are undecided unless
-/// `m` carries them (`rows`).
-pub(crate) fn decide(k: &SearchKey, m: &Msg<'_>, sc: &Scope<'_>, rows: bool) -> Option<bool> {
+/// numbers, the row `m` carries and the index decide, `None` when a key
+/// needs the stored text.
+pub(crate) fn decide(k: &SearchKey, m: &Msg<'_>, sc: &Scope<'_>) -> Option<bool> {
     use SearchKey as K;
     match k {
         K::And(v) => {
             let mut all = Some(true);
             for x in v {
-                match decide(x, m, sc, rows) {
+                match decide(x, m, sc) {
                     Some(false) => return Some(false),
                     None => all = None,
                     Some(true) => {}
@@ -146,8 +144,8 @@ pub(crate) fn decide(k: &SearchKey, m: &Msg<'_>, sc: &Scope<'_>, rows: bool) -> 
             }
             all
         }
-        K::Not(a) => decide(a, m, sc, rows).map(|b| !b),
-        K::Or(a, b) => match (decide(a, m, sc, rows), decide(b, m, sc, rows)) {
+        K::Not(a) => decide(a, m, sc).map(|b| !b),
+        K::Or(a, b) => match (decide(a, m, sc), decide(b, m, sc)) {
             (Some(true), _) | (_, Some(true)) => Some(true),
             (Some(false), Some(false)) => Some(false),
             _ => None,
@@ -157,7 +155,6 @@ pub(crate) fn decide(k: &SearchKey, m: &Msg<'_>, sc: &Scope<'_>, rows: bool) -> 
             Some(Known::No) => Some(false),
             _ => None,
         },
-        _ if !rows && crate::search::needs_row(k) => None,
         _ => Some(matches(k, m, sc)),
     }
 }

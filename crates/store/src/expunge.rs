@@ -136,31 +136,30 @@ impl Store {
             // The stored model and search text go with the blob.
             if !gone.is_empty() {
                 let key = crate::indexer::index_key(self.dialect());
-                let fields = match self.dialect() {
-                    crate::Dialect::Sqlite => "search_fields",
-                    crate::Dialect::Postgres => "search",
-                };
                 let ids: Vec<String> = gone
                     .iter()
                     .map(|r| r.try_get(0))
                     .collect::<sql::Result<_>>()?;
                 let list = placeholders(1, ids.len());
                 // Pending texts first: on PostgreSQL an index batch that
-                // holds them commits before this sees the index.
-                for sql in [
-                    format!(
-                        "DELETE FROM search_pending WHERE id IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
-                    ),
-                    format!(
-                        "DELETE FROM search WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
-                    ),
-                    // SQLite's index of header fields (`textsearch.rs`);
-                    // PostgreSQL keeps them in `search`.
-                    format!(
-                        "DELETE FROM {fields} WHERE {key} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
-                    ),
-                    format!("DELETE FROM contents WHERE blob_id IN ({list})"),
-                ] {
+                // holds them commits before this sees the index. SQLite
+                // indexes header fields in a table of their own
+                // (`textsearch.rs`); PostgreSQL keeps them in `search`.
+                let texts: &[&str] = match self.dialect() {
+                    crate::Dialect::Sqlite => &["search_pending", "search", "search_fields"],
+                    crate::Dialect::Postgres => &["search_pending", "search"],
+                };
+                let mut statements: Vec<String> = texts
+                    .iter()
+                    .map(|t| {
+                        let k = if *t == "search_pending" { "id" } else { key };
+                        format!(
+                            "DELETE FROM {t} WHERE {k} IN (SELECT id FROM contents WHERE blob_id IN ({list}))"
+                        )
+                    })
+                    .collect();
+                statements.push(format!("DELETE FROM contents WHERE blob_id IN ({list})"));
+                for sql in statements {
                     let mut q = sql::query(sql::Safe(sql));
                     for id in &ids {
                         q = q.bind(id);

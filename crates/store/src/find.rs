@@ -89,11 +89,12 @@ impl Field {
     }
     /// The index columns a candidate holds the term in (any of them).
     fn columns(self) -> &'static [&'static str] {
-        match self {
-            Field::Body => &["body"],
-            Field::Text => &["head", "body"],
-            _ => &["head"],
-        }
+        use crate::TermField as T;
+        crate::textsearch::superset_columns(match self {
+            Field::Body => T::Body,
+            Field::Text => T::Text,
+            _ => T::Header,
+        })
     }
 }
 

@@ -114,6 +114,12 @@ impl Store {
         Ok(std::sync::Arc::unwrap_or_clone(index))
     }
 
+    /// The bound of the mailbox indexes kept for the sessions, in UIDs
+    /// (`limits.mailbox_index_cache`; 0 keeps none).
+    pub fn set_mailbox_index_cache(&self, uids: usize) {
+        self.inner.index_cache.set_limit(uids);
+    }
+
     /// HIGHESTMODSEQ of `mailbox`; `None` when it does not exist.
     async fn current_modseq(&self, mailbox: MailboxId) -> Result<Option<ModSeq>> {
         let row: Option<(i64,)> =

@@ -234,17 +234,15 @@ impl Store {
         }
         q.execute(&mut *tx).await?;
         let list = placeholders(1, rows.len());
-        let mut moves = vec![format!("DELETE FROM search_pending WHERE id IN ({list})")];
+        let mut moves = Vec::new();
         if self.dialect() == Dialect::Sqlite {
             // The texts themselves, with their bodies indexed.
-            moves.insert(
-                0,
-                format!(
-                    "INSERT INTO search (rowid, head, body) \
-                     SELECT id, head, body FROM search_pending WHERE id IN ({list})"
-                ),
-            );
+            moves.push(format!(
+                "INSERT INTO search (rowid, head, body) \
+                 SELECT id, head, body FROM search_pending WHERE id IN ({list})"
+            ));
         }
+        moves.push(format!("DELETE FROM search_pending WHERE id IN ({list})"));
         for sql in moves {
             let mut q = sql::query(sql::Safe(sql));
             for (id, _) in &rows {

@@ -83,7 +83,7 @@ pub use model::*;
 pub use shared_files::{NewSharedFile, SharedFile, UploadWrite};
 pub use spam_models::{SpamChange, SpamJournal};
 pub use sql::SqlError;
-pub use textsearch::{Known, MIN_TERM_CHARS, TermField, TermHits, indexable};
+pub use textsearch::{Known, TermField, TermHits, indexable};
 pub use training::{TrainingEvent, TrainingKind};
 pub use views::{Cursor, ListItem, Page, SortBy};
 pub use websessions::WebSession;
@@ -539,12 +539,4 @@ pub fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-impl Store {
-    /// The bound of the mailbox indexes kept for the sessions, in UIDs
-    /// (`limits.mailbox_index_cache`; 0 keeps none).
-    pub fn set_mailbox_index_cache(&self, uids: usize) {
-        self.inner.index_cache.set_limit(uids);
-    }
 }

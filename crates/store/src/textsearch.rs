@@ -48,7 +48,7 @@ pub enum TermField {
 }
 
 /// What the index says of one term for one message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Known {
     /// It does not match.
     No,
@@ -96,7 +96,7 @@ impl TermHits {
 
 /// The shortest term the index can answer, in characters (trigrams);
 /// shorter ones are checked against every text.
-pub const MIN_TERM_CHARS: usize = 3;
+pub(crate) const MIN_TERM_CHARS: usize = 3;
 
 /// Whether the index can answer `term` (lower-case).
 pub fn indexable(term: &str) -> bool {
@@ -115,8 +115,10 @@ fn columns(field: TermField) -> &'static [(&'static str, bool)] {
     }
 }
 
-/// The pending texts' columns that may hold the term.
-fn pending_columns(field: TermField) -> &'static [&'static str] {
+/// The stored columns that may hold a term looked for in `field` (the
+/// pending texts have no `author` or `subject`; the webmail narrows its
+/// searches with these too).
+pub(crate) fn superset_columns(field: TermField) -> &'static [&'static str] {
     match field {
         TermField::Body => &["body"],
         TermField::Text => &["head", "body"],
@@ -304,7 +306,8 @@ impl Store {
             binds.extend(values);
             parts.push(by_content(&keys, if *exact { 0 } else { 1 }));
         }
-        let (pending, values) = pending_keys(d, &[(pending_columns(field), term)], binds.len() + 2);
+        let (pending, values) =
+            pending_keys(d, &[(superset_columns(field), term)], binds.len() + 2);
         binds.extend(values);
         parts.push(by_content(&pending, 2));
         // Rows not upgraded yet (no stored text; `upgrade.rs`).

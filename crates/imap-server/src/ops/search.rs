@@ -103,9 +103,10 @@ pub(crate) async fn evaluate_light(
         }
         _ => None,
     };
-    let index = match (&pruned, needs_flags(criteria)) {
-        (Some(c), _) => vesontio_store::MailboxIndex {
-            uids: c.clone(),
+    let is_pruned = pruned.is_some();
+    let index = match (pruned, needs_flags(criteria)) {
+        (Some(uids), _) => vesontio_store::MailboxIndex {
+            uids,
             ..Default::default()
         },
         (None, true) => {
@@ -131,14 +132,14 @@ pub(crate) async fn evaluate_light(
     // The messages both in the view and in the store, as (place in the
     // view, place in the index). A UID of the view missing from the store
     // was expunged elsewhere: it keeps its number, matches nothing.
-    let present: Vec<(usize, usize)> = match pruned {
-        Some(_) => index
+    let present: Vec<(usize, usize)> = match is_pruned {
+        true => index
             .uids
             .iter()
             .enumerate()
             .filter_map(|(j, u)| sel.uids.binary_search(u).ok().map(|i| (i, j)))
             .collect(),
-        None => {
+        false => {
             // Both lists ascend: one walk.
             let mut out = Vec::with_capacity(sel.uids.len());
             let mut j = 0;
@@ -175,7 +176,7 @@ pub(crate) async fn evaluate_light(
             email_id: 0,
             thread_id: 0,
         };
-        match decide(criteria, &msg, &scope, false) {
+        match decide(criteria, &msg, &scope) {
             Some(true) => found.push(Found {
                 seq,
                 uid: u,
@@ -200,18 +201,8 @@ pub(crate) async fn evaluate_light(
         .await?;
         for (seq, u, flags) in undecided {
             let Some(m) = metas.get(&u) else { continue };
-            let msg = Msg {
-                seq,
-                uid: u,
-                flags: &flags,
-                size: m.size.max(0) as u64,
-                internal_date: m.internal_date,
-                modseq: m.modseq,
-                recent: !rev2 && sel.is_recent(u),
-                content: contents.get(&u),
-                email_id: m.email_id,
-                thread_id: m.thread_id,
-            };
+            let recent = !rev2 && sel.is_recent(u);
+            let msg = msg_of(seq as usize - 1, m, &flags, recent, contents.get(&u));
             if matches(criteria, &msg, &scope) {
                 found.push(Found {
                     seq,
@@ -325,7 +316,7 @@ pub(crate) async fn evaluate(
         }
         let flags = view_flags(m, seen.as_ref());
         let msg = msg_of(i, m, &flags, !rev2 && sel.is_recent(u), None);
-        match decide(criteria, &msg, &scope, true) {
+        match decide(criteria, &msg, &scope) {
             Some(true) => decided.push(i),
             Some(false) => {}
             None => undecided.push(i),
