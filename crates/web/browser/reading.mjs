@@ -92,7 +92,14 @@ try {
   // Attachment previews: a thumbnail in the page, then each preview page.
   step("previews");
   await page.goto(base + paths.files, { waitUntil: "load" });
-  out("thumb", String(await page.locator(".attachments img.thumb").first().evaluate((i) => i.naturalWidth)));
+  // The thumbnail is `loading="lazy"`: the page's load event does not
+  // wait for it, so wait for its own load (or error) before measuring.
+  const thumb = page.locator(".attachments img.thumb").first();
+  await thumb.evaluate((i) => i.complete ? null : new Promise((done) => {
+    i.addEventListener("load", done, { once: true });
+    i.addEventListener("error", done, { once: true });
+  }));
+  out("thumb", String(await thumb.evaluate((i) => i.naturalWidth)));
   await axe("read-attachments");
   await page.click(".preview-link:has-text('plan.png')");
   await page.waitForLoadState("load");
