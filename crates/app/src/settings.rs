@@ -65,6 +65,9 @@ impl Loaded {
         match self.settings.store.blobs {
             vesontio_config::BlobBackend::Files => vesontio_store::BlobBackend::Files,
             vesontio_config::BlobBackend::Database => vesontio_store::BlobBackend::Database,
+            vesontio_config::BlobBackend::Mixed => vesontio_store::BlobBackend::Mixed {
+                database_max: self.settings.store.database_blob_max.0,
+            },
         }
     }
 

@@ -271,10 +271,12 @@ fn read_store(mut s: Section<'_, '_>) -> Storage {
             "blobs",
             d.blobs,
             &[
+                ("mixed", BlobBackend::Mixed),
                 ("files", BlobBackend::Files),
                 ("database", BlobBackend::Database),
             ],
         ),
+        database_blob_max: s.size("database_blob_max", d.database_blob_max, 0),
         change_log_retention: s.duration("change_log_retention", d.change_log_retention),
     };
     s.finish();
@@ -653,6 +655,17 @@ fn validate(s: &Settings, r: &mut Reader) {
             format!(
                 "must be at most \"950MB\" when store.blobs = \"database\" (one database value per file), found {}; or keep store.blobs = \"files\"",
                 s.large_files.max_size
+            ),
+        );
+    }
+    // "mixed" keeps small bodies as single rows: a large one is a file's job.
+    const MIXED_MAX: u64 = 16 << 20;
+    if s.store.database_blob_max.0 > MIXED_MAX {
+        r.error(
+            "store.database_blob_max",
+            format!(
+                "must be at most \"16MB\" (larger bodies are kept as files), found {}",
+                s.store.database_blob_max
             ),
         );
     }

@@ -142,6 +142,13 @@ pub enum BlobBackend {
     /// holds at most 1 GB per content, so `large_files.max_size` must stay
     /// below that.
     Database,
+    /// Bodies up to `store.database_blob_max` in the database table, larger
+    /// bodies and large files as files (the default): most mail costs one
+    /// shared commit instead of a file and two fsyncs each, and big
+    /// attachments stay out of the database. Reads find a body in either
+    /// place, so a data directory written with `"files"` or `"database"`
+    /// opens as it is.
+    Mixed,
 }
 
 /// `[store]`: where mail and accounts are kept.
@@ -154,10 +161,16 @@ pub struct Storage {
     pub postgres_url: String,
     /// PostgreSQL schema holding vesontio's tables. Default `"vesontio"`.
     pub postgres_schema: String,
-    /// Where message bodies and large files go: `"files"` (under
-    /// `server.data_dir/blobs`, the default) or `"database"` (a table of
-    /// the database above). Changing it does not move what is stored.
+    /// Where message bodies and large files go: `"mixed"` (the default:
+    /// small bodies in the database, the rest as files), `"files"` (under
+    /// `server.data_dir/blobs`) or `"database"` (a table of the database
+    /// above). Changing it does not move what is stored; `"mixed"` reads
+    /// what either of the others wrote.
     pub blobs: BlobBackend,
+    /// With `blobs = "mixed"`: the largest body kept in the database.
+    /// Default 64 KB (below it SQLite reads and writes a body faster than
+    /// a file; most mail without attachments is smaller).
+    pub database_blob_max: ByteSize,
     /// How long the account change log (what webmail live updates and a
     /// later JMAP `/changes` read) keeps its entries; a client that was
     /// away longer reloads its lists in full. Default 30 days.
@@ -672,7 +685,8 @@ impl Default for Storage {
             backend: StoreBackend::Sqlite,
             postgres_url: String::new(),
             postgres_schema: "vesontio".into(),
-            blobs: BlobBackend::Files,
+            blobs: BlobBackend::Mixed,
+            database_blob_max: ByteSize(64 << 10),
             change_log_retention: HumanDuration::from_days(30),
         }
     }

@@ -32,7 +32,8 @@ fn empty_file_gives_the_charter_defaults() {
     assert_eq!(s.tls.private_key, "key.pem");
     assert_eq!(s.store.backend, StoreBackend::Sqlite);
     assert_eq!(s.store.postgres_schema, "vesontio");
-    assert_eq!(s.store.blobs, BlobBackend::Files);
+    assert_eq!(s.store.blobs, BlobBackend::Mixed);
+    assert_eq!(s.store.database_blob_max, ByteSize(64 * 1024));
     assert_eq!(s.store.change_log_retention, HumanDuration::from_days(30));
     assert_eq!(s.domains.local, vec!["ac-demo.fr"]);
     assert_eq!(s.domains.postmaster, "postmaster@ac-demo.fr");
@@ -350,6 +351,27 @@ fn database_blobs_limit_large_files() {
     assert_eq!(ok.store.blobs, BlobBackend::Database);
     let e = errors("[store]\nblobs = \"s3\"\n");
     assert!(message_for(&e, "store.blobs").contains("\"files\""), "{e}");
+}
+
+/// "mixed" takes any bound up to 16 MB, and files large files whatever
+/// their size (no 950 MB limit as with "database").
+#[test]
+fn mixed_blobs_bound() {
+    let ok =
+        Settings::parse("[store]\nblobs = \"mixed\"\ndatabase_blob_max = \"1MB\"\n").expect("1MB");
+    assert_eq!(ok.store.blobs, BlobBackend::Mixed);
+    assert_eq!(ok.store.database_blob_max, ByteSize(1 << 20));
+    assert_eq!(
+        ok.large_files.max_size,
+        ByteSize(2 << 30),
+        "large files stay files"
+    );
+    let none = Settings::parse("[store]\ndatabase_blob_max = 0\n").expect("0: every body a file");
+    assert_eq!(none.store.database_blob_max, ByteSize(0));
+    let e = errors("[store]\ndatabase_blob_max = \"20MB\"\n");
+    assert_eq!(e.len(), 1, "{e}");
+    let m = message_for(&e, "store.database_blob_max");
+    assert!(m.starts_with("must be at most \"16MB\""), "{m}");
 }
 
 #[test]

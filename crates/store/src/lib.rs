@@ -125,6 +125,9 @@ pub enum BlobBackend {
     Files,
     /// The `blob_data` table of the metadata database (`blob/db.rs`).
     Database,
+    /// Bodies up to `database_max` bytes in the table, the rest as files
+    /// (`blob/mixed.rs`).
+    Mixed { database_max: u64 },
 }
 
 /// Where the store lives.
@@ -295,16 +298,20 @@ impl Store {
         // had moved into `tmp`, which the spool then empties.
         let (files, spool) = tokio::task::spawn_blocking(move || {
             let files = match backend {
-                BlobBackend::Files => Some(FileBlobs::open(&blob_dir)?),
+                BlobBackend::Files | BlobBackend::Mixed { .. } => Some(FileBlobs::open(&blob_dir)?),
                 BlobBackend::Database => None,
             };
             Ok::<_, StoreError>((files, Spool::open(&blob_dir)?))
         })
         .await
         .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        let blobs: Arc<dyn BlobStore> = match files {
-            Some(f) => Arc::new(f),
-            None => Arc::new(blob::db::DbBlobs::new(write.clone(), read.clone(), dialect)),
+        let table = || blob::db::DbBlobs::new(write.clone(), read.clone(), dialect);
+        let blobs: Arc<dyn BlobStore> = match (backend, files) {
+            (BlobBackend::Mixed { database_max }, Some(f)) => {
+                Arc::new(blob::mixed::Mixed::new(table(), f, database_max))
+            }
+            (_, Some(f)) => Arc::new(f),
+            (_, None) => Arc::new(table()),
         };
         let audit_tx = audit::start_writer(write.clone());
         let store = Store {

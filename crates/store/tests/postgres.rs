@@ -55,6 +55,16 @@ mod database_blobs {
     vesontio_store::blob_backend_tests!(super::postgres_db);
 }
 
+/// Small bodies in PostgreSQL, large ones as files (`store.blobs =
+/// "mixed"`); the bound is low so that the suite uses both sides.
+async fn postgres_mixed(case: &str) -> Option<Store> {
+    open(case, BlobBackend::Mixed { database_max: 1024 }).await
+}
+
+mod mixed_blobs {
+    vesontio_store::blob_backend_tests!(super::postgres_mixed);
+}
+
 /// The next change announced for `mailbox`, if one comes within `ms`.
 async fn next_change(
     rx: &mut tokio::sync::broadcast::Receiver<vesontio_store::Change>,

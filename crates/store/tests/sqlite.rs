@@ -28,6 +28,95 @@ mod database_blobs {
     vesontio_store::blob_backend_tests!(super::sqlite_db);
 }
 
+/// Small bodies in the table, the rest as files (`store.blobs =
+/// "mixed"`, the default of the configuration). The bound is low so that
+/// the suite's large bodies go to the files and its small ones to the table.
+async fn sqlite_mixed(_case: &str) -> Option<Store> {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    Some(
+        Store::open_with_blobs(StoreConfig::Sqlite { dir }, MIXED)
+            .await
+            .expect("open sqlite store"),
+    )
+}
+
+const MIXED: BlobBackend = BlobBackend::Mixed { database_max: 1024 };
+
+mod mixed_blobs {
+    vesontio_store::blob_backend_tests!(super::sqlite_mixed);
+}
+
+/// A data directory written with `store.blobs = "files"` opens with
+/// "mixed" and reads whole; new small bodies go to the table and large
+/// ones to files; a content stored on both sides (the bound moved between
+/// two puts) is deleted from both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mixed_blobs_read_files_and_put_by_size() {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    let config = || StoreConfig::Sqlite { dir: dir.clone() };
+    let small = b"Subject: small\r\n\r\nbody\r\n".to_vec();
+    let large = vec![b'x'; 5000];
+    let s = Store::open(config()).await.expect("open");
+    let (old_small, _) = s.put_blob(small.clone()).await.expect("put");
+    let (old_large, _) = s.put_blob(large.clone()).await.expect("put");
+    s.close().await;
+    drop(s);
+    let files = vesontio_store::FileBlobs::open(&dir.join("blobs")).expect("files");
+    let is_file = |id: &str| files.path(id).expect("path").exists();
+    assert!(is_file(&old_small.id) && is_file(&old_large.id));
+
+    let s = Store::open_with_blobs(config(), MIXED)
+        .await
+        .expect("reopen");
+    assert_eq!(s.read_blob(&old_small.id).await.expect("small"), small);
+    assert_eq!(s.read_blob(&old_large.id).await.expect("large"), large);
+    assert_eq!(
+        s.read_blob_range(&old_large.id, 4990, 100)
+            .await
+            .expect("range"),
+        vec![b'x'; 10]
+    );
+    let (new_small, _) = s
+        .put_blob(b"another small one".to_vec())
+        .await
+        .expect("put");
+    let (new_large, _) = s.put_blob(vec![b'y'; 2000]).await.expect("put");
+    assert!(!is_file(&new_small.id), "a small body is a row, not a file");
+    assert!(is_file(&new_large.id), "a large body is a file");
+    assert_eq!(
+        s.read_blob(&new_small.id).await.expect("read"),
+        b"another small one"
+    );
+    assert!(s.blobs().exists(&new_small.id).await.expect("exists"));
+
+    // The small content of the files era put again: now a row as well.
+    s.put_blob(small.clone()).await.expect("put again");
+    assert!(is_file(&old_small.id), "the file stays until deleted");
+    let mut list = s.blobs().list().await.expect("list");
+    list.sort();
+    let mut want = vec![
+        old_small.id.clone(),
+        old_large.id.clone(),
+        new_small.id.clone(),
+        new_large.id.clone(),
+    ];
+    want.sort();
+    assert_eq!(list, want, "each content once");
+    let later = vesontio_store::now() + 10;
+    assert!(
+        s.blobs()
+            .delete(&old_small.id, later)
+            .await
+            .expect("delete")
+    );
+    assert!(!is_file(&old_small.id), "the file copy is gone");
+    assert!(!s.blobs().exists(&old_small.id).await.expect("exists"));
+    assert!(
+        s.read_blob(&old_small.id).await.is_err(),
+        "and the row copy"
+    );
+}
+
 /// Deliveries and APPENDs commit with `synchronous=FULL` (fsynced: a 250
 /// after DATA means on disk); flag changes and expunges with NORMAL. The
 /// mode is set in the BEGIN of each transaction.

@@ -1,9 +1,10 @@
 //! Message bodies and large files: content-addressed blobs, named by
 //! their SHA-256, behind one async trait ([`BlobStore`]) with two
 //! backends, chosen by `store.blobs`: files under the data directory
-//! ([`files::FileBlobs`], the default) or a table of the metadata
-//! database ([`db::DbBlobs`], schema v22: one place to back up and
-//! replicate when nodes share PostgreSQL).
+//! ([`files::FileBlobs`]), a table of the metadata database
+//! ([`db::DbBlobs`], schema v22: one place to back up and replicate when
+//! nodes share PostgreSQL), or both ([`mixed::Mixed`], the default: small
+//! bodies in the table, whose puts share one commit, large ones as files).
 //!
 //! Invariants
 //! - A blob is durable before `put` returns, so a metadata row committed
@@ -21,6 +22,7 @@
 
 pub(crate) mod db;
 pub mod files;
+pub(crate) mod mixed;
 
 use sha2::{Digest, Sha256};
 use std::fs;
