@@ -22,7 +22,7 @@ use vesontio_store::{Account, Appended, NewMessage, Parsed, StoreError};
 use vesontio_types::UnixTime;
 
 use crate::filter::{Action, FilterContext, FilterRecipient};
-use crate::gate::{analyse, check_bytes, check_r7};
+use crate::gate::{check_bytes, check_r7};
 use crate::{Delivery, Envelope, Origin, Refused, Rule};
 
 /// One message to file, as the door received it.
@@ -66,16 +66,15 @@ pub(crate) async fn file(
     let mut checked = Vec::with_capacity(messages.len());
     for m in messages {
         check_bytes(d, origin, &m.raw)?;
-        let analysis = analyse(&m.raw, limits).await;
+        let (analysis, parsed) = analyse_and_parse(&m.raw, limits).await;
         check_r7(d, origin, &analysis).map_err(|(_, r)| r)?;
-        checked.push((m, analysis));
+        checked.push((m, analysis, parsed));
     }
-    for (m, analysis) in &checked {
+    for (m, analysis, _) in &checked {
         scan(d, origin, account, &m.raw, analysis, now).await?;
     }
-    for (m, analysis) in checked {
+    for (m, analysis, parsed) in checked {
         let private = analysis.is_private;
-        let parsed = parse(&m.raw).await;
         let (blob, data) = d.store().put_blob(m.raw).await?;
         rows.push(NewMessage {
             blob,
@@ -148,14 +147,23 @@ async fn scan(
     Ok(())
 }
 
-/// The store's model, off the runtime's threads for a large message.
-async fn parse(raw: &[u8]) -> std::sync::Arc<Parsed> {
+/// The gate's analysis and the store's model of a message filed as it
+/// is, from one parse; off the runtime's threads for a large message.
+async fn analyse_and_parse(
+    raw: &[u8],
+    limits: vesontio_message::ScanLimits,
+) -> (Analysis, std::sync::Arc<Parsed>) {
+    let both = move |raw: &[u8]| {
+        let (analysis, model, text) = Analysis::with_model(raw, limits);
+        (analysis, Parsed::with(raw, model, text))
+    };
     if raw.len() < 256 * 1024 {
-        return Parsed::of(raw);
+        return both(raw);
     }
     let copy = raw.to_vec();
-    match tokio::task::spawn_blocking(move || Parsed::of(&copy)).await {
+    match tokio::task::spawn_blocking(move || both(&copy)).await {
         Ok(p) => p,
-        Err(_) => Parsed::of(raw),
+        // A lost task: the message was not looked into (as `analyse`).
+        Err(_) => (Analysis::unreadable(raw.len()), Parsed::of(raw)),
     }
 }

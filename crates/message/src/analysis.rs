@@ -132,6 +132,30 @@ impl Analysis {
         }
     }
 
+    /// The analysis, the MIME model and the search text of `raw` from one
+    /// parse, for a message stored as it was analysed (IMAP APPEND, a
+    /// draft): parsing is the largest cost of filing a message, and
+    /// analysing then modelling parsed it twice. Each part is as
+    /// [`Analysis::with_limits`] and [`Model::with_search_text`] make it,
+    /// panics included.
+    pub fn with_model(
+        raw: &[u8],
+        limits: ScanLimits,
+    ) -> (Analysis, crate::mime::Model, crate::mime::SearchText) {
+        use std::panic::{AssertUnwindSafe, catch_unwind};
+        let Ok(msg) = catch_unwind(|| MessageParser::default().parse(raw)) else {
+            let (model, text) = crate::mime::Model::with_search_text(raw);
+            return (Analysis::unreadable(raw.len()), model, text);
+        };
+        let analysis = catch_unwind(AssertUnwindSafe(|| match &msg {
+            Some(m) => analyse_parsed(raw, m, limits),
+            None => Analysis::unreadable(raw.len()),
+        }))
+        .unwrap_or_else(|_| Analysis::unreadable(raw.len()));
+        let (model, text) = crate::mime::with_search_text_of(raw, msg.as_ref());
+        (analysis, model, text)
+    }
+
     /// The analysis of a message that could not be read at all: nothing is
     /// known and the whole message is unscanned ([`Unscannable::Damaged`]).
     pub fn unreadable(size: usize) -> Analysis {
@@ -152,12 +176,16 @@ impl Analysis {
 }
 
 fn analyse(raw: &[u8], limits: ScanLimits) -> Analysis {
+    match MessageParser::default().parse(raw) {
+        Some(msg) => analyse_parsed(raw, &msg, limits),
+        None => Analysis::unreadable(raw.len()),
+    }
+}
+
+fn analyse_parsed(raw: &[u8], msg: &Message<'_>, limits: ScanLimits) -> Analysis {
     let mut a = Analysis {
         size: raw.len(),
         ..Analysis::default()
-    };
-    let Some(msg) = MessageParser::default().parse(raw) else {
-        return Analysis::unreadable(raw.len());
     };
     a.subject = msg.subject().map(str::to_string);
     a.message_id = msg.message_id().map(str::to_string);

@@ -38,6 +38,12 @@ impl Parsed {
     pub fn of(raw: &[u8]) -> Arc<Parsed> {
         // One parse of the parts for the model and the search text.
         let (model, text) = Model::with_search_text(raw);
+        Parsed::with(raw, model, text)
+    }
+
+    /// The parse of `raw` whose model and search text were made already
+    /// (`Analysis::with_model`: one parse for the filters and the store).
+    pub fn with(raw: &[u8], model: Model, text: vesontio_message::mime::SearchText) -> Arc<Parsed> {
         let split = vesontio_message::mime::split_header(raw);
         let header = std::str::from_utf8(&raw[..split])
             .ok()

@@ -13,6 +13,7 @@ mod model;
 mod search;
 mod tree;
 
+pub(crate) use model::with_search_text_of;
 pub use model::{Model, ModelError, msg_ids};
 pub use search::{BODY_MAX, SearchText, body_text, body_text_of};
 pub use tree::{

@@ -53,15 +53,10 @@ impl Model {
     /// (decoding a message's parts is most of the cost of both). Never
     /// panics, as [`Model::of`] and [`SearchText::of`].
     pub fn with_search_text(raw: &[u8]) -> (Model, super::SearchText) {
-        let both = std::panic::catch_unwind(|| {
-            let msg = mail_parser::MessageParser::default().parse(raw);
-            let text = msg
-                .as_ref()
-                .map(super::search::of_message)
-                .unwrap_or_default();
-            (build_with(raw, msg.as_ref()), text)
-        });
-        both.unwrap_or_else(|_| (Model::of(raw), super::SearchText::of(raw)))
+        match std::panic::catch_unwind(|| mail_parser::MessageParser::default().parse(raw)) {
+            Ok(msg) => with_search_text_of(raw, msg.as_ref()),
+            Err(_) => (Model::of(raw), super::SearchText::of(raw)),
+        }
     }
 
     pub const VERSION: i64 = 1;
@@ -111,6 +106,18 @@ impl Model {
             })
             .unwrap_or_default()
     }
+}
+
+/// [`Model::with_search_text`] of `raw` already parsed as `msg`.
+pub(crate) fn with_search_text_of(
+    raw: &[u8],
+    msg: Option<&mail_parser::Message<'_>>,
+) -> (Model, super::SearchText) {
+    let both = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let text = msg.map(super::search::of_message).unwrap_or_default();
+        (build_with(raw, msg), text)
+    }));
+    both.unwrap_or_else(|_| (Model::of(raw), super::SearchText::of(raw)))
 }
 
 fn build(raw: &[u8]) -> Model {

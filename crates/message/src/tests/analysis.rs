@@ -557,3 +557,34 @@ fn zip_with_lying_end_record() {
     assert!(a.scan_incomplete());
     assert!(paths(&a).iter().all(|p| p == "l.zip" || p == "l.zip/a.exe"));
 }
+
+// ---------------------------------------------------------------- one parse for analysis and model
+
+/// `Analysis::with_model` gives what the two separate parses give, on
+/// ordinary, nested, private and broken messages.
+#[test]
+fn one_parse_makes_the_same_analysis_and_model() {
+    let cases: [&[u8]; 5] = [
+        b"From: a@ac-demo.fr\r\nTo: b@ac-demo.fr\r\nSubject: Bonjour\r\n\r\nLe corps.\r\n",
+        b"Subject: [PRIVE] rdv\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+caf=C3=A9 cr=C3=A8me\r\n--b\r\nContent-Type: application/octet-stream; name=\"x.exe\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b\r\n\
+Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\ninner body\r\n--b--\r\n",
+        b"Content-Type: multipart/alternative; boundary=\"never closed\"\r\n\r\n--never closed\r\n\
+Content-Type: text/html\r\n\r\n<p>cach\xc3\xa9<script>x()</script></p>",
+        b"no header at all, just text",
+        b"",
+    ];
+    for raw in cases {
+        let limits = ScanLimits::DEFAULT;
+        let (analysis, model, text) = Analysis::with_model(raw, limits);
+        assert!(analysis == Analysis::with_limits(raw, limits), "{raw:?}");
+        let (want_model, want_text) = crate::mime::Model::with_search_text(raw);
+        assert_eq!(model, want_model, "{raw:?}");
+        assert_eq!(text, want_text, "{raw:?}");
+    }
+    let (a, _, _) = Analysis::with_model(cases[1], ScanLimits::DEFAULT);
+    assert!(a.is_private, "the private mark survives");
+    assert!(!a.attachments.is_empty(), "the attachment is seen");
+}
