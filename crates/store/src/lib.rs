@@ -241,7 +241,17 @@ impl Store {
                 let path = dir.join("vesontio.db");
                 let (write, read) = tokio::task::spawn_blocking(move || {
                     // The writer first: it creates the file and sets WAL.
-                    let write = sql::lite::Lite::open(&path, 1, INIT)?;
+                    // Its log is copied into the file by a thread of its
+                    // own (`Lite::spawn_checkpointer`).
+                    let write = sql::lite::Lite::open(
+                        &path,
+                        1,
+                        &format!(
+                            "{INIT} PRAGMA wal_autocheckpoint={};",
+                            sql::lite::WRITER_AUTOCHECKPOINT
+                        ),
+                    )?;
+                    write.spawn_checkpointer(&path)?;
                     // Readers keep up to 16 MB of pages each (SQLite's
                     // default is 2): a search of a 20,000-message mailbox
                     // touches more than that, then reads it back from the

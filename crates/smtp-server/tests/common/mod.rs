@@ -83,10 +83,18 @@ pub fn addr(s: &str) -> Address {
     Address::parse(s).unwrap()
 }
 
+/// The store as deployed by default (`store.blobs = "mixed"`, 64 KB), so
+/// the tests and the throughput bench go through the blob path a server
+/// uses.
 pub async fn open_store(dir: &Path) -> Store {
-    Store::open(StoreConfig::Sqlite {
-        dir: dir.to_path_buf(),
-    })
+    Store::open_with_blobs(
+        StoreConfig::Sqlite {
+            dir: dir.to_path_buf(),
+        },
+        vesontio_store::BlobBackend::Mixed {
+            database_max: 64 << 10,
+        },
+    )
     .await
     .unwrap()
 }

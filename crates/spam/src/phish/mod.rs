@@ -99,6 +99,23 @@ const CREDENTIAL_PHRASES: &[&str] = &[
     "confirm your identity",
 ];
 
+/// The phrases as whole words (surrounded by the spaces `fold` leaves
+/// between words), found in one pass over the text, not one per phrase.
+fn asks_credentials(text: &str) -> bool {
+    static PHRASES: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    let whole = |ph: &&str| format!(" {ph} ");
+    let automaton = PHRASES
+        .get_or_init(|| aho_corasick::AhoCorasick::new(CREDENTIAL_PHRASES.iter().map(whole)).ok());
+    match automaton {
+        Some(a) => a.is_match(text),
+        // Fifteen fixed phrases always build; were they not to, the slow way.
+        None => CREDENTIAL_PHRASES
+            .iter()
+            .any(|ph| text.contains(&whole(ph))),
+    }
+}
+
 /// What is protected: the local domains (from the configuration), the
 /// other protected domains, and the internal service names.
 #[derive(Debug, Clone, Default)]
@@ -381,10 +398,7 @@ pub fn check_message(
     // Credentials asked for.
     let (subject, body) = crate::subject_and_body_of(Some(&msg));
     let text = fold(&format!("{subject} {body}"));
-    if CREDENTIAL_PHRASES
-        .iter()
-        .any(|ph| text.contains(&format!(" {ph} ")))
-    {
+    if asks_credentials(&text) {
         add(
             &mut f,
             hit("CREDENTIALS_REQUEST", CREDENTIALS_POINTS),

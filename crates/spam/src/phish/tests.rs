@@ -202,11 +202,16 @@ fn requests_for_credentials_are_found() {
         assert_eq!(rules(&f), ["CREDENTIALS_REQUEST"], "{body}");
         assert_eq!(f.warning, Some(Warning::Credentials));
     }
-    assert!(
-        run(&msg("a@example.org", "", "Le passé composé."))
-            .hits
-            .is_empty()
-    );
+    for harmless in [
+        "Le passé composé.",
+        // Whole words only: a phrase inside a longer word is not one.
+        "Une quotation, des quotas d'heures, un accès passwordless.",
+    ] {
+        assert!(
+            run(&msg("a@example.org", "", harmless)).hits.is_empty(),
+            "{harmless}"
+        );
+    }
 }
 
 /// The institution's own mail and the protected domains themselves are
