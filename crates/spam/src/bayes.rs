@@ -395,7 +395,11 @@ pub fn probability_of(models: &[&Model], clues: &[Clue]) -> Option<f64> {
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(a.1.cmp(b.1))
     });
-    let mut used: HashSet<u64> = HashSet::with_capacity(2 * MAX_TOKENS);
+    // Its keys are FNV-1a hashes too: the model's cheap hasher, not
+    // SipHash (session 13's tokens made a message's clues more; this
+    // gave back part of their cost).
+    let mut used: HashSet<u64, Tokens> =
+        HashSet::with_capacity_and_hasher(2 * MAX_TOKENS, Tokens::default());
     let mut chosen: Vec<f64> = Vec::with_capacity(MAX_TOKENS);
     for (f, c) in estimates {
         if chosen.len() >= MAX_TOKENS {
