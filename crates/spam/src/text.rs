@@ -75,6 +75,18 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| (2..=WORD_MAX).contains(&w.chars().count()))
 }
 
+/// The runs of folded text too long to be words (over [`WORD_MAX`]
+/// characters), each as its first character and its length in tens:
+/// "a 40-character run starting with h". A hash, a base64 line or a
+/// tracking URL's tail differs in every message, so as a word it is
+/// never seen twice, but its shape recurs (SpamBayes' "skip" tokens).
+pub fn long_runs(folded: &str) -> impl Iterator<Item = (char, usize)> + '_ {
+    folded.split(' ').filter_map(|w| {
+        let n = w.chars().count();
+        (n > WORD_MAX).then(|| (w.chars().next().unwrap_or(' '), n / 10 * 10))
+    })
+}
+
 /// 64-bit FNV-1a: a stable hash for tokens (the model is persisted, so the
 /// hash must not change between builds, which `std`'s hasher may).
 pub fn fnv1a(parts: &[&[u8]]) -> u64 {
@@ -145,6 +157,18 @@ mod tests {
     fn words_skip_single_letters_and_noise() {
         let f = fold("l'argent a x aGVsbG8gd29ybGQgdGhpcyBpcyBsb25nIGJhc2U2NA");
         assert_eq!(words(&f).collect::<Vec<_>>(), vec!["argent"]);
+    }
+
+    #[test]
+    fn long_runs_are_shapes_not_words() {
+        let f = fold(
+            "see aGVsbG8gd29ybGQgdGhpcyBpcyBsb25nIGJhc2U2NA and http://x.example/0123456789abcdef0123456789abcdef",
+        );
+        let runs: Vec<_> = long_runs(&f).collect();
+        // The base64 run (42 characters) and the hex tail (32); not the
+        // short words.
+        assert_eq!(runs, vec![('a', 40), ('0', 30)]);
+        assert_eq!(long_runs(&fold("short words only")).count(), 0);
     }
 
     #[test]

@@ -92,3 +92,54 @@ fn text_urls_are_found_in_any_case_and_bounded() {
     // 200 links are read (structure::links), 100 hosts kept, two tokens each.
     assert!(of_raw(&raw).len() < 2 * MAX_HOSTS + 20);
 }
+
+#[test]
+fn links_give_their_form_and_path_words() {
+    let raw = "Content-Type: text/html\r\n\r\n\
+        <a href=\"http://bank.example@203.0.113.9:8080/Secure/Login%2ehtml\">x</a>\
+        <a href=\"https://shop.example/cgi-bin/unsubscribe?id=1\">y</a>\
+        <a href=\"mailto:x@y.example\">z</a>\r\n";
+    let toks = of_raw(raw);
+    for want in [
+        t("url-scheme", "http"),
+        t("url-scheme", "https"),
+        t("url", "userinfo"),
+        t("url", "port"),
+        t("url", "escaped"),
+        t("url-path", "secure"),
+        t("url-path", "login"),
+        t("url-path", "cgi"),
+        t("url-path", "unsubscribe"),
+    ] {
+        assert!(toks.contains(&want), "missing {want:x}");
+    }
+    // The query is part of the path's words only up to MAX_PATH_WORDS;
+    // a link without http(s) gives no link form.
+    assert!(!toks.contains(&t("url-scheme", "mailto")));
+    let plain = of_raw("Subject: s\r\n\r\nsee http://x.example/a/b\r\n");
+    assert!(plain.contains(&t("url-scheme", "http")));
+    assert!(!plain.contains(&t("url", "port")));
+    let long = format!(
+        "Subject: s\r\n\r\nhttp://x.example/{}\r\n",
+        (0..50)
+            .map(|i| format!("w{i}x"))
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    let n = of_raw(&long)
+        .iter()
+        .filter(|k| (0..50).any(|i| **k == t("url-path", &format!("w{i}x"))))
+        .count();
+    assert_eq!(n, MAX_PATH_WORDS);
+}
+
+#[test]
+fn subject_signs_are_tokens() {
+    let money = of_raw("Subject: Make $5000 now!\r\n\r\nx\r\n");
+    assert!(money.contains(&t("subject", "dollar")) && money.contains(&t("subject", "bang")));
+    let plain = of_raw("Subject: Compte rendu\r\n\r\nx\r\n");
+    assert!(!plain.contains(&t("subject", "dollar")) && !plain.contains(&t("subject", "bang")));
+    assert!(!plain.contains(&t("subject", "none")));
+    assert!(of_raw("From: a@b.example\r\n\r\nx\r\n").contains(&t("subject", "none")));
+    assert!(of_raw("Subject:   \r\n\r\nx\r\n").contains(&t("subject", "none")));
+}
