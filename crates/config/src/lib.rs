@@ -29,6 +29,7 @@ mod phishing;
 mod reader;
 mod settings;
 mod spam;
+mod storage;
 mod units;
 
 use std::fmt;
@@ -46,9 +47,10 @@ pub mod phishing_defaults {
     };
 }
 pub use settings::{
-    Attachments, Audit, Auth, BlobBackend, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports,
-    Quota, ScanVerdict, Server, Service, Services, Settings, Storage, StoreBackend, Tls,
+    Attachments, Audit, Auth, Dkim, Dns, DnsMode, Domains, Lifecycle, Limits, Ports, Quota,
+    ScanVerdict, Server, Service, Services, Settings, Tls,
 };
+pub use storage::{BlobBackend, Storage, StoreBackend};
 pub use units::{ByteSize, DURATION_FORM, HumanDuration, SIZE_FORM, UnitError};
 
 /// One problem in a configuration file.

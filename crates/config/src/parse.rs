@@ -10,6 +10,7 @@ use vesontio_types::{Address, SenderPattern};
 use crate::reader::{Reader, Section, expected, string};
 use crate::settings::*;
 use crate::spam::Spam;
+use crate::storage::{BlobBackend, StoreBackend};
 use crate::{ConfigError, ConfigErrors};
 
 /// The sections of the file, in the order they are documented.
@@ -65,7 +66,7 @@ impl Settings {
         let ports = read_ports(r.section("ports", t("ports")));
         let services = read_services(r.section("services", t("services")));
         let tls = read_tls(r.section("tls", t("tls")));
-        let store = read_store(r.section("store", t("store")));
+        let store = crate::storage::read_store(r.section("store", t("store")));
         let domains = read_domains(r.section("domains", t("domains")));
         let limits = read_limits(r.section("limits", t("limits")));
         let attachments = read_attachments(r.section("attachments", t("attachments")));
@@ -224,63 +225,6 @@ fn read_tls(mut s: Section<'_, '_>) -> Tls {
     };
     s.finish();
     tls
-}
-
-fn read_store(mut s: Section<'_, '_>) -> Storage {
-    let d = Storage::default();
-    let store = Storage {
-        backend: s.choice(
-            "backend",
-            d.backend,
-            &[
-                ("sqlite", StoreBackend::Sqlite),
-                ("postgres", StoreBackend::Postgres),
-            ],
-        ),
-        postgres_url: s.get("postgres_url", d.postgres_url, |v| {
-            let url = string(v)?;
-            if url.is_empty() || url.starts_with("postgres://") || url.starts_with("postgresql://")
-            {
-                Ok(url)
-            } else {
-                Err(expected(
-                    "a URL such as \"postgres://user@host:5432/database\"",
-                    v,
-                ))
-            }
-        }),
-        postgres_schema: s.get("postgres_schema", d.postgres_schema, |v| {
-            let name = string(v)?;
-            let ok = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if ok {
-                Ok(name)
-            } else {
-                Err(expected(
-                    "a schema name of lower-case letters, digits and '_'",
-                    v,
-                ))
-            }
-        }),
-        blobs: s.choice(
-            "blobs",
-            d.blobs,
-            &[
-                ("mixed", BlobBackend::Mixed),
-                ("files", BlobBackend::Files),
-                ("database", BlobBackend::Database),
-            ],
-        ),
-        database_blob_max: s.size("database_blob_max", d.database_blob_max, 0),
-        change_log_retention: s.duration("change_log_retention", d.change_log_retention),
-    };
-    s.finish();
-    store
 }
 
 /// Returns the section and whether `postmaster` was given.
@@ -655,17 +599,6 @@ fn validate(s: &Settings, r: &mut Reader) {
             format!(
                 "must be at most \"950MB\" when store.blobs = \"database\" (one database value per file), found {}; or keep store.blobs = \"files\"",
                 s.large_files.max_size
-            ),
-        );
-    }
-    // "mixed" keeps small bodies as single rows: a large one is a file's job.
-    const MIXED_MAX: u64 = 16 << 20;
-    if s.store.database_blob_max.0 > MIXED_MAX {
-        r.error(
-            "store.database_blob_max",
-            format!(
-                "must be at most \"16MB\" (larger bodies are kept as files), found {}",
-                s.store.database_blob_max
             ),
         );
     }

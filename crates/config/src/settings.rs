@@ -9,6 +9,7 @@ use serde::Serialize;
 use vesontio_types::Protocol;
 
 use crate::spam::Spam;
+use crate::storage::Storage;
 use crate::units::{ByteSize, HumanDuration};
 
 /// The whole configuration file, validated. Build it with
@@ -119,62 +120,6 @@ pub struct Tls {
     /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1). Default
     /// `"key.pem"`.
     pub private_key: String,
-}
-
-/// Which database holds the metadata.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StoreBackend {
-    /// Embedded SQLite file under `server.data_dir`: one machine.
-    Sqlite,
-    /// A PostgreSQL (or compatible) server: several identical nodes [R27].
-    Postgres,
-}
-
-/// Where message bodies and large files are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BlobBackend {
-    /// One file per content under `server.data_dir/blobs`.
-    Files,
-    /// A table of the metadata database: nodes sharing PostgreSQL need no
-    /// shared file system, and one backup holds everything. PostgreSQL
-    /// holds at most 1 GB per content, so `large_files.max_size` must stay
-    /// below that.
-    Database,
-    /// Bodies up to `store.database_blob_max` in the database table, larger
-    /// bodies and large files as files (the default): most mail costs one
-    /// shared commit instead of a file and two fsyncs each, and big
-    /// attachments stay out of the database. Reads find a body in either
-    /// place, so a data directory written with `"files"` or `"database"`
-    /// opens as it is.
-    Mixed,
-}
-
-/// `[store]`: where mail and accounts are kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Storage {
-    /// `"sqlite"` (embedded, the default) or `"postgres"`.
-    pub backend: StoreBackend,
-    /// Connection URL, e.g. `"postgres://vesontio@db.example.org/mail"`.
-    /// Required when `backend = "postgres"`. Default empty.
-    pub postgres_url: String,
-    /// PostgreSQL schema holding vesontio's tables. Default `"vesontio"`.
-    pub postgres_schema: String,
-    /// Where message bodies and large files go: `"mixed"` (the default:
-    /// small bodies in the database, the rest as files), `"files"` (under
-    /// `server.data_dir/blobs`) or `"database"` (a table of the database
-    /// above). Changing it does not move what is stored; `"mixed"` reads
-    /// what either of the others wrote.
-    pub blobs: BlobBackend,
-    /// With `blobs = "mixed"`: the largest body kept in the database.
-    /// Default 64 KB (below it SQLite reads and writes a body faster than
-    /// a file; most mail without attachments is smaller).
-    pub database_blob_max: ByteSize,
-    /// How long the account change log (what webmail live updates and a
-    /// later JMAP `/changes` read) keeps its entries; a client that was
-    /// away longer reloads its lists in full. Default 30 days.
-    pub change_log_retention: HumanDuration,
 }
 
 /// `[domains]`: the mail domains this server is the final destination for.
@@ -675,19 +620,6 @@ impl Default for Tls {
         Tls {
             certificate: "cert.pem".into(),
             private_key: "key.pem".into(),
-        }
-    }
-}
-
-impl Default for Storage {
-    fn default() -> Self {
-        Storage {
-            backend: StoreBackend::Sqlite,
-            postgres_url: String::new(),
-            postgres_schema: "vesontio".into(),
-            blobs: BlobBackend::Mixed,
-            database_blob_max: ByteSize(64 << 10),
-            change_log_retention: HumanDuration::from_days(30),
         }
     }
 }

@@ -100,12 +100,7 @@ async fn run(name: &str, s: Store, n: usize) {
 const BACKENDS: [(&str, BlobBackend); 3] = [
     ("files", BlobBackend::Files),
     ("database", BlobBackend::Database),
-    (
-        "mixed",
-        BlobBackend::Mixed {
-            database_max: 64 << 10,
-        },
-    ),
+    ("mixed", BlobBackend::DEPLOYED),
 ];
 
 #[tokio::main(flavor = "multi_thread")]

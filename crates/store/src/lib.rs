@@ -130,6 +130,15 @@ pub enum BlobBackend {
     Mixed { database_max: u64 },
 }
 
+impl BlobBackend {
+    /// What a server runs with when its configuration says nothing
+    /// (`store.blobs = "mixed"`, `store.database_blob_max = "64KB"`), for
+    /// tests and benchmarks that go through the deployed blob path.
+    pub const DEPLOYED: BlobBackend = BlobBackend::Mixed {
+        database_max: 64 << 10,
+    };
+}
+
 /// Where the store lives.
 #[derive(Debug, Clone)]
 pub enum StoreConfig {

@@ -91,9 +91,7 @@ pub async fn open_store(dir: &Path) -> Store {
         StoreConfig::Sqlite {
             dir: dir.to_path_buf(),
         },
-        vesontio_store::BlobBackend::Mixed {
-            database_max: 64 << 10,
-        },
+        vesontio_store::BlobBackend::DEPLOYED,
     )
     .await
     .unwrap()

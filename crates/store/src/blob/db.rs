@@ -92,7 +92,7 @@ async fn store_batch(write: Db, puts: Vec<Put>) -> Result<Vec<()>> {
                  ON CONFLICT (id) DO UPDATE SET put_at = excluded.put_at",
             )
             .bind(id.as_str())
-            .bind(data.to_vec())
+            .bind(data.clone())
             .bind(at)
             .execute(&mut *tx)
             .await?;

@@ -41,9 +41,15 @@ impl Mixed {
     }
 }
 
-/// Whether a read failed because the blob is not on that side.
-fn missing<T>(r: &crate::Result<T>) -> bool {
-    matches!(r, Err(StoreError::BlobCorrupt(_)))
+/// The table's answer, or the files' when the blob is not in the table.
+async fn table_then_files<'a, T>(
+    table: BlobFuture<'a, T>,
+    files: impl FnOnce() -> BlobFuture<'a, T>,
+) -> crate::Result<T> {
+    match table.await {
+        Err(StoreError::BlobCorrupt(_)) => files().await,
+        r => r,
+    }
 }
 
 impl BlobStore for Mixed {
@@ -60,23 +66,14 @@ impl BlobStore for Mixed {
     }
 
     fn get<'a>(&'a self, id: &'a str) -> BlobFuture<'a, Vec<u8>> {
-        Box::pin(async move {
-            let r = self.table.get(id).await;
-            if missing(&r) {
-                return self.files.get(id).await;
-            }
-            r
-        })
+        Box::pin(table_then_files(self.table.get(id), || self.files.get(id)))
     }
 
     fn get_range<'a>(&'a self, id: &'a str, start: u64, len: u64) -> BlobFuture<'a, Vec<u8>> {
-        Box::pin(async move {
-            let r = self.table.get_range(id, start, len).await;
-            if missing(&r) {
-                return self.files.get_range(id, start, len).await;
-            }
-            r
-        })
+        Box::pin(table_then_files(
+            self.table.get_range(id, start, len),
+            move || self.files.get_range(id, start, len),
+        ))
     }
 
     fn exists<'a>(&'a self, id: &'a str) -> BlobFuture<'a, bool> {
